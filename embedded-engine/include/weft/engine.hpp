@@ -1,0 +1,90 @@
+#pragma once
+// The engine's orchestration service over a store: state changes proposed by people (CLI, Studio)
+// or checked against the stored state, crash detection, id look-up. No Qt; thread-safe.
+#include "weft/rules.hpp"
+#include "weft/store.hpp"
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace weft {
+
+/// An id that names no run, or a prefix that names several.
+class LookupError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// This process, as recorded on the flow runs it runs.
+ProcessInfo this_process();
+/// Whether the recorded process still runs: on this host by pid and start time, elsewhere by a
+/// heartbeat newer than `stale_after`.
+bool process_alive(const ProcessInfo& p, Micros now, Micros stale_after = 60'000'000);
+
+/// Bookkeeping of entering `next` (run_count, start/end times, total run time), as Prefect keeps it.
+/// `Run` is FlowRunRecord or TaskRunRecord.
+template <class Run> void enter_state(Run& run, const State& next)
+{
+    const State& prev = run.state;
+    if (prev.type == StateType::Running && next.type != StateType::Running)
+        run.total_run_time += std::max<Micros>(0, next.timestamp - prev.timestamp);
+    if (next.type == StateType::Running && prev.type != StateType::Running) {
+        ++run.run_count;
+        if (!run.start_time) run.start_time = next.timestamp;
+    }
+    if (is_terminal(next.type))
+        run.end_time = next.timestamp;
+    else if (is_terminal(prev.type))
+        run.end_time.reset(); // resumed
+    if (next.type == StateType::Completed && !next.data.is_null()) {
+        run.result = next.data;
+        if constexpr (requires { run.has_result; }) run.has_result = true;
+    }
+    run.state = next;
+    run.state.data = nullptr; // results live on the run, not in every state
+    run.updated = next.timestamp;
+}
+
+template <class Run> struct Transition {
+    Outcome outcome;
+    std::optional<Run> run; // the run after the transition (empty when it does not exist)
+};
+
+class Engine {
+public:
+    /// Opens the store and moves runs whose process is gone to CRASHED.
+    explicit Engine(std::shared_ptr<Store> store);
+    static std::shared_ptr<Engine> open(const std::string& path, StoreOptions options = {});
+
+    Store& store() { return *m_store; }
+    const std::shared_ptr<Store>& store_ptr() { return m_store; }
+
+    using AdjustFacts = std::function<void(RunFacts&)>;
+
+    /// Proposes a state for a stored flow run; the rules decide against the stored state in the
+    /// writer's transaction. Blocks until committed. Throws LookupError for an unknown id.
+    Transition<FlowRunRecord> set_flow_run_state(const std::string& id, const Proposal& proposal,
+                                                 const AdjustFacts& adjust = {});
+    Transition<TaskRunRecord> set_task_run_state(const std::string& id, const Proposal& proposal,
+                                                 const AdjustFacts& adjust = {});
+
+    /// A person's cancel: CANCELLING while a program runs the flow run, else CANCELLED at once.
+    Outcome cancel_flow_run(const std::string& id, std::string message = {});
+    /// Deletes a flow run with its task runs, subflow runs, logs and history.
+    void delete_flow_run(const std::string& id);
+
+    /// Moves RUNNING, PENDING and CANCELLING flow runs whose process is gone to CRASHED (and their
+    /// unfinished task runs with them). Returns how many flow runs crashed.
+    int detect_crashes();
+
+    /// Full id from a unique prefix. Throws LookupError naming the prefix.
+    std::string resolve_flow_run(const std::string& prefix);
+    std::string resolve_task_run(const std::string& prefix);
+
+private:
+    std::shared_ptr<Store> m_store;
+};
+
+} // namespace weft

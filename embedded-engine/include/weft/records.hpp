@@ -1,0 +1,128 @@
+#pragma once
+// Plain records of what the store holds. Field names follow Prefect's REST schema.
+#include "weft/states.hpp"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft {
+
+struct FlowRecord {
+    std::string id;
+    std::string name;
+    Micros created = 0;
+    std::vector<std::string> tags;
+};
+
+/// How a flow run was started, so `weft flow-run retry` can start it again.
+struct LaunchInfo {
+    std::string program;     // absolute path of the flow program
+    std::string working_dir; // its working directory
+};
+
+/// The process that runs a flow run; used to tell a live run from a crashed one.
+struct ProcessInfo {
+    std::string host;
+    std::int64_t pid = 0;
+    std::int64_t start_ticks = 0; // process start time (Linux /proc/PID/stat field 22)
+    Micros heartbeat = 0;
+};
+
+struct FlowRunRecord {
+    std::string id;
+    std::string flow_id;
+    std::string flow_name;
+    std::string name;
+    std::string flow_version;
+    State state;
+    nlohmann::json parameters = nlohmann::json::object();
+    std::vector<std::string> tags;
+    std::string parent_task_run_id;
+    int run_count = 0;
+    int max_retries = 0;
+    double retry_delay_s = 0;
+    std::optional<Micros> start_time;
+    std::optional<Micros> end_time;
+    Micros total_run_time = 0; // time spent RUNNING over all attempts
+    Micros expected_start_time = 0;
+    Micros created = 0;
+    Micros updated = 0;
+    LaunchInfo launch;
+    ProcessInfo process;
+    nlohmann::json result; // null when none was persisted
+};
+
+struct TaskRunRecord {
+    std::string id;
+    std::string flow_run_id;
+    std::string task_key;    // the task's name
+    std::string dynamic_key; // nth call of that task within the flow run
+    std::string name;        // task_key-dynamic_key
+    State state;
+    int run_count = 0;
+    int max_retries = 0;
+    std::optional<Micros> start_time;
+    std::optional<Micros> end_time;
+    Micros total_run_time = 0;
+    Micros expected_start_time = 0;
+    Micros created = 0;
+    Micros updated = 0;
+    std::string cache_key;
+    std::optional<Micros> cache_expiration;
+    std::string inputs_hash;
+    /// Prefect's task_inputs: {param: [{"input_type": "task_run", "id": …}, …]}; the graph's edges.
+    nlohmann::json task_inputs = nlohmann::json::object();
+    nlohmann::json parameters = nlohmann::json::object();
+    std::vector<std::string> tags;
+    nlohmann::json result; // null when none was persisted
+    bool has_result = false;
+    /// For a task run that stands for a subflow call: the child flow run.
+    std::string child_flow_run_id;
+};
+
+/// The fields of a task run that change as it runs: what the hot path sends to the store.
+struct TaskRunUpdate {
+    std::string id;
+    std::string flow_run_id;
+    State state;
+    int run_count = 0;
+    std::optional<Micros> start_time;
+    std::optional<Micros> end_time;
+    Micros total_run_time = 0;
+    Micros updated = 0;
+    std::string cache_key;
+    std::optional<Micros> cache_expiration;
+    std::string inputs_hash;
+    std::optional<nlohmann::json> parameters; // set once the inputs are resolved
+    nlohmann::json result;
+    bool has_result = false;
+
+    static TaskRunUpdate of(const TaskRunRecord& run, bool with_parameters = false);
+    void apply_to(TaskRunRecord& run) const;
+};
+
+/// Log levels are Python's numbers, as Prefect's API carries them.
+enum LogLevel : int { Debug = 10, Info = 20, Warning = 30, Error = 40, Critical = 50 };
+std::string_view log_level_name(int level); // "DEBUG", "INFO", …
+std::optional<int> log_level_from_string(std::string_view text);
+
+struct LogRecord {
+    std::int64_t id = 0; // assigned by the store, increasing
+    std::string flow_run_id;
+    std::string task_run_id;
+    std::string name; // logger name
+    int level = Info;
+    Micros timestamp = 0;
+    std::string message;
+};
+
+struct ConcurrencyLimit {
+    std::string tag;
+    int limit = 0;
+    int active = 0; // slots taken now
+};
+
+} // namespace weft

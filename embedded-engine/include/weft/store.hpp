@@ -1,0 +1,269 @@
+#pragma once
+// The durable store: one SQLite file in WAL mode. Every write goes through one writer thread that
+// applies queued operations in order and commits them in groups; reads use pooled connections.
+#include "weft/events.hpp"
+#include "weft/records.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace SQLite {
+class Database;
+class Statement;
+} // namespace SQLite
+
+namespace weft {
+
+/// A store that cannot be opened or used. The message names the file and says what to do.
+class StoreError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Where the local database lives: WEFT_DB, else $WEFT_HOME/weft.db, else
+/// ~/.local/share/weft/weft.db.
+std::string default_db_path();
+
+/// Schema version this build writes (PRAGMA user_version).
+int store_schema_version();
+
+enum class FlowRunSort { ExpectedStartDesc, ExpectedStartAsc, StartTimeDesc, NameAsc, EndTimeDesc };
+
+struct FlowRunQuery {
+    std::vector<StateType> states;  // any of these; empty = all
+    std::vector<std::string> flow_names;
+    std::vector<std::string> ids;
+    std::vector<std::string> tags;  // has all of these
+    std::string name_like;          // case-insensitive substring of run or flow name
+    std::optional<Micros> expected_after, expected_before;
+    std::optional<std::string> parent_task_run_id; // "" = top-level runs only
+    FlowRunSort sort = FlowRunSort::ExpectedStartDesc;
+    int limit = 100;
+    int offset = 0;
+};
+
+struct LogQuery {
+    std::string flow_run_id;     // empty = all runs
+    std::string task_run_id;     // empty = all
+    int min_level = 0;
+    std::int64_t after_id = 0;   // ids greater than this
+    std::int64_t before_id = 0;  // ids less than this; 0 = no bound
+    std::string text;            // FTS5 query over messages; empty = none
+    bool newest_first = false;
+    int limit = 1000;
+};
+
+/// A cached prepared statement in use; resetting it when done keeps the connection from holding
+/// a read snapshot (and blocking checkpoints) between uses.
+class CachedStatement {
+public:
+    explicit CachedStatement(SQLite::Statement& st) : m_st(&st) {}
+    CachedStatement(CachedStatement&& o) noexcept : m_st(std::exchange(o.m_st, nullptr)) {}
+    CachedStatement(const CachedStatement&) = delete;
+    CachedStatement& operator=(const CachedStatement&) = delete;
+    ~CachedStatement();
+    SQLite::Statement* operator->() const { return m_st; }
+    SQLite::Statement& operator*() const { return *m_st; }
+
+private:
+    SQLite::Statement* m_st;
+};
+
+/// Read access on one connection. Not thread-safe: one thread uses a Reader at a time.
+class Reader {
+public:
+    explicit Reader(std::unique_ptr<SQLite::Database> db);
+    ~Reader();
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+    SQLite::Database& db() { return *m_db; }
+    /// A prepared statement kept for the life of the connection, keyed by the SQL text's address
+    /// (pass string literals or other text that lives as long as the Reader), ready to bind.
+    CachedStatement cached(const char* sql);
+
+    std::vector<FlowRecord> flows();
+    std::optional<FlowRecord> flow_by_name(const std::string& name);
+
+    std::vector<FlowRunRecord> flow_runs(const FlowRunQuery& q);
+    std::int64_t count_flow_runs(const FlowRunQuery& q);
+    std::optional<FlowRunRecord> flow_run(const std::string& id);
+    /// Ids of flow runs starting with `prefix` (at most `limit`).
+    std::vector<std::string> flow_run_ids_with_prefix(const std::string& prefix, int limit = 2);
+    /// Flow runs whose state is one of `types` and that record a process.
+    std::vector<FlowRunRecord> flow_runs_in_states(const std::vector<StateType>& types);
+
+    std::vector<TaskRunRecord> task_runs(const std::string& flow_run_id);
+    std::optional<TaskRunRecord> task_run(const std::string& id);
+    std::vector<std::string> task_run_ids_with_prefix(const std::string& prefix, int limit = 2);
+    /// The newest COMPLETED task run with this cache key whose expiration has not passed.
+    std::optional<TaskRunRecord> cached_task_run(const std::string& cache_key, Micros now);
+
+    /// Every state a run has had, oldest first.
+    std::vector<State> state_history(const std::string& run_id);
+
+    std::vector<LogRecord> logs(const LogQuery& q);
+    std::int64_t count_logs(const LogQuery& q);
+
+    std::vector<Event> events_after(std::int64_t seq, int limit = 10000);
+    std::int64_t last_event_seq();
+
+    std::vector<ConcurrencyLimit> concurrency_limits();
+    /// Changes whenever another connection commits (PRAGMA data_version): a cheap "anything new?".
+    std::int64_t data_version();
+
+private:
+    std::unique_ptr<SQLite::Database> m_db;
+    std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
+};
+
+/// The writer's side of one transaction, for work that must read and write atomically
+/// (orchestrating a state change against the stored state, taking a concurrency slot).
+class Txn {
+public:
+    explicit Txn(Reader& reader) : m_reader(reader) {}
+    Reader& read() { return m_reader; }
+    SQLite::Database& db() { return m_reader.db(); }
+
+    void put_flow(const FlowRecord& flow);
+    void put_flow_run(const FlowRunRecord& run, EventKind kind);
+    void put_task_run(const TaskRunRecord& run, EventKind kind);
+    void delete_flow_run(const std::string& id);
+    void set_concurrency_limit(const std::string& tag, int limit);
+    bool delete_concurrency_limit(const std::string& tag);
+    /// Takes a slot of every limited tag, or none: returns the first full tag, or "" on success.
+    std::string acquire_slots(const std::vector<std::string>& tags, const std::string& task_run_id,
+                              const std::string& flow_run_id);
+    void release_slots(const std::string& task_run_id);
+    void release_slots_of_flow_run(const std::string& flow_run_id);
+    void heartbeat(const std::string& flow_run_id, Micros at);
+
+private:
+    Reader& m_reader;
+};
+
+struct StoreOptions {
+    bool create = true;          // create the file (and its folder) when missing
+    int busy_timeout_ms = 10000; // how long to wait for another process's write lock
+};
+
+class Store : public std::enable_shared_from_this<Store> {
+public:
+    /// Opens (creating or migrating) the database. Throws StoreError with a message naming the
+    /// file and what to do: newer schema, not a database, unreadable, locked.
+    static std::shared_ptr<Store> open(const std::string& path, StoreOptions options = {});
+    ~Store(); // commits everything queued, then stops the writer
+
+    const std::string& path() const { return m_path; }
+
+    // Queued writes: applied in call order by the writer thread. Thread-safe, never block on I/O.
+    void put_flow_run(FlowRunRecord run, EventKind kind);
+    void put_task_run(TaskRunRecord run, EventKind kind);
+    /// A state change of a task run (the hot path: only the fields that change).
+    void update_task_run(TaskRunUpdate update);
+    void append_log(LogRecord line);
+    void heartbeat(std::string flow_run_id, Micros at);
+
+    /// Runs `fn` in the writer's transaction after every write queued before it; the future is
+    /// ready once that transaction committed (or holds the exception `fn` threw). Thread-safe.
+    template <class R> std::future<R> transact(std::function<R(Txn&)> fn)
+    {
+        auto promise = std::make_shared<std::promise<R>>();
+        auto future = promise->get_future();
+        enqueue(TransactOp{[promise, fn = std::move(fn)](Txn& txn) -> std::function<void()> {
+                               if constexpr (std::is_void_v<R>) {
+                                   fn(txn);
+                                   return [promise] { promise->set_value(); };
+                               } else {
+                                   auto value = std::make_shared<R>(fn(txn));
+                                   return [promise, value] { promise->set_value(std::move(*value)); };
+                               }
+                           },
+                           [promise](std::exception_ptr e) { promise->set_exception(e); }});
+        return future;
+    }
+
+    /// Blocks until every write queued before the call is committed. Thread-safe.
+    void flush();
+
+    /// Runs `fn` with a pooled read connection. Thread-safe.
+    template <class F> auto read(F&& fn)
+    {
+        auto reader = borrow_reader();
+        struct Return {
+            Store* store;
+            std::unique_ptr<Reader>& r;
+            ~Return() { store->return_reader(std::move(r)); }
+        } guard{this, reader};
+        return fn(*reader);
+    }
+
+    /// A new read connection owned by the caller (for a thread that follows the feed).
+    std::unique_ptr<Reader> open_reader() const;
+
+    /// Statistics for benchmarks: transactions committed, operations applied.
+    std::int64_t commits() const { return m_commits.load(); }
+
+private:
+    struct PutFlowRun {
+        FlowRunRecord run;
+        EventKind kind;
+    };
+    struct PutTaskRun {
+        TaskRunRecord run;
+        EventKind kind;
+    };
+    struct UpdateTaskRun {
+        TaskRunUpdate update;
+    };
+    struct AppendLog {
+        LogRecord line;
+    };
+    struct Heartbeat {
+        std::string flow_run_id;
+        Micros at;
+    };
+    struct TransactOp {
+        // Runs inside the transaction; returns what to do once it committed.
+        std::function<std::function<void()>(Txn&)> run;
+        std::function<void(std::exception_ptr)> fail;
+    };
+    struct Barrier {
+        std::shared_ptr<std::promise<void>> done;
+    };
+    using Op = std::variant<PutFlowRun, PutTaskRun, UpdateTaskRun, AppendLog, Heartbeat, TransactOp, Barrier>;
+
+    Store(std::string path, StoreOptions options);
+    void enqueue(Op op);
+    void writer_loop();
+    void apply_batch(std::vector<Op>& batch);
+    std::unique_ptr<Reader> borrow_reader();
+    void return_reader(std::unique_ptr<Reader> r);
+
+    std::string m_path;
+    StoreOptions m_options;
+    std::unique_ptr<Reader> m_writer; // the writer thread's connection
+
+    std::mutex m_queue_mutex;
+    std::condition_variable m_queue_cv;
+    std::vector<Op> m_queue;
+    bool m_stopping = false;
+    std::thread m_thread;
+
+    std::mutex m_pool_mutex;
+    std::vector<std::unique_ptr<Reader>> m_pool;
+    std::atomic<std::int64_t> m_commits{0};
+};
+
+} // namespace weft

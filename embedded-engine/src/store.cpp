@@ -1,0 +1,233 @@
+#include "weft/store.hpp"
+
+#include "store_rows.hpp"
+#include "store_schema.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <cstdlib>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+#include <unordered_map>
+
+namespace weft {
+
+namespace fs = std::filesystem;
+
+std::string default_db_path()
+{
+    if (const char* db = std::getenv("WEFT_DB"); db && *db) return db;
+    if (const char* home = std::getenv("WEFT_HOME"); home && *home)
+        return (fs::path(home) / "weft.db").string();
+    const char* home = std::getenv("HOME");
+    return (fs::path(home && *home ? home : ".") / ".local/share/weft/weft.db").string();
+}
+
+int store_schema_version() { return int(schema::migrations().size()); }
+
+namespace {
+
+// Turns SQLite's error into one a user can act on, naming the file.
+StoreError explain(const std::string& path, const SQLite::Exception& e)
+{
+    const int code = e.getErrorCode() & 0xff;
+    std::string what = "weft: cannot use the database " + path + ": ";
+    switch (code) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        what += "the file is not a Weft database or it is corrupt (" + std::string(e.what())
+              + "). Move it aside to start a new one, or point --db / WEFT_DB at another file.";
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        what += "it is locked by another process (" + std::string(e.what())
+              + "). Wait for that process to finish, or stop it, and try again.";
+        break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+        what += "it cannot be opened for reading and writing (" + std::string(e.what())
+              + "). Check that the file and its folder exist and are writable.";
+        break;
+    case SQLITE_FULL:
+        what += "the disk is full (" + std::string(e.what()) + "). Free some space.";
+        break;
+    default:
+        what += e.what();
+    }
+    return StoreError(what);
+}
+
+std::unique_ptr<SQLite::Database> connect(const std::string& path, int busy_ms, bool create)
+{
+    int flags = SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (create) flags |= SQLite::OPEN_CREATE;
+    auto db = std::make_unique<SQLite::Database>(path, flags, busy_ms);
+    db->exec("PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;");
+    return db;
+}
+
+void migrate(SQLite::Database& db, const std::string& path)
+{
+    const int have = db.execAndGet("PRAGMA user_version").getInt();
+    const int want = store_schema_version();
+    if (have > want)
+        throw StoreError("weft: the database " + path + " was written by a newer Weft (schema "
+                         + std::to_string(have) + "; this build knows up to "
+                         + std::to_string(want)
+                         + "). Upgrade Weft, or point --db / WEFT_DB at another file.");
+    if (have == want) return;
+    if (have == 0) {
+        // A file with tables but no version is not ours: never write over it.
+        const int tables =
+            db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type='table'").getInt();
+        if (tables > 0)
+            throw StoreError("weft: the database " + path
+                             + " holds tables but is not a Weft database. Point --db / WEFT_DB "
+                               "at another file.");
+    }
+    SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // Another process may have migrated while this one waited for the lock.
+    const int now = db.execAndGet("PRAGMA user_version").getInt();
+    for (int v = now; v < want; ++v) {
+        db.exec(schema::migrations()[size_t(v)]);
+        db.exec("PRAGMA user_version=" + std::to_string(v + 1));
+    }
+    txn.commit();
+    spdlog::debug("weft: database {} migrated from schema {} to {}", path, have, want);
+}
+
+} // namespace
+
+Store::Store(std::string path, StoreOptions options)
+    : m_path(std::move(path))
+    , m_options(options)
+{
+}
+
+std::shared_ptr<Store> Store::open(const std::string& path, StoreOptions options)
+{
+    const fs::path p(path);
+    if (!fs::exists(p)) {
+        if (!options.create)
+            throw StoreError("weft: the database " + path + " does not exist. Run a flow first, "
+                             "or point --db / WEFT_DB at an existing file.");
+        std::error_code ec;
+        if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+        if (ec)
+            throw StoreError("weft: cannot create the folder " + p.parent_path().string()
+                             + " for the database: " + ec.message() + ".");
+    } else if (fs::is_directory(p)) {
+        throw StoreError("weft: " + path + " is a folder, not a database file. Point --db / "
+                         "WEFT_DB at a file.");
+    }
+    std::shared_ptr<Store> store(new Store(path, options));
+    try {
+        auto db = connect(path, options.busy_timeout_ms, options.create);
+        const std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
+        if (mode != "wal")
+            throw StoreError("weft: the database " + path + " cannot use write-ahead logging (mode "
+                             + mode + "). Put it on a local file system.");
+        migrate(*db, path);
+        store->m_writer = std::make_unique<Reader>(std::move(db));
+    } catch (const SQLite::Exception& e) {
+        throw explain(path, e);
+    }
+    store->m_thread = std::thread([s = store.get()] { s->writer_loop(); });
+    return store;
+}
+
+Store::~Store()
+{
+    {
+        std::scoped_lock lock(m_queue_mutex);
+        m_stopping = true;
+    }
+    m_queue_cv.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+}
+
+std::unique_ptr<Reader> Store::open_reader() const
+{
+    try {
+        return std::make_unique<Reader>(connect(m_path, m_options.busy_timeout_ms, false));
+    } catch (const SQLite::Exception& e) {
+        throw explain(m_path, e);
+    }
+}
+
+std::unique_ptr<Reader> Store::borrow_reader()
+{
+    {
+        std::scoped_lock lock(m_pool_mutex);
+        if (!m_pool.empty()) {
+            auto r = std::move(m_pool.back());
+            m_pool.pop_back();
+            return r;
+        }
+    }
+    return open_reader();
+}
+
+void Store::return_reader(std::unique_ptr<Reader> r)
+{
+    if (!r) return;
+    std::scoped_lock lock(m_pool_mutex);
+    if (m_pool.size() < 8) m_pool.push_back(std::move(r));
+}
+
+void Store::enqueue(Op op)
+{
+    bool first;
+    {
+        std::scoped_lock lock(m_queue_mutex);
+        first = m_queue.empty();
+        m_queue.push_back(std::move(op));
+    }
+    if (first) m_queue_cv.notify_one();
+}
+
+void Store::put_flow_run(FlowRunRecord run, EventKind kind)
+{
+    enqueue(PutFlowRun{std::move(run), kind});
+}
+
+void Store::put_task_run(TaskRunRecord run, EventKind kind)
+{
+    enqueue(PutTaskRun{std::move(run), kind});
+}
+
+void Store::update_task_run(TaskRunUpdate update) { enqueue(UpdateTaskRun{std::move(update)}); }
+
+void Store::append_log(LogRecord line) { enqueue(AppendLog{std::move(line)}); }
+
+void Store::heartbeat(std::string flow_run_id, Micros at)
+{
+    enqueue(Heartbeat{std::move(flow_run_id), at});
+}
+
+void Store::flush()
+{
+    auto done = std::make_shared<std::promise<void>>();
+    auto f = done->get_future();
+    enqueue(Barrier{done});
+    f.get();
+}
+
+void Store::writer_loop()
+{
+    std::vector<Op> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(m_queue_mutex);
+            m_queue_cv.wait(lock, [&] { return !m_queue.empty() || m_stopping; });
+            if (m_queue.empty()) return; // stopping with nothing left
+            batch.swap(m_queue);
+        }
+        apply_batch(batch);
+        batch.clear();
+    }
+}
+
+} // namespace weft

@@ -1,0 +1,353 @@
+// Read queries over one connection.
+#include "store_rows.hpp"
+#include "weft/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+namespace weft {
+
+Reader::Reader(std::unique_ptr<SQLite::Database> db)
+    : m_db(std::move(db))
+{
+}
+
+Reader::~Reader()
+{
+    m_statements.clear(); // statements before their connection
+}
+
+CachedStatement::~CachedStatement()
+{
+    if (m_st) m_st->tryReset();
+}
+
+CachedStatement Reader::cached(const char* sql)
+{
+    auto& slot = m_statements[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(*m_db, sql);
+    slot->clearBindings();
+    return CachedStatement(*slot);
+}
+
+std::vector<FlowRecord> Reader::flows()
+{
+    std::vector<FlowRecord> out;
+    SQLite::Statement st(*m_db, "SELECT id, name, created, tags FROM flows ORDER BY name");
+    while (st.executeStep())
+        out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(),
+                       st.getColumn(2).getInt64(), rows::tags_from_text(st.getColumn(3).getText(""))});
+    return out;
+}
+
+std::optional<FlowRecord> Reader::flow_by_name(const std::string& name)
+{
+    auto st = cached("SELECT id, name, created, tags FROM flows WHERE name = ?");
+    st->bind(1, name);
+    if (!st->executeStep()) return std::nullopt;
+    return FlowRecord{st->getColumn(0).getString(), st->getColumn(1).getString(),
+                      st->getColumn(2).getInt64(), rows::tags_from_text(st->getColumn(3).getText(""))};
+}
+
+namespace {
+
+// Builds the WHERE clause of a flow-run query; values are bound in order.
+struct Where {
+    std::string sql;
+    std::vector<std::string> text_args;
+    std::vector<std::int64_t> int_args;
+    std::vector<char> order; // 't' or 'i' per placeholder
+
+    void add(const std::string& clause)
+    {
+        sql += sql.empty() ? " WHERE " : " AND ";
+        sql += clause;
+    }
+    void text(std::string v)
+    {
+        text_args.push_back(std::move(v));
+        order.push_back('t');
+    }
+    void integer(std::int64_t v)
+    {
+        int_args.push_back(v);
+        order.push_back('i');
+    }
+    void bind(SQLite::Statement& st) const
+    {
+        size_t t = 0, i = 0;
+        for (size_t n = 0; n < order.size(); ++n) {
+            if (order[n] == 't')
+                st.bind(int(n + 1), text_args[t++]);
+            else
+                st.bind(int(n + 1), static_cast<int64_t>(int_args[i++]));
+        }
+    }
+    std::string placeholders(size_t n)
+    {
+        std::string s = "(";
+        for (size_t k = 0; k < n; ++k) s += k ? ",?" : "?";
+        return s + ")";
+    }
+};
+
+Where flow_run_where(const FlowRunQuery& q)
+{
+    Where w;
+    if (!q.states.empty()) {
+        w.add("state_type IN " + w.placeholders(q.states.size()));
+        for (auto s : q.states) w.text(std::string(to_string(s)));
+    }
+    if (!q.flow_names.empty()) {
+        w.add("flow_id IN (SELECT id FROM flows WHERE name IN " + w.placeholders(q.flow_names.size())
+              + ")");
+        for (auto& n : q.flow_names) w.text(n);
+    }
+    if (!q.ids.empty()) {
+        w.add("id IN " + w.placeholders(q.ids.size()));
+        for (auto& id : q.ids) w.text(id);
+    }
+    for (auto& tag : q.tags) {
+        w.add("EXISTS (SELECT 1 FROM json_each(flow_runs.tags) WHERE value = ?)");
+        w.text(tag);
+    }
+    if (!q.name_like.empty()) {
+        w.add("(name LIKE ? ESCAPE '\\' OR flow_id IN (SELECT id FROM flows WHERE name LIKE ? "
+              "ESCAPE '\\'))");
+        std::string pattern = "%";
+        for (char c : q.name_like) {
+            if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+            pattern += c;
+        }
+        pattern += '%';
+        w.text(pattern);
+        w.text(pattern);
+    }
+    if (q.expected_after) {
+        w.add("expected_start_time >= ?");
+        w.integer(*q.expected_after);
+    }
+    if (q.expected_before) {
+        w.add("expected_start_time <= ?");
+        w.integer(*q.expected_before);
+    }
+    if (q.parent_task_run_id) {
+        if (q.parent_task_run_id->empty()) {
+            w.add("parent_task_run_id IS NULL");
+        } else {
+            w.add("parent_task_run_id = ?");
+            w.text(*q.parent_task_run_id);
+        }
+    }
+    return w;
+}
+
+const char* order_by(FlowRunSort s)
+{
+    switch (s) {
+    case FlowRunSort::ExpectedStartAsc: return " ORDER BY expected_start_time ASC, id ASC";
+    case FlowRunSort::StartTimeDesc: return " ORDER BY start_time DESC, id DESC";
+    case FlowRunSort::NameAsc: return " ORDER BY name ASC, id ASC";
+    case FlowRunSort::EndTimeDesc: return " ORDER BY end_time DESC, id DESC";
+    case FlowRunSort::ExpectedStartDesc: break;
+    }
+    return " ORDER BY expected_start_time DESC, id DESC";
+}
+
+} // namespace
+
+std::vector<FlowRunRecord> Reader::flow_runs(const FlowRunQuery& q)
+{
+    Where w = flow_run_where(q);
+    std::string sql = std::string("SELECT ") + rows::kFlowRunColumns + " FROM flow_runs" + w.sql
+                    + order_by(q.sort) + " LIMIT ? OFFSET ?";
+    w.integer(q.limit < 0 ? -1 : q.limit);
+    w.integer(q.offset);
+    SQLite::Statement st(*m_db, sql);
+    w.bind(st);
+    std::vector<FlowRunRecord> out;
+    while (st.executeStep()) out.push_back(rows::read_flow_run(st));
+    return out;
+}
+
+std::int64_t Reader::count_flow_runs(const FlowRunQuery& q)
+{
+    Where w = flow_run_where(q);
+    SQLite::Statement st(*m_db, "SELECT count(*) FROM flow_runs" + w.sql);
+    w.bind(st);
+    st.executeStep();
+    return st.getColumn(0).getInt64();
+}
+
+std::optional<FlowRunRecord> Reader::flow_run(const std::string& id)
+{
+    static const std::string sql =
+        std::string("SELECT ") + rows::kFlowRunColumns + " FROM flow_runs WHERE id = ?";
+    auto st = cached(sql.c_str());
+    st->bind(1, id);
+    if (!st->executeStep()) return std::nullopt;
+    return rows::read_flow_run(*st);
+}
+
+std::vector<std::string> Reader::flow_run_ids_with_prefix(const std::string& prefix, int limit)
+{
+    auto st = cached("SELECT id FROM flow_runs WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT ?2");
+    st->bind(1, prefix);
+    st->bind(2, limit);
+    std::vector<std::string> out;
+    while (st->executeStep()) out.push_back(st->getColumn(0).getString());
+    return out;
+}
+
+std::vector<FlowRunRecord> Reader::flow_runs_in_states(const std::vector<StateType>& types)
+{
+    FlowRunQuery q;
+    q.states = types;
+    q.limit = -1;
+    return flow_runs(q);
+}
+
+std::vector<TaskRunRecord> Reader::task_runs(const std::string& flow_run_id)
+{
+    static const std::string sql = std::string("SELECT ") + rows::kTaskRunColumns
+                                 + " FROM task_runs WHERE flow_run_id = ? ORDER BY rowid";
+    auto st = cached(sql.c_str());
+    st->bind(1, flow_run_id);
+    std::vector<TaskRunRecord> out;
+    while (st->executeStep()) out.push_back(rows::read_task_run(*st));
+    return out;
+}
+
+std::optional<TaskRunRecord> Reader::task_run(const std::string& id)
+{
+    static const std::string sql =
+        std::string("SELECT ") + rows::kTaskRunColumns + " FROM task_runs WHERE id = ?";
+    auto st = cached(sql.c_str());
+    st->bind(1, id);
+    if (!st->executeStep()) return std::nullopt;
+    return rows::read_task_run(*st);
+}
+
+std::vector<std::string> Reader::task_run_ids_with_prefix(const std::string& prefix, int limit)
+{
+    auto st = cached("SELECT id FROM task_runs WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT ?2");
+    st->bind(1, prefix);
+    st->bind(2, limit);
+    std::vector<std::string> out;
+    while (st->executeStep()) out.push_back(st->getColumn(0).getString());
+    return out;
+}
+
+std::optional<TaskRunRecord> Reader::cached_task_run(const std::string& cache_key, Micros now)
+{
+    static const std::string sql =
+        std::string("SELECT ") + rows::kTaskRunColumns
+        + " FROM task_runs WHERE cache_key = ? AND state_type = 'COMPLETED' AND has_result = 1 "
+          "AND (cache_expiration IS NULL OR cache_expiration > ?) ORDER BY rowid DESC LIMIT 1";
+    auto st = cached(sql.c_str());
+    st->bind(1, cache_key);
+    st->bind(2, static_cast<int64_t>(now));
+    if (!st->executeStep()) return std::nullopt;
+    return rows::read_task_run(*st);
+}
+
+std::vector<State> Reader::state_history(const std::string& run_id)
+{
+    auto st = cached("SELECT state_id, state_type, state_name, state_message, ts, state_details "
+                      "FROM events WHERE run_id = ? AND state_type IS NOT NULL ORDER BY seq");
+    st->bind(1, run_id);
+    std::vector<State> out;
+    while (st->executeStep()) out.push_back(rows::read_state(*st, 0));
+    return out;
+}
+
+namespace {
+Where log_where(const LogQuery& q)
+{
+    Where w;
+    if (!q.flow_run_id.empty()) {
+        w.add("flow_run_id = ?");
+        w.text(q.flow_run_id);
+    }
+    if (!q.task_run_id.empty()) {
+        w.add("task_run_id = ?");
+        w.text(q.task_run_id);
+    }
+    if (q.min_level > 0) {
+        w.add("level >= ?");
+        w.integer(q.min_level);
+    }
+    if (q.after_id > 0) {
+        w.add("id > ?");
+        w.integer(q.after_id);
+    }
+    if (q.before_id > 0) {
+        w.add("id < ?");
+        w.integer(q.before_id);
+    }
+    if (!q.text.empty()) {
+        w.add("id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)");
+        w.text(q.text);
+    }
+    return w;
+}
+} // namespace
+
+std::vector<LogRecord> Reader::logs(const LogQuery& q)
+{
+    Where w = log_where(q);
+    std::string sql = std::string("SELECT ") + rows::kLogColumns + " FROM logs" + w.sql
+                    + (q.newest_first ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
+    w.integer(q.limit < 0 ? -1 : q.limit);
+    SQLite::Statement st(*m_db, sql);
+    w.bind(st);
+    std::vector<LogRecord> out;
+    while (st.executeStep()) out.push_back(rows::read_log(st));
+    return out;
+}
+
+std::int64_t Reader::count_logs(const LogQuery& q)
+{
+    Where w = log_where(q);
+    SQLite::Statement st(*m_db, "SELECT count(*) FROM logs" + w.sql);
+    w.bind(st);
+    st.executeStep();
+    return st.getColumn(0).getInt64();
+}
+
+std::vector<Event> Reader::events_after(std::int64_t seq, int limit)
+{
+    static const std::string sql =
+        std::string("SELECT ") + rows::kEventColumns + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+    auto st = cached(sql.c_str());
+    st->bind(1, static_cast<int64_t>(seq));
+    st->bind(2, limit);
+    std::vector<Event> out;
+    while (st->executeStep()) out.push_back(rows::read_event(*st));
+    return out;
+}
+
+std::int64_t Reader::last_event_seq()
+{
+    auto st = cached("SELECT coalesce(max(seq), 0) FROM events");
+    st->executeStep();
+    return st->getColumn(0).getInt64();
+}
+
+std::vector<ConcurrencyLimit> Reader::concurrency_limits()
+{
+    auto st = cached("SELECT l.tag, l.concurrency_limit, (SELECT count(*) FROM concurrency_slots "
+                      "s WHERE s.tag = l.tag) FROM concurrency_limits l ORDER BY l.tag");
+    std::vector<ConcurrencyLimit> out;
+    while (st->executeStep())
+        out.push_back({st->getColumn(0).getString(), st->getColumn(1).getInt(), st->getColumn(2).getInt()});
+    return out;
+}
+
+std::int64_t Reader::data_version()
+{
+    auto st = cached("PRAGMA data_version");
+    st->executeStep();
+    return st->getColumn(0).getInt64();
+}
+
+} // namespace weft

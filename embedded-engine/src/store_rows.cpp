@@ -1,0 +1,276 @@
+#include "store_rows.hpp"
+
+namespace weft::rows {
+
+const char* const kFlowRunColumns =
+    "id, flow_id, (SELECT name FROM flows WHERE flows.id = flow_runs.flow_id), name, flow_version, "
+    "state_id, state_type, state_name, state_message, state_timestamp, state_details, "
+    "parameters, tags, parent_task_run_id, run_count, max_retries, retry_delay_s, start_time, "
+    "end_time, total_run_time, expected_start_time, created, updated, program, working_dir, host, "
+    "pid, pid_start, heartbeat, result";
+
+const char* const kTaskRunColumns =
+    "id, flow_run_id, task_key, dynamic_key, name, state_id, state_type, state_name, state_message, "
+    "state_timestamp, state_details, run_count, max_retries, start_time, end_time, total_run_time, "
+    "expected_start_time, created, updated, cache_key, cache_expiration, inputs_hash, task_inputs, "
+    "parameters, tags, result, has_result, child_flow_run_id";
+
+const char* const kEventColumns = "seq, kind, ts, run_id, flow_run_id, state_id, state_type, "
+                                  "state_name, state_message, state_details, payload";
+
+const char* const kLogColumns = "id, flow_run_id, task_run_id, name, level, timestamp, message";
+
+namespace {
+std::string text(SQLite::Statement& st, int i)
+{
+    const char* s = st.getColumn(i).getText("");
+    return s ? std::string(s) : std::string();
+}
+std::optional<Micros> opt_time(SQLite::Statement& st, int i)
+{
+    auto c = st.getColumn(i);
+    if (c.isNull()) return std::nullopt;
+    return c.getInt64();
+}
+nlohmann::json json_col(SQLite::Statement& st, int i, nlohmann::json fallback = nullptr)
+{
+    auto c = st.getColumn(i);
+    if (c.isNull()) return fallback;
+    auto parsed = nlohmann::json::parse(c.getText(""), nullptr, false);
+    return parsed.is_discarded() ? fallback : parsed;
+}
+void bind_text(SQLite::Statement& st, int i, const std::string& s) { st.bindNoCopy(i, s); }
+void bind_opt_text(SQLite::Statement& st, int i, const std::string& s)
+{
+    if (s.empty())
+        st.bind(i);
+    else
+        st.bindNoCopy(i, s);
+}
+void bind_opt_time(SQLite::Statement& st, int i, const std::optional<Micros>& t)
+{
+    if (t)
+        st.bind(i, static_cast<int64_t>(*t));
+    else
+        st.bind(i);
+}
+void bind_json(SQLite::Statement& st, int i, const nlohmann::json& j)
+{
+    if (j.is_null())
+        st.bind(i);
+    else
+        st.bind(i, j.dump());
+}
+} // namespace
+
+std::string tags_to_text(const std::vector<std::string>& tags)
+{
+    return tags.empty() ? std::string("[]") : nlohmann::json(tags).dump();
+}
+
+std::vector<std::string> tags_from_text(const char* t)
+{
+    std::vector<std::string> out;
+    if (!t || !*t || std::string_view(t) == "[]") return out;
+    auto j = nlohmann::json::parse(t, nullptr, false);
+    if (j.is_array())
+        for (auto& e : j)
+            if (e.is_string()) out.push_back(e.get<std::string>());
+    return out;
+}
+
+State read_state(SQLite::Statement& st, int c)
+{
+    State s;
+    s.id = text(st, c);
+    s.type = state_type_from_string(text(st, c + 1)).value_or(StateType::Pending);
+    s.name = text(st, c + 2);
+    s.message = text(st, c + 3);
+    s.timestamp = st.getColumn(c + 4).getInt64();
+    s.details = json_col(st, c + 5);
+    return s;
+}
+
+FlowRunRecord read_flow_run(SQLite::Statement& st)
+{
+    FlowRunRecord r;
+    r.id = text(st, 0);
+    r.flow_id = text(st, 1);
+    r.flow_name = text(st, 2);
+    r.name = text(st, 3);
+    r.flow_version = text(st, 4);
+    r.state = read_state(st, 5);
+    r.parameters = json_col(st, 11, nlohmann::json::object());
+    r.tags = tags_from_text(st.getColumn(12).getText(""));
+    r.parent_task_run_id = text(st, 13);
+    r.run_count = st.getColumn(14).getInt();
+    r.max_retries = st.getColumn(15).getInt();
+    r.retry_delay_s = st.getColumn(16).getDouble();
+    r.start_time = opt_time(st, 17);
+    r.end_time = opt_time(st, 18);
+    r.total_run_time = st.getColumn(19).getInt64();
+    r.expected_start_time = st.getColumn(20).getInt64();
+    r.created = st.getColumn(21).getInt64();
+    r.updated = st.getColumn(22).getInt64();
+    r.launch.program = text(st, 23);
+    r.launch.working_dir = text(st, 24);
+    r.process.host = text(st, 25);
+    r.process.pid = st.getColumn(26).getInt64();
+    r.process.start_ticks = st.getColumn(27).getInt64();
+    r.process.heartbeat = st.getColumn(28).getInt64();
+    r.result = json_col(st, 29);
+    return r;
+}
+
+void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r)
+{
+    bind_text(st, 1, r.id);
+    bind_text(st, 2, r.flow_id);
+    bind_text(st, 3, r.name);
+    bind_text(st, 4, r.flow_version);
+    bind_text(st, 5, r.state.id);
+    st.bind(6, std::string(to_string(r.state.type)));
+    bind_text(st, 7, r.state.name);
+    bind_text(st, 8, r.state.message);
+    st.bind(9, static_cast<int64_t>(r.state.timestamp));
+    bind_json(st, 10, r.state.details);
+    st.bind(11, r.parameters.dump());
+    st.bind(12, tags_to_text(r.tags));
+    bind_opt_text(st, 13, r.parent_task_run_id);
+    st.bind(14, r.run_count);
+    st.bind(15, r.max_retries);
+    st.bind(16, r.retry_delay_s);
+    bind_opt_time(st, 17, r.start_time);
+    bind_opt_time(st, 18, r.end_time);
+    st.bind(19, static_cast<int64_t>(r.total_run_time));
+    st.bind(20, static_cast<int64_t>(r.expected_start_time));
+    st.bind(21, static_cast<int64_t>(r.created));
+    st.bind(22, static_cast<int64_t>(r.updated));
+    bind_opt_text(st, 23, r.launch.program);
+    bind_opt_text(st, 24, r.launch.working_dir);
+    bind_opt_text(st, 25, r.process.host);
+    st.bind(26, static_cast<int64_t>(r.process.pid));
+    st.bind(27, static_cast<int64_t>(r.process.start_ticks));
+    st.bind(28, static_cast<int64_t>(r.process.heartbeat));
+    bind_json(st, 29, r.result);
+}
+
+TaskRunRecord read_task_run(SQLite::Statement& st)
+{
+    TaskRunRecord r;
+    r.id = text(st, 0);
+    r.flow_run_id = text(st, 1);
+    r.task_key = text(st, 2);
+    r.dynamic_key = text(st, 3);
+    r.name = text(st, 4);
+    r.state = read_state(st, 5);
+    r.run_count = st.getColumn(11).getInt();
+    r.max_retries = st.getColumn(12).getInt();
+    r.start_time = opt_time(st, 13);
+    r.end_time = opt_time(st, 14);
+    r.total_run_time = st.getColumn(15).getInt64();
+    r.expected_start_time = st.getColumn(16).getInt64();
+    r.created = st.getColumn(17).getInt64();
+    r.updated = st.getColumn(18).getInt64();
+    r.cache_key = text(st, 19);
+    r.cache_expiration = opt_time(st, 20);
+    r.inputs_hash = text(st, 21);
+    r.task_inputs = json_col(st, 22, nlohmann::json::object());
+    r.parameters = json_col(st, 23, nlohmann::json::object());
+    r.tags = tags_from_text(st.getColumn(24).getText(""));
+    r.result = json_col(st, 25);
+    r.has_result = st.getColumn(26).getInt() != 0;
+    r.child_flow_run_id = text(st, 27);
+    return r;
+}
+
+void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r)
+{
+    bind_text(st, 1, r.id);
+    bind_text(st, 2, r.flow_run_id);
+    bind_text(st, 3, r.task_key);
+    bind_text(st, 4, r.dynamic_key);
+    bind_text(st, 5, r.name);
+    bind_text(st, 6, r.state.id);
+    st.bind(7, std::string(to_string(r.state.type)));
+    bind_text(st, 8, r.state.name);
+    bind_text(st, 9, r.state.message);
+    st.bind(10, static_cast<int64_t>(r.state.timestamp));
+    bind_json(st, 11, r.state.details);
+    st.bind(12, r.run_count);
+    st.bind(13, r.max_retries);
+    bind_opt_time(st, 14, r.start_time);
+    bind_opt_time(st, 15, r.end_time);
+    st.bind(16, static_cast<int64_t>(r.total_run_time));
+    st.bind(17, static_cast<int64_t>(r.expected_start_time));
+    st.bind(18, static_cast<int64_t>(r.created));
+    st.bind(19, static_cast<int64_t>(r.updated));
+    bind_opt_text(st, 20, r.cache_key);
+    bind_opt_time(st, 21, r.cache_expiration);
+    bind_opt_text(st, 22, r.inputs_hash);
+    st.bind(23, r.task_inputs.empty() ? std::string("{}") : r.task_inputs.dump());
+    st.bind(24, r.parameters.empty() ? std::string("{}") : r.parameters.dump());
+    st.bind(25, tags_to_text(r.tags));
+    bind_json(st, 26, r.has_result ? r.result : nlohmann::json());
+    st.bind(27, r.has_result ? 1 : 0);
+    bind_opt_text(st, 28, r.child_flow_run_id);
+}
+
+void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u)
+{
+    bind_text(st, 1, u.id);
+    bind_text(st, 2, u.state.id);
+    st.bind(3, std::string(to_string(u.state.type)));
+    bind_text(st, 4, u.state.name);
+    bind_text(st, 5, u.state.message);
+    st.bind(6, static_cast<int64_t>(u.state.timestamp));
+    bind_json(st, 7, u.state.details);
+    st.bind(8, u.run_count);
+    bind_opt_time(st, 9, u.start_time);
+    bind_opt_time(st, 10, u.end_time);
+    st.bind(11, static_cast<int64_t>(u.total_run_time));
+    st.bind(12, static_cast<int64_t>(u.updated));
+    bind_opt_text(st, 13, u.cache_key);
+    bind_opt_time(st, 14, u.cache_expiration);
+    bind_opt_text(st, 15, u.inputs_hash);
+    if (u.parameters) st.bind(16, u.parameters->dump()); else st.bind(16);
+    bind_json(st, 17, u.has_result ? u.result : nlohmann::json());
+    st.bind(18, u.has_result ? 1 : 0);
+}
+
+Event read_event(SQLite::Statement& st)
+{
+    Event e;
+    e.seq = st.getColumn(0).getInt64();
+    e.kind = static_cast<EventKind>(st.getColumn(1).getInt());
+    e.ts = st.getColumn(2).getInt64();
+    e.run_id = text(st, 3);
+    e.flow_run_id = text(st, 4);
+    if (!st.getColumn(6).isNull()) {
+        State s;
+        s.id = text(st, 5);
+        s.type = state_type_from_string(text(st, 6)).value_or(StateType::Pending);
+        s.name = text(st, 7);
+        s.message = text(st, 8);
+        s.timestamp = e.ts;
+        s.details = json_col(st, 9);
+        e.state = std::move(s);
+    }
+    e.payload = json_col(st, 10);
+    return e;
+}
+
+LogRecord read_log(SQLite::Statement& st)
+{
+    LogRecord l;
+    l.id = st.getColumn(0).getInt64();
+    l.flow_run_id = text(st, 1);
+    l.task_run_id = text(st, 2);
+    l.name = text(st, 3);
+    l.level = st.getColumn(4).getInt();
+    l.timestamp = st.getColumn(5).getInt64();
+    l.message = text(st, 6);
+    return l;
+}
+
+} // namespace weft::rows

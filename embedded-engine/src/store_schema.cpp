@@ -1,0 +1,141 @@
+#include "store_schema.hpp"
+
+namespace weft::schema {
+
+namespace {
+// Times are INTEGER microseconds since the epoch (UTC); JSON columns are TEXT.
+const char* const kV1 = R"SQL(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+
+CREATE TABLE flows(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL,
+  tags TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE flow_runs(
+  id TEXT NOT NULL UNIQUE,
+  flow_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  flow_version TEXT NOT NULL DEFAULT '',
+  state_id TEXT NOT NULL,
+  state_type TEXT NOT NULL,
+  state_name TEXT NOT NULL,
+  state_message TEXT NOT NULL DEFAULT '',
+  state_timestamp INTEGER NOT NULL,
+  state_details TEXT,
+  parameters TEXT NOT NULL DEFAULT '{}',
+  tags TEXT NOT NULL DEFAULT '[]',
+  parent_task_run_id TEXT,
+  run_count INTEGER NOT NULL DEFAULT 0,
+  max_retries INTEGER NOT NULL DEFAULT 0,
+  retry_delay_s REAL NOT NULL DEFAULT 0,
+  start_time INTEGER,
+  end_time INTEGER,
+  total_run_time INTEGER NOT NULL DEFAULT 0,
+  expected_start_time INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  program TEXT,
+  working_dir TEXT,
+  host TEXT,
+  pid INTEGER NOT NULL DEFAULT 0,
+  pid_start INTEGER NOT NULL DEFAULT 0,
+  heartbeat INTEGER NOT NULL DEFAULT 0,
+  result TEXT
+);
+CREATE INDEX flow_runs_by_expected_start ON flow_runs(expected_start_time);
+CREATE INDEX flow_runs_by_flow ON flow_runs(flow_id, expected_start_time);
+CREATE INDEX flow_runs_by_state ON flow_runs(state_type, expected_start_time);
+CREATE INDEX flow_runs_by_parent ON flow_runs(parent_task_run_id) WHERE parent_task_run_id IS NOT NULL;
+
+CREATE TABLE task_runs(
+  id TEXT NOT NULL UNIQUE,
+  flow_run_id TEXT NOT NULL,
+  task_key TEXT NOT NULL,
+  dynamic_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  state_id TEXT NOT NULL,
+  state_type TEXT NOT NULL,
+  state_name TEXT NOT NULL,
+  state_message TEXT NOT NULL DEFAULT '',
+  state_timestamp INTEGER NOT NULL,
+  state_details TEXT,
+  run_count INTEGER NOT NULL DEFAULT 0,
+  max_retries INTEGER NOT NULL DEFAULT 0,
+  start_time INTEGER,
+  end_time INTEGER,
+  total_run_time INTEGER NOT NULL DEFAULT 0,
+  expected_start_time INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  cache_key TEXT,
+  cache_expiration INTEGER,
+  inputs_hash TEXT,
+  task_inputs TEXT NOT NULL DEFAULT '{}',
+  parameters TEXT NOT NULL DEFAULT '{}',
+  tags TEXT NOT NULL DEFAULT '[]',
+  result TEXT,
+  has_result INTEGER NOT NULL DEFAULT 0,
+  child_flow_run_id TEXT
+);
+CREATE INDEX task_runs_by_flow_run ON task_runs(flow_run_id);
+CREATE INDEX task_runs_by_cache_key ON task_runs(cache_key) WHERE cache_key IS NOT NULL;
+
+-- The change feed and the state history in one: state events are the history of each run.
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  run_id TEXT,
+  flow_run_id TEXT,
+  state_id TEXT,
+  state_type TEXT,
+  state_name TEXT,
+  state_message TEXT,
+  state_details TEXT,
+  payload TEXT
+);
+CREATE INDEX events_by_run ON events(run_id) WHERE run_id IS NOT NULL;
+
+CREATE TABLE logs(
+  id INTEGER PRIMARY KEY,
+  flow_run_id TEXT,
+  task_run_id TEXT,
+  name TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX logs_by_flow_run ON logs(flow_run_id);
+CREATE VIRTUAL TABLE logs_fts USING fts5(message, content='logs', content_rowid='id');
+CREATE TRIGGER logs_fts_insert AFTER INSERT ON logs BEGIN
+  INSERT INTO logs_fts(rowid, message) VALUES (new.id, new.message);
+END;
+CREATE TRIGGER logs_fts_delete AFTER DELETE ON logs BEGIN
+  INSERT INTO logs_fts(logs_fts, rowid, message) VALUES ('delete', old.id, old.message);
+END;
+
+CREATE TABLE concurrency_limits(
+  tag TEXT PRIMARY KEY,
+  concurrency_limit INTEGER NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE TABLE concurrency_slots(
+  tag TEXT NOT NULL,
+  task_run_id TEXT NOT NULL,
+  flow_run_id TEXT NOT NULL,
+  acquired INTEGER NOT NULL,
+  PRIMARY KEY(tag, task_run_id)
+);
+)SQL";
+} // namespace
+
+const std::vector<const char*>& migrations()
+{
+    static const std::vector<const char*> all{kV1};
+    return all;
+}
+
+} // namespace weft::schema
