@@ -1,0 +1,1 @@
+#include "weft/record_json.hpp"
