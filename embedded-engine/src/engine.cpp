@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -18,18 +19,27 @@ std::string host_name()
     return buf;
 }
 
-// Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat); 0 if unknown.
-std::int64_t start_ticks_of(std::int64_t pid)
+struct ProcStat {
+    char state = '?';             // field 3: R, S, D, Z (zombie), X (dead), …
+    std::int64_t start_ticks = 0; // field 22: start time in clock ticks since boot
+};
+
+// /proc/PID/stat of a process; nullopt when there is no such process.
+std::optional<ProcStat> proc_stat(std::int64_t pid)
 {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    if (!in) return std::nullopt;
     std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto close = content.rfind(')'); // the command name may hold spaces and parentheses
-    if (close == std::string::npos) return 0;
+    if (close == std::string::npos) return std::nullopt;
     std::istringstream fields(content.substr(close + 2));
+    ProcStat stat;
     std::string field;
-    for (int i = 3; i <= 22 && fields >> field; ++i)
-        if (i == 22) return std::stoll(field);
-    return 0;
+    for (int i = 3; i <= 22 && fields >> field; ++i) {
+        if (i == 3) stat.state = field.empty() ? '?' : field[0];
+        if (i == 22) stat.start_ticks = std::stoll(field);
+    }
+    return stat;
 }
 
 } // namespace
@@ -40,7 +50,7 @@ ProcessInfo this_process()
         ProcessInfo p;
         p.host = host_name();
         p.pid = getpid();
-        p.start_ticks = start_ticks_of(p.pid);
+        if (auto stat = proc_stat(p.pid)) p.start_ticks = stat->start_ticks;
         return p;
     }();
     ProcessInfo p = info;
@@ -53,8 +63,12 @@ bool process_alive(const ProcessInfo& p, Micros now, Micros stale_after)
     if (p.pid <= 0) return false;
     if (p.host == this_process().host) {
         if (kill(pid_t(p.pid), 0) != 0 && errno != EPERM) return false;
-        const auto ticks = start_ticks_of(p.pid);
-        return ticks == 0 || p.start_ticks == 0 || ticks == p.start_ticks;
+        // A killed process nobody has reaped yet is a zombie: gone all the same. A live process
+        // with another start time reuses the pid.
+        const auto stat = proc_stat(p.pid);
+        if (!stat) return true; // no /proc: trust kill()
+        if (stat->state == 'Z' || stat->state == 'X') return false;
+        return p.start_ticks == 0 || stat->start_ticks == p.start_ticks;
     }
     return now - p.heartbeat < stale_after;
 }
@@ -111,7 +125,10 @@ Transition<FlowRunRecord> Engine::set_flow_run_state(const std::string& id,
         RunFacts facts;
         facts.kind = RunKind::Flow;
         facts.retry_delay_s = run->retry_delay_s;
-        facts.process_alive = process_alive(run->process, now_us());
+        // A finished run is not "still running" in a process that lives on (Studio's demo, a
+        // program that runs several flows): people may retry or mark it.
+        facts.process_alive =
+            !is_terminal(run->state.type) && process_alive(run->process, now_us());
         auto t = decide_and_apply<FlowRunRecord>(txn, std::move(run), facts, proposal, adjust,
                                                  &Txn::put_flow_run, EventKind::FlowRunState);
         if (t.run && is_terminal(t.run->state.type)) txn.release_slots_of_flow_run(id);

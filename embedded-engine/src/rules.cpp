@@ -53,9 +53,14 @@ Outcome user_rules(const RunFacts& f, const State& cur, const State& p)
             return reject(states::cancelled(p.message.empty() ? "Cancelled; no program was running it."
                                                               : p.message),
                           "No program is running this run, so it is cancelled at once.");
-        if (p.type == StateType::Cancelled && f.process_alive)
+        if (p.type == StateType::Cancelled && f.process_alive) {
+            // Rejecting into CANCELLING again would store a CANCELLING → CANCELLING transition.
+            if (cur.type == StateType::Cancelling)
+                return abort_("The run is already being cancelled; its program has been asked to "
+                              "stop.");
             return reject(states::cancelling(p.message),
                           "The run's program is still running; it is asked to stop first.");
+        }
         return accept(p);
     }
     if (f.process_alive)
@@ -68,12 +73,12 @@ Outcome program_rules(const RunFacts& f, const State& cur, const State& p)
     const StateType T = cur.type;
     const StateType P = p.type;
     if (T == StateType::Completed) return abort_("This run has already completed.");
-    if (is_resumable(T)) {
-        if (P == StateType::Scheduled || P == StateType::Pending || P == StateType::Running)
-            return accept(p);
+    // A resumed run starts again like any other: it still waits for its concurrency slots and
+    // takes a valid cached result, so it falls through to the RUNNING checks below.
+    if (is_resumable(T) && P != StateType::Scheduled && P != StateType::Pending
+        && P != StateType::Running)
         return abort_("This run has already finished as " + cur.name
                       + "; it can only be resumed.");
-    }
     if (T == StateType::Cancelling) {
         if (P == StateType::Cancelled || P == StateType::Crashed) return accept(p);
         if (P == StateType::Completed || P == StateType::Failed)
@@ -83,21 +88,44 @@ Outcome program_rules(const RunFacts& f, const State& cur, const State& p)
     }
     if (P == StateType::Pending && T == StateType::Running)
         return abort_("This run is in a RUNNING state and cannot transition to a PENDING state.");
-    if (P == StateType::Failed && f.run_count <= f.max_retries && f.retry_condition) {
+    // As Prefect's RetryFailedTasks/RetryFailedFlows: only a failing attempt (RUNNING → FAILED) is
+    // retried. A run that fails before it ran (SCHEDULED/PENDING → FAILED, run_count 0) would
+    // otherwise pass `run_count <= max_retries` with no retries configured and loop forever.
+    if (P == StateType::Failed && T == StateType::Running && f.max_retries > 0
+        && f.run_count <= f.max_retries && f.retry_condition) {
         const double delay = f.retry_delay_s < 0 ? 0 : f.retry_delay_s;
         const std::string attempt =
             "Retry " + std::to_string(f.run_count) + " of " + std::to_string(f.max_retries);
         return reject(states::awaiting_retry(f.now + from_seconds(delay),
-                                             attempt + " after: " + p.message),
+                                             p.message.empty() ? attempt
+                                                               : attempt + " after: " + p.message),
                       attempt + " in " + seconds_text(delay) + ".");
     }
+    if (P == StateType::Pending && T == StateType::Scheduled && !p.scheduled_time()) {
+        // Prefect's CopyScheduledTime: PENDING keeps the scheduled time, so going through PENDING
+        // does not skip the wait below.
+        if (auto at = cur.scheduled_time()) {
+            State pending = p;
+            if (!pending.details.is_object()) pending.details = nlohmann::json::object();
+            pending.details["scheduled_time"] = to_iso(*at);
+            return accept(pending);
+        }
+    }
     if (P == StateType::Running) {
-        if (T == StateType::Scheduled) {
+        if (T == StateType::Scheduled || T == StateType::Pending) {
             if (auto at = cur.scheduled_time(); at && *at > f.now)
                 return wait_(to_seconds(*at - f.now), "Scheduled time is in the future.");
         }
-        if (!f.concurrency_wait.empty()) return wait_(0.1, f.concurrency_wait);
+        // A cached result needs no concurrency slot (Prefect checks the cache first, too).
         if (f.cached) return reject(*f.cached, "A valid cached result exists.");
+        if (!f.concurrency_wait.empty()) return wait_(0.1, f.concurrency_wait);
+        // Prefect's RenameReruns: a run that has run before is "Retrying" on its next attempt.
+        if ((T == StateType::Scheduled || T == StateType::Pending) && f.run_count > 0
+            && p.name == default_name(StateType::Running)) {
+            State renamed = p;
+            renamed.name = "Retrying";
+            return accept(renamed);
+        }
     }
     return accept(p);
 }

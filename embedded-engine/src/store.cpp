@@ -68,34 +68,43 @@ std::unique_ptr<SQLite::Database> connect(const std::string& path, int busy_ms, 
     return db;
 }
 
-void migrate(SQLite::Database& db, const std::string& path)
+// Refuses a file that is not ours: written by a newer Weft, or another program's database.
+// One statement, so one read snapshot: another process's first migration is seen whole or not
+// at all (never "tables but no version").
+void check_ours(SQLite::Database& db, const std::string& path)
 {
-    const int have = db.execAndGet("PRAGMA user_version").getInt();
+    SQLite::Statement st(db, "SELECT (SELECT user_version FROM pragma_user_version), "
+                             "(SELECT count(*) FROM sqlite_schema WHERE type='table')");
+    st.executeStep();
+    const int have = st.getColumn(0).getInt();
+    const int tables = st.getColumn(1).getInt();
     const int want = store_schema_version();
     if (have > want)
         throw StoreError("weft: the database " + path + " was written by a newer Weft (schema "
                          + std::to_string(have) + "; this build knows up to "
                          + std::to_string(want)
                          + "). Upgrade Weft, or point --db / WEFT_DB at another file.");
-    if (have == want) return;
-    if (have == 0) {
-        // A file with tables but no version is not ours: never write over it.
-        const int tables =
-            db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type='table'").getInt();
-        if (tables > 0)
-            throw StoreError("weft: the database " + path
-                             + " holds tables but is not a Weft database. Point --db / WEFT_DB "
-                               "at another file.");
-    }
+    // A file with tables but no version is not ours: never write over it.
+    if (have == 0 && tables > 0)
+        throw StoreError("weft: the database " + path
+                         + " holds tables but is not a Weft database. Point --db / WEFT_DB "
+                           "at another file.");
+}
+
+void migrate(SQLite::Database& db, const std::string& path)
+{
+    const int want = store_schema_version();
+    if (db.execAndGet("PRAGMA user_version").getInt() == want) return;
     SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
     // Another process may have migrated while this one waited for the lock.
-    const int now = db.execAndGet("PRAGMA user_version").getInt();
-    for (int v = now; v < want; ++v) {
+    check_ours(db, path);
+    const int have = db.execAndGet("PRAGMA user_version").getInt();
+    for (int v = have; v < want; ++v) {
         db.exec(schema::migrations()[size_t(v)]);
         db.exec("PRAGMA user_version=" + std::to_string(v + 1));
     }
     txn.commit();
-    spdlog::debug("weft: database {} migrated from schema {} to {}", path, have, want);
+    if (have != want) spdlog::debug("weft: database {} migrated from schema {} to {}", path, have, want);
 }
 
 } // namespace
@@ -125,6 +134,7 @@ std::shared_ptr<Store> Store::open(const std::string& path, StoreOptions options
     std::shared_ptr<Store> store(new Store(path, options));
     try {
         auto db = connect(path, options.busy_timeout_ms, options.create);
+        check_ours(*db, path); // before anything writes to the file, even the journal mode
         const std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
         if (mode != "wal")
             throw StoreError("weft: the database " + path + " cannot use write-ahead logging (mode "

@@ -237,6 +237,14 @@ std::vector<std::string> Reader::task_run_ids_with_prefix(const std::string& pre
     return out;
 }
 
+std::int64_t Reader::count_task_runs(const std::string& flow_run_id)
+{
+    auto st = cached("SELECT count(*) FROM task_runs WHERE flow_run_id = ?");
+    st->bind(1, flow_run_id);
+    st->executeStep();
+    return st->getColumn(0).getInt64();
+}
+
 std::optional<TaskRunRecord> Reader::cached_task_run(const std::string& cache_key, Micros now)
 {
     static const std::string sql =

@@ -113,6 +113,7 @@ void Txn::put_flow(const FlowRecord& flow)
 
 void Txn::put_flow_run(const FlowRunRecord& run, EventKind kind)
 {
+    // Created inserts; any other kind updates. Only creations and state changes enter the feed.
     auto st = m_reader.cached(kind == EventKind::FlowRunCreated ? kInsertFlowRun : kUpdateFlowRun);
     rows::bind_flow_run(*st, run);
     st->exec();
@@ -276,7 +277,15 @@ void Store::apply_batch(std::vector<Op>& batch)
     std::unordered_map<std::string, LogSpan> log_spans;
 
     auto write_unwritten = [&] {
-        for (TaskRunRecord* run : unwritten_order) write_task_run_row(r, *run, true);
+        for (TaskRunRecord* run : unwritten_order) {
+            try {
+                write_task_run_row(r, *run, true);
+            } catch (const std::exception& e) {
+                // e.g. a task run created again: it alone is skipped; the group still commits.
+                spdlog::error("weft: creating task run {} in {} failed and was skipped: {}",
+                              run->id, m_path, e.what());
+            }
+        }
         unwritten.clear();
         unwritten_order.clear();
     };
@@ -304,8 +313,11 @@ void Store::apply_batch(std::vector<Op>& batch)
             if (auto* p = std::get_if<PutTaskRun>(&op)) {
                 TaskRunRecord& run = p->run;
                 if (p->kind == EventKind::TaskRunCreated) {
-                    unwritten.emplace(run.id, &run);
-                    unwritten_order.push_back(&run);
+                    // Created twice in one group: one row, with the latest fields.
+                    if (auto [it, added] = unwritten.emplace(run.id, &run); added)
+                        unwritten_order.push_back(&run);
+                    else
+                        *it->second = run;
                 } else if (auto it = unwritten.find(run.id); it != unwritten.end()) {
                     *it->second = run;
                 } else {

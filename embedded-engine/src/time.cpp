@@ -82,8 +82,11 @@ std::optional<Micros> from_iso(std::string_view s)
                 ++pos;
                 int oh, om = 0;
                 if (!read_digits(s, pos, 2, oh)) return std::nullopt;
-                if (pos < s.size() && s[pos] == ':') ++pos;
-                if (pos < s.size() && !read_digits(s, pos, 2, om)) return std::nullopt;
+                // "+hh", "+hhmm" or "+hh:mm"; a colon must be followed by the minutes.
+                const bool colon = pos < s.size() && s[pos] == ':';
+                if (colon) ++pos;
+                if ((colon || pos < s.size()) && !read_digits(s, pos, 2, om)) return std::nullopt;
+                if (oh > 23 || om > 59) return std::nullopt;
                 offset_s = (oh * 3600 + om * 60) * (c == '-' ? -1 : 1);
             } else {
                 return std::nullopt;
@@ -91,8 +94,12 @@ std::optional<Micros> from_iso(std::string_view s)
         }
     }
     if (pos != s.size()) return std::nullopt;
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60)
         return std::nullopt;
+    // timegm would quietly turn February 30 into March 2.
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;
     std::tm tm{};
     tm.tm_year = year - 1900;
     tm.tm_mon = month - 1;

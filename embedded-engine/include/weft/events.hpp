@@ -19,6 +19,7 @@ enum class EventKind : int {
     FlowRunDeleted = 6,
     FlowCreated = 7,
     ConcurrencyLimits = 8,
+    FlowRunUpdated = 9, // fields other than the state changed (stored without a feed event)
 };
 std::string_view to_string(EventKind kind); // "flow-run.created", …
 

@@ -13,5 +13,7 @@ nlohmann::json to_json(const FlowRunRecord& run);
 nlohmann::json to_json(const TaskRunRecord& run);
 nlohmann::json to_json(const LogRecord& line);
 nlohmann::json to_json(const Event& event);
+/// {tag, concurrency_limit, active_slots}: active_slots counts the slots taken now.
+nlohmann::json to_json(const ConcurrencyLimit& limit);
 
 } // namespace weft

@@ -43,7 +43,7 @@ struct State {
     nlohmann::json data;
 
     bool is(StateType t) const { return type == t; }
-    /// scheduled_time from details, when the state is SCHEDULED with one.
+    /// scheduled_time from details: SCHEDULED states, and the PENDING states that follow them.
     std::optional<Micros> scheduled_time() const;
 };
 

@@ -1,0 +1,15 @@
+#pragma once
+// The command line of a flow program: `PROGRAM [run FLOW [--param k=v]… [--params-json JSON]]`,
+// `PROGRAM list`, `PROGRAM resume RUN_ID [--from-task TASK_RUN_ID]`, and `--db PATH` on each.
+#include "weft/sdk.hpp"
+
+#include <vector>
+
+namespace weft {
+
+/// Runs the flow program's command line. With no arguments it runs the first flow (with its
+/// default parameters).
+/// Returns the process exit code: 0 when the run completed, 1 when it did not, 2 for usage errors.
+int main(int argc, char** argv, std::vector<FlowEntry> flows);
+
+} // namespace weft

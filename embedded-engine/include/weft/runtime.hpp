@@ -1,0 +1,173 @@
+#pragma once
+// The SDK's machinery below the templates: run contexts, the task-run and flow-run drivers and the
+// process-wide runtime. Users include weft.hpp; this header is for weft's own templates.
+#include "weft/context.hpp"
+#include "weft/engine.hpp"
+#include "weft/future.hpp"
+#include "weft/options.hpp"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace weft::detail {
+
+/// One running flow run (top-level or subflow). Shared by every task run it starts.
+struct FlowRunContext {
+    std::string id;    // the flow run's id; fixed before any task starts
+    std::string name;  // the flow run's name, for log lines
+    FlowRunRecord run; // touched only by the flow's own thread after start
+    const FlowOptions* options = nullptr;
+    CancellationToken token;
+    std::weak_ptr<FlowRunContext> parent; // a subflow's parent: its cancellation is ours
+    Micros deadline = 0;                  // flow timeout; 0 = none
+    std::atomic<bool> timed_out{false};
+
+    /// The nth call of `task_key` in this run, "0", "1", …: with the task key, it names a call
+    /// across resumes. Thread-safe.
+    std::string next_dynamic_key(const std::string& task_key);
+    /// The task run an earlier attempt of this flow run made for this call, if any. Thread-safe.
+    std::optional<TaskRunRecord> prior(const std::string& task_key, const std::string& dynamic_key);
+    bool must_rerun(const std::string& task_run_id) const { return rerun.count(task_run_id) > 0; }
+    /// Remembers a submitted task run so the flow waits for it before it ends. Thread-safe.
+    void track(std::shared_ptr<FutureCore> future);
+    std::vector<std::shared_ptr<FutureCore>> tracked();
+    /// Before another attempt of the flow's body: calls count from zero again and earlier task
+    /// runs are reused.
+    void restart(std::vector<TaskRunRecord> earlier_runs);
+
+    // Set before the flow's body starts, read-only afterwards.
+    std::unordered_map<std::string, TaskRunRecord> prior_runs; // by task_key + '#' + dynamic_key
+    std::unordered_set<std::string> rerun;                     // task run ids to run again
+
+private:
+    std::mutex m_mutex;
+    std::unordered_map<std::string, int> m_calls;
+    std::vector<std::shared_ptr<FutureCore>> m_tracked;
+};
+
+struct TaskRunContext {
+    std::string id;
+    std::string name;
+    CancellationToken token; // this attempt's: set when it times out
+    bool log_stdout = false;
+};
+
+/// The calling thread's runs.
+struct Current {
+    std::shared_ptr<FlowRunContext> flow;
+    const TaskRunContext* task = nullptr;
+};
+Current& current();
+
+/// Sets the calling thread's runs for its lifetime.
+class ContextScope {
+public:
+    ContextScope(std::shared_ptr<FlowRunContext> flow, const TaskRunContext* task);
+    ~ContextScope();
+    ContextScope(const ContextScope&) = delete;
+    ContextScope& operator=(const ContextScope&) = delete;
+
+private:
+    Current m_saved;
+};
+
+/// One call of a task inside a flow run: created on the caller's thread (so call order, and with it
+/// the dynamic key, is deterministic), executed on whichever thread runs it.
+class TaskRun {
+public:
+    static std::shared_ptr<TaskRun> begin(const std::shared_ptr<FlowRunContext>& flow,
+                                          const std::string& task_key, const TaskOptions& options,
+                                          nlohmann::json task_inputs, nlohmann::json parameters,
+                                          bool is_subflow = false);
+
+    ~TaskRun();
+    TaskRun(const TaskRun&) = delete;
+    TaskRun& operator=(const TaskRun&) = delete;
+
+    const std::string& id() const { return m_run.id; }
+    const std::string& child_flow_run_id() const { return m_run.child_flow_run_id; }
+    /// True when an earlier attempt made this run's child flow run (resume it, don't start anew).
+    bool resumes_child() const { return m_resumes_child; }
+
+    struct Result {
+        bool ran = false;    // false: an earlier or cached result was reused
+        nlohmann::json value; // the result's JSON (null when not persisted)
+    };
+    /// Runs attempts until one completes or retries are spent. `attempt` calls the user's function
+    /// and returns the result's JSON (null when not persisted). Throws TaskRunFailed or Cancelled.
+    Result execute(nlohmann::json parameters, const std::function<nlohmann::json()>& attempt);
+
+    /// Ends a run that will never start (an upstream failed, or the flow run is cancelled) and
+    /// returns the exception its callers see.
+    std::exception_ptr not_started(const std::exception_ptr& upstream_error);
+
+private:
+    TaskRun(std::shared_ptr<FlowRunContext> flow, const TaskOptions& options)
+        : m_flow(std::move(flow))
+        , m_options(options)
+    {
+    }
+    Outcome propose(State state, const std::function<void(RunFacts&)>& adjust = {},
+                    Origin origin = Origin::Program);
+    std::optional<nlohmann::json> run_attempt(const std::function<nlohmann::json()>& attempt,
+                                              Failure& failure);
+    void join_straggler();
+    std::optional<State> cache_hit();
+    std::string wait_for_slots();
+    void release_slots();
+    void run_hooks(bool completed);
+
+    std::shared_ptr<FlowRunContext> m_flow;
+    const TaskOptions& m_options; // owned by the Task, which outlives its runs
+    TaskRunRecord m_run;
+    std::optional<TaskRunRecord> m_prior;
+    bool m_resumes_child = false;
+    bool m_holds_slots = false;
+    bool m_parameters_sent = false;
+    int m_attempts = 0; // attempts in this execution (a resume starts its retries afresh)
+    TaskRunContext m_context;
+    std::thread m_straggler; // an attempt that outlived its timeout; joined before going on
+};
+
+/// How to start a flow run: anew, or resuming a stored one.
+struct FlowStart {
+    std::string resume_run_id;   // resume this run instead of creating one
+    std::string from_task_run_id; // with resume: run this task and everything downstream again
+    std::string run_id;          // id for a new run (a subflow's id is chosen by its parent)
+    std::string parent_task_run_id;
+};
+
+/// Runs a flow run from start to end: creation or resume, states, retries, waiting for submitted
+/// tasks, the final state. `body` runs the user's function and returns the result's JSON. Returns
+/// the final record; never throws for the run's own failure.
+FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
+                       nlohmann::json parameters, const FlowStart& start,
+                       const std::function<nlohmann::json()>& body);
+
+/// Runs `fn` on the task runner's pool. Thread-safe.
+void submit_to_pool(std::function<void()> fn);
+
+/// The engine the SDK writes to, opened on first use at configure_database's path (or the
+/// default). Thread-safe.
+Engine& engine();
+void configure_database(std::string path);
+/// Commits everything this process queued.
+void flush();
+
+/// Best-effort JSON of any value: nlohmann's conversion when there is one, else a placeholder.
+template <class T> nlohmann::json to_json_or_placeholder(const T& value)
+{
+    if constexpr (requires { nlohmann::json(value); })
+        return nlohmann::json(value);
+    else
+        return "<not serialisable>";
+}
+
+} // namespace weft::detail

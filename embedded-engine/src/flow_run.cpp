@@ -1,0 +1,219 @@
+// One flow run's life: creation or resume, RUNNING, the body with retries, waiting for submitted
+// task runs, and the final state. Flow-run states go through the engine's transactional path, so
+// a cancel from another process is never overwritten.
+#include "runtime_internal.hpp"
+#include "weft/log.hpp"
+
+#include <unordered_map>
+
+namespace weft::detail {
+
+namespace {
+
+// Task runs that must run again when resuming from `from`: it and everything downstream of it.
+std::unordered_set<std::string> downstream_of(const std::string& from,
+                                              const std::vector<TaskRunRecord>& runs)
+{
+    std::unordered_map<std::string, std::vector<std::string>> children;
+    for (const auto& r : runs) {
+        if (!r.task_inputs.is_object()) continue;
+        for (const auto& [param, refs] : r.task_inputs.items()) {
+            if (!refs.is_array()) continue;
+            for (const auto& ref : refs)
+                if (ref.value("input_type", "") == "task_run") children[ref.value("id", "")].push_back(r.id);
+        }
+    }
+    std::unordered_set<std::string> out{from};
+    std::vector<std::string> todo{from};
+    while (!todo.empty()) {
+        auto id = std::move(todo.back());
+        todo.pop_back();
+        for (const auto& child : children[id])
+            if (out.insert(child).second) todo.push_back(child);
+    }
+    return out;
+}
+
+struct BodyOutcome {
+    nlohmann::json result;
+    std::string failure; // empty: the body returned and every task it started completed
+    bool cancelled = false;
+};
+
+BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
+                     const std::function<nlohmann::json()>& body)
+{
+    BodyOutcome out;
+    {
+        ContextScope scope(ctx, nullptr);
+        try {
+            out.result = body();
+        } catch (const Cancelled& e) {
+            out.cancelled = true;
+            out.failure = e.what();
+        } catch (const std::exception& e) {
+            out.failure = e.what();
+        } catch (...) {
+            out.failure = "The flow raised an exception that is not a std::exception.";
+        }
+    }
+    // Task runs submitted and never waited for still belong to the run: wait, and let failures
+    // nobody looked at fail the flow run.
+    std::vector<std::string> unobserved;
+    for (const auto& f : ctx->tracked()) {
+        f->wait();
+        if (f->error(false) && !f->observed()) unobserved.push_back(f->task_run_id());
+    }
+    if (out.failure.empty() && !unobserved.empty())
+        out.failure = std::to_string(unobserved.size()) + " task run(s) did not complete, e.g. "
+                    + unobserved.front() + ".";
+    if (ctx->token.cancelled() && !ctx->timed_out) out.cancelled = true;
+    return out;
+}
+
+Transition<FlowRunRecord> propose(const std::shared_ptr<FlowRunContext>& ctx, State state,
+                                  const Engine::AdjustFacts& adjust = {})
+{
+    auto t = engine().set_flow_run_state(ctx->id, Proposal{std::move(state), Origin::Program},
+                                         adjust);
+    if (t.run) ctx->run = *t.run;
+    return t;
+}
+
+// RUNNING (or Retrying), waiting out a scheduled time that has not quite come.
+Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>& ctx)
+{
+    for (;;) {
+        auto t = propose(ctx, ctx->run.run_count > 0 ? states::retrying() : states::running());
+        if (t.outcome.decision != Decision::Wait) return t;
+        if (!sleep_unless_cancelled(std::min(t.outcome.delay_s, 1.0), ctx->token)) return t;
+    }
+}
+
+} // namespace
+
+FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
+                       nlohmann::json parameters, const FlowStart& start,
+                       const std::function<nlohmann::json()>& body)
+{
+    Runtime& rt = Runtime::get();
+    Store& store = rt.engine().store();
+    auto ctx = std::make_shared<FlowRunContext>();
+    ctx->options = &options;
+    ctx->parent = current().flow;
+    FlowRunRecord& run = ctx->run;
+
+    std::optional<FlowRunRecord> stored;
+    if (!start.resume_run_id.empty()) {
+        stored = store.read([&](Reader& r) { return r.flow_run(start.resume_run_id); });
+        // A subflow whose parent chose its id but crashed before creating it starts anew.
+        if (!stored && start.run_id != start.resume_run_id)
+            throw LookupError("Flow run not found: " + start.resume_run_id);
+    }
+    if (stored) {
+        run = std::move(*stored);
+        auto task_runs = store.read([&](Reader& r) { return r.task_runs(run.id); });
+        if (!start.from_task_run_id.empty()) {
+            const bool ours = std::any_of(task_runs.begin(), task_runs.end(),
+                                          [&](const auto& t) { return t.id == start.from_task_run_id; });
+            if (!ours)
+                throw LookupError("Task run " + start.from_task_run_id + " is not part of flow run "
+                                  + run.id);
+            ctx->rerun = downstream_of(start.from_task_run_id, task_runs);
+        }
+        ctx->restart(std::move(task_runs));
+        run.launch = this_launch();
+        run.process = this_process();
+        store.put_flow_run(run, EventKind::FlowRunUpdated);
+    } else {
+        run.id = start.run_id.empty() ? new_id() : start.run_id;
+        run.flow_id = rt.flow_id(flow_name, options.tags);
+        run.flow_name = flow_name;
+        run.name = random_run_name();
+        run.flow_version = options.version;
+        run.state = states::pending();
+        run.parameters = std::move(parameters);
+        run.tags = options.tags;
+        run.parent_task_run_id = start.parent_task_run_id;
+        run.max_retries = options.retries;
+        run.retry_delay_s = options.retry_delay_s;
+        run.created = run.updated = run.expected_start_time = run.state.timestamp;
+        run.launch = this_launch();
+        run.process = this_process();
+        store.put_flow_run(run, EventKind::FlowRunCreated);
+    }
+    ctx->id = run.id;
+    ctx->name = run.name;
+    if (options.timeout_s > 0) ctx->deadline = now_us() + from_seconds(options.timeout_s);
+    rt.watch(ctx);
+    struct Unwatch {
+        Runtime& rt;
+        FlowRunContext* ctx;
+        ~Unwatch() { rt.unwatch(ctx); }
+    } unwatch{rt, ctx.get()};
+
+    auto started = propose_running(ctx);
+    if (!started.outcome.accepted()) {
+        ContextScope scope(ctx, nullptr);
+        log().error("Flow run {} could not start: {}", run.id, started.outcome.reason);
+        return run;
+    }
+    {
+        ContextScope scope(ctx, nullptr);
+        log().info("Beginning flow run '{}' for flow '{}'", run.name, flow_name);
+    }
+
+    for (int attempt = 1;; ++attempt) {
+        BodyOutcome outcome = run_body(ctx, body);
+        if (outcome.cancelled) {
+            propose(ctx, states::cancelled("The flow run was cancelled."));
+            break;
+        }
+        if (outcome.failure.empty()) {
+            State done = states::completed();
+            done.data = outcome.result;
+            propose(ctx, done);
+            break;
+        }
+        const State failed = ctx->timed_out
+                               ? states::timed_out("Flow run exceeded its timeout of "
+                                                   + std::to_string(options.timeout_s) + " s.")
+                               : states::failed(outcome.failure);
+        auto t = propose(ctx, failed, [&](RunFacts& f) {
+            f.run_count = attempt;
+            f.retry_delay_s = options.retry_delay_s;
+            f.retry_condition = !ctx->timed_out;
+        });
+        if (!(t.outcome.decision == Decision::Reject && run.state.type == StateType::Scheduled))
+            break;
+        {
+            ContextScope scope(ctx, nullptr);
+            log().warn("Flow run failed: {} Retrying in {:.3g} s.", outcome.failure,
+                          options.retry_delay_s);
+        }
+        sleep_unless_cancelled(options.retry_delay_s, ctx->token);
+        auto again = propose_running(ctx);
+        if (!again.outcome.accepted()) break;
+        ctx->restart(store.read([&](Reader& r) { return r.task_runs(run.id); }));
+    }
+
+    {
+        ContextScope scope(ctx, nullptr);
+        if (run.state.type == StateType::Completed)
+            log().info("Finished in state {}()", run.state.name);
+        else
+            log().error("Finished in state {}('{}')", run.state.name, run.state.message);
+        for (const auto& hook : run.state.type == StateType::Completed ? options.on_completion
+                                                                       : options.on_failure) {
+            try {
+                hook(run);
+            } catch (const std::exception& e) {
+                log().error("A flow hook failed: {}", e.what());
+            }
+        }
+    }
+    if (ctx->parent.expired()) store.flush(); // a top-level run is durable before it returns
+    return run;
+}
+
+} // namespace weft::detail

@@ -1,0 +1,148 @@
+#include "weft/main.hpp"
+
+#include "runtime_internal.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+namespace weft {
+
+namespace {
+
+// "k=v": v is JSON when it parses as JSON, else a string.
+void add_param(nlohmann::json& params, const std::string& assignment)
+{
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw CLI::ValidationError("--param", "expected KEY=VALUE, got '" + assignment + "'");
+    const std::string key = assignment.substr(0, eq);
+    const std::string value = assignment.substr(eq + 1);
+    auto parsed = nlohmann::json::parse(value, nullptr, false);
+    params[key] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
+}
+
+const FlowEntry* find_flow(const std::vector<FlowEntry>& flows, const std::string& name)
+{
+    for (const auto& f : flows)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+int exit_code(const FlowRunRecord& run) { return run.state.type == StateType::Completed ? 0 : 1; }
+
+int list_flows(const std::vector<FlowEntry>& flows)
+{
+    for (const auto& f : flows) {
+        std::string params;
+        for (const auto& p : f.param_names) params += (params.empty() ? "" : ", ") + p;
+        std::printf("%s(%s)%s%s\n", f.name.c_str(), params.c_str(),
+                    f.description.empty() ? "" : "  ", f.description.c_str());
+    }
+    return 0;
+}
+
+int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
+           const std::string& task_prefix)
+{
+    Engine& engine = detail::engine();
+    const std::string id = engine.resolve_flow_run(run_prefix);
+    auto run = engine.store().read([&](Reader& r) { return r.flow_run(id); });
+    const FlowEntry* flow = find_flow(flows, run->flow_name);
+    if (!flow) {
+        std::fprintf(stderr, "weft: flow run %s belongs to flow '%s', which this program does not "
+                             "have\n", id.c_str(), run->flow_name.c_str());
+        return 2;
+    }
+    detail::FlowStart start;
+    start.resume_run_id = id;
+    if (!task_prefix.empty()) start.from_task_run_id = engine.resolve_task_run(task_prefix);
+    const bool allowed = is_resumable(run->state.type)
+                      || (run->state.type == StateType::Completed && !task_prefix.empty());
+    if (!allowed) {
+        std::fprintf(stderr, "weft: flow run %s is %s; only FAILED, CRASHED or CANCELLED runs can "
+                             "be resumed (a COMPLETED one with --from-task)\n", id.c_str(),
+                     std::string(to_string(run->state.type)).c_str());
+        return 1;
+    }
+    return exit_code(flow->run(run->parameters, start));
+}
+
+} // namespace
+
+int main(int argc, char** argv, std::vector<FlowEntry> flows)
+{
+    CLI::App app{"A Weft flow program: runs its flows and records every run."};
+    app.set_version_flag("--version", "weft SDK 0.1.0");
+    app.fallthrough(); // subcommands made after this pass --db up to the app
+    std::string db;
+    app.add_option("--db", db, "Database file (default: $WEFT_DB, else $WEFT_HOME/weft.db, else "
+                               "~/.local/share/weft/weft.db)");
+
+    auto* run_cmd = app.add_subcommand("run", "Run a flow");
+    std::string flow_name;
+    std::vector<std::string> param_args;
+    std::string params_json;
+    run_cmd->add_option("flow", flow_name, "Flow to run (optional when the program has one)");
+    run_cmd->add_option("--param,-p", param_args, "A parameter, KEY=VALUE (VALUE as JSON or text)");
+    run_cmd->add_option("--params-json", params_json, "All parameters as one JSON object");
+
+    auto* list_cmd = app.add_subcommand("list", "List the program's flows and their parameters");
+
+    auto* resume_cmd = app.add_subcommand("resume", "Resume a FAILED, CRASHED or CANCELLED flow "
+                                                    "run, reusing the task runs that completed");
+    std::string run_id, from_task;
+    resume_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
+    resume_cmd->add_option("--from-task", from_task,
+                           "Run this task run and everything downstream of it again");
+    app.require_subcommand(0, 1);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    if (!db.empty()) detail::configure_database(db);
+
+    try {
+        if (list_cmd->parsed()) return list_flows(flows);
+        if (resume_cmd->parsed()) return resume(flows, run_id, from_task);
+
+        const FlowEntry* flow = nullptr;
+        if (!flow_name.empty()) {
+            flow = find_flow(flows, flow_name);
+            if (!flow) {
+                std::fprintf(stderr, "weft: no flow named '%s'; `%s list` shows the flows\n",
+                             flow_name.c_str(), argv[0]);
+                return 2;
+            }
+        } else if (!flows.empty()) {
+            flow = &flows.front(); // the program's main flow comes first
+        } else {
+            std::fprintf(stderr, "weft: this program has no flows\n");
+            return 2;
+        }
+        nlohmann::json params = nlohmann::json::object();
+        if (!params_json.empty()) {
+            params = nlohmann::json::parse(params_json, nullptr, false);
+            if (params.is_discarded() || !params.is_object()) {
+                std::fprintf(stderr, "weft: --params-json must be a JSON object\n");
+                return 2;
+            }
+        }
+        for (const auto& p : param_args) add_param(params, p);
+        return exit_code(flow->run(params, {}));
+    } catch (const CLI::ValidationError& e) {
+        std::fprintf(stderr, "weft: %s\n", e.what());
+        return 2;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "weft: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s%s\n", std::string_view(e.what()).starts_with("weft:") ? "" : "weft: ",
+                     e.what());
+        return 1;
+    }
+}
+
+} // namespace weft

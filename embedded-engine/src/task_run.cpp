@@ -1,0 +1,340 @@
+// One task run's life: reuse on resume, cache look-up, concurrency slots, attempts with retries and
+// timeouts, hooks. State changes are decided in memory by the rules and queued to the store.
+#include "runtime_internal.hpp"
+#include "weft/log.hpp"
+
+#include <xxhash.h>
+
+namespace weft::detail {
+
+namespace {
+
+std::string inputs_hash(const std::string& task_key, const std::string& version,
+                        const nlohmann::json& parameters)
+{
+    const std::string material = task_key + '\n' + version + '\n' + parameters.dump();
+    const XXH128_hash_t h = XXH3_128bits(material.data(), material.size());
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                  static_cast<unsigned long long>(h.low64));
+    return buf;
+}
+
+std::string message_of(const std::exception_ptr& e)
+{
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
+    }
+}
+
+bool is_cancellation(const std::exception_ptr& e)
+{
+    try {
+        std::rethrow_exception(e);
+    } catch (const Cancelled&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+} // namespace
+
+std::shared_ptr<TaskRun> TaskRun::begin(const std::shared_ptr<FlowRunContext>& flow,
+                                        const std::string& task_key, const TaskOptions& options,
+                                        nlohmann::json task_inputs, nlohmann::json parameters,
+                                        bool is_subflow)
+{
+    std::shared_ptr<TaskRun> run(new TaskRun(flow, options));
+    const std::string dynamic_key = flow->next_dynamic_key(task_key);
+    run->m_prior = flow->prior(task_key, dynamic_key);
+    TaskRunRecord& r = run->m_run;
+    if (run->m_prior) {
+        // A resumed flow run: the call is the same task run as before.
+        r = *run->m_prior;
+        run->m_resumes_child = is_subflow && !r.child_flow_run_id.empty();
+        if (is_subflow && r.child_flow_run_id.empty()) r.child_flow_run_id = new_id();
+        r.max_retries = options.retries;
+    } else {
+        r.id = new_id();
+        r.flow_run_id = flow->id;
+        r.task_key = task_key;
+        r.dynamic_key = dynamic_key;
+        r.name = task_key + '-' + dynamic_key;
+        r.state = states::pending();
+        r.created = r.updated = r.expected_start_time = r.state.timestamp;
+        r.max_retries = options.retries;
+        r.tags = options.tags;
+        r.task_inputs = std::move(task_inputs);
+        r.parameters = std::move(parameters);
+        if (is_subflow) r.child_flow_run_id = new_id();
+        engine().store().put_task_run(r, EventKind::TaskRunCreated);
+    }
+    run->m_context = TaskRunContext{r.id, r.name, CancellationToken(), options.log_stdout};
+    if (options.log_stdout) capture_stdout();
+    return run;
+}
+
+TaskRun::~TaskRun() { join_straggler(); }
+
+Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adjust, Origin origin)
+{
+    RunFacts facts;
+    facts.kind = RunKind::Task;
+    facts.current = m_run.state;
+    facts.run_count = m_attempts;
+    facts.max_retries = m_run.max_retries;
+    facts.now = now_us();
+    if (adjust) adjust(facts);
+    Outcome outcome = orchestrate(facts, Proposal{std::move(state), origin});
+    if (outcome.decision == Decision::Accept
+        || (outcome.decision == Decision::Reject && outcome.state)) {
+        enter_state(m_run, *outcome.state);
+        engine().store().update_task_run(TaskRunUpdate::of(m_run, !m_parameters_sent));
+        m_parameters_sent = true;
+    }
+    return outcome;
+}
+
+std::optional<State> TaskRun::cache_hit()
+{
+    if (m_run.cache_key.empty()) return std::nullopt;
+    auto found = engine().store().read(
+        [&](Reader& r) { return r.cached_task_run(m_run.cache_key, now_us()); });
+    if (!found || found->id == m_run.id) return std::nullopt;
+    State s = states::cached("Cached result of task run " + found->name + " (" + found->id + ")");
+    s.data = found->result;
+    s.details = {{"cache_key", m_run.cache_key}};
+    return s;
+}
+
+std::string TaskRun::wait_for_slots()
+{
+    if (m_holds_slots || !Runtime::get().any_limited(m_options.tags)) return {};
+    auto full = engine()
+                    .store()
+                    .transact<std::string>([&](Txn& txn) {
+                        return txn.acquire_slots(m_options.tags, m_run.id, m_run.flow_run_id);
+                    })
+                    .get();
+    if (full.empty()) {
+        m_holds_slots = true;
+        return {};
+    }
+    return "Concurrency limit for tag '" + full + "' is full.";
+}
+
+void TaskRun::release_slots()
+{
+    if (!m_holds_slots) return;
+    m_holds_slots = false;
+    engine().store().transact<void>([id = m_run.id](Txn& txn) { txn.release_slots(id); });
+}
+
+void TaskRun::run_hooks(bool completed)
+{
+    for (const auto& hook : completed ? m_options.on_completion : m_options.on_failure) {
+        try {
+            hook(m_run);
+        } catch (const std::exception& e) {
+            log().error("A {} hook failed: {}", completed ? "completion" : "failure", e.what());
+        }
+    }
+}
+
+void TaskRun::join_straggler()
+{
+    if (m_straggler.joinable()) m_straggler.join();
+}
+
+std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann::json()>& attempt,
+                                                   Failure& failure)
+{
+    failure = Failure{};
+    failure.attempt = m_attempts;
+    m_context.token = CancellationToken();
+    if (m_options.timeout_s <= 0) {
+        ContextScope scope(m_flow, &m_context);
+        try {
+            return attempt();
+        } catch (...) {
+            failure.error = std::current_exception();
+            failure.message = message_of(failure.error);
+            return std::nullopt;
+        }
+    }
+    // With a timeout the attempt runs on its own thread so the deadline is recorded on time. A
+    // thread cannot be killed: the attempt's token is cancelled, and the call goes on once the
+    // function returns.
+    struct Shared {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool done = false;
+        std::optional<nlohmann::json> value;
+        std::exception_ptr error;
+    };
+    auto shared = std::make_shared<Shared>();
+    join_straggler();
+    m_straggler = std::thread([this, shared, &attempt] {
+        ContextScope scope(m_flow, &m_context);
+        std::optional<nlohmann::json> value;
+        std::exception_ptr error;
+        try {
+            value = attempt();
+        } catch (...) {
+            error = std::current_exception();
+        }
+        std::scoped_lock lock(shared->mutex);
+        shared->value = std::move(value);
+        shared->error = error;
+        shared->done = true;
+        shared->cv.notify_all();
+    });
+    std::unique_lock lock(shared->mutex);
+    const bool finished = shared->cv.wait_for(
+        lock, std::chrono::microseconds(std::int64_t(m_options.timeout_s * 1e6)),
+        [&] { return shared->done; });
+    if (!finished) {
+        m_context.token.cancel();
+        failure.timed_out = true;
+        failure.message = "Task run exceeded its timeout of " + std::to_string(m_options.timeout_s)
+                        + " s.";
+        return std::nullopt;
+    }
+    lock.unlock();
+    join_straggler();
+    if (shared->error) {
+        failure.error = shared->error;
+        failure.message = message_of(shared->error);
+        return std::nullopt;
+    }
+    return std::move(shared->value);
+}
+
+std::exception_ptr TaskRun::not_started(const std::exception_ptr& upstream_error)
+{
+    const bool cancelled_run = !upstream_error || is_cancellation(upstream_error);
+    State s = cancelled_run
+                ? states::cancelled(upstream_error ? "An upstream task run was cancelled."
+                                                   : "The flow run was cancelled before this "
+                                                     "task run started.")
+                : states::failed("An upstream task run did not complete: "
+                                 + message_of(upstream_error));
+    if (!is_terminal(m_run.state.type)) propose(s);
+    if (cancelled_run) return std::make_exception_ptr(Cancelled(s.message));
+    return std::make_exception_ptr(TaskRunFailed(m_run.id, m_run.state));
+}
+
+TaskRun::Result TaskRun::execute(nlohmann::json parameters,
+                                 const std::function<nlohmann::json()>& attempt)
+{
+    TaskRunRecord& r = m_run;
+    r.parameters = std::move(parameters);
+    const std::string hash = inputs_hash(r.task_key, m_options.version, r.parameters);
+
+    // Resuming: a call that completed before with the same inputs is not run again.
+    if (m_prior && m_prior->state.type == StateType::Completed && !m_flow->must_rerun(r.id)
+        && (m_prior->inputs_hash.empty() || m_prior->inputs_hash == hash)) {
+        return Result{false, m_prior->result};
+    }
+    if (m_flow->token.cancelled()) std::rethrow_exception(not_started(nullptr));
+    if (r.state.type == StateType::Completed)
+        propose(states::awaiting_retry(now_us(), "Runs again in a resumed flow run."), {},
+                Origin::User);
+    r.inputs_hash = hash;
+    if (m_options.cache) {
+        nlohmann::json flow_params = m_flow->run.parameters;
+        r.cache_key = m_options.cache->compute(r.task_key, r.parameters, flow_params, m_flow->id);
+    }
+
+    for (;;) {
+        if (m_flow->token.cancelled()) {
+            release_slots();
+            std::rethrow_exception(not_started(nullptr));
+        }
+        const std::string slots_full = wait_for_slots();
+        const std::optional<State> cached = slots_full.empty() ? cache_hit() : std::nullopt;
+        const Outcome start = propose(m_attempts > 0 || r.run_count > 0 ? states::retrying()
+                                                                        : states::running(),
+                                      [&](RunFacts& f) {
+                                          f.cached = cached;
+                                          f.concurrency_wait = slots_full;
+                                      });
+        if (start.decision == Decision::Wait) {
+            sleep_unless_cancelled(std::min(start.delay_s, 1.0), m_flow->token);
+            continue;
+        }
+        if (start.decision == Decision::Reject && r.state.type == StateType::Completed) {
+            release_slots();
+            run_hooks(true);
+            return Result{false, r.result};
+        }
+        if (start.decision != Decision::Accept)
+            throw TaskRunFailed(r.id, start.state.value_or(r.state));
+
+        ++m_attempts;
+        Failure failure;
+        std::optional<nlohmann::json> value = run_attempt(attempt, failure);
+        if (value) {
+            join_straggler();
+            State done = states::completed();
+            const bool persist = m_options.persist_result && !value->is_null();
+            if (persist) done.data = *value;
+            if (!r.cache_key.empty() && m_options.cache_expiration_s)
+                r.cache_expiration = now_us() + from_seconds(*m_options.cache_expiration_s);
+            propose(done);
+            if (!persist) {
+                r.result = nullptr;
+                r.has_result = false;
+            }
+            release_slots();
+            run_hooks(true);
+            return Result{true, std::move(*value)};
+        }
+        if (failure.error && is_cancellation(failure.error)) {
+            join_straggler();
+            propose(states::cancelled(failure.message));
+            release_slots();
+            std::rethrow_exception(failure.error);
+        }
+        bool retry_wanted = true;
+        if (m_options.retry_if) {
+            try {
+                retry_wanted = m_options.retry_if(failure);
+            } catch (const std::exception& e) {
+                retry_wanted = false;
+                log().error("The retry condition of {} failed: {}", r.name, e.what());
+            }
+        }
+        const double delay = m_options.retry_delay(m_attempts);
+        const Outcome end = propose(failure.timed_out ? states::timed_out(failure.message)
+                                                      : states::failed(failure.message),
+                                    [&](RunFacts& f) {
+                                        f.retry_condition = retry_wanted;
+                                        f.retry_delay_s = delay;
+                                    });
+        {
+            ContextScope scope(m_flow, &m_context);
+            if (r.state.type == StateType::Scheduled)
+                log().warn("Attempt {} failed: {} Retrying in {:.3g} s.", m_attempts,
+                              failure.message, delay);
+            else
+                log().error("Task run failed: {}", failure.message);
+        }
+        join_straggler();
+        if (end.decision == Decision::Reject && r.state.type == StateType::Scheduled) {
+            const auto at = r.state.scheduled_time().value_or(now_us());
+            sleep_unless_cancelled(to_seconds(std::max<Micros>(0, at - now_us())), m_flow->token);
+            continue;
+        }
+        release_slots();
+        run_hooks(false);
+        throw TaskRunFailed(r.id, r.state);
+    }
+}
+
+} // namespace weft::detail
