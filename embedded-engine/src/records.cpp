@@ -25,19 +25,19 @@ TaskRunUpdate TaskRunUpdate::of(const TaskRunRecord& run, bool with_parameters)
     return u;
 }
 
-void TaskRunUpdate::apply_to(TaskRunRecord& run) const
+void TaskRunUpdate::apply_to(TaskRunRecord& run) &&
 {
-    run.state = state;
+    run.state = std::move(state);
     run.run_count = run_count;
     run.start_time = start_time;
     run.end_time = end_time;
     run.total_run_time = total_run_time;
     run.updated = updated;
-    run.cache_key = cache_key;
+    run.cache_key = std::move(cache_key);
     run.cache_expiration = cache_expiration;
-    run.inputs_hash = inputs_hash;
-    if (parameters) run.parameters = *parameters;
-    run.result = result;
+    run.inputs_hash = std::move(inputs_hash);
+    if (parameters) run.parameters = std::move(*parameters);
+    run.result = std::move(result);
     run.has_result = has_result;
 }
 

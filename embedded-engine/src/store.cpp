@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <cstdlib>
+#include <chrono>
 #include <filesystem>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -189,13 +190,17 @@ void Store::return_reader(std::unique_ptr<Reader> r)
 
 void Store::enqueue(Op op)
 {
-    bool first;
+    // Someone waits for a transaction function or a barrier: wake the writer now, even while it
+    // gathers a group.
+    const bool urgent = std::holds_alternative<TransactOp>(op) || std::holds_alternative<Barrier>(op);
+    bool wake;
     {
         std::scoped_lock lock(m_queue_mutex);
-        first = m_queue.empty();
+        wake = m_queue.empty() || urgent;
+        m_urgent = m_urgent || urgent;
         m_queue.push_back(std::move(op));
     }
-    if (first) m_queue_cv.notify_one();
+    if (wake) m_queue_cv.notify_one();
 }
 
 void Store::put_flow_run(FlowRunRecord run, EventKind kind)
@@ -205,10 +210,15 @@ void Store::put_flow_run(FlowRunRecord run, EventKind kind)
 
 void Store::put_task_run(TaskRunRecord run, EventKind kind)
 {
-    enqueue(PutTaskRun{std::move(run), kind});
+    auto texts = detail::TaskRunTexts::of(run);
+    enqueue(PutTaskRun{std::move(run), kind, std::move(texts)});
 }
 
-void Store::update_task_run(TaskRunUpdate update) { enqueue(UpdateTaskRun{std::move(update)}); }
+void Store::update_task_run(TaskRunUpdate update)
+{
+    auto texts = detail::TaskRunTexts::of(update);
+    enqueue(UpdateTaskRun{std::move(update), std::move(texts)});
+}
 
 void Store::append_log(LogRecord line) { enqueue(AppendLog{std::move(line)}); }
 
@@ -227,13 +237,21 @@ void Store::flush()
 
 void Store::writer_loop()
 {
+    using namespace std::chrono_literals;
     std::vector<Op> batch;
     for (;;) {
         {
             std::unique_lock lock(m_queue_mutex);
             m_queue_cv.wait(lock, [&] { return !m_queue.empty() || m_stopping; });
             if (m_queue.empty()) return; // stopping with nothing left
+            // Gather a group for up to a millisecond unless someone waits: one commit then
+            // covers many task runs, and a run created and finished within the group is written
+            // once.
+            m_queue_cv.wait_for(lock, 1ms, [&] {
+                return m_urgent || m_stopping || m_queue.size() >= kGroupSize;
+            });
             batch.swap(m_queue);
+            m_urgent = false;
         }
         apply_batch(batch);
         batch.clear();

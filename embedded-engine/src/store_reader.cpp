@@ -209,7 +209,7 @@ std::vector<FlowRunRecord> Reader::flow_runs_in_states(const std::vector<StateTy
 std::vector<TaskRunRecord> Reader::task_runs(const std::string& flow_run_id)
 {
     static const std::string sql = std::string("SELECT ") + rows::kTaskRunColumns
-                                 + " FROM task_runs WHERE flow_run_id = ? ORDER BY rowid";
+                                 + " FROM task_runs WHERE flow_run_id = ? ORDER BY id";
     auto st = cached(sql.c_str());
     st->bind(1, flow_run_id);
     std::vector<TaskRunRecord> out;
@@ -250,7 +250,7 @@ std::optional<TaskRunRecord> Reader::cached_task_run(const std::string& cache_ke
     static const std::string sql =
         std::string("SELECT ") + rows::kTaskRunColumns
         + " FROM task_runs WHERE cache_key = ? AND state_type = 'COMPLETED' AND has_result = 1 "
-          "AND (cache_expiration IS NULL OR cache_expiration > ?) ORDER BY rowid DESC LIMIT 1";
+          "AND (cache_expiration IS NULL OR cache_expiration > ?) ORDER BY id DESC LIMIT 1";
     auto st = cached(sql.c_str());
     st->bind(1, cache_key);
     st->bind(2, static_cast<int64_t>(now));

@@ -63,6 +63,39 @@ void bind_json(SQLite::Statement& st, int i, const nlohmann::json& j)
 }
 } // namespace
 
+} // namespace weft::rows
+
+namespace weft::detail {
+
+namespace {
+std::string json_text(const nlohmann::json& j) { return j.is_null() ? std::string() : j.dump(); }
+} // namespace
+
+TaskRunTexts TaskRunTexts::of(const TaskRunRecord& run)
+{
+    TaskRunTexts t;
+    t.task_inputs = run.task_inputs.empty() ? std::string("{}") : run.task_inputs.dump();
+    t.parameters = run.parameters.empty() ? std::string("{}") : run.parameters.dump();
+    t.tags = rows::tags_to_text(run.tags);
+    if (run.has_result) t.result = json_text(run.result);
+    t.details = json_text(run.state.details);
+    return t;
+}
+
+TaskRunTexts TaskRunTexts::of(const TaskRunUpdate& u)
+{
+    TaskRunTexts t;
+    t.has_parameters = u.parameters.has_value();
+    if (u.parameters) t.parameters = u.parameters->empty() ? std::string("{}") : u.parameters->dump();
+    if (u.has_result) t.result = json_text(u.result);
+    t.details = json_text(u.state.details);
+    return t;
+}
+
+} // namespace weft::detail
+
+namespace weft::rows {
+
 std::string tags_to_text(const std::vector<std::string>& tags)
 {
     return tags.empty() ? std::string("[]") : nlohmann::json(tags).dump();
@@ -129,7 +162,7 @@ void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r)
     bind_text(st, 3, r.name);
     bind_text(st, 4, r.flow_version);
     bind_text(st, 5, r.state.id);
-    st.bind(6, std::string(to_string(r.state.type)));
+    st.bindNoCopy(6, to_string(r.state.type).data());
     bind_text(st, 7, r.state.name);
     bind_text(st, 8, r.state.message);
     st.bind(9, static_cast<int64_t>(r.state.timestamp));
@@ -184,7 +217,7 @@ TaskRunRecord read_task_run(SQLite::Statement& st)
     return r;
 }
 
-void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r)
+void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r, const detail::TaskRunTexts& t)
 {
     bind_text(st, 1, r.id);
     bind_text(st, 2, r.flow_run_id);
@@ -192,11 +225,11 @@ void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r)
     bind_text(st, 4, r.dynamic_key);
     bind_text(st, 5, r.name);
     bind_text(st, 6, r.state.id);
-    st.bind(7, std::string(to_string(r.state.type)));
+    st.bindNoCopy(7, to_string(r.state.type).data());
     bind_text(st, 8, r.state.name);
     bind_text(st, 9, r.state.message);
     st.bind(10, static_cast<int64_t>(r.state.timestamp));
-    bind_json(st, 11, r.state.details);
+    bind_opt_text(st, 11, t.details);
     st.bind(12, r.run_count);
     st.bind(13, r.max_retries);
     bind_opt_time(st, 14, r.start_time);
@@ -208,23 +241,23 @@ void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r)
     bind_opt_text(st, 20, r.cache_key);
     bind_opt_time(st, 21, r.cache_expiration);
     bind_opt_text(st, 22, r.inputs_hash);
-    st.bind(23, r.task_inputs.empty() ? std::string("{}") : r.task_inputs.dump());
-    st.bind(24, r.parameters.empty() ? std::string("{}") : r.parameters.dump());
-    st.bind(25, tags_to_text(r.tags));
-    bind_json(st, 26, r.has_result ? r.result : nlohmann::json());
+    bind_text(st, 23, t.task_inputs);
+    bind_text(st, 24, t.parameters);
+    bind_text(st, 25, t.tags);
+    bind_opt_text(st, 26, t.result);
     st.bind(27, r.has_result ? 1 : 0);
     bind_opt_text(st, 28, r.child_flow_run_id);
 }
 
-void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u)
+void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u, const detail::TaskRunTexts& t)
 {
     bind_text(st, 1, u.id);
     bind_text(st, 2, u.state.id);
-    st.bind(3, std::string(to_string(u.state.type)));
+    st.bindNoCopy(3, to_string(u.state.type).data());
     bind_text(st, 4, u.state.name);
     bind_text(st, 5, u.state.message);
     st.bind(6, static_cast<int64_t>(u.state.timestamp));
-    bind_json(st, 7, u.state.details);
+    bind_opt_text(st, 7, t.details);
     st.bind(8, u.run_count);
     bind_opt_time(st, 9, u.start_time);
     bind_opt_time(st, 10, u.end_time);
@@ -233,8 +266,8 @@ void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u)
     bind_opt_text(st, 13, u.cache_key);
     bind_opt_time(st, 14, u.cache_expiration);
     bind_opt_text(st, 15, u.inputs_hash);
-    if (u.parameters) st.bind(16, u.parameters->dump()); else st.bind(16);
-    bind_json(st, 17, u.has_result ? u.result : nlohmann::json());
+    if (t.has_parameters) bind_text(st, 16, t.parameters); else st.bind(16);
+    bind_opt_text(st, 17, t.result);
     st.bind(18, u.has_result ? 1 : 0);
 }
 

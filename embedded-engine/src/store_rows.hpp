@@ -2,6 +2,7 @@
 // Row mapping shared by the store's reader and writer: one place knows each table's columns.
 #include "weft/events.hpp"
 #include "weft/records.hpp"
+#include "weft/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -20,9 +21,10 @@ State read_state(SQLite::Statement& st, int first_column); // id, type, name, me
 
 /// Binds every column of kFlowRunColumns / kTaskRunColumns as parameters 1..n.
 void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r);
-void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r);
+void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r, const detail::TaskRunTexts& t);
 /// Binds an update for kUpdateTaskRunState (in store_writer.cpp).
-void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u);
+void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u,
+                          const detail::TaskRunTexts& t);
 
 std::string tags_to_text(const std::vector<std::string>& tags);
 std::vector<std::string> tags_from_text(const char* text);

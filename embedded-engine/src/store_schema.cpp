@@ -50,8 +50,10 @@ CREATE INDEX flow_runs_by_flow ON flow_runs(flow_id, expected_start_time);
 CREATE INDEX flow_runs_by_state ON flow_runs(state_type, expected_start_time);
 CREATE INDEX flow_runs_by_parent ON flow_runs(parent_task_run_id) WHERE parent_task_run_id IS NOT NULL;
 
+-- Ids are time-ordered UUIDs (v7), so the primary key B-tree grows at its end; no rowid table
+-- beside it.
 CREATE TABLE task_runs(
-  id TEXT NOT NULL UNIQUE,
+  id TEXT PRIMARY KEY NOT NULL,
   flow_run_id TEXT NOT NULL,
   task_key TEXT NOT NULL,
   dynamic_key TEXT NOT NULL,
@@ -79,13 +81,15 @@ CREATE TABLE task_runs(
   result TEXT,
   has_result INTEGER NOT NULL DEFAULT 0,
   child_flow_run_id TEXT
-);
+) WITHOUT ROWID;
 CREATE INDEX task_runs_by_flow_run ON task_runs(flow_run_id);
 CREATE INDEX task_runs_by_cache_key ON task_runs(cache_key) WHERE cache_key IS NOT NULL;
 
 -- The change feed and the state history in one: state events are the history of each run.
+-- seq is the rowid: new rows take max(seq) + 1, and the newest row is never deleted (a deletion
+-- writes its own event first), so seq only grows.
 CREATE TABLE events(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   kind INTEGER NOT NULL,
   ts INTEGER NOT NULL,
   run_id TEXT,

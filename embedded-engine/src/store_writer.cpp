@@ -62,9 +62,10 @@ void exec_cached(Reader& r, const char* sql)
     st->exec();
 }
 
+// A feed event. `details_text`, when given, is the state's details already serialised.
 void insert_event(Reader& r, EventKind kind, Micros ts, const std::string& run_id,
                   const std::string& flow_run_id, const State* state,
-                  const nlohmann::json& payload)
+                  const nlohmann::json& payload, const std::string* details_text = nullptr)
 {
     auto st = r.cached(kInsertEvent);
     st->bind(1, int(kind));
@@ -73,10 +74,16 @@ void insert_event(Reader& r, EventKind kind, Micros ts, const std::string& run_i
     if (flow_run_id.empty()) st->bind(4); else st->bindNoCopy(4, flow_run_id);
     if (state) {
         st->bindNoCopy(5, state->id);
-        st->bind(6, std::string(to_string(state->type)));
+        st->bindNoCopy(6, to_string(state->type).data());
         st->bindNoCopy(7, state->name);
         st->bindNoCopy(8, state->message);
-        if (state->details.is_null()) st->bind(9); else st->bind(9, state->details.dump());
+        if (details_text) {
+            if (details_text->empty()) st->bind(9); else st->bindNoCopy(9, *details_text);
+        } else if (state->details.is_null()) {
+            st->bind(9);
+        } else {
+            st->bind(9, state->details.dump());
+        }
     } else {
         for (int i = 5; i <= 9; ++i) st->bind(i);
     }
@@ -84,16 +91,27 @@ void insert_event(Reader& r, EventKind kind, Micros ts, const std::string& run_i
     st->exec();
 }
 
-void write_task_run_row(Reader& r, const TaskRunRecord& run, bool insert)
+void write_task_run_row(Reader& r, const TaskRunRecord& run, const detail::TaskRunTexts& texts,
+                        bool insert)
 {
     auto st = r.cached(insert ? kInsertTaskRun : kUpdateTaskRun);
-    rows::bind_task_run(*st, run);
+    rows::bind_task_run(*st, run, texts);
     st->exec();
 }
 
-void task_run_event(Reader& r, const TaskRunRecord& run, EventKind kind)
+void task_run_event(Reader& r, const TaskRunRecord& run, EventKind kind,
+                    const std::string* details_text = nullptr)
 {
-    insert_event(r, kind, run.state.timestamp, run.id, run.flow_run_id, &run.state, nullptr);
+    insert_event(r, kind, run.state.timestamp, run.id, run.flow_run_id, &run.state, nullptr,
+                 details_text);
+}
+
+// An update applied to a task run whose row is not written yet.
+void merge(detail::TaskRunTexts& into, detail::TaskRunTexts&& update)
+{
+    if (update.has_parameters) into.parameters = std::move(update.parameters);
+    into.result = std::move(update.result);
+    into.details = std::move(update.details);
 }
 
 } // namespace
@@ -123,7 +141,7 @@ void Txn::put_flow_run(const FlowRunRecord& run, EventKind kind)
 
 void Txn::put_task_run(const TaskRunRecord& run, EventKind kind)
 {
-    write_task_run_row(m_reader, run, kind == EventKind::TaskRunCreated);
+    write_task_run_row(m_reader, run, detail::TaskRunTexts::of(run), kind == EventKind::TaskRunCreated);
     if (kind == EventKind::TaskRunCreated || kind == EventKind::TaskRunState)
         task_run_event(m_reader, run, kind);
 }
@@ -140,9 +158,14 @@ void Txn::delete_flow_run(const std::string& id)
         st->reset();
     }
     for (const auto& child : children) delete_flow_run(child);
+    // The deletion's event comes first: it outlives the run's own events, so the newest event is
+    // never deleted and sequence numbers are never reused.
+    insert_event(m_reader, EventKind::FlowRunDeleted, now_us(), id, id, nullptr, nullptr);
+    const auto deletion_seq = m_reader.db().getLastInsertRowid();
     const char* statements[] = {
-        "DELETE FROM events WHERE run_id IN (SELECT id FROM task_runs WHERE flow_run_id = ?1)",
-        "DELETE FROM events WHERE run_id = ?1",
+        "DELETE FROM events WHERE run_id IN (SELECT id FROM task_runs WHERE flow_run_id = ?1) "
+        "AND seq < ?2",
+        "DELETE FROM events WHERE run_id = ?1 AND seq < ?2",
         "DELETE FROM logs WHERE flow_run_id = ?1",
         "DELETE FROM concurrency_slots WHERE flow_run_id = ?1",
         "DELETE FROM task_runs WHERE flow_run_id = ?1",
@@ -151,9 +174,9 @@ void Txn::delete_flow_run(const std::string& id)
     for (const char* sql : statements) {
         auto st = m_reader.cached(sql);
         st->bind(1, id);
+        if (st->getBindParameterCount() >= 2) st->bind(2, static_cast<int64_t>(deletion_seq));
         st->exec();
     }
-    insert_event(m_reader, EventKind::FlowRunDeleted, now_us(), id, id, nullptr, nullptr);
 }
 
 void Txn::set_concurrency_limit(const std::string& tag, int limit)
@@ -272,18 +295,20 @@ void Store::apply_batch(std::vector<Op>& batch)
     // Task runs created in this group are inserted once, with their latest fields, at the end
     // (or before any transaction function that may read them): most short tasks finish within
     // one group, which saves an UPDATE per state change.
-    std::unordered_map<std::string_view, TaskRunRecord*> unwritten;
-    std::vector<TaskRunRecord*> unwritten_order;
+    // Keys view the id inside the op that first created the run; that op is never modified
+    // afterwards (a later put of the same run takes its slot in unwritten_order instead).
+    std::unordered_map<std::string_view, std::size_t> unwritten;
+    std::vector<PutTaskRun*> unwritten_order;
     std::unordered_map<std::string, LogSpan> log_spans;
 
     auto write_unwritten = [&] {
-        for (TaskRunRecord* run : unwritten_order) {
+        for (PutTaskRun* put : unwritten_order) {
             try {
-                write_task_run_row(r, *run, true);
+                write_task_run_row(r, put->run, put->texts, true);
             } catch (const std::exception& e) {
                 // e.g. a task run created again: it alone is skipped; the group still commits.
                 spdlog::error("weft: creating task run {} in {} failed and was skipped: {}",
-                              run->id, m_path, e.what());
+                              put->run.id, m_path, e.what());
             }
         }
         unwritten.clear();
@@ -311,30 +336,29 @@ void Store::apply_batch(std::vector<Op>& batch)
     for (auto& op : batch) {
         try {
             if (auto* p = std::get_if<PutTaskRun>(&op)) {
-                TaskRunRecord& run = p->run;
-                if (p->kind == EventKind::TaskRunCreated) {
-                    // Created twice in one group: one row, with the latest fields.
-                    if (auto [it, added] = unwritten.emplace(run.id, &run); added)
-                        unwritten_order.push_back(&run);
-                    else
-                        *it->second = run;
-                } else if (auto it = unwritten.find(run.id); it != unwritten.end()) {
-                    *it->second = run;
+                task_run_event(r, p->run, p->kind, &p->texts.details);
+                if (auto it = unwritten.find(p->run.id); it != unwritten.end()) {
+                    // Put again before its row was written: one row, with the latest fields.
+                    unwritten_order[it->second] = p;
+                } else if (p->kind == EventKind::TaskRunCreated) {
+                    unwritten.emplace(p->run.id, unwritten_order.size());
+                    unwritten_order.push_back(p);
                 } else {
-                    write_task_run_row(r, run, false);
+                    write_task_run_row(r, p->run, p->texts, false);
                 }
-                task_run_event(r, run, p->kind);
             } else if (auto* u = std::get_if<UpdateTaskRun>(&op)) {
-                const TaskRunUpdate& update = u->update;
+                TaskRunUpdate& update = u->update;
+                insert_event(r, EventKind::TaskRunState, update.state.timestamp, update.id,
+                             update.flow_run_id, &update.state, nullptr, &u->texts.details);
                 if (auto it = unwritten.find(update.id); it != unwritten.end()) {
-                    update.apply_to(*it->second);
+                    PutTaskRun* put = unwritten_order[it->second];
+                    std::move(update).apply_to(put->run);
+                    merge(put->texts, std::move(u->texts));
                 } else {
                     auto st = r.cached(kUpdateTaskRunState);
-                    rows::bind_task_run_update(*st, update);
+                    rows::bind_task_run_update(*st, update, u->texts);
                     st->exec();
                 }
-                insert_event(r, EventKind::TaskRunState, update.state.timestamp, update.id,
-                             update.flow_run_id, &update.state, nullptr);
             } else if (auto* f = std::get_if<PutFlowRun>(&op)) {
                 txn.put_flow_run(f->run, f->kind);
             } else if (auto* l = std::get_if<AppendLog>(&op)) {

@@ -69,10 +69,12 @@ std::shared_ptr<TaskRun> TaskRun::begin(const std::shared_ptr<FlowRunContext>& f
         r.created = r.updated = r.expected_start_time = r.state.timestamp;
         r.max_retries = options.retries;
         r.tags = options.tags;
-        r.task_inputs = std::move(task_inputs);
-        r.parameters = std::move(parameters);
         if (is_subflow) r.child_flow_run_id = new_id();
-        engine().store().put_task_run(r, EventKind::TaskRunCreated);
+        // The row takes the inputs; the run in memory does not need them again.
+        TaskRunRecord row = r;
+        row.task_inputs = std::move(task_inputs);
+        row.parameters = std::move(parameters);
+        engine().store().put_task_run(std::move(row), EventKind::TaskRunCreated);
     }
     run->m_context = TaskRunContext{r.id, r.name, CancellationToken(), options.log_stdout};
     if (options.log_stdout) capture_stdout();

@@ -101,7 +101,7 @@ struct TaskRunUpdate {
     bool has_result = false;
 
     static TaskRunUpdate of(const TaskRunRecord& run, bool with_parameters = false);
-    void apply_to(TaskRunRecord& run) const;
+    void apply_to(TaskRunRecord& run) &&;
 };
 
 /// Log levels are Python's numbers, as Prefect's API carries them.

@@ -80,6 +80,17 @@ private:
     SQLite::Statement* m_st;
 };
 
+namespace detail {
+/// JSON columns of a task-run row, serialised by the thread that queues the write so the writer
+/// thread (the store's bottleneck) only binds text.
+struct TaskRunTexts {
+    std::string task_inputs, parameters, tags, result, details;
+    bool has_parameters = true; // an update without parameters leaves the stored ones
+    static TaskRunTexts of(const TaskRunRecord& run);
+    static TaskRunTexts of(const TaskRunUpdate& update);
+};
+} // namespace detail
+
 /// Read access on one connection. Not thread-safe: one thread uses a Reader at a time.
 class Reader {
 public:
@@ -225,9 +236,11 @@ private:
     struct PutTaskRun {
         TaskRunRecord run;
         EventKind kind;
+        detail::TaskRunTexts texts;
     };
     struct UpdateTaskRun {
         TaskRunUpdate update;
+        detail::TaskRunTexts texts;
     };
     struct AppendLog {
         LogRecord line;
@@ -260,7 +273,9 @@ private:
     std::mutex m_queue_mutex;
     std::condition_variable m_queue_cv;
     std::vector<Op> m_queue;
+    bool m_urgent = false; // the queue holds a transaction function or a barrier
     bool m_stopping = false;
+    static constexpr std::size_t kGroupSize = 8192;
     std::thread m_thread;
 
     std::mutex m_pool_mutex;

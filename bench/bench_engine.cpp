@@ -1,0 +1,179 @@
+// Orchestration overhead: one flow maps N no-op tasks, every state persisted durably. Baselines
+// measured in the same run: the same rows written with raw batched SQLite inserts, and the same
+// N no-ops on a plain thread pool.
+#include <weft/ids.hpp>
+#include <weft/weft.hpp>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sqlite3.h>
+#include <thread_pool/thread_pool.hpp>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0)
+{
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double peak_rss_mb()
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return 0;
+}
+
+void check(int rc, sqlite3* db)
+{
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        std::fprintf(stderr, "sqlite: %s\n", sqlite3_errmsg(db));
+        std::exit(1);
+    }
+}
+
+// The rows Weft writes for one no-op task run: its task_runs row and three state events
+// (Pending, Running, Completed), inserted with prepared statements in batches of 10,000 tasks.
+double raw_sqlite_seconds(const std::string& path, int tasks)
+{
+    weft::Store::open(path); // the same schema and indexes, then closed
+    sqlite3* db = nullptr;
+    check(sqlite3_open(path.c_str(), &db), db);
+    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr,
+                       nullptr),
+          db);
+    sqlite3_stmt* run = nullptr;
+    sqlite3_stmt* event = nullptr;
+    check(sqlite3_prepare_v2(
+              db,
+              "INSERT INTO task_runs(id, flow_run_id, task_key, dynamic_key, name, state_id, "
+              "state_type, state_name, state_message, state_timestamp, run_count, start_time, "
+              "end_time, total_run_time, expected_start_time, created, updated, inputs_hash, "
+              "task_inputs, parameters, tags, has_result) VALUES (?, ?, 'noop', ?, ?, ?, "
+              "'COMPLETED', 'Completed', '', ?, 1, ?, ?, 0, ?, ?, ?, ?, '{\"arg0\":[]}', ?, '[]', 0)",
+              -1, &run, nullptr),
+          db);
+    check(sqlite3_prepare_v2(db,
+                             "INSERT INTO events(kind, ts, run_id, flow_run_id, state_id, "
+                             "state_type, state_name, state_message) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+                             -1, &event, nullptr),
+          db);
+    const std::string flow_run = weft::new_id();
+    const auto t0 = Clock::now();
+    for (int i = 0; i < tasks; ++i) {
+        if (i % 10000 == 0) check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db);
+        const std::string id = weft::new_id();
+        const std::string key = std::to_string(i);
+        const std::string name = "noop-" + key;
+        const std::string params = "{\"arg0\":" + key + "}";
+        const weft::Micros now = weft::now_us();
+        const char* types[] = {"PENDING", "RUNNING", "COMPLETED"};
+        const char* names[] = {"Pending", "Running", "Completed"};
+        std::string state_ids[3];
+        for (int s = 0; s < 3; ++s) {
+            state_ids[s] = weft::new_id();
+            sqlite3_bind_int(event, 1, s == 0 ? 3 : 4);
+            sqlite3_bind_int64(event, 2, now + s);
+            sqlite3_bind_text(event, 3, id.c_str(), -1, SQLITE_STATIC);
+            sqlite3_bind_text(event, 4, flow_run.c_str(), -1, SQLITE_STATIC);
+            sqlite3_bind_text(event, 5, state_ids[s].c_str(), -1, SQLITE_STATIC);
+            sqlite3_bind_text(event, 6, types[s], -1, SQLITE_STATIC);
+            sqlite3_bind_text(event, 7, names[s], -1, SQLITE_STATIC);
+            check(sqlite3_step(event), db);
+            sqlite3_reset(event);
+        }
+        sqlite3_bind_text(run, 1, id.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_text(run, 2, flow_run.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_text(run, 3, key.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_text(run, 4, name.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_text(run, 5, state_ids[2].c_str(), -1, SQLITE_STATIC);
+        for (int c = 6; c <= 11; ++c) sqlite3_bind_int64(run, c, now);
+        sqlite3_bind_text(run, 12, id.c_str(), -1, SQLITE_STATIC); // a 32-char hash in Weft
+        sqlite3_bind_text(run, 13, params.c_str(), -1, SQLITE_STATIC);
+        check(sqlite3_step(run), db);
+        sqlite3_reset(run);
+        if (i % 10000 == 9999 || i == tasks - 1)
+            check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db);
+    }
+    const double elapsed = seconds_since(t0);
+    sqlite3_finalize(run);
+    sqlite3_finalize(event);
+    sqlite3_close(db);
+    return elapsed;
+}
+
+double raw_pool_seconds(int tasks)
+{
+    thread_pool::ThreadPool pool(std::max(2u, std::thread::hardware_concurrency()));
+    std::vector<std::future<void>> futures;
+    futures.reserve(std::size_t(tasks));
+    std::atomic<long> sink{0};
+    const auto t0 = Clock::now();
+    for (int i = 0; i < tasks; ++i) futures.push_back(pool.Submit([&sink, i] { sink += i; }));
+    for (auto& f : futures) f.wait();
+    return seconds_since(t0);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"Weft engine benchmark: orchestrated no-op tasks against raw SQLite and a raw pool"};
+    int tasks = 100000;
+    std::string dir = fs::temp_directory_path() / ("weft-bench-" + std::to_string(getpid()));
+    app.add_option("--tasks", tasks, "Number of no-op tasks")->check(CLI::PositiveNumber);
+    app.add_option("--dir", dir, "Folder for the benchmark databases (removed afterwards)");
+    CLI11_PARSE(app, argc, argv);
+    fs::create_directories(dir);
+    const std::string weft_db = dir + "/weft.db";
+    const std::string raw_db = dir + "/raw.db";
+
+    const double pool_s = raw_pool_seconds(tasks);
+    const double raw_s = raw_sqlite_seconds(raw_db, tasks);
+
+    weft::detail::configure_database(weft_db);
+    std::vector<int> items(static_cast<std::size_t>(tasks));
+    for (int i = 0; i < tasks; ++i) items[std::size_t(i)] = i;
+    auto noop = weft::task("noop", [](int) {});
+    auto bench = weft::flow("bench_noop", [&] {
+        auto futures = noop.map(items);
+        for (auto& f : futures) f.wait();
+    });
+    weft::detail::engine(); // open the database before the clock starts
+    const auto t0 = Clock::now();
+    bench(); // returns once every state is committed
+    const double weft_s = seconds_since(t0);
+
+    const long long completed = weft::detail::engine().store().read([](weft::Reader& r) {
+        weft::LogQuery none;
+        (void)none;
+        auto runs = r.flow_runs({});
+        return runs.empty() ? 0LL : (long long)r.task_runs(runs.front().id).size();
+    });
+    const double rows = double(tasks) * 4; // one task_runs row and three events per task
+    nlohmann::json out = {
+        {"tasks", tasks},
+        {"task_runs_stored", completed},
+        {"weft_s", weft_s},
+        {"tasks_per_s", tasks / weft_s},
+        {"us_per_task", weft_s * 1e6 / tasks},
+        {"raw_sqlite_s", raw_s},
+        {"raw_sqlite_rows_per_s", rows / raw_s},
+        {"ratio_to_raw", raw_s / weft_s},
+        {"raw_pool_tasks_per_s", tasks / pool_s},
+        {"ratio_to_raw_pool", pool_s / weft_s},
+        {"peak_rss_mb", peak_rss_mb()},
+    };
+    std::printf("%s\n", out.dump().c_str());
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return 0;
+}
