@@ -3,6 +3,7 @@
 #include "weft/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <cctype>
 
 namespace weft {
 
@@ -268,6 +269,30 @@ std::vector<State> Reader::state_history(const std::string& run_id)
     return out;
 }
 
+std::string fts_words_query(const std::string& text)
+{
+    std::string out, word;
+    auto flush = [&] {
+        if (word.empty()) return;
+        if (!out.empty()) out += ' ';
+        out += '"';
+        for (char c : word) {
+            if (c == '"') out += '"'; // a quote inside a string is doubled
+            out += c;
+        }
+        out += '"';
+        word.clear();
+    };
+    for (char c : text) {
+        if (std::isspace(static_cast<unsigned char>(c)))
+            flush();
+        else
+            word += c;
+    }
+    flush();
+    return out;
+}
+
 namespace {
 Where log_where(const LogQuery& q)
 {
@@ -292,9 +317,10 @@ Where log_where(const LogQuery& q)
         w.add("id < ?");
         w.integer(q.before_id);
     }
-    if (!q.text.empty()) {
+    const std::string match = !q.fts_query.empty() ? q.fts_query : fts_words_query(q.text);
+    if (!match.empty()) {
         w.add("id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)");
-        w.text(q.text);
+        w.text(match);
     }
     return w;
 }
@@ -356,6 +382,50 @@ std::int64_t Reader::data_version()
     auto st = cached("PRAGMA data_version");
     st->executeStep();
     return st->getColumn(0).getInt64();
+}
+
+std::vector<Reader::StateCount> Reader::flow_run_history(Micros from, Micros to, Micros interval)
+{
+    std::vector<StateCount> out;
+    if (interval <= 0 || to < from) return out;
+    auto st = cached("SELECT (expected_start_time - ?1) / ?3, state_type, count(*) FROM flow_runs "
+                     "WHERE expected_start_time >= ?1 AND expected_start_time < ?2 "
+                     "GROUP BY 1, 2 ORDER BY 1, 2");
+    st->bind(1, static_cast<int64_t>(from));
+    st->bind(2, static_cast<int64_t>(to));
+    st->bind(3, static_cast<int64_t>(interval));
+    while (st->executeStep()) {
+        StateCount c;
+        c.interval_start = from + st->getColumn(0).getInt64() * interval;
+        c.type = state_type_from_string(st->getColumn(1).getText("")).value_or(StateType::Pending);
+        c.count = st->getColumn(2).getInt64();
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<Reader::FlowStats> Reader::flow_stats(Micros from, Micros to)
+{
+    auto st = cached(
+        "SELECT f.name, count(*), sum(r.state_type IN ('FAILED', 'CRASHED')), "
+        "avg(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END), "
+        "max(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END) "
+        "FROM flow_runs r JOIN flows f ON f.id = r.flow_id "
+        "WHERE r.expected_start_time >= ?1 AND r.expected_start_time <= ?2 "
+        "GROUP BY f.name ORDER BY f.name");
+    st->bind(1, static_cast<int64_t>(from));
+    st->bind(2, static_cast<int64_t>(to));
+    std::vector<FlowStats> out;
+    while (st->executeStep()) {
+        FlowStats s;
+        s.flow_name = st->getColumn(0).getString();
+        s.runs = st->getColumn(1).getInt64();
+        s.failed = st->getColumn(2).getInt64();
+        s.mean_run_s = st->getColumn(3).getDouble() / 1e6;
+        s.max_run_s = st->getColumn(4).getDouble() / 1e6;
+        out.push_back(std::move(s));
+    }
+    return out;
 }
 
 } // namespace weft

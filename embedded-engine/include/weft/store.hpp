@@ -53,13 +53,17 @@ struct FlowRunQuery {
     int offset = 0;
 };
 
+/// Plain words as an FTS5 query: each whitespace-separated word quoted, all required.
+std::string fts_words_query(const std::string& text);
+
 struct LogQuery {
     std::string flow_run_id;     // empty = all runs
     std::string task_run_id;     // empty = all
     int min_level = 0;
     std::int64_t after_id = 0;   // ids greater than this
     std::int64_t before_id = 0;  // ids less than this; 0 = no bound
-    std::string text;            // FTS5 query over messages; empty = none
+    std::string text;            // words that must all occur in the message (any text is safe)
+    std::string fts_query;       // or a raw FTS5 query (NEAR, OR, prefix*), for those who want it
     bool newest_first = false;
     int limit = 1000;
 };
@@ -131,6 +135,24 @@ public:
 
     std::vector<Event> events_after(std::int64_t seq, int limit = 10000);
     std::int64_t last_event_seq();
+
+    /// Flow runs per state in consecutive intervals of `interval` starting at `from` (by expected
+    /// start time), for charts and Prefect's flow_runs/history.
+    struct StateCount {
+        Micros interval_start = 0;
+        StateType type = StateType::Pending;
+        std::int64_t count = 0;
+    };
+    std::vector<StateCount> flow_run_history(Micros from, Micros to, Micros interval);
+    /// Per flow, over runs expected to start in [from, to].
+    struct FlowStats {
+        std::string flow_name;
+        std::int64_t runs = 0;
+        std::int64_t failed = 0; // FAILED or CRASHED
+        double mean_run_s = 0;   // over finished runs
+        double max_run_s = 0;
+    };
+    std::vector<FlowStats> flow_stats(Micros from, Micros to);
 
     std::vector<ConcurrencyLimit> concurrency_limits();
     /// Changes whenever another connection commits (PRAGMA data_version): a cheap "anything new?".
