@@ -339,6 +339,18 @@ std::vector<LogRecord> Reader::logs(const LogQuery& q)
     return out;
 }
 
+std::vector<std::int64_t> Reader::log_ids(const LogQuery& q, int limit)
+{
+    Where w = log_where(q);
+    std::string sql = "SELECT id FROM logs" + w.sql + " ORDER BY id ASC LIMIT ?";
+    w.integer(limit < 0 ? -1 : limit);
+    SQLite::Statement st(*m_db, sql);
+    w.bind(st);
+    std::vector<std::int64_t> out;
+    while (st.executeStep()) out.push_back(st.getColumn(0).getInt64());
+    return out;
+}
+
 std::int64_t Reader::count_logs(const LogQuery& q)
 {
     Where w = log_where(q);

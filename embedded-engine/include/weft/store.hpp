@@ -132,6 +132,9 @@ public:
 
     std::vector<LogRecord> logs(const LogQuery& q);
     std::int64_t count_logs(const LogQuery& q);
+    /// Only the ids of matching lines, in id order (q.limit replaced by `limit`): 8 bytes a line
+    /// for views that fetch text on demand.
+    std::vector<std::int64_t> log_ids(const LogQuery& q, int limit);
 
     std::vector<Event> events_after(std::int64_t seq, int limit = 10000);
     std::int64_t last_event_seq();

@@ -1,0 +1,33 @@
+#pragma once
+// runAsync: results cross threads with QMetaObject::invokeMethod to a QPointer'd context.
+#include <QMetaObject>
+#include <QPointer>
+#include <QThreadPool>
+#include <spdlog/spdlog.h>
+
+namespace weft::studio {
+
+template <class T>
+void runAsync(QObject* context, std::function<T()> work, std::function<void(T)> done)
+{
+    QPointer<QObject> guard(context);
+    QThreadPool::globalInstance()->start([guard, work = std::move(work), done = std::move(done)] {
+        // An exception must not escape the worker: report it as the default value, logged.
+        std::optional<T> result;
+        try {
+            result.emplace(work());
+        } catch (const std::exception& e) {
+            spdlog::warn("weft-studio: a background query failed: {}", e.what());
+            result.emplace();
+        }
+        if (!guard) return;
+        QMetaObject::invokeMethod(
+            guard.data(),
+            [guard, done, value = std::make_shared<T>(std::move(*result))]() mutable {
+                if (guard) done(std::move(*value));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+} // namespace weft::studio

@@ -1,0 +1,373 @@
+#include "models/embeddedbackend.h"
+
+#include "models/feedfollower.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QProcessEnvironment>
+
+namespace weft::studio {
+
+EmbeddedBackend::EmbeddedBackend(QString databasePath, QObject* parent)
+    : Backend(parent)
+    , m_path(std::move(databasePath))
+{
+    qRegisterMetaType<weft::studio::EventBatch>();
+    m_feedThread.setObjectName(QStringLiteral("weft-feed"));
+}
+
+EmbeddedBackend::~EmbeddedBackend()
+{
+    m_feedThread.quit();
+    m_feedThread.wait();
+}
+
+QString EmbeddedBackend::description() const
+{
+    return tr("Local database %1").arg(QDir::toNativeSeparators(m_path));
+}
+
+void EmbeddedBackend::setPollInterval(int ms)
+{
+    m_pollMs = ms;
+    if (m_follower)
+        QMetaObject::invokeMethod(m_follower, [f = m_follower, ms] { f->setPollInterval(ms); },
+                                  Qt::QueuedConnection);
+}
+
+namespace {
+struct Opened {
+    std::shared_ptr<weft::Engine> engine;
+    std::int64_t seq = 0;
+    QString error;
+};
+
+Opened openEngine(const QString& path)
+{
+    Opened o;
+    try {
+        o.engine = weft::Engine::open(path.toStdString());
+        o.seq = o.engine->store().read([](weft::Reader& r) { return r.last_event_seq(); });
+    } catch (const std::exception& e) {
+        o.engine.reset();
+        o.error = QString::fromStdString(e.what());
+    }
+    return o;
+}
+} // namespace
+
+void EmbeddedBackend::open()
+{
+    runAsync<Opened>(
+        this, [path = m_path] { return openEngine(path); },
+        [this](Opened o) {
+            if (!o.engine) {
+                Q_EMIT failed(o.error);
+                return;
+            }
+            started(std::move(o.engine), o.seq);
+        });
+}
+
+QString EmbeddedBackend::openNow()
+{
+    Opened o = openEngine(m_path);
+    if (!o.engine) return o.error;
+    started(std::move(o.engine), o.seq);
+    return {};
+}
+
+void EmbeddedBackend::started(std::shared_ptr<weft::Engine> engine, std::int64_t seq)
+{
+    m_engine = std::move(engine);
+    m_lastSeq = seq;
+    m_follower = new FeedFollower(m_engine, seq, m_pollMs);
+    m_follower->moveToThread(&m_feedThread);
+    connect(&m_feedThread, &QThread::finished, m_follower, &QObject::deleteLater);
+    connect(m_follower, &FeedFollower::batchReady, this, &EmbeddedBackend::deliver,
+            Qt::QueuedConnection);
+    m_feedThread.start();
+    QMetaObject::invokeMethod(m_follower, &FeedFollower::start, Qt::QueuedConnection);
+    Q_EMIT opened();
+}
+
+void EmbeddedBackend::deliver(EventBatch batch)
+{
+    if (batch->empty()) return;
+    m_lastSeq = batch->back().seq;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_rateWindowStart >= 1000) {
+        const double seconds = m_rateWindowStart ? (now - m_rateWindowStart) / 1000.0 : 1.0;
+        Q_EMIT eventRateChanged(m_rateCount / seconds);
+        m_rateWindowStart = now;
+        m_rateCount = 0;
+    }
+    m_rateCount += int(batch->size());
+    Q_EMIT eventsArrived(batch);
+}
+
+template <class T>
+void EmbeddedBackend::query(QObject* context, std::function<T(weft::Reader&)> work, Done<T> done)
+{
+    auto engine = m_engine;
+    if (!engine) {
+        QMetaObject::invokeMethod(
+            context, [done] { done(T{}); }, Qt::QueuedConnection);
+        return;
+    }
+    runAsync<T>(
+        context, [engine, work = std::move(work)] { return engine->store().read(work); },
+        std::move(done));
+}
+
+void EmbeddedBackend::fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done)
+{
+    query<std::vector<weft::FlowRecord>>(
+        context, [](weft::Reader& r) { return r.flows(); }, std::move(done));
+}
+
+void EmbeddedBackend::fetchFlowRuns(const weft::FlowRunQuery& q, QObject* context,
+                                    Done<std::vector<weft::FlowRunRecord>> done)
+{
+    query<std::vector<weft::FlowRunRecord>>(
+        context, [q](weft::Reader& r) { return r.flow_runs(q); }, std::move(done));
+}
+
+void EmbeddedBackend::countFlowRuns(const weft::FlowRunQuery& q, QObject* context,
+                                    Done<std::int64_t> done)
+{
+    query<std::int64_t>(
+        context, [q](weft::Reader& r) { return r.count_flow_runs(q); }, std::move(done));
+}
+
+void EmbeddedBackend::fetchFlowRun(const std::string& id, QObject* context,
+                                   Done<std::optional<weft::FlowRunRecord>> done)
+{
+    query<std::optional<weft::FlowRunRecord>>(
+        context, [id](weft::Reader& r) { return r.flow_run(id); }, std::move(done));
+}
+
+void EmbeddedBackend::fetchTaskRuns(const std::string& flowRunId, QObject* context,
+                                    Done<std::vector<weft::TaskRunRecord>> done)
+{
+    query<std::vector<weft::TaskRunRecord>>(
+        context, [flowRunId](weft::Reader& r) { return r.task_runs(flowRunId); }, std::move(done));
+}
+
+void EmbeddedBackend::fetchStateHistory(const std::string& runId, QObject* context,
+                                        Done<std::vector<weft::State>> done)
+{
+    query<std::vector<weft::State>>(
+        context, [runId](weft::Reader& r) { return r.state_history(runId); }, std::move(done));
+}
+
+void EmbeddedBackend::fetchLogs(const weft::LogQuery& q, QObject* context,
+                                Done<std::vector<weft::LogRecord>> done)
+{
+    query<std::vector<weft::LogRecord>>(
+        context, [q](weft::Reader& r) { return r.logs(q); }, std::move(done));
+}
+
+void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
+                                  std::function<void(std::vector<std::int64_t>, bool)> chunk)
+{
+    auto engine = m_engine;
+    QPointer<QObject> guard(context);
+    QThreadPool::globalInstance()->start([engine, q, guard, chunk] {
+        auto send = [&](std::vector<std::int64_t> ids, bool last) {
+            if (!guard) return false;
+            QMetaObject::invokeMethod(
+                guard.data(),
+                [guard, chunk, ids = std::make_shared<std::vector<std::int64_t>>(std::move(ids)),
+                 last] {
+                    if (guard) chunk(std::move(*ids), last);
+                },
+                Qt::QueuedConnection);
+            return true;
+        };
+        if (!engine) {
+            send({}, true);
+            return;
+        }
+        try {
+            // Growing chunks: the first lines show at once, the rest streams in.
+            weft::LogQuery page = q;
+            std::size_t chunkSize = 20000;
+            for (;;) {
+                auto ids = engine->store().read([&](weft::Reader& r) {
+                    return r.log_ids(page, int(chunkSize));
+                });
+                const bool last = ids.size() < chunkSize;
+                if (!ids.empty()) page.after_id = ids.back();
+                if (!send(std::move(ids), last) || last) return;
+                chunkSize = std::min<std::size_t>(chunkSize * 4, 2'000'000);
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("weft-studio: reading log ids failed: {}", e.what());
+            send({}, true);
+        }
+    });
+}
+
+void EmbeddedBackend::fetchDashboard(weft::Micros from, weft::Micros to, int buckets,
+                                     QObject* context, Done<DashboardData> done)
+{
+    query<DashboardData>(
+        context,
+        [from, to, buckets](weft::Reader& r) {
+            DashboardData d;
+            const weft::Micros interval = std::max<weft::Micros>(1, (to - from) / std::max(1, buckets));
+            for (int i = 0; i < buckets; ++i) d.buckets.push_back({from + i * interval, {}});
+            for (const auto& c : r.flow_run_history(from, to, interval)) {
+                const auto index = std::size_t((c.interval_start - from) / interval);
+                if (index < d.buckets.size()) d.buckets[index].runsByState[c.type] += int(c.count);
+            }
+            for (const auto& s : r.flow_stats(from, to)) {
+                d.flows.push_back({s.flow_name, int(s.runs), int(s.failed), s.mean_run_s, s.max_run_s});
+                d.totalRuns += s.runs;
+            }
+            weft::FlowRunQuery failures;
+            failures.states = {weft::StateType::Failed, weft::StateType::Crashed};
+            failures.expected_after = from;
+            failures.limit = 20;
+            d.recentFailures = r.flow_runs(failures);
+            return d;
+        },
+        std::move(done));
+}
+
+namespace {
+CommandResult fromOutcome(const weft::Outcome& o)
+{
+    CommandResult c;
+    c.outcome = o;
+    c.ok = o.decision == weft::Decision::Accept
+        || (o.decision == weft::Decision::Reject && o.state.has_value());
+    c.message = QString::fromStdString(o.reason);
+    return c;
+}
+
+CommandResult failure(const std::exception& e)
+{
+    CommandResult c;
+    c.message = QString::fromStdString(e.what());
+    return c;
+}
+} // namespace
+
+void EmbeddedBackend::setFlowRunState(const std::string& id, const weft::State& state, bool force,
+                                      QObject* context, Done<CommandResult> done)
+{
+    auto engine = m_engine;
+    runAsync<CommandResult>(
+        context,
+        [engine, id, state, force] {
+            try {
+                return fromOutcome(
+                    engine->set_flow_run_state(id, {state, weft::Origin::User, force}).outcome);
+            } catch (const std::exception& e) {
+                return failure(e);
+            }
+        },
+        std::move(done));
+}
+
+void EmbeddedBackend::setTaskRunState(const std::string& id, const weft::State& state, bool force,
+                                      QObject* context, Done<CommandResult> done)
+{
+    auto engine = m_engine;
+    runAsync<CommandResult>(
+        context,
+        [engine, id, state, force] {
+            try {
+                return fromOutcome(
+                    engine->set_task_run_state(id, {state, weft::Origin::User, force}).outcome);
+            } catch (const std::exception& e) {
+                return failure(e);
+            }
+        },
+        std::move(done));
+}
+
+void EmbeddedBackend::cancelFlowRun(const std::string& id, QObject* context, Done<CommandResult> done)
+{
+    auto engine = m_engine;
+    runAsync<CommandResult>(
+        context,
+        [engine, id] {
+            try {
+                return fromOutcome(engine->cancel_flow_run(id, "Cancelled from Weft Studio."));
+            } catch (const std::exception& e) {
+                return failure(e);
+            }
+        },
+        std::move(done));
+}
+
+void EmbeddedBackend::deleteFlowRun(const std::string& id, QObject* context, Done<CommandResult> done)
+{
+    auto engine = m_engine;
+    runAsync<CommandResult>(
+        context,
+        [engine, id] {
+            try {
+                engine->delete_flow_run(id);
+                return CommandResult{true, {}, std::nullopt};
+            } catch (const std::exception& e) {
+                return failure(e);
+            }
+        },
+        std::move(done));
+}
+
+void EmbeddedBackend::retryFlowRun(const std::string& id, const std::string& fromTaskRunId,
+                                   QObject* context, Done<CommandResult> done)
+{
+    auto engine = m_engine;
+    const QString dbPath = QFileInfo(m_path).absoluteFilePath();
+    runAsync<CommandResult>(
+        context,
+        [engine, id, fromTaskRunId, dbPath] {
+            try {
+                auto run = engine->store().read([&](weft::Reader& r) { return r.flow_run(id); });
+                if (!run) return CommandResult{false, tr("The flow run no longer exists."), std::nullopt};
+                const bool allowed = weft::is_resumable(run->state.type)
+                                  || (run->state.type == weft::StateType::Completed
+                                      && !fromTaskRunId.empty());
+                if (!allowed)
+                    return CommandResult{false,
+                                         tr("Only FAILED, CRASHED or CANCELLED runs can be retried "
+                                            "(a COMPLETED one from a task); this one is %1.")
+                                             .arg(QString::fromStdString(run->state.name)),
+                                         std::nullopt};
+                const QString program = QString::fromStdString(run->launch.program);
+                if (program.isEmpty() || !QFileInfo(program).isExecutable())
+                    return CommandResult{false,
+                                         tr("The program that ran this flow (%1) is not there any "
+                                            "more, so the run cannot be resumed.")
+                                             .arg(program.isEmpty() ? tr("unknown") : program),
+                                         std::nullopt};
+                QStringList args{QStringLiteral("resume"), QString::fromStdString(id)};
+                if (!fromTaskRunId.empty())
+                    args << QStringLiteral("--from-task") << QString::fromStdString(fromTaskRunId);
+                args << QStringLiteral("--db") << dbPath;
+                QProcess process;
+                process.setProgram(program);
+                process.setArguments(args);
+                process.setWorkingDirectory(QString::fromStdString(run->launch.working_dir));
+                process.setStandardOutputFile(QProcess::nullDevice());
+                process.setStandardErrorFile(QProcess::nullDevice());
+                qint64 pid = 0;
+                if (!process.startDetached(&pid))
+                    return CommandResult{false, tr("Could not start %1.").arg(program), std::nullopt};
+                return CommandResult{true, tr("Resuming in process %1.").arg(pid), std::nullopt};
+            } catch (const std::exception& e) {
+                return failure(e);
+            }
+        },
+        std::move(done));
+}
+
+} // namespace weft::studio
