@@ -1,0 +1,58 @@
+#include "cli.hpp"
+
+#include "commands.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+namespace weft::cli {
+
+std::string Cli::db_path() const {
+    return db_option.empty() ? default_db_path() : db_option;
+}
+
+Engine& Cli::engine(bool create) {
+    if (!m_engine) {
+        StoreOptions options;
+        options.create = create;
+        m_engine = Engine::open(db_path(), options);
+    }
+    return *m_engine;
+}
+
+std::ostream& Cli::out() {
+    return std::cout;
+}
+
+bool Cli::color() const {
+    static const bool enabled = [] {
+        const char* no_color = std::getenv("NO_COLOR");
+        return isatty(STDOUT_FILENO) == 1 && (!no_color || !*no_color);
+    }();
+    return enabled;
+}
+
+void Cli::print_json(const nlohmann::json& j) {
+    // Replacing invalid UTF-8 (a log line cut mid-character) keeps dump() from throwing.
+    out() << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+const CLI::Validator& state_type_check() {
+    static const CLI::Validator check(
+        [](std::string& value) -> std::string {
+            if (state_type_from_string(value)) return {};
+            return "'" + value
+                   + "' is not a state type; use one of SCHEDULED, PENDING, RUNNING, COMPLETED, "
+                     "FAILED, CANCELLED, CRASHED, PAUSED, CANCELLING";
+        },
+        "STATE_TYPE");
+    return check;
+}
+
+StateType parse_state_type(const std::string& text) {
+    if (auto t = state_type_from_string(text)) return *t;
+    throw usage_error("'" + text + "' is not a state type");
+}
+
+} // namespace weft::cli

@@ -1,0 +1,57 @@
+#pragma once
+// What every command shares: the database path, the engine opened on first use, how to report.
+#include <weft/engine.hpp>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+
+namespace weft::cli {
+
+/// Process exit codes: 0 success, 1 the command failed, 2 it was used wrongly.
+enum ExitCode : int { ExitOk = 0, ExitFailed = 1, ExitUsage = 2 };
+
+/// A failure reported as one line on stderr ("weft: " is prepended when missing).
+class CliError : public std::runtime_error {
+public:
+    explicit CliError(const std::string& message, int code = ExitFailed)
+        : std::runtime_error(message)
+        , m_code(code) {}
+    int code() const { return m_code; }
+
+private:
+    int m_code;
+};
+
+inline CliError usage_error(const std::string& message) {
+    return CliError(message, ExitUsage);
+}
+
+/// Shared by the commands of one invocation. Not thread-safe (the CLI is single-threaded).
+class Cli {
+public:
+    /// --db as given; empty means WEFT_DB or the default path.
+    std::string db_option;
+    /// Set by commands whose exit code is not simply success (retry returns its program's).
+    int exit_code = ExitOk;
+
+    std::string db_path() const;
+    /// The engine, opened on first use (which also runs crash detection). With create false a
+    /// missing database is an error rather than a new empty file, so a typo in --db is noticed.
+    Engine& engine(bool create = false);
+    /// Closes the database (before handing the terminal to another program).
+    void close() { m_engine.reset(); }
+
+    std::ostream& out();
+    /// Colours only for a terminal, and never when NO_COLOR is set (no-color.org).
+    bool color() const;
+    /// Pretty-printed JSON and a newline: the whole of stdout for a --json command.
+    void print_json(const nlohmann::json& j);
+
+private:
+    std::shared_ptr<Engine> m_engine;
+};
+
+} // namespace weft::cli

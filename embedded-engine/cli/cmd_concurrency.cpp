@@ -1,0 +1,78 @@
+// weft concurrency-limit create TAG N | ls | delete TAG: limits on task runs carrying a tag.
+#include "commands.hpp"
+#include "table.hpp"
+
+#include <weft/record_json.hpp>
+
+namespace weft::cli {
+
+namespace {
+
+void limit_create(Cli& cli, const std::string& tag, int limit) {
+    if (tag.empty()) throw usage_error("the tag must not be empty");
+    // Setting limits up before the first flow runs is normal, so this one may create the database.
+    auto& store = cli.engine(/*create=*/true).store();
+    store.transact<void>([&](Txn& txn) { txn.set_concurrency_limit(tag, limit); }).get();
+    cli.out() << "Tag " << tag << ": at most " << limit << " task run" << (limit == 1 ? "" : "s")
+              << " at a time.\n";
+}
+
+void limit_ls(Cli& cli, bool json) {
+    auto limits = cli.engine().store().read([](Reader& r) { return r.concurrency_limits(); });
+    if (json) {
+        auto array = nlohmann::json::array();
+        for (const auto& l : limits)
+            array.push_back(to_json(l));
+        cli.print_json(array);
+        return;
+    }
+    if (limits.empty()) {
+        cli.out() << "No concurrency limits.\n";
+        return;
+    }
+    Table table({"TAG", "LIMIT", "ACTIVE"});
+    for (const auto& l : limits)
+        table.add_row({{l.tag}, {std::to_string(l.limit)}, {std::to_string(l.active)}});
+    table.print(cli.out(), cli.color());
+}
+
+void limit_delete(Cli& cli, const std::string& tag) {
+    auto& store = cli.engine().store();
+    const bool deleted =
+        store.transact<bool>([&](Txn& txn) { return txn.delete_concurrency_limit(tag); }).get();
+    if (!deleted) throw CliError("no concurrency limit for the tag " + tag);
+    cli.out() << "Deleted the concurrency limit of tag " << tag << ".\n";
+}
+
+} // namespace
+
+void add_concurrency_commands(CLI::App& app, Cli& cli) {
+    auto* cl = app.add_subcommand("concurrency-limit",
+                                  "Limits on how many task runs with a tag run at once");
+    cl->require_subcommand(1);
+
+    struct CreateOptions {
+        std::string tag;
+        int limit = 0;
+    };
+    auto c = std::make_shared<CreateOptions>();
+    auto* create =
+        cl->add_subcommand("create", "Set the limit of a tag (replacing any earlier one)");
+    create->add_option("TAG", c->tag, "The tag")->required();
+    create->add_option("N", c->limit, "How many task runs with the tag may run at once")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    create->callback([&cli, c] { limit_create(cli, c->tag, c->limit); });
+
+    auto json = std::make_shared<bool>(false);
+    auto* ls = cl->add_subcommand("ls", "List the limits and the slots taken now");
+    ls->add_flag("--json", *json, "Print a JSON array of {tag, concurrency_limit, active_slots}");
+    ls->callback([&cli, json] { limit_ls(cli, *json); });
+
+    auto tag = std::make_shared<std::string>();
+    auto* del = cl->add_subcommand("delete", "Remove the limit of a tag");
+    del->add_option("TAG", *tag, "The tag")->required();
+    del->callback([&cli, tag] { limit_delete(cli, *tag); });
+}
+
+} // namespace weft::cli

@@ -1,0 +1,107 @@
+// weft flow-run cancel | delete | set-state: changes a person asks for, answered by the rules.
+#include "commands.hpp"
+#include "format.hpp"
+#include "resolve.hpp"
+
+namespace weft::cli {
+
+namespace {
+
+std::string describe(Engine& engine, const FlowRunRecord& run) {
+    return "flow run " + short_flow_run_id(engine, run.id) + " (" + run.name + ")";
+}
+
+void flow_run_cancel(Cli& cli, const std::string& prefix, const std::string& message) {
+    auto& engine = cli.engine();
+    const FlowRunRecord run = load_flow_run(engine, prefix);
+    const Outcome outcome = engine.cancel_flow_run(run.id, message);
+    const bool stored =
+        outcome.accepted() || (outcome.decision == Decision::Reject && outcome.state);
+    if (!stored || !outcome.state)
+        throw CliError("cannot cancel " + describe(engine, run) + ": " + outcome.reason);
+    if (outcome.state->type == StateType::Cancelling)
+        cli.out() << "Cancelling " << describe(engine, run) << ": its program was asked to stop.\n";
+    else
+        cli.out() << "Cancelled " << describe(engine, run) << ".\n";
+}
+
+void flow_run_delete(Cli& cli, const std::string& prefix) {
+    auto& engine = cli.engine();
+    const FlowRunRecord run = load_flow_run(engine, prefix);
+    const std::string label = describe(engine, run); // while its id is still there to look up
+    // Its program would go on writing task runs and logs of a run that no longer exists.
+    if (!is_terminal(run.state.type) && process_alive(run.process, now_us()))
+        throw CliError(label + " is still running in pid " + std::to_string(run.process.pid)
+                       + "; cancel it first (weft flow-run cancel "
+                       + short_flow_run_id(engine, run.id) + ")");
+    engine.delete_flow_run(run.id);
+    cli.out() << "Deleted " << label << ".\n";
+}
+
+void flow_run_set_state(Cli& cli, const SetStateOptions& o) {
+    auto& engine = cli.engine();
+    const FlowRunRecord run = load_flow_run(engine, o.id);
+    const State proposed = make_user_state(parse_state_type(o.type), o.name, o.message);
+    const auto t = engine.set_flow_run_state(run.id, Proposal{proposed, Origin::User, o.force});
+    report_transition(cli, t.outcome, describe(engine, run), proposed);
+}
+
+} // namespace
+
+State make_user_state(StateType type, const std::string& name, const std::string& message) {
+    // A SCHEDULED state without a time would never be picked up again: schedule it for now.
+    State s = type == StateType::Scheduled
+                  ? states::scheduled(now_us(), name.empty() ? "Scheduled" : name)
+                  : make_state(type, name);
+    s.message = message;
+    return s;
+}
+
+void report_transition(Cli& cli, const Outcome& outcome, const std::string& what,
+                       const State& proposed) {
+    if (outcome.accepted() && outcome.state) {
+        cli.out() << "Set " << what << " to " << outcome.state->name << ".\n";
+        return;
+    }
+    if (outcome.decision == Decision::Reject && outcome.state) {
+        // The rules stored another state instead (e.g. CANCELLED when nothing runs the run).
+        cli.out() << outcome.reason << " Set " << what << " to " << outcome.state->name << ".\n";
+        return;
+    }
+    throw CliError("cannot set " + what + " to " + proposed.name + ": " + outcome.reason);
+}
+
+void add_state_options(CLI::App& cmd, SetStateOptions& o, const char* id_help) {
+    cmd.add_option("ID", o.id, id_help)->required();
+    cmd.add_option("STATE", o.type, "The state type: COMPLETED, FAILED, CANCELLED, …")
+        ->required()
+        ->check(state_type_check());
+    cmd.add_option("--name", o.name, "The state's name (default: the type's, e.g. Completed)");
+    cmd.add_option("--message", o.message, "Why (stored on the state)");
+    cmd.add_flag("--force", o.force, "Skip the orchestration rules");
+}
+
+void add_flow_run_actions(CLI::App& fr, Cli& cli) {
+    auto cancel_id = std::make_shared<std::string>();
+    auto cancel_message = std::make_shared<std::string>();
+    auto* cancel = fr.add_subcommand(
+        "cancel", "Cancel a flow run: CANCELLING while its program runs, else CANCELLED at once");
+    cancel->add_option("ID", *cancel_id, "Flow run id or a unique prefix of it")->required();
+    cancel->add_option("--message", *cancel_message, "Why (stored on the state)");
+    cancel->callback(
+        [&cli, cancel_id, cancel_message] { flow_run_cancel(cli, *cancel_id, *cancel_message); });
+
+    auto delete_id = std::make_shared<std::string>();
+    auto* del = fr.add_subcommand(
+        "delete", "Delete a flow run with its task runs, subflow runs, logs and history");
+    del->add_option("ID", *delete_id, "Flow run id or a unique prefix of it")->required();
+    del->callback([&cli, delete_id] { flow_run_delete(cli, *delete_id); });
+
+    auto set = std::make_shared<SetStateOptions>();
+    auto* set_state = fr.add_subcommand(
+        "set-state", "Mark a flow run as another state (as a person; the rules may refuse)");
+    add_state_options(*set_state, *set, "Flow run id or a unique prefix of it");
+    set_state->callback([&cli, set] { flow_run_set_state(cli, *set); });
+}
+
+} // namespace weft::cli

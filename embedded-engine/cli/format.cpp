@@ -1,0 +1,71 @@
+#include "format.hpp"
+
+#include <ctime>
+
+namespace weft::cli {
+
+std::string local_time(std::optional<Micros> t) {
+    if (!t || *t == 0) return "-";
+    const std::time_t secs = std::time_t(*t / 1000000);
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::string local_clock(Micros t) {
+    const std::time_t secs = std::time_t(t / 1000000);
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    char buf[32];
+    const size_t n = std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03d", int((t / 1000) % 1000));
+    return buf;
+}
+
+std::string short_id(const std::string& id) {
+    return id.substr(0, 8);
+}
+
+std::string_view state_color(StateType type) {
+    switch (type) {
+    case StateType::Completed:
+        return ansi::green;
+    case StateType::Failed:
+    case StateType::Crashed:
+        return ansi::red;
+    case StateType::Running:
+        return ansi::blue;
+    case StateType::Scheduled:
+    case StateType::Pending:
+    case StateType::Paused:
+        return ansi::yellow;
+    case StateType::Cancelling:
+    case StateType::Cancelled:
+        return ansi::dim;
+    }
+    return {};
+}
+
+std::string_view level_color(int level) {
+    if (level >= Error) return ansi::red;
+    if (level >= Warning) return ansi::yellow;
+    if (level >= Info) return {};
+    return ansi::dim;
+}
+
+std::string state_with_message(const State& state) {
+    if (state.message.empty()) return state.name;
+    return state.name + ": " + state.message;
+}
+
+std::string paint(std::string_view text, std::string_view color, bool on) {
+    if (!on || color.empty()) return std::string(text);
+    std::string s;
+    s.reserve(text.size() + color.size() + ansi::reset.size());
+    s.append(color).append(text).append(ansi::reset);
+    return s;
+}
+
+} // namespace weft::cli
