@@ -125,6 +125,18 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         run.launch = this_launch();
         run.process = this_process();
         store.put_flow_run(run, EventKind::FlowRunUpdated);
+        if (run.state.type == StateType::Completed) {
+            // Re-running part of a completed run is a person's request (retry from a task): it
+            // reopens the run through the rules before the program takes it over.
+            auto reopened = rt.engine().set_flow_run_state(
+                run.id, Proposal{states::awaiting_retry(now_us(), "Runs again from task run "
+                                                                      + start.from_task_run_id + "."),
+                                 Origin::User});
+            if (!reopened.outcome.accepted())
+                throw std::runtime_error("Flow run " + run.id + " cannot run again: "
+                                         + reopened.outcome.reason);
+            run = *reopened.run;
+        }
     } else {
         run.id = start.run_id.empty() ? new_id() : start.run_id;
         run.flow_id = rt.flow_id(flow_name, options.tags);
