@@ -67,7 +67,14 @@ BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
     if (out.failure.empty() && !unobserved.empty())
         out.failure = std::to_string(unobserved.size()) + " task run(s) did not complete, e.g. "
                     + unobserved.front() + ".";
-    if (ctx->token.cancelled() && !ctx->timed_out) out.cancelled = true;
+    if (ctx->timed_out) {
+        // The deadline set the token: whatever the body did once told to stop (returned, or let
+        // weft::Cancelled through), the run failed by timing out and was not cancelled.
+        out.cancelled = false;
+        if (out.failure.empty()) out.failure = "The flow run exceeded its timeout.";
+    } else if (ctx->token.cancelled()) {
+        out.cancelled = true;
+    }
     return out;
 }
 

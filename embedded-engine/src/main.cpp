@@ -100,7 +100,8 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows)
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version end with 0; any other parse error is a usage error (2).
+        return app.exit(e) == 0 ? 0 : 2;
     }
     if (!db.empty()) detail::configure_database(db);
 

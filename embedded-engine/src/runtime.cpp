@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <random>
 #include <spdlog/spdlog.h>
-#include <thread_pool/thread_pool.hpp>
 #include <unistd.h>
 
 namespace weft::detail {
@@ -104,20 +103,68 @@ Engine& Runtime::engine()
     return *m_engine;
 }
 
+// ---- task runner ----
+
+TaskRunner::TaskRunner(std::size_t threads)
+{
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, threads); ++i)
+        m_threads.emplace_back([this] { work(); });
+}
+
+TaskRunner::~TaskRunner()
+{
+    {
+        std::scoped_lock lock(m_mutex);
+        m_stopping = true;
+    }
+    m_cv.notify_all();
+    for (auto& t : m_threads) t.join();
+}
+
+void TaskRunner::submit(std::function<void()> fn)
+{
+    {
+        std::scoped_lock lock(m_mutex);
+        m_queue.push_back(std::move(fn));
+    }
+    m_cv.notify_one();
+}
+
+void TaskRunner::work()
+{
+    for (;;) {
+        std::function<void()> fn;
+        {
+            std::unique_lock lock(m_mutex);
+            m_cv.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty()) return; // stopping, and nothing left to run
+            fn = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        try {
+            fn();
+        } catch (const std::exception& e) { // the SDK's work catches its own; this is a backstop
+            spdlog::error("weft: work on the task runner failed: {}", e.what());
+        } catch (...) {
+            spdlog::error("weft: work on the task runner failed");
+        }
+    }
+}
+
 void Runtime::submit(std::function<void()> fn)
 {
-    thread_pool::ThreadPool* pool;
+    TaskRunner* pool;
     {
         std::scoped_lock lock(m_mutex);
         if (!m_pool) {
             std::size_t threads = std::max(2u, std::thread::hardware_concurrency());
             if (const char* env = std::getenv("WEFT_TASK_RUNNER_THREADS"); env && std::atoi(env) > 0)
                 threads = std::size_t(std::atoi(env));
-            m_pool = std::make_unique<thread_pool::ThreadPool>(threads);
+            m_pool = std::make_unique<TaskRunner>(threads);
         }
         pool = m_pool.get();
     }
-    pool->Submit(std::move(fn));
+    pool->submit(std::move(fn));
 }
 
 void Runtime::watch(const std::shared_ptr<FlowRunContext>& flow)
@@ -214,7 +261,7 @@ void Runtime::shutdown()
     }
     m_watch_cv.notify_all();
     if (m_watcher.joinable()) m_watcher.join();
-    std::unique_ptr<thread_pool::ThreadPool> pool;
+    std::unique_ptr<TaskRunner> pool;
     {
         std::scoped_lock lock(m_mutex);
         pool = std::move(m_pool);

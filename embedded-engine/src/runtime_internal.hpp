@@ -5,16 +5,35 @@
 #include "weft/runtime.hpp"
 
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
 
-namespace thread_pool {
-class ThreadPool;
-}
-
 namespace weft::detail {
+
+/// The task runner: threads that take submitted work from one shared queue, so work waits only
+/// while every thread is busy, never behind one long task while another thread idles (as it did
+/// with per-thread queues). Thread-safe.
+class TaskRunner {
+public:
+    explicit TaskRunner(std::size_t threads);
+    ~TaskRunner(); // runs what is queued (and what that submits), then joins
+    TaskRunner(const TaskRunner&) = delete;
+    TaskRunner& operator=(const TaskRunner&) = delete;
+
+    void submit(std::function<void()> fn);
+
+private:
+    void work();
+
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<std::function<void()>> m_queue;
+    bool m_stopping = false;
+    std::vector<std::thread> m_threads;
+};
 
 class Runtime {
 public:
@@ -42,7 +61,7 @@ private:
     std::mutex m_mutex;
     std::string m_path;
     std::shared_ptr<Engine> m_engine;
-    std::unique_ptr<thread_pool::ThreadPool> m_pool;
+    std::unique_ptr<TaskRunner> m_pool;
     std::unordered_map<std::string, std::string> m_flow_ids;
 
     std::mutex m_limits_mutex;

@@ -231,7 +231,7 @@ std::exception_ptr TaskRun::not_started(const std::exception_ptr& upstream_error
     return std::make_exception_ptr(TaskRunFailed(m_run.id, m_run.state));
 }
 
-TaskRun::Result TaskRun::execute(nlohmann::json parameters,
+TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_result,
                                  const std::function<nlohmann::json()>& attempt)
 {
     TaskRunRecord& r = m_run;
@@ -240,7 +240,8 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters,
 
     // Resuming: a call that completed before with the same inputs is not run again.
     if (m_prior && m_prior->state.type == StateType::Completed && !m_flow->must_rerun(r.id)
-        && (m_prior->inputs_hash.empty() || m_prior->inputs_hash == hash)) {
+        && (m_prior->inputs_hash.empty() || m_prior->inputs_hash == hash)
+        && (m_prior->has_result || !needs_stored_result)) {
         return Result{false, m_prior->result};
     }
     if (m_flow->token.cancelled()) std::rethrow_exception(not_started(nullptr));

@@ -101,8 +101,11 @@ public:
         nlohmann::json value; // the result's JSON (null when not persisted)
     };
     /// Runs attempts until one completes or retries are spent. `attempt` calls the user's function
-    /// and returns the result's JSON (null when not persisted). Throws TaskRunFailed or Cancelled.
-    Result execute(nlohmann::json parameters, const std::function<nlohmann::json()>& attempt);
+    /// and returns the result's JSON (null when not persisted). With `needs_stored_result`, an
+    /// earlier completed run without a stored result runs again instead of being reused (the
+    /// caller could not get its value back). Throws TaskRunFailed or Cancelled.
+    Result execute(nlohmann::json parameters, bool needs_stored_result,
+                   const std::function<nlohmann::json()>& attempt);
 
     /// Ends a run that will never start (an upstream failed, or the flow run is cancelled) and
     /// returns the exception its callers see.

@@ -200,7 +200,7 @@ private:
         nlohmann::json inputs = nlohmann::json::object();
         nlohmann::json params = nlohmann::json::object();
         std::size_t i = 0;
-        auto describe = [&](const auto& a) {
+        [[maybe_unused]] auto describe = [&](const auto& a) {
             const std::string key = detail::parameter_name(m_options->param_names, i++);
             if constexpr (is_future_v<decltype(a)>) {
                 inputs[key] = nlohmann::json::array(
@@ -234,8 +234,16 @@ private:
             },
             resolved);
 
+        // A completed earlier run stands in for this call only if its value can come back: a
+        // result that is never stored (not persisted, or no JSON) means running again.
+        bool needs_stored_result = false;
+        if constexpr (!std::is_void_v<R>) {
+            constexpr bool storable =
+                requires(const R& v) { nlohmann::json(v); } && detail::json_readable<R>;
+            needs_stored_result = !(storable && m_options->persist_result);
+        }
         std::optional<detail::Stored<R>> value;
-        auto result = run.execute(std::move(params), [&]() -> nlohmann::json {
+        auto result = run.execute(std::move(params), needs_stored_result, [&]() -> nlohmann::json {
             if constexpr (std::is_void_v<R>) {
                 std::apply(*m_fn, resolved);
                 value.emplace();
@@ -340,12 +348,15 @@ public:
         if (auto parent = detail::current().flow) {
             auto run = detail::TaskRun::begin(parent, name(), detail::subflow_task_options(),
                                               inputs_of(params), params, true);
-            auto result = run->execute(params, [&]() -> nlohmann::json {
+            auto result = run->execute(params, false, [&]() -> nlohmann::json {
                 detail::FlowStart start;
                 start.run_id = run->child_flow_run_id();
                 if (run->resumes_child()) start.resume_run_id = run->child_flow_run_id();
                 start.parent_task_run_id = run->id();
                 auto child = detail::run_flow(name(), *m_options, params, start, body);
+                // A cancelled child cancels its task run (and the caller sees weft::Cancelled).
+                if (child.state.type == StateType::Cancelled)
+                    throw Cancelled("Subflow run " + child.id + " was cancelled.");
                 if (child.state.type != StateType::Completed)
                     throw FlowRunFailed(child.id, child.state);
                 return child.result;
@@ -442,6 +453,11 @@ private:
         else if (m_options->defaults.contains(key))
             value = &m_options->defaults.at(key);
         if (!value) throw std::invalid_argument("missing parameter '" + key + "' of flow " + name());
+        if constexpr (std::is_same_v<T, std::string>) {
+            // `--param k=v` reads v as JSON when it parses, so text such as 42 or true arrives
+            // as a number or a boolean: a string parameter takes it as the text it was.
+            if (value->is_number() || value->is_boolean()) return value->dump();
+        }
         if constexpr (detail::json_readable<T>) {
             try {
                 return value->get<T>();

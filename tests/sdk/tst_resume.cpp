@@ -1,0 +1,319 @@
+// Resume: running a stored flow run again reuses the task runs that completed (same inputs or
+// marked Completed by hand) and runs the rest again on the same task runs; --from-task also runs a
+// task run and everything downstream of it.
+#include "sdktest.hpp"
+
+#include <QTest>
+
+#include <atomic>
+#include <stdexcept>
+
+using namespace sdktest;
+
+namespace {
+
+std::atomic<int> g_extract_calls{0}, g_transform_calls{0}, g_load_calls{0};
+std::atomic<bool> g_load_fails{true};
+std::atomic<int> g_offset{0}; // read by `shift`: changing it changes that task's inputs
+
+auto extract = weft::task("extract", [](int n) {
+                   ++g_extract_calls;
+                   std::vector<int> rows;
+                   for (int i = 1; i <= n; ++i)
+                       rows.push_back(i);
+                   return rows;
+               }).params({"n"});
+
+auto transform = weft::task("transform", [](std::vector<int> rows) {
+                     ++g_transform_calls;
+                     for (auto& r : rows)
+                         r *= 10;
+                     return rows;
+                 }).params({"rows"});
+
+auto load = weft::task("load", [](std::vector<int> rows) {
+                ++g_load_calls;
+                if (g_load_fails) throw std::runtime_error("the warehouse is down");
+                int total = 0;
+                for (int r : rows)
+                    total += r;
+                return total;
+            }).params({"rows"});
+
+auto shift = weft::task("shift", [](int total, int offset) {
+                 return total + offset;
+             }).params({"total", "offset"});
+
+auto pipeline = weft::flow("pipeline", [](int n) {
+                    auto rows = extract(n);
+                    auto big = transform(rows);
+                    const int total = load(big);
+                    return shift(total, g_offset.load());
+                }).params({"n"});
+
+void reset_counts() {
+    g_extract_calls = g_transform_calls = g_load_calls = 0;
+}
+
+weft::FlowRunRecord resume(const std::string& id, const std::string& from_task = {}) {
+    // As `PROGRAM resume ID [--from-task T]` does: the stored parameters, the same flow run.
+    const weft::FlowEntry entry = pipeline;
+    const auto stored = flow_run(id);
+    const auto params = stored.id.empty() ? nlohmann::json{{"n", 1}} : stored.parameters;
+    return entry.run(params,
+                     weft::detail::FlowStart{.resume_run_id = id, .from_task_run_id = from_task});
+}
+
+weft::TaskRunRecord only(const std::string& flow_run_id, const std::string& key) {
+    const auto runs = task_runs(flow_run_id, key);
+    return runs.size() == 1 ? runs.front() : weft::TaskRunRecord{};
+}
+
+} // namespace
+
+class TestResume : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(use_fresh_database(m_dir)); }
+    void init();
+    void resumeReusesCompletedTaskRuns();
+    void resumeFromTaskRunsDownstreamAgain();
+    void resumeCompletedRunFromTask();
+    void changedInputsRunAgain();
+    void markedCompletedCountsAsCompleted();
+    void unpersistedResultRunsAgain();
+    void failedSubflowIsResumed();
+    void unknownRunOrTask();
+
+private:
+    // A run of `pipeline` that failed in `load`.
+    weft::FlowRunRecord failed_run();
+    QTemporaryDir m_dir;
+};
+
+void TestResume::init() {
+    reset_counts();
+    g_load_fails = true;
+    g_offset = 0;
+}
+
+weft::FlowRunRecord TestResume::failed_run() {
+    const auto run = pipeline.run_json({{"n", 3}});
+    if (run.state.type != weft::StateType::Failed) qWarning("the first run did not fail");
+    reset_counts();
+    return run;
+}
+
+void TestResume::resumeReusesCompletedTaskRuns() {
+    const auto first = failed_run();
+    QCOMPARE(first.state.type, weft::StateType::Failed);
+    QCOMPARE(first.run_count, 1);
+    const auto before = task_runs(first.id);
+    QCOMPARE(before.size(), size_t(3)); // shift was never called
+    const auto failed_load = only(first.id, "load");
+    QCOMPARE(failed_load.state.type, weft::StateType::Failed);
+
+    g_load_fails = false;
+    const auto again = resume(first.id);
+    QCOMPARE(qs(again.id), qs(first.id));
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(js(again.result), QStringLiteral("60"));
+    QCOMPARE(g_extract_calls.load(), 0);
+    QCOMPARE(g_transform_calls.load(), 0);
+    QCOMPARE(g_load_calls.load(), 1);
+
+    const auto stored = flow_run(first.id);
+    QCOMPARE(stored.state.type, weft::StateType::Completed);
+    QCOMPARE(stored.run_count, 2);
+    QCOMPARE(history_names(first.id),
+             QStringList({QStringLiteral("PENDING/Pending"), QStringLiteral("RUNNING/Running"),
+                          QStringLiteral("FAILED/Failed"), QStringLiteral("RUNNING/Retrying"),
+                          QStringLiteral("COMPLETED/Completed")}));
+
+    // The same task runs, not new ones; shift is new.
+    const auto after = task_runs(first.id);
+    QCOMPARE(after.size(), size_t(4));
+    const auto load_run = only(first.id, "load");
+    QCOMPARE(qs(load_run.id), qs(failed_load.id));
+    QCOMPARE(load_run.state.type, weft::StateType::Completed);
+    QCOMPARE(load_run.run_count, 2);
+    QCOMPARE(js(load_run.result), QStringLiteral("60"));
+    QCOMPARE(history_names(load_run.id),
+             QStringList({QStringLiteral("PENDING/Pending"), QStringLiteral("RUNNING/Running"),
+                          QStringLiteral("FAILED/Failed"), QStringLiteral("RUNNING/Retrying"),
+                          QStringLiteral("COMPLETED/Completed")}));
+    for (const char* key : {"extract", "transform"}) {
+        const auto t = only(first.id, key);
+        QCOMPARE(t.run_count, 1);
+        QCOMPARE(history_names(t.id).size(), 3);
+    }
+}
+
+void TestResume::resumeFromTaskRunsDownstreamAgain() {
+    const auto first = failed_run();
+    const auto transform_run = only(first.id, "transform");
+    g_load_fails = false;
+    const auto again = resume(first.id, transform_run.id);
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(g_extract_calls.load(), 0); // upstream: reused
+    QCOMPARE(g_transform_calls.load(), 1);
+    QCOMPARE(g_load_calls.load(), 1);
+
+    const auto t = only(first.id, "transform");
+    QCOMPARE(qs(t.id), qs(transform_run.id));
+    QCOMPARE(t.run_count, 2);
+    QCOMPARE(only(first.id, "extract").run_count, 1);
+}
+
+void TestResume::resumeCompletedRunFromTask() {
+    // A completed run may run again from a task (`resume ID --from-task T`).
+    g_load_fails = false;
+    const auto first = pipeline.run_json({{"n", 2}});
+    QCOMPARE(first.state.type, weft::StateType::Completed);
+    reset_counts();
+    const auto load_run = only(first.id, "load");
+    const auto again = resume(first.id, load_run.id);
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(g_extract_calls.load(), 0);
+    QCOMPARE(g_transform_calls.load(), 0);
+    QCOMPARE(g_load_calls.load(), 1);
+    QCOMPARE(flow_run(first.id).run_count, 2);
+    const auto l = only(first.id, "load");
+    QCOMPARE(l.run_count, 2);
+    QCOMPARE(l.state.type, weft::StateType::Completed);
+    // Completed before, so it went back through AwaitingRetry to run again.
+    QVERIFY(history_names(l.id).contains(QStringLiteral("SCHEDULED/AwaitingRetry")));
+}
+
+void TestResume::changedInputsRunAgain() {
+    // `shift` completes, then `check` fails the run. On resume `shift` is called with other
+    // inputs: it runs again, on the same task run.
+    auto check = weft::task("check", [](int total) {
+                     if (total > 100) throw std::runtime_error("too big");
+                     return total;
+                 }).params({"total"});
+    auto f = weft::flow("with_check", [&](int n) {
+                 const int total = load(transform(extract(n)));
+                 return check(shift(total, g_offset.load()));
+             }).params({"n"});
+    g_load_fails = false;
+    g_offset = 1000;
+    const auto first = f.run_json({{"n", 1}});
+    QCOMPARE(first.state.type, weft::StateType::Failed);
+    const auto shift_run = only(first.id, "shift");
+    QCOMPARE(shift_run.state.type, weft::StateType::Completed);
+
+    g_offset = 5;
+    reset_counts();
+    const weft::FlowEntry entry = f;
+    const auto again = entry.run(flow_run(first.id).parameters,
+                                 weft::detail::FlowStart{.resume_run_id = first.id});
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(js(again.result), QStringLiteral("15"));
+    QCOMPARE(g_load_calls.load(), 0);
+    const auto s = only(first.id, "shift");
+    QCOMPARE(qs(s.id), qs(shift_run.id));
+    QCOMPARE(s.run_count, 2);
+    QCOMPARE(js(s.parameters), js({{"total", 10}, {"offset", 5}}));
+    QCOMPARE(js(s.result), QStringLiteral("15"));
+}
+
+void TestResume::markedCompletedCountsAsCompleted() {
+    const auto first = failed_run();
+    const auto failed_load = only(first.id, "load");
+    // A person marks the failed task run Completed (with a result) while the flow run is not live.
+    weft::State done = weft::states::completed("fixed by hand");
+    done.data = 7;
+    const auto t =
+        weft::detail::engine().set_task_run_state(failed_load.id, {done, weft::Origin::User});
+    QCOMPARE(t.outcome.decision, weft::Decision::Accept);
+
+    const auto again = resume(first.id);
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(g_load_calls.load(), 0); // not executed: still failing, and it did not matter
+    QCOMPARE(js(again.result), QStringLiteral("7"));
+    const auto l = only(first.id, "load");
+    QCOMPARE(l.state.type, weft::StateType::Completed);
+    QCOMPARE(qs(l.state.message), QStringLiteral("fixed by hand"));
+    QCOMPARE(l.run_count, 1);
+
+    // Marked without a result: the task's result type is default-constructed.
+    const auto second = failed_run();
+    const auto load2 = only(second.id, "load");
+    QCOMPARE(weft::detail::engine()
+                 .set_task_run_state(load2.id, {weft::states::completed(), weft::Origin::User})
+                 .outcome.decision,
+             weft::Decision::Accept);
+    const auto again2 = resume(second.id);
+    QCOMPARE(again2.state.type, weft::StateType::Completed);
+    QCOMPARE(js(again2.result), QStringLiteral("0"));
+    QCOMPARE(g_load_calls.load(), 0);
+}
+
+void TestResume::unpersistedResultRunsAgain() {
+    // A completed task run whose result was not stored cannot stand in for the call on resume:
+    // the downstream needs the value, so the task runs again.
+    std::atomic<int> calls{0};
+    auto secret = weft::task("secret", [&] {
+                      ++calls;
+                      return 5;
+                  }).persist_result(false);
+    auto f = weft::flow("unpersisted_flow", [&] { return load(std::vector<int>{secret()}); });
+    const auto first = f.run_json(nlohmann::json::object());
+    QCOMPARE(first.state.type, weft::StateType::Failed);
+    QCOMPARE(calls.load(), 1);
+    QVERIFY(!only(first.id, "secret").has_result);
+
+    g_load_fails = false;
+    const weft::FlowEntry entry = f;
+    const auto again =
+        entry.run(nlohmann::json::object(), weft::detail::FlowStart{.resume_run_id = first.id});
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(js(again.result), QStringLiteral("5")); // not a default-constructed 0
+    QCOMPARE(calls.load(), 2);
+    QCOMPARE(only(first.id, "secret").run_count, 2);
+}
+
+void TestResume::failedSubflowIsResumed() {
+    // The subflow failed in its second task: resuming the parent resumes the same child run,
+    // whose completed task is reused.
+    auto child = weft::flow("resumed_child", [](int n) { return load(extract(n)); }).params({"n"});
+    auto parent = weft::flow("resumed_parent", [&](int n) { return child(n) + 1; }).params({"n"});
+    const auto first = parent.run_json({{"n", 2}});
+    QCOMPARE(first.state.type, weft::StateType::Failed);
+    const auto call = only(first.id, "resumed_child");
+    QCOMPARE(call.state.type, weft::StateType::Failed);
+    const std::string child_id = call.child_flow_run_id;
+    QCOMPARE(flow_run(child_id).state.type, weft::StateType::Failed);
+    reset_counts();
+
+    g_load_fails = false;
+    const weft::FlowEntry entry = parent;
+    const auto again = entry.run(flow_run(first.id).parameters,
+                                 weft::detail::FlowStart{.resume_run_id = first.id});
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(js(again.result), QStringLiteral("4"));
+    QCOMPARE(g_extract_calls.load(), 0);
+    QCOMPARE(g_load_calls.load(), 1);
+    const auto call2 = only(first.id, "resumed_child");
+    QCOMPARE(qs(call2.id), qs(call.id));
+    QCOMPARE(qs(call2.child_flow_run_id), qs(child_id)); // no new child run
+    QCOMPARE(child_flow_runs(call.id).size(), size_t(1));
+    const auto c = flow_run(child_id);
+    QCOMPARE(c.state.type, weft::StateType::Completed);
+    QCOMPARE(c.run_count, 2);
+    QCOMPARE(only(child_id, "extract").run_count, 1);
+    QCOMPARE(only(child_id, "load").run_count, 2);
+}
+
+void TestResume::unknownRunOrTask() {
+    QVERIFY_THROWS_EXCEPTION(weft::LookupError, resume(weft::new_id()));
+    const auto first = failed_run();
+    QVERIFY_THROWS_EXCEPTION(weft::LookupError, resume(first.id, weft::new_id()));
+    QCOMPARE(flow_run(first.id).state.type, weft::StateType::Failed); // untouched
+    QCOMPARE(flow_run(first.id).run_count, 1);
+}
+
+QTEST_GUILESS_MAIN(TestResume)
+#include "tst_resume.moc"
