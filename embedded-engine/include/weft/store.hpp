@@ -38,7 +38,21 @@ std::string default_db_path();
 /// Schema version this build writes (PRAGMA user_version).
 int store_schema_version();
 
-enum class FlowRunSort { ExpectedStartDesc, ExpectedStartAsc, StartTimeDesc, NameAsc, EndTimeDesc };
+enum class FlowRunSort {
+    ExpectedStartDesc,
+    ExpectedStartAsc,
+    StartTimeDesc,
+    NameAsc,
+    EndTimeDesc,
+    // For Studio's sortable columns; ties break by expected start (newest first), then id.
+    NameDesc,
+    FlowNameAsc,
+    FlowNameDesc,
+    StateAsc,  // by state type, then newest first
+    StateDesc,
+    DurationAsc, // total_run_time
+    DurationDesc,
+};
 
 struct FlowRunQuery {
     std::vector<StateType> states;  // any of these; empty = all
