@@ -1,0 +1,183 @@
+#include "models/flowlistmodel.h"
+
+#include "models/runformat.h"
+
+#include <QLocale>
+#include <algorithm>
+
+namespace weft::studio {
+
+FlowListModel::FlowListModel(Backend* backend, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_backend(backend) {
+    m_refreshTimer.setSingleShot(true);
+    m_refreshTimer.setInterval(2000);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &FlowListModel::refresh);
+    connect(m_backend, &Backend::eventsArrived, this, &FlowListModel::onEvents);
+    connect(m_backend, &Backend::opened, this, &FlowListModel::refresh);
+    if (m_backend->isOpen()) refresh();
+}
+
+void FlowListModel::refresh() {
+    m_refreshTimer.stop();
+    const quint64 gen = ++m_generation;
+    m_backend->fetchFlows(this, [this, gen](std::vector<weft::FlowRecord> flows) {
+        if (gen == m_generation) setFlows(std::move(flows));
+    });
+}
+
+void FlowListModel::setFlows(std::vector<weft::FlowRecord> flows) {
+    // Flows only come (ordered by name); keep rows and their figures, insert the new ones.
+    std::sort(flows.begin(), flows.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::size_t i = 0;
+    for (auto& f : flows) {
+        while (i < m_rows.size() && m_rows[i].flow.name < f.name) {
+            beginRemoveRows({}, int(i), int(i));
+            m_rows.erase(m_rows.begin() + std::ptrdiff_t(i));
+            endRemoveRows();
+        }
+        if (i < m_rows.size() && m_rows[i].flow.name == f.name) {
+            m_rows[i].flow = std::move(f);
+        } else {
+            beginInsertRows({}, int(i), int(i));
+            m_rows.insert(m_rows.begin() + std::ptrdiff_t(i), Row{std::move(f), -1, std::nullopt});
+            endInsertRows();
+        }
+        ++i;
+    }
+    if (i < m_rows.size()) {
+        beginRemoveRows({}, int(i), int(m_rows.size()) - 1);
+        m_rows.erase(m_rows.begin() + std::ptrdiff_t(i), m_rows.end());
+        endRemoveRows();
+    }
+    fetchFigures();
+}
+
+void FlowListModel::fetchFigures() {
+    const quint64 gen = m_generation;
+    m_outstanding = int(m_rows.size()) * 2;
+    if (m_outstanding == 0) Q_EMIT refreshed();
+    auto done = [this] {
+        if (--m_outstanding == 0) Q_EMIT refreshed();
+    };
+    for (const Row& row : m_rows) {
+        weft::FlowRunQuery q;
+        q.flow_names = {row.flow.name};
+        q.limit = 1;
+        const std::string name = row.flow.name;
+        auto rowOf = [this, name] {
+            auto it = std::find_if(m_rows.begin(), m_rows.end(),
+                                   [&](const Row& r) { return r.flow.name == name; });
+            return it == m_rows.end() ? -1 : int(it - m_rows.begin());
+        };
+        m_backend->countFlowRuns(q, this, [this, gen, rowOf, done](std::int64_t n) {
+            if (gen != m_generation) return;
+            if (const int r = rowOf(); r >= 0 && m_rows[size_t(r)].runs != n) {
+                m_rows[size_t(r)].runs = n;
+                Q_EMIT dataChanged(index(r, RunsColumn), index(r, RunsColumn));
+            }
+            done();
+        });
+        m_backend->fetchFlowRuns(
+            q, this, [this, gen, rowOf, done](std::vector<weft::FlowRunRecord> runs) {
+                if (gen != m_generation) return;
+                if (const int r = rowOf(); r >= 0) {
+                    auto& latest = m_rows[size_t(r)].latest;
+                    if (runs.empty())
+                        latest.reset();
+                    else
+                        latest = std::move(runs.front());
+                    Q_EMIT dataChanged(index(r, LatestStateColumn), index(r, LatestStartColumn));
+                }
+                done();
+            });
+    }
+}
+
+void FlowListModel::onEvents(const EventBatch& batch) {
+    if (!batch) return;
+    for (const auto& e : *batch) {
+        switch (e.kind) {
+        case weft::EventKind::FlowCreated:
+        case weft::EventKind::FlowRunCreated:
+        case weft::EventKind::FlowRunState:
+        case weft::EventKind::FlowRunDeleted:
+            if (!m_refreshTimer.isActive()) m_refreshTimer.start();
+            return;
+        default:
+            break;
+        }
+    }
+}
+
+int FlowListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int FlowListModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QStringList FlowListModel::flowNames() const {
+    QStringList names;
+    for (const Row& r : m_rows)
+        names << QString::fromStdString(r.flow.name);
+    return names;
+}
+
+QVariant FlowListModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& row = m_rows[size_t(index.row())];
+    const auto* latest = row.latest ? &*row.latest : nullptr;
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case NameColumn:
+            return QString::fromStdString(row.flow.name);
+        case RunsColumn:
+            return row.runs < 0 ? QString() : QLocale().toString(row.runs);
+        case LatestStateColumn:
+            return latest ? QString::fromStdString(latest->state.name) : QString();
+        case LatestStartColumn:
+            return latest ? formatTimestamp(runStartMs(*latest)) : QString();
+        }
+        return {};
+    case Qt::TextAlignmentRole:
+        return QVariant::fromValue(index.column() == RunsColumn ? Qt::AlignRight | Qt::AlignVCenter
+                                                                : Qt::AlignLeft | Qt::AlignVCenter);
+    case FlowIdRole:
+        return QString::fromStdString(row.flow.id);
+    case FlowNameRole:
+        return QString::fromStdString(row.flow.name);
+    case RunCountRole:
+        return row.runs;
+    case LatestRunIdRole:
+        return latest ? QString::fromStdString(latest->id) : QString();
+    case StateTypeRole:
+        return latest ? QVariant(int(latest->state.type)) : QVariant();
+    case StateNameRole:
+        return latest ? QString::fromStdString(latest->state.name) : QString();
+    case StartTimeRole:
+        return latest ? QVariant(runStartMs(*latest)) : QVariant();
+    }
+    return {};
+}
+
+QVariant FlowListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    switch (section) {
+    case NameColumn:
+        return tr("Flow");
+    case RunsColumn:
+        return tr("Runs");
+    case LatestStateColumn:
+        return tr("Latest run");
+    case LatestStartColumn:
+        return tr("Started");
+    }
+    return {};
+}
+
+} // namespace weft::studio

@@ -1,0 +1,65 @@
+#include "models/runformat.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <cmath>
+
+namespace weft::studio {
+
+namespace {
+QString tr(const char* text, int n = -1) {
+    return QCoreApplication::translate("weft::studio::RunFormat", text, nullptr, n);
+}
+} // namespace
+
+QString formatTimestamp(qint64 ms) {
+    if (ms == 0) return {};
+    return QDateTime::fromMSecsSinceEpoch(ms).toLocalTime().toString(
+        QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+QString formatDuration(double s) {
+    if (s < 0 || !std::isfinite(s)) return {};
+    if (s < 10) return QStringLiteral("%1 s").arg(s, 0, 'f', 1);
+    const qint64 total = qint64(std::llround(s));
+    if (total < 60) return QStringLiteral("%1 s").arg(total);
+    const qint64 days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60,
+                 seconds = total % 60;
+    if (days) return QStringLiteral("%1 d %2 h").arg(days).arg(hours);
+    if (hours) return QStringLiteral("%1 h %2 min").arg(hours).arg(minutes);
+    return QStringLiteral("%1 min %2 s").arg(minutes).arg(seconds);
+}
+
+QString formatRelative(qint64 ms, qint64 now) {
+    const qint64 d = (now - ms) / 1000;
+    const qint64 a = d < 0 ? -d : d;
+    QString amount;
+    if (a < 5) return tr("just now");
+    if (a < 60)
+        amount = tr("%n s", int(a));
+    else if (a < 3600)
+        amount = tr("%n min", int(a / 60));
+    else if (a < 86400)
+        amount = tr("%n h", int(a / 3600));
+    else
+        amount = a < 2 * 86400 ? tr("1 day") : tr("%n days", int(a / 86400));
+    return d >= 0 ? tr("%1 ago").arg(amount) : tr("in %1").arg(amount);
+}
+
+QString parametersSummary(const nlohmann::json& parameters, int maxChars) {
+    if (!parameters.is_object())
+        return parameters.is_null() ? QString() : QString::fromStdString(parameters.dump());
+    QString out;
+    for (auto it = parameters.begin(); it != parameters.end(); ++it) {
+        if (!out.isEmpty()) out += QStringLiteral(", ");
+        out += QString::fromStdString(it.key()) + u'=' + QString::fromStdString(it.value().dump());
+        if (out.size() > maxChars) {
+            out.truncate(maxChars);
+            out += u'…';
+            break;
+        }
+    }
+    return out;
+}
+
+} // namespace weft::studio

@@ -1,0 +1,37 @@
+#pragma once
+// Columns and roles of TaskRunModel, shared by the model, the task-run table and tests.
+#include <Qt>
+
+namespace weft::studio::taskruns {
+
+enum Column {
+    StateColumn,
+    NameColumn,
+    AttemptsColumn,
+    StartColumn,
+    DurationColumn,
+    CacheKeyColumn,
+    InputsColumn,
+    TagsColumn,
+    ColumnCount
+};
+
+enum Roles {
+    IdRole = Qt::UserRole + 1, // QString
+    StateTypeRole,             // int of weft::StateType
+    StateNameRole,             // QString
+    StateMessageRole,          // QString
+    StartTimeRole,             // qint64 msecs: start, else expected start
+    DurationRole,              // double seconds; live for running task runs
+    TagsRole,                  // QStringList
+    TaskKeyRole,               // QString
+    RunCountRole,              // int
+    CacheKeyRole,              // QString
+    UpstreamIdsRole,           // QStringList: task runs this one consumed (task_inputs)
+    UpstreamNamesRole,         // QStringList: their names, where known
+    EndTimeRole,               // qint64 msecs, or invalid
+    ChildFlowRunIdRole,        // QString: the subflow run this task run stands for
+    IsPlaceholderRole,         // bool: created, record not fetched yet
+};
+
+} // namespace weft::studio::taskruns

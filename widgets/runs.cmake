@@ -1,0 +1,11 @@
+# The "runs" slice: run table, filter bar, state badges, task-run table.
+target_sources(weft_widgets PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/statebadgedelegate.h
+  ${CMAKE_CURRENT_LIST_DIR}/statebadgedelegate.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/filterbar.h
+  ${CMAKE_CURRENT_LIST_DIR}/filterbar.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/runlistwidget.h
+  ${CMAKE_CURRENT_LIST_DIR}/runlistwidget.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/taskruntable.h
+  ${CMAKE_CURRENT_LIST_DIR}/taskruntable.cpp
+)

@@ -1,0 +1,97 @@
+#include "widgets/taskruntable.h"
+
+#include "models/taskrunmodel.h"
+#include "widgets/statebadgedelegate.h"
+
+#include <QHeaderView>
+#include <QSortFilterProxyModel>
+
+namespace weft::studio {
+
+using namespace taskruns;
+
+namespace {
+// Sorts by what the cells mean (times, counts, states), not by their text.
+class TaskRunSortProxy : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+protected:
+    bool lessThan(const QModelIndex& a, const QModelIndex& b) const override {
+        auto role = [&] {
+            switch (a.column()) {
+            case StateColumn:
+                return int(StateTypeRole);
+            case AttemptsColumn:
+                return int(RunCountRole);
+            case StartColumn:
+                return int(StartTimeRole);
+            case DurationColumn:
+                return int(DurationRole);
+            default:
+                return int(Qt::DisplayRole);
+            }
+        }();
+        const QVariant va = a.data(role), vb = b.data(role);
+        if (role == DurationRole) return va.toDouble() < vb.toDouble();
+        if (role != Qt::DisplayRole) return va.toLongLong() < vb.toLongLong();
+        return QString::localeAwareCompare(va.toString(), vb.toString()) < 0;
+    }
+};
+} // namespace
+
+TaskRunTable::TaskRunTable(Backend* backend, QWidget* parent)
+    : QTableView(parent)
+    , m_model(new TaskRunModel(backend, this))
+    , m_proxy(new TaskRunSortProxy(this)) {
+    m_proxy->setSourceModel(m_model);
+    setModel(m_proxy);
+    auto* badges = new StateBadgeDelegate(this);
+    badges->setRoles(StateTypeRole, StateNameRole, IsPlaceholderRole);
+    setItemDelegateForColumn(StateColumn, badges);
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setEditTriggers(QAbstractItemView::NoEditTriggers);
+    setTextElideMode(Qt::ElideRight);
+    setWordWrap(false);
+    setShowGrid(false);
+    setAlternatingRowColors(true);
+    setContextMenuPolicy(Qt::CustomContextMenu);
+    verticalHeader()->setVisible(false);
+    verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 10);
+    horizontalHeader()->setStretchLastSection(true);
+    horizontalHeader()->setHighlightSections(false);
+    const int em = fontMetrics().horizontalAdvance(u'M');
+    const int widths[] = {9 * em, 14 * em, 5 * em, 12 * em, 7 * em, 10 * em, 12 * em};
+    for (int c = 0; c < int(std::size(widths)); ++c)
+        horizontalHeader()->resizeSection(c, widths[c]);
+    setSortingEnabled(true);
+    sortByColumn(StartColumn, Qt::AscendingOrder);
+
+    connect(this, &QTableView::activated, this, [this](const QModelIndex& index) {
+        const QString id = index.data(IdRole).toString();
+        if (!id.isEmpty()) Q_EMIT taskRunActivated(id);
+    });
+    connect(this, &QTableView::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex index = indexAt(pos);
+        if (!index.isValid()) return;
+        selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect
+                                                     | QItemSelectionModel::Rows);
+        Q_EMIT contextMenuRequested(index.data(IdRole).toString(), viewport()->mapToGlobal(pos));
+    });
+}
+
+void TaskRunTable::setFlowRun(const QString& flowRunId) {
+    m_model->setFlowRun(flowRunId);
+}
+
+QString TaskRunTable::taskRunIdAt(int viewRow) const {
+    return m_proxy->index(viewRow, 0).data(IdRole).toString();
+}
+
+QString TaskRunTable::currentTaskRunId() const {
+    return currentIndex().data(IdRole).toString();
+}
+
+} // namespace weft::studio

@@ -1,0 +1,33 @@
+#pragma once
+// The task runs of one flow run as a sortable table with state badges.
+#include <QTableView>
+
+class QSortFilterProxyModel;
+
+namespace weft::studio {
+
+class Backend;
+class TaskRunModel;
+
+class TaskRunTable : public QTableView {
+    Q_OBJECT
+public:
+    explicit TaskRunTable(Backend* backend, QWidget* parent = nullptr);
+
+    TaskRunModel* taskRunModel() const { return m_model; }
+    void setFlowRun(const QString& flowRunId);
+    /// The task run shown at a view row (after sorting), or empty.
+    QString taskRunIdAt(int viewRow) const;
+    QString currentTaskRunId() const;
+
+Q_SIGNALS:
+    void taskRunActivated(const QString& id);
+    /// Right-click on a task run (for "Retry from here").
+    void contextMenuRequested(const QString& taskRunId, const QPoint& globalPos);
+
+private:
+    TaskRunModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+};
+
+} // namespace weft::studio
