@@ -78,6 +78,14 @@ public:
     /// model can show the first lines at once: `chunk(ids, last)` is called until last is true.
     virtual void fetchLogIds(const weft::LogQuery& query, QObject* context,
                              std::function<void(std::vector<std::int64_t> ids, bool last)> chunk) = 0;
+    /// The distinct logger names of a flow run's lines (every run's when empty), sorted. Not
+    /// pure, so backends without it answer an empty list.
+    virtual void fetchLogNames(const std::string& flowRunId, QObject* context,
+                               Done<std::vector<std::string>> done)
+    {
+        (void)flowRunId;
+        QMetaObject::invokeMethod(context, [done] { done({}); }, Qt::QueuedConnection);
+    }
     virtual void fetchDashboard(weft::Micros from, weft::Micros to, int buckets, QObject* context,
                                 Done<DashboardData> done) = 0;
 

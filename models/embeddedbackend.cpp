@@ -211,6 +211,13 @@ void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
     });
 }
 
+void EmbeddedBackend::fetchLogNames(const std::string& flowRunId, QObject* context,
+                                    Done<std::vector<std::string>> done)
+{
+    query<std::vector<std::string>>(
+        context, [flowRunId](weft::Reader& r) { return r.log_names(flowRunId); }, std::move(done));
+}
+
 void EmbeddedBackend::fetchDashboard(weft::Micros from, weft::Micros to, int buckets,
                                      QObject* context, Done<DashboardData> done)
 {
