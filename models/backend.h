@@ -67,6 +67,9 @@ public:
                                Done<std::int64_t> done) = 0;
     virtual void fetchFlowRun(const std::string& id, QObject* context,
                               Done<std::optional<weft::FlowRunRecord>> done) = 0;
+    /// Ids of flow runs starting with `prefix` (at most two: one means the prefix is unique).
+    virtual void fetchFlowRunIdsWithPrefix(const std::string& prefix, QObject* context,
+                                           Done<std::vector<std::string>> done) = 0;
     virtual void fetchTaskRuns(const std::string& flowRunId, QObject* context,
                                Done<std::vector<weft::TaskRunRecord>> done) = 0;
     virtual void fetchStateHistory(const std::string& runId, QObject* context,

@@ -149,6 +149,14 @@ void EmbeddedBackend::fetchFlowRun(const std::string& id, QObject* context,
         context, [id](weft::Reader& r) { return r.flow_run(id); }, std::move(done));
 }
 
+void EmbeddedBackend::fetchFlowRunIdsWithPrefix(const std::string& prefix, QObject* context,
+                                                Done<std::vector<std::string>> done)
+{
+    query<std::vector<std::string>>(
+        context, [prefix](weft::Reader& r) { return r.flow_run_ids_with_prefix(prefix, 2); },
+        std::move(done));
+}
+
 void EmbeddedBackend::fetchTaskRuns(const std::string& flowRunId, QObject* context,
                                     Done<std::vector<weft::TaskRunRecord>> done)
 {

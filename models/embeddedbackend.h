@@ -39,6 +39,8 @@ public:
                        Done<std::int64_t> done) override;
     void fetchFlowRun(const std::string& id, QObject* context,
                       Done<std::optional<weft::FlowRunRecord>> done) override;
+    void fetchFlowRunIdsWithPrefix(const std::string& prefix, QObject* context,
+                                   Done<std::vector<std::string>> done) override;
     void fetchTaskRuns(const std::string& flowRunId, QObject* context,
                        Done<std::vector<weft::TaskRunRecord>> done) override;
     void fetchStateHistory(const std::string& runId, QObject* context,

@@ -1,0 +1,31 @@
+#pragma once
+// A tray notification when a flow run fails or crashes (can be turned off in the View menu).
+#include "models/backend.h"
+
+#include <QObject>
+
+class QSystemTrayIcon;
+
+namespace weft::studio {
+
+class FailureNotifier : public QObject {
+    Q_OBJECT
+public:
+    FailureNotifier(Backend* backend, QObject* parent);
+    void setEnabled(bool on);
+    bool isEnabled() const { return m_enabled; }
+    int notified() const { return m_notified; }
+
+Q_SIGNALS:
+    void runFailed(const QString& flowRunId, const QString& message);
+
+private:
+    void onEvents(const EventBatch& batch);
+
+    Backend* m_backend;
+    QSystemTrayIcon* m_tray = nullptr;
+    bool m_enabled = true;
+    int m_notified = 0;
+};
+
+} // namespace weft::studio

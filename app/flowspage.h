@@ -1,0 +1,29 @@
+#pragma once
+// The Flows page: every flow with its run count and latest run; opening a flow filters the runs.
+#include "models/backend.h"
+
+#include <QWidget>
+
+class QTableView;
+
+namespace weft::studio {
+
+class FlowListModel;
+
+class FlowsPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit FlowsPage(Backend* backend, QWidget* parent = nullptr);
+    FlowListModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+
+Q_SIGNALS:
+    void showRunsOf(const QString& flowName);
+    void openRun(const QString& flowRunId);
+
+private:
+    FlowListModel* m_model;
+    QTableView* m_table;
+};
+
+} // namespace weft::studio

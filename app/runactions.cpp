@@ -1,0 +1,123 @@
+#include "app/runactions.h"
+
+#include "app/markasdialog.h"
+
+#include <QMessageBox>
+#include <QWidget>
+#include <memory>
+
+namespace weft::studio {
+
+RunActions::RunActions(Backend* backend, QWidget* dialogParent)
+    : QObject(dialogParent)
+    , m_backend(backend)
+    , m_parent(dialogParent)
+{
+}
+
+bool RunActions::ask(const QString& title, const QString& text)
+{
+    if (!m_confirm) return true;
+    return QMessageBox::question(m_parent, title, text, QMessageBox::Yes | QMessageBox::Cancel,
+                                 QMessageBox::Cancel)
+        == QMessageBox::Yes;
+}
+
+void RunActions::report(const QString& action, const std::vector<CommandResult>& results)
+{
+    int ok = 0;
+    QStringList reasons;
+    for (const auto& r : results) {
+        if (r.ok)
+            ++ok;
+        else if (!reasons.contains(r.message))
+            reasons << r.message;
+    }
+    const int refused = int(results.size()) - ok;
+    if (refused == 0)
+        Q_EMIT message(tr("%1: done for %n run(s).", nullptr, ok).arg(action));
+    else
+        Q_EMIT message(tr("%1: %2 refused — %3").arg(action).arg(refused).arg(reasons.join(QStringLiteral("; "))));
+    if (refused > 0 && m_confirm)
+        QMessageBox::information(m_parent, action,
+                                 tr("%1 of %2 refused:\n\n%3")
+                                     .arg(refused)
+                                     .arg(results.size())
+                                     .arg(reasons.join(QLatin1Char('\n'))));
+    Q_EMIT finished(action, ok, refused);
+}
+
+// Issues one command per id and reports once every answer is in.
+template <class Fn> void RunActions::forEach(const QString& action, const QStringList& ids, Fn issue)
+{
+    if (ids.isEmpty()) return;
+    auto results = std::make_shared<std::vector<CommandResult>>();
+    const int expected = int(ids.size());
+    for (const QString& id : ids)
+        issue(id.toStdString(), [this, results, expected, action](CommandResult r) {
+            results->push_back(std::move(r));
+            if (int(results->size()) == expected) report(action, *results);
+        });
+}
+
+void RunActions::retry(const QStringList& ids)
+{
+    forEach(tr("Retry"), ids, [this](const std::string& id, auto done) {
+        m_backend->retryFlowRun(id, {}, this, done);
+    });
+}
+
+void RunActions::retryFromTask(const QString& flowRunId, const QString& taskRunId)
+{
+    if (!ask(tr("Retry from here"),
+             tr("Run this task run and everything downstream of it again? Upstream results are "
+                "reused.")))
+        return;
+    forEach(tr("Retry from here"), {flowRunId}, [this, taskRunId](const std::string& id, auto done) {
+        m_backend->retryFlowRun(id, taskRunId.toStdString(), this, done);
+    });
+}
+
+void RunActions::cancel(const QStringList& ids)
+{
+    if (!ask(tr("Cancel"), tr("Cancel %n flow run(s)?", nullptr, int(ids.size())))) return;
+    forEach(tr("Cancel"), ids, [this](const std::string& id, auto done) {
+        m_backend->cancelFlowRun(id, this, done);
+    });
+}
+
+void RunActions::markAs(const QStringList& ids)
+{
+    if (ids.isEmpty()) return;
+    MarkAsDialog dialog(tr("Mark %n flow run(s) as…", nullptr, int(ids.size())), m_parent);
+    if (m_confirm && dialog.exec() != QDialog::Accepted) return;
+    const weft::State state = dialog.state();
+    forEach(tr("Mark as %1").arg(QString::fromStdString(state.name)), ids,
+            [this, state](const std::string& id, auto done) {
+                m_backend->setFlowRunState(id, state, false, this, done);
+            });
+}
+
+void RunActions::markTaskRunAs(const QString& taskRunId)
+{
+    MarkAsDialog dialog(tr("Mark the task run as…"), m_parent);
+    if (m_confirm && dialog.exec() != QDialog::Accepted) return;
+    const weft::State state = dialog.state();
+    forEach(tr("Mark as %1").arg(QString::fromStdString(state.name)), {taskRunId},
+            [this, state](const std::string& id, auto done) {
+                m_backend->setTaskRunState(id, state, false, this, done);
+            });
+}
+
+void RunActions::remove(const QStringList& ids)
+{
+    if (!ask(tr("Delete"), tr("Delete %n flow run(s) with their task runs, logs and subflow runs? "
+                              "This cannot be undone.",
+                              nullptr, int(ids.size()))))
+        return;
+    forEach(tr("Delete"), ids, [this](const std::string& id, auto done) {
+        m_backend->deleteFlowRun(id, this, done);
+    });
+}
+
+} // namespace weft::studio

@@ -1,0 +1,274 @@
+#include "app/runpage.h"
+
+#include "app/graphtab.h"
+#include "app/runactions.h"
+#include "app/statebadge.h"
+#include "app/taskrundetails.h"
+#include "widgets/timelineview.h"
+#include "widgets/timelinewidget.h"
+#include "models/jsonmodel.h"
+#include "models/runformat.h"
+#include "models/statepalette.h"
+#include "models/taskrunmodel.h"
+#include "widgets/logview.h"
+#include "widgets/taskruntable.h"
+
+#include <QDateTime>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace weft::studio {
+
+namespace {
+QToolButton* actionButton(const QString& icon, const QString& text, QWidget* parent)
+{
+    auto* b = new QToolButton(parent);
+    b->setIcon(QIcon(QStringLiteral(":/weft/icons/") + icon + QStringLiteral(".svg")));
+    b->setText(text);
+    b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    b->setAutoRaise(true);
+    return b;
+}
+
+QTreeView* jsonView(JsonModel* model, QWidget* parent)
+{
+    auto* view = new QTreeView(parent);
+    view->setModel(model);
+    view->setUniformRowHeights(true);
+    view->setAlternatingRowColors(true);
+    view->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    return view;
+}
+} // namespace
+
+RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecord& run, QWidget* parent)
+    : QWidget(parent)
+    , m_backend(backend)
+    , m_actions(actions)
+    , m_id(QString::fromStdString(run.id))
+    , m_run(run)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(buildHeader());
+
+    m_split = new QSplitter(Qt::Horizontal, this);
+    m_tabs = new QTabWidget(m_split);
+    m_tabs->setDocumentMode(true);
+    m_graph = new GraphTab(backend, m_tabs);
+    m_timeline = new TimelineWidget(backend, m_tabs);
+    m_logs = new LogView(backend, m_tabs);
+    m_taskRuns = new TaskRunTable(backend, m_tabs);
+    m_parameters = new JsonModel(this);
+    m_result = new JsonModel(this);
+    m_tabs->addTab(m_graph, QIcon(QStringLiteral(":/weft/icons/graph.svg")), tr("&Graph"));
+    m_tabs->addTab(m_timeline, QIcon(QStringLiteral(":/weft/icons/timeline.svg")), tr("&Timeline"));
+    m_tabs->addTab(m_logs, QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("&Logs"));
+    m_tabs->addTab(m_taskRuns, tr("Task &runs"));
+    m_tabs->addTab(jsonView(m_parameters, m_tabs), tr("&Parameters"));
+    m_tabs->addTab(jsonView(m_result, m_tabs), tr("Res&ult"));
+    m_details = new TaskRunDetails(backend, m_split);
+    m_split->addWidget(m_tabs);
+    m_split->addWidget(m_details);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 1);
+    m_split->setSizes({900, 320});
+    layout->addWidget(m_split, 1);
+
+    m_graph->setFlowRun(m_id);
+    m_timeline->setFlowRun(m_id);
+    m_logs->setFlowRun(m_id);
+    m_taskRuns->setFlowRun(m_id);
+
+    connect(m_graph, &GraphTab::taskRunActivated, this, &RunPage::selectTaskRun);
+    connect(m_timeline, &TimelineWidget::taskRunActivated, this, &RunPage::selectTaskRun);
+    connect(m_taskRuns, &TaskRunTable::taskRunActivated, this, &RunPage::selectTaskRun);
+    connect(m_logs, &LogView::taskRunActivated, this, &RunPage::selectTaskRun);
+    connect(m_logs, &LogView::openRun, this, &RunPage::openRun);
+    connect(m_graph, &GraphTab::contextMenuRequested, this, &RunPage::taskContextMenu);
+    connect(m_timeline, &TimelineWidget::contextMenuRequested, this, &RunPage::taskContextMenu);
+    connect(m_taskRuns, &TaskRunTable::contextMenuRequested, this, &RunPage::taskContextMenu);
+    connect(m_details, &TaskRunDetails::showLogs, this, [this](const QString& id) {
+        m_logs->showTaskRun(id);
+        showTab(Tab::Logs);
+    });
+    connect(m_details, &TaskRunDetails::retryFromHere, this,
+            [this](const QString& id) { m_actions->retryFromTask(m_id, id); });
+    connect(m_details, &TaskRunDetails::markAs, m_actions, &RunActions::markTaskRunAs);
+    connect(m_details, &TaskRunDetails::openFlowRun, this, &RunPage::openRun);
+    connect(m_taskRuns->taskRunModel(), &TaskRunModel::countsChanged, this, &RunPage::updateCounts);
+
+    m_refetch.setSingleShot(true);
+    m_refetch.setInterval(150);
+    connect(&m_refetch, &QTimer::timeout, this, &RunPage::refresh);
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, [this] { showRecord(m_run); });
+    connect(m_backend, &Backend::eventsArrived, this, &RunPage::onEvents);
+    showRecord(run);
+    refresh();
+}
+
+QWidget* RunPage::buildHeader()
+{
+    auto* header = new QFrame(this);
+    header->setObjectName(QStringLiteral("runHeader"));
+    header->setFrameShape(QFrame::StyledPanel);
+    auto* grid = new QVBoxLayout(header);
+    auto* top = new QHBoxLayout();
+    m_badge = new StateBadge(header);
+    m_title = new QLabel(header);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont f = m_title->font();
+    f.setPointSizeF(f.pointSizeF() * 1.35);
+    f.setBold(true);
+    m_title->setFont(f);
+    top->addWidget(m_badge);
+    top->addWidget(m_title, 1);
+    m_retry = actionButton(QStringLiteral("retry"), tr("Retry"), header);
+    m_cancel = actionButton(QStringLiteral("cancel"), tr("Cancel"), header);
+    auto* mark = actionButton(QStringLiteral("markas"), tr("Mark as…"), header);
+    auto* remove = actionButton(QStringLiteral("delete"), tr("Delete"), header);
+    for (auto* b : {m_retry, m_cancel, mark, remove}) top->addWidget(b);
+    connect(m_retry, &QToolButton::clicked, this, [this] { m_actions->retry({m_id}); });
+    connect(m_cancel, &QToolButton::clicked, this, [this] { m_actions->cancel({m_id}); });
+    connect(mark, &QToolButton::clicked, this, [this] { m_actions->markAs({m_id}); });
+    connect(remove, &QToolButton::clicked, this, [this] { m_actions->remove({m_id}); });
+    grid->addLayout(top);
+    m_facts = new QLabel(header);
+    m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_facts->setWordWrap(true);
+    grid->addWidget(m_facts);
+    m_message = new QLabel(header);
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    grid->addWidget(m_message);
+    m_counts = new QLabel(header);
+    m_counts->setTextFormat(Qt::RichText);
+    grid->addWidget(m_counts);
+    return header;
+}
+
+QString RunPage::title() const
+{
+    return QStringLiteral("%1 · %2").arg(QString::fromStdString(m_run.flow_name), QString::fromStdString(m_run.name));
+}
+
+void RunPage::showTab(Tab tab) { m_tabs->setCurrentIndex(int(tab)); }
+RunPage::Tab RunPage::currentTab() const { return Tab(m_tabs->currentIndex()); }
+
+void RunPage::refresh()
+{
+    const quint64 generation = ++m_generation;
+    m_backend->fetchFlowRun(m_id.toStdString(), this, [this, generation](std::optional<weft::FlowRunRecord> run) {
+        if (generation != m_generation || !run) return;
+        showRecord(*run);
+    });
+}
+
+void RunPage::showRecord(const weft::FlowRunRecord& run)
+{
+    const bool stateChangedNow = run.state.id != m_run.state.id;
+    m_run = run;
+    m_badge->setState(run.state.type, QString::fromStdString(run.state.name));
+    m_title->setText(title());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QStringList facts;
+    facts << tr("Run %1").arg(QString::fromStdString(run.id));
+    if (run.start_time) facts << tr("started %1 (%2)").arg(formatTimestamp(*run.start_time / 1000), formatRelative(*run.start_time / 1000, now));
+    else facts << tr("expected %1").arg(formatTimestamp(run.expected_start_time / 1000));
+    const double d = runDurationS(run, now);
+    if (d >= 0) facts << tr("duration %1").arg(formatDuration(d));
+    facts << tr("run count %1").arg(run.run_count);
+    if (!run.tags.empty()) {
+        QStringList tags;
+        for (const auto& t : run.tags) tags << QString::fromStdString(t);
+        facts << tr("tags %1").arg(tags.join(QStringLiteral(", ")));
+    }
+    if (!run.flow_version.empty()) facts << tr("version %1").arg(QString::fromStdString(run.flow_version));
+    const QString params = parametersSummary(run.parameters, 200);
+    if (!params.isEmpty()) facts << tr("parameters: %1").arg(params);
+    m_facts->setText(facts.join(QStringLiteral("  ·  ")));
+    const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
+    m_message->setVisible(!run.state.message.empty());
+    m_message->setText(QString::fromStdString(run.state.message));
+    QPalette mp = m_message->palette();
+    mp.setColor(QPalette::WindowText, weft::is_terminal(run.state.type) && run.state.type != weft::StateType::Completed
+                                          ? stateColor(run.state.type, dark)
+                                          : palette().color(QPalette::WindowText));
+    m_message->setPalette(mp);
+    m_retry->setEnabled(weft::is_resumable(run.state.type));
+    m_cancel->setEnabled(!weft::is_terminal(run.state.type));
+    m_parameters->setJson(run.parameters);
+    m_result->setJson(run.result);
+    if (run.state.type == weft::StateType::Running && !m_tick.isActive()) m_tick.start();
+    if (run.state.type != weft::StateType::Running) m_tick.stop();
+    if (stateChangedNow) {
+        Q_EMIT stateChanged(run.state.type);
+        Q_EMIT titleChanged(title());
+    }
+}
+
+void RunPage::updateCounts()
+{
+    const auto counts = m_taskRuns->taskRunModel()->countsByState();
+    const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
+    QStringList chips;
+    int total = 0;
+    for (auto type : allStateTypes()) {
+        auto it = counts.find(type);
+        if (it == counts.end() || it->second == 0) continue;
+        total += it->second;
+        chips << QStringLiteral("<span style='color:%1'>&#9679;</span> %2 %3")
+                     .arg(stateColor(type, dark).name())
+                     .arg(it->second)
+                     .arg(stateTypeLabel(type).toLower());
+    }
+    m_counts->setText(tr("<b>%n task run(s)</b>", nullptr, total) + QStringLiteral("&nbsp;&nbsp;")
+                      + chips.join(QStringLiteral("&nbsp;&nbsp;&nbsp;")));
+}
+
+void RunPage::selectTaskRun(const QString& taskRunId)
+{
+    std::vector<weft::TaskRunRecord> known;
+    const auto* model = m_taskRuns->taskRunModel();
+    for (int row = 0; row < model->rowCount(); ++row)
+        if (const auto* r = model->taskRun(row)) known.push_back(*r);
+    m_details->showTaskRun(taskRunId, known);
+}
+
+void RunPage::onEvents(const EventBatch& batch)
+{
+    const std::string id = m_id.toStdString();
+    for (const auto& e : *batch) {
+        if (e.run_id == id && (e.kind == weft::EventKind::FlowRunState || e.kind == weft::EventKind::FlowRunDeleted)) {
+            if (!m_refetch.isActive()) m_refetch.start();
+            return;
+        }
+    }
+}
+
+void RunPage::taskContextMenu(const QString& taskRunId, const QPoint& globalPos)
+{
+    QMenu menu(this);
+    menu.addAction(QIcon(QStringLiteral(":/weft/icons/retry.svg")), tr("Retry from here"), this,
+                   [this, taskRunId] { m_actions->retryFromTask(m_id, taskRunId); });
+    menu.addAction(QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("Show its log lines"), this, [this, taskRunId] {
+        m_logs->showTaskRun(taskRunId);
+        showTab(Tab::Logs);
+    });
+    menu.addAction(QIcon(QStringLiteral(":/weft/icons/markas.svg")), tr("Mark as…"), this,
+                   [this, taskRunId] { m_actions->markTaskRunAs(taskRunId); });
+    menu.addAction(tr("Details"), this, [this, taskRunId] { selectTaskRun(taskRunId); });
+    menu.exec(globalPos);
+}
+
+bool RunPage::exportGraph(const QString& path) { return m_graph->exportTo(path); }
+bool RunPage::exportTimeline(const QString& path) { return m_timeline->view()->exportTo(path); }
+
+} // namespace weft::studio

@@ -1,0 +1,93 @@
+#pragma once
+// One flow run's page: a header (state, flow, run, times, run count, parameters, tags, message,
+// task-run counts per state, controls) and tabs — Graph, Timeline, Logs, Task runs, Parameters,
+// Result — beside the selected task run's details. Live: it follows the run's events.
+#include "models/backend.h"
+
+#include <QTimer>
+#include <QWidget>
+
+class QLabel;
+class QTabWidget;
+class QSplitter;
+class QToolButton;
+
+namespace weft::studio {
+
+class JsonModel;
+class LogView;
+class RunActions;
+class GraphTab;
+class StateBadge;
+class TaskRunDetails;
+class TaskRunTable;
+class TimelineWidget;
+
+class RunPage : public QWidget {
+    Q_OBJECT
+public:
+    enum class Tab { Graph, Timeline, Logs, TaskRuns, Parameters, Result };
+
+    RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecord& run,
+            QWidget* parent = nullptr);
+
+    QString flowRunId() const { return m_id; }
+    const weft::FlowRunRecord& run() const { return m_run; }
+    QString title() const;
+    void showTab(Tab tab);
+    Tab currentTab() const;
+
+    TaskRunTable* taskRuns() const { return m_taskRuns; }
+    LogView* logs() const { return m_logs; }
+    GraphTab* graph() const { return m_graph; }
+    TimelineWidget* timeline() const { return m_timeline; }
+    TaskRunDetails* details() const { return m_details; }
+    StateBadge* stateBadge() const { return m_badge; }
+
+    /// Exports the graph or the timeline (PNG or SVG by extension); false on failure.
+    bool exportGraph(const QString& path);
+    bool exportTimeline(const QString& path);
+
+public Q_SLOTS:
+    void selectTaskRun(const QString& taskRunId);
+    void refresh();
+
+Q_SIGNALS:
+    void titleChanged(const QString& title);
+    void openRun(const QString& flowRunId);
+    void stateChanged(weft::StateType type);
+
+private:
+    QWidget* buildHeader();
+    void showRecord(const weft::FlowRunRecord& run);
+    void updateCounts();
+    void onEvents(const EventBatch& batch);
+    void taskContextMenu(const QString& taskRunId, const QPoint& globalPos);
+
+    Backend* m_backend;
+    RunActions* m_actions;
+    QString m_id;
+    weft::FlowRunRecord m_run;
+    quint64 m_generation = 0;
+    QTimer m_refetch;
+    QTimer m_tick; // running durations grow
+
+    StateBadge* m_badge = nullptr;
+    QLabel* m_title = nullptr;
+    QLabel* m_facts = nullptr;
+    QLabel* m_message = nullptr;
+    QLabel* m_counts = nullptr;
+    QToolButton* m_retry = nullptr;
+    QToolButton* m_cancel = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QSplitter* m_split = nullptr;
+    GraphTab* m_graph = nullptr;
+    TimelineWidget* m_timeline = nullptr;
+    LogView* m_logs = nullptr;
+    TaskRunTable* m_taskRuns = nullptr;
+    TaskRunDetails* m_details = nullptr;
+    JsonModel* m_parameters = nullptr;
+    JsonModel* m_result = nullptr;
+};
+
+} // namespace weft::studio

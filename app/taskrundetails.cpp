@@ -1,0 +1,138 @@
+#include "app/taskrundetails.h"
+
+#include "app/statebadge.h"
+#include "models/jsonmodel.h"
+#include "models/runformat.h"
+#include "models/statepalette.h"
+
+#include <QDateTime>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace weft::studio {
+
+namespace {
+QTreeView* jsonTree(JsonModel* model, QWidget* parent)
+{
+    auto* view = new QTreeView(parent);
+    view->setModel(model);
+    view->setUniformRowHeights(true);
+    view->setAlternatingRowColors(true);
+    view->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    view->setMinimumHeight(90);
+    return view;
+}
+} // namespace
+
+TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
+    : QWidget(parent)
+    , m_backend(backend)
+    , m_parameters(new JsonModel(this))
+    , m_result(new JsonModel(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* top = new QHBoxLayout();
+    m_badge = new StateBadge(this);
+    m_title = new QLabel(tr("Select a task run"), this);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont f = m_title->font();
+    f.setBold(true);
+    m_title->setFont(f);
+    top->addWidget(m_badge);
+    top->addWidget(m_title, 1);
+    layout->addLayout(top);
+    m_facts = new QLabel(this);
+    m_facts->setWordWrap(true);
+    m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_facts);
+
+    auto* buttons = new QHBoxLayout();
+    auto* logs = new QPushButton(QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("Logs"), this);
+    auto* retry = new QPushButton(QIcon(QStringLiteral(":/weft/icons/retry.svg")), tr("Retry from here"), this);
+    auto* mark = new QPushButton(QIcon(QStringLiteral(":/weft/icons/markas.svg")), tr("Mark as…"), this);
+    m_openChild = new QPushButton(tr("Open subflow run"), this);
+    m_openChild->hide();
+    for (auto* b : {logs, retry, mark, m_openChild}) buttons->addWidget(b);
+    buttons->addStretch();
+    layout->addLayout(buttons);
+    connect(logs, &QPushButton::clicked, this, [this] { if (!m_id.isEmpty()) Q_EMIT showLogs(m_id); });
+    connect(retry, &QPushButton::clicked, this, [this] { if (!m_id.isEmpty()) Q_EMIT retryFromHere(m_id); });
+    connect(mark, &QPushButton::clicked, this, [this] { if (!m_id.isEmpty()) Q_EMIT markAs(m_id); });
+    connect(m_openChild, &QPushButton::clicked, this, [this] { Q_EMIT openFlowRun(m_childFlowRun); });
+
+    layout->addWidget(new QLabel(tr("<b>Parameters</b>"), this));
+    layout->addWidget(jsonTree(m_parameters, this), 2);
+    layout->addWidget(new QLabel(tr("<b>Result</b>"), this));
+    layout->addWidget(jsonTree(m_result, this), 1);
+    layout->addWidget(new QLabel(tr("<b>State history</b>"), this));
+    m_history = new QListWidget(this);
+    m_history->setMinimumHeight(80);
+    layout->addWidget(m_history, 1);
+}
+
+void TaskRunDetails::showTaskRun(const QString& taskRunId, const std::vector<weft::TaskRunRecord>& known)
+{
+    m_id = taskRunId;
+    for (const auto& r : known)
+        if (QString::fromStdString(r.id) == taskRunId) fill(r, known);
+    const quint64 generation = ++m_generation;
+    m_backend->fetchStateHistory(taskRunId.toStdString(), this, [this, generation](std::vector<weft::State> history) {
+        if (generation != m_generation) return;
+        m_history->clear();
+        const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
+        for (const auto& s : history) {
+            auto* item = new QListWidgetItem(
+                QStringLiteral("%1  %2%3")
+                    .arg(formatTimestamp(s.timestamp / 1000), QString::fromStdString(s.name),
+                         s.message.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(s.message)),
+                m_history);
+            item->setForeground(stateColor(s.type, dark));
+            item->setToolTip(QString::fromStdString(s.message));
+        }
+    });
+}
+
+void TaskRunDetails::fill(const weft::TaskRunRecord& r, const std::vector<weft::TaskRunRecord>& known)
+{
+    m_badge->setState(r.state.type, QString::fromStdString(r.state.name));
+    m_title->setText(QString::fromStdString(r.name));
+    QStringList upstream;
+    if (r.task_inputs.is_object())
+        for (const auto& [param, refs] : r.task_inputs.items())
+            for (const auto& ref : refs)
+                if (ref.value("input_type", "") == "task_run") {
+                    const std::string id = ref.value("id", "");
+                    QString name = QString::fromStdString(id.substr(0, 8));
+                    for (const auto& k : known)
+                        if (k.id == id) name = QString::fromStdString(k.name);
+                    upstream << QStringLiteral("%1 ← %2").arg(QString::fromStdString(param), name);
+                }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const double duration = runDurationS(r, now);
+    QStringList lines;
+    lines << tr("Id: %1").arg(QString::fromStdString(r.id));
+    lines << tr("Attempts: %1 (retries allowed: %2)").arg(r.run_count).arg(r.max_retries);
+    if (r.start_time) lines << tr("Started: %1").arg(formatTimestamp(*r.start_time / 1000));
+    if (r.end_time) lines << tr("Ended: %1").arg(formatTimestamp(*r.end_time / 1000));
+    if (duration >= 0) lines << tr("Duration: %1").arg(formatDuration(duration));
+    if (!r.cache_key.empty()) lines << tr("Cache key: %1").arg(QString::fromStdString(r.cache_key));
+    if (!r.tags.empty()) {
+        QStringList tags;
+        for (const auto& t : r.tags) tags << QString::fromStdString(t);
+        lines << tr("Tags: %1").arg(tags.join(QStringLiteral(", ")));
+    }
+    if (!upstream.isEmpty()) lines << tr("Inputs: %1").arg(upstream.join(QStringLiteral(", ")));
+    if (!r.state.message.empty()) lines << tr("Message: %1").arg(QString::fromStdString(r.state.message));
+    m_facts->setText(lines.join(QLatin1Char('\n')));
+    m_parameters->setJson(r.parameters);
+    m_result->setJson(r.has_result ? r.result : nlohmann::json());
+    m_childFlowRun = QString::fromStdString(r.child_flow_run_id);
+    m_openChild->setVisible(!m_childFlowRun.isEmpty());
+}
+
+} // namespace weft::studio

@@ -1,0 +1,45 @@
+#pragma once
+// The dashboard: runs by state over time (stacked), mean duration and failure rate per flow,
+// and the recent failures with their messages.
+#include "models/dashboardmodel.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QTableView;
+class QChartView;
+class QChart;
+
+namespace weft::studio {
+
+class DashboardWidget : public QWidget {
+    Q_OBJECT
+public:
+    explicit DashboardWidget(DashboardModel* model, QWidget* parent = nullptr);
+
+Q_SIGNALS:
+    void runActivated(const QString& flowRunId);
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void rebuild();
+    void rebuildHistory(bool dark);
+    void rebuildFlows(bool dark);
+    QWidget* tile(QLabel*& value, const QString& caption);
+
+    DashboardModel* m_model;
+    QComboBox* m_range = nullptr;
+    QLabel* m_total = nullptr;
+    QLabel* m_failed = nullptr;
+    QLabel* m_rate = nullptr;
+    QLabel* m_flows = nullptr;
+    QChartView* m_historyView = nullptr;
+    QChartView* m_durationView = nullptr;
+    QChartView* m_failureView = nullptr;
+    QTableView* m_failures = nullptr;
+};
+
+} // namespace weft::studio
