@@ -339,46 +339,70 @@ std::string fts_words_query(const std::string& text)
 }
 
 namespace {
-Where log_where(const LogQuery& q)
-{
+// A log query's FROM, WHERE and id column. With a text match the FTS index drives the query in
+// rowid order and takes the id bounds, so a page of matches costs a page of work; an
+// "id IN (SELECT rowid … MATCH)" subquery would collect every match of the database first.
+struct LogSql {
+    std::string from = " FROM logs";
+    std::string id = "logs.id";
     Where w;
+};
+
+LogSql log_sql(const LogQuery& q)
+{
+    LogSql s;
+    Where& w = s.w;
+    const std::string match = !q.fts_query.empty() ? q.fts_query : fts_words_query(q.text);
+    if (!match.empty()) {
+        s.from = " FROM logs_fts CROSS JOIN logs ON logs.id = logs_fts.rowid";
+        s.id = "logs_fts.rowid";
+        w.add("logs_fts MATCH ?");
+        w.text(match);
+    }
     if (!q.flow_run_id.empty()) {
-        w.add("flow_run_id = ?");
+        w.add("logs.flow_run_id = ?");
         w.text(q.flow_run_id);
     }
     if (!q.task_run_id.empty()) {
-        w.add("task_run_id = ?");
+        w.add("logs.task_run_id = ?");
         w.text(q.task_run_id);
     }
     if (q.min_level > 0) {
-        w.add("level >= ?");
+        w.add("logs.level >= ?");
         w.integer(q.min_level);
     }
     if (q.after_id > 0) {
-        w.add("id > ?");
+        w.add(s.id + " > ?");
         w.integer(q.after_id);
     }
     if (q.before_id > 0) {
-        w.add("id < ?");
+        w.add(s.id + " < ?");
         w.integer(q.before_id);
     }
-    const std::string match = !q.fts_query.empty() ? q.fts_query : fts_words_query(q.text);
-    if (!match.empty()) {
-        w.add("id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)");
-        w.text(match);
+    if (!q.names.empty()) {
+        w.add("logs.name IN " + w.placeholders(q.names.size()));
+        for (auto& n : q.names) w.text(n);
     }
-    return w;
+    if (!q.ids.empty()) {
+        w.add("logs.id IN " + w.placeholders(q.ids.size()));
+        for (auto id : q.ids) w.integer(id);
+    }
+    return s;
 }
+
+constexpr const char* kQualifiedLogColumns =
+    "logs.id, logs.flow_run_id, logs.task_run_id, logs.name, logs.level, logs.timestamp, "
+    "logs.message"; // rows::kLogColumns, unambiguous beside logs_fts
 } // namespace
 
 std::vector<LogRecord> Reader::logs(const LogQuery& q)
 {
-    Where w = log_where(q);
-    std::string sql = std::string("SELECT ") + rows::kLogColumns + " FROM logs" + w.sql
-                    + (q.newest_first ? " ORDER BY id DESC" : " ORDER BY id ASC") + " LIMIT ?";
-    w.integer(q.limit < 0 ? -1 : q.limit);
+    LogSql s = log_sql(q);
+    std::string sql = std::string("SELECT ") + kQualifiedLogColumns + s.from + s.w.sql + " ORDER BY "
+                    + s.id + (q.newest_first ? " DESC" : " ASC") + " LIMIT ?";
+    s.w.integer(q.limit < 0 ? -1 : q.limit);
     SQLite::Statement st(*m_db, sql);
-    w.bind(st);
+    s.w.bind(st);
     std::vector<LogRecord> out;
     while (st.executeStep()) out.push_back(rows::read_log(st));
     return out;
@@ -386,21 +410,32 @@ std::vector<LogRecord> Reader::logs(const LogQuery& q)
 
 std::vector<std::int64_t> Reader::log_ids(const LogQuery& q, int limit)
 {
-    Where w = log_where(q);
-    std::string sql = "SELECT id FROM logs" + w.sql + " ORDER BY id ASC LIMIT ?";
-    w.integer(limit < 0 ? -1 : limit);
+    LogSql s = log_sql(q);
+    std::string sql = "SELECT logs.id" + s.from + s.w.sql + " ORDER BY " + s.id + " ASC LIMIT ?";
+    s.w.integer(limit < 0 ? -1 : limit);
     SQLite::Statement st(*m_db, sql);
-    w.bind(st);
+    s.w.bind(st);
     std::vector<std::int64_t> out;
     while (st.executeStep()) out.push_back(st.getColumn(0).getInt64());
     return out;
 }
 
+std::vector<std::string> Reader::log_names(const std::string& flow_run_id)
+{
+    SQLite::Statement st(*m_db, flow_run_id.empty()
+                                    ? "SELECT DISTINCT name FROM logs ORDER BY name"
+                                    : "SELECT DISTINCT name FROM logs WHERE flow_run_id = ? ORDER BY name");
+    if (!flow_run_id.empty()) st.bind(1, flow_run_id);
+    std::vector<std::string> out;
+    while (st.executeStep()) out.push_back(st.getColumn(0).getString());
+    return out;
+}
+
 std::int64_t Reader::count_logs(const LogQuery& q)
 {
-    Where w = log_where(q);
-    SQLite::Statement st(*m_db, "SELECT count(*) FROM logs" + w.sql);
-    w.bind(st);
+    LogSql s = log_sql(q);
+    SQLite::Statement st(*m_db, "SELECT count(*)" + s.from + s.w.sql);
+    s.w.bind(st);
     st.executeStep();
     return st.getColumn(0).getInt64();
 }

@@ -78,6 +78,8 @@ struct LogQuery {
     std::int64_t before_id = 0;  // ids less than this; 0 = no bound
     std::string text;            // words that must all occur in the message (any text is safe)
     std::string fts_query;       // or a raw FTS5 query (NEAR, OR, prefix*), for those who want it
+    std::vector<std::string> names; // logger names, any of these; empty = all
+    std::vector<std::int64_t> ids;  // only these lines (a view's visible window); empty = all
     bool newest_first = false;
     int limit = 1000;
 };
@@ -149,6 +151,8 @@ public:
     /// Only the ids of matching lines, in id order (q.limit replaced by `limit`): 8 bytes a line
     /// for views that fetch text on demand.
     std::vector<std::int64_t> log_ids(const LogQuery& q, int limit);
+    /// The distinct logger names of a flow run's lines (of every line when empty), sorted.
+    std::vector<std::string> log_names(const std::string& flow_run_id);
 
     std::vector<Event> events_after(std::int64_t seq, int limit = 10000);
     std::int64_t last_event_seq();
