@@ -155,7 +155,8 @@ QVariant TaskRunModel::data(const QModelIndex& index, int role) const {
             return data(index, Qt::DisplayRole);
         }
     case Qt::TextAlignmentRole:
-        if (index.column() == DurationColumn || index.column() == AttemptsColumn)
+        if (index.column() == AttemptsColumn) return QVariant::fromValue(Qt::AlignCenter);
+        if (index.column() == DurationColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     case IdRole:

@@ -61,8 +61,14 @@ RunListWidget::RunListWidget(Backend* backend, QWidget* parent)
     header->setSectionsClickable(true);
     header->setSortIndicatorShown(true);
     header->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
-    const int em = fontMetrics().horizontalAdvance(u'M');
-    const int widths[] = {9 * em, 9 * em, 14 * em, 12 * em, 7 * em, 9 * em};
+    // Wide enough for the usual contents: a "Cancelling" badge, a full timestamp, "23 h 59 min".
+    const QFontMetrics fm = fontMetrics();
+    auto width = [&fm](const char* sample) {
+        return fm.horizontalAdvance(QString::fromUtf8(sample)) + 28;
+    };
+    const int widths[] = {width("Cancelling") + 12,  width("backfill-nightly"),
+                          width("run-0123456789ab"), width("2026-11-25 14:03:07"),
+                          width("23 h 59 min"),      width("prod, nightly")};
     for (int c = 0; c < int(std::size(widths)); ++c)
         header->resizeSection(c, widths[c]);
     connect(header, &QHeaderView::sortIndicatorChanged, this,

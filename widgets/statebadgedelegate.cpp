@@ -29,7 +29,9 @@ void StateBadgeDelegate::setRoles(int stateTypeRole, int stateNameRole, int plac
 QRect StateBadgeDelegate::badgeRect(const QRect& cell, const QFontMetrics& fm,
                                     const QString& text) {
     const int h = std::min(cell.height() - 4, fm.height() + 4);
-    const int w = std::min(cell.width() - 2 * kMargin, fm.horizontalAdvance(text) + 2 * kPadX);
+    // Rounded up: elidedText() compares the unrounded width, so a rounded-down one would elide.
+    const int textWidth = fm.horizontalAdvance(text) + 2;
+    const int w = std::min(cell.width() - 2 * kMargin, textWidth + 2 * kPadX);
     return {cell.left() + kMargin, cell.top() + (cell.height() - h) / 2, std::max(0, w), h};
 }
 
@@ -71,7 +73,7 @@ void StateBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
     painter->setPen(stateTextColor(state, dark));
     painter->setFont(option.font);
     const QString text = option.fontMetrics.elidedText(name, Qt::ElideRight, r.width() - 2 * kPadX);
-    painter->drawText(r.adjusted(kPadX, 0, -kPadX, 0), Qt::AlignCenter, text);
+    painter->drawText(r.adjusted(kPadX - 1, 0, -kPadX + 1, 0), Qt::AlignCenter, text);
     painter->restore();
 }
 
@@ -79,7 +81,7 @@ QSize StateBadgeDelegate::sizeHint(const QStyleOptionViewItem& option,
                                    const QModelIndex& index) const {
     QString name = index.data(m_nameRole).toString();
     if (name.isEmpty()) name = QStringLiteral("Cancelling");
-    return {option.fontMetrics.horizontalAdvance(name) + 2 * (kPadX + kMargin),
+    return {option.fontMetrics.horizontalAdvance(name) + 2 * (kPadX + kMargin) + 2,
             option.fontMetrics.height() + 8};
 }
 

@@ -62,8 +62,14 @@ TaskRunTable::TaskRunTable(Backend* backend, QWidget* parent)
     verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 10);
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setHighlightSections(false);
-    const int em = fontMetrics().horizontalAdvance(u'M');
-    const int widths[] = {9 * em, 14 * em, 5 * em, 12 * em, 7 * em, 10 * em, 12 * em};
+    const QFontMetrics fm = fontMetrics();
+    auto width = [&fm](const char* sample) {
+        return fm.horizontalAdvance(QString::fromUtf8(sample)) + 28;
+    };
+    const int widths[] = {width("Cancelling") + 12,  width("transform-1234"),
+                          width("Attempts"),         width("2026-11-25 14:03:07"),
+                          width("23 h 59 min"),      width("0123456789abcdef"),
+                          width("extract-0, load-0")};
     for (int c = 0; c < int(std::size(widths)); ++c)
         horizontalHeader()->resizeSection(c, widths[c]);
     setSortingEnabled(true);
