@@ -67,7 +67,12 @@ MainWindow::MainWindow(Backend* backend, ThemeManager* theme, QWidget* parent)
     updateActionState();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Run pages die with the tab widget, after this object's members: they must not call back.
+    for (RunPage* page : std::as_const(m_runPages)) disconnect(page, nullptr, this, nullptr);
+    m_runPages.clear();
+}
 
 void MainWindow::buildPages()
 {

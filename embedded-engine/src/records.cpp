@@ -37,6 +37,7 @@ void TaskRunUpdate::apply_to(TaskRunRecord& run) &&
     run.cache_expiration = cache_expiration;
     run.inputs_hash = std::move(inputs_hash);
     if (parameters) run.parameters = std::move(*parameters);
+    if (task_inputs) run.task_inputs = std::move(*task_inputs);
     run.result = std::move(result);
     run.has_result = has_result;
 }

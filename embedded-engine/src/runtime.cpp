@@ -40,12 +40,41 @@ std::vector<std::shared_ptr<FutureCore>> FlowRunContext::tracked()
     return m_tracked;
 }
 
+namespace {
+// Numbers, booleans and short strings recur everywhere: they would make false edges.
+bool distinctive(const nlohmann::json& v)
+{
+    if (v.is_string()) return v.get_ref<const std::string&>().size() >= 8;
+    return (v.is_array() || v.is_object()) && !v.empty();
+}
+} // namespace
+
+void FlowRunContext::note_result(const nlohmann::json& value, const std::string& task_run_id)
+{
+    if (!distinctive(value)) return;
+    const std::size_t key = std::hash<std::string>{}(value.dump());
+    std::scoped_lock lock(m_mutex);
+    m_producers.emplace(key, task_run_id); // the first producer of a value keeps it
+}
+
+std::vector<std::string> FlowRunContext::producers_of(const nlohmann::json& value)
+{
+    if (!distinctive(value)) return {};
+    const std::size_t key = std::hash<std::string>{}(value.dump());
+    std::scoped_lock lock(m_mutex);
+    if (m_producers.empty()) return {};
+    auto it = m_producers.find(key);
+    if (it == m_producers.end()) return {};
+    return {it->second};
+}
+
 void FlowRunContext::restart(std::vector<TaskRunRecord> earlier_runs)
 {
     std::scoped_lock lock(m_mutex);
     m_calls.clear();
     m_tracked.clear();
     prior_runs.clear();
+    m_producers.clear();
     for (auto& r : earlier_runs) {
         std::string key = r.task_key + '#' + r.dynamic_key;
         prior_runs.emplace(std::move(key), std::move(r));

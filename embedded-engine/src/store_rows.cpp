@@ -87,6 +87,9 @@ TaskRunTexts TaskRunTexts::of(const TaskRunUpdate& u)
     TaskRunTexts t;
     t.has_parameters = u.parameters.has_value();
     if (u.parameters) t.parameters = u.parameters->empty() ? std::string("{}") : u.parameters->dump();
+    t.has_task_inputs = u.task_inputs.has_value();
+    if (u.task_inputs)
+        t.task_inputs = u.task_inputs->empty() ? std::string("{}") : u.task_inputs->dump();
     if (u.has_result) t.result = json_text(u.result);
     t.details = json_text(u.state.details);
     return t;
@@ -269,6 +272,7 @@ void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u, const d
     if (t.has_parameters) bind_text(st, 16, t.parameters); else st.bind(16);
     bind_opt_text(st, 17, t.result);
     st.bind(18, u.has_result ? 1 : 0);
+    if (t.has_task_inputs) bind_text(st, 19, t.task_inputs); else st.bind(19);
 }
 
 Event read_event(SQLite::Statement& st)

@@ -47,7 +47,8 @@ const char* const kUpdateTaskRunState =
     "UPDATE task_runs SET state_id=?2, state_type=?3, state_name=?4, state_message=?5, "
     "state_timestamp=?6, state_details=?7, run_count=?8, start_time=?9, end_time=?10, "
     "total_run_time=?11, updated=?12, cache_key=?13, cache_expiration=?14, inputs_hash=?15, "
-    "parameters=coalesce(?16, parameters), result=?17, has_result=?18 WHERE id=?1";
+    "parameters=coalesce(?16, parameters), result=?17, has_result=?18, "
+    "task_inputs=coalesce(?19, task_inputs) WHERE id=?1";
 
 const char* const kInsertEvent =
     "INSERT INTO events(kind, ts, run_id, flow_run_id, state_id, state_type, state_name, "
@@ -110,6 +111,7 @@ void task_run_event(Reader& r, const TaskRunRecord& run, EventKind kind,
 void merge(detail::TaskRunTexts& into, detail::TaskRunTexts&& update)
 {
     if (update.has_parameters) into.parameters = std::move(update.parameters);
+    if (update.has_task_inputs) into.task_inputs = std::move(update.task_inputs);
     into.result = std::move(update.result);
     into.details = std::move(update.details);
 }

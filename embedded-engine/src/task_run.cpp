@@ -70,9 +70,13 @@ std::shared_ptr<TaskRun> TaskRun::begin(const std::shared_ptr<FlowRunContext>& f
         r.max_retries = options.retries;
         r.tags = options.tags;
         if (is_subflow) r.child_flow_run_id = new_id();
-        // The row takes the inputs; the run in memory does not need them again.
+        // A task called from inside another task runs as its child (Prefect's __parents__).
+        if (const TaskRunContext* parent = current().task)
+            task_inputs["__parents__"] = nlohmann::json::array(
+                {{{"input_type", "task_run"}, {"id", parent->id}}});
+        r.task_inputs = std::move(task_inputs);
+        // The row takes the parameters; the run in memory gets the resolved ones later.
         TaskRunRecord row = r;
-        row.task_inputs = std::move(task_inputs);
         row.parameters = std::move(parameters);
         engine().store().put_task_run(std::move(row), EventKind::TaskRunCreated);
     }
@@ -96,8 +100,11 @@ Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adju
     if (outcome.decision == Decision::Accept
         || (outcome.decision == Decision::Reject && outcome.state)) {
         enter_state(m_run, *outcome.state);
-        engine().store().update_task_run(TaskRunUpdate::of(m_run, !m_parameters_sent));
+        TaskRunUpdate update = TaskRunUpdate::of(m_run, !m_parameters_sent);
+        if (m_inputs_changed) update.task_inputs = m_run.task_inputs;
+        engine().store().update_task_run(std::move(update));
         m_parameters_sent = true;
+        m_inputs_changed = false;
     }
     return outcome;
 }
@@ -144,6 +151,29 @@ void TaskRun::run_hooks(bool completed)
             hook(m_run);
         } catch (const std::exception& e) {
             log().error("A {} hook failed: {}", completed ? "completion" : "failure", e.what());
+        }
+    }
+}
+
+void TaskRun::add_data_edges()
+{
+    if (!m_run.parameters.is_object()) return;
+    if (!m_run.task_inputs.is_object()) m_run.task_inputs = nlohmann::json::object();
+    for (const auto& [name, value] : m_run.parameters.items()) {
+        std::vector<std::string> producers = m_flow->producers_of(value);
+        if (value.is_array())
+            for (const auto& element : value)
+                for (auto& id : m_flow->producers_of(element)) producers.push_back(std::move(id));
+        if (producers.empty()) continue;
+        auto& refs = m_run.task_inputs[name];
+        if (!refs.is_array()) refs = nlohmann::json::array();
+        for (const auto& id : producers) {
+            const bool known = std::any_of(refs.begin(), refs.end(), [&](const nlohmann::json& ref) {
+                return ref.value("id", "") == id;
+            });
+            if (known || id == m_run.id) continue;
+            refs.push_back({{"input_type", "task_run"}, {"id", id}});
+            m_inputs_changed = true;
         }
     }
 }
@@ -237,11 +267,13 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
     TaskRunRecord& r = m_run;
     r.parameters = std::move(parameters);
     const std::string hash = inputs_hash(r.task_key, m_options.version, r.parameters);
+    add_data_edges();
 
     // Resuming: a call that completed before with the same inputs is not run again.
     if (m_prior && m_prior->state.type == StateType::Completed && !m_flow->must_rerun(r.id)
         && (m_prior->inputs_hash.empty() || m_prior->inputs_hash == hash)
         && (m_prior->has_result || !needs_stored_result)) {
+        m_flow->note_result(m_prior->result, r.id);
         return Result{false, m_prior->result};
     }
     if (m_flow->token.cancelled()) std::rethrow_exception(not_started(nullptr));
@@ -274,6 +306,7 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
         if (start.decision == Decision::Reject && r.state.type == StateType::Completed) {
             release_slots();
             run_hooks(true);
+            m_flow->note_result(r.result, r.id);
             return Result{false, r.result};
         }
         if (start.decision != Decision::Accept)
@@ -296,6 +329,7 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
             }
             release_slots();
             run_hooks(true);
+            m_flow->note_result(*value, r.id);
             return Result{true, std::move(*value)};
         }
         if (failure.error && is_cancellation(failure.error)) {

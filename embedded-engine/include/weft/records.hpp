@@ -96,7 +96,8 @@ struct TaskRunUpdate {
     std::string cache_key;
     std::optional<Micros> cache_expiration;
     std::string inputs_hash;
-    std::optional<nlohmann::json> parameters; // set once the inputs are resolved
+    std::optional<nlohmann::json> parameters;  // set once the inputs are resolved
+    std::optional<nlohmann::json> task_inputs; // set when edges were found after creation
     nlohmann::json result;
     bool has_result = false;
 

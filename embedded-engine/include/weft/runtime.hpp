@@ -42,6 +42,13 @@ struct FlowRunContext {
     /// runs are reused.
     void restart(std::vector<TaskRunRecord> earlier_runs);
 
+    /// Data dependencies of plain (non-future) calls: a task run's result is remembered, and a
+    /// later argument equal to it (or to an element of an array argument) becomes an edge.
+    /// Only distinctive values count (non-empty containers, strings of 8+ characters).
+    /// Thread-safe.
+    void note_result(const nlohmann::json& value, const std::string& task_run_id);
+    std::vector<std::string> producers_of(const nlohmann::json& value);
+
     // Set before the flow's body starts, read-only afterwards.
     std::unordered_map<std::string, TaskRunRecord> prior_runs; // by task_key + '#' + dynamic_key
     std::unordered_set<std::string> rerun;                     // task run ids to run again
@@ -50,6 +57,7 @@ private:
     std::mutex m_mutex;
     std::unordered_map<std::string, int> m_calls;
     std::vector<std::shared_ptr<FutureCore>> m_tracked;
+    std::unordered_map<std::size_t, std::string> m_producers; // hash of a result's JSON -> run
 };
 
 struct TaskRunContext {
@@ -122,6 +130,7 @@ private:
     std::optional<nlohmann::json> run_attempt(const std::function<nlohmann::json()>& attempt,
                                               Failure& failure);
     void join_straggler();
+    void add_data_edges();
     std::optional<State> cache_hit();
     std::string wait_for_slots();
     void release_slots();
@@ -134,6 +143,7 @@ private:
     bool m_resumes_child = false;
     bool m_holds_slots = false;
     bool m_parameters_sent = false;
+    bool m_inputs_changed = false; // data edges found at execute time, not yet sent
     int m_attempts = 0; // attempts in this execution (a resume starts its retries afresh)
     TaskRunContext m_context;
     std::thread m_straggler; // an attempt that outlived its timeout; joined before going on

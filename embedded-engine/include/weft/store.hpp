@@ -105,7 +105,8 @@ namespace detail {
 /// thread (the store's bottleneck) only binds text.
 struct TaskRunTexts {
     std::string task_inputs, parameters, tags, result, details;
-    bool has_parameters = true; // an update without parameters leaves the stored ones
+    bool has_parameters = true;  // an update without parameters leaves the stored ones
+    bool has_task_inputs = true; // likewise for task_inputs
     static TaskRunTexts of(const TaskRunRecord& run);
     static TaskRunTexts of(const TaskRunUpdate& update);
 };
