@@ -113,21 +113,16 @@ void TimelineModel::finishLoad(std::optional<weft::FlowRunRecord> run,
 
 void TimelineModel::onEvents(const EventBatch& batch) {
     if (m_runId.empty() || !batch) return;
-    std::vector<weft::Event> mine;
-    for (const weft::Event& e : *batch)
-        if (e.flow_run_id == m_runId || e.run_id == m_runId) mine.push_back(e);
-    if (mine.empty()) return;
-    if (m_loading) {
-        std::move(mine.begin(), mine.end(), std::back_inserter(m_buffered));
-        return;
-    }
-    applyEvents(mine);
+    if (!m_loading) return applyEvents(*batch);
+    for (const weft::Event& e : *batch) // kept until the load is in
+        if (e.flow_run_id == m_runId || e.run_id == m_runId) m_buffered.push_back(e);
 }
 
 void TimelineModel::applyEvents(const std::vector<weft::Event>& events) {
     Changes c;
     bool unknown = false;
     for (const weft::Event& e : events) {
+        if (e.flow_run_id != m_runId && e.run_id != m_runId) continue; // another run's
         switch (e.kind) {
         case weft::EventKind::FlowRunDeleted:
             if (e.run_id == m_runId) {

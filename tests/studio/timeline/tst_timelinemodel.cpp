@@ -6,6 +6,7 @@
 #include "timelinetestdata.h"
 
 #include <QAbstractItemModelTester>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -368,6 +369,55 @@ private Q_SLOTS:
         QTRY_VERIFY(!model.isLive());
         QCOMPARE(model.runState(), StateType::Completed);
         QVERIFY(model.runEnd().has_value());
+    }
+
+    // Printed, not asserted: GUI-thread time the model spends per feed batch while 5,000 task
+    // runs start and finish (design target: the GUI never stalls more than 50 ms).
+    void liveIngestTiming() {
+        Db db;
+        fixtures::RunSpec spec = runOf({}, StateType::Running);
+        spec.start = weft::now_us();
+        const std::string run = db.write(spec);
+        QElapsedTimer clock;
+        std::vector<double> perBatch;
+        connect(db.backend.get(), &Backend::eventsArrived, this, [&] { clock.start(); });
+        TimelineModel model(db.backend.get());
+        QVERIFY(load(model, run));
+        connect(db.backend.get(), &Backend::eventsArrived, this,
+                [&] { perBatch.push_back(double(clock.nsecsElapsed()) / 1e6); });
+        QElapsedTimer all;
+        all.start();
+        const weft::Micros t0 = weft::now_us();
+        for (int chunk = 0; chunk < 10; ++chunk) {
+            // Runs on the writer thread later: `chunk` by value.
+            db.store().transact<void>([&, chunk](weft::Txn& txn) {
+                for (int i = chunk * 500; i < chunk * 500 + 500; ++i) {
+                    weft::TaskRunRecord t;
+                    t.id = weft::new_id();
+                    t.flow_run_id = run;
+                    t.task_key = "live" + std::to_string(i % 7);
+                    t.dynamic_key = std::to_string(i);
+                    t.name = t.task_key + "-" + t.dynamic_key;
+                    t.created = t.updated = t.expected_start_time = t0 + i * 100;
+                    t.state = stateAt(StateType::Pending, t0 + i * 100);
+                    txn.put_task_run(t, weft::EventKind::TaskRunCreated);
+                    weft::enter_state(t, stateAt(StateType::Running, t0 + i * 100 + 10));
+                    txn.put_task_run(t, weft::EventKind::TaskRunState);
+                    weft::enter_state(t, stateAt(StateType::Completed, t0 + i * 100 + 5000));
+                    txn.put_task_run(t, weft::EventKind::TaskRunState);
+                }
+            });
+        }
+        db.store().flush();
+        QTRY_COMPARE_WITH_TIMEOUT(model.count(), 5000, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(model.name(4999), QStringLiteral("live1-4999"), 20000);
+        std::sort(perBatch.begin(), perBatch.end());
+        qInfo(
+            "5,000 task runs (15,000 events) in %zu batches: model time per batch median %.2f ms, "
+            "worst %.2f ms; all shown and named after %lld ms",
+            perBatch.size(), perBatch[perBatch.size() / 2], perBatch.back(), all.elapsed());
+        model.setGroupByTaskKey(true);
+        QCOMPARE(int(model.groups().size()), 7);
     }
 
     void switchingRunsDropsStaleAnswers() {
