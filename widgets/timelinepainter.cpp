@@ -227,6 +227,10 @@ void TimelinePainter::paintBars(QPainter& p, const Frame& f) const {
         last = std::min(last, f.lane1);
     }
     const double rh = m_math.rowHeight;
+    const double h = barHeight(rh);
+    // Thin failures would vanish among thousands of bars: they are drawn last, at least 2 px.
+    std::vector<QRect> alerts;
+    std::vector<QRgb> alertColours;
     RunBatcher runs(p, m_fills);
     for (int i = first; i <= last; ++i) {
         const TimelineInterval& iv = m_model.interval(i);
@@ -234,22 +238,29 @@ void TimelinePainter::paintBars(QPainter& p, const Frame& f) const {
         const weft::Micros end = m_model.endOf(iv);
         if (end < f.t0) continue;
         // Clipped a little outside the view: painters dislike huge coordinates.
-        double x0 = std::max(f.x(iv.start, m_math), f.left - 20);
-        double x1 = std::min(f.x(end, m_math), f.left + f.width + 20);
-        const double y = f.y(iv.lane, m_math);
+        const double x0 = std::max(f.x(iv.start, m_math), f.left - 20);
+        const double x1 = std::min(f.x(end, m_math), f.left + f.width + 20);
+        const double top = f.y(iv.lane, m_math) + (rh - h) / 2;
         if (f.dense || x1 - x0 < 4) {
-            const int yi = int(std::floor(y + f.pad));
-            const int hi = std::max(1, int(std::floor(y + rh - f.pad)) - yi);
+            const int yi = int(std::floor(top));
+            const int hi = std::max(1, int(std::floor(top + h)) - yi);
             const int xi0 = int(std::floor(x0));
-            runs.add(xi0, std::max(xi0 + 1, int(std::ceil(x1))), yi, hi,
-                     m_fill[size_t(typeIndex(iv.state))].rgba());
+            const int xi1 = std::max(xi0 + 1, int(std::ceil(x1)));
+            const QRgb c = m_fill[size_t(typeIndex(iv.state))].rgba();
+            if (hi < 2
+                && (iv.state == weft::StateType::Failed || iv.state == weft::StateType::Crashed)) {
+                alerts.emplace_back(xi0, yi, std::max(2, xi1 - xi0), 2);
+                alertColours.push_back(c);
+            }
+            runs.add(xi0, xi1, yi, hi, c);
             continue;
         }
         runs.flush();
-        const double h = barHeight(rh);
-        const QRectF r(x0, y + (rh - h) / 2, x1 - x0 - (x1 - x0 > 6 ? 1 : 0), h);
-        paintBar(p, f, i, r);
+        paintBar(p, f, i, QRectF(x0, top, x1 - x0 - (x1 - x0 > 6 ? 1 : 0), h));
     }
+    runs.flush();
+    for (size_t k = 0; k < alerts.size(); ++k)
+        p.fillRect(alerts[k], QColor::fromRgba(alertColours[k]));
 }
 
 void TimelinePainter::paintBar(QPainter& p, const Frame& f, int i, const QRectF& r) const {
@@ -522,9 +533,9 @@ void TimelinePainter::paintLabels(QPainter& p, const Frame& f) const {
         // (in start order) on a ruler at the right.
         p.setFont(f.small);
         p.setPen(f.muted);
-        p.drawText(QRectF(12, f.top + 8, f.left - 70, 60),
+        p.drawText(QRectF(12, f.top + 8, f.left - 56, 60),
                    Qt::AlignTop | Qt::AlignLeft | Qt::TextWordWrap,
-                   tr("%1 task runs\nCtrl+wheel for taller rows").arg(m_model.count()));
+                   tr("%1 task runs\nCtrl+wheel: taller rows").arg(m_model.count()));
         const double every = TimelineMath::niceStep(std::ceil(30 / rh)); // rows between marks
         const QFontMetricsF sfm(f.small);
         const int step = int(every);
@@ -537,7 +548,7 @@ void TimelinePainter::paintLabels(QPainter& p, const Frame& f) const {
             p.drawLine(QPointF(f.left - 6, y), QPointF(f.left, y));
             p.setPen(f.muted);
             const QString text = QString::number(number);
-            p.drawText(QRectF(f.left - 50, y - sfm.height() / 2, 40, sfm.height()),
+            p.drawText(QRectF(f.left - 46, y - sfm.height() / 2, 36, sfm.height()),
                        Qt::AlignVCenter | Qt::AlignRight, text);
         }
     }
