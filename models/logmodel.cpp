@@ -85,8 +85,8 @@ void LogModel::setSearch(const QString& text, bool raw) {
         beginResetModel();
         m_search = text;
         m_rawSearch = raw;
-        m_hits = {};
-        m_ctx = {};
+        m_hits.clear();
+        m_ctx.clear();
         ++m_rowsGen;
         m_pages.clear();
         m_inFlight.clear();
@@ -95,7 +95,7 @@ void LogModel::setSearch(const QString& text, bool raw) {
         m_search = text;
         m_rawSearch = raw;
         const bool hadHits = !m_hits.empty();
-        m_hits = {};
+        m_hits.clear();
         if (hadHits && rowCount() > 0)
             Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {IsHitRole});
     }
@@ -113,7 +113,7 @@ void LogModel::setContextLines(int lines) {
     }
     beginResetModel();
     m_context = lines;
-    m_ctx = {};
+    m_ctx.clear();
     ++m_rowsGen;
     m_pages.clear();
     m_inFlight.clear();
@@ -165,9 +165,9 @@ void LogModel::reload() {
     ++m_gen;
     ++m_searchGen;
     ++m_rowsGen;
-    m_ids = {};
-    m_hits = {};
-    m_ctx = {};
+    m_ids.clear();
+    m_hits.clear();
+    m_ctx.clear();
     m_tail = 0;
     m_liveUpTo = 0;
     m_pages.clear();
@@ -192,16 +192,15 @@ void LogModel::onBaseChunk(std::vector<std::int64_t> ids, bool last) {
     if (!ids.empty()) {
         m_tail = std::max(m_tail, ids.back());
         if (contextMode()) {
-            m_ids.insert(m_ids.end(), ids.begin(), ids.end()); // rows come with the hits
+            m_ids.append(ids); // rows come with the hits
         } else {
             const int first = int(m_ids.size());
             beginInsertRows({}, first, first + int(ids.size()) - 1);
-            m_ids.insert(m_ids.end(), ids.begin(), ids.end());
+            m_ids.append(ids);
             endInsertRows();
         }
     }
     if (!last) return;
-    m_ids.shrink_to_fit(); // growth left up to half of it unused
     setJob(Job::None);
     Q_EMIT loadFinished();
     if (hitsOnly()) {
@@ -237,7 +236,7 @@ void LogModel::startHits() {
 void LogModel::onHitsChunk(std::vector<std::int64_t> ids, bool last) {
     if (!ids.empty()) {
         const std::size_t from = m_hits.size();
-        m_hits.insert(m_hits.end(), ids.begin(), ids.end());
+        m_hits.append(ids);
         if (contextMode()) {
             extendContext(from);
         } else {
@@ -251,7 +250,6 @@ void LogModel::onHitsChunk(std::vector<std::int64_t> ids, bool last) {
         Q_EMIT hitsChanged();
     }
     if (!last) return;
-    m_hits.shrink_to_fit();
     setJob(Job::None);
     Q_EMIT searchFinished(hitCount());
     pump();
@@ -280,7 +278,7 @@ std::size_t LogModel::extendContext(std::size_t fromHit) {
     if (add.empty()) return 0;
     const int first = int(m_ctx.size());
     beginInsertRows({}, first, first + int(add.size()) - 1);
-    m_ctx.insert(m_ctx.end(), add.begin(), add.end());
+    m_ctx.append(add);
     endInsertRows();
     return add.size();
 }
@@ -349,9 +347,9 @@ void LogModel::applyLive(std::vector<std::int64_t> ids, std::vector<std::int64_t
         hits.erase(hits.begin(), std::upper_bound(hits.begin(), hits.end(), m_hits.back()));
     if (!ids.empty()) {
         const std::size_t oldHits = m_hits.size();
-        m_hits.insert(m_hits.end(), hits.begin(), hits.end());
+        m_hits.append(hits);
         if (contextMode()) {
-            m_ids.insert(m_ids.end(), ids.begin(), ids.end());
+            m_ids.append(ids);
             const int first = rowCount();
             // With a stale search the rows were reset; the pending search job rebuilds them.
             const auto added = withHits ? extendContext(oldHits) : 0;
@@ -360,7 +358,7 @@ void LogModel::applyLive(std::vector<std::int64_t> ids, std::vector<std::int64_t
             const int first = rowCount();
             const int last = first + int(ids.size()) - 1;
             beginInsertRows({}, first, last);
-            m_ids.insert(m_ids.end(), ids.begin(), ids.end());
+            m_ids.append(ids);
             endInsertRows();
             Q_EMIT liveLinesAppended(first, last);
         }
@@ -372,8 +370,7 @@ void LogModel::applyLive(std::vector<std::int64_t> ids, std::vector<std::int64_t
 // ---- rows and hits -------------------------------------------------------------------------
 
 std::int64_t LogModel::baseIndexOf(std::int64_t id) const {
-    auto it = std::lower_bound(m_ids.begin(), m_ids.end(), id);
-    return it != m_ids.end() && *it == id ? std::int64_t(it - m_ids.begin()) : -1;
+    return m_ids.indexOf(id);
 }
 
 std::int64_t LogModel::rowId(int row) const {
@@ -381,7 +378,7 @@ std::int64_t LogModel::rowId(int row) const {
 }
 
 bool LogModel::isHitId(std::int64_t id) const {
-    return hitsOnly() || std::binary_search(m_hits.begin(), m_hits.end(), id);
+    return hitsOnly() || m_hits.contains(id);
 }
 
 int LogModel::rowCount(const QModelIndex& parent) const {
@@ -400,14 +397,13 @@ qint64 LogModel::idAt(int row) const {
 int LogModel::rowOfId(qint64 id) const {
     const std::int64_t b = baseIndexOf(id);
     if (b < 0 || !contextMode()) return int(b);
-    auto it = std::lower_bound(m_ctx.begin(), m_ctx.end(), b);
-    return it != m_ctx.end() && *it == b ? int(it - m_ctx.begin()) : -1;
+    return int(m_ctx.indexOf(b));
 }
 
 int LogModel::rowAtOrAfterId(qint64 id) const {
-    const auto b = std::lower_bound(m_ids.begin(), m_ids.end(), id) - m_ids.begin();
+    const std::size_t b = m_ids.lowerBound(id);
     if (!contextMode()) return int(b);
-    return int(std::lower_bound(m_ctx.begin(), m_ctx.end(), std::int64_t(b)) - m_ctx.begin());
+    return int(m_ctx.lowerBound(std::int64_t(b)));
 }
 
 std::vector<std::int64_t> LogModel::rowIds(int first, int last) const {
@@ -416,7 +412,7 @@ std::vector<std::int64_t> LogModel::rowIds(int first, int last) const {
     first = std::max(0, first);
     std::vector<std::int64_t> out;
     if (first > last) return out;
-    if (!contextMode()) return {m_ids.begin() + first, m_ids.begin() + last + 1};
+    if (!contextMode()) return m_ids.slice(std::size_t(first), std::size_t(last - first + 1));
     out.reserve(std::size_t(last - first + 1));
     for (int r = first; r <= last; ++r)
         out.push_back(rowId(r));
@@ -440,18 +436,17 @@ int LogModel::nextHit(int row, bool forward) const {
     if (hitsOnly()) return forward ? (row + 1 < n ? row + 1 : -1) : row - 1;
     const std::int64_t id = rowId(row);
     if (forward) {
-        const auto k = std::upper_bound(m_hits.begin(), m_hits.end(), id) - m_hits.begin();
-        return k < n ? int(k) : -1;
+        const std::size_t k = m_hits.upperBound(id);
+        return k < std::size_t(n) ? int(k) : -1;
     }
-    return int(std::lower_bound(m_hits.begin(), m_hits.end(), id) - m_hits.begin()) - 1;
+    return int(m_hits.lowerBound(id)) - 1;
 }
 
 int LogModel::hitIndexOfRow(int row) const {
     if (row < 0 || row >= rowCount()) return -1;
     if (hitsOnly()) return row;
     const std::int64_t id = rowId(row);
-    auto it = std::lower_bound(m_hits.begin(), m_hits.end(), id);
-    return it != m_hits.end() && *it == id ? int(it - m_hits.begin()) : -1;
+    return int(m_hits.indexOf(id));
 }
 
 QList<int> LogModel::searchHitRows() const {
@@ -464,7 +459,7 @@ QList<int> LogModel::searchHitRows() const {
 }
 
 std::size_t LogModel::memoryUsage() const {
-    std::size_t bytes = (m_ids.capacity() + m_hits.capacity() + m_ctx.capacity()) * 8;
+    std::size_t bytes = m_ids.bytes() + m_hits.bytes() + m_ctx.bytes();
     for (const auto& [page, p] : m_pages)
         for (const weft::LogRecord& l : p.lines)
             bytes += sizeof(l) + l.message.capacity() + l.name.capacity() + l.flow_run_id.capacity()

@@ -12,6 +12,7 @@
 // generation it was asked in and is dropped when filters (m_gen) or the search (m_searchGen)
 // changed since. GUI thread only.
 #include "models/backend.h"
+#include "models/logidlist.h"
 #include "models/logroles.h"
 
 #include <QAbstractTableModel>
@@ -162,9 +163,9 @@ private:
 
     // Rows. m_ids: every line through the filters; m_hits: the search's hits among them;
     // m_ctx: in context mode, the rows as indexes into m_ids.
-    std::vector<std::int64_t> m_ids;
-    std::vector<std::int64_t> m_hits;
-    std::vector<std::int64_t> m_ctx;
+    LogIdList m_ids;
+    LogIdList m_hits;
+    LogIdList m_ctx;
     std::int64_t m_tail = 0;     // every line id <= m_tail has been considered
     std::int64_t m_liveUpTo = 0; // live lines announced up to this id
 

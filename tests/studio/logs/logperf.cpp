@@ -7,16 +7,66 @@
 #include "models/logmodel.h"
 
 #include <QCoreApplication>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QTimer>
 #include <atomic>
 #include <cstdio>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace weft::studio;
 
 namespace {
+
+// Times every event the GUI thread handles: the longest one is the stall our code causes (a gap
+// between timer ticks also counts time the OS gave to other processes).
+class TimingApp : public QCoreApplication {
+public:
+    using QCoreApplication::QCoreApplication;
+    bool notify(QObject* receiver, QEvent* event) override {
+        if (m_depth++ > 0) {
+            const bool r = QCoreApplication::notify(receiver, event);
+            --m_depth;
+            return r;
+        }
+        QElapsedTimer t;
+        t.start();
+        const bool r = QCoreApplication::notify(receiver, event);
+        --m_depth;
+        if (const double ms = t.nsecsElapsed() / 1e6; ms > m_longest) {
+            m_longest = ms;
+            m_what = receiver->metaObject()->className();
+            m_type = int(event->type());
+        }
+        return r;
+    }
+    double takeLongest() {
+        if (m_longest > 20) std::fprintf(stderr, "  (longest: %s, event %d)\n", m_what, m_type);
+        return std::exchange(m_longest, 0.0);
+    }
+
+private:
+    int m_depth = 0;
+    double m_longest = 0;
+    const char* m_what = "";
+    int m_type = 0;
+};
+
+double cpuMs() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3
+           + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
+TimingApp* timing() {
+    return static_cast<TimingApp*>(QCoreApplication::instance());
+}
 
 long rssKb() {
     QFile f(QStringLiteral("/proc/self/status"));
@@ -61,10 +111,19 @@ int generate(const QString& path, long lines) {
 
 // Runs the event loop until `done` is true or `ms` passed; returns the elapsed ms.
 template<class F> double waitFor(F done, int ms = 120000) {
+    // A nested event loop that checks every 2 ms: it sleeps between events, so the measured
+    // threads get the CPU (processEvents(flags, maxtime) would spin).
     QElapsedTimer t;
     t.start();
-    while (!done() && t.elapsed() < ms)
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+    if (done()) return 0;
+    QEventLoop loop;
+    QTimer poll;
+    poll.setInterval(2);
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (done() || t.elapsed() > ms) loop.quit();
+    });
+    poll.start();
+    loop.exec();
     return t.nsecsElapsed() / 1e6;
 }
 
@@ -94,6 +153,8 @@ int measure(const QString& path, int rate) {
     });
     auto c2 = QObject::connect(&model, &LogModel::loadFinished, [&] { loaded = true; });
     t.start();
+    double cpu = cpuMs();
+    timing()->takeLongest();
     model.setFlowRun(runId);
     waitFor([&] { return inserted; });
     const double firstText =
@@ -107,8 +168,9 @@ int measure(const QString& path, int rate) {
     QObject::disconnect(c1);
     QObject::disconnect(c2);
     const long rows = model.rowCount();
-    std::printf("lines %ld: first rows %.0f ms, first text %.0f ms, all ids %.0f ms\n", rows,
-                firstRows, firstText, allIds);
+    std::printf("lines %ld: first rows %.0f ms, first text %.0f ms, all ids %.0f ms (process CPU "
+                "%.0f ms, longest GUI event %.1f ms)\n",
+                rows, firstRows, firstText, allIds, cpuMs() - cpu, timing()->takeLongest());
     // Scroll through: text of far pages.
     t.start();
     for (int r = 0; r < rows; r += int(rows / 20)) {
@@ -129,13 +191,17 @@ int measure(const QString& path, int rate) {
         });
         auto f = QObject::connect(&model, &LogModel::searchFinished, [&] { done = true; });
         s.start();
+        const double cpu = cpuMs();
+        timing()->takeLongest();
         model.setSearch(text, raw);
         waitFor([&] { return done; });
         const double all = s.nsecsElapsed() / 1e6;
         QObject::disconnect(h);
         QObject::disconnect(f);
-        std::printf("search %-28s %8d hits: first hit %.0f ms, all %.0f ms\n", label,
-                    model.hitCount(), first ? firstHit : all, all);
+        std::printf("search %-24s %8d hits: first hit %.0f ms, all %.0f ms (CPU %.0f ms, longest "
+                    "GUI event %.1f ms)\n",
+                    label, model.hitCount(), first ? firstHit : all, all, cpuMs() - cpu,
+                    timing()->takeLongest());
     };
     search("\"needle\" (1 in 97)", QStringLiteral("needle"));
     model.setContextLines(2);
@@ -151,11 +217,12 @@ int measure(const QString& path, int rate) {
         auto f = QObject::connect(&model, &LogModel::loadFinished, [&] { done = true; });
         QElapsedTimer s;
         s.start();
+        const double cpu = cpuMs();
         apply();
         waitFor([&] { return done; });
         QObject::disconnect(f);
-        std::printf("filter %-20s %9d lines in %.0f ms\n", label, model.rowCount(),
-                    s.nsecsElapsed() / 1e6);
+        std::printf("filter %-20s %9d lines in %.0f ms (CPU %.0f ms)\n", label, model.rowCount(),
+                    s.nsecsElapsed() / 1e6, cpuMs() - cpu);
     };
     filter("level >= ERROR", [&] { model.setMinLevel(weft::Error); });
     filter("level: all", [&] { model.setMinLevel(0); });
@@ -198,23 +265,74 @@ int measure(const QString& path, int rate) {
         gap.restart();
     });
     tick.start();
+    timing()->takeLongest();
     waitFor([&] { return stop.load(); }, 20000);
     writer.join();
     const int expected = before + 3 * rate;
     waitFor([&] { return model.rowCount() >= expected; }, 10000);
     QObject::disconnect(ins);
-    std::printf("live %d lines/s: %d lines appended in %d inserts, longest GUI gap %.1f ms\n", rate,
-                model.rowCount() - before, inserts, maxGap);
+    std::printf("live %d lines/s: %d lines appended in %d inserts, longest GUI event %.1f ms "
+                "(longest gap between 5-ms ticks %.1f ms)\n",
+                rate, model.rowCount() - before, inserts, timing()->takeLongest(), maxGap);
+    return 0;
+}
+
+// The id query alone, chunked as EmbeddedBackend::fetchLogIds reads it.
+int ids(const QString& path, bool mmap, bool raw) {
+    auto store = weft::Store::open(path.toStdString());
+    auto runId = store->read([](weft::Reader& r) {
+        weft::FlowRunQuery q;
+        q.limit = 1;
+        return r.flow_runs(q).front().id;
+    });
+    for (int round = 0; round < 2; ++round) {
+        QElapsedTimer t;
+        t.start();
+        const double cpu = cpuMs();
+        long total = 0;
+        store->read([&](weft::Reader& r) {
+            if (mmap) r.db().exec("PRAGMA mmap_size = 4294967296");
+            weft::LogQuery q;
+            q.flow_run_id = runId;
+            std::size_t chunk = 20000;
+            for (;;) {
+                std::vector<std::int64_t> v;
+                if (raw) {
+                    sqlite3_stmt* p = nullptr;
+                    sqlite3_prepare_v2(r.db().getHandle(),
+                                       "SELECT id FROM logs WHERE flow_run_id = ? AND id > ? "
+                                       "ORDER BY id LIMIT ?",
+                                       -1, &p, nullptr);
+                    sqlite3_bind_text(p, 1, runId.c_str(), -1, SQLITE_TRANSIENT);
+                    sqlite3_bind_int64(p, 2, q.after_id);
+                    sqlite3_bind_int(p, 3, int(chunk));
+                    while (sqlite3_step(p) == SQLITE_ROW) v.push_back(sqlite3_column_int64(p, 0));
+                    sqlite3_finalize(p);
+                } else {
+                    v = r.log_ids(q, int(chunk));
+                }
+                total += long(v.size());
+                if (v.size() < chunk) break;
+                q.after_id = v.back();
+                chunk = std::min<std::size_t>(chunk * 4, 2'000'000);
+            }
+            return 0;
+        });
+        std::printf("log_ids%s%s: %ld ids in %.0f ms (CPU %.0f ms)\n", mmap ? " (mmap)" : "", raw ? " (raw)" : "", total,
+                    t.nsecsElapsed() / 1e6, cpuMs() - cpu);
+    }
     return 0;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-    QCoreApplication app(argc, argv);
+    TimingApp app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() >= 4 && args[1] == QLatin1String("generate"))
         return generate(args[2], args[3].toLong());
+    if (args.size() >= 3 && args[1] == QLatin1String("ids"))
+        return ids(args[2], args.contains(QLatin1String("mmap")), args.contains(QLatin1String("raw")));
     if (args.size() >= 3 && args[1] == QLatin1String("measure"))
         return measure(args[2], args.size() >= 4 ? args[3].toInt() : 20000);
     std::fprintf(stderr, "usage: weft-logperf generate DB LINES | measure DB [LINES_PER_S]\n");

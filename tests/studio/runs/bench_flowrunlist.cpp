@@ -5,6 +5,10 @@
 #include "models/flowrunlistmodel.h"
 #include "widgets/runlistwidget.h"
 
+#include "fixtures.h"
+
+#include <weft/engine.hpp>
+
 #include <weft/ids.hpp>
 
 #include <QApplication>
@@ -14,6 +18,7 @@
 #include <QTimer>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 using namespace weft::studio;
 
@@ -83,7 +88,8 @@ int main(int argc, char** argv) {
     // How long the views take to take in the first count's rows (one insert of all of them).
     QElapsedTimer insertClock;
     double insertMs = 0;
-    QObject::connect(w.model(), &QAbstractItemModel::modelAboutToBeReset, [&] { insertClock.start(); });
+    QObject::connect(w.model(), &QAbstractItemModel::modelAboutToBeReset,
+                     [&] { insertClock.start(); });
     QObject::connect(w.model(), &FlowRunListModel::totalCountChanged, [&] {
         if (insertClock.isValid() && insertMs == 0) insertMs = insertClock.nsecsElapsed() / 1e6;
     });
@@ -165,5 +171,45 @@ int main(int argc, char** argv) {
         "live: %d events/s in %d batches of %d: slowest batch handled in %.2f ms, max stall "
         "%.1f ms\n",
         rate, batches, perBatch, worstBatch, stalls.maxMs());
-    return 0;
+
+    // Real runs written by another thread while the list shows the top: they appear at the top,
+    // and the count ends equal to the store's.
+    stalls.reset();
+    const qint64 before = w.model()->totalCount();
+    std::atomic<bool> writing{true};
+    std::thread writer([&] {
+        for (int i = 0; i < 1000; ++i) {
+            fixtures::RunSpec spec;
+            spec.flow_name = "live";
+            spec.state = i % 2 ? weft::StateType::Running : weft::StateType::Completed;
+            fixtures::writeRun(backend.engine()->store(), spec);
+        }
+        backend.engine()->store().flush();
+        writing = false;
+    });
+    t.restart();
+    const bool caughtUp = waitFor(
+        [&] {
+            return !writing && w.model()->totalCount() == before + 1000
+                   && w.model()->runId(0).size() > 0;
+        },
+        60000);
+    writer.join();
+    const qint64 stored = backend.engine()->store().read(
+        [](weft::Reader& r) { return r.count_flow_runs(weft::FlowRunQuery{}); });
+    // The rows shown are the store's newest, in its order (after any reload settled).
+    const auto top = backend.engine()->store().read(
+        [](weft::Reader& r) { return r.flow_runs(weft::FlowRunQuery{.limit = 50}); });
+    const bool sameTop = waitFor(
+        [&] {
+            for (int r = 0; r < int(top.size()); ++r)
+                if (w.model()->runId(r) != QString::fromStdString(top[size_t(r)].id)) return false;
+            return true;
+        },
+        5000);
+    std::printf("live writes: 1000 runs written and shown in %.0f ms (%s), model %lld / store %lld "
+                "runs, top 50 rows %s the store's, max stall %.1f ms\n",
+                t.nsecsElapsed() / 1e6, caughtUp ? "caught up" : "NOT caught up",
+                w.model()->totalCount(), stored, sameTop ? "equal" : "DIFFER from", stalls.maxMs());
+    return caughtUp && sameTop ? 0 : 1;
 }
