@@ -82,6 +82,7 @@ FilterBar::FilterBar(QWidget* parent)
     layout->addWidget(m_flow);
 
     m_tags = new QLineEdit(this);
+    m_tags->setObjectName(QStringLiteral("filterTags"));
     m_tags->setPlaceholderText(tr("Tags"));
     m_tags->setToolTip(tr("Runs with all of these tags (separated by commas or spaces)"));
     m_tags->setClearButtonEnabled(true);
@@ -112,6 +113,7 @@ FilterBar::FilterBar(QWidget* parent)
     m_to->setToolTip(tr("To"));
 
     m_text = new QLineEdit(this);
+    m_text->setObjectName(QStringLiteral("filterText"));
     m_text->setPlaceholderText(tr("Search runs and flows (Ctrl+F)"));
     m_text->setClearButtonEnabled(true);
     m_text->setMinimumWidth(160);

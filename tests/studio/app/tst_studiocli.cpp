@@ -1,0 +1,112 @@
+// weft-studio's command line: options, a clear message for a bad database, and --screenshot
+// writing a PNG of the window's size that is not blank.
+#include "app/studiooptions.h"
+
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace weft::studio;
+
+class TestStudioCli : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_config;
+
+    QString studio() const { return qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-studio"); }
+
+    int run(const QStringList& args, QByteArray* err = nullptr, const QString& db = {})
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        if (!db.isEmpty()) env.insert(QStringLiteral("WEFT_DB"), db);
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_config.path()); // no remembered layout
+        p.setProcessEnvironment(env);
+        p.start(studio(), args);
+        if (!p.waitForFinished(90000)) {
+            p.kill();
+            return -1;
+        }
+        if (err) *err = p.readAllStandardError();
+        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    }
+
+private Q_SLOTS:
+    void options_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<bool>("ok");
+        QTest::addRow("none") << QStringList{} << true;
+        QTest::addRow("db") << QStringList{QStringLiteral("--db"), QStringLiteral("/tmp/x.db")} << true;
+        QTest::addRow("demo+screenshot") << QStringList{QStringLiteral("--demo"), QStringLiteral("--screenshot"), QStringLiteral("a.png"), QStringLiteral("--screenshot-delay"), QStringLiteral("5000")} << true;
+        QTest::addRow("bad delay") << QStringList{QStringLiteral("--screenshot-delay"), QStringLiteral("soon")} << false;
+        QTest::addRow("demo with db") << QStringList{QStringLiteral("--demo"), QStringLiteral("--db"), QStringLiteral("x.db")} << false;
+        QTest::addRow("bad theme") << QStringList{QStringLiteral("--theme"), QStringLiteral("pink")} << false;
+        QTest::addRow("unknown") << QStringList{QStringLiteral("--frobnicate")} << false;
+    }
+    void options()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(bool, ok);
+        QString error;
+        const auto parsed = parseStudioOptions(QStringList{QStringLiteral("weft-studio")} + args, &error);
+        QCOMPARE(parsed.has_value(), ok);
+        if (!ok) QVERIFY(!error.isEmpty());
+        if (ok && args.contains(QStringLiteral("--demo"))) {
+            QVERIFY(parsed->demo);
+            QCOMPARE(parsed->screenshotDelayMs, 5000);
+        }
+    }
+
+    void unreadableDatabaseIsOneClearMessage()
+    {
+        QTemporaryDir dir;
+        const QString junk = dir.filePath(QStringLiteral("junk.db"));
+        QFile f(junk);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(8192, 'x'));
+        f.close();
+        QByteArray err;
+        QCOMPARE(run({QStringLiteral("--db"), junk, QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("no.png"))}, &err), 1);
+        QVERIFY2(err.contains("junk.db") && err.contains("not a Weft database"), err.constData());
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("no.png"))));
+        QCOMPARE(QFileInfo(junk).size(), qint64(8192)); // untouched
+    }
+
+    void screenshotHasTheWindowSizeAndIsNotBlank()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("shot.db"));
+        QProcess hello;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("WEFT_DB"), db);
+        hello.setProcessEnvironment(env);
+        hello.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/example-hello"), {});
+        QVERIFY(hello.waitForFinished(30000));
+        const QString png = dir.filePath(QStringLiteral("shot.png"));
+        QByteArray err;
+        QCOMPARE(run({QStringLiteral("--db"), db, QStringLiteral("--screenshot"), png,
+                      QStringLiteral("--screenshot-delay"), QStringLiteral("800")},
+                     &err),
+                 0);
+        QImage image(png);
+        QVERIFY2(!image.isNull(), err.constData());
+        QCOMPARE(image.size(), QSize(1400, 880)); // the window's default size
+        // Not blank: many distinct colours, and the Completed badge's green is there.
+        QSet<QRgb> colours;
+        bool green = false;
+        for (int y = 0; y < image.height(); y += 3)
+            for (int x = 0; x < image.width(); x += 3) {
+                const QRgb c = image.pixel(x, y);
+                colours.insert(c);
+                green = green || c == qRgb(0x21, 0x9D, 0x4B);
+            }
+        QVERIFY(colours.size() > 50);
+        QVERIFY(green);
+    }
+};
+
+QTEST_MAIN(TestStudioCli)
+#include "tst_studiocli.moc"

@@ -1,0 +1,190 @@
+// The main window on a real database: open a run from the list, see its graph nodes and
+// timeline bars, filter the list, search the logs, retry a failed run and watch it complete.
+#include "app/mainwindow.h"
+#include "app/runactions.h"
+#include "app/runpage.h"
+#include "app/graphtab.h"
+#include "app/commandpalette.h"
+#include "fixtures.h"
+#include "models/embeddedbackend.h"
+#include "models/flowrunlistmodel.h"
+#include "models/flowrunroles.h"
+#include "models/logmodel.h"
+#include "models/rungraphmodel.h"
+#include "models/timelinemodel.h"
+#include "widgets/filterbar.h"
+#include "widgets/logview.h"
+#include "widgets/runlistwidget.h"
+#include "widgets/timelinewidget.h"
+
+#include <QApplication>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace weft::studio;
+using namespace weft::studio::flowruns;
+
+class TestStudioWindow : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_db;
+    std::unique_ptr<EmbeddedBackend> m_backend;
+    std::unique_ptr<ThemeManager> m_theme;
+    std::unique_ptr<MainWindow> m_window;
+    fixtures::Written m_etl;
+
+    int rowOf(const QString& runId)
+    {
+        auto* model = m_window->runList()->model();
+        for (int row = 0; row < model->rowCount(); ++row)
+            if (model->index(row, 0).data(IdRole).toString() == runId) return row;
+        return -1;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QCoreApplication::setOrganizationName(QStringLiteral("WeftTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_studiowindow"));
+        m_db = m_dir.filePath(QStringLiteral("studio.db"));
+        {
+            auto store = weft::Store::open(m_db.toStdString());
+            fixtures::RunSpec spec;
+            spec.flow_name = "etl";
+            spec.name = "steady-heron";
+            spec.tasks = fixtures::fanOut(12);
+            spec.log_lines = 300;
+            m_etl = fixtures::writeRun(*store, spec);
+            for (int i = 0; i < 20; ++i) {
+                fixtures::RunSpec other;
+                other.flow_name = i % 2 ? "reports" : "sync";
+                other.state = i % 3 ? weft::StateType::Completed : weft::StateType::Failed;
+                fixtures::writeRun(*store, other);
+            }
+            store->flush();
+        }
+        m_backend = std::make_unique<EmbeddedBackend>(m_db);
+        m_backend->setPollInterval(10);
+        QCOMPARE(m_backend->openNow(), QString());
+        m_theme = std::make_unique<ThemeManager>(*qApp);
+        m_window = std::make_unique<MainWindow>(m_backend.get(), m_theme.get());
+        m_window->setConfirmActions(false);
+        m_window->resize(1300, 850);
+        m_window->show();
+        QTRY_COMPARE(m_window->runList()->model()->rowCount(), 21);
+    }
+
+    void openRunFromTheListShowsGraphAndTimeline()
+    {
+        const QString id = QString::fromStdString(m_etl.flow_run_id);
+        QTRY_VERIFY(rowOf(id) >= 0);
+        QTableView* table = m_window->runList()->tableView();
+        const QModelIndex index = table->model()->index(rowOf(id), 1);
+        QTRY_VERIFY(!index.data(IsPlaceholderRole).toBool());
+        QSignalSpy activated(m_window->runList(), &RunListWidget::runActivated);
+        table->scrollTo(index);
+        // A widget double click is a press and release, then the double-click event.
+        const QPoint at = table->visualRect(index).center();
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, at);
+        QTRY_COMPARE(activated.count(), 1);
+        QTRY_VERIFY(m_window->runPage(id) != nullptr);
+        RunPage* page = m_window->runPage(id);
+        QCOMPARE(m_window->tabs()->currentWidget(), page);
+        // 14 task runs: extract, a map of 12 (one node until expanded), load.
+        QTRY_VERIFY(page->graph()->model()->nodeCount() >= 3);
+        QVERIFY(page->graph()->model()->edgeCount() >= 2);
+        page->showTab(RunPage::Tab::Timeline);
+        QTRY_COMPARE(page->timeline()->model()->rowCount(), int(m_etl.task_run_ids.size()));
+    }
+
+    void filteringTheListNarrowsIt()
+    {
+        m_window->showPage(MainWindow::Page::Runs);
+        auto* text = m_window->runList()->filterBar()->findChild<QLineEdit*>(QStringLiteral("filterText"));
+        QVERIFY(text);
+        text->setFocus();
+        QTest::keyClicks(text, QStringLiteral("reports"));
+        QTRY_COMPARE(m_window->runList()->model()->rowCount(), 10);
+        text->clear();
+        QTRY_COMPARE(m_window->runList()->model()->rowCount(), 21);
+    }
+
+    void searchingTheLogsFindsTheLines()
+    {
+        RunPage* page = m_window->runPage(QString::fromStdString(m_etl.flow_run_id));
+        QVERIFY(page);
+        page->showTab(RunPage::Tab::Logs);
+        QTRY_COMPARE(page->logs()->model()->rowCount(), 300);
+        page->logs()->setSearchText(QStringLiteral("needle"));
+        // Every 97th fixture line carries the word: 0, 97, 194, 291.
+        QTRY_COMPARE(page->logs()->model()->hitCount(), 4);
+    }
+
+    void commandPaletteJumpsToARun()
+    {
+        m_window->showCommandPalette();
+        CommandPalette* palette = m_window->commandPalette();
+        QTRY_VERIFY(palette->isVisible());
+        QTest::keyClicks(palette->queryField(), QStringLiteral("steady"));
+        // Actions match at once; runs arrive from the store by name.
+        auto shows = [palette](const QString& text) {
+            for (int i = 0; i < palette->results()->count(); ++i)
+                if (palette->results()->item(i)->text().contains(text)) return true;
+            return false;
+        };
+        QTRY_VERIFY(shows(QStringLiteral("steady-heron")));
+    }
+
+    void retryingAFailedRunCompletesIt()
+    {
+        // A real failed run of example-failing, written by the program itself.
+        QProcess program;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("WEFT_DB"), m_db);
+        env.remove(QStringLiteral("WEFT_EXAMPLE_FIX"));
+        program.setProcessEnvironment(env);
+        program.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/example-failing"), {});
+        QVERIFY(program.waitForFinished(60000));
+        QCOMPARE(program.exitCode(), 1);
+        // It shows up live as FAILED.
+        auto* model = m_window->runList()->model();
+        QString failedId;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     for (int row = 0; row < model->rowCount(); ++row) {
+                                         const QModelIndex i = model->index(row, 0);
+                                         if (i.data(StateNameRole).toString() == QStringLiteral("Failed")
+                                             && i.sibling(row, 1).data().toString() == QStringLiteral("failing_pipeline"))
+                                             failedId = i.data(IdRole).toString();
+                                     }
+                                     return !failedId.isEmpty();
+                                 }()),
+                                 20000);
+        m_window->openRun(failedId);
+        QTRY_VERIFY(m_window->runPage(failedId));
+        RunPage* page = m_window->runPage(failedId);
+        QTRY_COMPARE(page->run().state.type, weft::StateType::Failed);
+        // Retry resumes the run in its program; with the fault removed it completes.
+        qputenv("WEFT_EXAMPLE_FIX", "1");
+        QSignalSpy finished(m_window->actions(), &RunActions::finished);
+        m_window->actions()->retry({failedId});
+        QTRY_COMPARE(finished.count(), 1);
+        QCOMPARE(finished.first().at(1).toInt(), 1); // accepted
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Completed, 60000);
+        QCOMPARE(page->run().run_count, 2);
+        qunsetenv("WEFT_EXAMPLE_FIX");
+    }
+
+    void cleanupTestCase() { m_window.reset(); }
+};
+
+QTEST_MAIN(TestStudioWindow)
+#include "tst_studiowindow.moc"
