@@ -68,7 +68,8 @@ void DemoRunner::start()
 {
     launch(QStringLiteral("example-long"),
            {QStringLiteral("run"), QStringLiteral("long_running"), QStringLiteral("--param"),
-            QStringLiteral("seconds=600"), QStringLiteral("--param"), QStringLiteral("tasks_per_wave=6")});
+            QStringLiteral("seconds=600"), QStringLiteral("--param"), QStringLiteral("tasks_per_wave=5"),
+            QStringLiteral("--param"), QStringLiteral("step_ms=1500")});
     launch(QStringLiteral("example-hello"), {});
     launch(QStringLiteral("example-etl"), {});
     launch(QStringLiteral("example-failing"), {});
@@ -87,7 +88,8 @@ void DemoRunner::tick()
         launch(QStringLiteral("example-long"),
                {QStringLiteral("run"), QStringLiteral("long_running"), QStringLiteral("--param"),
                 QStringLiteral("seconds=20"), QStringLiteral("--param"),
-                QStringLiteral("tasks_per_wave=12")});
+                QStringLiteral("tasks_per_wave=12"), QStringLiteral("--param"),
+                QStringLiteral("step_ms=400")});
         break;
     case 4: launch(QStringLiteral("example-etl"), {}); break;
     default: break;

@@ -1,6 +1,7 @@
 // weft-studio: monitor and debug Weft flow runs.
 #include "app/demorunner.h"
 #include "app/mainwindow.h"
+#include "app/runpage.h"
 #include "app/screenshot.h"
 #include "app/studiooptions.h"
 #include "app/theme.h"
@@ -80,6 +81,9 @@ int main(int argc, char** argv)
     if (options->page == QLatin1String("dashboard")) window.showPage(MainWindow::Page::Dashboard);
     if (options->page == QLatin1String("flows")) window.showPage(MainWindow::Page::Flows);
     window.show();
+    if (const int tab = runTabNames().indexOf(options->runTab); tab >= 0)
+        QObject::connect(&window, &MainWindow::runPageOpened, &window,
+                         [tab](RunPage* page) { page->showTab(RunPage::Tab(tab)); });
     if (!options->openRun.isEmpty()) window.openRun(options->openRun);
     if (!options->screenshot.isEmpty())
         scheduleScreenshot(&window, options->screenshot, options->screenshotDelayMs);

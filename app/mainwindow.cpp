@@ -314,6 +314,7 @@ void MainWindow::openRunPage(const weft::FlowRunRecord& run)
     });
     connect(page, &QObject::destroyed, this, [this, id] { m_runPages.remove(id); });
     updateActionState();
+    Q_EMIT runPageOpened(page);
 }
 
 void MainWindow::closeTab(int index)

@@ -48,6 +48,10 @@ public Q_SLOTS:
     void openRun(const QString& id);
     void showCommandPalette();
 
+Q_SIGNALS:
+    /// A run page was created (not when an open one is focused again).
+    void runPageOpened(weft::studio::RunPage* page);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 

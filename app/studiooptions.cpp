@@ -5,6 +5,12 @@
 
 namespace weft::studio {
 
+QStringList runTabNames()
+{
+    return {QStringLiteral("graph"),     QStringLiteral("timeline"),   QStringLiteral("logs"),
+            QStringLiteral("task-runs"), QStringLiteral("parameters"), QStringLiteral("result")};
+}
+
 std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QString* error,
                                                 QString* helpText)
 {
@@ -46,7 +52,12 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
                                   QCoreApplication::translate("weft-studio",
                                                               "Start on runs, dashboard or flows."),
                                   QStringLiteral("page"));
-    parser.addOptions({db, connect, token, openRun, demo, screenshot, delay, theme, page});
+    const QCommandLineOption runTab(
+        QStringLiteral("run-tab"),
+        QCoreApplication::translate("weft-studio",
+                                    "Show run pages on graph, timeline, logs, task-runs, parameters or result."),
+        QStringLiteral("tab"));
+    parser.addOptions({db, connect, token, openRun, demo, screenshot, delay, theme, page, runTab});
     if (helpText) *helpText = parser.helpText();
     if (!parser.parse(arguments)) {
         if (error) *error = parser.errorText();
@@ -72,6 +83,18 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
         return std::nullopt;
     }
     o.page = parser.value(page);
+    if (!o.page.isEmpty()
+        && !QStringList{QStringLiteral("runs"), QStringLiteral("dashboard"), QStringLiteral("flows")}.contains(o.page)) {
+        if (error) *error = QCoreApplication::translate("weft-studio", "--page is runs, dashboard or flows.");
+        return std::nullopt;
+    }
+    o.runTab = parser.value(runTab);
+    if (!o.runTab.isEmpty() && !runTabNames().contains(o.runTab)) {
+        if (error)
+            *error = QCoreApplication::translate("weft-studio", "--run-tab is one of: %1.")
+                         .arg(runTabNames().join(QStringLiteral(", ")));
+        return std::nullopt;
+    }
     if (o.demo && !o.db.isEmpty()) {
         if (error) *error = QCoreApplication::translate("weft-studio", "--demo uses its own database; leave out --db.");
         return std::nullopt;

@@ -26,8 +26,12 @@ void DashboardModel::refresh()
 {
     if (!m_backend->isOpen()) return;
     const quint64 generation = ++m_generation;
-    const weft::Micros to = weft::now_us();
-    const weft::Micros from = to - weft::from_seconds(double(m_rangeS));
+    // Buckets end on whole intervals (hours for a day, days for a month) so their labels read
+    // as clock times, and the last one holds now.
+    const weft::Micros span = weft::from_seconds(double(m_rangeS));
+    const weft::Micros interval = std::max<weft::Micros>(1, span / m_buckets);
+    const weft::Micros to = (weft::now_us() / interval + 1) * interval;
+    const weft::Micros from = to - interval * m_buckets;
     m_backend->fetchDashboard(from, to, m_buckets, this, [this, generation](DashboardData d) {
         if (generation == m_generation) apply(std::move(d));
     });

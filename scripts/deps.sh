@@ -7,7 +7,7 @@ packages=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev qt6-httpserver-dev qt6-websockets-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlite3-dev libsqlitecpp-dev libcli11-dev
   libxxhash-dev libthread-pool-dev
-  xvfb xauth
+  qt6-qpa-plugins fonts-dejavu-core xvfb xauth
 )
 if [[ "${WEFT_BENCH_DEPS:-0}" == 1 ]]; then
   packages+=(python3-dask python3-distributed)

@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the example flows into a fresh local database, then
-# lists what happened. (Once Weft Studio exists this starts it with live demo flows.)
+# Installs what is missing, builds, and starts Weft Studio on the embedded engine with the example
+# flows running live on a fresh demo database. Arguments go to weft-studio, e.g.
+#   scripts/run.sh --screenshot studio.png --screenshot-delay 5000
+# Without a display (no $DISPLAY or $WAYLAND_DISPLAY) Studio runs inside xvfb-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh
 
-export WEFT_DB="${WEFT_DB:-$PWD/build/demo/weft.db}"
-mkdir -p "$(dirname "$WEFT_DB")"
-echo "== database: $WEFT_DB"
-build/bin/example-hello
-build/bin/example-etl
-build/bin/example-failing || echo "== example-failing failed, as it should; retrying with the fault removed"
-failed=$(build/bin/weft flow-run ls --state FAILED --flow failing_pipeline --limit 1 --json |
-         sed -n 's/.*"id": *"\([0-9a-f-]*\)".*/\1/p' | head -n 1)
-[[ -n "$failed" ]] && WEFT_EXAMPLE_FIX=1 build/bin/weft flow-run retry "$failed"
-build/bin/weft flow-run ls
+studio=(build/bin/weft-studio --demo "$@")
+if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" && -z "${QT_QPA_PLATFORM:-}" ]]; then
+  echo "weft: no display found; running Weft Studio inside xvfb-run"
+  exec xvfb-run -a -s "-screen 0 1600x1000x24" "${studio[@]}"
+fi
+exec "${studio[@]}"

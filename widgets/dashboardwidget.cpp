@@ -208,10 +208,11 @@ void DashboardWidget::rebuildFlows(bool dark)
         *failureRate << (f.runs ? 100.0 * f.failed / f.runs : 0.0);
     }
     durations->setColor(stateColor(weft::StateType::Running, dark));
-    maxima->setColor(stateColor(weft::StateType::Running, dark).lighter(dark ? 70 : 160));
+    maxima->setColor(dark ? QColor(0x6b, 0x72, 0x80) : QColor(0xb0, 0xb7, 0xc3)); // neutral grey
     failureRate->setColor(stateColor(weft::StateType::Failed, dark));
 
-    auto make = [&](const QString& title, std::vector<QBarSet*> sets, double maxValue,
+    // `nice`: round the axis to readable ticks; else it spans exactly [0, maxValue] in quarters.
+    auto make = [&](const QString& title, std::vector<QBarSet*> sets, double maxValue, bool nice,
                     const QString& format, QChartView* view) {
         auto* chart = new QChart();
         chart->setTitle(title);
@@ -221,7 +222,11 @@ void DashboardWidget::rebuildFlows(bool dark)
         auto* y = new QBarCategoryAxis(chart);
         y->append(names);
         auto* x = new QValueAxis(chart);
-        x->setRange(0, std::max(1.0, maxValue * 1.05));
+        x->setRange(0, nice ? std::max(1.0, maxValue * 1.05) : maxValue);
+        if (nice)
+            x->applyNiceNumbers();
+        else
+            x->setTickCount(5);
         x->setLabelFormat(format);
         chart->addAxis(y, Qt::AlignLeft);
         chart->addAxis(x, Qt::AlignBottom);
@@ -234,9 +239,10 @@ void DashboardWidget::rebuildFlows(bool dark)
         view->setChart(chart);
         delete old;
     };
-    make(tr("Run duration per flow (s)"), {durations, maxima}, longest, QStringLiteral("%.0f"),
-         m_durationView);
-    make(tr("Failure rate per flow"), {failureRate}, 100, QStringLiteral("%.0f %%"), m_failureView);
+    make(tr("Run duration per flow (s)"), {durations, maxima}, longest, true,
+         longest < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"), m_durationView);
+    make(tr("Failure rate per flow"), {failureRate}, 100, false, QStringLiteral("%.0f %%"),
+         m_failureView);
 }
 
 } // namespace weft::studio

@@ -44,6 +44,9 @@ private Q_SLOTS:
         QTest::addRow("bad delay") << QStringList{QStringLiteral("--screenshot-delay"), QStringLiteral("soon")} << false;
         QTest::addRow("demo with db") << QStringList{QStringLiteral("--demo"), QStringLiteral("--db"), QStringLiteral("x.db")} << false;
         QTest::addRow("bad theme") << QStringList{QStringLiteral("--theme"), QStringLiteral("pink")} << false;
+        QTest::addRow("run tab") << QStringList{QStringLiteral("--open-run"), QStringLiteral("ab12"), QStringLiteral("--run-tab"), QStringLiteral("timeline")} << true;
+        QTest::addRow("bad run tab") << QStringList{QStringLiteral("--run-tab"), QStringLiteral("gantt")} << false;
+        QTest::addRow("bad page") << QStringList{QStringLiteral("--page"), QStringLiteral("home")} << false;
         QTest::addRow("unknown") << QStringList{QStringLiteral("--frobnicate")} << false;
     }
     void options()

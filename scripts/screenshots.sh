@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Regenerates the pictures in docs/images/: runs the example flows into a fresh database (with
+# example-long still running, so there are live bars), then lets weft-studio render each view.
+# Needs a build (scripts/build.sh) and xvfb-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$PWD/build/bin
+out=$PWD/docs/images
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+export WEFT_DB=$work/weft.db XDG_CONFIG_HOME=$work/config NO_COLOR=1
+mkdir -p "$out"
+
+quiet() { "$@" >/dev/null 2>&1 || true; }
+newest() { # newest run id of a flow
+  "$bin/weft" flow-run ls --flow "$1" --limit 1 --json | sed -n 's/^    "id": "\(.*\)",$/\1/p'
+}
+
+for i in 1 2 3; do
+  quiet "$bin/example-hello"
+  quiet "$bin/example-etl"
+  quiet "$bin/example-failing"
+done
+WEFT_EXAMPLE_FIX=1 quiet "$bin/weft" flow-run retry "$(newest failing_pipeline)"
+quiet "$bin/example-failing"
+"$bin/example-long" run long_running --param seconds=60 --param tasks_per_wave=5 --param step_ms=1500 >/dev/null 2>&1 &
+sleep 12 # let the long run get some waves done; it keeps running during the pictures
+
+etl=$(newest weather_etl)
+long=$(newest long_running)
+shot() { # FILE ARGS…
+  local file=$1
+  shift
+  xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/weft-studio" --db "$WEFT_DB" \
+    --screenshot "$out/$file" --screenshot-delay 2500 "$@" 2>/dev/null
+}
+shot runs.png --theme light
+shot runs-dark.png --theme dark
+shot graph.png --theme light --open-run "$etl" --run-tab graph
+shot timeline.png --theme light --open-run "$long" --run-tab timeline
+shot logs.png --theme light --open-run "$etl" --run-tab logs
+shot task-runs.png --theme light --open-run "$etl" --run-tab task-runs
+shot dashboard.png --theme light --page dashboard
+shot dashboard-dark.png --theme dark --page dashboard
+shot graph-dark.png --theme dark --open-run "$long" --run-tab graph
+ls -l "$out"
