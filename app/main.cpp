@@ -10,6 +10,7 @@
 #include <weft/store.hpp>
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QSettings>
 #include <cstdio>
@@ -74,7 +75,10 @@ int main(int argc, char** argv)
                                   QObject::tr("The database could not be opened.\n\n%1").arg(failure));
         return 1;
     }
-    if (demo) demo->start();
+    if (demo)
+        demo->start();
+    else
+        MainWindow::rememberDatabase(QFileInfo(db).absoluteFilePath());
 
     MainWindow window(&backend, &theme);
     if (!options->screenshot.isEmpty()) window.setConfirmActions(false);

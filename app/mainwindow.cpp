@@ -16,6 +16,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
@@ -124,13 +125,18 @@ void MainWindow::buildMenus()
     auto* open = file->addAction(QIcon(QStringLiteral(":/weft/icons/open.svg")), tr("&Open database…"));
     open->setShortcut(QKeySequence::Open);
     connect(open, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open a Weft database"), {},
+        const QString last = recentDatabases().value(0);
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a Weft database"),
+                                                          last.isEmpty() ? QString() : QFileInfo(last).absolutePath(),
                                                           tr("Weft databases (*.db);;All files (*)"));
-        if (path.isEmpty()) return;
-        // Each window serves one database: another one opens in its own process.
-        QSettings().setValue(QStringLiteral("lastDatabase"), path);
-        if (!QProcess::startDetached(QApplication::applicationFilePath(), {QStringLiteral("--db"), path}))
-            QMessageBox::warning(this, tr("Open database"), tr("Could not start Weft Studio for %1.").arg(path));
+        if (!path.isEmpty()) openDatabaseWindow(path);
+    });
+    auto* recent = file->addMenu(tr("Open &recent"));
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+        recent->clear();
+        for (const QString& path : recentDatabases())
+            recent->addAction(path, this, [this, path] { openDatabaseWindow(path); });
+        if (recent->isEmpty()) recent->addAction(tr("(none)"))->setEnabled(false);
     });
     m_exportGraph = file->addAction(tr("Export &graph…"));
     m_exportTimeline = file->addAction(tr("Export &timeline…"));
@@ -347,8 +353,30 @@ void MainWindow::saveLayout()
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    if (auto* embedded = qobject_cast<EmbeddedBackend*>(m_backend))
-        settings.setValue(QStringLiteral("lastDatabase"), embedded->databasePath());
+}
+
+QStringList MainWindow::recentDatabases()
+{
+    QStringList paths = QSettings().value(QStringLiteral("recentDatabases")).toStringList();
+    paths.removeIf([](const QString& p) { return !QFileInfo::exists(p); });
+    return paths;
+}
+
+void MainWindow::rememberDatabase(const QString& path)
+{
+    if (path.isEmpty()) return;
+    QStringList paths = recentDatabases();
+    paths.removeAll(path);
+    paths.prepend(path);
+    QSettings().setValue(QStringLiteral("recentDatabases"), paths.mid(0, 8));
+}
+
+void MainWindow::openDatabaseWindow(const QString& path)
+{
+    // Each window serves one database: another one opens in its own process.
+    rememberDatabase(path);
+    if (!QProcess::startDetached(QApplication::applicationFilePath(), {QStringLiteral("--db"), path}))
+        QMessageBox::warning(this, tr("Open database"), tr("Could not start Weft Studio for %1.").arg(path));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -42,6 +42,9 @@ public:
     enum class Page { Runs, Dashboard, Flows };
     void showPage(Page page);
     void setConfirmActions(bool ask);
+    /// Databases opened before, newest first (those that still exist).
+    static QStringList recentDatabases();
+    static void rememberDatabase(const QString& path);
 
 public Q_SLOTS:
     /// Opens (or focuses) the page of a flow run; `id` may be a unique prefix.
@@ -66,6 +69,7 @@ private:
     void openRunPage(const weft::FlowRunRecord& run);
     void closeTab(int index);
     void setTheme(Theme theme);
+    void openDatabaseWindow(const QString& path);
 
     Backend* m_backend;
     ThemeManager* m_theme;

@@ -42,5 +42,5 @@ shot logs.png --theme light --open-run "$etl" --run-tab logs
 shot task-runs.png --theme light --open-run "$etl" --run-tab task-runs
 shot dashboard.png --theme light --page dashboard
 shot dashboard-dark.png --theme dark --page dashboard
-shot graph-dark.png --theme dark --open-run "$long" --run-tab graph
+shot graph-dark.png --theme dark --open-run "$etl" --run-tab graph
 ls -l "$out"

@@ -233,7 +233,7 @@ void DashboardWidget::rebuildFlows(bool dark)
         series->attachAxis(x);
         series->attachAxis(y);
         chart->legend()->setVisible(sets.size() > 1);
-        chart->legend()->setAlignment(Qt::AlignBottom);
+        chart->legend()->setAlignment(Qt::AlignRight); // below, it squeezes the flow names out
         styleChart(chart, this);
         QChart* old = view->chart();
         view->setChart(chart);

@@ -183,6 +183,26 @@ private Q_SLOTS:
         qunsetenv("WEFT_EXAMPLE_FIX");
     }
 
+    void recentDatabasesNewestFirstWithoutDuplicates()
+    {
+        QTemporaryDir dir;
+        QStringList made;
+        for (int i = 0; i < 10; ++i) {
+            made << dir.filePath(QStringLiteral("r%1.db").arg(i));
+            QFile f(made.back());
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        for (const QString& p : made) MainWindow::rememberDatabase(p);
+        MainWindow::rememberDatabase(made[3]); // again: moves to the front
+        const QStringList recent = MainWindow::recentDatabases();
+        QCOMPARE(recent.size(), 8);
+        QCOMPARE(recent[0], made[3]);
+        QCOMPARE(recent[1], made[9]);
+        QCOMPARE(recent.count(made[3]), 1);
+        QFile::remove(made[9]); // gone files are not offered
+        QVERIFY(!MainWindow::recentDatabases().contains(made[9]));
+    }
+
     void cleanupTestCase() { m_window.reset(); }
 };
 
