@@ -47,13 +47,45 @@ QString formatRelative(qint64 ms, qint64 now) {
     return d >= 0 ? tr("%1 ago").arg(amount) : tr("in %1").arg(amount);
 }
 
+namespace {
+// JSON text with floating-point numbers at six significant digits: 5.59, not 5.590000000000001.
+void appendCompact(QString& out, const nlohmann::json& j) {
+    if (j.is_number_float()) {
+        out += QString::number(j.get<double>(), 'g', 6);
+    } else if (j.is_array()) {
+        out += u'[';
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            if (i) out += u',';
+            appendCompact(out, j[i]);
+        }
+        out += u']';
+    } else if (j.is_object()) {
+        out += u'{';
+        bool first = true;
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (!first) out += u',';
+            first = false;
+            out += QString::fromStdString(nlohmann::json(it.key()).dump()) + u':';
+            appendCompact(out, it.value());
+        }
+        out += u'}';
+    } else {
+        out += QString::fromStdString(j.dump());
+    }
+}
+} // namespace
+
 QString parametersSummary(const nlohmann::json& parameters, int maxChars) {
-    if (!parameters.is_object())
-        return parameters.is_null() ? QString() : QString::fromStdString(parameters.dump());
+    if (!parameters.is_object()) {
+        QString out;
+        if (!parameters.is_null()) appendCompact(out, parameters);
+        return out;
+    }
     QString out;
     for (auto it = parameters.begin(); it != parameters.end(); ++it) {
         if (!out.isEmpty()) out += QStringLiteral(", ");
-        out += QString::fromStdString(it.key()) + u'=' + QString::fromStdString(it.value().dump());
+        out += QString::fromStdString(it.key()) + u'=';
+        appendCompact(out, it.value());
         if (out.size() > maxChars) {
             out.truncate(maxChars);
             out += u'…';

@@ -21,6 +21,8 @@ private Q_SLOTS:
     void formatDuration();
     void formatRelative_data();
     void formatRelative();
+    void parametersSummary_data();
+    void parametersSummary();
 };
 
 void TestFlowRunFilter::emptyFilterIsAllRuns() {
@@ -164,3 +166,25 @@ void TestFlowRunFilter::formatRelative() {
 
 QTEST_GUILESS_MAIN(TestFlowRunFilter)
 #include "tst_flowrunfilter.moc"
+
+void TestFlowRunFilter::parametersSummary_data() {
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("text");
+    QTest::addRow("none") << QStringLiteral("{}") << QString();
+    QTest::addRow("null") << QStringLiteral("null") << QString();
+    QTest::addRow("scalars") << QStringLiteral(R"({"n": 5, "path": "a.csv", "ok": true})")
+                             << QStringLiteral(R"(n=5, ok=true, path="a.csv")");
+    QTest::addRow("float noise") << QStringLiteral(R"({"t": 5.590000000000001, "s": 600.0})")
+                                 << QStringLiteral("s=600, t=5.59");
+    QTest::addRow("nested") << QStringLiteral(R"({"rows": [{"c": 0.1, "k": "x"}, 2]})")
+                            << QStringLiteral(R"(rows=[{"c":0.1,"k":"x"},2])");
+    QTest::addRow("not an object") << QStringLiteral("[1.25, 2]") << QStringLiteral("[1.25,2]");
+    QTest::addRow("long") << QStringLiteral(R"({"a": "%1"})").arg(QString(300, u'x'))
+                          << QStringLiteral("a=\"%1…").arg(QString(157, u'x'));
+}
+
+void TestFlowRunFilter::parametersSummary() {
+    QFETCH(QString, json);
+    QFETCH(QString, text);
+    QCOMPARE(weft::studio::parametersSummary(nlohmann::json::parse(json.toStdString())), text);
+}
