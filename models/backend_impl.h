@@ -16,6 +16,7 @@ inline QThreadPool* queryPool()
     static QThreadPool* pool = [] {
         auto* p = new QThreadPool; // lives as long as the process: queries may outlive main()
         p->setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+        p->setThreadPriority(QThread::LowPriority); // the GUI thread comes first on a busy machine
         return p;
     }();
     return pool;

@@ -183,7 +183,7 @@ void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
 {
     auto engine = m_engine;
     QPointer<QObject> guard(context);
-    QThreadPool::globalInstance()->start([engine, q, guard, chunk] {
+    queryPool()->start([engine, q, guard, chunk] {
         auto send = [&](std::vector<std::int64_t> ids, bool last) {
             if (!guard) return false;
             QMetaObject::invokeMethod(
@@ -210,7 +210,8 @@ void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
                 const bool last = ids.size() < chunkSize;
                 if (!ids.empty()) page.after_id = ids.back();
                 if (!send(std::move(ids), last) || last) return;
-                chunkSize = std::min<std::size_t>(chunkSize * 4, 2'000'000);
+                // Capped: the view inserts each chunk as one block of rows on the GUI thread.
+                chunkSize = std::min<std::size_t>(chunkSize * 4, 250'000);
             }
         } catch (const std::exception& e) {
             spdlog::warn("weft-studio: reading log ids failed: {}", e.what());

@@ -37,6 +37,8 @@ TimelineModel::TimelineModel(Backend* backend, QObject* parent)
     : QAbstractListModel(parent)
     , m_backend(backend) {
     connect(m_backend, &Backend::eventsArrived, this, &TimelineModel::onEvents);
+    m_refreshDelay.setSingleShot(true);
+    connect(&m_refreshDelay, &QTimer::timeout, this, &TimelineModel::requestRefresh);
 }
 
 TimelineModel::~TimelineModel() = default;
@@ -61,6 +63,8 @@ void TimelineModel::setFlowRun(const QString& flowRunId) {
     m_runId = flowRunId.toStdString();
     m_buffered.clear();
     m_refreshing = m_refreshAgain = false;
+    m_refreshDelay.stop();
+    m_sinceRefresh.invalidate();
     const bool wasLoading = m_loading;
     m_loading = !m_runId.empty();
     if (m_loading != wasLoading) Q_EMIT loadingChanged(m_loading);
@@ -404,11 +408,18 @@ void TimelineModel::recomputeMaxEnd(size_t from) {
 }
 
 void TimelineModel::requestRefresh() {
-    // One fetch at a time; feed events that come meanwhile ask for one more.
-    if (m_refreshing) {
-        m_refreshAgain = true;
+    // One fetch at a time; feed events that come meanwhile ask for one more, which starts at
+    // least kRefreshGapMs after the last one began.
+    constexpr int kRefreshGapMs = 500;
+    if (m_refreshing || m_refreshDelay.isActive()) {
+        m_refreshAgain = m_refreshing;
         return;
     }
+    if (m_sinceRefresh.isValid() && m_sinceRefresh.elapsed() < kRefreshGapMs) {
+        m_refreshDelay.start(int(kRefreshGapMs - m_sinceRefresh.elapsed()));
+        return;
+    }
+    m_sinceRefresh.start();
     m_refreshing = true;
     const quint64 gen = m_gen;
     m_backend->fetchTaskRuns(m_runId, this, [this, gen](std::vector<weft::TaskRunRecord> records) {

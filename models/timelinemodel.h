@@ -10,6 +10,8 @@
 #include "models/backend.h"
 
 #include <QAbstractListModel>
+#include <QElapsedTimer>
+#include <QTimer>
 #include <optional>
 #include <span>
 #include <string>
@@ -182,6 +184,10 @@ private:
     std::vector<weft::Event> m_buffered; // events that came while loading
     bool m_refreshing = false;
     bool m_refreshAgain = false;
+    // Live runs ask for refetches often; they are spaced so a growing run is not re-read back to
+    // back (each merge is GUI-thread work proportional to the run).
+    QTimer m_refreshDelay;
+    QElapsedTimer m_sinceRefresh;
 
     struct RunInfo {
         bool known = false;
