@@ -289,7 +289,9 @@ void TaskRunModel::onEvents(const EventBatch& batch) {
     emitRowsChanged(changed);
     appendRows(std::move(created));
     Q_EMIT countsChanged();
-    if (!m_refetchTimer.isActive()) m_refetchTimer.start();
+    // Re-reading a big run costs in proportion to its size: the bigger, the rarer (300 ms to 2 s).
+    if (!m_refetchTimer.isActive())
+        m_refetchTimer.start(std::clamp(int(m_rows.size() / 10), 300, 2000));
 }
 
 void TaskRunModel::merge(std::vector<weft::TaskRunRecord> records) {
@@ -302,6 +304,9 @@ void TaskRunModel::merge(std::vector<weft::TaskRunRecord> records) {
             continue;
         }
         Row& row = m_rows[size_t(it->second)];
+        if (!row.placeholder && row.run.updated == rec.updated && row.run.state.id == rec.state.id
+            && row.run.run_count == rec.run_count)
+            continue; // unchanged since the last fetch: most rows of a big live run
         // An event applied after the fetch read the store is newer than the fetched state.
         if (row.run.state.timestamp > rec.state.timestamp) mergeState(rec, row.run.state);
         row.run = std::move(rec);
