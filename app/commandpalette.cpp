@@ -16,8 +16,7 @@ constexpr int KindRole = Qt::UserRole + 1;
 constexpr int DataRole = Qt::UserRole + 2;
 
 // Every character of the needle appears in order in the haystack: "cnl" matches "Cancel".
-bool fuzzyMatch(const QString& needle, const QString& haystack)
-{
+bool fuzzyMatch(const QString& needle, const QString& haystack) {
     qsizetype at = 0;
     for (QChar c : needle) {
         at = haystack.indexOf(c, at, Qt::CaseInsensitive);
@@ -30,8 +29,7 @@ bool fuzzyMatch(const QString& needle, const QString& haystack)
 
 CommandPalette::CommandPalette(Backend* backend, QWidget* parent)
     : QDialog(parent, Qt::Popup | Qt::FramelessWindowHint)
-    , m_backend(backend)
-{
+    , m_backend(backend) {
     setObjectName(QStringLiteral("commandPalette"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
@@ -55,8 +53,7 @@ CommandPalette::CommandPalette(Backend* backend, QWidget* parent)
     m_query->installEventFilter(this);
 }
 
-void CommandPalette::popup()
-{
+void CommandPalette::popup() {
     m_query->clear();
     if (parentWidget()) {
         const QRect r = parentWidget()->window()->geometry();
@@ -72,15 +69,15 @@ void CommandPalette::popup()
     m_query->setFocus();
 }
 
-void CommandPalette::addItem(const QString& text, const QString& detail, int kind, const QVariant& data)
-{
-    auto* item = new QListWidgetItem(detail.isEmpty() ? text : text + QStringLiteral("    ") + detail, m_list);
+void CommandPalette::addItem(const QString& text, const QString& detail, int kind,
+                             const QVariant& data) {
+    auto* item = new QListWidgetItem(
+        detail.isEmpty() ? text : text + QStringLiteral("    ") + detail, m_list);
     item->setData(KindRole, kind);
     item->setData(DataRole, data);
 }
 
-void CommandPalette::refresh()
-{
+void CommandPalette::refresh() {
     // Actions and flows are filtered here; runs come from the backend (searchBackend).
     for (int i = m_list->count() - 1; i >= 0; --i)
         if (m_list->item(i)->data(KindRole).toInt() != RunKind) delete m_list->takeItem(i);
@@ -100,35 +97,38 @@ void CommandPalette::refresh()
     if (m_list->currentRow() < 0 && m_list->count() > 0) m_list->setCurrentRow(0);
 }
 
-void CommandPalette::searchBackend()
-{
+void CommandPalette::searchBackend() {
     const quint64 generation = ++m_generation;
     weft::FlowRunQuery q;
     q.name_like = m_query->text().trimmed().toStdString();
     q.limit = 15;
     // An id or id prefix finds that run directly.
-    if (!q.name_like.empty() && q.name_like.find_first_not_of("0123456789abcdef-") == std::string::npos
+    if (!q.name_like.empty()
+        && q.name_like.find_first_not_of("0123456789abcdef-") == std::string::npos
         && q.name_like.size() >= 4)
         q.name_like.clear();
     const std::string prefix = m_query->text().trimmed().toStdString();
-    m_backend->fetchFlowRuns(q, this, [this, generation, prefix](std::vector<weft::FlowRunRecord> runs) {
-        if (generation != m_generation) return;
-        for (int i = m_list->count() - 1; i >= 0; --i)
-            if (m_list->item(i)->data(KindRole).toInt() == RunKind) delete m_list->takeItem(i);
-        for (const auto& r : runs) {
-            const bool idMatch = !prefix.empty() && r.id.rfind(prefix, 0) == 0;
-            if (!prefix.empty() && !idMatch && prefix.find_first_not_of("0123456789abcdef-") == std::string::npos
-                && prefix.size() >= 4)
-                continue;
-            addItem(tr("Run: %1 · %2").arg(QString::fromStdString(r.flow_name), QString::fromStdString(r.name)),
+    m_backend->fetchFlowRuns(
+        q, this, [this, generation, prefix](std::vector<weft::FlowRunRecord> runs) {
+            if (generation != m_generation) return;
+            for (int i = m_list->count() - 1; i >= 0; --i)
+                if (m_list->item(i)->data(KindRole).toInt() == RunKind) delete m_list->takeItem(i);
+            for (const auto& r : runs) {
+                const bool idMatch = !prefix.empty() && r.id.rfind(prefix, 0) == 0;
+                if (!prefix.empty() && !idMatch
+                    && prefix.find_first_not_of("0123456789abcdef-") == std::string::npos
+                    && prefix.size() >= 4)
+                    continue;
+                addItem(
+                    tr("Run: %1 · %2")
+                        .arg(QString::fromStdString(r.flow_name), QString::fromStdString(r.name)),
                     QString::fromStdString(r.state.name), RunKind, QString::fromStdString(r.id));
-        }
-        if (m_list->currentRow() < 0 && m_list->count() > 0) m_list->setCurrentRow(0);
-    });
+            }
+            if (m_list->currentRow() < 0 && m_list->count() > 0) m_list->setCurrentRow(0);
+        });
 }
 
-void CommandPalette::choose(QListWidgetItem* item)
-{
+void CommandPalette::choose(QListWidgetItem* item) {
     if (!item) return;
     const int kind = item->data(KindRole).toInt();
     const QVariant data = item->data(DataRole);
@@ -142,8 +142,7 @@ void CommandPalette::choose(QListWidgetItem* item)
     }
 }
 
-bool CommandPalette::eventFilter(QObject* watched, QEvent* event)
-{
+bool CommandPalette::eventFilter(QObject* watched, QEvent* event) {
     if (watched == m_query && event->type() == QEvent::KeyPress) {
         auto* key = static_cast<QKeyEvent*>(event);
         switch (key->key()) {
@@ -160,7 +159,8 @@ bool CommandPalette::eventFilter(QObject* watched, QEvent* event)
         case Qt::Key_Escape:
             hide();
             return true;
-        default: break;
+        default:
+            break;
         }
     }
     return QDialog::eventFilter(watched, event);

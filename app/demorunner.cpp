@@ -8,14 +8,12 @@ namespace weft::studio {
 
 DemoRunner::DemoRunner(QObject* parent)
     : QObject(parent)
-    , m_dir(QDir::tempPath() + QStringLiteral("/weft-demo-XXXXXX"))
-{
+    , m_dir(QDir::tempPath() + QStringLiteral("/weft-demo-XXXXXX")) {
     m_timer.setInterval(4000);
     connect(&m_timer, &QTimer::timeout, this, &DemoRunner::tick);
 }
 
-DemoRunner::~DemoRunner()
-{
+DemoRunner::~DemoRunner() {
     for (QProcess* p : m_processes) {
         if (p->state() != QProcess::NotRunning) {
             p->kill();
@@ -24,23 +22,23 @@ DemoRunner::~DemoRunner()
     }
 }
 
-QString DemoRunner::databasePath() const { return m_dir.filePath(QStringLiteral("demo.db")); }
+QString DemoRunner::databasePath() const {
+    return m_dir.filePath(QStringLiteral("demo.db"));
+}
 
-QString DemoRunner::programDir()
-{
+QString DemoRunner::programDir() {
     const QString env = qEnvironmentVariable("WEFT_BIN_DIR");
     return env.isEmpty() ? QCoreApplication::applicationDirPath() : env;
 }
 
-int DemoRunner::runningPrograms() const
-{
+int DemoRunner::runningPrograms() const {
     int n = 0;
-    for (const QProcess* p : m_processes) n += p->state() != QProcess::NotRunning;
+    for (const QProcess* p : m_processes)
+        n += p->state() != QProcess::NotRunning;
     return n;
 }
 
-void DemoRunner::launch(const QString& program, const QStringList& args, bool fixFault)
-{
+void DemoRunner::launch(const QString& program, const QStringList& args, bool fixFault) {
     const QString path = QDir(programDir()).filePath(program);
     if (!QFileInfo(path).isExecutable()) {
         Q_EMIT programFailedToStart(path);
@@ -64,26 +62,31 @@ void DemoRunner::launch(const QString& program, const QStringList& args, bool fi
     process->start();
 }
 
-void DemoRunner::start()
-{
+void DemoRunner::start() {
     launch(QStringLiteral("example-long"),
            {QStringLiteral("run"), QStringLiteral("long_running"), QStringLiteral("--param"),
-            QStringLiteral("seconds=600"), QStringLiteral("--param"), QStringLiteral("tasks_per_wave=5"),
-            QStringLiteral("--param"), QStringLiteral("step_ms=1500")});
+            QStringLiteral("seconds=600"), QStringLiteral("--param"),
+            QStringLiteral("tasks_per_wave=5"), QStringLiteral("--param"),
+            QStringLiteral("step_ms=1500")});
     launch(QStringLiteral("example-hello"), {});
     launch(QStringLiteral("example-etl"), {});
     launch(QStringLiteral("example-failing"), {});
     m_timer.start();
 }
 
-void DemoRunner::tick()
-{
+void DemoRunner::tick() {
     ++m_tick;
     if (runningPrograms() > 4) return; // keep the machine responsive
     switch (m_tick % 6) {
-    case 0: launch(QStringLiteral("example-etl"), {}); break;
-    case 1: launch(QStringLiteral("example-hello"), {}); break;
-    case 2: launch(QStringLiteral("example-failing"), {}, m_tick % 4 == 2); break;
+    case 0:
+        launch(QStringLiteral("example-etl"), {});
+        break;
+    case 1:
+        launch(QStringLiteral("example-hello"), {});
+        break;
+    case 2:
+        launch(QStringLiteral("example-failing"), {}, m_tick % 4 == 2);
+        break;
     case 3:
         launch(QStringLiteral("example-long"),
                {QStringLiteral("run"), QStringLiteral("long_running"), QStringLiteral("--param"),
@@ -91,8 +94,11 @@ void DemoRunner::tick()
                 QStringLiteral("tasks_per_wave=12"), QStringLiteral("--param"),
                 QStringLiteral("step_ms=400")});
         break;
-    case 4: launch(QStringLiteral("example-etl"), {}); break;
-    default: break;
+    case 4:
+        launch(QStringLiteral("example-etl"), {});
+        break;
+    default:
+        break;
     }
 }
 

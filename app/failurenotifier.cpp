@@ -7,8 +7,7 @@ namespace weft::studio {
 
 FailureNotifier::FailureNotifier(Backend* backend, QObject* parent)
     : QObject(parent)
-    , m_backend(backend)
-{
+    , m_backend(backend) {
     connect(backend, &Backend::eventsArrived, this, &FailureNotifier::onEvents);
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/weft/icons/weft.svg")), this);
@@ -17,16 +16,18 @@ FailureNotifier::FailureNotifier(Backend* backend, QObject* parent)
     }
 }
 
-void FailureNotifier::setEnabled(bool on) { m_enabled = on; }
+void FailureNotifier::setEnabled(bool on) {
+    m_enabled = on;
+}
 
-void FailureNotifier::onEvents(const EventBatch& batch)
-{
+void FailureNotifier::onEvents(const EventBatch& batch) {
     if (!m_enabled) return;
     int failures = 0;
     QString last;
     for (const auto& e : *batch) {
         if (e.kind != weft::EventKind::FlowRunState || !e.state) continue;
-        if (e.state->type != weft::StateType::Failed && e.state->type != weft::StateType::Crashed) continue;
+        if (e.state->type != weft::StateType::Failed && e.state->type != weft::StateType::Crashed)
+            continue;
         ++failures;
         last = QString::fromStdString(e.state->message);
         Q_EMIT runFailed(QString::fromStdString(e.run_id), last);

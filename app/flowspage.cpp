@@ -14,8 +14,7 @@ namespace weft::studio {
 FlowsPage::FlowsPage(Backend* backend, QWidget* parent)
     : QWidget(parent)
     , m_model(new FlowListModel(backend, this))
-    , m_table(new QTableView(this))
-{
+    , m_table(new QTableView(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("<h2>Flows</h2>"), this));
     m_table->setModel(m_model);
@@ -38,13 +37,17 @@ FlowsPage::FlowsPage(Backend* backend, QWidget* parent)
         if (!index.isValid()) return;
         QMenu menu(this);
         const QString flow = index.siblingAtColumn(0).data(FlowListModel::FlowNameRole).toString();
-        const QString latest = index.siblingAtColumn(0).data(FlowListModel::LatestRunIdRole).toString();
-        menu.addAction(tr("Show runs of %1").arg(flow), this, [this, flow] { Q_EMIT showRunsOf(flow); });
+        const QString latest =
+            index.siblingAtColumn(0).data(FlowListModel::LatestRunIdRole).toString();
+        menu.addAction(tr("Show runs of %1").arg(flow), this,
+                       [this, flow] { Q_EMIT showRunsOf(flow); });
         if (!latest.isEmpty())
-            menu.addAction(tr("Open the latest run"), this, [this, latest] { Q_EMIT openRun(latest); });
+            menu.addAction(tr("Open the latest run"), this,
+                           [this, latest] { Q_EMIT openRun(latest); });
         menu.exec(m_table->viewport()->mapToGlobal(pos));
     });
-    connect(m_model, &FlowListModel::refreshed, m_table, [this] { m_table->resizeColumnsToContents(); });
+    connect(m_model, &FlowListModel::refreshed, m_table,
+            [this] { m_table->resizeColumnsToContents(); });
 }
 
 } // namespace weft::studio

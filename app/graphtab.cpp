@@ -14,8 +14,7 @@ namespace weft::studio {
 
 GraphTab::GraphTab(Backend* backend, QWidget* parent)
     : QWidget(parent)
-    , m_model(new RunGraphModel(backend, this))
-{
+    , m_model(new RunGraphModel(backend, this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
     auto* bar = new QHBoxLayout();
@@ -66,8 +65,9 @@ GraphTab::GraphTab(Backend* backend, QWidget* parent)
     connect(m_tagMode, &QComboBox::currentIndexChanged, this, applyTag);
     connect(m_model, &RunGraphModel::layoutChanged, this, &GraphTab::updateTags);
     connect(exportButton, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the graph"), QStringLiteral("graph.svg"),
-                                                          tr("SVG (*.svg);;PNG (*.png)"));
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export the graph"), QStringLiteral("graph.svg"),
+                                         tr("SVG (*.svg);;PNG (*.png)"));
         if (!path.isEmpty()) exportTo(path);
     });
     connect(m_view, &RunGraphView::taskRunActivated, this, &GraphTab::taskRunActivated);
@@ -75,18 +75,22 @@ GraphTab::GraphTab(Backend* backend, QWidget* parent)
     updateTags();
 }
 
-void GraphTab::setFlowRun(const QString& flowRunId) { m_model->setFlowRun(flowRunId); }
+void GraphTab::setFlowRun(const QString& flowRunId) {
+    m_model->setFlowRun(flowRunId);
+}
 
-bool GraphTab::exportTo(const QString& path) { return m_view->exportTo(path); }
+bool GraphTab::exportTo(const QString& path) {
+    return m_view->exportTo(path);
+}
 
-void GraphTab::updateTags()
-{
+void GraphTab::updateTags() {
     const QString current = m_tags->currentText();
     const QStringList tags = m_model->tags();
     QStringList shown{tr("(none)")};
     shown << tags;
     QStringList had;
-    for (int i = 0; i < m_tags->count(); ++i) had << m_tags->itemText(i);
+    for (int i = 0; i < m_tags->count(); ++i)
+        had << m_tags->itemText(i);
     if (had == shown) return;
     QSignalBlocker block(m_tags);
     m_tags->clear();

@@ -17,8 +17,7 @@
 
 using namespace weft::studio;
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("weft-studio"));
     QApplication::setOrganizationName(QStringLiteral("Weft"));
@@ -49,9 +48,10 @@ int main(int argc, char** argv)
 
     ThemeManager theme(app);
     QSettings settings;
-    theme.apply(themeFromString(options->theme.isEmpty()
-                                    ? settings.value(QStringLiteral("theme"), QStringLiteral("system")).toString()
-                                    : options->theme));
+    theme.apply(themeFromString(
+        options->theme.isEmpty()
+            ? settings.value(QStringLiteral("theme"), QStringLiteral("system")).toString()
+            : options->theme));
 
     std::unique_ptr<DemoRunner> demo;
     QString db = options->db;
@@ -71,8 +71,9 @@ int main(int argc, char** argv)
     if (const QString failure = backend.openNow(); !failure.isEmpty()) {
         std::fprintf(stderr, "%s\n", qPrintable(failure));
         if (options->screenshot.isEmpty())
-            QMessageBox::critical(nullptr, QObject::tr("Weft Studio"),
-                                  QObject::tr("The database could not be opened.\n\n%1").arg(failure));
+            QMessageBox::critical(
+                nullptr, QObject::tr("Weft Studio"),
+                QObject::tr("The database could not be opened.\n\n%1").arg(failure));
         return 1;
     }
     if (demo)

@@ -22,15 +22,17 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProcess>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabBar>
-#include <QProcess>
 #include <QTabWidget>
 #include <QTimer>
 
 // Icons are compiled into the static app library; its initialiser must be referenced.
-static void initStudioResources() { Q_INIT_RESOURCE(weft); }
+static void initStudioResources() {
+    Q_INIT_RESOURCE(weft);
+}
 
 namespace weft::studio {
 
@@ -42,8 +44,7 @@ MainWindow::MainWindow(Backend* backend, ThemeManager* theme, QWidget* parent)
     : QMainWindow(parent)
     , m_backend(backend)
     , m_theme(theme)
-    , m_actions(new RunActions(backend, this))
-{
+    , m_actions(new RunActions(backend, this)) {
     initStudioResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Weft Studio"));
@@ -61,22 +62,20 @@ MainWindow::MainWindow(Backend* backend, ThemeManager* theme, QWidget* parent)
         showPage(Page::Runs);
     });
     m_notifier = new FailureNotifier(backend, this);
-    connect(m_actions, &RunActions::message, this, [this](const QString& text) {
-        m_messageLabel->setText(text);
-    });
+    connect(m_actions, &RunActions::message, this,
+            [this](const QString& text) { m_messageLabel->setText(text); });
     restoreLayout();
     updateActionState();
 }
 
-MainWindow::~MainWindow()
-{
+MainWindow::~MainWindow() {
     // Run pages die with the tab widget, after this object's members: they must not call back.
-    for (RunPage* page : std::as_const(m_runPages)) disconnect(page, nullptr, this, nullptr);
+    for (RunPage* page : std::as_const(m_runPages))
+        disconnect(page, nullptr, this, nullptr);
     m_runPages.clear();
 }
 
-void MainWindow::buildPages()
-{
+void MainWindow::buildPages() {
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
     m_tabs->setTabsClosable(true);
@@ -86,7 +85,8 @@ void MainWindow::buildPages()
     m_dashboard = new DashboardWidget(m_dashboardModel, m_tabs);
     m_flows = new FlowsPage(m_backend, m_tabs);
     m_tabs->addTab(m_runList, QIcon(QStringLiteral(":/weft/icons/runs.svg")), tr("Runs"));
-    m_tabs->addTab(m_dashboard, QIcon(QStringLiteral(":/weft/icons/dashboard.svg")), tr("Dashboard"));
+    m_tabs->addTab(m_dashboard, QIcon(QStringLiteral(":/weft/icons/dashboard.svg")),
+                   tr("Dashboard"));
     m_tabs->addTab(m_flows, QIcon(QStringLiteral(":/weft/icons/flows.svg")), tr("Flows"));
     for (int i = 0; i < kFixedTabs; ++i) {
         m_tabs->tabBar()->setTabButton(i, QTabBar::RightSide, nullptr);
@@ -99,16 +99,18 @@ void MainWindow::buildPages()
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActionState);
     connect(m_runList, &RunListWidget::runActivated, this, &MainWindow::openRun);
     connect(m_runList, &RunListWidget::selectionChanged, this, &MainWindow::updateActionState);
-    connect(m_runList, &RunListWidget::contextMenuRequested, this, [this](const QStringList& ids, const QPoint& pos) {
-        QMenu menu(this);
-        if (ids.size() == 1) menu.addAction(tr("Open"), this, [this, ids] { openRun(ids.front()); });
-        menu.addAction(m_retry);
-        menu.addAction(m_cancel);
-        menu.addAction(m_markAs);
-        menu.addSeparator();
-        menu.addAction(m_delete);
-        menu.exec(pos);
-    });
+    connect(m_runList, &RunListWidget::contextMenuRequested, this,
+            [this](const QStringList& ids, const QPoint& pos) {
+                QMenu menu(this);
+                if (ids.size() == 1)
+                    menu.addAction(tr("Open"), this, [this, ids] { openRun(ids.front()); });
+                menu.addAction(m_retry);
+                menu.addAction(m_cancel);
+                menu.addAction(m_markAs);
+                menu.addSeparator();
+                menu.addAction(m_delete);
+                menu.exec(pos);
+            });
     connect(m_dashboard, &DashboardWidget::runActivated, this, &MainWindow::openRun);
     connect(m_flows, &FlowsPage::openRun, this, &MainWindow::openRun);
     connect(m_flows, &FlowsPage::showRunsOf, this, [this](const QString& flow) {
@@ -119,16 +121,17 @@ void MainWindow::buildPages()
     });
 }
 
-void MainWindow::buildMenus()
-{
+void MainWindow::buildMenus() {
     auto* file = menuBar()->addMenu(tr("&File"));
-    auto* open = file->addAction(QIcon(QStringLiteral(":/weft/icons/open.svg")), tr("&Open database…"));
+    auto* open =
+        file->addAction(QIcon(QStringLiteral(":/weft/icons/open.svg")), tr("&Open database…"));
     open->setShortcut(QKeySequence::Open);
     connect(open, &QAction::triggered, this, [this] {
         const QString last = recentDatabases().value(0);
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open a Weft database"),
-                                                          last.isEmpty() ? QString() : QFileInfo(last).absolutePath(),
-                                                          tr("Weft databases (*.db);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open a Weft database"),
+            last.isEmpty() ? QString() : QFileInfo(last).absolutePath(),
+            tr("Weft databases (*.db);;All files (*)"));
         if (!path.isEmpty()) openDatabaseWindow(path);
     });
     auto* recent = file->addMenu(tr("Open &recent"));
@@ -145,7 +148,8 @@ void MainWindow::buildMenus()
         if (!page) return;
         const QString path = QFileDialog::getSaveFileName(
             this, graph ? tr("Export the graph") : tr("Export the timeline"),
-            page->title().replace(QStringLiteral(" · "), QStringLiteral("-")) + (graph ? QStringLiteral("-graph.svg") : QStringLiteral("-timeline.svg")),
+            page->title().replace(QStringLiteral(" · "), QStringLiteral("-"))
+                + (graph ? QStringLiteral("-graph.svg") : QStringLiteral("-timeline.svg")),
             tr("SVG (*.svg);;PNG (*.png)"));
         if (path.isEmpty()) return;
         const bool ok = graph ? page->exportGraph(path) : page->exportTimeline(path);
@@ -176,7 +180,8 @@ void MainWindow::buildMenus()
     connect(m_delete, &QAction::triggered, this, [this] { m_actions->remove(selectedRunIds()); });
 
     auto* go = menuBar()->addMenu(tr("&Go"));
-    auto* palette = go->addAction(QIcon(QStringLiteral(":/weft/icons/palette.svg")), tr("Command &palette…"));
+    auto* palette =
+        go->addAction(QIcon(QStringLiteral(":/weft/icons/palette.svg")), tr("Command &palette…"));
     palette->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     connect(palette, &QAction::triggered, this, &MainWindow::showCommandPalette);
     auto* runs = go->addAction(tr("&Runs"));
@@ -190,10 +195,12 @@ void MainWindow::buildMenus()
     connect(flows, &QAction::triggered, this, [this] { showPage(Page::Flows); });
     auto* closeTab = go->addAction(tr("Close run &page"));
     closeTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
-    connect(closeTab, &QAction::triggered, this, [this] { this->closeTab(m_tabs->currentIndex()); });
+    connect(closeTab, &QAction::triggered, this,
+            [this] { this->closeTab(m_tabs->currentIndex()); });
     auto* next = go->addAction(tr("&Next tab"));
     next->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageDown));
-    connect(next, &QAction::triggered, this, [this] { m_tabs->setCurrentIndex((m_tabs->currentIndex() + 1) % m_tabs->count()); });
+    connect(next, &QAction::triggered, this,
+            [this] { m_tabs->setCurrentIndex((m_tabs->currentIndex() + 1) % m_tabs->count()); });
     auto* previous = go->addAction(tr("&Previous tab"));
     previous->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageUp));
     connect(previous, &QAction::triggered, this, [this] {
@@ -225,17 +232,17 @@ void MainWindow::buildMenus()
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Weft Studio"), this, [this] {
-        QMessageBox::about(this, tr("About Weft Studio"),
-                           tr("<h3>Weft Studio %1</h3><p>Monitor and debug Weft flow runs: live run "
-                              "list, task graph, timeline, logs and charts.</p><p>%2</p>")
-                               .arg(QApplication::applicationVersion(), m_backend->description()));
+        QMessageBox::about(
+            this, tr("About Weft Studio"),
+            tr("<h3>Weft Studio %1</h3><p>Monitor and debug Weft flow runs: live run "
+               "list, task graph, timeline, logs and charts.</p><p>%2</p>")
+                .arg(QApplication::applicationVersion(), m_backend->description()));
     });
     m_paletteActions << open << m_exportGraph << m_exportTimeline << m_retry << m_cancel << m_markAs
                      << m_delete << runs << dash << flows << closeTab << notify;
 }
 
-void MainWindow::buildStatusBar()
-{
+void MainWindow::buildStatusBar() {
     m_backendLabel = new QLabel(m_backend->description(), this);
     m_backendLabel->setObjectName(QStringLiteral("backendLabel"));
     m_rateLabel = new QLabel(tr("0 events/s"), this);
@@ -249,30 +256,39 @@ void MainWindow::buildStatusBar()
     });
 }
 
-void MainWindow::showPage(Page page)
-{
+void MainWindow::showPage(Page page) {
     switch (page) {
-    case Page::Runs: m_tabs->setCurrentWidget(m_runList); break;
-    case Page::Dashboard: m_tabs->setCurrentWidget(m_dashboard); break;
-    case Page::Flows: m_tabs->setCurrentWidget(m_flows); break;
+    case Page::Runs:
+        m_tabs->setCurrentWidget(m_runList);
+        break;
+    case Page::Dashboard:
+        m_tabs->setCurrentWidget(m_dashboard);
+        break;
+    case Page::Flows:
+        m_tabs->setCurrentWidget(m_flows);
+        break;
     }
 }
 
-void MainWindow::setConfirmActions(bool ask) { m_actions->setConfirm(ask); }
+void MainWindow::setConfirmActions(bool ask) {
+    m_actions->setConfirm(ask);
+}
 
-RunPage* MainWindow::runPage(const QString& flowRunId) const { return m_runPages.value(flowRunId); }
+RunPage* MainWindow::runPage(const QString& flowRunId) const {
+    return m_runPages.value(flowRunId);
+}
 
-RunPage* MainWindow::currentRunPage() const { return qobject_cast<RunPage*>(m_tabs->currentWidget()); }
+RunPage* MainWindow::currentRunPage() const {
+    return qobject_cast<RunPage*>(m_tabs->currentWidget());
+}
 
-QStringList MainWindow::selectedRunIds() const
-{
+QStringList MainWindow::selectedRunIds() const {
     if (RunPage* page = currentRunPage()) return {page->flowRunId()};
     if (m_tabs->currentWidget() == m_runList) return m_runList->selectedRunIds();
     return {};
 }
 
-void MainWindow::updateActionState()
-{
+void MainWindow::updateActionState() {
     const bool any = !selectedRunIds().isEmpty();
     for (QAction* a : {m_retry, m_cancel, m_markAs, m_delete})
         if (a) a->setEnabled(any);
@@ -281,8 +297,7 @@ void MainWindow::updateActionState()
     if (m_exportTimeline) m_exportTimeline->setEnabled(page);
 }
 
-void MainWindow::openRun(const QString& id)
-{
+void MainWindow::openRun(const QString& id) {
     const QString wanted = id.trimmed().toLower();
     if (wanted.isEmpty()) return;
     if (RunPage* page = m_runPages.value(wanted)) {
@@ -290,20 +305,22 @@ void MainWindow::openRun(const QString& id)
         return;
     }
     // The id may be a unique prefix, as on the command line.
-    m_backend->fetchFlowRunIdsWithPrefix(wanted.toStdString(), this, [this, wanted](std::vector<std::string> ids) {
-        if (ids.size() != 1) {
-            m_messageLabel->setText(ids.empty() ? tr("No flow run with id %1.").arg(wanted)
-                                                : tr("The id prefix %1 matches several runs.").arg(wanted));
-            return;
-        }
-        m_backend->fetchFlowRun(ids.front(), this, [this](std::optional<weft::FlowRunRecord> run) {
-            if (run) openRunPage(*run);
+    m_backend->fetchFlowRunIdsWithPrefix(
+        wanted.toStdString(), this, [this, wanted](std::vector<std::string> ids) {
+            if (ids.size() != 1) {
+                m_messageLabel->setText(
+                    ids.empty() ? tr("No flow run with id %1.").arg(wanted)
+                                : tr("The id prefix %1 matches several runs.").arg(wanted));
+                return;
+            }
+            m_backend->fetchFlowRun(ids.front(), this,
+                                    [this](std::optional<weft::FlowRunRecord> run) {
+                                        if (run) openRunPage(*run);
+                                    });
         });
-    });
 }
 
-void MainWindow::openRunPage(const weft::FlowRunRecord& run)
-{
+void MainWindow::openRunPage(const weft::FlowRunRecord& run) {
     const QString id = QString::fromStdString(run.id);
     if (RunPage* page = m_runPages.value(id)) {
         m_tabs->setCurrentWidget(page);
@@ -323,8 +340,7 @@ void MainWindow::openRunPage(const weft::FlowRunRecord& run)
     Q_EMIT runPageOpened(page);
 }
 
-void MainWindow::closeTab(int index)
-{
+void MainWindow::closeTab(int index) {
     if (index < kFixedTabs) return;
     QWidget* w = m_tabs->widget(index);
     m_tabs->removeTab(index);
@@ -332,38 +348,35 @@ void MainWindow::closeTab(int index)
     w->deleteLater();
 }
 
-void MainWindow::showCommandPalette() { m_palette->popup(); }
+void MainWindow::showCommandPalette() {
+    m_palette->popup();
+}
 
-void MainWindow::setTheme(Theme theme)
-{
+void MainWindow::setTheme(Theme theme) {
     if (!m_theme) return;
     m_theme->apply(theme);
     QSettings().setValue(QStringLiteral("theme"), themeToString(theme));
 }
 
-void MainWindow::restoreLayout()
-{
+void MainWindow::restoreLayout() {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
 }
 
-void MainWindow::saveLayout()
-{
+void MainWindow::saveLayout() {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
 }
 
-QStringList MainWindow::recentDatabases()
-{
+QStringList MainWindow::recentDatabases() {
     QStringList paths = QSettings().value(QStringLiteral("recentDatabases")).toStringList();
     paths.removeIf([](const QString& p) { return !QFileInfo::exists(p); });
     return paths;
 }
 
-void MainWindow::rememberDatabase(const QString& path)
-{
+void MainWindow::rememberDatabase(const QString& path) {
     if (path.isEmpty()) return;
     QStringList paths = recentDatabases();
     paths.removeAll(path);
@@ -371,16 +384,16 @@ void MainWindow::rememberDatabase(const QString& path)
     QSettings().setValue(QStringLiteral("recentDatabases"), paths.mid(0, 8));
 }
 
-void MainWindow::openDatabaseWindow(const QString& path)
-{
+void MainWindow::openDatabaseWindow(const QString& path) {
     // Each window serves one database: another one opens in its own process.
     rememberDatabase(path);
-    if (!QProcess::startDetached(QApplication::applicationFilePath(), {QStringLiteral("--db"), path}))
-        QMessageBox::warning(this, tr("Open database"), tr("Could not start Weft Studio for %1.").arg(path));
+    if (!QProcess::startDetached(QApplication::applicationFilePath(),
+                                 {QStringLiteral("--db"), path}))
+        QMessageBox::warning(this, tr("Open database"),
+                             tr("Could not start Weft Studio for %1.").arg(path));
 }
 
-void MainWindow::closeEvent(QCloseEvent* event)
-{
+void MainWindow::closeEvent(QCloseEvent* event) {
     saveLayout();
     QMainWindow::closeEvent(event);
 }

@@ -4,17 +4,16 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QPushButton>
 #include <QFormLayout>
 #include <QLineEdit>
 #include <QPainter>
 #include <QPixmap>
+#include <QPushButton>
 
 namespace weft::studio {
 
 namespace {
-QIcon swatch(weft::StateType type)
-{
+QIcon swatch(weft::StateType type) {
     QPixmap pm(14, 14);
     pm.fill(Qt::transparent);
     QPainter p(&pm);
@@ -27,14 +26,14 @@ QIcon swatch(weft::StateType type)
 } // namespace
 
 MarkAsDialog::MarkAsDialog(const QString& title, QWidget* parent)
-    : QDialog(parent)
-{
+    : QDialog(parent) {
     setWindowTitle(title);
     auto* form = new QFormLayout(this);
     m_type = new QComboBox(this);
-    for (auto type : {weft::StateType::Completed, weft::StateType::Failed, weft::StateType::Crashed,
-                      weft::StateType::Cancelled, weft::StateType::Scheduled, weft::StateType::Paused,
-                      weft::StateType::Pending, weft::StateType::Running, weft::StateType::Cancelling})
+    for (auto type :
+         {weft::StateType::Completed, weft::StateType::Failed, weft::StateType::Crashed,
+          weft::StateType::Cancelled, weft::StateType::Scheduled, weft::StateType::Paused,
+          weft::StateType::Pending, weft::StateType::Running, weft::StateType::Cancelling})
         m_type->addItem(swatch(type), stateTypeLabel(type), int(type));
     m_name = new QLineEdit(this);
     m_name->setPlaceholderText(tr("the type's name"));
@@ -50,16 +49,18 @@ MarkAsDialog::MarkAsDialog(const QString& title, QWidget* parent)
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 }
 
-void MarkAsDialog::setType(weft::StateType type) { m_type->setCurrentIndex(m_type->findData(int(type))); }
+void MarkAsDialog::setType(weft::StateType type) {
+    m_type->setCurrentIndex(m_type->findData(int(type)));
+}
 
-weft::State MarkAsDialog::state() const
-{
+weft::State MarkAsDialog::state() const {
     const auto type = static_cast<weft::StateType>(m_type->currentData().toInt());
     const QString message = m_message->text().trimmed();
-    weft::State s = weft::make_state(type, m_name->text().trimmed().toStdString(),
-                                     message.isEmpty() ? tr("Marked from Weft Studio.").toStdString()
-                                                       : message.toStdString());
-    if (type == weft::StateType::Scheduled) s.details = {{"scheduled_time", weft::to_iso(s.timestamp)}};
+    weft::State s = weft::make_state(
+        type, m_name->text().trimmed().toStdString(),
+        message.isEmpty() ? tr("Marked from Weft Studio.").toStdString() : message.toStdString());
+    if (type == weft::StateType::Scheduled)
+        s.details = {{"scheduled_time", weft::to_iso(s.timestamp)}};
     return s;
 }
 

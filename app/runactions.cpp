@@ -11,20 +11,16 @@ namespace weft::studio {
 RunActions::RunActions(Backend* backend, QWidget* dialogParent)
     : QObject(dialogParent)
     , m_backend(backend)
-    , m_parent(dialogParent)
-{
-}
+    , m_parent(dialogParent) {}
 
-bool RunActions::ask(const QString& title, const QString& text)
-{
+bool RunActions::ask(const QString& title, const QString& text) {
     if (!m_confirm) return true;
     return QMessageBox::question(m_parent, title, text, QMessageBox::Yes | QMessageBox::Cancel,
                                  QMessageBox::Cancel)
-        == QMessageBox::Yes;
+           == QMessageBox::Yes;
 }
 
-void RunActions::report(const QString& action, const std::vector<CommandResult>& results)
-{
+void RunActions::report(const QString& action, const std::vector<CommandResult>& results) {
     int ok = 0;
     QStringList reasons;
     for (const auto& r : results) {
@@ -37,7 +33,10 @@ void RunActions::report(const QString& action, const std::vector<CommandResult>&
     if (refused == 0)
         Q_EMIT message(tr("%1: done for %n run(s).", nullptr, ok).arg(action));
     else
-        Q_EMIT message(tr("%1: %2 refused — %3").arg(action).arg(refused).arg(reasons.join(QStringLiteral("; "))));
+        Q_EMIT message(tr("%1: %2 refused — %3")
+                           .arg(action)
+                           .arg(refused)
+                           .arg(reasons.join(QStringLiteral("; "))));
     if (refused > 0 && m_confirm)
         QMessageBox::information(m_parent, action,
                                  tr("%1 of %2 refused:\n\n%3")
@@ -48,8 +47,8 @@ void RunActions::report(const QString& action, const std::vector<CommandResult>&
 }
 
 // Issues one command per id and reports once every answer is in.
-template <class Fn> void RunActions::forEach(const QString& action, const QStringList& ids, Fn issue)
-{
+template<class Fn>
+void RunActions::forEach(const QString& action, const QStringList& ids, Fn issue) {
     if (ids.isEmpty()) return;
     auto results = std::make_shared<std::vector<CommandResult>>();
     const int expected = int(ids.size());
@@ -60,34 +59,30 @@ template <class Fn> void RunActions::forEach(const QString& action, const QStrin
         });
 }
 
-void RunActions::retry(const QStringList& ids)
-{
+void RunActions::retry(const QStringList& ids) {
     forEach(tr("Retry"), ids, [this](const std::string& id, auto done) {
         m_backend->retryFlowRun(id, {}, this, done);
     });
 }
 
-void RunActions::retryFromTask(const QString& flowRunId, const QString& taskRunId)
-{
+void RunActions::retryFromTask(const QString& flowRunId, const QString& taskRunId) {
     if (!ask(tr("Retry from here"),
              tr("Run this task run and everything downstream of it again? Upstream results are "
                 "reused.")))
         return;
-    forEach(tr("Retry from here"), {flowRunId}, [this, taskRunId](const std::string& id, auto done) {
-        m_backend->retryFlowRun(id, taskRunId.toStdString(), this, done);
-    });
+    forEach(tr("Retry from here"), {flowRunId},
+            [this, taskRunId](const std::string& id, auto done) {
+                m_backend->retryFlowRun(id, taskRunId.toStdString(), this, done);
+            });
 }
 
-void RunActions::cancel(const QStringList& ids)
-{
+void RunActions::cancel(const QStringList& ids) {
     if (!ask(tr("Cancel"), tr("Cancel %n flow run(s)?", nullptr, int(ids.size())))) return;
-    forEach(tr("Cancel"), ids, [this](const std::string& id, auto done) {
-        m_backend->cancelFlowRun(id, this, done);
-    });
+    forEach(tr("Cancel"), ids,
+            [this](const std::string& id, auto done) { m_backend->cancelFlowRun(id, this, done); });
 }
 
-void RunActions::markAs(const QStringList& ids)
-{
+void RunActions::markAs(const QStringList& ids) {
     if (ids.isEmpty()) return;
     MarkAsDialog dialog(tr("Mark %n flow run(s) as…", nullptr, int(ids.size())), m_parent);
     if (m_confirm && dialog.exec() != QDialog::Accepted) return;
@@ -98,8 +93,7 @@ void RunActions::markAs(const QStringList& ids)
             });
 }
 
-void RunActions::markTaskRunAs(const QString& taskRunId)
-{
+void RunActions::markTaskRunAs(const QString& taskRunId) {
     MarkAsDialog dialog(tr("Mark the task run as…"), m_parent);
     if (m_confirm && dialog.exec() != QDialog::Accepted) return;
     const weft::State state = dialog.state();
@@ -109,15 +103,13 @@ void RunActions::markTaskRunAs(const QString& taskRunId)
             });
 }
 
-void RunActions::remove(const QStringList& ids)
-{
+void RunActions::remove(const QStringList& ids) {
     if (!ask(tr("Delete"), tr("Delete %n flow run(s) with their task runs, logs and subflow runs? "
                               "This cannot be undone.",
                               nullptr, int(ids.size()))))
         return;
-    forEach(tr("Delete"), ids, [this](const std::string& id, auto done) {
-        m_backend->deleteFlowRun(id, this, done);
-    });
+    forEach(tr("Delete"), ids,
+            [this](const std::string& id, auto done) { m_backend->deleteFlowRun(id, this, done); });
 }
 
 } // namespace weft::studio

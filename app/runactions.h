@@ -34,7 +34,7 @@ Q_SIGNALS:
 private:
     bool ask(const QString& title, const QString& text);
     void report(const QString& action, const std::vector<CommandResult>& results);
-    template <class Fn> void forEach(const QString& action, const QStringList& ids, Fn issue);
+    template<class Fn> void forEach(const QString& action, const QStringList& ids, Fn issue);
 
     Backend* m_backend;
     QWidget* m_parent;

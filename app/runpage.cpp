@@ -4,14 +4,14 @@
 #include "app/runactions.h"
 #include "app/statebadge.h"
 #include "app/taskrundetails.h"
-#include "widgets/timelineview.h"
-#include "widgets/timelinewidget.h"
 #include "models/jsonmodel.h"
 #include "models/runformat.h"
 #include "models/statepalette.h"
 #include "models/taskrunmodel.h"
 #include "widgets/logview.h"
 #include "widgets/taskruntable.h"
+#include "widgets/timelineview.h"
+#include "widgets/timelinewidget.h"
 
 #include <QDateTime>
 #include <QHeaderView>
@@ -26,8 +26,7 @@
 namespace weft::studio {
 
 namespace {
-QToolButton* actionButton(const QString& icon, const QString& text, QWidget* parent)
-{
+QToolButton* actionButton(const QString& icon, const QString& text, QWidget* parent) {
     auto* b = new QToolButton(parent);
     b->setIcon(QIcon(QStringLiteral(":/weft/icons/") + icon + QStringLiteral(".svg")));
     b->setText(text);
@@ -36,8 +35,7 @@ QToolButton* actionButton(const QString& icon, const QString& text, QWidget* par
     return b;
 }
 
-QTreeView* jsonView(JsonModel* model, QWidget* parent)
-{
+QTreeView* jsonView(JsonModel* model, QWidget* parent) {
     auto* view = new QTreeView(parent);
     view->setModel(model);
     view->setUniformRowHeights(true);
@@ -47,13 +45,13 @@ QTreeView* jsonView(JsonModel* model, QWidget* parent)
 }
 } // namespace
 
-RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecord& run, QWidget* parent)
+RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecord& run,
+                 QWidget* parent)
     : QWidget(parent)
     , m_backend(backend)
     , m_actions(actions)
     , m_id(QString::fromStdString(run.id))
-    , m_run(run)
-{
+    , m_run(run) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(buildHeader());
@@ -114,8 +112,7 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     refresh();
 }
 
-QWidget* RunPage::buildHeader()
-{
+QWidget* RunPage::buildHeader() {
     auto* header = new QFrame(this);
     header->setObjectName(QStringLiteral("runHeader"));
     header->setFrameShape(QFrame::StyledPanel);
@@ -134,7 +131,8 @@ QWidget* RunPage::buildHeader()
     m_cancel = actionButton(QStringLiteral("cancel"), tr("Cancel"), header);
     auto* mark = actionButton(QStringLiteral("markas"), tr("Mark as…"), header);
     auto* remove = actionButton(QStringLiteral("delete"), tr("Delete"), header);
-    for (auto* b : {m_retry, m_cancel, mark, remove}) top->addWidget(b);
+    for (auto* b : {m_retry, m_cancel, mark, remove})
+        top->addWidget(b);
     connect(m_retry, &QToolButton::clicked, this, [this] { m_actions->retry({m_id}); });
     connect(m_cancel, &QToolButton::clicked, this, [this] { m_actions->cancel({m_id}); });
     connect(mark, &QToolButton::clicked, this, [this] { m_actions->markAs({m_id}); });
@@ -154,25 +152,28 @@ QWidget* RunPage::buildHeader()
     return header;
 }
 
-QString RunPage::title() const
-{
-    return QStringLiteral("%1 · %2").arg(QString::fromStdString(m_run.flow_name), QString::fromStdString(m_run.name));
+QString RunPage::title() const {
+    return QStringLiteral("%1 · %2").arg(QString::fromStdString(m_run.flow_name),
+                                         QString::fromStdString(m_run.name));
 }
 
-void RunPage::showTab(Tab tab) { m_tabs->setCurrentIndex(int(tab)); }
-RunPage::Tab RunPage::currentTab() const { return Tab(m_tabs->currentIndex()); }
+void RunPage::showTab(Tab tab) {
+    m_tabs->setCurrentIndex(int(tab));
+}
+RunPage::Tab RunPage::currentTab() const {
+    return Tab(m_tabs->currentIndex());
+}
 
-void RunPage::refresh()
-{
+void RunPage::refresh() {
     const quint64 generation = ++m_generation;
-    m_backend->fetchFlowRun(m_id.toStdString(), this, [this, generation](std::optional<weft::FlowRunRecord> run) {
-        if (generation != m_generation || !run) return;
-        showRecord(*run);
-    });
+    m_backend->fetchFlowRun(m_id.toStdString(), this,
+                            [this, generation](std::optional<weft::FlowRunRecord> run) {
+                                if (generation != m_generation || !run) return;
+                                showRecord(*run);
+                            });
 }
 
-void RunPage::showRecord(const weft::FlowRunRecord& run)
-{
+void RunPage::showRecord(const weft::FlowRunRecord& run) {
     const bool stateChangedNow = run.state.id != m_run.state.id;
     m_run = run;
     m_badge->setState(run.state.type, QString::fromStdString(run.state.name));
@@ -180,17 +181,23 @@ void RunPage::showRecord(const weft::FlowRunRecord& run)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     QStringList facts;
     facts << tr("Run %1").arg(QString::fromStdString(run.id));
-    if (run.start_time) facts << tr("started %1 (%2)").arg(formatTimestamp(*run.start_time / 1000), formatRelative(*run.start_time / 1000, now));
-    else facts << tr("expected %1").arg(formatTimestamp(run.expected_start_time / 1000));
+    if (run.start_time)
+        facts << tr("started %1 (%2)")
+                     .arg(formatTimestamp(*run.start_time / 1000),
+                          formatRelative(*run.start_time / 1000, now));
+    else
+        facts << tr("expected %1").arg(formatTimestamp(run.expected_start_time / 1000));
     const double d = runDurationS(run, now);
     if (d >= 0) facts << tr("duration %1").arg(formatDuration(d));
     facts << tr("run count %1").arg(run.run_count);
     if (!run.tags.empty()) {
         QStringList tags;
-        for (const auto& t : run.tags) tags << QString::fromStdString(t);
+        for (const auto& t : run.tags)
+            tags << QString::fromStdString(t);
         facts << tr("tags %1").arg(tags.join(QStringLiteral(", ")));
     }
-    if (!run.flow_version.empty()) facts << tr("version %1").arg(QString::fromStdString(run.flow_version));
+    if (!run.flow_version.empty())
+        facts << tr("version %1").arg(QString::fromStdString(run.flow_version));
     const QString params = parametersSummary(run.parameters, 200);
     if (!params.isEmpty()) facts << tr("parameters: %1").arg(params);
     m_facts->setText(facts.join(QStringLiteral("  ·  ")));
@@ -198,9 +205,10 @@ void RunPage::showRecord(const weft::FlowRunRecord& run)
     m_message->setVisible(!run.state.message.empty());
     m_message->setText(QString::fromStdString(run.state.message));
     QPalette mp = m_message->palette();
-    mp.setColor(QPalette::WindowText, weft::is_terminal(run.state.type) && run.state.type != weft::StateType::Completed
-                                          ? stateColor(run.state.type, dark)
-                                          : palette().color(QPalette::WindowText));
+    mp.setColor(QPalette::WindowText,
+                weft::is_terminal(run.state.type) && run.state.type != weft::StateType::Completed
+                    ? stateColor(run.state.type, dark)
+                    : palette().color(QPalette::WindowText));
     m_message->setPalette(mp);
     m_retry->setEnabled(weft::is_resumable(run.state.type));
     m_cancel->setEnabled(!weft::is_terminal(run.state.type));
@@ -214,8 +222,7 @@ void RunPage::showRecord(const weft::FlowRunRecord& run)
     }
 }
 
-void RunPage::updateCounts()
-{
+void RunPage::updateCounts() {
     const auto counts = m_taskRuns->taskRunModel()->countsByState();
     const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
     QStringList chips;
@@ -233,8 +240,7 @@ void RunPage::updateCounts()
                       + chips.join(QStringLiteral("&nbsp;&nbsp;&nbsp;")));
 }
 
-void RunPage::selectTaskRun(const QString& taskRunId)
-{
+void RunPage::selectTaskRun(const QString& taskRunId) {
     std::vector<weft::TaskRunRecord> known;
     const auto* model = m_taskRuns->taskRunModel();
     for (int row = 0; row < model->rowCount(); ++row)
@@ -242,33 +248,38 @@ void RunPage::selectTaskRun(const QString& taskRunId)
     m_details->showTaskRun(taskRunId, known);
 }
 
-void RunPage::onEvents(const EventBatch& batch)
-{
+void RunPage::onEvents(const EventBatch& batch) {
     const std::string id = m_id.toStdString();
     for (const auto& e : *batch) {
-        if (e.run_id == id && (e.kind == weft::EventKind::FlowRunState || e.kind == weft::EventKind::FlowRunDeleted)) {
+        if (e.run_id == id
+            && (e.kind == weft::EventKind::FlowRunState
+                || e.kind == weft::EventKind::FlowRunDeleted)) {
             if (!m_refetch.isActive()) m_refetch.start();
             return;
         }
     }
 }
 
-void RunPage::taskContextMenu(const QString& taskRunId, const QPoint& globalPos)
-{
+void RunPage::taskContextMenu(const QString& taskRunId, const QPoint& globalPos) {
     QMenu menu(this);
     menu.addAction(QIcon(QStringLiteral(":/weft/icons/retry.svg")), tr("Retry from here"), this,
                    [this, taskRunId] { m_actions->retryFromTask(m_id, taskRunId); });
-    menu.addAction(QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("Show its log lines"), this, [this, taskRunId] {
-        m_logs->showTaskRun(taskRunId);
-        showTab(Tab::Logs);
-    });
+    menu.addAction(QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("Show its log lines"), this,
+                   [this, taskRunId] {
+                       m_logs->showTaskRun(taskRunId);
+                       showTab(Tab::Logs);
+                   });
     menu.addAction(QIcon(QStringLiteral(":/weft/icons/markas.svg")), tr("Mark as…"), this,
                    [this, taskRunId] { m_actions->markTaskRunAs(taskRunId); });
     menu.addAction(tr("Details"), this, [this, taskRunId] { selectTaskRun(taskRunId); });
     menu.exec(globalPos);
 }
 
-bool RunPage::exportGraph(const QString& path) { return m_graph->exportTo(path); }
-bool RunPage::exportTimeline(const QString& path) { return m_timeline->view()->exportTo(path); }
+bool RunPage::exportGraph(const QString& path) {
+    return m_graph->exportTo(path);
+}
+bool RunPage::exportTimeline(const QString& path) {
+    return m_timeline->view()->exportTo(path);
+}
 
 } // namespace weft::studio

@@ -10,8 +10,7 @@
 
 namespace weft::studio {
 
-QString saveScreenshot(QWidget* window, const QString& file)
-{
+QString saveScreenshot(QWidget* window, const QString& file) {
     // grab() renders the widget tree itself, so it works offscreen and under Xvfb alike.
     const QPixmap pixmap = window->grab();
     if (pixmap.isNull()) return QStringLiteral("the window could not be rendered");
@@ -20,12 +19,12 @@ QString saveScreenshot(QWidget* window, const QString& file)
     return {};
 }
 
-void scheduleScreenshot(QWidget* window, const QString& file, int delayMs)
-{
+void scheduleScreenshot(QWidget* window, const QString& file, int delayMs) {
     QTimer::singleShot(delayMs, window, [window, file] {
         const QString error = saveScreenshot(window, file);
         if (error.isEmpty()) {
-            std::fprintf(stderr, "weft-studio: saved %s\n", qPrintable(QFileInfo(file).absoluteFilePath()));
+            std::fprintf(stderr, "weft-studio: saved %s\n",
+                         qPrintable(QFileInfo(file).absoluteFilePath()));
             QApplication::exit(0);
         } else {
             std::fprintf(stderr, "weft-studio: screenshot failed: %s\n", qPrintable(error));

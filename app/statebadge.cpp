@@ -7,31 +7,27 @@
 namespace weft::studio {
 
 StateBadge::StateBadge(QWidget* parent)
-    : QWidget(parent)
-{
+    : QWidget(parent) {
     QFont f = font();
     f.setBold(true);
     setFont(f);
     setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
 }
 
-void StateBadge::setState(weft::StateType type, const QString& name)
-{
+void StateBadge::setState(weft::StateType type, const QString& name) {
     m_type = type;
     m_name = name;
     updateGeometry();
     update();
 }
 
-QSize StateBadge::sizeHint() const
-{
+QSize StateBadge::sizeHint() const {
     const QFontMetrics fm(font());
     return {fm.horizontalAdvance(m_name.isEmpty() ? QStringLiteral("Pending") : m_name) + 28,
             fm.height() + 10};
 }
 
-void StateBadge::paintEvent(QPaintEvent*)
-{
+void StateBadge::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
     const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;

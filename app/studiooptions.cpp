@@ -5,34 +5,35 @@
 
 namespace weft::studio {
 
-QStringList runTabNames()
-{
+QStringList runTabNames() {
     return {QStringLiteral("graph"),     QStringLiteral("timeline"),   QStringLiteral("logs"),
             QStringLiteral("task-runs"), QStringLiteral("parameters"), QStringLiteral("result")};
 }
 
 std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QString* error,
-                                                QString* helpText)
-{
+                                                QString* helpText) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate(
         "weft-studio", "Weft Studio: monitor and debug Weft flow runs."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption db(QStringLiteral("db"),
-                                QCoreApplication::translate("weft-studio",
-                                                            "Open this local database file."),
-                                QStringLiteral("path"));
+    const QCommandLineOption db(
+        QStringLiteral("db"),
+        QCoreApplication::translate("weft-studio", "Open this local database file."),
+        QStringLiteral("path"));
     const QCommandLineOption connect(
         QStringLiteral("connect"),
-        QCoreApplication::translate("weft-studio", "Connect to a server, e.g. http://127.0.0.1:4200/api."),
+        QCoreApplication::translate("weft-studio",
+                                    "Connect to a server, e.g. http://127.0.0.1:4200/api."),
         QStringLiteral("url"));
-    const QCommandLineOption token(QStringLiteral("token"),
-                                   QCoreApplication::translate("weft-studio", "API token for --connect."),
-                                   QStringLiteral("token"));
-    const QCommandLineOption openRun(QStringLiteral("open-run"),
-                                     QCoreApplication::translate("weft-studio", "Open this flow run's page."),
-                                     QStringLiteral("id"));
+    const QCommandLineOption token(
+        QStringLiteral("token"),
+        QCoreApplication::translate("weft-studio", "API token for --connect."),
+        QStringLiteral("token"));
+    const QCommandLineOption openRun(
+        QStringLiteral("open-run"),
+        QCoreApplication::translate("weft-studio", "Open this flow run's page."),
+        QStringLiteral("id"));
     const QCommandLineOption demo(
         QStringLiteral("demo"),
         QCoreApplication::translate("weft-studio",
@@ -45,17 +46,19 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
         QStringLiteral("screenshot-delay"),
         QCoreApplication::translate("weft-studio", "Wait this long before the screenshot (ms)."),
         QStringLiteral("ms"), QStringLiteral("1500"));
-    const QCommandLineOption theme(QStringLiteral("theme"),
-                                   QCoreApplication::translate("weft-studio", "system, light or dark."),
-                                   QStringLiteral("theme"));
-    const QCommandLineOption page(QStringLiteral("page"),
-                                  QCoreApplication::translate("weft-studio",
-                                                              "Start on runs, dashboard or flows."),
-                                  QStringLiteral("page"));
+    const QCommandLineOption theme(
+        QStringLiteral("theme"),
+        QCoreApplication::translate("weft-studio", "system, light or dark."),
+        QStringLiteral("theme"));
+    const QCommandLineOption page(
+        QStringLiteral("page"),
+        QCoreApplication::translate("weft-studio", "Start on runs, dashboard or flows."),
+        QStringLiteral("page"));
     const QCommandLineOption runTab(
         QStringLiteral("run-tab"),
-        QCoreApplication::translate("weft-studio",
-                                    "Show run pages on graph, timeline, logs, task-runs, parameters or result."),
+        QCoreApplication::translate(
+            "weft-studio",
+            "Show run pages on graph, timeline, logs, task-runs, parameters or result."),
         QStringLiteral("tab"));
     parser.addOptions({db, connect, token, openRun, demo, screenshot, delay, theme, page, runTab});
     if (helpText) *helpText = parser.helpText();
@@ -73,19 +76,28 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
     bool ok = false;
     o.screenshotDelayMs = parser.value(delay).toInt(&ok);
     if (!ok || o.screenshotDelayMs < 0) {
-        if (error) *error = QCoreApplication::translate("weft-studio", "--screenshot-delay wants milliseconds, got '%1'.").arg(parser.value(delay));
+        if (error)
+            *error = QCoreApplication::translate("weft-studio",
+                                                 "--screenshot-delay wants milliseconds, got '%1'.")
+                         .arg(parser.value(delay));
         return std::nullopt;
     }
     o.theme = parser.value(theme);
-    if (!o.theme.isEmpty() && o.theme != QLatin1String("system") && o.theme != QLatin1String("light")
-        && o.theme != QLatin1String("dark")) {
-        if (error) *error = QCoreApplication::translate("weft-studio", "--theme is system, light or dark.");
+    if (!o.theme.isEmpty() && o.theme != QLatin1String("system")
+        && o.theme != QLatin1String("light") && o.theme != QLatin1String("dark")) {
+        if (error)
+            *error =
+                QCoreApplication::translate("weft-studio", "--theme is system, light or dark.");
         return std::nullopt;
     }
     o.page = parser.value(page);
     if (!o.page.isEmpty()
-        && !QStringList{QStringLiteral("runs"), QStringLiteral("dashboard"), QStringLiteral("flows")}.contains(o.page)) {
-        if (error) *error = QCoreApplication::translate("weft-studio", "--page is runs, dashboard or flows.");
+        && !QStringList{QStringLiteral("runs"), QStringLiteral("dashboard"),
+                        QStringLiteral("flows")}
+                .contains(o.page)) {
+        if (error)
+            *error =
+                QCoreApplication::translate("weft-studio", "--page is runs, dashboard or flows.");
         return std::nullopt;
     }
     o.runTab = parser.value(runTab);
@@ -96,15 +108,21 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
         return std::nullopt;
     }
     if (o.demo && !o.db.isEmpty()) {
-        if (error) *error = QCoreApplication::translate("weft-studio", "--demo uses its own database; leave out --db.");
+        if (error)
+            *error = QCoreApplication::translate("weft-studio",
+                                                 "--demo uses its own database; leave out --db.");
         return std::nullopt;
     }
     if (!o.connectUrl.isEmpty() && (o.demo || !o.db.isEmpty())) {
-        if (error) *error = QCoreApplication::translate("weft-studio", "--connect cannot be combined with --db or --demo.");
+        if (error)
+            *error = QCoreApplication::translate(
+                "weft-studio", "--connect cannot be combined with --db or --demo.");
         return std::nullopt;
     }
     if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("version"))) {
-        if (error) *error = parser.isSet(QStringLiteral("help")) ? QStringLiteral("help") : QStringLiteral("version");
+        if (error)
+            *error = parser.isSet(QStringLiteral("help")) ? QStringLiteral("help")
+                                                          : QStringLiteral("version");
         return std::nullopt;
     }
     return o;

@@ -7,16 +7,16 @@
 namespace weft::studio {
 
 struct StudioOptions {
-    QString db;             // --db PATH; empty = the default local database
-    QString connectUrl;     // --connect URL (a remote server)
-    QString token;          // --token T
-    QString openRun;        // --open-run ID (or a unique prefix)
-    bool demo = false;      // --demo
-    QString screenshot;     // --screenshot FILE
+    QString db;         // --db PATH; empty = the default local database
+    QString connectUrl; // --connect URL (a remote server)
+    QString token;      // --token T
+    QString openRun;    // --open-run ID (or a unique prefix)
+    bool demo = false;  // --demo
+    QString screenshot; // --screenshot FILE
     int screenshotDelayMs = 1500;
-    QString theme;          // --theme system|light|dark (empty = remembered choice)
-    QString page;           // --page runs|dashboard|flows
-    QString runTab;         // --run-tab graph|timeline|logs|task-runs|parameters|result
+    QString theme;  // --theme system|light|dark (empty = remembered choice)
+    QString page;   // --page runs|dashboard|flows
+    QString runTab; // --run-tab graph|timeline|logs|task-runs|parameters|result
 };
 
 /// The names --run-tab takes, in RunPage::Tab order.

@@ -17,8 +17,7 @@
 namespace weft::studio {
 
 namespace {
-QTreeView* jsonTree(JsonModel* model, QWidget* parent)
-{
+QTreeView* jsonTree(JsonModel* model, QWidget* parent) {
     auto* view = new QTreeView(parent);
     view->setModel(model);
     view->setUniformRowHeights(true);
@@ -33,8 +32,7 @@ TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
     : QWidget(parent)
     , m_backend(backend)
     , m_parameters(new JsonModel(this))
-    , m_result(new JsonModel(this))
-{
+    , m_result(new JsonModel(this)) {
     auto* layout = new QVBoxLayout(this);
     auto* top = new QHBoxLayout();
     m_badge = new StateBadge(this);
@@ -53,17 +51,27 @@ TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
 
     auto* buttons = new QHBoxLayout();
     auto* logs = new QPushButton(QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("Logs"), this);
-    auto* retry = new QPushButton(QIcon(QStringLiteral(":/weft/icons/retry.svg")), tr("Retry from here"), this);
-    auto* mark = new QPushButton(QIcon(QStringLiteral(":/weft/icons/markas.svg")), tr("Mark as…"), this);
+    auto* retry = new QPushButton(QIcon(QStringLiteral(":/weft/icons/retry.svg")),
+                                  tr("Retry from here"), this);
+    auto* mark =
+        new QPushButton(QIcon(QStringLiteral(":/weft/icons/markas.svg")), tr("Mark as…"), this);
     m_openChild = new QPushButton(tr("Open subflow run"), this);
     m_openChild->hide();
-    for (auto* b : {logs, retry, mark, m_openChild}) buttons->addWidget(b);
+    for (auto* b : {logs, retry, mark, m_openChild})
+        buttons->addWidget(b);
     buttons->addStretch();
     layout->addLayout(buttons);
-    connect(logs, &QPushButton::clicked, this, [this] { if (!m_id.isEmpty()) Q_EMIT showLogs(m_id); });
-    connect(retry, &QPushButton::clicked, this, [this] { if (!m_id.isEmpty()) Q_EMIT retryFromHere(m_id); });
-    connect(mark, &QPushButton::clicked, this, [this] { if (!m_id.isEmpty()) Q_EMIT markAs(m_id); });
-    connect(m_openChild, &QPushButton::clicked, this, [this] { Q_EMIT openFlowRun(m_childFlowRun); });
+    connect(logs, &QPushButton::clicked, this, [this] {
+        if (!m_id.isEmpty()) Q_EMIT showLogs(m_id);
+    });
+    connect(retry, &QPushButton::clicked, this, [this] {
+        if (!m_id.isEmpty()) Q_EMIT retryFromHere(m_id);
+    });
+    connect(mark, &QPushButton::clicked, this, [this] {
+        if (!m_id.isEmpty()) Q_EMIT markAs(m_id);
+    });
+    connect(m_openChild, &QPushButton::clicked, this,
+            [this] { Q_EMIT openFlowRun(m_childFlowRun); });
 
     layout->addWidget(new QLabel(tr("<b>Parameters</b>"), this));
     layout->addWidget(jsonTree(m_parameters, this), 2);
@@ -75,30 +83,33 @@ TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
     layout->addWidget(m_history, 1);
 }
 
-void TaskRunDetails::showTaskRun(const QString& taskRunId, const std::vector<weft::TaskRunRecord>& known)
-{
+void TaskRunDetails::showTaskRun(const QString& taskRunId,
+                                 const std::vector<weft::TaskRunRecord>& known) {
     m_id = taskRunId;
     for (const auto& r : known)
         if (QString::fromStdString(r.id) == taskRunId) fill(r, known);
     const quint64 generation = ++m_generation;
-    m_backend->fetchStateHistory(taskRunId.toStdString(), this, [this, generation](std::vector<weft::State> history) {
-        if (generation != m_generation) return;
-        m_history->clear();
-        const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
-        for (const auto& s : history) {
-            auto* item = new QListWidgetItem(
-                QStringLiteral("%1  %2%3")
-                    .arg(formatTimestamp(s.timestamp / 1000), QString::fromStdString(s.name),
-                         s.message.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(s.message)),
-                m_history);
-            item->setForeground(stateColor(s.type, dark));
-            item->setToolTip(QString::fromStdString(s.message));
-        }
-    });
+    m_backend->fetchStateHistory(
+        taskRunId.toStdString(), this, [this, generation](std::vector<weft::State> history) {
+            if (generation != m_generation) return;
+            m_history->clear();
+            const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
+            for (const auto& s : history) {
+                auto* item = new QListWidgetItem(
+                    QStringLiteral("%1  %2%3")
+                        .arg(formatTimestamp(s.timestamp / 1000), QString::fromStdString(s.name),
+                             s.message.empty()
+                                 ? QString()
+                                 : QStringLiteral(" — ") + QString::fromStdString(s.message)),
+                    m_history);
+                item->setForeground(stateColor(s.type, dark));
+                item->setToolTip(QString::fromStdString(s.message));
+            }
+        });
 }
 
-void TaskRunDetails::fill(const weft::TaskRunRecord& r, const std::vector<weft::TaskRunRecord>& known)
-{
+void TaskRunDetails::fill(const weft::TaskRunRecord& r,
+                          const std::vector<weft::TaskRunRecord>& known) {
     m_badge->setState(r.state.type, QString::fromStdString(r.state.name));
     m_title->setText(QString::fromStdString(r.name));
     QStringList upstream;
@@ -123,11 +134,13 @@ void TaskRunDetails::fill(const weft::TaskRunRecord& r, const std::vector<weft::
     if (!r.cache_key.empty()) lines << tr("Cache key: %1").arg(QString::fromStdString(r.cache_key));
     if (!r.tags.empty()) {
         QStringList tags;
-        for (const auto& t : r.tags) tags << QString::fromStdString(t);
+        for (const auto& t : r.tags)
+            tags << QString::fromStdString(t);
         lines << tr("Tags: %1").arg(tags.join(QStringLiteral(", ")));
     }
     if (!upstream.isEmpty()) lines << tr("Inputs: %1").arg(upstream.join(QStringLiteral(", ")));
-    if (!r.state.message.empty()) lines << tr("Message: %1").arg(QString::fromStdString(r.state.message));
+    if (!r.state.message.empty())
+        lines << tr("Message: %1").arg(QString::fromStdString(r.state.message));
     m_facts->setText(lines.join(QLatin1Char('\n')));
     m_parameters->setJson(r.parameters);
     m_result->setJson(r.has_result ? r.result : nlohmann::json());

@@ -5,33 +5,32 @@
 
 namespace weft::studio {
 
-Theme themeFromString(const QString& name)
-{
+Theme themeFromString(const QString& name) {
     if (name.compare(QLatin1String("dark"), Qt::CaseInsensitive) == 0) return Theme::Dark;
     if (name.compare(QLatin1String("light"), Qt::CaseInsensitive) == 0) return Theme::Light;
     return Theme::System;
 }
 
-QString themeToString(Theme theme)
-{
+QString themeToString(Theme theme) {
     switch (theme) {
-    case Theme::Dark: return QStringLiteral("dark");
-    case Theme::Light: return QStringLiteral("light");
-    case Theme::System: break;
+    case Theme::Dark:
+        return QStringLiteral("dark");
+    case Theme::Light:
+        return QStringLiteral("light");
+    case Theme::System:
+        break;
     }
     return QStringLiteral("system");
 }
 
 ThemeManager::ThemeManager(QApplication& app)
     : m_app(app)
-    , m_platform(QApplication::palette())
-{
+    , m_platform(QApplication::palette()) {
     // Fusion draws both palettes faithfully on every platform.
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
 }
 
-bool ThemeManager::systemPrefersDark() const
-{
+bool ThemeManager::systemPrefersDark() const {
     const QString gtk = qEnvironmentVariable("GTK_THEME");
     if (gtk.contains(QLatin1String(":dark"), Qt::CaseInsensitive)
         || gtk.endsWith(QLatin1String("-dark"), Qt::CaseInsensitive))
@@ -39,19 +38,16 @@ bool ThemeManager::systemPrefersDark() const
     return m_platform.color(QPalette::Window).lightnessF() < 0.5;
 }
 
-bool ThemeManager::isDark() const
-{
+bool ThemeManager::isDark() const {
     return m_current == Theme::Dark || (m_current == Theme::System && systemPrefersDark());
 }
 
-void ThemeManager::apply(Theme theme)
-{
+void ThemeManager::apply(Theme theme) {
     m_current = theme;
     QApplication::setPalette(isDark() ? darkPalette() : lightPalette());
 }
 
-QPalette ThemeManager::lightPalette()
-{
+QPalette ThemeManager::lightPalette() {
     QPalette p;
     p.setColor(QPalette::Window, QColor(0xf4, 0xf5, 0xf7));
     p.setColor(QPalette::WindowText, QColor(0x1f, 0x23, 0x28));
@@ -76,8 +72,7 @@ QPalette ThemeManager::lightPalette()
     return p;
 }
 
-QPalette ThemeManager::darkPalette()
-{
+QPalette ThemeManager::darkPalette() {
     QPalette p;
     p.setColor(QPalette::Window, QColor(0x1e, 0x22, 0x28));
     p.setColor(QPalette::WindowText, QColor(0xe4, 0xe7, 0xeb));

@@ -18,13 +18,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t0)
-{
+double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double peak_rss_mb()
-{
+double peak_rss_mb() {
     std::ifstream status("/proc/self/status");
     std::string line;
     while (std::getline(status, line))
@@ -32,8 +30,7 @@ double peak_rss_mb()
     return 0;
 }
 
-void check(int rc, sqlite3* db)
-{
+void check(int rc, sqlite3* db) {
     if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
         std::fprintf(stderr, "sqlite: %s\n", sqlite3_errmsg(db));
         std::exit(1);
@@ -42,8 +39,7 @@ void check(int rc, sqlite3* db)
 
 // The rows Weft writes for one no-op task run: its task_runs row and three state events
 // (Pending, Running, Completed), inserted with prepared statements in batches of 10,000 tasks.
-double raw_sqlite_seconds(const std::string& path, int tasks)
-{
+double raw_sqlite_seconds(const std::string& path, int tasks) {
     weft::Store::open(path); // the same schema and indexes, then closed
     sqlite3* db = nullptr;
     check(sqlite3_open(path.c_str(), &db), db);
@@ -52,19 +48,21 @@ double raw_sqlite_seconds(const std::string& path, int tasks)
           db);
     sqlite3_stmt* run = nullptr;
     sqlite3_stmt* event = nullptr;
+    check(
+        sqlite3_prepare_v2(
+            db,
+            "INSERT INTO task_runs(id, flow_run_id, task_key, dynamic_key, name, state_id, "
+            "state_type, state_name, state_message, state_timestamp, run_count, start_time, "
+            "end_time, total_run_time, expected_start_time, created, updated, inputs_hash, "
+            "task_inputs, parameters, tags, has_result) VALUES (?, ?, 'noop', ?, ?, ?, "
+            "'COMPLETED', 'Completed', '', ?, 1, ?, ?, 0, ?, ?, ?, ?, '{\"arg0\":[]}', ?, '[]', 0)",
+            -1, &run, nullptr),
+        db);
     check(sqlite3_prepare_v2(
               db,
-              "INSERT INTO task_runs(id, flow_run_id, task_key, dynamic_key, name, state_id, "
-              "state_type, state_name, state_message, state_timestamp, run_count, start_time, "
-              "end_time, total_run_time, expected_start_time, created, updated, inputs_hash, "
-              "task_inputs, parameters, tags, has_result) VALUES (?, ?, 'noop', ?, ?, ?, "
-              "'COMPLETED', 'Completed', '', ?, 1, ?, ?, 0, ?, ?, ?, ?, '{\"arg0\":[]}', ?, '[]', 0)",
-              -1, &run, nullptr),
-          db);
-    check(sqlite3_prepare_v2(db,
-                             "INSERT INTO events(kind, ts, run_id, flow_run_id, state_id, "
-                             "state_type, state_name, state_message) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
-                             -1, &event, nullptr),
+              "INSERT INTO events(kind, ts, run_id, flow_run_id, state_id, "
+              "state_type, state_name, state_message) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+              -1, &event, nullptr),
           db);
     const std::string flow_run = weft::new_id();
     const auto t0 = Clock::now();
@@ -95,7 +93,8 @@ double raw_sqlite_seconds(const std::string& path, int tasks)
         sqlite3_bind_text(run, 3, key.c_str(), -1, SQLITE_STATIC);
         sqlite3_bind_text(run, 4, name.c_str(), -1, SQLITE_STATIC);
         sqlite3_bind_text(run, 5, state_ids[2].c_str(), -1, SQLITE_STATIC);
-        for (int c = 6; c <= 11; ++c) sqlite3_bind_int64(run, c, now);
+        for (int c = 6; c <= 11; ++c)
+            sqlite3_bind_int64(run, c, now);
         sqlite3_bind_text(run, 12, id.c_str(), -1, SQLITE_STATIC); // a 32-char hash in Weft
         sqlite3_bind_text(run, 13, params.c_str(), -1, SQLITE_STATIC);
         check(sqlite3_step(run), db);
@@ -110,23 +109,24 @@ double raw_sqlite_seconds(const std::string& path, int tasks)
     return elapsed;
 }
 
-double raw_pool_seconds(int tasks)
-{
+double raw_pool_seconds(int tasks) {
     thread_pool::ThreadPool pool(std::max(2u, std::thread::hardware_concurrency()));
     std::vector<std::future<void>> futures;
     futures.reserve(std::size_t(tasks));
     std::atomic<long> sink{0};
     const auto t0 = Clock::now();
-    for (int i = 0; i < tasks; ++i) futures.push_back(pool.Submit([&sink, i] { sink += i; }));
-    for (auto& f : futures) f.wait();
+    for (int i = 0; i < tasks; ++i)
+        futures.push_back(pool.Submit([&sink, i] { sink += i; }));
+    for (auto& f : futures)
+        f.wait();
     return seconds_since(t0);
 }
 
 } // namespace
 
-int main(int argc, char** argv)
-{
-    CLI::App app{"Weft engine benchmark: orchestrated no-op tasks against raw SQLite and a raw pool"};
+int main(int argc, char** argv) {
+    CLI::App app{
+        "Weft engine benchmark: orchestrated no-op tasks against raw SQLite and a raw pool"};
     int tasks = 100000;
     std::string dir = fs::temp_directory_path() / ("weft-bench-" + std::to_string(getpid()));
     app.add_option("--tasks", tasks, "Number of no-op tasks")->check(CLI::PositiveNumber);
@@ -141,11 +141,13 @@ int main(int argc, char** argv)
 
     weft::detail::configure_database(weft_db);
     std::vector<int> items(static_cast<std::size_t>(tasks));
-    for (int i = 0; i < tasks; ++i) items[std::size_t(i)] = i;
+    for (int i = 0; i < tasks; ++i)
+        items[std::size_t(i)] = i;
     auto noop = weft::task("noop", [](int) {});
     auto bench = weft::flow("bench_noop", [&] {
         auto futures = noop.map(items);
-        for (auto& f : futures) f.wait();
+        for (auto& f : futures)
+            f.wait();
     });
     weft::detail::engine(); // open the database before the clock starts
     const auto t0 = Clock::now();

@@ -11,4 +11,6 @@ auto my_first_flow = weft::flow("my_first_flow", [] {
     std::printf("%s\n", data.c_str());
 });
 
-int main(int argc, char** argv) { return weft::main(argc, argv, {my_first_flow}); }
+int main(int argc, char** argv) {
+    return weft::main(argc, argv, {my_first_flow});
+}

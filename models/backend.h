@@ -47,7 +47,8 @@ struct CommandResult {
 };
 
 /// Every query runs away from the GUI thread; `done` runs on the GUI thread, and not at all if
-/// `context` was destroyed meanwhile. Callers drop stale answers with their own generation counters.
+/// `context` was destroyed meanwhile. Callers drop stale answers with their own generation
+/// counters.
 class Backend : public QObject {
     Q_OBJECT
 public:
@@ -58,7 +59,7 @@ public:
     virtual QString description() const = 0;
     virtual bool isOpen() const = 0;
 
-    template <class T> using Done = std::function<void(T)>;
+    template<class T> using Done = std::function<void(T)>;
 
     virtual void fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done) = 0;
     virtual void fetchFlowRuns(const weft::FlowRunQuery& query, QObject* context,
@@ -79,15 +80,16 @@ public:
                            Done<std::vector<weft::LogRecord>> done) = 0;
     /// Ids of every log line matching `query` (its limit ignored), delivered in chunks so a
     /// model can show the first lines at once: `chunk(ids, last)` is called until last is true.
-    virtual void fetchLogIds(const weft::LogQuery& query, QObject* context,
-                             std::function<void(std::vector<std::int64_t> ids, bool last)> chunk) = 0;
+    virtual void
+    fetchLogIds(const weft::LogQuery& query, QObject* context,
+                std::function<void(std::vector<std::int64_t> ids, bool last)> chunk) = 0;
     /// The distinct logger names of a flow run's lines (every run's when empty), sorted. Not
     /// pure, so backends without it answer an empty list.
     virtual void fetchLogNames(const std::string& flowRunId, QObject* context,
-                               Done<std::vector<std::string>> done)
-    {
+                               Done<std::vector<std::string>> done) {
         (void)flowRunId;
-        QMetaObject::invokeMethod(context, [done] { done({}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [done] { done({}); }, Qt::QueuedConnection);
     }
     virtual void fetchDashboard(weft::Micros from, weft::Micros to, int buckets, QObject* context,
                                 Done<DashboardData> done) = 0;
@@ -97,8 +99,10 @@ public:
                                  QObject* context, Done<CommandResult> done) = 0;
     virtual void setTaskRunState(const std::string& id, const weft::State& state, bool force,
                                  QObject* context, Done<CommandResult> done) = 0;
-    virtual void cancelFlowRun(const std::string& id, QObject* context, Done<CommandResult> done) = 0;
-    virtual void deleteFlowRun(const std::string& id, QObject* context, Done<CommandResult> done) = 0;
+    virtual void cancelFlowRun(const std::string& id, QObject* context,
+                               Done<CommandResult> done) = 0;
+    virtual void deleteFlowRun(const std::string& id, QObject* context,
+                               Done<CommandResult> done) = 0;
     /// Resumes a run (its completed task runs are reused); with a task run, that task run and
     /// everything downstream of it run again.
     virtual void retryFlowRun(const std::string& id, const std::string& fromTaskRunId,
@@ -114,7 +118,7 @@ Q_SIGNALS:
 };
 
 /// Runs `work` on Qt's global thread pool and hands its result to `done` on `context`'s thread.
-template <class T>
+template<class T>
 void runAsync(QObject* context, std::function<T()> work, std::function<void(T)> done);
 
 } // namespace weft::studio

@@ -11,8 +11,7 @@ namespace weft::studio {
 
 /// The threads that run backend queries. Not Qt's global pool: the raster paint engine hands
 /// parts of a paint to that pool and waits for them, so slow queries there stall painting.
-inline QThreadPool* queryPool()
-{
+inline QThreadPool* queryPool() {
     static QThreadPool* pool = [] {
         auto* p = new QThreadPool; // lives as long as the process: queries may outlive main()
         p->setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
@@ -22,9 +21,8 @@ inline QThreadPool* queryPool()
     return pool;
 }
 
-template <class T>
-void runAsync(QObject* context, std::function<T()> work, std::function<void(T)> done)
-{
+template<class T>
+void runAsync(QObject* context, std::function<T()> work, std::function<void(T)> done) {
     QPointer<QObject> guard(context);
     queryPool()->start([guard, work = std::move(work), done = std::move(done)] {
         // An exception must not escape the worker: report it as the default value, logged.

@@ -6,8 +6,7 @@ namespace weft::studio {
 
 DashboardModel::DashboardModel(Backend* backend, QObject* parent)
     : QAbstractTableModel(parent)
-    , m_backend(backend)
-{
+    , m_backend(backend) {
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(1000); // aggregates over many runs: at most once a second
     connect(&m_debounce, &QTimer::timeout, this, &DashboardModel::refresh);
@@ -15,15 +14,13 @@ DashboardModel::DashboardModel(Backend* backend, QObject* parent)
     connect(m_backend, &Backend::opened, this, &DashboardModel::refresh);
 }
 
-void DashboardModel::setRange(qint64 seconds, int buckets)
-{
+void DashboardModel::setRange(qint64 seconds, int buckets) {
     m_rangeS = std::max<qint64>(60, seconds);
     m_buckets = std::max(1, buckets);
     refresh();
 }
 
-void DashboardModel::refresh()
-{
+void DashboardModel::refresh() {
     if (!m_backend->isOpen()) return;
     const quint64 generation = ++m_generation;
     // Buckets end on whole intervals (hours for a day, days for a month) so their labels read
@@ -37,8 +34,7 @@ void DashboardModel::refresh()
     });
 }
 
-void DashboardModel::onEvents(const EventBatch& batch)
-{
+void DashboardModel::onEvents(const EventBatch& batch) {
     for (const auto& e : *batch) {
         if (e.kind == weft::EventKind::FlowRunCreated || e.kind == weft::EventKind::FlowRunState
             || e.kind == weft::EventKind::FlowRunDeleted) {
@@ -48,8 +44,7 @@ void DashboardModel::onEvents(const EventBatch& batch)
     }
 }
 
-void DashboardModel::apply(DashboardData d)
-{
+void DashboardModel::apply(DashboardData d) {
     beginResetModel();
     m_data = std::move(d);
     m_loaded = true;
@@ -57,18 +52,15 @@ void DashboardModel::apply(DashboardData d)
     Q_EMIT refreshed();
 }
 
-int DashboardModel::rowCount(const QModelIndex& parent) const
-{
+int DashboardModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : int(m_data.recentFailures.size());
 }
 
-int DashboardModel::columnCount(const QModelIndex& parent) const
-{
+int DashboardModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QVariant DashboardModel::data(const QModelIndex& index, int role) const
-{
+QVariant DashboardModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const auto& run = m_data.recentFailures[size_t(index.row())];
@@ -78,26 +70,35 @@ QVariant DashboardModel::data(const QModelIndex& index, int role) const
         case TimeColumn:
             return QDateTime::fromMSecsSinceEpoch(run.state.timestamp / 1000)
                 .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
-        case FlowColumn: return QString::fromStdString(run.flow_name);
-        case RunColumn: return QString::fromStdString(run.name);
-        case MessageColumn: return QString::fromStdString(run.state.message).simplified();
+        case FlowColumn:
+            return QString::fromStdString(run.flow_name);
+        case RunColumn:
+            return QString::fromStdString(run.name);
+        case MessageColumn:
+            return QString::fromStdString(run.state.message).simplified();
         }
         break;
-    case Qt::ToolTipRole: return QString::fromStdString(run.state.message);
-    case RunIdRole: return QString::fromStdString(run.id);
-    case StateTypeRole: return int(run.state.type);
+    case Qt::ToolTipRole:
+        return QString::fromStdString(run.state.message);
+    case RunIdRole:
+        return QString::fromStdString(run.id);
+    case StateTypeRole:
+        return int(run.state.type);
     }
     return {};
 }
 
-QVariant DashboardModel::headerData(int section, Qt::Orientation o, int role) const
-{
+QVariant DashboardModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-    case TimeColumn: return tr("When");
-    case FlowColumn: return tr("Flow");
-    case RunColumn: return tr("Run");
-    case MessageColumn: return tr("Message");
+    case TimeColumn:
+        return tr("When");
+    case FlowColumn:
+        return tr("Flow");
+    case RunColumn:
+        return tr("Run");
+    case MessageColumn:
+        return tr("Message");
     }
     return {};
 }

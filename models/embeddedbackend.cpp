@@ -12,29 +12,25 @@ namespace weft::studio {
 
 EmbeddedBackend::EmbeddedBackend(QString databasePath, QObject* parent)
     : Backend(parent)
-    , m_path(std::move(databasePath))
-{
+    , m_path(std::move(databasePath)) {
     qRegisterMetaType<weft::studio::EventBatch>();
     m_feedThread.setObjectName(QStringLiteral("weft-feed"));
 }
 
-EmbeddedBackend::~EmbeddedBackend()
-{
+EmbeddedBackend::~EmbeddedBackend() {
     m_feedThread.quit();
     m_feedThread.wait();
 }
 
-QString EmbeddedBackend::description() const
-{
+QString EmbeddedBackend::description() const {
     return tr("Local database %1").arg(QDir::toNativeSeparators(m_path));
 }
 
-void EmbeddedBackend::setPollInterval(int ms)
-{
+void EmbeddedBackend::setPollInterval(int ms) {
     m_pollMs = ms;
     if (m_follower)
-        QMetaObject::invokeMethod(m_follower, [f = m_follower, ms] { f->setPollInterval(ms); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_follower, [f = m_follower, ms] { f->setPollInterval(ms); }, Qt::QueuedConnection);
 }
 
 namespace {
@@ -44,8 +40,7 @@ struct Opened {
     QString error;
 };
 
-Opened openEngine(const QString& path)
-{
+Opened openEngine(const QString& path) {
     Opened o;
     try {
         o.engine = weft::Engine::open(path.toStdString());
@@ -58,8 +53,7 @@ Opened openEngine(const QString& path)
 }
 } // namespace
 
-void EmbeddedBackend::open()
-{
+void EmbeddedBackend::open() {
     runAsync<Opened>(
         this, [path = m_path] { return openEngine(path); },
         [this](Opened o) {
@@ -71,16 +65,14 @@ void EmbeddedBackend::open()
         });
 }
 
-QString EmbeddedBackend::openNow()
-{
+QString EmbeddedBackend::openNow() {
     Opened o = openEngine(m_path);
     if (!o.engine) return o.error;
     started(std::move(o.engine), o.seq);
     return {};
 }
 
-void EmbeddedBackend::started(std::shared_ptr<weft::Engine> engine, std::int64_t seq)
-{
+void EmbeddedBackend::started(std::shared_ptr<weft::Engine> engine, std::int64_t seq) {
     m_engine = std::move(engine);
     m_lastSeq = seq;
     m_follower = new FeedFollower(m_engine, seq, m_pollMs);
@@ -93,8 +85,7 @@ void EmbeddedBackend::started(std::shared_ptr<weft::Engine> engine, std::int64_t
     Q_EMIT opened();
 }
 
-void EmbeddedBackend::deliver(EventBatch batch)
-{
+void EmbeddedBackend::deliver(EventBatch batch) {
     if (batch->empty()) return;
     m_lastSeq = batch->back().seq;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -108,9 +99,8 @@ void EmbeddedBackend::deliver(EventBatch batch)
     Q_EMIT eventsArrived(batch);
 }
 
-template <class T>
-void EmbeddedBackend::query(QObject* context, std::function<T(weft::Reader&)> work, Done<T> done)
-{
+template<class T>
+void EmbeddedBackend::query(QObject* context, std::function<T(weft::Reader&)> work, Done<T> done) {
     auto engine = m_engine;
     if (!engine) {
         QMetaObject::invokeMethod(
@@ -122,65 +112,56 @@ void EmbeddedBackend::query(QObject* context, std::function<T(weft::Reader&)> wo
         std::move(done));
 }
 
-void EmbeddedBackend::fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done)
-{
+void EmbeddedBackend::fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done) {
     query<std::vector<weft::FlowRecord>>(
         context, [](weft::Reader& r) { return r.flows(); }, std::move(done));
 }
 
 void EmbeddedBackend::fetchFlowRuns(const weft::FlowRunQuery& q, QObject* context,
-                                    Done<std::vector<weft::FlowRunRecord>> done)
-{
+                                    Done<std::vector<weft::FlowRunRecord>> done) {
     query<std::vector<weft::FlowRunRecord>>(
         context, [q](weft::Reader& r) { return r.flow_runs(q); }, std::move(done));
 }
 
 void EmbeddedBackend::countFlowRuns(const weft::FlowRunQuery& q, QObject* context,
-                                    Done<std::int64_t> done)
-{
+                                    Done<std::int64_t> done) {
     query<std::int64_t>(
         context, [q](weft::Reader& r) { return r.count_flow_runs(q); }, std::move(done));
 }
 
 void EmbeddedBackend::fetchFlowRun(const std::string& id, QObject* context,
-                                   Done<std::optional<weft::FlowRunRecord>> done)
-{
+                                   Done<std::optional<weft::FlowRunRecord>> done) {
     query<std::optional<weft::FlowRunRecord>>(
         context, [id](weft::Reader& r) { return r.flow_run(id); }, std::move(done));
 }
 
 void EmbeddedBackend::fetchFlowRunIdsWithPrefix(const std::string& prefix, QObject* context,
-                                                Done<std::vector<std::string>> done)
-{
+                                                Done<std::vector<std::string>> done) {
     query<std::vector<std::string>>(
         context, [prefix](weft::Reader& r) { return r.flow_run_ids_with_prefix(prefix, 2); },
         std::move(done));
 }
 
 void EmbeddedBackend::fetchTaskRuns(const std::string& flowRunId, QObject* context,
-                                    Done<std::vector<weft::TaskRunRecord>> done)
-{
+                                    Done<std::vector<weft::TaskRunRecord>> done) {
     query<std::vector<weft::TaskRunRecord>>(
         context, [flowRunId](weft::Reader& r) { return r.task_runs(flowRunId); }, std::move(done));
 }
 
 void EmbeddedBackend::fetchStateHistory(const std::string& runId, QObject* context,
-                                        Done<std::vector<weft::State>> done)
-{
+                                        Done<std::vector<weft::State>> done) {
     query<std::vector<weft::State>>(
         context, [runId](weft::Reader& r) { return r.state_history(runId); }, std::move(done));
 }
 
 void EmbeddedBackend::fetchLogs(const weft::LogQuery& q, QObject* context,
-                                Done<std::vector<weft::LogRecord>> done)
-{
+                                Done<std::vector<weft::LogRecord>> done) {
     query<std::vector<weft::LogRecord>>(
         context, [q](weft::Reader& r) { return r.logs(q); }, std::move(done));
 }
 
 void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
-                                  std::function<void(std::vector<std::int64_t>, bool)> chunk)
-{
+                                  std::function<void(std::vector<std::int64_t>, bool)> chunk) {
     auto engine = m_engine;
     QPointer<QObject> guard(context);
     queryPool()->start([engine, q, guard, chunk] {
@@ -204,9 +185,8 @@ void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
             weft::LogQuery page = q;
             std::size_t chunkSize = 20000;
             for (;;) {
-                auto ids = engine->store().read([&](weft::Reader& r) {
-                    return r.log_ids(page, int(chunkSize));
-                });
+                auto ids = engine->store().read(
+                    [&](weft::Reader& r) { return r.log_ids(page, int(chunkSize)); });
                 const bool last = ids.size() < chunkSize;
                 if (!ids.empty()) page.after_id = ids.back();
                 if (!send(std::move(ids), last) || last) return;
@@ -221,27 +201,28 @@ void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
 }
 
 void EmbeddedBackend::fetchLogNames(const std::string& flowRunId, QObject* context,
-                                    Done<std::vector<std::string>> done)
-{
+                                    Done<std::vector<std::string>> done) {
     query<std::vector<std::string>>(
         context, [flowRunId](weft::Reader& r) { return r.log_names(flowRunId); }, std::move(done));
 }
 
 void EmbeddedBackend::fetchDashboard(weft::Micros from, weft::Micros to, int buckets,
-                                     QObject* context, Done<DashboardData> done)
-{
+                                     QObject* context, Done<DashboardData> done) {
     query<DashboardData>(
         context,
         [from, to, buckets](weft::Reader& r) {
             DashboardData d;
-            const weft::Micros interval = std::max<weft::Micros>(1, (to - from) / std::max(1, buckets));
-            for (int i = 0; i < buckets; ++i) d.buckets.push_back({from + i * interval, {}});
+            const weft::Micros interval =
+                std::max<weft::Micros>(1, (to - from) / std::max(1, buckets));
+            for (int i = 0; i < buckets; ++i)
+                d.buckets.push_back({from + i * interval, {}});
             for (const auto& c : r.flow_run_history(from, to, interval)) {
                 const auto index = std::size_t((c.interval_start - from) / interval);
                 if (index < d.buckets.size()) d.buckets[index].runsByState[c.type] += int(c.count);
             }
             for (const auto& s : r.flow_stats(from, to)) {
-                d.flows.push_back({s.flow_name, int(s.runs), int(s.failed), s.mean_run_s, s.max_run_s});
+                d.flows.push_back(
+                    {s.flow_name, int(s.runs), int(s.failed), s.mean_run_s, s.max_run_s});
                 d.totalRuns += s.runs;
             }
             weft::FlowRunQuery failures;
@@ -255,18 +236,16 @@ void EmbeddedBackend::fetchDashboard(weft::Micros from, weft::Micros to, int buc
 }
 
 namespace {
-CommandResult fromOutcome(const weft::Outcome& o)
-{
+CommandResult fromOutcome(const weft::Outcome& o) {
     CommandResult c;
     c.outcome = o;
     c.ok = o.decision == weft::Decision::Accept
-        || (o.decision == weft::Decision::Reject && o.state.has_value());
+           || (o.decision == weft::Decision::Reject && o.state.has_value());
     c.message = QString::fromStdString(o.reason);
     return c;
 }
 
-CommandResult failure(const std::exception& e)
-{
+CommandResult failure(const std::exception& e) {
     CommandResult c;
     c.message = QString::fromStdString(e.what());
     return c;
@@ -274,8 +253,7 @@ CommandResult failure(const std::exception& e)
 } // namespace
 
 void EmbeddedBackend::setFlowRunState(const std::string& id, const weft::State& state, bool force,
-                                      QObject* context, Done<CommandResult> done)
-{
+                                      QObject* context, Done<CommandResult> done) {
     auto engine = m_engine;
     runAsync<CommandResult>(
         context,
@@ -291,8 +269,7 @@ void EmbeddedBackend::setFlowRunState(const std::string& id, const weft::State& 
 }
 
 void EmbeddedBackend::setTaskRunState(const std::string& id, const weft::State& state, bool force,
-                                      QObject* context, Done<CommandResult> done)
-{
+                                      QObject* context, Done<CommandResult> done) {
     auto engine = m_engine;
     runAsync<CommandResult>(
         context,
@@ -307,8 +284,8 @@ void EmbeddedBackend::setTaskRunState(const std::string& id, const weft::State& 
         std::move(done));
 }
 
-void EmbeddedBackend::cancelFlowRun(const std::string& id, QObject* context, Done<CommandResult> done)
-{
+void EmbeddedBackend::cancelFlowRun(const std::string& id, QObject* context,
+                                    Done<CommandResult> done) {
     auto engine = m_engine;
     runAsync<CommandResult>(
         context,
@@ -322,8 +299,8 @@ void EmbeddedBackend::cancelFlowRun(const std::string& id, QObject* context, Don
         std::move(done));
 }
 
-void EmbeddedBackend::deleteFlowRun(const std::string& id, QObject* context, Done<CommandResult> done)
-{
+void EmbeddedBackend::deleteFlowRun(const std::string& id, QObject* context,
+                                    Done<CommandResult> done) {
     auto engine = m_engine;
     runAsync<CommandResult>(
         context,
@@ -339,8 +316,7 @@ void EmbeddedBackend::deleteFlowRun(const std::string& id, QObject* context, Don
 }
 
 void EmbeddedBackend::retryFlowRun(const std::string& id, const std::string& fromTaskRunId,
-                                   QObject* context, Done<CommandResult> done)
-{
+                                   QObject* context, Done<CommandResult> done) {
     auto engine = m_engine;
     const QString dbPath = QFileInfo(m_path).absoluteFilePath();
     runAsync<CommandResult>(
@@ -348,10 +324,11 @@ void EmbeddedBackend::retryFlowRun(const std::string& id, const std::string& fro
         [engine, id, fromTaskRunId, dbPath] {
             try {
                 auto run = engine->store().read([&](weft::Reader& r) { return r.flow_run(id); });
-                if (!run) return CommandResult{false, tr("The flow run no longer exists."), std::nullopt};
-                const bool allowed = weft::is_resumable(run->state.type)
-                                  || (run->state.type == weft::StateType::Completed
-                                      && !fromTaskRunId.empty());
+                if (!run)
+                    return CommandResult{false, tr("The flow run no longer exists."), std::nullopt};
+                const bool allowed =
+                    weft::is_resumable(run->state.type)
+                    || (run->state.type == weft::StateType::Completed && !fromTaskRunId.empty());
                 if (!allowed)
                     return CommandResult{false,
                                          tr("Only FAILED, CRASHED or CANCELLED runs can be retried "
@@ -377,7 +354,8 @@ void EmbeddedBackend::retryFlowRun(const std::string& id, const std::string& fro
                 process.setStandardErrorFile(QProcess::nullDevice());
                 qint64 pid = 0;
                 if (!process.startDetached(&pid))
-                    return CommandResult{false, tr("Could not start %1.").arg(program), std::nullopt};
+                    return CommandResult{false, tr("Could not start %1.").arg(program),
+                                         std::nullopt};
                 return CommandResult{true, tr("Resuming in process %1.").arg(pid), std::nullopt};
             } catch (const std::exception& e) {
                 return failure(e);

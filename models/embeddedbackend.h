@@ -66,7 +66,8 @@ public:
 private:
     void started(std::shared_ptr<weft::Engine> engine, std::int64_t seq);
     void deliver(EventBatch batch);
-    template <class T> void query(QObject* context, std::function<T(weft::Reader&)> work, Done<T> done);
+    template<class T>
+    void query(QObject* context, std::function<T(weft::Reader&)> work, Done<T> done);
 
     QString m_path;
     std::shared_ptr<weft::Engine> m_engine;

@@ -7,21 +7,18 @@ namespace weft::studio {
 
 namespace {
 constexpr int kReadChunk = 5000;
-constexpr size_t kMaxBatch = 50000;    // one delivery; the rest follows on the next tick
+constexpr size_t kMaxBatch = 50000; // one delivery; the rest follows on the next tick
 constexpr qint64 kCrashSweepMs = 10000;
 } // namespace
 
 FeedFollower::FeedFollower(std::shared_ptr<weft::Engine> engine, std::int64_t fromSeq, int pollMs)
     : m_engine(std::move(engine))
     , m_seq(fromSeq)
-    , m_pollMs(pollMs)
-{
-}
+    , m_pollMs(pollMs) {}
 
 FeedFollower::~FeedFollower() = default;
 
-void FeedFollower::start()
-{
+void FeedFollower::start() {
     m_timer = new QTimer(this);
     m_timer->setInterval(m_pollMs);
     connect(m_timer, &QTimer::timeout, this, &FeedFollower::poll);
@@ -29,14 +26,12 @@ void FeedFollower::start()
     m_lastCrashSweep = QDateTime::currentMSecsSinceEpoch();
 }
 
-void FeedFollower::setPollInterval(int ms)
-{
+void FeedFollower::setPollInterval(int ms) {
     m_pollMs = ms;
     if (m_timer) m_timer->setInterval(ms);
 }
 
-void FeedFollower::poll()
-{
+void FeedFollower::poll() {
     try {
         if (!m_reader) m_reader = m_engine->store().open_reader();
         const qint64 now = QDateTime::currentMSecsSinceEpoch();

@@ -4,15 +4,12 @@ namespace weft::studio {
 
 JsonModel::JsonModel(QObject* parent)
     : QAbstractItemModel(parent)
-    , m_root(std::make_unique<Node>())
-{
-}
+    , m_root(std::make_unique<Node>()) {}
 
 JsonModel::~JsonModel() = default;
 
 std::unique_ptr<JsonModel::Node> JsonModel::build(const QString& key, const nlohmann::json& j,
-                                                  Node* parent, int row)
-{
+                                                  Node* parent, int row) {
     auto node = std::make_unique<Node>();
     node->key = key;
     node->parent = parent;
@@ -41,7 +38,9 @@ std::unique_ptr<JsonModel::Node> JsonModel::build(const QString& key, const nloh
         node->type = QStringLiteral("null");
         node->value = QStringLiteral("null");
         break;
-    case nlohmann::json::value_t::boolean: node->type = QStringLiteral("boolean"); [[fallthrough]];
+    case nlohmann::json::value_t::boolean:
+        node->type = QStringLiteral("boolean");
+        [[fallthrough]];
     default:
         if (node->type.isEmpty()) node->type = QStringLiteral("number");
         node->value = QString::fromStdString(j.dump());
@@ -49,34 +48,31 @@ std::unique_ptr<JsonModel::Node> JsonModel::build(const QString& key, const nloh
     return node;
 }
 
-void JsonModel::setJson(const nlohmann::json& value)
-{
+void JsonModel::setJson(const nlohmann::json& value) {
     beginResetModel();
     m_root = std::make_unique<Node>();
     if (value.is_object() || value.is_array()) {
         auto built = build({}, value, nullptr, 0);
         m_root = std::move(built);
-        for (auto& child : m_root->children) child->parent = m_root.get();
+        for (auto& child : m_root->children)
+            child->parent = m_root.get();
     } else if (!value.is_null()) {
         m_root->children.push_back(build(tr("value"), value, m_root.get(), 0));
     }
     endResetModel();
 }
 
-JsonModel::Node* JsonModel::nodeOf(const QModelIndex& index) const
-{
+JsonModel::Node* JsonModel::nodeOf(const QModelIndex& index) const {
     return index.isValid() ? static_cast<Node*>(index.internalPointer()) : m_root.get();
 }
 
-QModelIndex JsonModel::index(int row, int column, const QModelIndex& parent) const
-{
+QModelIndex JsonModel::index(int row, int column, const QModelIndex& parent) const {
     if (!hasIndex(row, column, parent)) return {};
     Node* p = nodeOf(parent);
     return createIndex(row, column, p->children[size_t(row)].get());
 }
 
-QModelIndex JsonModel::parent(const QModelIndex& child) const
-{
+QModelIndex JsonModel::parent(const QModelIndex& child) const {
     if (!child.isValid()) return {};
     Node* n = nodeOf(child);
     Node* p = n->parent;
@@ -84,33 +80,38 @@ QModelIndex JsonModel::parent(const QModelIndex& child) const
     return createIndex(p->row, 0, p);
 }
 
-int JsonModel::rowCount(const QModelIndex& parent) const
-{
+int JsonModel::rowCount(const QModelIndex& parent) const {
     if (parent.column() > 0) return 0;
     return int(nodeOf(parent)->children.size());
 }
 
-int JsonModel::columnCount(const QModelIndex&) const { return ColumnCount; }
+int JsonModel::columnCount(const QModelIndex&) const {
+    return ColumnCount;
+}
 
-QVariant JsonModel::data(const QModelIndex& index, int role) const
-{
+QVariant JsonModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || (role != Qt::DisplayRole && role != Qt::ToolTipRole)) return {};
     const Node* n = nodeOf(index);
     switch (index.column()) {
-    case KeyColumn: return n->key;
-    case ValueColumn: return n->value;
-    case TypeColumn: return n->type;
+    case KeyColumn:
+        return n->key;
+    case ValueColumn:
+        return n->value;
+    case TypeColumn:
+        return n->type;
     }
     return {};
 }
 
-QVariant JsonModel::headerData(int section, Qt::Orientation o, int role) const
-{
+QVariant JsonModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-    case KeyColumn: return tr("Key");
-    case ValueColumn: return tr("Value");
-    case TypeColumn: return tr("Type");
+    case KeyColumn:
+        return tr("Key");
+    case ValueColumn:
+        return tr("Value");
+    case TypeColumn:
+        return tr("Type");
     }
     return {};
 }

@@ -67,13 +67,14 @@ public:
     std::vector<std::int64_t> slice(std::size_t first, std::size_t count) const {
         std::vector<std::int64_t> out;
         out.reserve(count);
-        for (std::size_t i = first; i < first + count; ++i) out.push_back((*this)[i]);
+        for (std::size_t i = first; i < first + count; ++i)
+            out.push_back((*this)[i]);
         return out;
     }
     /// Bytes held (blocks plus the block table).
     std::size_t bytes() const {
         return m_blocks.size() * kBlock * sizeof(std::int64_t)
-             + m_blocks.capacity() * sizeof(m_blocks[0]);
+               + m_blocks.capacity() * sizeof(m_blocks[0]);
     }
 
 private:

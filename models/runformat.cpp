@@ -20,7 +20,8 @@ QString formatTimestamp(qint64 ms) {
 
 QString formatDuration(double s) {
     if (s < 0 || !std::isfinite(s)) return {};
-    if (s < 1) return QStringLiteral("%1 ms").arg(std::llround(s * 1000)); // tasks are often this short
+    if (s < 1)
+        return QStringLiteral("%1 ms").arg(std::llround(s * 1000)); // tasks are often this short
     if (s < 10) return QStringLiteral("%1 s").arg(s, 0, 'f', 1);
     const qint64 total = qint64(std::llround(s));
     if (total < 60) return QStringLiteral("%1 s").arg(total);

@@ -12,20 +12,21 @@ namespace {
 
 // Which member state a group's stripe shows: what needs attention first.
 constexpr weft::StateType UrgencyOrder[] = {
-    weft::StateType::Crashed,   weft::StateType::Failed,  weft::StateType::Running,
-    weft::StateType::Cancelling, weft::StateType::Paused, weft::StateType::Pending,
-    weft::StateType::Scheduled, weft::StateType::Cancelled, weft::StateType::Completed,
+    weft::StateType::Crashed,    weft::StateType::Failed,    weft::StateType::Running,
+    weft::StateType::Cancelling, weft::StateType::Paused,    weft::StateType::Pending,
+    weft::StateType::Scheduled,  weft::StateType::Cancelled, weft::StateType::Completed,
 };
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 } // namespace
 
 RunGraphModel::RunGraphModel(Backend* backend, QObject* parent)
     : QObject(parent)
     , m_backend(backend)
-    , m_scene(std::make_shared<RunGraphScene>())
-{
+    , m_scene(std::make_shared<RunGraphScene>()) {
     m_refetchTimer.setSingleShot(true);
     m_refetchTimer.setInterval(200);
     connect(&m_refetchTimer, &QTimer::timeout, this, &RunGraphModel::refetchDirty);
@@ -34,8 +35,7 @@ RunGraphModel::RunGraphModel(Backend* backend, QObject* parent)
 
 RunGraphModel::~RunGraphModel() = default;
 
-void RunGraphModel::setFlowRun(const QString& flowRunId)
-{
+void RunGraphModel::setFlowRun(const QString& flowRunId) {
     ++m_loadGen;
     ++m_layoutGen;
     m_flowRunId = flowRunId;
@@ -67,15 +67,13 @@ void RunGraphModel::setFlowRun(const QString& flowRunId)
     fetch(id, -1, LayoutCause::NewRun);
 }
 
-void RunGraphModel::setLayoutMode(DagMode mode)
-{
+void RunGraphModel::setLayoutMode(DagMode mode) {
     if (mode == m_mode) return;
     m_mode = mode;
     if (!m_flowRunId.isEmpty()) requestLayout(LayoutCause::Mode);
 }
 
-void RunGraphModel::fetch(const std::string& flowRunId, int owner, LayoutCause cause)
-{
+void RunGraphModel::fetch(const std::string& flowRunId, int owner, LayoutCause cause) {
     if (!m_backend) return;
     const bool load = cause != LayoutCause::Live;
     if (load) ++m_pendingLoads;
@@ -100,8 +98,7 @@ void RunGraphModel::fetch(const std::string& flowRunId, int owner, LayoutCause c
 }
 
 std::shared_ptr<std::vector<RunGraphModel::Run>>
-RunGraphModel::prepare(std::vector<weft::TaskRunRecord>&& records)
-{
+RunGraphModel::prepare(std::vector<weft::TaskRunRecord>&& records) {
     auto out = std::make_shared<std::vector<Run>>();
     out->reserve(records.size());
     for (weft::TaskRunRecord& rec : records) {
@@ -127,15 +124,15 @@ RunGraphModel::prepare(std::vector<weft::TaskRunRecord>&& records)
                         run.unresolved.push_back(id->get<std::string>());
                 }
             }
-        for (const std::string& tag : rec.tags) run.tagNames.push_back(qs(tag));
+        for (const std::string& tag : rec.tags)
+            run.tagNames.push_back(qs(tag));
         out->push_back(std::move(run));
     }
     records = {};
     return out;
 }
 
-bool RunGraphModel::merge(int owner, std::vector<Run>&& runs)
-{
+bool RunGraphModel::merge(int owner, std::vector<Run>&& runs) {
     bool added = false, newTags = false;
     QVector<int> recoloured;
     for (Run& run : runs) {
@@ -150,7 +147,8 @@ bool RunGraphModel::merge(int owner, std::vector<Run>&& runs)
             known.start = run.start ? run.start : known.start;
             known.end = run.end ? run.end : known.end;
             const auto& nodeOfRun = m_scene->nodeOfRun;
-            if (changed && size_t(it->second) < nodeOfRun.size() && nodeOfRun[size_t(it->second)] >= 0)
+            if (changed && size_t(it->second) < nodeOfRun.size()
+                && nodeOfRun[size_t(it->second)] >= 0)
                 recoloured.push_back(nodeOfRun[size_t(it->second)]);
             continue;
         }
@@ -201,8 +199,7 @@ bool RunGraphModel::merge(int owner, std::vector<Run>&& runs)
     return added;
 }
 
-void RunGraphModel::onEvents(const EventBatch& batch)
-{
+void RunGraphModel::onEvents(const EventBatch& batch) {
     if (m_flowRunId.isEmpty() || !batch) return;
     QVector<int> changed;
     const auto& nodeOfRun = m_scene->nodeOfRun;
@@ -244,8 +241,7 @@ void RunGraphModel::onEvents(const EventBatch& batch)
     Q_EMIT nodesChanged(changed);
 }
 
-void RunGraphModel::refetchDirty()
-{
+void RunGraphModel::refetchDirty() {
     const std::set<std::string> dirty = std::exchange(m_dirty, {});
     for (const std::string& id : dirty) {
         const auto it = m_ownerOfFlowRun.find(id);
@@ -253,8 +249,7 @@ void RunGraphModel::refetchDirty()
     }
 }
 
-void RunGraphModel::requestLayout(LayoutCause cause)
-{
+void RunGraphModel::requestLayout(LayoutCause cause) {
     // A plain copy for the pool thread: ints and doubles, no QObject.
     RunGraphInput in;
     in.runs.resize(m_runs.size());
@@ -270,8 +265,10 @@ void RunGraphModel::requestLayout(LayoutCause cause)
         o.subflow = !r.childFlowRunId.isEmpty();
         const weft::Micros start = r.start ? r.start : r.expected;
         if (start) o.start = seconds(start);
-        if (r.end) o.end = seconds(r.end);
-        else if (r.type == weft::StateType::Running && r.start) o.end = seconds(now);
+        if (r.end)
+            o.end = seconds(r.end);
+        else if (r.type == weft::StateType::Running && r.start)
+            o.end = seconds(now);
         in.expandedSubflow[i] = m_expandedSubflow[i] && r.child == Run::Loaded;
     }
     in.expandedGroup = m_expandedGroup;
@@ -286,8 +283,7 @@ void RunGraphModel::requestLayout(LayoutCause cause)
         });
 }
 
-void RunGraphModel::applyScene(std::shared_ptr<RunGraphScene> scene, LayoutCause cause)
-{
+void RunGraphModel::applyScene(std::shared_ptr<RunGraphScene> scene, LayoutCause cause) {
     Q_EMIT aboutToChangeLayout();
     m_scene = std::move(scene);
     m_lastCause = cause;
@@ -297,8 +293,7 @@ void RunGraphModel::applyScene(std::shared_ptr<RunGraphScene> scene, LayoutCause
     Q_EMIT layoutChanged();
 }
 
-void RunGraphModel::recount()
-{
+void RunGraphModel::recount() {
     const auto& nodes = m_scene->nodes;
     m_nodeCounts.assign(nodes.size(), RunGraphStateCounts{});
     m_nodeTags.assign(nodes.size(), {});
@@ -310,7 +305,8 @@ void RunGraphModel::recount()
         if (node.kind == RunGraphNodeKind::Group) {
             for (int m : m_scene->groups[size_t(node.group)].members) {
                 ++counts[size_t(m_runs[size_t(m)].type)];
-                tags.insert(tags.end(), m_runs[size_t(m)].tags.begin(), m_runs[size_t(m)].tags.end());
+                tags.insert(tags.end(), m_runs[size_t(m)].tags.begin(),
+                            m_runs[size_t(m)].tags.end());
             }
             std::sort(tags.begin(), tags.end());
             tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
@@ -318,55 +314,48 @@ void RunGraphModel::recount()
             ++counts[size_t(m_runs[size_t(node.run)].type)];
             tags = m_runs[size_t(node.run)].tags;
         }
-        for (size_t t = 0; t < counts.size(); ++t) m_totals[t] += counts[t];
+        for (size_t t = 0; t < counts.size(); ++t)
+            m_totals[t] += counts[t];
     }
 }
 
-void RunGraphModel::setLoading(bool loading)
-{
+void RunGraphModel::setLoading(bool loading) {
     if (loading == m_loading) return;
     m_loading = loading;
     Q_EMIT loadingChanged(loading);
 }
 
-const RunGraphModel::Run* RunGraphModel::runOf(int node) const
-{
+const RunGraphModel::Run* RunGraphModel::runOf(int node) const {
     if (node < 0 || node >= nodeCount()) return nullptr;
     return &m_runs[size_t(m_scene->nodes[size_t(node)].run)];
 }
 
-QRectF RunGraphModel::nodeRect(int node) const
-{
+QRectF RunGraphModel::nodeRect(int node) const {
     return node >= 0 && node < nodeCount() ? m_scene->nodes[size_t(node)].rect : QRectF();
 }
 
-RunGraphNodeKind RunGraphModel::nodeKind(int node) const
-{
+RunGraphNodeKind RunGraphModel::nodeKind(int node) const {
     return node >= 0 && node < nodeCount() ? m_scene->nodes[size_t(node)].kind
                                            : RunGraphNodeKind::Task;
 }
 
-QString RunGraphModel::nodeLabel(int node) const
-{
+QString RunGraphModel::nodeLabel(int node) const {
     const Run* run = runOf(node);
     if (!run) return {};
     return nodeKind(node) == RunGraphNodeKind::Group ? run->taskKey : run->name;
 }
 
-QString RunGraphModel::nodeTaskRunId(int node) const
-{
+QString RunGraphModel::nodeTaskRunId(int node) const {
     const Run* run = runOf(node);
     return run ? qs(run->id) : QString();
 }
 
-QString RunGraphModel::nodeChildFlowRunId(int node) const
-{
+QString RunGraphModel::nodeChildFlowRunId(int node) const {
     const Run* run = runOf(node);
     return run ? run->childFlowRunId : QString();
 }
 
-weft::StateType RunGraphModel::nodeStateType(int node) const
-{
+weft::StateType RunGraphModel::nodeStateType(int node) const {
     const Run* run = runOf(node);
     if (!run) return weft::StateType::Pending;
     if (nodeKind(node) != RunGraphNodeKind::Group) return run->type;
@@ -376,69 +365,61 @@ weft::StateType RunGraphModel::nodeStateType(int node) const
     return run->type;
 }
 
-QString RunGraphModel::nodeStateName(int node) const
-{
+QString RunGraphModel::nodeStateName(int node) const {
     const Run* run = runOf(node);
     if (!run) return {};
     if (nodeKind(node) == RunGraphNodeKind::Group) return stateTypeLabel(nodeStateType(node));
     return run->stateName.isEmpty() ? stateTypeLabel(run->type) : run->stateName;
 }
 
-double RunGraphModel::nodeDuration(int node) const
-{
+double RunGraphModel::nodeDuration(int node) const {
     const Run* run = runOf(node);
     if (!run || !run->start) return -1;
-    const weft::Micros end = run->end ? run->end
+    const weft::Micros end = run->end                                ? run->end
                              : run->type == weft::StateType::Running ? weft::now_us()
                                                                      : run->start;
     return std::max<double>(0, double(end - run->start) / 1e6);
 }
 
-int RunGraphModel::nodeMemberCount(int node) const
-{
+int RunGraphModel::nodeMemberCount(int node) const {
     if (node < 0 || node >= nodeCount()) return 0;
     if (nodeKind(node) != RunGraphNodeKind::Group) return 1;
     return int(m_scene->groups[size_t(m_scene->nodes[size_t(node)].group)].members.size());
 }
 
-const RunGraphStateCounts& RunGraphModel::nodeStateCounts(int node) const
-{
+const RunGraphStateCounts& RunGraphModel::nodeStateCounts(int node) const {
     static const RunGraphStateCounts none{};
     return node >= 0 && size_t(node) < m_nodeCounts.size() ? m_nodeCounts[size_t(node)] : none;
 }
 
-QStringList RunGraphModel::nodeTags(int node) const
-{
+QStringList RunGraphModel::nodeTags(int node) const {
     QStringList out;
     if (node < 0 || size_t(node) >= m_nodeTags.size()) return out;
-    for (int t : m_nodeTags[size_t(node)]) out.append(m_tagNames.value(t));
+    for (int t : m_nodeTags[size_t(node)])
+        out.append(m_tagNames.value(t));
     return out;
 }
 
-bool RunGraphModel::nodeHasTag(int node, int tagId) const
-{
+bool RunGraphModel::nodeHasTag(int node, int tagId) const {
     if (node < 0 || size_t(node) >= m_nodeTags.size()) return false;
     const auto& tags = m_nodeTags[size_t(node)];
     return std::binary_search(tags.begin(), tags.end(), tagId);
 }
 
-bool RunGraphModel::isExpandable(int node) const
-{
+bool RunGraphModel::isExpandable(int node) const {
     if (node < 0 || node >= nodeCount()) return false;
     const RunGraphNode& n = m_scene->nodes[size_t(node)];
     return n.kind != RunGraphNodeKind::Task || n.group >= 0;
 }
 
-bool RunGraphModel::isExpanded(int node) const
-{
+bool RunGraphModel::isExpanded(int node) const {
     if (node < 0 || node >= nodeCount()) return false;
     const RunGraphNode& n = m_scene->nodes[size_t(node)];
     return n.kind == RunGraphNodeKind::SubflowFrame
            || (n.kind != RunGraphNodeKind::Group && n.group >= 0);
 }
 
-void RunGraphModel::setExpanded(int node, bool expanded)
-{
+void RunGraphModel::setExpanded(int node, bool expanded) {
     if (!isExpandable(node)) return;
     const RunGraphNode& n = m_scene->nodes[size_t(node)];
     if (n.kind == RunGraphNodeKind::Group || (n.kind == RunGraphNodeKind::Task && n.group >= 0)) {
@@ -457,8 +438,7 @@ void RunGraphModel::setExpanded(int node, bool expanded)
     if (run.child == Run::Loaded) requestLayout(LayoutCause::Expansion);
 }
 
-void RunGraphModel::setGroupExpanded(int group, bool expanded)
-{
+void RunGraphModel::setGroupExpanded(int group, bool expanded) {
     if (group < 0 || size_t(group) >= m_scene->groups.size()) return;
     const int first = m_scene->groups[size_t(group)].members.front();
     if (bool(m_expandedGroup[size_t(first)]) == expanded) return;
@@ -466,8 +446,7 @@ void RunGraphModel::setGroupExpanded(int group, bool expanded)
     requestLayout(LayoutCause::Expansion);
 }
 
-void RunGraphModel::setAllGroupsExpanded(bool expanded)
-{
+void RunGraphModel::setAllGroupsExpanded(bool expanded) {
     bool changed = false;
     for (const RunGraphGroup& g : m_scene->groups) {
         char& flag = m_expandedGroup[size_t(g.members.front())];
@@ -477,25 +456,21 @@ void RunGraphModel::setAllGroupsExpanded(bool expanded)
     if (changed) requestLayout(LayoutCause::Expansion);
 }
 
-QVector<int> RunGraphModel::nodesIn(const QRectF& rect) const
-{
+QVector<int> RunGraphModel::nodesIn(const QRectF& rect) const {
     std::vector<int> out;
     nodesIn(rect, out);
     return QVector<int>(out.begin(), out.end());
 }
 
-void RunGraphModel::nodesIn(const QRectF& rect, std::vector<int>& out) const
-{
+void RunGraphModel::nodesIn(const QRectF& rect, std::vector<int>& out) const {
     m_scene->nodeGrid.query(rect, out);
 }
 
-void RunGraphModel::edgesIn(const QRectF& rect, std::vector<int>& out) const
-{
+void RunGraphModel::edgesIn(const QRectF& rect, std::vector<int>& out) const {
     m_scene->edgeGrid.query(rect, out);
 }
 
-int RunGraphModel::nodeAt(const QPointF& scenePos) const
-{
+int RunGraphModel::nodeAt(const QPointF& scenePos) const {
     std::vector<int> hits;
     m_scene->nodeGrid.query(QRectF(scenePos - QPointF(0.5, 0.5), QSizeF(1, 1)), hits);
     int best = -1;
@@ -512,8 +487,7 @@ int RunGraphModel::nodeAt(const QPointF& scenePos) const
     return best;
 }
 
-int RunGraphModel::nodeForTaskRun(const QString& taskRunId) const
-{
+int RunGraphModel::nodeForTaskRun(const QString& taskRunId) const {
     const auto it = m_runIndex.find(taskRunId.toStdString());
     if (it == m_runIndex.end() || size_t(it->second) >= m_scene->nodeOfRun.size()) return -1;
     return m_scene->nodeOfRun[size_t(it->second)];

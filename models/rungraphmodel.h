@@ -141,7 +141,7 @@ private:
     QString m_flowRunId;
     DagMode m_mode = DagMode::Layered;
     std::vector<Run> m_runs;
-    std::unordered_map<std::string, int> m_runIndex;      // task run id → run
+    std::unordered_map<std::string, int> m_runIndex;       // task run id → run
     std::unordered_map<std::string, int> m_ownerOfFlowRun; // shown flow run → owner run (-1: top)
     QHash<QString, int> m_keyIds;
     QStringList m_tagNames;
@@ -158,7 +158,7 @@ private:
 
     std::shared_ptr<const RunGraphScene> m_scene;
     std::vector<RunGraphStateCounts> m_nodeCounts; // per node
-    std::vector<std::vector<int>> m_nodeTags;       // per node, sorted tag ids
+    std::vector<std::vector<int>> m_nodeTags;      // per node, sorted tag ids
     RunGraphStateCounts m_totals{};
 };
 

@@ -16,8 +16,7 @@ constexpr int MaxCellsPerItem = 64; // beyond this an item is tested alone, not 
 constexpr int MaxGridSide = 2048;
 } // namespace
 
-void RunGraphGrid::build(const std::vector<QRectF>& rects, const QRectF& bounds)
-{
+void RunGraphGrid::build(const std::vector<QRectF>& rects, const QRectF& bounds) {
     m_rects = rects;
     m_bounds = bounds;
     m_mark.assign(rects.size(), 0);
@@ -28,7 +27,8 @@ void RunGraphGrid::build(const std::vector<QRectF>& rects, const QRectF& bounds)
     const int n = int(rects.size());
     if (n == 0 || bounds.width() <= 0 || bounds.height() <= 0) {
         m_cols = m_rows = 0;
-        for (int i = 0; i < n; ++i) m_big.push_back(i);
+        for (int i = 0; i < n; ++i)
+            m_big.push_back(i);
         return;
     }
     // About two items per cell, cells no smaller than 64 px.
@@ -53,10 +53,12 @@ void RunGraphGrid::build(const std::vector<QRectF>& rects, const QRectF& bounds)
             continue;
         }
         for (int y = r0; y <= r1; ++y)
-            for (int x = c0; x <= c1; ++x) ++count[size_t(y) * m_cols + x];
+            for (int x = c0; x <= c1; ++x)
+                ++count[size_t(y) * m_cols + x];
     }
     m_cellStart.assign(count.size(), 0);
-    for (size_t c = 1; c < count.size(); ++c) m_cellStart[c] = m_cellStart[c - 1] + count[c - 1];
+    for (size_t c = 1; c < count.size(); ++c)
+        m_cellStart[c] = m_cellStart[c - 1] + count[c - 1];
     m_items.resize(size_t(m_cellStart.back()));
     std::vector<int> fill(m_cellStart.begin(), m_cellStart.end() - 1);
     for (int i = 0; i < n; ++i) {
@@ -64,12 +66,12 @@ void RunGraphGrid::build(const std::vector<QRectF>& rects, const QRectF& bounds)
         int c0, c1, r0, r1;
         span(rects[size_t(i)], c0, c1, r0, r1);
         for (int y = r0; y <= r1; ++y)
-            for (int x = c0; x <= c1; ++x) m_items[size_t(fill[size_t(y) * m_cols + x]++)] = i;
+            for (int x = c0; x <= c1; ++x)
+                m_items[size_t(fill[size_t(y) * m_cols + x]++)] = i;
     }
 }
 
-void RunGraphGrid::query(const QRectF& r, std::vector<int>& out) const
-{
+void RunGraphGrid::query(const QRectF& r, std::vector<int>& out) const {
     for (int i : m_big)
         if (m_rects[size_t(i)].intersects(r)) out.push_back(i);
     if (m_cols == 0 || !r.intersects(m_bounds.adjusted(-1, -1, 1, 1))) return;
@@ -115,8 +117,7 @@ public:
     explicit Builder(const RunGraphInput& in)
         : m_in(in)
         , m_local(in.runs.size(), -1)
-        , m_byOwner(in.runs.size() + 1)
-    {
+        , m_byOwner(in.runs.size() + 1) {
         const int n = int(in.runs.size());
         for (int r = 0; r < n; ++r) {
             const int owner = in.runs[size_t(r)].owner;
@@ -132,10 +133,11 @@ public:
     double pixelsPerSecond() const { return m_opt.pixelsPerSecond; }
 
 private:
-    bool flag(const std::vector<char>& v, int r) const { return size_t(r) < v.size() && v[size_t(r)]; }
+    bool flag(const std::vector<char>& v, int r) const {
+        return size_t(r) < v.size() && v[size_t(r)];
+    }
     // One scale for every level, so a subflow's bars line up with its parent's.
-    double timeScale() const
-    {
+    double timeScale() const {
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;
         for (const auto& r : m_in.runs) {
             if (std::isfinite(r.start)) lo = std::min(lo, r.start), hi = std::max(hi, r.start);
@@ -152,13 +154,13 @@ private:
     std::vector<std::vector<int>> m_byOwner;
 };
 
-Level Builder::level(int owner, int depth)
-{
+Level Builder::level(int owner, int depth) {
     Level out;
     const std::vector<int>& runs = m_byOwner[size_t(owner + 1)];
     const int n = int(runs.size());
     if (n == 0) return out;
-    for (int i = 0; i < n; ++i) m_local[size_t(runs[size_t(i)])] = i;
+    for (int i = 0; i < n; ++i)
+        m_local[size_t(runs[size_t(i)])] = i;
 
     DagInput din;
     din.width.assign(size_t(n), TaskWidth);
@@ -188,7 +190,8 @@ Level Builder::level(int owner, int depth)
         ups.erase(std::unique(ups.begin(), ups.end()), ups.end());
         byKey[{run.key, ups}].push_back(i);
     }
-    for (int i = 0; i < n; ++i) m_local[size_t(runs[size_t(i)])] = -1;
+    for (int i = 0; i < n; ++i)
+        m_local[size_t(runs[size_t(i)])] = -1;
 
     std::set<int> expanded;
     for (auto& [key, members] : byKey) {
@@ -251,7 +254,8 @@ Level Builder::level(int owner, int depth)
         e.from = cg.input.edges[k].first;
         e.to = cg.input.edges[k].second;
         e.points.reserve(qsizetype(pts.size()));
-        for (const auto& [x, y] : pts) e.points.append(QPointF(x, y));
+        for (const auto& [x, y] : pts)
+            e.points.append(QPointF(x, y));
         out.edges.push_back(std::move(e));
     }
     for (int g : expanded) {
@@ -266,8 +270,7 @@ Level Builder::level(int owner, int depth)
     return out;
 }
 
-void Builder::place(RunGraphScene& out, Level& lvl, QPointF offset, int frame, int depth)
-{
+void Builder::place(RunGraphScene& out, Level& lvl, QPointF offset, int frame, int depth) {
     const int base = int(out.nodes.size()), groupBase = int(out.groups.size());
     for (RunGraphNode node : lvl.nodes) {
         node.rect.translate(offset);
@@ -298,12 +301,12 @@ void Builder::place(RunGraphScene& out, Level& lvl, QPointF offset, int frame, i
 
 } // namespace
 
-std::shared_ptr<RunGraphScene> buildRunGraphScene(const RunGraphInput& in)
-{
+std::shared_ptr<RunGraphScene> buildRunGraphScene(const RunGraphInput& in) {
     auto scene = std::make_shared<RunGraphScene>();
     scene->mode = in.options.mode;
     Builder builder(in);
-    scene->pixelsPerSecond = in.options.mode == DagMode::TemporalByStart ? builder.pixelsPerSecond() : 0;
+    scene->pixelsPerSecond =
+        in.options.mode == DagMode::TemporalByStart ? builder.pixelsPerSecond() : 0;
     Level top = builder.level(-1, 0);
     builder.place(*scene, top, QPointF(0, 0), -1, 0);
 
@@ -316,7 +319,8 @@ std::shared_ptr<RunGraphScene> buildRunGraphScene(const RunGraphInput& in)
         rects.push_back(node.rect);
         bounds = bounds.united(node.rect);
         if (node.kind == RunGraphNodeKind::Group) {
-            for (int m : scene->groups[size_t(node.group)].members) scene->nodeOfRun[size_t(m)] = i;
+            for (int m : scene->groups[size_t(node.group)].members)
+                scene->nodeOfRun[size_t(m)] = i;
         } else {
             scene->nodeOfRun[size_t(node.run)] = i;
         }

@@ -90,7 +90,7 @@ struct RunGraphInput {
     struct Run {
         int owner = -1; ///< the subflow task run whose child run this belongs to; -1 = top level
         int key = 0;    ///< the task key, interned
-        std::vector<int> upstream; ///< run indices
+        std::vector<int> upstream;             ///< run indices
         double start = Unknown, end = Unknown; ///< seconds
         bool subflow = false;                  ///< has a child flow run
     };

@@ -15,16 +15,17 @@
 #include <QLabel>
 #include <QStackedBarSeries>
 #include <QTableView>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace weft::studio {
 
 namespace {
-bool isDark(const QWidget* w) { return w->palette().color(QPalette::Window).lightnessF() < 0.5; }
+bool isDark(const QWidget* w) {
+    return w->palette().color(QPalette::Window).lightnessF() < 0.5;
+}
 
-void styleChart(QChart* chart, const QWidget* owner)
-{
+void styleChart(QChart* chart, const QWidget* owner) {
     const QPalette p = owner->palette();
     chart->setBackgroundBrush(p.color(QPalette::Base));
     chart->setBackgroundRoundness(6);
@@ -39,8 +40,7 @@ void styleChart(QChart* chart, const QWidget* owner)
     }
 }
 
-QChartView* chartView(QWidget* parent)
-{
+QChartView* chartView(QWidget* parent) {
     auto* view = new QChartView(new QChart(), parent);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(220);
@@ -50,8 +50,7 @@ QChartView* chartView(QWidget* parent)
 
 DashboardWidget::DashboardWidget(DashboardModel* model, QWidget* parent)
     : QWidget(parent)
-    , m_model(model)
-{
+    , m_model(model) {
     auto* layout = new QVBoxLayout(this);
     auto* top = new QHBoxLayout();
     auto* title = new QLabel(tr("<h2>Dashboard</h2>"), this);
@@ -105,8 +104,7 @@ DashboardWidget::DashboardWidget(DashboardModel* model, QWidget* parent)
     rebuild();
 }
 
-QWidget* DashboardWidget::tile(QLabel*& value, const QString& caption)
-{
+QWidget* DashboardWidget::tile(QLabel*& value, const QString& caption) {
     auto* frame = new QFrame(this);
     frame->setFrameShape(QFrame::StyledPanel);
     auto* l = new QVBoxLayout(frame);
@@ -120,17 +118,16 @@ QWidget* DashboardWidget::tile(QLabel*& value, const QString& caption)
     return frame;
 }
 
-void DashboardWidget::changeEvent(QEvent* event)
-{
+void DashboardWidget::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange) rebuild();
 }
 
-void DashboardWidget::rebuild()
-{
+void DashboardWidget::rebuild() {
     const auto& d = m_model->data();
     std::int64_t failed = 0, completed = 0;
-    for (const auto& f : d.flows) failed += f.failed;
+    for (const auto& f : d.flows)
+        failed += f.failed;
     for (const auto& b : d.buckets) {
         auto it = b.runsByState.find(weft::StateType::Completed);
         if (it != b.runsByState.end()) completed += it->second;
@@ -138,7 +135,8 @@ void DashboardWidget::rebuild()
     m_total->setText(QLocale().toString(qlonglong(d.totalRuns)));
     m_failed->setText(QLocale().toString(qlonglong(failed)));
     const std::int64_t finished = completed + failed;
-    m_rate->setText(finished ? QStringLiteral("%1 %").arg(100.0 * double(completed) / double(finished), 0, 'f', 1)
+    m_rate->setText(finished ? QStringLiteral("%1 %").arg(
+                        100.0 * double(completed) / double(finished), 0, 'f', 1)
                              : QStringLiteral("–"));
     m_flows->setText(QString::number(d.flows.size()));
     const bool dark = isDark(this);
@@ -147,8 +145,7 @@ void DashboardWidget::rebuild()
     m_failures->resizeColumnsToContents();
 }
 
-void DashboardWidget::rebuildHistory(bool dark)
-{
+void DashboardWidget::rebuildHistory(bool dark) {
     auto* chart = new QChart();
     chart->setTitle(tr("Flow runs by state"));
     const auto& d = m_model->data();
@@ -192,8 +189,7 @@ void DashboardWidget::rebuildHistory(bool dark)
     delete old;
 }
 
-void DashboardWidget::rebuildFlows(bool dark)
-{
+void DashboardWidget::rebuildFlows(bool dark) {
     const auto& flows = m_model->data().flows;
     QStringList names;
     auto* durations = new QBarSet(tr("mean"));
@@ -217,7 +213,8 @@ void DashboardWidget::rebuildFlows(bool dark)
         auto* chart = new QChart();
         chart->setTitle(title);
         auto* series = new QHorizontalBarSeries(chart);
-        for (auto* s : sets) series->append(s);
+        for (auto* s : sets)
+            series->append(s);
         chart->addSeries(series);
         auto* y = new QBarCategoryAxis(chart);
         y->append(names);

@@ -5,8 +5,7 @@
 
 namespace weft::studio {
 
-bool clipSegment(QPointF& a, QPointF& b, const QRectF& r)
-{
+bool clipSegment(QPointF& a, QPointF& b, const QRectF& r) {
     const double dx = b.x() - a.x(), dy = b.y() - a.y();
     double t0 = 0, t1 = 1;
     const double p[4] = {-dx, dx, -dy, dy};
@@ -17,8 +16,10 @@ bool clipSegment(QPointF& a, QPointF& b, const QRectF& r)
             continue;
         }
         const double t = q[i] / p[i];
-        if (p[i] < 0) t0 = std::max(t0, t);
-        else t1 = std::min(t1, t);
+        if (p[i] < 0)
+            t0 = std::max(t0, t);
+        else
+            t1 = std::min(t1, t);
         if (t0 > t1) return false;
     }
     const QPointF a0 = a;
@@ -27,23 +28,21 @@ bool clipSegment(QPointF& a, QPointF& b, const QRectF& r)
     return true;
 }
 
-EdgeCubic edgeCubic(QPointF a, QPointF b)
-{
+EdgeCubic edgeCubic(QPointF a, QPointF b) {
     const double mid = (a.x() + b.x()) / 2;
     return {a, QPointF(mid, a.y()), QPointF(mid, b.y()), b, 0, 1};
 }
 
-QPointF pointAt(const EdgeCubic& c, double t)
-{
+QPointF pointAt(const EdgeCubic& c, double t) {
     const double u = 1 - t;
-    return c.p0 * (u * u * u) + c.p1 * (3 * u * u * t) + c.p2 * (3 * u * t * t) + c.p3 * (t * t * t);
+    return c.p0 * (u * u * u) + c.p1 * (3 * u * u * t) + c.p2 * (3 * u * t * t)
+           + c.p3 * (t * t * t);
 }
 
 namespace {
 
 // The t-interval of [0, 1] where a monotonic f(t) lies in [lo, hi], by bisection.
-bool interval(const auto& f, double lo, double hi, double& t0, double& t1)
-{
+bool interval(const auto& f, double lo, double hi, double& t0, double& t1) {
     const double f0 = f(0.0), f1 = f(1.0);
     const bool up = f1 >= f0;
     if (std::max(f0, f1) < lo || std::min(f0, f1) > hi) return false;
@@ -52,8 +51,10 @@ bool interval(const auto& f, double lo, double hi, double& t0, double& t1)
         double a = 0, b = 1;
         for (int i = 0; i < 40; ++i) {
             const double m = (a + b) / 2;
-            if ((f(m) < v) == up) a = m;
-            else b = m;
+            if ((f(m) < v) == up)
+                a = m;
+            else
+                b = m;
         }
         return (a + b) / 2;
     };
@@ -63,8 +64,7 @@ bool interval(const auto& f, double lo, double hi, double& t0, double& t1)
 }
 
 // de Casteljau: the piece of `c` between t0 and t1.
-EdgeCubic piece(const EdgeCubic& c, double t0, double t1)
-{
+EdgeCubic piece(const EdgeCubic& c, double t0, double t1) {
     const auto lerp = [](QPointF p, QPointF q, double t) { return p + (q - p) * t; };
     // Left part up to t1.
     QPointF a = lerp(c.p0, c.p1, t1), b = lerp(c.p1, c.p2, t1), d = lerp(c.p2, c.p3, t1);
@@ -83,8 +83,7 @@ EdgeCubic piece(const EdgeCubic& c, double t0, double t1)
 
 } // namespace
 
-bool clipEdgeCubic(QPointF a, QPointF b, const QRectF& r, EdgeCubic& out)
-{
+bool clipEdgeCubic(QPointF a, QPointF b, const QRectF& r, EdgeCubic& out) {
     const EdgeCubic whole = edgeCubic(a, b);
     if (r.isEmpty() || r.contains(QRectF(a, b).normalized())) {
         out = whole;

@@ -16,8 +16,7 @@ namespace {
 constexpr double Radius = 7, FrameRadius = 10, StripeWidth = 5, TextLeft = 14;
 constexpr double ChevronBox = 20;
 
-QString formatDuration(double s)
-{
+QString formatDuration(double s) {
     if (s < 0) return {};
     if (s < 10) return QStringLiteral("%1 s").arg(s, 0, 'f', 1);
     if (s < 60) return QStringLiteral("%1 s").arg(qRound(s));
@@ -28,25 +27,21 @@ QString formatDuration(double s)
 
 } // namespace
 
-RunGraphPainter::Detail RunGraphPainter::detailFor(double scale)
-{
+RunGraphPainter::Detail RunGraphPainter::detailFor(double scale) {
     return scale >= 0.42 ? Detail::Full : scale >= 0.12 ? Detail::Boxes : Detail::Dots;
 }
 
 RunGraphPainter::RunGraphPainter(const RunGraphModel* model)
-    : m_model(model)
-{
+    : m_model(model) {
     setFont(QFont());
 }
 
-void RunGraphPainter::setPalette(const QPalette& palette)
-{
+void RunGraphPainter::setPalette(const QPalette& palette) {
     m_palette = palette;
     m_dark = palette.color(QPalette::Window).lightnessF() < 0.5;
 }
 
-void RunGraphPainter::setFont(const QFont& font)
-{
+void RunGraphPainter::setFont(const QFont& font) {
     m_font = font;
     m_bold = font;
     m_bold.setWeight(QFont::DemiBold);
@@ -57,44 +52,41 @@ void RunGraphPainter::setFont(const QFont& font)
     invalidate();
 }
 
-void RunGraphPainter::invalidate()
-{
+void RunGraphPainter::invalidate() {
     m_labels.clear();
     m_subtitles.clear();
 }
 
-QColor RunGraphPainter::mix(const QColor& a, const QColor& b, double t) const
-{
+QColor RunGraphPainter::mix(const QColor& a, const QColor& b, double t) const {
     return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
                             float(a.greenF() + (b.greenF() - a.greenF()) * t),
                             float(a.blueF() + (b.blueF() - a.blueF()) * t));
 }
 
-QColor RunGraphPainter::tagColor(const QString& tag, bool dark)
-{
+QColor RunGraphPainter::tagColor(const QString& tag, bool dark) {
     // A stable hue per tag, away from the state colours' saturation so rings read as "tag".
     const int hue = int(qHash(tag, 7u) % 360u);
     return QColor::fromHsl(hue, dark ? 190 : 200, dark ? 165 : 120);
 }
 
-bool RunGraphPainter::isShown(int node, const RunGraphPaintOptions& o) const
-{
+bool RunGraphPainter::isShown(int node, const RunGraphPaintOptions& o) const {
     if (o.tag < 0 || o.tagMode != RunGraphTagMode::Only) return true;
-    return m_model->nodeKind(node) == RunGraphNodeKind::SubflowFrame || m_model->nodeHasTag(node, o.tag);
+    return m_model->nodeKind(node) == RunGraphNodeKind::SubflowFrame
+           || m_model->nodeHasTag(node, o.tag);
 }
 
-QRectF RunGraphPainter::frameHeaderRect(const QRectF& frame)
-{
+QRectF RunGraphPainter::frameHeaderRect(const QRectF& frame) {
     return QRectF(frame.left(), frame.top(), frame.width(), FrameHeader);
 }
 
-QRectF RunGraphPainter::chevronRect(int node) const
-{
+QRectF RunGraphPainter::chevronRect(int node) const {
     const QRectF r = m_model->nodeRect(node);
     switch (m_model->nodeKind(node)) {
-    case RunGraphNodeKind::Task: return {};
+    case RunGraphNodeKind::Task:
+        return {};
     case RunGraphNodeKind::Subflow:
-        return QRectF(r.right() - ChevronBox - 6, r.center().y() - ChevronBox / 2, ChevronBox, ChevronBox);
+        return QRectF(r.right() - ChevronBox - 6, r.center().y() - ChevronBox / 2, ChevronBox,
+                      ChevronBox);
     case RunGraphNodeKind::Group:
         return QRectF(r.right() - ChevronBox - 6, r.top() + 3, ChevronBox, ChevronBox);
     case RunGraphNodeKind::SubflowFrame:
@@ -104,8 +96,7 @@ QRectF RunGraphPainter::chevronRect(int node) const
     return {};
 }
 
-QRectF RunGraphPainter::groupTabRect(int group) const
-{
+QRectF RunGraphPainter::groupTabRect(int group) const {
     const auto& groups = m_model->scene().groups;
     if (group < 0 || size_t(group) >= groups.size() || groups[size_t(group)].node >= 0) return {};
     const QRectF f = groups[size_t(group)].frame;
@@ -114,8 +105,7 @@ QRectF RunGraphPainter::groupTabRect(int group) const
     return QRectF(f.right() - w - 12, f.top() - 9, w, 18);
 }
 
-const RunGraphPainter::Label& RunGraphPainter::label(int node, double width)
-{
+const RunGraphPainter::Label& RunGraphPainter::label(int node, double width) {
     const size_t n = size_t(m_model->nodeCount());
     if (m_labels.size() != n) m_labels.assign(n, Label());
     Label& l = m_labels[size_t(node)];
@@ -129,19 +119,20 @@ const RunGraphPainter::Label& RunGraphPainter::label(int node, double width)
     return l;
 }
 
-const RunGraphPainter::Label& RunGraphPainter::subtitle(int node, double width)
-{
+const RunGraphPainter::Label& RunGraphPainter::subtitle(int node, double width) {
     const size_t n = size_t(m_model->nodeCount());
     if (m_subtitles.size() != n) m_subtitles.assign(n, Label());
     Label& l = m_subtitles[size_t(node)];
     const QString state = m_model->nodeStateName(node), rest = subtitleRest(node);
-    if (l.text.size() != state.size() + rest.size() || !l.text.startsWith(state) || !l.text.endsWith(rest)) {
+    if (l.text.size() != state.size() + rest.size() || !l.text.startsWith(state)
+        || !l.text.endsWith(rest)) {
         const QFontMetricsF fm(m_small);
         l.text = state + rest;
         const QString shownState = fm.elidedText(state, Qt::ElideRight, width);
         l.width = float(fm.horizontalAdvance(shownState));
-        for (auto [layout, str] : {std::pair{&l.layout, shownState},
-                                   std::pair{&l.rest, fm.elidedText(rest, Qt::ElideRight, width - l.width)}}) {
+        for (auto [layout, str] :
+             {std::pair{&l.layout, shownState},
+              std::pair{&l.rest, fm.elidedText(rest, Qt::ElideRight, width - l.width)}}) {
             layout->setText(l.width + 8 > width && layout == &l.rest ? QString() : str);
             layout->setTextFormat(Qt::PlainText);
             layout->setPerformanceHint(QStaticText::AggressiveCaching);
@@ -150,17 +141,16 @@ const RunGraphPainter::Label& RunGraphPainter::subtitle(int node, double width)
     return l;
 }
 
-QString RunGraphPainter::subtitleRest(int node) const
-{
+QString RunGraphPainter::subtitleRest(int node) const {
     QString s;
     if (const QString d = formatDuration(m_model->nodeDuration(node)); !d.isEmpty())
         s += QStringLiteral(" · ") + d;
-    if (m_model->nodeKind(node) != RunGraphNodeKind::Task) s += QStringLiteral(" · ") + QObject::tr("subflow");
+    if (m_model->nodeKind(node) != RunGraphNodeKind::Task)
+        s += QStringLiteral(" · ") + QObject::tr("subflow");
     return s;
 }
 
-void RunGraphPainter::paint(QPainter& p, const QRectF& sceneRect, const RunGraphPaintOptions& o)
-{
+void RunGraphPainter::paint(QPainter& p, const QRectF& sceneRect, const RunGraphPaintOptions& o) {
     const Detail d = o.fullDetail ? Detail::Full : detailFor(o.scale);
     m_nodes.clear();
     m_edges.clear();
@@ -173,7 +163,8 @@ void RunGraphPainter::paint(QPainter& p, const QRectF& sceneRect, const RunGraph
     for (int n : m_nodes)
         if (scene.nodes[size_t(n)].kind == RunGraphNodeKind::SubflowFrame) frames.push_back(n);
     std::sort(frames.begin(), frames.end());
-    for (int f : frames) paintFrame(p, f, o, d);
+    for (int f : frames)
+        paintFrame(p, f, o, d);
     for (size_t g = 0; g < scene.groups.size(); ++g)
         if (scene.groups[g].node < 0 && scene.groups[g].frame.intersects(sceneRect))
             paintGroupFrame(p, int(g), d);
@@ -183,15 +174,16 @@ void RunGraphPainter::paint(QPainter& p, const QRectF& sceneRect, const RunGraph
         paintFast(p, sceneRect, o, d, true);
         return;
     }
-    if (o.fullDetail || m_edges.size() <= MaxCurves) paintEdgesFull(p, sceneRect, o);
-    else paintFast(p, sceneRect, o, d, false);
+    if (o.fullDetail || m_edges.size() <= MaxCurves)
+        paintEdgesFull(p, sceneRect, o);
+    else
+        paintFast(p, sceneRect, o, d, false);
     for (int n : m_nodes)
         if (scene.nodes[size_t(n)].kind != RunGraphNodeKind::SubflowFrame && isShown(n, o))
             paintNodeFull(p, n, o);
 }
 
-void RunGraphPainter::paintStripe(QPainter& p, const QRectF& r, double radius, const QColor& c)
-{
+void RunGraphPainter::paintStripe(QPainter& p, const QRectF& r, double radius, const QColor& c) {
     // The left edge of a rounded box, as one path per box height (cached).
     const int key = qRound(r.height() * 4) * 64 + qRound(radius * 4);
     auto it = m_stripes.find(key);
@@ -206,19 +198,20 @@ void RunGraphPainter::paintStripe(QPainter& p, const QRectF& r, double radius, c
     p.translate(-r.topLeft());
 }
 
-void RunGraphPainter::paintChevron(QPainter& p, const QRectF& box, bool expanded, const QColor& c) const
-{
+void RunGraphPainter::paintChevron(QPainter& p, const QRectF& box, bool expanded,
+                                   const QColor& c) const {
     const QPointF m = box.center();
     QPolygonF v;
-    if (expanded) v << m + QPointF(-4, -2) << m + QPointF(0, 2) << m + QPointF(4, -2);
-    else v << m + QPointF(-2, -4) << m + QPointF(2, 0) << m + QPointF(-2, 4);
+    if (expanded)
+        v << m + QPointF(-4, -2) << m + QPointF(0, 2) << m + QPointF(4, -2);
+    else
+        v << m + QPointF(-2, -4) << m + QPointF(2, 0) << m + QPointF(-2, 4);
     p.setPen(QPen(c, 1.6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
     p.setBrush(Qt::NoBrush);
     p.drawPolyline(v);
 }
 
-void RunGraphPainter::paintFrame(QPainter& p, int node, const RunGraphPaintOptions& o, Detail d)
-{
+void RunGraphPainter::paintFrame(QPainter& p, int node, const RunGraphPaintOptions& o, Detail d) {
     const QRectF r = m_model->nodeRect(node);
     const QColor base = m_palette.color(QPalette::Base), text = m_palette.color(QPalette::Text);
     const QColor st = stateColor(m_model->nodeStateType(node), m_dark);
@@ -242,7 +235,8 @@ void RunGraphPainter::paintFrame(QPainter& p, int node, const RunGraphPaintOptio
     paintChevron(p, chevron, true, mix(base, text, 0.7));
     const double room = chevron.left() - r.left() - TextLeft - 8;
     const QString status = m_model->nodeStateName(node) + subtitleRest(node);
-    const double statusWidth = std::min(room * 0.5, QFontMetricsF(m_small).horizontalAdvance(status));
+    const double statusWidth =
+        std::min(room * 0.5, QFontMetricsF(m_small).horizontalAdvance(status));
     const QString name = label(node, room - statusWidth - 10).text;
     p.setFont(m_bold);
     p.setPen(text);
@@ -255,8 +249,7 @@ void RunGraphPainter::paintFrame(QPainter& p, int node, const RunGraphPaintOptio
                QFontMetricsF(m_small).elidedText(status, Qt::ElideRight, statusWidth));
 }
 
-void RunGraphPainter::paintGroupFrame(QPainter& p, int group, Detail d)
-{
+void RunGraphPainter::paintGroupFrame(QPainter& p, int group, Detail d) {
     const auto& g = m_model->scene().groups[size_t(group)];
     const QColor base = m_palette.color(QPalette::Base), text = m_palette.color(QPalette::Text);
     p.setRenderHint(QPainter::Antialiasing, d != Detail::Dots);
@@ -268,15 +261,16 @@ void RunGraphPainter::paintGroupFrame(QPainter& p, int group, Detail d)
     p.setPen(QPen(mix(base, text, 0.38), 1.0));
     p.setBrush(base);
     p.drawRoundedRect(tab, tab.height() / 2, tab.height() / 2);
-    paintChevron(p, QRectF(tab.left() + 4, tab.top(), 16, tab.height()), true, mix(base, text, 0.7));
+    paintChevron(p, QRectF(tab.left() + 4, tab.top(), 16, tab.height()), true,
+                 mix(base, text, 0.7));
     p.setFont(m_small);
     p.setPen(mix(base, text, 0.75));
     p.drawText(tab.adjusted(20, 0, -6, 0), Qt::AlignLeft | Qt::AlignVCenter,
                QStringLiteral("×%1").arg(g.members.size()));
 }
 
-void RunGraphPainter::paintEdgesFull(QPainter& p, const QRectF& sceneRect, const RunGraphPaintOptions& o)
-{
+void RunGraphPainter::paintEdgesFull(QPainter& p, const QRectF& sceneRect,
+                                     const RunGraphPaintOptions& o) {
     const QColor base = m_palette.color(QPalette::Base), text = m_palette.color(QPalette::Text);
     const QColor normal = mix(base, text, m_dark ? 0.42 : 0.34);
     const QColor strong = m_palette.color(QPalette::Highlight);
@@ -301,7 +295,7 @@ void RunGraphPainter::paintEdgesFull(QPainter& p, const QRectF& sceneRect, const
         const QPointF tip = pts.last(), prev = pts[pts.size() - 2];
         if (!clip.isEmpty() && !clip.contains(tip)) continue;
         QPointF dir = std::abs(tip.x() - prev.x()) > 0.5 ? QPointF(tip.x() > prev.x() ? 1 : -1, 0)
-                                                          : tip - prev;
+                                                         : tip - prev;
         const double len = std::hypot(dir.x(), dir.y());
         if (len <= 0) continue;
         dir /= len;
@@ -321,8 +315,7 @@ void RunGraphPainter::paintEdgesFull(QPainter& p, const QRectF& sceneRect, const
     p.fillPath(hotHeads, strong);
 }
 
-void RunGraphPainter::paintNodeFull(QPainter& p, int node, const RunGraphPaintOptions& o)
-{
+void RunGraphPainter::paintNodeFull(QPainter& p, int node, const RunGraphPaintOptions& o) {
     // Hot path: a few hundred boxes a frame. No save/restore, cached label layouts, text drawn at
     // baselines (drawText into a rectangle lays the text out anew every time).
     const QRectF r = m_model->nodeRect(node);
@@ -331,7 +324,8 @@ void RunGraphPainter::paintNodeFull(QPainter& p, int node, const RunGraphPaintOp
     const weft::StateType type = m_model->nodeStateType(node);
     const QColor st = stateColor(type, m_dark);
     const bool selected = node == o.selectedNode, hovered = node == o.hoveredNode;
-    const bool dim = o.tag >= 0 && o.tagMode == RunGraphTagMode::Highlight && !m_model->nodeHasTag(node, o.tag);
+    const bool dim =
+        o.tag >= 0 && o.tagMode == RunGraphTagMode::Highlight && !m_model->nodeHasTag(node, o.tag);
     if (dim) p.setOpacity(0.3);
     if (kind == RunGraphNodeKind::Group) { // a deck of cards: the group stands for many
         p.setPen(QPen(mix(base, text, 0.2), 1.0));
@@ -362,7 +356,8 @@ void RunGraphPainter::paintNodeFull(QPainter& p, int node, const RunGraphPaintOp
         const Label& name = label(node, width);
         p.setFont(m_bold);
         p.setPen(text);
-        p.drawStaticText(QPointF(r.left() + TextLeft, r.top() + 15 - m_boldHalfHeight), name.layout);
+        p.drawStaticText(QPointF(r.left() + TextLeft, r.top() + 15 - m_boldHalfHeight),
+                         name.layout);
         // The state's name in its colour, then duration (and "subflow") muted; too small to read
         // below ~65 %, so not drawn there.
         if (o.fullDetail || o.scale >= 0.65) {
@@ -378,8 +373,7 @@ void RunGraphPainter::paintNodeFull(QPainter& p, int node, const RunGraphPaintOp
     if (dim) p.setOpacity(1);
 }
 
-void RunGraphPainter::paintGroupBody(QPainter& p, int node, const QRectF& r)
-{
+void RunGraphPainter::paintGroupBody(QPainter& p, int node, const QRectF& r) {
     const QColor base = m_palette.color(QPalette::Base), text = m_palette.color(QPalette::Text);
     const RunGraphStateCounts& counts = m_model->nodeStateCounts(node);
     const int total = m_model->nodeMemberCount(node);
@@ -393,7 +387,8 @@ void RunGraphPainter::paintGroupBody(QPainter& p, int node, const QRectF& r)
                Qt::AlignLeft | Qt::AlignVCenter, label(node, right - left - sizeWidth - 8).text);
     p.setFont(m_small);
     p.setPen(mix(base, text, 0.6));
-    p.drawText(QRectF(right - sizeWidth, r.top() + 4, sizeWidth, 20), Qt::AlignRight | Qt::AlignVCenter, size);
+    p.drawText(QRectF(right - sizeWidth, r.top() + 4, sizeWidth, 20),
+               Qt::AlignRight | Qt::AlignVCenter, size);
 
     // A stacked bar of member states, then a chip per state present.
     const QRectF bar(left, r.top() + 28, r.right() - 12 - left, 7);
@@ -429,8 +424,7 @@ void RunGraphPainter::paintGroupBody(QPainter& p, int node, const QRectF& r)
 }
 
 void RunGraphPainter::paintFast(QPainter& p, const QRectF& sceneRect, const RunGraphPaintOptions& o,
-                                Detail d, bool nodes)
-{
+                                Detail d, bool nodes) {
     // Zoomed out (or a dense fan-out): one-pixel lines and small boxes written straight into a
     // pixel layer, composed with one drawImage.
     const QColor base = m_palette.color(QPalette::Base), text = m_palette.color(QPalette::Text);
@@ -446,7 +440,8 @@ void RunGraphPainter::paintFast(QPainter& p, const QRectF& sceneRect, const RunG
     for (int e : m_edges) {
         const int from = m_model->edgeSource(e), to = m_model->edgeTarget(e);
         if (!isShown(from, o) || !isShown(to, o)) continue;
-        if (from == o.selectedNode || to == o.selectedNode || from == o.hoveredNode || to == o.hoveredNode)
+        if (from == o.selectedNode || to == o.selectedNode || from == o.hoveredNode
+            || to == o.hoveredNode)
             hot.push_back(e);
         const QPolygonF& pts = m_model->edgePolyline(e);
         for (qsizetype i = 1; i < pts.size(); ++i) {
@@ -482,11 +477,13 @@ void RunGraphPainter::paintFast(QPainter& p, const QRectF& sceneRect, const RunG
         for (int n : m_nodes) {
             const RunGraphNode& node = m_model->scene().nodes[size_t(n)];
             if (node.kind == RunGraphNodeKind::SubflowFrame || !isShown(n, o)) continue;
-            const int dim = o.tag >= 0 && o.tagMode == RunGraphTagMode::Highlight && !m_model->nodeHasTag(n, o.tag);
+            const int dim = o.tag >= 0 && o.tagMode == RunGraphTagMode::Highlight
+                            && !m_model->nodeHasTag(n, o.tag);
             const size_t t = size_t(m_model->nodeStateType(n));
             const QRectF r = toDevice.mapRect(node.rect).translated(-offset);
             m_raster.rect(r, fill[dim][t]);
-            if (d == Detail::Boxes) m_raster.rect(QRectF(r.left(), r.top(), stripeWidth, r.height()), stripe[dim][t]);
+            if (d == Detail::Boxes)
+                m_raster.rect(QRectF(r.left(), r.top(), stripeWidth, r.height()), stripe[dim][t]);
         }
     }
     p.save();
@@ -499,7 +496,8 @@ void RunGraphPainter::paintFast(QPainter& p, const QRectF& sceneRect, const RunG
     p.setRenderHint(QPainter::Antialiasing, true);
     p.setPen(strong);
     p.setBrush(Qt::NoBrush);
-    for (int e : hot) p.drawPolyline(m_model->edgePolyline(e));
+    for (int e : hot)
+        p.drawPolyline(m_model->edgePolyline(e));
     if (nodes && o.selectedNode >= 0 && isShown(o.selectedNode, o)) {
         const QRectF r = m_model->nodeRect(o.selectedNode);
         const double k = 4 / o.scale;

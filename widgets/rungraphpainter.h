@@ -60,10 +60,10 @@ private:
     void paintChevron(QPainter& p, const QRectF& box, bool expanded, const QColor& c) const;
     void paintStripe(QPainter& p, const QRectF& r, double radius, const QColor& c);
     struct Label {
-        QString text;      // a label elided to `width`; a subtitle's whole text
+        QString text;       // a label elided to `width`; a subtitle's whole text
         QStaticText layout; // a subtitle's state name
-        float width = -1;  // a subtitle's state name's width
-        QStaticText rest;  // a subtitle's " · 1.2 s"
+        float width = -1;   // a subtitle's state name's width
+        QStaticText rest;   // a subtitle's " · 1.2 s"
     };
     const Label& label(int node, double width);
     const Label& subtitle(int node, double width);
@@ -76,7 +76,7 @@ private:
     QFont m_font, m_bold, m_small;
     bool m_dark = false;
     double m_boldHalfHeight = 0, m_smallHalfHeight = 0; // centre a line of text on a point
-    std::vector<Label> m_labels, m_subtitles; // per node, laid out when first painted
+    std::vector<Label> m_labels, m_subtitles;           // per node, laid out when first painted
     QHash<int, QPainterPath> m_stripes; // left stripe of a rounded box, per box height
     std::vector<int> m_nodes, m_edges;  // scratch: what the scene rectangle shows
     RunGraphRaster m_raster;            // the zoomed-out pixel layer

@@ -27,8 +27,7 @@ constexpr int MaxImageSide = 16384;
 RunGraphView::RunGraphView(RunGraphModel* model, QWidget* parent)
     : QAbstractScrollArea(parent)
     , m_model(model)
-    , m_painter(model)
-{
+    , m_painter(model) {
     setFrameShape(QFrame::NoFrame);
     setFocusPolicy(Qt::StrongFocus);
     viewport()->setMouseTracking(true);
@@ -55,29 +54,29 @@ RunGraphView::~RunGraphView() = default;
 
 // ---- coordinates -----------------------------------------------------------------------------
 
-QPointF RunGraphView::mapToScene(QPointF viewportPos) const { return m_origin + viewportPos / m_scale; }
-QPointF RunGraphView::mapFromScene(QPointF scenePos) const { return (scenePos - m_origin) * m_scale; }
+QPointF RunGraphView::mapToScene(QPointF viewportPos) const {
+    return m_origin + viewportPos / m_scale;
+}
+QPointF RunGraphView::mapFromScene(QPointF scenePos) const {
+    return (scenePos - m_origin) * m_scale;
+}
 
-QRectF RunGraphView::visibleSceneRect() const
-{
+QRectF RunGraphView::visibleSceneRect() const {
     return QRectF(m_origin, QSizeF(viewport()->width() / m_scale, viewport()->height() / m_scale));
 }
 
-QRectF RunGraphView::contentRect() const
-{
+QRectF RunGraphView::contentRect() const {
     const QRectF b = m_model ? m_model->boundingRect() : QRectF();
     return (b.isEmpty() ? QRectF(0, 0, 1, 1) : b).adjusted(-Margin, -Margin, Margin, Margin);
 }
 
-double RunGraphView::minScale() const
-{
+double RunGraphView::minScale() const {
     const QRectF c = contentRect();
     const double fit = std::min(viewport()->width() / c.width(), viewport()->height() / c.height());
     return std::clamp(std::min(0.1, fit), 1e-4, 0.1);
 }
 
-void RunGraphView::setOrigin(QPointF o)
-{
+void RunGraphView::setOrigin(QPointF o) {
     // The viewport's centre stays over the graph: it pans until an edge of the graph reaches the
     // middle, loose enough that a re-layout can keep a node where it was on screen.
     const QRectF c = contentRect();
@@ -89,8 +88,7 @@ void RunGraphView::setOrigin(QPointF o)
     viewport()->update();
 }
 
-void RunGraphView::updateScrollBars()
-{
+void RunGraphView::updateScrollBars() {
     // A bar's value is where the viewport's centre is, from the graph's left (top) edge; no bar
     // while the graph fits across (down) the viewport.
     const QRectF c = contentRect();
@@ -111,8 +109,7 @@ void RunGraphView::updateScrollBars()
     m_syncingBars = false;
 }
 
-void RunGraphView::scrollContentsBy(int, int)
-{
+void RunGraphView::scrollContentsBy(int, int) {
     if (m_syncingBars) return;
     const QRectF c = contentRect();
     const QSize v = viewport()->size();
@@ -124,8 +121,7 @@ void RunGraphView::scrollContentsBy(int, int)
     viewport()->update();
 }
 
-void RunGraphView::setZoom(double scale, QPointF at)
-{
+void RunGraphView::setZoom(double scale, QPointF at) {
     scale = std::clamp(scale, minScale(), MaxScale);
     if (at.x() < 0) at = QPointF(viewport()->width() / 2.0, viewport()->height() / 2.0);
     const QPointF fixed = mapToScene(at);
@@ -134,39 +130,35 @@ void RunGraphView::setZoom(double scale, QPointF at)
     Q_EMIT zoomChanged(m_scale);
 }
 
-void RunGraphView::fitToView()
-{
+void RunGraphView::fitToView() {
     const QRectF c = contentRect();
     const QSize v = viewport()->size();
     if (v.isEmpty()) return;
-    m_scale = std::clamp(std::min({v.width() / c.width(), v.height() / c.height(), 1.0}), 1e-4, 1.0);
+    m_scale =
+        std::clamp(std::min({v.width() / c.width(), v.height() / c.height(), 1.0}), 1e-4, 1.0);
     m_autoFit = true;
     setOrigin(c.center() - QPointF(v.width(), v.height()) / (2 * m_scale));
     Q_EMIT zoomChanged(m_scale);
 }
 
-void RunGraphView::zoomIn()
-{
+void RunGraphView::zoomIn() {
     m_autoFit = false;
     setZoom(m_scale * 1.25);
 }
 
-void RunGraphView::zoomOut()
-{
+void RunGraphView::zoomOut() {
     m_autoFit = false;
     setZoom(m_scale / 1.25);
 }
 
-void RunGraphView::resetZoom()
-{
+void RunGraphView::resetZoom() {
     m_autoFit = false;
     setZoom(1);
 }
 
 // ---- model changes ---------------------------------------------------------------------------
 
-void RunGraphView::onAboutToChangeLayout()
-{
+void RunGraphView::onAboutToChangeLayout() {
     // Remember where one node is on screen, to put it back there after the re-layout.
     m_anchorId.clear();
     if (!m_model || m_model->nodeCount() == 0) return;
@@ -182,7 +174,8 @@ void RunGraphView::onAboutToChangeLayout()
         for (int n : m_model->nodesIn(visible)) {
             if (m_model->nodeKind(n) == RunGraphNodeKind::SubflowFrame) continue;
             const QPointF d = m_model->nodeRect(n).center() - visible.center();
-            if (const double dist = d.x() * d.x() + d.y() * d.y(); dist < best) best = dist, node = n;
+            if (const double dist = d.x() * d.x() + d.y() * d.y(); dist < best)
+                best = dist, node = n;
         }
     }
     m_pendingAnchorId.clear();
@@ -191,8 +184,7 @@ void RunGraphView::onAboutToChangeLayout()
     m_anchorPos = mapFromScene(m_model->nodeRect(node).topLeft());
 }
 
-void RunGraphView::onLayoutChanged()
-{
+void RunGraphView::onLayoutChanged() {
     m_painter.invalidate();
     m_hoveredNode = -1;
     if (!m_model) return;
@@ -214,15 +206,13 @@ void RunGraphView::onLayoutChanged()
     m_anchorId.clear();
 }
 
-void RunGraphView::onNodesChanged(const QVector<int>&)
-{
+void RunGraphView::onNodesChanged(const QVector<int>&) {
     viewport()->update(); // the legend's counts change too
 }
 
 // ---- selection and interaction ---------------------------------------------------------------
 
-RunGraphPaintOptions RunGraphView::options() const
-{
+RunGraphPaintOptions RunGraphView::options() const {
     RunGraphPaintOptions o;
     o.scale = m_scale;
     o.selectedNode = m_selectedNode;
@@ -232,8 +222,7 @@ RunGraphPaintOptions RunGraphView::options() const
     return o;
 }
 
-RunGraphView::HitResult RunGraphView::hitTest(QPointF pos) const
-{
+RunGraphView::HitResult RunGraphView::hitTest(QPointF pos) const {
     if (!m_model) return {};
     const QPointF s = mapToScene(pos);
     const bool full = RunGraphPainter::detailFor(m_scale) == RunGraphPainter::Detail::Full;
@@ -246,12 +235,12 @@ RunGraphView::HitResult RunGraphView::hitTest(QPointF pos) const
     if (m_model->nodeKind(n) == RunGraphNodeKind::SubflowFrame
         && !RunGraphPainter::frameHeaderRect(r).contains(s))
         return {}; // a frame's body is background: dragging there pans
-    if (full && m_painter.chevronRect(n).adjusted(-4, -4, 4, 4).contains(s)) return {Hit::Chevron, n};
+    if (full && m_painter.chevronRect(n).adjusted(-4, -4, 4, 4).contains(s))
+        return {Hit::Chevron, n};
     return {Hit::Node, n};
 }
 
-void RunGraphView::select(int node)
-{
+void RunGraphView::select(int node) {
     const QString id = node >= 0 ? m_model->nodeTaskRunId(node) : QString();
     m_selectedNode = node;
     if (id != m_selectedId) {
@@ -261,8 +250,7 @@ void RunGraphView::select(int node)
     viewport()->update();
 }
 
-void RunGraphView::selectTaskRun(const QString& taskRunId)
-{
+void RunGraphView::selectTaskRun(const QString& taskRunId) {
     if (!m_model) return;
     const int node = m_model->nodeForTaskRun(taskRunId);
     m_selectedId = taskRunId;
@@ -275,29 +263,25 @@ void RunGraphView::selectTaskRun(const QString& taskRunId)
     }
 }
 
-void RunGraphView::toggle(int node)
-{
+void RunGraphView::toggle(int node) {
     if (!m_model->isExpandable(node)) return;
     m_pendingAnchorId = m_model->nodeTaskRunId(node);
     m_autoFit = false;
     m_model->setExpanded(node, !m_model->isExpanded(node));
 }
 
-void RunGraphView::setTagFilter(const QString& tag, RunGraphTagMode mode)
-{
+void RunGraphView::setTagFilter(const QString& tag, RunGraphTagMode mode) {
     m_tag = tag;
     m_tagMode = mode;
     viewport()->update();
 }
 
-void RunGraphView::setLegendVisible(bool visible)
-{
+void RunGraphView::setLegendVisible(bool visible) {
     m_legend = visible;
     viewport()->update();
 }
 
-void RunGraphView::mousePressEvent(QMouseEvent* event)
-{
+void RunGraphView::mousePressEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton) return QAbstractScrollArea::mousePressEvent(event);
     m_pressed = true;
     m_dragging = false;
@@ -305,11 +289,11 @@ void RunGraphView::mousePressEvent(QMouseEvent* event)
     m_pressOrigin = m_origin;
 }
 
-void RunGraphView::mouseMoveEvent(QMouseEvent* event)
-{
+void RunGraphView::mouseMoveEvent(QMouseEvent* event) {
     const QPoint pos = event->position().toPoint();
     if (m_pressed) {
-        if (!m_dragging && (pos - m_pressPos).manhattanLength() >= QApplication::startDragDistance())
+        if (!m_dragging
+            && (pos - m_pressPos).manhattanLength() >= QApplication::startDragDistance())
             m_dragging = true;
         if (m_dragging) {
             m_autoFit = false;
@@ -327,8 +311,7 @@ void RunGraphView::mouseMoveEvent(QMouseEvent* event)
     }
 }
 
-void RunGraphView::mouseReleaseEvent(QMouseEvent* event)
-{
+void RunGraphView::mouseReleaseEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton || !m_pressed)
         return QAbstractScrollArea::mouseReleaseEvent(event);
     m_pressed = false;
@@ -339,12 +322,17 @@ void RunGraphView::mouseReleaseEvent(QMouseEvent* event)
     }
     const HitResult hit = hitTest(event->position());
     switch (hit.what) {
-    case Hit::None: select(-1); break;
-    case Hit::Chevron: toggle(hit.index); break;
+    case Hit::None:
+        select(-1);
+        break;
+    case Hit::Chevron:
+        toggle(hit.index);
+        break;
     case Hit::GroupTab:
         m_pendingAnchorId = QString(); // the group's node will sit where its first member was
         if (const auto& g = m_model->scene().groups[size_t(hit.index)]; !g.members.empty())
-            m_pendingAnchorId = m_model->nodeTaskRunId(m_model->scene().nodeOfRun[size_t(g.members.front())]);
+            m_pendingAnchorId =
+                m_model->nodeTaskRunId(m_model->scene().nodeOfRun[size_t(g.members.front())]);
         m_autoFit = false;
         m_model->setGroupExpanded(hit.index, false);
         break;
@@ -356,14 +344,12 @@ void RunGraphView::mouseReleaseEvent(QMouseEvent* event)
     }
 }
 
-void RunGraphView::mouseDoubleClickEvent(QMouseEvent* event)
-{
+void RunGraphView::mouseDoubleClickEvent(QMouseEvent* event) {
     const HitResult hit = hitTest(event->position());
     if (hit.what == Hit::Node) toggle(hit.index);
 }
 
-void RunGraphView::wheelEvent(QWheelEvent* event)
-{
+void RunGraphView::wheelEvent(QWheelEvent* event) {
     const QPoint pixels = event->pixelDelta(), angle = event->angleDelta();
     m_autoFit = false;
     if (event->modifiers() & Qt::ShiftModifier) {
@@ -377,33 +363,57 @@ void RunGraphView::wheelEvent(QWheelEvent* event)
     event->accept();
 }
 
-void RunGraphView::keyPressEvent(QKeyEvent* event)
-{
+void RunGraphView::keyPressEvent(QKeyEvent* event) {
     const double step = (event->modifiers() & Qt::ShiftModifier ? 240 : 48) / m_scale;
     switch (event->key()) {
-    case Qt::Key_Left: m_autoFit = false; setOrigin(m_origin - QPointF(step, 0)); break;
-    case Qt::Key_Right: m_autoFit = false; setOrigin(m_origin + QPointF(step, 0)); break;
-    case Qt::Key_Up: m_autoFit = false; setOrigin(m_origin - QPointF(0, step)); break;
-    case Qt::Key_Down: m_autoFit = false; setOrigin(m_origin + QPointF(0, step)); break;
+    case Qt::Key_Left:
+        m_autoFit = false;
+        setOrigin(m_origin - QPointF(step, 0));
+        break;
+    case Qt::Key_Right:
+        m_autoFit = false;
+        setOrigin(m_origin + QPointF(step, 0));
+        break;
+    case Qt::Key_Up:
+        m_autoFit = false;
+        setOrigin(m_origin - QPointF(0, step));
+        break;
+    case Qt::Key_Down:
+        m_autoFit = false;
+        setOrigin(m_origin + QPointF(0, step));
+        break;
     case Qt::Key_Plus:
-    case Qt::Key_Equal: zoomIn(); break;
-    case Qt::Key_Minus: zoomOut(); break;
-    case Qt::Key_F: fitToView(); break;
-    case Qt::Key_0: resetZoom(); break;
-    case Qt::Key_Escape: select(-1); break;
+    case Qt::Key_Equal:
+        zoomIn();
+        break;
+    case Qt::Key_Minus:
+        zoomOut();
+        break;
+    case Qt::Key_F:
+        fitToView();
+        break;
+    case Qt::Key_0:
+        resetZoom();
+        break;
+    case Qt::Key_Escape:
+        select(-1);
+        break;
     case Qt::Key_Return:
     case Qt::Key_Enter:
         if (m_selectedNode < 0) break;
-        if (m_model->nodeKind(m_selectedNode) == RunGraphNodeKind::Group) toggle(m_selectedNode);
-        else Q_EMIT taskRunActivated(m_selectedId);
+        if (m_model->nodeKind(m_selectedNode) == RunGraphNodeKind::Group)
+            toggle(m_selectedNode);
+        else
+            Q_EMIT taskRunActivated(m_selectedId);
         break;
-    default: QAbstractScrollArea::keyPressEvent(event); return;
+    default:
+        QAbstractScrollArea::keyPressEvent(event);
+        return;
     }
     event->accept();
 }
 
-void RunGraphView::contextMenuEvent(QContextMenuEvent* event)
-{
+void RunGraphView::contextMenuEvent(QContextMenuEvent* event) {
     const HitResult hit = hitTest(event->pos());
     if (hit.what != Hit::Node && hit.what != Hit::Chevron) return;
     select(hit.index);
@@ -411,8 +421,7 @@ void RunGraphView::contextMenuEvent(QContextMenuEvent* event)
     event->accept();
 }
 
-bool RunGraphView::viewportEvent(QEvent* event)
-{
+bool RunGraphView::viewportEvent(QEvent* event) {
     switch (event->type()) {
     case QEvent::Gesture: {
         auto* ge = static_cast<QGestureEvent*>(event);
@@ -461,29 +470,29 @@ bool RunGraphView::viewportEvent(QEvent* event)
         QToolTip::showText(he->globalPos(), lines.join(QLatin1Char('\n')), viewport());
         return true;
     }
-    default: break;
+    default:
+        break;
     }
     return QAbstractScrollArea::viewportEvent(event);
 }
 
-void RunGraphView::changeEvent(QEvent* event)
-{
+void RunGraphView::changeEvent(QEvent* event) {
     if (event->type() == QEvent::PaletteChange) m_painter.setPalette(palette());
     if (event->type() == QEvent::FontChange) m_painter.setFont(font());
     QAbstractScrollArea::changeEvent(event);
 }
 
-void RunGraphView::resizeEvent(QResizeEvent* event)
-{
+void RunGraphView::resizeEvent(QResizeEvent* event) {
     QAbstractScrollArea::resizeEvent(event);
-    if (m_autoFit) fitToView();
-    else setOrigin(m_origin);
+    if (m_autoFit)
+        fitToView();
+    else
+        setOrigin(m_origin);
 }
 
 // ---- painting and export ---------------------------------------------------------------------
 
-void RunGraphView::paintEvent(QPaintEvent*)
-{
+void RunGraphView::paintEvent(QPaintEvent*) {
     QElapsedTimer timer;
     timer.start();
     QPainter p(viewport());
@@ -500,16 +509,14 @@ void RunGraphView::paintEvent(QPaintEvent*)
     m_lastPaintMs = double(timer.nsecsElapsed()) / 1e6;
 }
 
-void RunGraphView::paintMessage(QPainter& p)
-{
+void RunGraphView::paintMessage(QPainter& p) {
     if (!m_model || m_model->nodeCount() > 0 || m_model->flowRunId().isEmpty()) return;
     const QString text = m_model->isLoading() ? tr("Loading task runs…") : tr("No task runs yet");
     p.setPen(palette().color(QPalette::PlaceholderText));
     p.drawText(viewport()->rect(), Qt::AlignCenter, text);
 }
 
-void RunGraphView::paintLegend(QPainter& p)
-{
+void RunGraphView::paintLegend(QPainter& p) {
     if (!m_model || m_model->nodeCount() == 0) return;
     // One chip per state present: a dot, the state and how many task runs are in it.
     const auto& totals = m_model->stateTotals();
@@ -525,7 +532,8 @@ void RunGraphView::paintLegend(QPainter& p)
         }
     if (types.empty()) return;
     double width = 12;
-    for (const QString& t : texts) width += 14 + fm.horizontalAdvance(t) + 12;
+    for (const QString& t : texts)
+        width += 14 + fm.horizontalAdvance(t) + 12;
     const double h = fm.height() + 12;
     const QRectF panel(10, viewport()->height() - h - 10, width, h);
     const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
@@ -543,13 +551,13 @@ void RunGraphView::paintLegend(QPainter& p)
         p.drawEllipse(QRectF(x, panel.center().y() - 4, 8, 8));
         p.setPen(palette().color(QPalette::WindowText));
         const double w = fm.horizontalAdvance(texts[qsizetype(i)]);
-        p.drawText(QRectF(x + 13, panel.top(), w + 2, panel.height()), Qt::AlignVCenter, texts[qsizetype(i)]);
+        p.drawText(QRectF(x + 13, panel.top(), w + 2, panel.height()), Qt::AlignVCenter,
+                   texts[qsizetype(i)]);
         x += 14 + w + 12;
     }
 }
 
-QImage RunGraphView::renderImage()
-{
+QImage RunGraphView::renderImage() {
     const QRectF c = contentRect();
     double k = 1;
     const double side = std::max(c.width(), c.height());
@@ -571,8 +579,7 @@ QImage RunGraphView::renderImage()
     return image;
 }
 
-bool RunGraphView::exportTo(const QString& path)
-{
+bool RunGraphView::exportTo(const QString& path) {
     if (!m_model) return false;
     if (QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) != 0)
         return renderImage().save(path);

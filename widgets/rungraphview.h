@@ -103,7 +103,7 @@ private:
     QPointer<RunGraphModel> m_model;
     RunGraphPainter m_painter;
     double m_scale = 1;
-    QPointF m_origin; // scene point at the viewport's top-left
+    QPointF m_origin;      // scene point at the viewport's top-left
     bool m_autoFit = true; // fit again on resize and new data until the user zooms or pans
     bool m_syncingBars = false;
     QString m_selectedId;

@@ -12,8 +12,7 @@
 namespace weft::studio {
 
 namespace {
-QToolButton* button(const QString& text, const QString& tip, QWidget* parent)
-{
+QToolButton* button(const QString& text, const QString& tip, QWidget* parent) {
     auto* b = new QToolButton(parent);
     b->setText(text);
     b->setToolTip(tip);
@@ -29,8 +28,7 @@ RunGraphWidget::RunGraphWidget(RunGraphModel* model, QWidget* parent)
     , m_mode(new QComboBox(this))
     , m_tags(new QComboBox(this))
     , m_tagMode(new QComboBox(this))
-    , m_zoom(new QLabel(this))
-{
+    , m_zoom(new QLabel(this)) {
     m_mode->addItem(tr("Layered"), int(DagMode::Layered));
     m_mode->addItem(tr("Temporal"), int(DagMode::TemporalByStart));
     m_mode->addItem(tr("Depth waterfall"), int(DagMode::DepthWaterfall));
@@ -52,8 +50,10 @@ RunGraphWidget::RunGraphWidget(RunGraphModel* model, QWidget* parent)
     auto* groups = button(tr("Groups"), tr("Expand or collapse every .map group"), this);
     groups->setPopupMode(QToolButton::InstantPopup);
     auto* groupMenu = new QMenu(groups);
-    groupMenu->addAction(tr("Expand all groups"), this, [this] { m_model->setAllGroupsExpanded(true); });
-    groupMenu->addAction(tr("Collapse all groups"), this, [this] { m_model->setAllGroupsExpanded(false); });
+    groupMenu->addAction(tr("Expand all groups"), this,
+                         [this] { m_model->setAllGroupsExpanded(true); });
+    groupMenu->addAction(tr("Collapse all groups"), this,
+                         [this] { m_model->setAllGroupsExpanded(false); });
     groups->setMenu(groupMenu);
 
     auto* out = button(tr("−"), tr("Zoom out (−)"), this);
@@ -64,7 +64,9 @@ RunGraphWidget::RunGraphWidget(RunGraphModel* model, QWidget* parent)
     connect(fit, &QToolButton::clicked, m_view, &RunGraphView::fitToView);
     m_zoom->setMinimumWidth(m_zoom->fontMetrics().horizontalAdvance(QStringLiteral("0000 %")));
     m_zoom->setAlignment(Qt::AlignCenter);
-    const auto showZoom = [this](double s) { m_zoom->setText(QStringLiteral("%1 %").arg(qRound(s * 100))); };
+    const auto showZoom = [this](double s) {
+        m_zoom->setText(QStringLiteral("%1 %").arg(qRound(s * 100)));
+    };
     connect(m_view, &RunGraphView::zoomChanged, this, showZoom);
     showZoom(m_view->zoom());
 
@@ -98,38 +100,39 @@ RunGraphWidget::RunGraphWidget(RunGraphModel* model, QWidget* parent)
     layout->addWidget(m_view, 1);
 
     connect(m_view, &RunGraphView::taskRunActivated, this, &RunGraphWidget::taskRunActivated);
-    connect(m_view, &RunGraphView::contextMenuRequested, this, &RunGraphWidget::contextMenuRequested);
+    connect(m_view, &RunGraphView::contextMenuRequested, this,
+            &RunGraphWidget::contextMenuRequested);
     setFocusProxy(m_view);
 }
 
-void RunGraphWidget::refreshTags()
-{
+void RunGraphWidget::refreshTags() {
     const QString current = m_tags->currentData().toString();
     QStringList tags = m_model->tags();
     tags.sort(Qt::CaseInsensitive);
     QSignalBlocker block(m_tags);
     m_tags->clear();
     m_tags->addItem(tr("All task runs"), QString());
-    for (const QString& t : tags) m_tags->addItem(t, t);
+    for (const QString& t : tags)
+        m_tags->addItem(t, t);
     m_tags->setCurrentIndex(std::max(0, m_tags->findData(current)));
     m_tags->setEnabled(!tags.isEmpty());
     applyTagFilter();
 }
 
-void RunGraphWidget::applyTagFilter()
-{
+void RunGraphWidget::applyTagFilter() {
     const QString tag = m_tags->currentData().toString();
     m_tagMode->setEnabled(!tag.isEmpty());
     m_view->setTagFilter(tag, RunGraphTagMode(m_tagMode->currentData().toInt()));
 }
 
-void RunGraphWidget::exportAs(const QString& suffix)
-{
-    const QString filter = suffix == QLatin1String("svg") ? tr("SVG drawing (*.svg)") : tr("PNG image (*.png)");
+void RunGraphWidget::exportAs(const QString& suffix) {
+    const QString filter =
+        suffix == QLatin1String("svg") ? tr("SVG drawing (*.svg)") : tr("PNG image (*.png)");
     QString path = QFileDialog::getSaveFileName(this, tr("Export graph"),
                                                 QStringLiteral("run-graph.") + suffix, filter);
     if (path.isEmpty()) return;
-    if (!path.endsWith(QLatin1Char('.') + suffix, Qt::CaseInsensitive)) path += QLatin1Char('.') + suffix;
+    if (!path.endsWith(QLatin1Char('.') + suffix, Qt::CaseInsensitive))
+        path += QLatin1Char('.') + suffix;
     if (!m_view->exportTo(path))
         QMessageBox::warning(this, tr("Export graph"), tr("Could not write %1.").arg(path));
 }

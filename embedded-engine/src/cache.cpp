@@ -9,8 +9,7 @@
 namespace weft {
 
 namespace {
-std::string hex128(const std::string& data)
-{
+std::string hex128(const std::string& data) {
     const XXH128_hash_t h = XXH3_128bits(data.data(), data.size());
     char buf[33];
     std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
@@ -19,43 +18,37 @@ std::string hex128(const std::string& data)
 }
 } // namespace
 
-CachePolicy CachePolicy::inputs()
-{
+CachePolicy CachePolicy::inputs() {
     CachePolicy p;
     p.m_inputs = true;
     return p;
 }
 
-CachePolicy CachePolicy::version(std::string v)
-{
+CachePolicy CachePolicy::version(std::string v) {
     CachePolicy p;
     p.m_version = std::move(v);
     return p;
 }
 
-CachePolicy CachePolicy::flow_parameters()
-{
+CachePolicy CachePolicy::flow_parameters() {
     CachePolicy p;
     p.m_flow_parameters = true;
     return p;
 }
 
-CachePolicy CachePolicy::run_id()
-{
+CachePolicy CachePolicy::run_id() {
     CachePolicy p;
     p.m_run_id = true;
     return p;
 }
 
-CachePolicy CachePolicy::key(KeyFn fn)
-{
+CachePolicy CachePolicy::key(KeyFn fn) {
     CachePolicy p;
     p.m_key_fns.push_back(std::move(fn));
     return p;
 }
 
-CachePolicy CachePolicy::operator+(const CachePolicy& other) const
-{
+CachePolicy CachePolicy::operator+(const CachePolicy& other) const {
     CachePolicy p = *this;
     p.m_inputs |= other.m_inputs;
     p.m_flow_parameters |= other.m_flow_parameters;
@@ -67,8 +60,7 @@ CachePolicy CachePolicy::operator+(const CachePolicy& other) const
 
 std::string CachePolicy::compute(const std::string& task_key, const nlohmann::json& parameters,
                                  const nlohmann::json& flow_parameters,
-                                 const std::string& flow_run_id) const
-{
+                                 const std::string& flow_run_id) const {
     if (!m_inputs && !m_flow_parameters && !m_run_id && m_version.empty() && m_key_fns.empty())
         return {};
     // Each part is labelled so that different policies never produce the same text.
@@ -77,12 +69,12 @@ std::string CachePolicy::compute(const std::string& task_key, const nlohmann::js
     if (m_flow_parameters) material += "\nflow_parameters:" + flow_parameters.dump();
     if (m_run_id) material += "\nrun:" + flow_run_id;
     if (!m_version.empty()) material += "\nversion:" + m_version;
-    for (const auto& fn : m_key_fns) material += "\nkey:" + fn(parameters);
+    for (const auto& fn : m_key_fns)
+        material += "\nkey:" + fn(parameters);
     return hex128(material);
 }
 
-double TaskOptions::retry_delay(int retry) const
-{
+double TaskOptions::retry_delay(int retry) const {
     double delay = 0;
     if (!retry_delays_s.empty()) {
         delay = retry_delays_s[size_t(std::clamp(retry - 1, 0, int(retry_delays_s.size()) - 1))];

@@ -4,16 +4,15 @@
 #include <csignal>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <spdlog/spdlog.h>
+#include <sstream>
 #include <unistd.h>
 
 namespace weft {
 
 namespace {
 
-std::string host_name()
-{
+std::string host_name() {
     char buf[256] = {};
     if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
     return buf;
@@ -25,8 +24,7 @@ struct ProcStat {
 };
 
 // /proc/PID/stat of a process; nullopt when there is no such process.
-std::optional<ProcStat> proc_stat(std::int64_t pid)
-{
+std::optional<ProcStat> proc_stat(std::int64_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     if (!in) return std::nullopt;
     std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -44,8 +42,7 @@ std::optional<ProcStat> proc_stat(std::int64_t pid)
 
 } // namespace
 
-ProcessInfo this_process()
-{
+ProcessInfo this_process() {
     static const ProcessInfo info = [] {
         ProcessInfo p;
         p.host = host_name();
@@ -58,8 +55,7 @@ ProcessInfo this_process()
     return p;
 }
 
-bool process_alive(const ProcessInfo& p, Micros now, Micros stale_after)
-{
+bool process_alive(const ProcessInfo& p, Micros now, Micros stale_after) {
     if (p.pid <= 0) return false;
     if (p.host == this_process().host) {
         if (kill(pid_t(p.pid), 0) != 0 && errno != EPERM) return false;
@@ -74,8 +70,7 @@ bool process_alive(const ProcessInfo& p, Micros now, Micros stale_after)
 }
 
 Engine::Engine(std::shared_ptr<Store> store)
-    : m_store(std::move(store))
-{
+    : m_store(std::move(store)) {
     try {
         if (int n = detect_crashes(); n > 0)
             spdlog::info("weft: {} flow run(s) whose process is gone were marked CRASHED", n);
@@ -84,18 +79,16 @@ Engine::Engine(std::shared_ptr<Store> store)
     }
 }
 
-std::shared_ptr<Engine> Engine::open(const std::string& path, StoreOptions options)
-{
+std::shared_ptr<Engine> Engine::open(const std::string& path, StoreOptions options) {
     return std::make_shared<Engine>(Store::open(path, options));
 }
 
 namespace {
 
-template <class Run>
+template<class Run>
 Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts facts,
                                  const Proposal& proposal, const Engine::AdjustFacts& adjust,
-                                 void (Txn::*put)(const Run&, EventKind), EventKind kind)
-{
+                                 void (Txn::*put)(const Run&, EventKind), EventKind kind) {
     Transition<Run> t;
     facts.current = run->state;
     facts.run_count = run->run_count;
@@ -104,7 +97,7 @@ Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts fact
     if (adjust) adjust(facts);
     t.outcome = orchestrate(facts, proposal);
     const bool writes = t.outcome.decision == Decision::Accept
-                     || (t.outcome.decision == Decision::Reject && t.outcome.state);
+                        || (t.outcome.decision == Decision::Reject && t.outcome.state);
     if (writes) {
         enter_state(*run, *t.outcome.state);
         (txn.*put)(*run, kind);
@@ -117,8 +110,7 @@ Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts fact
 
 Transition<FlowRunRecord> Engine::set_flow_run_state(const std::string& id,
                                                      const Proposal& proposal,
-                                                     const AdjustFacts& adjust)
-{
+                                                     const AdjustFacts& adjust) {
     auto f = m_store->transact<Transition<FlowRunRecord>>([&](Txn& txn) {
         auto run = txn.read().flow_run(id);
         if (!run) throw LookupError("Flow run not found: " + id);
@@ -139,16 +131,15 @@ Transition<FlowRunRecord> Engine::set_flow_run_state(const std::string& id,
 
 Transition<TaskRunRecord> Engine::set_task_run_state(const std::string& id,
                                                      const Proposal& proposal,
-                                                     const AdjustFacts& adjust)
-{
+                                                     const AdjustFacts& adjust) {
     auto f = m_store->transact<Transition<TaskRunRecord>>([&](Txn& txn) {
         auto run = txn.read().task_run(id);
         if (!run) throw LookupError("Task run not found: " + id);
         RunFacts facts;
         facts.kind = RunKind::Task;
         if (auto parent = txn.read().flow_run(run->flow_run_id))
-            facts.process_alive = !is_terminal(parent->state.type)
-                               && process_alive(parent->process, now_us());
+            facts.process_alive =
+                !is_terminal(parent->state.type) && process_alive(parent->process, now_us());
         auto t = decide_and_apply<TaskRunRecord>(txn, std::move(run), facts, proposal, adjust,
                                                  &Txn::put_task_run, EventKind::TaskRunState);
         if (t.run && is_terminal(t.run->state.type)) txn.release_slots(id);
@@ -157,15 +148,13 @@ Transition<TaskRunRecord> Engine::set_task_run_state(const std::string& id,
     return f.get();
 }
 
-Outcome Engine::cancel_flow_run(const std::string& id, std::string message)
-{
+Outcome Engine::cancel_flow_run(const std::string& id, std::string message) {
     Proposal p{states::cancelling(message.empty() ? "Cancelled by a user." : std::move(message)),
                Origin::User};
     return set_flow_run_state(id, p).outcome;
 }
 
-void Engine::delete_flow_run(const std::string& id)
-{
+void Engine::delete_flow_run(const std::string& id) {
     m_store
         ->transact<void>([&](Txn& txn) {
             if (!txn.read().flow_run(id)) throw LookupError("Flow run not found: " + id);
@@ -174,35 +163,37 @@ void Engine::delete_flow_run(const std::string& id)
         .get();
 }
 
-int Engine::detect_crashes()
-{
+int Engine::detect_crashes() {
     const auto now = now_us();
     auto suspects = m_store->read([](Reader& r) {
-        return r.flow_runs_in_states({StateType::Running, StateType::Pending, StateType::Cancelling});
+        return r.flow_runs_in_states(
+            {StateType::Running, StateType::Pending, StateType::Cancelling});
     });
     int crashed = 0;
     for (const auto& suspect : suspects) {
         if (suspect.process.pid == 0 || process_alive(suspect.process, now)) continue;
         const bool moved = m_store
                                ->transact<bool>([&](Txn& txn) {
-            auto run = txn.read().flow_run(suspect.id);
-            // Another engine may have dealt with it, or the run started again elsewhere.
-            if (!run || run->state.id != suspect.state.id) return false;
-            const std::string why = "The process that ran this flow run (pid "
-                                  + std::to_string(run->process.pid) + " on "
-                                  + run->process.host
-                                  + ") is gone; its last heartbeat was at "
-                                  + to_iso(run->process.heartbeat) + ".";
-            enter_state(*run, states::crashed(why));
-            txn.put_flow_run(*run, EventKind::FlowRunState);
-            for (auto task : txn.read().task_runs(run->id)) {
-                if (is_terminal(task.state.type)) continue;
-                enter_state(task, states::crashed("Its flow run crashed."));
-                txn.put_task_run(task, EventKind::TaskRunState);
-            }
-            txn.release_slots_of_flow_run(run->id);
-            return true;
-        }).get();
+                                   auto run = txn.read().flow_run(suspect.id);
+                                   // Another engine may have dealt with it, or the run started
+                                   // again elsewhere.
+                                   if (!run || run->state.id != suspect.state.id) return false;
+                                   const std::string why =
+                                       "The process that ran this flow run (pid "
+                                       + std::to_string(run->process.pid) + " on "
+                                       + run->process.host + ") is gone; its last heartbeat was at "
+                                       + to_iso(run->process.heartbeat) + ".";
+                                   enter_state(*run, states::crashed(why));
+                                   txn.put_flow_run(*run, EventKind::FlowRunState);
+                                   for (auto task : txn.read().task_runs(run->id)) {
+                                       if (is_terminal(task.state.type)) continue;
+                                       enter_state(task, states::crashed("Its flow run crashed."));
+                                       txn.put_task_run(task, EventKind::TaskRunState);
+                                   }
+                                   txn.release_slots_of_flow_run(run->id);
+                                   return true;
+                               })
+                               .get();
         if (moved) ++crashed;
     }
     return crashed;
@@ -210,8 +201,7 @@ int Engine::detect_crashes()
 
 namespace {
 std::string resolve(const std::vector<std::string>& found, const std::string& prefix,
-                    const char* what)
-{
+                    const char* what) {
     if (found.empty()) throw LookupError(std::string("no ") + what + " with id " + prefix);
     if (found.size() > 1)
         throw LookupError(std::string("the id prefix ") + prefix + " matches several " + what
@@ -220,15 +210,13 @@ std::string resolve(const std::vector<std::string>& found, const std::string& pr
 }
 } // namespace
 
-std::string Engine::resolve_flow_run(const std::string& prefix)
-{
+std::string Engine::resolve_flow_run(const std::string& prefix) {
     if (prefix.empty()) throw LookupError("no flow run id given");
     return resolve(m_store->read([&](Reader& r) { return r.flow_run_ids_with_prefix(prefix); }),
                    prefix, "flow run");
 }
 
-std::string Engine::resolve_task_run(const std::string& prefix)
-{
+std::string Engine::resolve_task_run(const std::string& prefix) {
     if (prefix.empty()) throw LookupError("no task run id given");
     return resolve(m_store->read([&](Reader& r) { return r.task_run_ids_with_prefix(prefix); }),
                    prefix, "task run");

@@ -12,15 +12,15 @@ namespace {
 
 // Task runs that must run again when resuming from `from`: it and everything downstream of it.
 std::unordered_set<std::string> downstream_of(const std::string& from,
-                                              const std::vector<TaskRunRecord>& runs)
-{
+                                              const std::vector<TaskRunRecord>& runs) {
     std::unordered_map<std::string, std::vector<std::string>> children;
     for (const auto& r : runs) {
         if (!r.task_inputs.is_object()) continue;
         for (const auto& [param, refs] : r.task_inputs.items()) {
             if (!refs.is_array()) continue;
             for (const auto& ref : refs)
-                if (ref.value("input_type", "") == "task_run") children[ref.value("id", "")].push_back(r.id);
+                if (ref.value("input_type", "") == "task_run")
+                    children[ref.value("id", "")].push_back(r.id);
         }
     }
     std::unordered_set<std::string> out{from};
@@ -41,8 +41,7 @@ struct BodyOutcome {
 };
 
 BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
-                     const std::function<nlohmann::json()>& body)
-{
+                     const std::function<nlohmann::json()>& body) {
     BodyOutcome out;
     {
         ContextScope scope(ctx, nullptr);
@@ -66,7 +65,7 @@ BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
     }
     if (out.failure.empty() && !unobserved.empty())
         out.failure = std::to_string(unobserved.size()) + " task run(s) did not complete, e.g. "
-                    + unobserved.front() + ".";
+                      + unobserved.front() + ".";
     if (ctx->timed_out) {
         // The deadline set the token: whatever the body did once told to stop (returned, or let
         // weft::Cancelled through), the run failed by timing out and was not cancelled.
@@ -79,17 +78,15 @@ BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
 }
 
 Transition<FlowRunRecord> propose(const std::shared_ptr<FlowRunContext>& ctx, State state,
-                                  const Engine::AdjustFacts& adjust = {})
-{
-    auto t = engine().set_flow_run_state(ctx->id, Proposal{std::move(state), Origin::Program},
-                                         adjust);
+                                  const Engine::AdjustFacts& adjust = {}) {
+    auto t =
+        engine().set_flow_run_state(ctx->id, Proposal{std::move(state), Origin::Program}, adjust);
     if (t.run) ctx->run = *t.run;
     return t;
 }
 
 // RUNNING (or Retrying), waiting out a scheduled time that has not quite come.
-Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>& ctx)
-{
+Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>& ctx) {
     for (;;) {
         auto t = propose(ctx, ctx->run.run_count > 0 ? states::retrying() : states::running());
         if (t.outcome.decision != Decision::Wait) return t;
@@ -101,8 +98,7 @@ Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>&
 
 FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
                        nlohmann::json parameters, const FlowStart& start,
-                       const std::function<nlohmann::json()>& body)
-{
+                       const std::function<nlohmann::json()>& body) {
     Runtime& rt = Runtime::get();
     Store& store = rt.engine().store();
     auto ctx = std::make_shared<FlowRunContext>();
@@ -121,8 +117,9 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         run = std::move(*stored);
         auto task_runs = store.read([&](Reader& r) { return r.task_runs(run.id); });
         if (!start.from_task_run_id.empty()) {
-            const bool ours = std::any_of(task_runs.begin(), task_runs.end(),
-                                          [&](const auto& t) { return t.id == start.from_task_run_id; });
+            const bool ours = std::any_of(task_runs.begin(), task_runs.end(), [&](const auto& t) {
+                return t.id == start.from_task_run_id;
+            });
             if (!ours)
                 throw LookupError("Task run " + start.from_task_run_id + " is not part of flow run "
                                   + run.id);
@@ -136,12 +133,13 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             // Re-running part of a completed run is a person's request (retry from a task): it
             // reopens the run through the rules before the program takes it over.
             auto reopened = rt.engine().set_flow_run_state(
-                run.id, Proposal{states::awaiting_retry(now_us(), "Runs again from task run "
-                                                                      + start.from_task_run_id + "."),
-                                 Origin::User});
+                run.id,
+                Proposal{states::awaiting_retry(now_us(), "Runs again from task run "
+                                                              + start.from_task_run_id + "."),
+                         Origin::User});
             if (!reopened.outcome.accepted())
-                throw std::runtime_error("Flow run " + run.id + " cannot run again: "
-                                         + reopened.outcome.reason);
+                throw std::runtime_error("Flow run " + run.id
+                                         + " cannot run again: " + reopened.outcome.reason);
             run = *reopened.run;
         }
     } else {
@@ -195,9 +193,9 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             break;
         }
         const State failed = ctx->timed_out
-                               ? states::timed_out("Flow run exceeded its timeout of "
-                                                   + std::to_string(options.timeout_s) + " s.")
-                               : states::failed(outcome.failure);
+                                 ? states::timed_out("Flow run exceeded its timeout of "
+                                                     + std::to_string(options.timeout_s) + " s.")
+                                 : states::failed(outcome.failure);
         auto t = propose(ctx, failed, [&](RunFacts& f) {
             f.run_count = attempt;
             f.retry_delay_s = options.retry_delay_s;
@@ -208,7 +206,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         {
             ContextScope scope(ctx, nullptr);
             log().warn("Flow run failed: {} Retrying in {:.3g} s.", outcome.failure,
-                          options.retry_delay_s);
+                       options.retry_delay_s);
         }
         sleep_unless_cancelled(options.retry_delay_s, ctx->token);
         auto again = propose_running(ctx);
@@ -222,8 +220,8 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             log().info("Finished in state {}()", run.state.name);
         else
             log().error("Finished in state {}('{}')", run.state.name, run.state.message);
-        for (const auto& hook : run.state.type == StateType::Completed ? options.on_completion
-                                                                       : options.on_failure) {
+        for (const auto& hook :
+             run.state.type == StateType::Completed ? options.on_completion : options.on_failure) {
             try {
                 hook(run);
             } catch (const std::exception& e) {

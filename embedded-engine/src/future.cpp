@@ -2,8 +2,7 @@
 
 namespace weft::detail {
 
-void FutureCore::on_ready(std::function<void()> fn)
-{
+void FutureCore::on_ready(std::function<void()> fn) {
     {
         std::scoped_lock lock(m_mutex);
         if (!m_done) {
@@ -14,27 +13,23 @@ void FutureCore::on_ready(std::function<void()> fn)
     fn();
 }
 
-void FutureCore::wait() const
-{
+void FutureCore::wait() const {
     std::unique_lock lock(m_mutex);
     m_cv.wait(lock, [&] { return m_done; });
 }
 
-bool FutureCore::done() const
-{
+bool FutureCore::done() const {
     std::scoped_lock lock(m_mutex);
     return m_done;
 }
 
-std::exception_ptr FutureCore::error(bool observe) const
-{
+std::exception_ptr FutureCore::error(bool observe) const {
     std::scoped_lock lock(m_mutex);
     if (m_error && observe) m_observed = true;
     return m_error;
 }
 
-void FutureCore::finish(std::exception_ptr error)
-{
+void FutureCore::finish(std::exception_ptr error) {
     std::vector<std::function<void()>> continuations;
     {
         std::scoped_lock lock(m_mutex);
@@ -43,7 +38,8 @@ void FutureCore::finish(std::exception_ptr error)
         continuations.swap(m_continuations);
     }
     m_cv.notify_all();
-    for (auto& fn : continuations) fn();
+    for (auto& fn : continuations)
+        fn();
 }
 
 } // namespace weft::detail

@@ -11,15 +11,13 @@
 namespace weft {
 
 namespace {
-std::uint64_t random64()
-{
+std::uint64_t random64() {
     thread_local std::mt19937_64 engine{std::random_device{}()};
     return engine();
 }
 } // namespace
 
-std::string new_id()
-{
+std::string new_id() {
     // RFC 9562 version 7: 48 bits of Unix milliseconds, then a 12-bit sequence that keeps ids made
     // in the same millisecond by this process in order, then 62 random bits.
     static std::atomic<std::uint64_t> last{0};
@@ -46,8 +44,7 @@ std::string new_id()
     return out;
 }
 
-bool is_uuid(const std::string& s)
-{
+bool is_uuid(const std::string& s) {
     if (s.size() != 36) return false;
     for (size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];

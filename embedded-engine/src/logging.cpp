@@ -14,29 +14,32 @@ namespace weft {
 
 namespace {
 
-int python_level(spdlog::level::level_enum l)
-{
+int python_level(spdlog::level::level_enum l) {
     switch (l) {
     case spdlog::level::trace:
-    case spdlog::level::debug: return Debug;
-    case spdlog::level::info: return Info;
-    case spdlog::level::warn: return Warning;
-    case spdlog::level::err: return Error;
-    case spdlog::level::critical: return Critical;
-    default: return Info;
+    case spdlog::level::debug:
+        return Debug;
+    case spdlog::level::info:
+        return Info;
+    case spdlog::level::warn:
+        return Warning;
+    case spdlog::level::err:
+        return Error;
+    case spdlog::level::critical:
+        return Critical;
+    default:
+        return Info;
     }
 }
 
-Micros micros_of(spdlog::log_clock::time_point t)
-{
+Micros micros_of(spdlog::log_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
 // Records lines written inside a run in the store (the writer batches them).
 class RunSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
 protected:
-    void sink_it_(const spdlog::details::log_msg& msg) override
-    {
+    void sink_it_(const spdlog::details::log_msg& msg) override {
         const auto& c = detail::current();
         if (!c.flow) return;
         LogRecord line;
@@ -54,11 +57,11 @@ protected:
 // Prints "12:00:01.123 | INFO    | Task run 'fetch-0' - message" to stderr.
 class ConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
-    ConsoleSink() : m_colour(isatty(STDERR_FILENO) && !std::getenv("NO_COLOR")) {}
+    ConsoleSink()
+        : m_colour(isatty(STDERR_FILENO) && !std::getenv("NO_COLOR")) {}
 
 protected:
-    void sink_it_(const spdlog::details::log_msg& msg) override
-    {
+    void sink_it_(const spdlog::details::log_msg& msg) override {
         const auto& c = detail::current();
         std::string who;
         if (c.task)
@@ -72,18 +75,25 @@ protected:
         const char* colour = "";
         if (m_colour) {
             switch (msg.level) {
-            case spdlog::level::warn: colour = "\033[33m"; break;
+            case spdlog::level::warn:
+                colour = "\033[33m";
+                break;
             case spdlog::level::err:
-            case spdlog::level::critical: colour = "\033[31m"; break;
+            case spdlog::level::critical:
+                colour = "\033[31m";
+                break;
             case spdlog::level::debug:
-            case spdlog::level::trace: colour = "\033[2m"; break;
-            default: colour = "\033[36m";
+            case spdlog::level::trace:
+                colour = "\033[2m";
+                break;
+            default:
+                colour = "\033[36m";
             }
         }
-        std::fprintf(stderr, "%02d:%02d:%02d.%03d | %s%-8s%s | %s%.*s\n", tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, ms, colour, std::string(log_level_name(python_level(msg.level))).c_str(),
-                     m_colour ? "\033[0m" : "", who.c_str(), int(msg.payload.size()),
-                     msg.payload.data());
+        std::fprintf(
+            stderr, "%02d:%02d:%02d.%03d | %s%-8s%s | %s%.*s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
+            ms, colour, std::string(log_level_name(python_level(msg.level))).c_str(),
+            m_colour ? "\033[0m" : "", who.c_str(), int(msg.payload.size()), msg.payload.data());
     }
     void flush_() override { std::fflush(stderr); }
 
@@ -91,16 +101,20 @@ private:
     bool m_colour;
 };
 
-spdlog::level::level_enum console_level()
-{
+spdlog::level::level_enum console_level() {
     const char* env = std::getenv("WEFT_LOGGING_LEVEL");
     if (!env) return spdlog::level::info;
     switch (log_level_from_string(env).value_or(Info)) {
-    case Debug: return spdlog::level::debug;
-    case Warning: return spdlog::level::warn;
-    case Error: return spdlog::level::err;
-    case Critical: return spdlog::level::critical;
-    default: return spdlog::level::info;
+    case Debug:
+        return spdlog::level::debug;
+    case Warning:
+        return spdlog::level::warn;
+    case Error:
+        return spdlog::level::err;
+    case Critical:
+        return spdlog::level::critical;
+    default:
+        return spdlog::level::info;
     }
 }
 
@@ -110,14 +124,12 @@ struct Sinks {
     Sinks() { console->set_level(console_level()); }
 };
 
-Sinks& sinks()
-{
+Sinks& sinks() {
     static Sinks* s = new Sinks(); // outlives every logger
     return *s;
 }
 
-std::shared_ptr<spdlog::logger> make_logger(const std::string& name)
-{
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
     auto logger = std::make_shared<spdlog::logger>(
         name, spdlog::sinks_init_list{sinks().run, sinks().console});
     logger->set_level(spdlog::level::debug);
@@ -127,17 +139,16 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name)
 // std::cout for tasks with log_stdout: each complete line becomes an INFO log line of the task.
 class StdoutCapture final : public std::streambuf {
 public:
-    explicit StdoutCapture(std::streambuf* original) : m_original(original) {}
+    explicit StdoutCapture(std::streambuf* original)
+        : m_original(original) {}
 
 protected:
-    int overflow(int ch) override
-    {
+    int overflow(int ch) override {
         if (ch == traits_type::eof()) return 0;
         const char c = char(ch);
         return xsputn(&c, 1) == 1 ? ch : traits_type::eof();
     }
-    std::streamsize xsputn(const char* s, std::streamsize n) override
-    {
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
         const auto* task = detail::current().task;
         if (!task || !task->log_stdout) {
             std::scoped_lock lock(m_mutex);
@@ -154,8 +165,7 @@ protected:
         }
         return n;
     }
-    int sync() override
-    {
+    int sync() override {
         std::scoped_lock lock(m_mutex);
         return m_original->pubsync();
     }
@@ -167,16 +177,14 @@ private:
 
 } // namespace
 
-spdlog::logger& log()
-{
+spdlog::logger& log() {
     // Never destroyed: pool threads may log while the process exits.
     static auto& flow_logger = *new std::shared_ptr<spdlog::logger>(make_logger("weft.flow_runs"));
     static auto& task_logger = *new std::shared_ptr<spdlog::logger>(make_logger("weft.task_runs"));
     return detail::current().task ? *task_logger : *flow_logger;
 }
 
-std::shared_ptr<spdlog::logger> log(const std::string& name)
-{
+std::shared_ptr<spdlog::logger> log(const std::string& name) {
     static std::mutex mutex;
     static auto* loggers = new std::unordered_map<std::string, std::shared_ptr<spdlog::logger>>();
     std::scoped_lock lock(mutex);
@@ -186,8 +194,7 @@ std::shared_ptr<spdlog::logger> log(const std::string& name)
 }
 
 namespace detail {
-void capture_stdout()
-{
+void capture_stdout() {
     static std::once_flag once;
     std::call_once(once, [] {
         static auto* capture = new StdoutCapture(std::cout.rdbuf());

@@ -11,8 +11,7 @@ namespace weft {
 namespace {
 
 // "k=v": v is JSON when it parses as JSON, else a string.
-void add_param(nlohmann::json& params, const std::string& assignment)
-{
+void add_param(nlohmann::json& params, const std::string& assignment) {
     const auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
         throw CLI::ValidationError("--param", "expected KEY=VALUE, got '" + assignment + "'");
@@ -22,20 +21,21 @@ void add_param(nlohmann::json& params, const std::string& assignment)
     params[key] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
 }
 
-const FlowEntry* find_flow(const std::vector<FlowEntry>& flows, const std::string& name)
-{
+const FlowEntry* find_flow(const std::vector<FlowEntry>& flows, const std::string& name) {
     for (const auto& f : flows)
         if (f.name == name) return &f;
     return nullptr;
 }
 
-int exit_code(const FlowRunRecord& run) { return run.state.type == StateType::Completed ? 0 : 1; }
+int exit_code(const FlowRunRecord& run) {
+    return run.state.type == StateType::Completed ? 0 : 1;
+}
 
-int list_flows(const std::vector<FlowEntry>& flows)
-{
+int list_flows(const std::vector<FlowEntry>& flows) {
     for (const auto& f : flows) {
         std::string params;
-        for (const auto& p : f.param_names) params += (params.empty() ? "" : ", ") + p;
+        for (const auto& p : f.param_names)
+            params += (params.empty() ? "" : ", ") + p;
         std::printf("%s(%s)%s%s\n", f.name.c_str(), params.c_str(),
                     f.description.empty() ? "" : "  ", f.description.c_str());
     }
@@ -43,26 +43,28 @@ int list_flows(const std::vector<FlowEntry>& flows)
 }
 
 int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
-           const std::string& task_prefix)
-{
+           const std::string& task_prefix) {
     Engine& engine = detail::engine();
     const std::string id = engine.resolve_flow_run(run_prefix);
     auto run = engine.store().read([&](Reader& r) { return r.flow_run(id); });
     const FlowEntry* flow = find_flow(flows, run->flow_name);
     if (!flow) {
-        std::fprintf(stderr, "weft: flow run %s belongs to flow '%s', which this program does not "
-                             "have\n", id.c_str(), run->flow_name.c_str());
+        std::fprintf(stderr,
+                     "weft: flow run %s belongs to flow '%s', which this program does not "
+                     "have\n",
+                     id.c_str(), run->flow_name.c_str());
         return 2;
     }
     detail::FlowStart start;
     start.resume_run_id = id;
     if (!task_prefix.empty()) start.from_task_run_id = engine.resolve_task_run(task_prefix);
     const bool allowed = is_resumable(run->state.type)
-                      || (run->state.type == StateType::Completed && !task_prefix.empty());
+                         || (run->state.type == StateType::Completed && !task_prefix.empty());
     if (!allowed) {
-        std::fprintf(stderr, "weft: flow run %s is %s; only FAILED, CRASHED or CANCELLED runs can "
-                             "be resumed (a COMPLETED one with --from-task)\n", id.c_str(),
-                     std::string(to_string(run->state.type)).c_str());
+        std::fprintf(stderr,
+                     "weft: flow run %s is %s; only FAILED, CRASHED or CANCELLED runs can "
+                     "be resumed (a COMPLETED one with --from-task)\n",
+                     id.c_str(), std::string(to_string(run->state.type)).c_str());
         return 1;
     }
     return exit_code(flow->run(run->parameters, start));
@@ -70,14 +72,14 @@ int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
 
 } // namespace
 
-int main(int argc, char** argv, std::vector<FlowEntry> flows)
-{
+int main(int argc, char** argv, std::vector<FlowEntry> flows) {
     CLI::App app{"A Weft flow program: runs its flows and records every run."};
     app.set_version_flag("--version", "weft SDK 0.1.0");
     app.fallthrough(); // subcommands made after this pass --db up to the app
     std::string db;
-    app.add_option("--db", db, "Database file (default: $WEFT_DB, else $WEFT_HOME/weft.db, else "
-                               "~/.local/share/weft/weft.db)");
+    app.add_option("--db", db,
+                   "Database file (default: $WEFT_DB, else $WEFT_HOME/weft.db, else "
+                   "~/.local/share/weft/weft.db)");
 
     auto* run_cmd = app.add_subcommand("run", "Run a flow");
     std::string flow_name;
@@ -131,7 +133,8 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows)
                 return 2;
             }
         }
-        for (const auto& p : param_args) add_param(params, p);
+        for (const auto& p : param_args)
+            add_param(params, p);
         return exit_code(flow->run(params, {}));
     } catch (const CLI::ValidationError& e) {
         std::fprintf(stderr, "weft: %s\n", e.what());
@@ -140,8 +143,8 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows)
         std::fprintf(stderr, "weft: %s\n", e.what());
         return 2;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s%s\n", std::string_view(e.what()).starts_with("weft:") ? "" : "weft: ",
-                     e.what());
+        std::fprintf(stderr, "%s%s\n",
+                     std::string_view(e.what()).starts_with("weft:") ? "" : "weft: ", e.what());
         return 1;
     }
 }

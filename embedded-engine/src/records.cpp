@@ -5,8 +5,7 @@
 
 namespace weft {
 
-TaskRunUpdate TaskRunUpdate::of(const TaskRunRecord& run, bool with_parameters)
-{
+TaskRunUpdate TaskRunUpdate::of(const TaskRunRecord& run, bool with_parameters) {
     TaskRunUpdate u;
     u.id = run.id;
     u.flow_run_id = run.flow_run_id;
@@ -25,8 +24,7 @@ TaskRunUpdate TaskRunUpdate::of(const TaskRunRecord& run, bool with_parameters)
     return u;
 }
 
-void TaskRunUpdate::apply_to(TaskRunRecord& run) &&
-{
+void TaskRunUpdate::apply_to(TaskRunRecord& run) && {
     run.state = std::move(state);
     run.run_count = run_count;
     run.start_time = start_time;
@@ -54,18 +52,17 @@ constexpr std::array<LevelName, 5> kLevels{{{Debug, "DEBUG"},
                                             {Critical, "CRITICAL"}}};
 } // namespace
 
-std::string_view log_level_name(int level)
-{
+std::string_view log_level_name(int level) {
     std::string_view name = "DEBUG";
     for (const auto& l : kLevels)
         if (level >= l.level) name = l.name;
     return name;
 }
 
-std::optional<int> log_level_from_string(std::string_view text)
-{
+std::optional<int> log_level_from_string(std::string_view text) {
     std::string upper(text);
-    for (auto& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
+    for (auto& c : upper)
+        c = char(std::toupper(static_cast<unsigned char>(c)));
     if (upper == "WARN") upper = "WARNING";
     for (const auto& l : kLevels)
         if (l.name == upper) return l.level;

@@ -4,32 +4,36 @@
 
 namespace weft {
 
-std::string_view to_string(Decision d)
-{
+std::string_view to_string(Decision d) {
     switch (d) {
-    case Decision::Accept: return "ACCEPT";
-    case Decision::Reject: return "REJECT";
-    case Decision::Abort: return "ABORT";
-    case Decision::Wait: return "WAIT";
+    case Decision::Accept:
+        return "ACCEPT";
+    case Decision::Reject:
+        return "REJECT";
+    case Decision::Abort:
+        return "ABORT";
+    case Decision::Wait:
+        return "WAIT";
     }
     return "ACCEPT";
 }
 
 namespace {
 
-Outcome accept(const State& s) { return {Decision::Accept, s, {}, 0}; }
-Outcome abort_(std::string reason) { return {Decision::Abort, std::nullopt, std::move(reason), 0}; }
-Outcome reject(State instead, std::string reason)
-{
+Outcome accept(const State& s) {
+    return {Decision::Accept, s, {}, 0};
+}
+Outcome abort_(std::string reason) {
+    return {Decision::Abort, std::nullopt, std::move(reason), 0};
+}
+Outcome reject(State instead, std::string reason) {
     return {Decision::Reject, std::move(instead), std::move(reason), 0};
 }
-Outcome wait_(double seconds, std::string reason)
-{
+Outcome wait_(double seconds, std::string reason) {
     return {Decision::Wait, std::nullopt, std::move(reason), seconds};
 }
 
-std::string seconds_text(double s)
-{
+std::string seconds_text(double s) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3g s", s);
     return buf;
@@ -37,8 +41,7 @@ std::string seconds_text(double s)
 
 // A person (CLI, Studio) proposes: marking, cancelling and retrying are allowed where a program's
 // own transitions are not, but only the program itself can put a run to work.
-Outcome user_rules(const RunFacts& f, const State& cur, const State& p)
-{
+Outcome user_rules(const RunFacts& f, const State& cur, const State& p) {
     if (p.type == StateType::Running || p.type == StateType::Pending)
         return abort_("Only the run's own program can move it to " + std::string(to_string(p.type))
                       + "; retry the run to start it again.");
@@ -50,8 +53,9 @@ Outcome user_rules(const RunFacts& f, const State& cur, const State& p)
         if (is_terminal(cur.type))
             return abort_("This run has already finished as " + cur.name + ".");
         if (p.type == StateType::Cancelling && !f.process_alive)
-            return reject(states::cancelled(p.message.empty() ? "Cancelled; no program was running it."
-                                                              : p.message),
+            return reject(states::cancelled(p.message.empty()
+                                                ? "Cancelled; no program was running it."
+                                                : p.message),
                           "No program is running this run, so it is cancelled at once.");
         if (p.type == StateType::Cancelled && f.process_alive) {
             // Rejecting into CANCELLING again would store a CANCELLING → CANCELLING transition.
@@ -68,8 +72,7 @@ Outcome user_rules(const RunFacts& f, const State& cur, const State& p)
     return accept(p);
 }
 
-Outcome program_rules(const RunFacts& f, const State& cur, const State& p)
-{
+Outcome program_rules(const RunFacts& f, const State& cur, const State& p) {
     const StateType T = cur.type;
     const StateType P = p.type;
     if (T == StateType::Completed) return abort_("This run has already completed.");
@@ -77,8 +80,7 @@ Outcome program_rules(const RunFacts& f, const State& cur, const State& p)
     // takes a valid cached result, so it falls through to the RUNNING checks below.
     if (is_resumable(T) && P != StateType::Scheduled && P != StateType::Pending
         && P != StateType::Running)
-        return abort_("This run has already finished as " + cur.name
-                      + "; it can only be resumed.");
+        return abort_("This run has already finished as " + cur.name + "; it can only be resumed.");
     if (T == StateType::Cancelling) {
         if (P == StateType::Cancelled || P == StateType::Crashed) return accept(p);
         if (P == StateType::Completed || P == StateType::Failed)
@@ -96,10 +98,10 @@ Outcome program_rules(const RunFacts& f, const State& cur, const State& p)
         const double delay = f.retry_delay_s < 0 ? 0 : f.retry_delay_s;
         const std::string attempt =
             "Retry " + std::to_string(f.run_count) + " of " + std::to_string(f.max_retries);
-        return reject(states::awaiting_retry(f.now + from_seconds(delay),
-                                             p.message.empty() ? attempt
-                                                               : attempt + " after: " + p.message),
-                      attempt + " in " + seconds_text(delay) + ".");
+        return reject(
+            states::awaiting_retry(f.now + from_seconds(delay),
+                                   p.message.empty() ? attempt : attempt + " after: " + p.message),
+            attempt + " in " + seconds_text(delay) + ".");
     }
     if (P == StateType::Pending && T == StateType::Scheduled && !p.scheduled_time()) {
         // Prefect's CopyScheduledTime: PENDING keeps the scheduled time, so going through PENDING
@@ -132,8 +134,7 @@ Outcome program_rules(const RunFacts& f, const State& cur, const State& p)
 
 } // namespace
 
-Outcome orchestrate(const RunFacts& facts, const Proposal& proposal)
-{
+Outcome orchestrate(const RunFacts& facts, const Proposal& proposal) {
     const State& p = proposal.state;
     if (proposal.force || !facts.current) return accept(p);
     const State& cur = *facts.current;

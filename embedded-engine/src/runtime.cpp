@@ -14,51 +14,44 @@ namespace weft::detail {
 
 // ---- contexts ----
 
-std::string FlowRunContext::next_dynamic_key(const std::string& task_key)
-{
+std::string FlowRunContext::next_dynamic_key(const std::string& task_key) {
     std::scoped_lock lock(m_mutex);
     return std::to_string(m_calls[task_key]++);
 }
 
 std::optional<TaskRunRecord> FlowRunContext::prior(const std::string& task_key,
-                                                   const std::string& dynamic_key)
-{
+                                                   const std::string& dynamic_key) {
     auto it = prior_runs.find(task_key + '#' + dynamic_key);
     if (it == prior_runs.end()) return std::nullopt;
     return it->second;
 }
 
-void FlowRunContext::track(std::shared_ptr<FutureCore> future)
-{
+void FlowRunContext::track(std::shared_ptr<FutureCore> future) {
     std::scoped_lock lock(m_mutex);
     m_tracked.push_back(std::move(future));
 }
 
-std::vector<std::shared_ptr<FutureCore>> FlowRunContext::tracked()
-{
+std::vector<std::shared_ptr<FutureCore>> FlowRunContext::tracked() {
     std::scoped_lock lock(m_mutex);
     return m_tracked;
 }
 
 namespace {
 // Numbers, booleans and short strings recur everywhere: they would make false edges.
-bool distinctive(const nlohmann::json& v)
-{
+bool distinctive(const nlohmann::json& v) {
     if (v.is_string()) return v.get_ref<const std::string&>().size() >= 8;
     return (v.is_array() || v.is_object()) && !v.empty();
 }
 } // namespace
 
-void FlowRunContext::note_result(const nlohmann::json& value, const std::string& task_run_id)
-{
+void FlowRunContext::note_result(const nlohmann::json& value, const std::string& task_run_id) {
     if (!distinctive(value)) return;
     const std::size_t key = std::hash<std::string>{}(value.dump());
     std::scoped_lock lock(m_mutex);
     m_producers.emplace(key, task_run_id); // the first producer of a value keeps it
 }
 
-std::vector<std::string> FlowRunContext::producers_of(const nlohmann::json& value)
-{
+std::vector<std::string> FlowRunContext::producers_of(const nlohmann::json& value) {
     if (!distinctive(value)) return {};
     const std::size_t key = std::hash<std::string>{}(value.dump());
     std::scoped_lock lock(m_mutex);
@@ -68,8 +61,7 @@ std::vector<std::string> FlowRunContext::producers_of(const nlohmann::json& valu
     return {it->second};
 }
 
-void FlowRunContext::restart(std::vector<TaskRunRecord> earlier_runs)
-{
+void FlowRunContext::restart(std::vector<TaskRunRecord> earlier_runs) {
     std::scoped_lock lock(m_mutex);
     m_calls.clear();
     m_tracked.clear();
@@ -81,30 +73,28 @@ void FlowRunContext::restart(std::vector<TaskRunRecord> earlier_runs)
     }
 }
 
-Current& current()
-{
+Current& current() {
     thread_local Current c;
     return c;
 }
 
 ContextScope::ContextScope(std::shared_ptr<FlowRunContext> flow, const TaskRunContext* task)
-    : m_saved(current())
-{
+    : m_saved(current()) {
     current() = Current{std::move(flow), task};
 }
 
-ContextScope::~ContextScope() { current() = std::move(m_saved); }
+ContextScope::~ContextScope() {
+    current() = std::move(m_saved);
+}
 
-const TaskOptions& subflow_task_options()
-{
+const TaskOptions& subflow_task_options() {
     static const TaskOptions options;
     return options;
 }
 
 // ---- runtime ----
 
-Runtime& Runtime::get()
-{
+Runtime& Runtime::get() {
     // Never destroyed: pool threads and detached work may still use it while the process exits.
     static Runtime* runtime = [] {
         auto* r = new Runtime();
@@ -114,14 +104,12 @@ Runtime& Runtime::get()
     return *runtime;
 }
 
-void Runtime::configure(std::string path)
-{
+void Runtime::configure(std::string path) {
     std::scoped_lock lock(m_mutex);
     m_path = std::move(path);
 }
 
-Engine& Runtime::engine()
-{
+Engine& Runtime::engine() {
     std::scoped_lock lock(m_mutex);
     if (!m_engine) {
         if (m_path.empty()) m_path = default_db_path();
@@ -134,24 +122,22 @@ Engine& Runtime::engine()
 
 // ---- task runner ----
 
-TaskRunner::TaskRunner(std::size_t threads)
-{
+TaskRunner::TaskRunner(std::size_t threads) {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, threads); ++i)
         m_threads.emplace_back([this] { work(); });
 }
 
-TaskRunner::~TaskRunner()
-{
+TaskRunner::~TaskRunner() {
     {
         std::scoped_lock lock(m_mutex);
         m_stopping = true;
     }
     m_cv.notify_all();
-    for (auto& t : m_threads) t.join();
+    for (auto& t : m_threads)
+        t.join();
 }
 
-void TaskRunner::submit(std::function<void()> fn)
-{
+void TaskRunner::submit(std::function<void()> fn) {
     {
         std::scoped_lock lock(m_mutex);
         m_queue.push_back(std::move(fn));
@@ -159,8 +145,7 @@ void TaskRunner::submit(std::function<void()> fn)
     m_cv.notify_one();
 }
 
-void TaskRunner::work()
-{
+void TaskRunner::work() {
     for (;;) {
         std::function<void()> fn;
         {
@@ -180,14 +165,14 @@ void TaskRunner::work()
     }
 }
 
-void Runtime::submit(std::function<void()> fn)
-{
+void Runtime::submit(std::function<void()> fn) {
     TaskRunner* pool;
     {
         std::scoped_lock lock(m_mutex);
         if (!m_pool) {
             std::size_t threads = std::max(2u, std::thread::hardware_concurrency());
-            if (const char* env = std::getenv("WEFT_TASK_RUNNER_THREADS"); env && std::atoi(env) > 0)
+            if (const char* env = std::getenv("WEFT_TASK_RUNNER_THREADS");
+                env && std::atoi(env) > 0)
                 threads = std::size_t(std::atoi(env));
             m_pool = std::make_unique<TaskRunner>(threads);
         }
@@ -196,14 +181,12 @@ void Runtime::submit(std::function<void()> fn)
     pool->submit(std::move(fn));
 }
 
-void Runtime::watch(const std::shared_ptr<FlowRunContext>& flow)
-{
+void Runtime::watch(const std::shared_ptr<FlowRunContext>& flow) {
     std::scoped_lock lock(m_watch_mutex);
     m_watched.push_back(flow);
 }
 
-void Runtime::unwatch(const FlowRunContext* flow)
-{
+void Runtime::unwatch(const FlowRunContext* flow) {
     std::scoped_lock lock(m_watch_mutex);
     std::erase_if(m_watched, [&](const auto& w) {
         auto p = w.lock();
@@ -211,8 +194,7 @@ void Runtime::unwatch(const FlowRunContext* flow)
     });
 }
 
-std::string Runtime::flow_id(const std::string& name, const std::vector<std::string>& tags)
-{
+std::string Runtime::flow_id(const std::string& name, const std::vector<std::string>& tags) {
     {
         std::scoped_lock lock(m_mutex);
         if (auto it = m_flow_ids.find(name); it != m_flow_ids.end()) return it->second;
@@ -231,15 +213,15 @@ std::string Runtime::flow_id(const std::string& name, const std::vector<std::str
     return id;
 }
 
-bool Runtime::any_limited(const std::vector<std::string>& tags)
-{
+bool Runtime::any_limited(const std::vector<std::string>& tags) {
     if (tags.empty()) return false;
     std::scoped_lock lock(m_limits_mutex);
     const auto now = now_us();
     if (now - m_limits_read > 2'000'000) {
         auto limits = engine().store().read([](Reader& r) { return r.concurrency_limits(); });
         m_limited_tags.clear();
-        for (auto& l : limits) m_limited_tags.insert(l.tag);
+        for (auto& l : limits)
+            m_limited_tags.insert(l.tag);
         m_limits_read = now;
     }
     for (const auto& t : tags)
@@ -247,8 +229,7 @@ bool Runtime::any_limited(const std::vector<std::string>& tags)
     return false;
 }
 
-void Runtime::watch_loop()
-{
+void Runtime::watch_loop() {
     using namespace std::chrono_literals;
     std::unique_ptr<Reader> reader;
     Micros last_heartbeat = now_us();
@@ -267,11 +248,13 @@ void Runtime::watch_loop()
             if (beat) last_heartbeat = now;
             for (auto& f : flows) {
                 auto stored = reader->flow_run(f->id);
-                const bool asked_to_stop = stored && (stored->state.type == StateType::Cancelling
-                                                      || stored->state.type == StateType::Cancelled);
+                const bool asked_to_stop = stored
+                                           && (stored->state.type == StateType::Cancelling
+                                               || stored->state.type == StateType::Cancelled);
                 auto parent = f->parent.lock();
                 if (asked_to_stop || (parent && parent->token.cancelled())) f->token.cancel();
-                if (f->deadline && now > f->deadline && !f->timed_out.exchange(true)) f->token.cancel();
+                if (f->deadline && now > f->deadline && !f->timed_out.exchange(true))
+                    f->token.cancel();
                 if (beat) m_engine->store().heartbeat(f->id, now);
             }
         } catch (const std::exception& e) {
@@ -282,8 +265,7 @@ void Runtime::watch_loop()
     }
 }
 
-void Runtime::shutdown()
-{
+void Runtime::shutdown() {
     {
         std::scoped_lock lock(m_watch_mutex);
         m_stopping = true;
@@ -312,42 +294,48 @@ void Runtime::shutdown()
 
 // ---- free functions ----
 
-void submit_to_pool(std::function<void()> fn) { Runtime::get().submit(std::move(fn)); }
-Engine& engine() { return Runtime::get().engine(); }
-void configure_database(std::string path) { Runtime::get().configure(std::move(path)); }
-void flush() { Runtime::get().engine().store().flush(); }
+void submit_to_pool(std::function<void()> fn) {
+    Runtime::get().submit(std::move(fn));
+}
+Engine& engine() {
+    return Runtime::get().engine();
+}
+void configure_database(std::string path) {
+    Runtime::get().configure(std::move(path));
+}
+void flush() {
+    Runtime::get().engine().store().flush();
+}
 
-bool sleep_unless_cancelled(double seconds, const CancellationToken& token)
-{
-    const auto until = std::chrono::steady_clock::now()
-                     + std::chrono::microseconds(std::int64_t(seconds * 1e6));
+bool sleep_unless_cancelled(double seconds, const CancellationToken& token) {
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::microseconds(std::int64_t(seconds * 1e6));
     while (std::chrono::steady_clock::now() < until) {
         if (token.cancelled()) return false;
         const auto left = until - std::chrono::steady_clock::now();
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-            left, std::chrono::milliseconds(50)));
+        std::this_thread::sleep_for(
+            std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
     }
     return !token.cancelled();
 }
 
-std::string random_run_name()
-{
+std::string random_run_name() {
     static const std::array<const char*, 32> adjectives{
-        "amber",  "brisk",  "calm",   "daring", "eager",   "fancy",  "gentle", "hasty",
-        "ivory",  "jolly",  "keen",   "lively", "mellow",  "nimble", "olive",  "proud",
-        "quiet",  "rapid",  "silver", "tidy",   "upbeat",  "vivid",  "witty",  "young",
-        "zesty",  "bold",   "crisp",  "dapper", "earnest", "fuzzy",  "golden", "humble"};
+        "amber", "brisk", "calm",   "daring", "eager",   "fancy",  "gentle", "hasty",
+        "ivory", "jolly", "keen",   "lively", "mellow",  "nimble", "olive",  "proud",
+        "quiet", "rapid", "silver", "tidy",   "upbeat",  "vivid",  "witty",  "young",
+        "zesty", "bold",  "crisp",  "dapper", "earnest", "fuzzy",  "golden", "humble"};
     static const std::array<const char*, 32> animals{
-        "heron",  "otter",  "lynx",   "badger", "falcon", "marten", "ibis",   "jackal",
-        "koala",  "lemur",  "moose",  "newt",   "ocelot", "panda",  "quail",  "raven",
-        "salmon", "tapir",  "urchin", "vole",   "walrus", "yak",    "zebra",  "bison",
-        "coyote", "dingo",  "egret",  "ferret", "gecko",  "hare",   "impala", "kestrel"};
+        "heron",  "otter", "lynx",   "badger", "falcon", "marten", "ibis",   "jackal",
+        "koala",  "lemur", "moose",  "newt",   "ocelot", "panda",  "quail",  "raven",
+        "salmon", "tapir", "urchin", "vole",   "walrus", "yak",    "zebra",  "bison",
+        "coyote", "dingo", "egret",  "ferret", "gecko",  "hare",   "impala", "kestrel"};
     thread_local std::mt19937 rng{std::random_device{}()};
-    return std::string(adjectives[rng() % adjectives.size()]) + "-" + animals[rng() % animals.size()];
+    return std::string(adjectives[rng() % adjectives.size()]) + "-"
+           + animals[rng() % animals.size()];
 }
 
-LaunchInfo this_launch()
-{
+LaunchInfo this_launch() {
     LaunchInfo info;
     std::error_code ec;
     info.program = std::filesystem::read_symlink("/proc/self/exe", ec).string();
@@ -359,33 +347,28 @@ LaunchInfo this_launch()
 
 namespace weft {
 
-CancellationToken cancellation_token()
-{
+CancellationToken cancellation_token() {
     auto& c = detail::current();
     if (c.task) return c.task->token;
     if (c.flow) return c.flow->token;
     return CancellationToken();
 }
 
-bool cancelled()
-{
+bool cancelled() {
     auto& c = detail::current();
     return (c.task && c.task->token.cancelled()) || (c.flow && c.flow->token.cancelled());
 }
 
-void check_cancelled()
-{
+void check_cancelled() {
     if (cancelled()) throw Cancelled("The run was cancelled.");
 }
 
-std::string current_flow_run_id()
-{
+std::string current_flow_run_id() {
     auto& c = detail::current();
     return c.flow ? c.flow->id : std::string();
 }
 
-std::string current_task_run_id()
-{
+std::string current_task_run_id() {
     auto& c = detail::current();
     return c.task ? c.task->id : std::string();
 }

@@ -4,8 +4,8 @@
 #include "store_schema.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -15,8 +15,7 @@ namespace weft {
 
 namespace fs = std::filesystem;
 
-std::string default_db_path()
-{
+std::string default_db_path() {
     if (const char* db = std::getenv("WEFT_DB"); db && *db) return db;
     if (const char* home = std::getenv("WEFT_HOME"); home && *home)
         return (fs::path(home) / "weft.db").string();
@@ -24,32 +23,33 @@ std::string default_db_path()
     return (fs::path(home && *home ? home : ".") / ".local/share/weft/weft.db").string();
 }
 
-int store_schema_version() { return int(schema::migrations().size()); }
+int store_schema_version() {
+    return int(schema::migrations().size());
+}
 
 namespace {
 
 // Turns SQLite's error into one a user can act on, naming the file.
-StoreError explain(const std::string& path, const SQLite::Exception& e)
-{
+StoreError explain(const std::string& path, const SQLite::Exception& e) {
     const int code = e.getErrorCode() & 0xff;
     std::string what = "weft: cannot use the database " + path + ": ";
     switch (code) {
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
         what += "the file is not a Weft database or it is corrupt (" + std::string(e.what())
-              + "). Move it aside to start a new one, or point --db / WEFT_DB at another file.";
+                + "). Move it aside to start a new one, or point --db / WEFT_DB at another file.";
         break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         what += "it is locked by another process (" + std::string(e.what())
-              + "). Wait for that process to finish, or stop it, and try again.";
+                + "). Wait for that process to finish, or stop it, and try again.";
         break;
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_READONLY:
     case SQLITE_AUTH:
         what += "it cannot be opened for reading and writing (" + std::string(e.what())
-              + "). Check that the file and its folder exist and are writable.";
+                + "). Check that the file and its folder exist and are writable.";
         break;
     case SQLITE_FULL:
         what += "the disk is full (" + std::string(e.what()) + "). Free some space.";
@@ -60,8 +60,7 @@ StoreError explain(const std::string& path, const SQLite::Exception& e)
     return StoreError(what);
 }
 
-std::unique_ptr<SQLite::Database> connect(const std::string& path, int busy_ms, bool create)
-{
+std::unique_ptr<SQLite::Database> connect(const std::string& path, int busy_ms, bool create) {
     int flags = SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (create) flags |= SQLite::OPEN_CREATE;
     auto db = std::make_unique<SQLite::Database>(path, flags, busy_ms);
@@ -72,8 +71,7 @@ std::unique_ptr<SQLite::Database> connect(const std::string& path, int busy_ms, 
 // Refuses a file that is not ours: written by a newer Weft, or another program's database.
 // One statement, so one read snapshot: another process's first migration is seen whole or not
 // at all (never "tables but no version").
-void check_ours(SQLite::Database& db, const std::string& path)
-{
+void check_ours(SQLite::Database& db, const std::string& path) {
     SQLite::Statement st(db, "SELECT (SELECT user_version FROM pragma_user_version), "
                              "(SELECT count(*) FROM sqlite_schema WHERE type='table')");
     st.executeStep();
@@ -82,8 +80,7 @@ void check_ours(SQLite::Database& db, const std::string& path)
     const int want = store_schema_version();
     if (have > want)
         throw StoreError("weft: the database " + path + " was written by a newer Weft (schema "
-                         + std::to_string(have) + "; this build knows up to "
-                         + std::to_string(want)
+                         + std::to_string(have) + "; this build knows up to " + std::to_string(want)
                          + "). Upgrade Weft, or point --db / WEFT_DB at another file.");
     // A file with tables but no version is not ours: never write over it.
     if (have == 0 && tables > 0)
@@ -92,8 +89,7 @@ void check_ours(SQLite::Database& db, const std::string& path)
                            "at another file.");
 }
 
-void migrate(SQLite::Database& db, const std::string& path)
-{
+void migrate(SQLite::Database& db, const std::string& path) {
     const int want = store_schema_version();
     if (db.execAndGet("PRAGMA user_version").getInt() == want) return;
     SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -105,32 +101,32 @@ void migrate(SQLite::Database& db, const std::string& path)
         db.exec("PRAGMA user_version=" + std::to_string(v + 1));
     }
     txn.commit();
-    if (have != want) spdlog::debug("weft: database {} migrated from schema {} to {}", path, have, want);
+    if (have != want)
+        spdlog::debug("weft: database {} migrated from schema {} to {}", path, have, want);
 }
 
 } // namespace
 
 Store::Store(std::string path, StoreOptions options)
     : m_path(std::move(path))
-    , m_options(options)
-{
-}
+    , m_options(options) {}
 
-std::shared_ptr<Store> Store::open(const std::string& path, StoreOptions options)
-{
+std::shared_ptr<Store> Store::open(const std::string& path, StoreOptions options) {
     const fs::path p(path);
     if (!fs::exists(p)) {
         if (!options.create)
-            throw StoreError("weft: the database " + path + " does not exist. Run a flow first, "
-                             "or point --db / WEFT_DB at an existing file.");
+            throw StoreError("weft: the database " + path
+                             + " does not exist. Run a flow first, "
+                               "or point --db / WEFT_DB at an existing file.");
         std::error_code ec;
         if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
         if (ec)
             throw StoreError("weft: cannot create the folder " + p.parent_path().string()
                              + " for the database: " + ec.message() + ".");
     } else if (fs::is_directory(p)) {
-        throw StoreError("weft: " + path + " is a folder, not a database file. Point --db / "
-                         "WEFT_DB at a file.");
+        throw StoreError("weft: " + path
+                         + " is a folder, not a database file. Point --db / "
+                           "WEFT_DB at a file.");
     }
     std::shared_ptr<Store> store(new Store(path, options));
     try {
@@ -149,8 +145,7 @@ std::shared_ptr<Store> Store::open(const std::string& path, StoreOptions options
     return store;
 }
 
-Store::~Store()
-{
+Store::~Store() {
     {
         std::scoped_lock lock(m_queue_mutex);
         m_stopping = true;
@@ -159,8 +154,7 @@ Store::~Store()
     if (m_thread.joinable()) m_thread.join();
 }
 
-std::unique_ptr<Reader> Store::open_reader() const
-{
+std::unique_ptr<Reader> Store::open_reader() const {
     try {
         return std::make_unique<Reader>(connect(m_path, m_options.busy_timeout_ms, false));
     } catch (const SQLite::Exception& e) {
@@ -168,8 +162,7 @@ std::unique_ptr<Reader> Store::open_reader() const
     }
 }
 
-std::unique_ptr<Reader> Store::borrow_reader()
-{
+std::unique_ptr<Reader> Store::borrow_reader() {
     {
         std::scoped_lock lock(m_pool_mutex);
         if (!m_pool.empty()) {
@@ -181,18 +174,17 @@ std::unique_ptr<Reader> Store::borrow_reader()
     return open_reader();
 }
 
-void Store::return_reader(std::unique_ptr<Reader> r)
-{
+void Store::return_reader(std::unique_ptr<Reader> r) {
     if (!r) return;
     std::scoped_lock lock(m_pool_mutex);
     if (m_pool.size() < 8) m_pool.push_back(std::move(r));
 }
 
-void Store::enqueue(Op op)
-{
+void Store::enqueue(Op op) {
     // Someone waits for a transaction function or a barrier: wake the writer now, even while it
     // gathers a group.
-    const bool urgent = std::holds_alternative<TransactOp>(op) || std::holds_alternative<Barrier>(op);
+    const bool urgent =
+        std::holds_alternative<TransactOp>(op) || std::holds_alternative<Barrier>(op);
     bool wake;
     {
         std::scoped_lock lock(m_queue_mutex);
@@ -203,40 +195,36 @@ void Store::enqueue(Op op)
     if (wake) m_queue_cv.notify_one();
 }
 
-void Store::put_flow_run(FlowRunRecord run, EventKind kind)
-{
+void Store::put_flow_run(FlowRunRecord run, EventKind kind) {
     enqueue(PutFlowRun{std::move(run), kind});
 }
 
-void Store::put_task_run(TaskRunRecord run, EventKind kind)
-{
+void Store::put_task_run(TaskRunRecord run, EventKind kind) {
     auto texts = detail::TaskRunTexts::of(run);
     enqueue(PutTaskRun{std::move(run), kind, std::move(texts)});
 }
 
-void Store::update_task_run(TaskRunUpdate update)
-{
+void Store::update_task_run(TaskRunUpdate update) {
     auto texts = detail::TaskRunTexts::of(update);
     enqueue(UpdateTaskRun{std::move(update), std::move(texts)});
 }
 
-void Store::append_log(LogRecord line) { enqueue(AppendLog{std::move(line)}); }
+void Store::append_log(LogRecord line) {
+    enqueue(AppendLog{std::move(line)});
+}
 
-void Store::heartbeat(std::string flow_run_id, Micros at)
-{
+void Store::heartbeat(std::string flow_run_id, Micros at) {
     enqueue(Heartbeat{std::move(flow_run_id), at});
 }
 
-void Store::flush()
-{
+void Store::flush() {
     auto done = std::make_shared<std::promise<void>>();
     auto f = done->get_future();
     enqueue(Barrier{done});
     f.get();
 }
 
-void Store::writer_loop()
-{
+void Store::writer_loop() {
     using namespace std::chrono_literals;
     std::vector<Op> batch;
     for (;;) {
@@ -247,9 +235,8 @@ void Store::writer_loop()
             // Gather a group for up to a millisecond unless someone waits: one commit then
             // covers many task runs, and a run created and finished within the group is written
             // once.
-            m_queue_cv.wait_for(lock, 1ms, [&] {
-                return m_urgent || m_stopping || m_queue.size() >= kGroupSize;
-            });
+            m_queue_cv.wait_for(
+                lock, 1ms, [&] { return m_urgent || m_stopping || m_queue.size() >= kGroupSize; });
             batch.swap(m_queue);
             m_urgent = false;
         }

@@ -8,45 +8,40 @@
 namespace weft {
 
 Reader::Reader(std::unique_ptr<SQLite::Database> db)
-    : m_db(std::move(db))
-{
-}
+    : m_db(std::move(db)) {}
 
-Reader::~Reader()
-{
+Reader::~Reader() {
     m_statements.clear(); // statements before their connection
 }
 
-CachedStatement::~CachedStatement()
-{
+CachedStatement::~CachedStatement() {
     if (m_st) m_st->tryReset();
 }
 
-CachedStatement Reader::cached(const char* sql)
-{
+CachedStatement Reader::cached(const char* sql) {
     auto& slot = m_statements[sql];
     if (!slot) slot = std::make_unique<SQLite::Statement>(*m_db, sql);
     slot->clearBindings();
     return CachedStatement(*slot);
 }
 
-std::vector<FlowRecord> Reader::flows()
-{
+std::vector<FlowRecord> Reader::flows() {
     std::vector<FlowRecord> out;
     SQLite::Statement st(*m_db, "SELECT id, name, created, tags FROM flows ORDER BY name");
     while (st.executeStep())
         out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(),
-                       st.getColumn(2).getInt64(), rows::tags_from_text(st.getColumn(3).getText(""))});
+                       st.getColumn(2).getInt64(),
+                       rows::tags_from_text(st.getColumn(3).getText(""))});
     return out;
 }
 
-std::optional<FlowRecord> Reader::flow_by_name(const std::string& name)
-{
+std::optional<FlowRecord> Reader::flow_by_name(const std::string& name) {
     auto st = cached("SELECT id, name, created, tags FROM flows WHERE name = ?");
     st->bind(1, name);
     if (!st->executeStep()) return std::nullopt;
     return FlowRecord{st->getColumn(0).getString(), st->getColumn(1).getString(),
-                      st->getColumn(2).getInt64(), rows::tags_from_text(st->getColumn(3).getText(""))};
+                      st->getColumn(2).getInt64(),
+                      rows::tags_from_text(st->getColumn(3).getText(""))};
 }
 
 namespace {
@@ -58,23 +53,19 @@ struct Where {
     std::vector<std::int64_t> int_args;
     std::vector<char> order; // 't' or 'i' per placeholder
 
-    void add(const std::string& clause)
-    {
+    void add(const std::string& clause) {
         sql += sql.empty() ? " WHERE " : " AND ";
         sql += clause;
     }
-    void text(std::string v)
-    {
+    void text(std::string v) {
         text_args.push_back(std::move(v));
         order.push_back('t');
     }
-    void integer(std::int64_t v)
-    {
+    void integer(std::int64_t v) {
         int_args.push_back(v);
         order.push_back('i');
     }
-    void bind(SQLite::Statement& st) const
-    {
+    void bind(SQLite::Statement& st) const {
         size_t t = 0, i = 0;
         for (size_t n = 0; n < order.size(); ++n) {
             if (order[n] == 't')
@@ -83,20 +74,20 @@ struct Where {
                 st.bind(int(n + 1), static_cast<int64_t>(int_args[i++]));
         }
     }
-    std::string placeholders(size_t n)
-    {
+    std::string placeholders(size_t n) {
         std::string s = "(";
-        for (size_t k = 0; k < n; ++k) s += k ? ",?" : "?";
+        for (size_t k = 0; k < n; ++k)
+            s += k ? ",?" : "?";
         return s + ")";
     }
 };
 
-Where flow_run_where(const FlowRunQuery& q)
-{
+Where flow_run_where(const FlowRunQuery& q) {
     Where w;
     if (!q.states.empty()) {
         w.add("state_type IN " + w.placeholders(q.states.size()));
-        for (auto s : q.states) w.text(std::string(to_string(s)));
+        for (auto s : q.states)
+            w.text(std::string(to_string(s)));
     }
     if (q.flow_names.size() == 1) {
         // "=" lets the (flow_id, expected_start_time) index give the order: a flow's newest run
@@ -104,13 +95,15 @@ Where flow_run_where(const FlowRunQuery& q)
         w.add("flow_id = (SELECT id FROM flows WHERE name = ?)");
         w.text(q.flow_names.front());
     } else if (!q.flow_names.empty()) {
-        w.add("flow_id IN (SELECT id FROM flows WHERE name IN " + w.placeholders(q.flow_names.size())
-              + ")");
-        for (auto& n : q.flow_names) w.text(n);
+        w.add("flow_id IN (SELECT id FROM flows WHERE name IN "
+              + w.placeholders(q.flow_names.size()) + ")");
+        for (auto& n : q.flow_names)
+            w.text(n);
     }
     if (!q.ids.empty()) {
         w.add("id IN " + w.placeholders(q.ids.size()));
-        for (auto& id : q.ids) w.text(id);
+        for (auto& id : q.ids)
+            w.text(id);
     }
     for (auto& tag : q.tags) {
         w.add("EXISTS (SELECT 1 FROM json_each(flow_runs.tags) WHERE value = ?)");
@@ -147,14 +140,18 @@ Where flow_run_where(const FlowRunQuery& q)
     return w;
 }
 
-const char* order_by(FlowRunSort s)
-{
+const char* order_by(FlowRunSort s) {
     switch (s) {
-    case FlowRunSort::ExpectedStartAsc: return " ORDER BY expected_start_time ASC, id ASC";
-    case FlowRunSort::StartTimeDesc: return " ORDER BY start_time DESC, id DESC";
-    case FlowRunSort::NameAsc: return " ORDER BY name ASC, id ASC";
-    case FlowRunSort::EndTimeDesc: return " ORDER BY end_time DESC, id DESC";
-    case FlowRunSort::NameDesc: return " ORDER BY name DESC, id DESC";
+    case FlowRunSort::ExpectedStartAsc:
+        return " ORDER BY expected_start_time ASC, id ASC";
+    case FlowRunSort::StartTimeDesc:
+        return " ORDER BY start_time DESC, id DESC";
+    case FlowRunSort::NameAsc:
+        return " ORDER BY name ASC, id ASC";
+    case FlowRunSort::EndTimeDesc:
+        return " ORDER BY end_time DESC, id DESC";
+    case FlowRunSort::NameDesc:
+        return " ORDER BY name DESC, id DESC";
     case FlowRunSort::FlowNameAsc:
         return " ORDER BY (SELECT name FROM flows WHERE flows.id = flow_runs.flow_id) ASC, "
                "expected_start_time DESC, id DESC";
@@ -169,7 +166,8 @@ const char* order_by(FlowRunSort s)
         return " ORDER BY total_run_time ASC, expected_start_time DESC, id DESC";
     case FlowRunSort::DurationDesc:
         return " ORDER BY total_run_time DESC, expected_start_time DESC, id DESC";
-    case FlowRunSort::ExpectedStartDesc: break;
+    case FlowRunSort::ExpectedStartDesc:
+        break;
     }
     return " ORDER BY expected_start_time DESC, id DESC";
 }
@@ -177,23 +175,22 @@ const char* order_by(FlowRunSort s)
 // Below this offset a plain OFFSET is cheap enough.
 constexpr int kSeekOffset = 2000;
 
-std::vector<FlowRunRecord> flow_runs_plain(SQLite::Database& db, const FlowRunQuery& q)
-{
+std::vector<FlowRunRecord> flow_runs_plain(SQLite::Database& db, const FlowRunQuery& q) {
     Where w = flow_run_where(q);
     std::string sql = std::string("SELECT ") + rows::kFlowRunColumns + " FROM flow_runs" + w.sql
-                    + order_by(q.sort) + " LIMIT ? OFFSET ?";
+                      + order_by(q.sort) + " LIMIT ? OFFSET ?";
     w.integer(q.limit < 0 ? -1 : q.limit);
     w.integer(q.offset);
     SQLite::Statement st(db, sql);
     w.bind(st);
     std::vector<FlowRunRecord> out;
-    while (st.executeStep()) out.push_back(rows::read_flow_run(st));
+    while (st.executeStep())
+        out.push_back(rows::read_flow_run(st));
     return out;
 }
 } // namespace
 
-std::vector<FlowRunRecord> Reader::flow_runs(const FlowRunQuery& q)
-{
+std::vector<FlowRunRecord> Reader::flow_runs(const FlowRunQuery& q) {
     const bool desc = q.sort == FlowRunSort::ExpectedStartDesc;
     if (q.offset < kSeekOffset || !(desc || q.sort == FlowRunSort::ExpectedStartAsc))
         return flow_runs_plain(*m_db, q);
@@ -220,8 +217,7 @@ std::vector<FlowRunRecord> Reader::flow_runs(const FlowRunQuery& q)
     return flow_runs_plain(*m_db, rest);
 }
 
-std::int64_t Reader::count_flow_runs(const FlowRunQuery& q)
-{
+std::int64_t Reader::count_flow_runs(const FlowRunQuery& q) {
     Where w = flow_run_where(q);
     SQLite::Statement st(*m_db, "SELECT count(*) FROM flow_runs" + w.sql);
     w.bind(st);
@@ -229,8 +225,7 @@ std::int64_t Reader::count_flow_runs(const FlowRunQuery& q)
     return st.getColumn(0).getInt64();
 }
 
-std::optional<FlowRunRecord> Reader::flow_run(const std::string& id)
-{
+std::optional<FlowRunRecord> Reader::flow_run(const std::string& id) {
     static const std::string sql =
         std::string("SELECT ") + rows::kFlowRunColumns + " FROM flow_runs WHERE id = ?";
     auto st = cached(sql.c_str());
@@ -239,37 +234,35 @@ std::optional<FlowRunRecord> Reader::flow_run(const std::string& id)
     return rows::read_flow_run(*st);
 }
 
-std::vector<std::string> Reader::flow_run_ids_with_prefix(const std::string& prefix, int limit)
-{
+std::vector<std::string> Reader::flow_run_ids_with_prefix(const std::string& prefix, int limit) {
     auto st = cached("SELECT id FROM flow_runs WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT ?2");
     st->bind(1, prefix);
     st->bind(2, limit);
     std::vector<std::string> out;
-    while (st->executeStep()) out.push_back(st->getColumn(0).getString());
+    while (st->executeStep())
+        out.push_back(st->getColumn(0).getString());
     return out;
 }
 
-std::vector<FlowRunRecord> Reader::flow_runs_in_states(const std::vector<StateType>& types)
-{
+std::vector<FlowRunRecord> Reader::flow_runs_in_states(const std::vector<StateType>& types) {
     FlowRunQuery q;
     q.states = types;
     q.limit = -1;
     return flow_runs(q);
 }
 
-std::vector<TaskRunRecord> Reader::task_runs(const std::string& flow_run_id)
-{
+std::vector<TaskRunRecord> Reader::task_runs(const std::string& flow_run_id) {
     static const std::string sql = std::string("SELECT ") + rows::kTaskRunColumns
-                                 + " FROM task_runs WHERE flow_run_id = ? ORDER BY id";
+                                   + " FROM task_runs WHERE flow_run_id = ? ORDER BY id";
     auto st = cached(sql.c_str());
     st->bind(1, flow_run_id);
     std::vector<TaskRunRecord> out;
-    while (st->executeStep()) out.push_back(rows::read_task_run(*st));
+    while (st->executeStep())
+        out.push_back(rows::read_task_run(*st));
     return out;
 }
 
-std::optional<TaskRunRecord> Reader::task_run(const std::string& id)
-{
+std::optional<TaskRunRecord> Reader::task_run(const std::string& id) {
     static const std::string sql =
         std::string("SELECT ") + rows::kTaskRunColumns + " FROM task_runs WHERE id = ?";
     auto st = cached(sql.c_str());
@@ -278,26 +271,24 @@ std::optional<TaskRunRecord> Reader::task_run(const std::string& id)
     return rows::read_task_run(*st);
 }
 
-std::vector<std::string> Reader::task_run_ids_with_prefix(const std::string& prefix, int limit)
-{
+std::vector<std::string> Reader::task_run_ids_with_prefix(const std::string& prefix, int limit) {
     auto st = cached("SELECT id FROM task_runs WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT ?2");
     st->bind(1, prefix);
     st->bind(2, limit);
     std::vector<std::string> out;
-    while (st->executeStep()) out.push_back(st->getColumn(0).getString());
+    while (st->executeStep())
+        out.push_back(st->getColumn(0).getString());
     return out;
 }
 
-std::int64_t Reader::count_task_runs(const std::string& flow_run_id)
-{
+std::int64_t Reader::count_task_runs(const std::string& flow_run_id) {
     auto st = cached("SELECT count(*) FROM task_runs WHERE flow_run_id = ?");
     st->bind(1, flow_run_id);
     st->executeStep();
     return st->getColumn(0).getInt64();
 }
 
-std::optional<TaskRunRecord> Reader::cached_task_run(const std::string& cache_key, Micros now)
-{
+std::optional<TaskRunRecord> Reader::cached_task_run(const std::string& cache_key, Micros now) {
     static const std::string sql =
         std::string("SELECT ") + rows::kTaskRunColumns
         + " FROM task_runs WHERE cache_key = ? AND state_type = 'COMPLETED' AND has_result = 1 "
@@ -309,18 +300,17 @@ std::optional<TaskRunRecord> Reader::cached_task_run(const std::string& cache_ke
     return rows::read_task_run(*st);
 }
 
-std::vector<State> Reader::state_history(const std::string& run_id)
-{
+std::vector<State> Reader::state_history(const std::string& run_id) {
     auto st = cached("SELECT state_id, state_type, state_name, state_message, ts, state_details "
-                      "FROM events WHERE run_id = ? AND state_type IS NOT NULL ORDER BY seq");
+                     "FROM events WHERE run_id = ? AND state_type IS NOT NULL ORDER BY seq");
     st->bind(1, run_id);
     std::vector<State> out;
-    while (st->executeStep()) out.push_back(rows::read_state(*st, 0));
+    while (st->executeStep())
+        out.push_back(rows::read_state(*st, 0));
     return out;
 }
 
-std::string fts_words_query(const std::string& text)
-{
+std::string fts_words_query(const std::string& text) {
     std::string out, word;
     auto flush = [&] {
         if (word.empty()) return;
@@ -353,8 +343,7 @@ struct LogSql {
     Where w;
 };
 
-LogSql log_sql(const LogQuery& q)
-{
+LogSql log_sql(const LogQuery& q) {
     LogSql s;
     Where& w = s.w;
     const std::string match = !q.fts_query.empty() ? q.fts_query : fts_words_query(q.text);
@@ -386,11 +375,13 @@ LogSql log_sql(const LogQuery& q)
     }
     if (!q.names.empty()) {
         w.add("logs.name IN " + w.placeholders(q.names.size()));
-        for (auto& n : q.names) w.text(n);
+        for (auto& n : q.names)
+            w.text(n);
     }
     if (!q.ids.empty()) {
         w.add("logs.id IN " + w.placeholders(q.ids.size()));
-        for (auto id : q.ids) w.integer(id);
+        for (auto id : q.ids)
+            w.integer(id);
     }
     return s;
 }
@@ -400,44 +391,44 @@ constexpr const char* kQualifiedLogColumns =
     "logs.message"; // rows::kLogColumns, unambiguous beside logs_fts
 } // namespace
 
-std::vector<LogRecord> Reader::logs(const LogQuery& q)
-{
+std::vector<LogRecord> Reader::logs(const LogQuery& q) {
     LogSql s = log_sql(q);
-    std::string sql = std::string("SELECT ") + kQualifiedLogColumns + s.from + s.w.sql + " ORDER BY "
-                    + s.id + (q.newest_first ? " DESC" : " ASC") + " LIMIT ?";
+    std::string sql = std::string("SELECT ") + kQualifiedLogColumns + s.from + s.w.sql
+                      + " ORDER BY " + s.id + (q.newest_first ? " DESC" : " ASC") + " LIMIT ?";
     s.w.integer(q.limit < 0 ? -1 : q.limit);
     SQLite::Statement st(*m_db, sql);
     s.w.bind(st);
     std::vector<LogRecord> out;
-    while (st.executeStep()) out.push_back(rows::read_log(st));
+    while (st.executeStep())
+        out.push_back(rows::read_log(st));
     return out;
 }
 
-std::vector<std::int64_t> Reader::log_ids(const LogQuery& q, int limit)
-{
+std::vector<std::int64_t> Reader::log_ids(const LogQuery& q, int limit) {
     LogSql s = log_sql(q);
     std::string sql = "SELECT logs.id" + s.from + s.w.sql + " ORDER BY " + s.id + " ASC LIMIT ?";
     s.w.integer(limit < 0 ? -1 : limit);
     SQLite::Statement st(*m_db, sql);
     s.w.bind(st);
     std::vector<std::int64_t> out;
-    while (st.executeStep()) out.push_back(st.getColumn(0).getInt64());
+    while (st.executeStep())
+        out.push_back(st.getColumn(0).getInt64());
     return out;
 }
 
-std::vector<std::string> Reader::log_names(const std::string& flow_run_id)
-{
-    SQLite::Statement st(*m_db, flow_run_id.empty()
-                                    ? "SELECT DISTINCT name FROM logs ORDER BY name"
-                                    : "SELECT DISTINCT name FROM logs WHERE flow_run_id = ? ORDER BY name");
+std::vector<std::string> Reader::log_names(const std::string& flow_run_id) {
+    SQLite::Statement st(
+        *m_db, flow_run_id.empty()
+                   ? "SELECT DISTINCT name FROM logs ORDER BY name"
+                   : "SELECT DISTINCT name FROM logs WHERE flow_run_id = ? ORDER BY name");
     if (!flow_run_id.empty()) st.bind(1, flow_run_id);
     std::vector<std::string> out;
-    while (st.executeStep()) out.push_back(st.getColumn(0).getString());
+    while (st.executeStep())
+        out.push_back(st.getColumn(0).getString());
     return out;
 }
 
-std::int64_t Reader::count_logs(const LogQuery& q)
-{
+std::int64_t Reader::count_logs(const LogQuery& q) {
     LogSql s = log_sql(q);
     SQLite::Statement st(*m_db, "SELECT count(*)" + s.from + s.w.sql);
     s.w.bind(st);
@@ -445,44 +436,41 @@ std::int64_t Reader::count_logs(const LogQuery& q)
     return st.getColumn(0).getInt64();
 }
 
-std::vector<Event> Reader::events_after(std::int64_t seq, int limit)
-{
-    static const std::string sql =
-        std::string("SELECT ") + rows::kEventColumns + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+std::vector<Event> Reader::events_after(std::int64_t seq, int limit) {
+    static const std::string sql = std::string("SELECT ") + rows::kEventColumns
+                                   + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
     auto st = cached(sql.c_str());
     st->bind(1, static_cast<int64_t>(seq));
     st->bind(2, limit);
     std::vector<Event> out;
-    while (st->executeStep()) out.push_back(rows::read_event(*st));
+    while (st->executeStep())
+        out.push_back(rows::read_event(*st));
     return out;
 }
 
-std::int64_t Reader::last_event_seq()
-{
+std::int64_t Reader::last_event_seq() {
     auto st = cached("SELECT coalesce(max(seq), 0) FROM events");
     st->executeStep();
     return st->getColumn(0).getInt64();
 }
 
-std::vector<ConcurrencyLimit> Reader::concurrency_limits()
-{
+std::vector<ConcurrencyLimit> Reader::concurrency_limits() {
     auto st = cached("SELECT l.tag, l.concurrency_limit, (SELECT count(*) FROM concurrency_slots "
-                      "s WHERE s.tag = l.tag) FROM concurrency_limits l ORDER BY l.tag");
+                     "s WHERE s.tag = l.tag) FROM concurrency_limits l ORDER BY l.tag");
     std::vector<ConcurrencyLimit> out;
     while (st->executeStep())
-        out.push_back({st->getColumn(0).getString(), st->getColumn(1).getInt(), st->getColumn(2).getInt()});
+        out.push_back(
+            {st->getColumn(0).getString(), st->getColumn(1).getInt(), st->getColumn(2).getInt()});
     return out;
 }
 
-std::int64_t Reader::data_version()
-{
+std::int64_t Reader::data_version() {
     auto st = cached("PRAGMA data_version");
     st->executeStep();
     return st->getColumn(0).getInt64();
 }
 
-std::vector<Reader::StateCount> Reader::flow_run_history(Micros from, Micros to, Micros interval)
-{
+std::vector<Reader::StateCount> Reader::flow_run_history(Micros from, Micros to, Micros interval) {
     std::vector<StateCount> out;
     if (interval <= 0 || to < from) return out;
     auto st = cached("SELECT (expected_start_time - ?1) / ?3, state_type, count(*) FROM flow_runs "
@@ -501,15 +489,13 @@ std::vector<Reader::StateCount> Reader::flow_run_history(Micros from, Micros to,
     return out;
 }
 
-std::vector<Reader::FlowStats> Reader::flow_stats(Micros from, Micros to)
-{
-    auto st = cached(
-        "SELECT f.name, count(*), sum(r.state_type IN ('FAILED', 'CRASHED')), "
-        "avg(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END), "
-        "max(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END) "
-        "FROM flow_runs r JOIN flows f ON f.id = r.flow_id "
-        "WHERE r.expected_start_time >= ?1 AND r.expected_start_time <= ?2 "
-        "GROUP BY f.name ORDER BY f.name");
+std::vector<Reader::FlowStats> Reader::flow_stats(Micros from, Micros to) {
+    auto st = cached("SELECT f.name, count(*), sum(r.state_type IN ('FAILED', 'CRASHED')), "
+                     "avg(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END), "
+                     "max(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END) "
+                     "FROM flow_runs r JOIN flows f ON f.id = r.flow_id "
+                     "WHERE r.expected_start_time >= ?1 AND r.expected_start_time <= ?2 "
+                     "GROUP BY f.name ORDER BY f.name");
     st->bind(1, static_cast<int64_t>(from));
     st->bind(2, static_cast<int64_t>(to));
     std::vector<FlowStats> out;

@@ -10,7 +10,8 @@ const char* const kFlowRunColumns =
     "pid, pid_start, heartbeat, result";
 
 const char* const kTaskRunColumns =
-    "id, flow_run_id, task_key, dynamic_key, name, state_id, state_type, state_name, state_message, "
+    "id, flow_run_id, task_key, dynamic_key, name, state_id, state_type, state_name, "
+    "state_message, "
     "state_timestamp, state_details, run_count, max_retries, start_time, end_time, total_run_time, "
     "expected_start_time, created, updated, cache_key, cache_expiration, inputs_hash, task_inputs, "
     "parameters, tags, result, has_result, child_flow_run_id";
@@ -21,41 +22,37 @@ const char* const kEventColumns = "seq, kind, ts, run_id, flow_run_id, state_id,
 const char* const kLogColumns = "id, flow_run_id, task_run_id, name, level, timestamp, message";
 
 namespace {
-std::string text(SQLite::Statement& st, int i)
-{
+std::string text(SQLite::Statement& st, int i) {
     const char* s = st.getColumn(i).getText("");
     return s ? std::string(s) : std::string();
 }
-std::optional<Micros> opt_time(SQLite::Statement& st, int i)
-{
+std::optional<Micros> opt_time(SQLite::Statement& st, int i) {
     auto c = st.getColumn(i);
     if (c.isNull()) return std::nullopt;
     return c.getInt64();
 }
-nlohmann::json json_col(SQLite::Statement& st, int i, nlohmann::json fallback = nullptr)
-{
+nlohmann::json json_col(SQLite::Statement& st, int i, nlohmann::json fallback = nullptr) {
     auto c = st.getColumn(i);
     if (c.isNull()) return fallback;
     auto parsed = nlohmann::json::parse(c.getText(""), nullptr, false);
     return parsed.is_discarded() ? fallback : parsed;
 }
-void bind_text(SQLite::Statement& st, int i, const std::string& s) { st.bindNoCopy(i, s); }
-void bind_opt_text(SQLite::Statement& st, int i, const std::string& s)
-{
+void bind_text(SQLite::Statement& st, int i, const std::string& s) {
+    st.bindNoCopy(i, s);
+}
+void bind_opt_text(SQLite::Statement& st, int i, const std::string& s) {
     if (s.empty())
         st.bind(i);
     else
         st.bindNoCopy(i, s);
 }
-void bind_opt_time(SQLite::Statement& st, int i, const std::optional<Micros>& t)
-{
+void bind_opt_time(SQLite::Statement& st, int i, const std::optional<Micros>& t) {
     if (t)
         st.bind(i, static_cast<int64_t>(*t));
     else
         st.bind(i);
 }
-void bind_json(SQLite::Statement& st, int i, const nlohmann::json& j)
-{
+void bind_json(SQLite::Statement& st, int i, const nlohmann::json& j) {
     if (j.is_null())
         st.bind(i);
     else
@@ -68,11 +65,12 @@ void bind_json(SQLite::Statement& st, int i, const nlohmann::json& j)
 namespace weft::detail {
 
 namespace {
-std::string json_text(const nlohmann::json& j) { return j.is_null() ? std::string() : j.dump(); }
+std::string json_text(const nlohmann::json& j) {
+    return j.is_null() ? std::string() : j.dump();
+}
 } // namespace
 
-TaskRunTexts TaskRunTexts::of(const TaskRunRecord& run)
-{
+TaskRunTexts TaskRunTexts::of(const TaskRunRecord& run) {
     TaskRunTexts t;
     t.task_inputs = run.task_inputs.empty() ? std::string("{}") : run.task_inputs.dump();
     t.parameters = run.parameters.empty() ? std::string("{}") : run.parameters.dump();
@@ -82,11 +80,11 @@ TaskRunTexts TaskRunTexts::of(const TaskRunRecord& run)
     return t;
 }
 
-TaskRunTexts TaskRunTexts::of(const TaskRunUpdate& u)
-{
+TaskRunTexts TaskRunTexts::of(const TaskRunUpdate& u) {
     TaskRunTexts t;
     t.has_parameters = u.parameters.has_value();
-    if (u.parameters) t.parameters = u.parameters->empty() ? std::string("{}") : u.parameters->dump();
+    if (u.parameters)
+        t.parameters = u.parameters->empty() ? std::string("{}") : u.parameters->dump();
     t.has_task_inputs = u.task_inputs.has_value();
     if (u.task_inputs)
         t.task_inputs = u.task_inputs->empty() ? std::string("{}") : u.task_inputs->dump();
@@ -99,13 +97,11 @@ TaskRunTexts TaskRunTexts::of(const TaskRunUpdate& u)
 
 namespace weft::rows {
 
-std::string tags_to_text(const std::vector<std::string>& tags)
-{
+std::string tags_to_text(const std::vector<std::string>& tags) {
     return tags.empty() ? std::string("[]") : nlohmann::json(tags).dump();
 }
 
-std::vector<std::string> tags_from_text(const char* t)
-{
+std::vector<std::string> tags_from_text(const char* t) {
     std::vector<std::string> out;
     if (!t || !*t || std::string_view(t) == "[]") return out;
     auto j = nlohmann::json::parse(t, nullptr, false);
@@ -115,8 +111,7 @@ std::vector<std::string> tags_from_text(const char* t)
     return out;
 }
 
-State read_state(SQLite::Statement& st, int c)
-{
+State read_state(SQLite::Statement& st, int c) {
     State s;
     s.id = text(st, c);
     s.type = state_type_from_string(text(st, c + 1)).value_or(StateType::Pending);
@@ -127,8 +122,7 @@ State read_state(SQLite::Statement& st, int c)
     return s;
 }
 
-FlowRunRecord read_flow_run(SQLite::Statement& st)
-{
+FlowRunRecord read_flow_run(SQLite::Statement& st) {
     FlowRunRecord r;
     r.id = text(st, 0);
     r.flow_id = text(st, 1);
@@ -158,8 +152,7 @@ FlowRunRecord read_flow_run(SQLite::Statement& st)
     return r;
 }
 
-void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r)
-{
+void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r) {
     bind_text(st, 1, r.id);
     bind_text(st, 2, r.flow_id);
     bind_text(st, 3, r.name);
@@ -191,8 +184,7 @@ void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r)
     bind_json(st, 29, r.result);
 }
 
-TaskRunRecord read_task_run(SQLite::Statement& st)
-{
+TaskRunRecord read_task_run(SQLite::Statement& st) {
     TaskRunRecord r;
     r.id = text(st, 0);
     r.flow_run_id = text(st, 1);
@@ -220,8 +212,7 @@ TaskRunRecord read_task_run(SQLite::Statement& st)
     return r;
 }
 
-void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r, const detail::TaskRunTexts& t)
-{
+void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r, const detail::TaskRunTexts& t) {
     bind_text(st, 1, r.id);
     bind_text(st, 2, r.flow_run_id);
     bind_text(st, 3, r.task_key);
@@ -252,8 +243,8 @@ void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r, const detail::
     bind_opt_text(st, 28, r.child_flow_run_id);
 }
 
-void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u, const detail::TaskRunTexts& t)
-{
+void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u,
+                          const detail::TaskRunTexts& t) {
     bind_text(st, 1, u.id);
     bind_text(st, 2, u.state.id);
     st.bindNoCopy(3, to_string(u.state.type).data());
@@ -269,14 +260,19 @@ void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u, const d
     bind_opt_text(st, 13, u.cache_key);
     bind_opt_time(st, 14, u.cache_expiration);
     bind_opt_text(st, 15, u.inputs_hash);
-    if (t.has_parameters) bind_text(st, 16, t.parameters); else st.bind(16);
+    if (t.has_parameters)
+        bind_text(st, 16, t.parameters);
+    else
+        st.bind(16);
     bind_opt_text(st, 17, t.result);
     st.bind(18, u.has_result ? 1 : 0);
-    if (t.has_task_inputs) bind_text(st, 19, t.task_inputs); else st.bind(19);
+    if (t.has_task_inputs)
+        bind_text(st, 19, t.task_inputs);
+    else
+        st.bind(19);
 }
 
-Event read_event(SQLite::Statement& st)
-{
+Event read_event(SQLite::Statement& st) {
     Event e;
     e.seq = st.getColumn(0).getInt64();
     e.kind = static_cast<EventKind>(st.getColumn(1).getInt());
@@ -297,8 +293,7 @@ Event read_event(SQLite::Statement& st)
     return e;
 }
 
-LogRecord read_log(SQLite::Statement& st)
-{
+LogRecord read_log(SQLite::Statement& st) {
     LogRecord l;
     l.id = st.getColumn(0).getInt64();
     l.flow_run_id = text(st, 1);

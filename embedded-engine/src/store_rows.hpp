@@ -8,8 +8,8 @@
 
 namespace weft::rows {
 
-extern const char* const kFlowRunColumns;  // in the order read_flow_run expects
-extern const char* const kTaskRunColumns;  // in the order read_task_run expects
+extern const char* const kFlowRunColumns; // in the order read_flow_run expects
+extern const char* const kTaskRunColumns; // in the order read_task_run expects
 extern const char* const kEventColumns;
 extern const char* const kLogColumns;
 

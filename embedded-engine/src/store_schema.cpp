@@ -136,8 +136,7 @@ CREATE TABLE concurrency_slots(
 )SQL";
 } // namespace
 
-const std::vector<const char*>& migrations()
-{
+const std::vector<const char*>& migrations() {
     static const std::vector<const char*> all{kV1};
     return all;
 }

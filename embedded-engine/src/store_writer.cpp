@@ -57,59 +57,67 @@ const char* const kInsertEvent =
 const char* const kInsertLog = "INSERT INTO logs(flow_run_id, task_run_id, name, level, "
                                "timestamp, message) VALUES (?, ?, ?, ?, ?, ?)";
 
-void exec_cached(Reader& r, const char* sql)
-{
+void exec_cached(Reader& r, const char* sql) {
     auto st = r.cached(sql);
     st->exec();
 }
 
 // A feed event. `details_text`, when given, is the state's details already serialised.
 void insert_event(Reader& r, EventKind kind, Micros ts, const std::string& run_id,
-                  const std::string& flow_run_id, const State* state,
-                  const nlohmann::json& payload, const std::string* details_text = nullptr)
-{
+                  const std::string& flow_run_id, const State* state, const nlohmann::json& payload,
+                  const std::string* details_text = nullptr) {
     auto st = r.cached(kInsertEvent);
     st->bind(1, int(kind));
     st->bind(2, static_cast<int64_t>(ts));
-    if (run_id.empty()) st->bind(3); else st->bindNoCopy(3, run_id);
-    if (flow_run_id.empty()) st->bind(4); else st->bindNoCopy(4, flow_run_id);
+    if (run_id.empty())
+        st->bind(3);
+    else
+        st->bindNoCopy(3, run_id);
+    if (flow_run_id.empty())
+        st->bind(4);
+    else
+        st->bindNoCopy(4, flow_run_id);
     if (state) {
         st->bindNoCopy(5, state->id);
         st->bindNoCopy(6, to_string(state->type).data());
         st->bindNoCopy(7, state->name);
         st->bindNoCopy(8, state->message);
         if (details_text) {
-            if (details_text->empty()) st->bind(9); else st->bindNoCopy(9, *details_text);
+            if (details_text->empty())
+                st->bind(9);
+            else
+                st->bindNoCopy(9, *details_text);
         } else if (state->details.is_null()) {
             st->bind(9);
         } else {
             st->bind(9, state->details.dump());
         }
     } else {
-        for (int i = 5; i <= 9; ++i) st->bind(i);
+        for (int i = 5; i <= 9; ++i)
+            st->bind(i);
     }
-    if (payload.is_null()) st->bind(10); else st->bind(10, payload.dump());
+    if (payload.is_null())
+        st->bind(10);
+    else
+        st->bind(10, payload.dump());
     st->exec();
 }
 
 void write_task_run_row(Reader& r, const TaskRunRecord& run, const detail::TaskRunTexts& texts,
-                        bool insert)
-{
+                        bool insert) {
     auto st = r.cached(insert ? kInsertTaskRun : kUpdateTaskRun);
     rows::bind_task_run(*st, run, texts);
     st->exec();
 }
 
 void task_run_event(Reader& r, const TaskRunRecord& run, EventKind kind,
-                    const std::string* details_text = nullptr)
-{
+                    const std::string* details_text = nullptr) {
     insert_event(r, kind, run.state.timestamp, run.id, run.flow_run_id, &run.state, nullptr,
                  details_text);
 }
 
 // An update applied to a task run whose row is not written yet.
-void merge(detail::TaskRunTexts& into, detail::TaskRunTexts&& update)
-{
+void merge(detail::TaskRunTexts& into, detail::TaskRunTexts&& update) {
     if (update.has_parameters) into.parameters = std::move(update.parameters);
     if (update.has_task_inputs) into.task_inputs = std::move(update.task_inputs);
     into.result = std::move(update.result);
@@ -118,10 +126,9 @@ void merge(detail::TaskRunTexts& into, detail::TaskRunTexts&& update)
 
 } // namespace
 
-void Txn::put_flow(const FlowRecord& flow)
-{
-    auto st = m_reader.cached(
-        "INSERT INTO flows(id, name, created, tags) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO NOTHING");
+void Txn::put_flow(const FlowRecord& flow) {
+    auto st = m_reader.cached("INSERT INTO flows(id, name, created, tags) VALUES (?, ?, ?, ?) ON "
+                              "CONFLICT(name) DO NOTHING");
     st->bindNoCopy(1, flow.id);
     st->bindNoCopy(2, flow.name);
     st->bind(3, static_cast<int64_t>(flow.created));
@@ -131,8 +138,7 @@ void Txn::put_flow(const FlowRecord& flow)
                      {{"name", flow.name}});
 }
 
-void Txn::put_flow_run(const FlowRunRecord& run, EventKind kind)
-{
+void Txn::put_flow_run(const FlowRunRecord& run, EventKind kind) {
     // Created inserts; any other kind updates. Only creations and state changes enter the feed.
     auto st = m_reader.cached(kind == EventKind::FlowRunCreated ? kInsertFlowRun : kUpdateFlowRun);
     rows::bind_flow_run(*st, run);
@@ -141,25 +147,26 @@ void Txn::put_flow_run(const FlowRunRecord& run, EventKind kind)
         insert_event(m_reader, kind, run.state.timestamp, run.id, run.id, &run.state, nullptr);
 }
 
-void Txn::put_task_run(const TaskRunRecord& run, EventKind kind)
-{
-    write_task_run_row(m_reader, run, detail::TaskRunTexts::of(run), kind == EventKind::TaskRunCreated);
+void Txn::put_task_run(const TaskRunRecord& run, EventKind kind) {
+    write_task_run_row(m_reader, run, detail::TaskRunTexts::of(run),
+                       kind == EventKind::TaskRunCreated);
     if (kind == EventKind::TaskRunCreated || kind == EventKind::TaskRunState)
         task_run_event(m_reader, run, kind);
 }
 
-void Txn::delete_flow_run(const std::string& id)
-{
+void Txn::delete_flow_run(const std::string& id) {
     // Subflow runs go with their parent.
     std::vector<std::string> children;
     {
         auto st = m_reader.cached("SELECT f.id FROM flow_runs f JOIN task_runs t ON "
-                                   "f.parent_task_run_id = t.id WHERE t.flow_run_id = ?");
+                                  "f.parent_task_run_id = t.id WHERE t.flow_run_id = ?");
         st->bind(1, id);
-        while (st->executeStep()) children.push_back(st->getColumn(0).getString());
+        while (st->executeStep())
+            children.push_back(st->getColumn(0).getString());
         st->reset();
     }
-    for (const auto& child : children) delete_flow_run(child);
+    for (const auto& child : children)
+        delete_flow_run(child);
     // The deletion's event comes first: it outlives the run's own events, so the newest event is
     // never deleted and sequence numbers are never reused.
     insert_event(m_reader, EventKind::FlowRunDeleted, now_us(), id, id, nullptr, nullptr);
@@ -181,11 +188,10 @@ void Txn::delete_flow_run(const std::string& id)
     }
 }
 
-void Txn::set_concurrency_limit(const std::string& tag, int limit)
-{
+void Txn::set_concurrency_limit(const std::string& tag, int limit) {
     auto st = m_reader.cached("INSERT INTO concurrency_limits(tag, concurrency_limit, created) "
-                               "VALUES (?, ?, ?) ON CONFLICT(tag) DO UPDATE SET "
-                               "concurrency_limit = excluded.concurrency_limit");
+                              "VALUES (?, ?, ?) ON CONFLICT(tag) DO UPDATE SET "
+                              "concurrency_limit = excluded.concurrency_limit");
     st->bind(1, tag);
     st->bind(2, limit);
     st->bind(3, static_cast<int64_t>(now_us()));
@@ -194,8 +200,7 @@ void Txn::set_concurrency_limit(const std::string& tag, int limit)
                  {{"tag", tag}, {"limit", limit}});
 }
 
-bool Txn::delete_concurrency_limit(const std::string& tag)
-{
+bool Txn::delete_concurrency_limit(const std::string& tag) {
     auto st = m_reader.cached("DELETE FROM concurrency_limits WHERE tag = ?");
     st->bind(1, tag);
     const bool deleted = st->exec() > 0;
@@ -209,8 +214,7 @@ bool Txn::delete_concurrency_limit(const std::string& tag)
 }
 
 std::string Txn::acquire_slots(const std::vector<std::string>& tags, const std::string& task_run_id,
-                               const std::string& flow_run_id)
-{
+                               const std::string& flow_run_id) {
     std::vector<std::string> limited;
     for (const auto& tag : tags) {
         auto st = m_reader.cached(
@@ -230,7 +234,7 @@ std::string Txn::acquire_slots(const std::vector<std::string>& tags, const std::
     }
     for (const auto& tag : limited) {
         auto st = m_reader.cached("INSERT OR IGNORE INTO concurrency_slots(tag, task_run_id, "
-                                   "flow_run_id, acquired) VALUES (?, ?, ?, ?)");
+                                  "flow_run_id, acquired) VALUES (?, ?, ?, ?)");
         st->bind(1, tag);
         st->bind(2, task_run_id);
         st->bind(3, flow_run_id);
@@ -240,22 +244,19 @@ std::string Txn::acquire_slots(const std::vector<std::string>& tags, const std::
     return {};
 }
 
-void Txn::release_slots(const std::string& task_run_id)
-{
+void Txn::release_slots(const std::string& task_run_id) {
     auto st = m_reader.cached("DELETE FROM concurrency_slots WHERE task_run_id = ?");
     st->bind(1, task_run_id);
     st->exec();
 }
 
-void Txn::release_slots_of_flow_run(const std::string& flow_run_id)
-{
+void Txn::release_slots_of_flow_run(const std::string& flow_run_id) {
     auto st = m_reader.cached("DELETE FROM concurrency_slots WHERE flow_run_id = ?");
     st->bind(1, flow_run_id);
     st->exec();
 }
 
-void Txn::heartbeat(const std::string& flow_run_id, Micros at)
-{
+void Txn::heartbeat(const std::string& flow_run_id, Micros at) {
     auto st = m_reader.cached("UPDATE flow_runs SET heartbeat = ? WHERE id = ?");
     st->bind(1, static_cast<int64_t>(at));
     st->bind(2, flow_run_id);
@@ -266,8 +267,7 @@ namespace {
 
 // Begins the group's transaction, waiting as long as other processes hold the write lock:
 // nothing queued is ever dropped for being busy.
-void begin_immediate(Reader& r, const std::string& path)
-{
+void begin_immediate(Reader& r, const std::string& path) {
     for (int attempt = 0;; ++attempt) {
         try {
             exec_cached(r, "BEGIN IMMEDIATE");
@@ -289,8 +289,7 @@ struct LogSpan {
 
 } // namespace
 
-void Store::apply_batch(std::vector<Op>& batch)
-{
+void Store::apply_batch(std::vector<Op>& batch) {
     Reader& r = *m_writer;
     Txn txn(r);
     std::vector<std::function<void()>> after_commit;
@@ -366,8 +365,14 @@ void Store::apply_batch(std::vector<Op>& batch)
             } else if (auto* l = std::get_if<AppendLog>(&op)) {
                 const LogRecord& line = l->line;
                 auto st = r.cached(kInsertLog);
-                if (line.flow_run_id.empty()) st->bind(1); else st->bindNoCopy(1, line.flow_run_id);
-                if (line.task_run_id.empty()) st->bind(2); else st->bindNoCopy(2, line.task_run_id);
+                if (line.flow_run_id.empty())
+                    st->bind(1);
+                else
+                    st->bindNoCopy(1, line.flow_run_id);
+                if (line.task_run_id.empty())
+                    st->bind(2);
+                else
+                    st->bindNoCopy(2, line.task_run_id);
                 st->bindNoCopy(3, line.name);
                 st->bind(4, line.level);
                 st->bind(5, static_cast<int64_t>(line.timestamp));
@@ -412,14 +417,16 @@ void Store::apply_batch(std::vector<Op>& batch)
             r.db().exec("ROLLBACK");
         } catch (...) {
         }
-        auto error = std::make_exception_ptr(StoreError(std::string("weft: commit failed: ") + e.what()));
+        auto error =
+            std::make_exception_ptr(StoreError(std::string("weft: commit failed: ") + e.what()));
         for (auto& op : batch) {
             if (auto* t = std::get_if<TransactOp>(&op)) t->fail(error);
             if (auto* b = std::get_if<Barrier>(&op)) b->done->set_exception(error);
         }
         return;
     }
-    for (auto& done : after_commit) done();
+    for (auto& done : after_commit)
+        done();
 }
 
 } // namespace weft

@@ -10,8 +10,7 @@ namespace weft::detail {
 namespace {
 
 std::string inputs_hash(const std::string& task_key, const std::string& version,
-                        const nlohmann::json& parameters)
-{
+                        const nlohmann::json& parameters) {
     const std::string material = task_key + '\n' + version + '\n' + parameters.dump();
     const XXH128_hash_t h = XXH3_128bits(material.data(), material.size());
     char buf[33];
@@ -20,8 +19,7 @@ std::string inputs_hash(const std::string& task_key, const std::string& version,
     return buf;
 }
 
-std::string message_of(const std::exception_ptr& e)
-{
+std::string message_of(const std::exception_ptr& e) {
     try {
         std::rethrow_exception(e);
     } catch (const std::exception& ex) {
@@ -31,8 +29,7 @@ std::string message_of(const std::exception_ptr& e)
     }
 }
 
-bool is_cancellation(const std::exception_ptr& e)
-{
+bool is_cancellation(const std::exception_ptr& e) {
     try {
         std::rethrow_exception(e);
     } catch (const Cancelled&) {
@@ -47,8 +44,7 @@ bool is_cancellation(const std::exception_ptr& e)
 std::shared_ptr<TaskRun> TaskRun::begin(const std::shared_ptr<FlowRunContext>& flow,
                                         const std::string& task_key, const TaskOptions& options,
                                         nlohmann::json task_inputs, nlohmann::json parameters,
-                                        bool is_subflow)
-{
+                                        bool is_subflow) {
     std::shared_ptr<TaskRun> run(new TaskRun(flow, options));
     const std::string dynamic_key = flow->next_dynamic_key(task_key);
     run->m_prior = flow->prior(task_key, dynamic_key);
@@ -72,8 +68,8 @@ std::shared_ptr<TaskRun> TaskRun::begin(const std::shared_ptr<FlowRunContext>& f
         if (is_subflow) r.child_flow_run_id = new_id();
         // A task called from inside another task runs as its child (Prefect's __parents__).
         if (const TaskRunContext* parent = current().task)
-            task_inputs["__parents__"] = nlohmann::json::array(
-                {{{"input_type", "task_run"}, {"id", parent->id}}});
+            task_inputs["__parents__"] =
+                nlohmann::json::array({{{"input_type", "task_run"}, {"id", parent->id}}});
         r.task_inputs = std::move(task_inputs);
         // The row takes the parameters; the run in memory gets the resolved ones later.
         TaskRunRecord row = r;
@@ -85,10 +81,11 @@ std::shared_ptr<TaskRun> TaskRun::begin(const std::shared_ptr<FlowRunContext>& f
     return run;
 }
 
-TaskRun::~TaskRun() { join_straggler(); }
+TaskRun::~TaskRun() {
+    join_straggler();
+}
 
-Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adjust, Origin origin)
-{
+Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adjust, Origin origin) {
     RunFacts facts;
     facts.kind = RunKind::Task;
     facts.current = m_run.state;
@@ -109,8 +106,7 @@ Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adju
     return outcome;
 }
 
-std::optional<State> TaskRun::cache_hit()
-{
+std::optional<State> TaskRun::cache_hit() {
     if (m_run.cache_key.empty()) return std::nullopt;
     auto found = engine().store().read(
         [&](Reader& r) { return r.cached_task_run(m_run.cache_key, now_us()); });
@@ -121,8 +117,7 @@ std::optional<State> TaskRun::cache_hit()
     return s;
 }
 
-std::string TaskRun::wait_for_slots()
-{
+std::string TaskRun::wait_for_slots() {
     if (m_holds_slots || !Runtime::get().any_limited(m_options.tags)) return {};
     auto full = engine()
                     .store()
@@ -137,15 +132,13 @@ std::string TaskRun::wait_for_slots()
     return "Concurrency limit for tag '" + full + "' is full.";
 }
 
-void TaskRun::release_slots()
-{
+void TaskRun::release_slots() {
     if (!m_holds_slots) return;
     m_holds_slots = false;
     engine().store().transact<void>([id = m_run.id](Txn& txn) { txn.release_slots(id); });
 }
 
-void TaskRun::run_hooks(bool completed)
-{
+void TaskRun::run_hooks(bool completed) {
     for (const auto& hook : completed ? m_options.on_completion : m_options.on_failure) {
         try {
             hook(m_run);
@@ -155,22 +148,22 @@ void TaskRun::run_hooks(bool completed)
     }
 }
 
-void TaskRun::add_data_edges()
-{
+void TaskRun::add_data_edges() {
     if (!m_run.parameters.is_object()) return;
     if (!m_run.task_inputs.is_object()) m_run.task_inputs = nlohmann::json::object();
     for (const auto& [name, value] : m_run.parameters.items()) {
         std::vector<std::string> producers = m_flow->producers_of(value);
         if (value.is_array())
             for (const auto& element : value)
-                for (auto& id : m_flow->producers_of(element)) producers.push_back(std::move(id));
+                for (auto& id : m_flow->producers_of(element))
+                    producers.push_back(std::move(id));
         if (producers.empty()) continue;
         auto& refs = m_run.task_inputs[name];
         if (!refs.is_array()) refs = nlohmann::json::array();
         for (const auto& id : producers) {
-            const bool known = std::any_of(refs.begin(), refs.end(), [&](const nlohmann::json& ref) {
-                return ref.value("id", "") == id;
-            });
+            const bool known =
+                std::any_of(refs.begin(), refs.end(),
+                            [&](const nlohmann::json& ref) { return ref.value("id", "") == id; });
             if (known || id == m_run.id) continue;
             refs.push_back({{"input_type", "task_run"}, {"id", id}});
             m_inputs_changed = true;
@@ -178,14 +171,12 @@ void TaskRun::add_data_edges()
     }
 }
 
-void TaskRun::join_straggler()
-{
+void TaskRun::join_straggler() {
     if (m_straggler.joinable()) m_straggler.join();
 }
 
 std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann::json()>& attempt,
-                                                   Failure& failure)
-{
+                                                   Failure& failure) {
     failure = Failure{};
     failure.attempt = m_attempts;
     m_context.token = CancellationToken();
@@ -233,8 +224,8 @@ std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann:
     if (!finished) {
         m_context.token.cancel();
         failure.timed_out = true;
-        failure.message = "Task run exceeded its timeout of " + std::to_string(m_options.timeout_s)
-                        + " s.";
+        failure.message =
+            "Task run exceeded its timeout of " + std::to_string(m_options.timeout_s) + " s.";
         return std::nullopt;
     }
     lock.unlock();
@@ -247,23 +238,21 @@ std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann:
     return std::move(shared->value);
 }
 
-std::exception_ptr TaskRun::not_started(const std::exception_ptr& upstream_error)
-{
+std::exception_ptr TaskRun::not_started(const std::exception_ptr& upstream_error) {
     const bool cancelled_run = !upstream_error || is_cancellation(upstream_error);
     State s = cancelled_run
-                ? states::cancelled(upstream_error ? "An upstream task run was cancelled."
-                                                   : "The flow run was cancelled before this "
-                                                     "task run started.")
-                : states::failed("An upstream task run did not complete: "
-                                 + message_of(upstream_error));
+                  ? states::cancelled(upstream_error ? "An upstream task run was cancelled."
+                                                     : "The flow run was cancelled before this "
+                                                       "task run started.")
+                  : states::failed("An upstream task run did not complete: "
+                                   + message_of(upstream_error));
     if (!is_terminal(m_run.state.type)) propose(s);
     if (cancelled_run) return std::make_exception_ptr(Cancelled(s.message));
     return std::make_exception_ptr(TaskRunFailed(m_run.id, m_run.state));
 }
 
 TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_result,
-                                 const std::function<nlohmann::json()>& attempt)
-{
+                                 const std::function<nlohmann::json()>& attempt) {
     TaskRunRecord& r = m_run;
     r.parameters = std::move(parameters);
     const std::string hash = inputs_hash(r.task_key, m_options.version, r.parameters);
@@ -293,12 +282,12 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
         }
         const std::string slots_full = wait_for_slots();
         const std::optional<State> cached = slots_full.empty() ? cache_hit() : std::nullopt;
-        const Outcome start = propose(m_attempts > 0 || r.run_count > 0 ? states::retrying()
-                                                                        : states::running(),
-                                      [&](RunFacts& f) {
-                                          f.cached = cached;
-                                          f.concurrency_wait = slots_full;
-                                      });
+        const Outcome start =
+            propose(m_attempts > 0 || r.run_count > 0 ? states::retrying() : states::running(),
+                    [&](RunFacts& f) {
+                        f.cached = cached;
+                        f.concurrency_wait = slots_full;
+                    });
         if (start.decision == Decision::Wait) {
             sleep_unless_cancelled(std::min(start.delay_s, 1.0), m_flow->token);
             continue;
@@ -358,7 +347,7 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
             ContextScope scope(m_flow, &m_context);
             if (r.state.type == StateType::Scheduled)
                 log().warn("Attempt {} failed: {} Retrying in {:.3g} s.", m_attempts,
-                              failure.message, delay);
+                           failure.message, delay);
             else
                 log().error("Task run failed: {}", failure.message);
         }

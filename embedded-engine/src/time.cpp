@@ -6,14 +6,12 @@
 
 namespace weft {
 
-Micros now_us()
-{
+Micros now_us() {
     using namespace std::chrono;
     return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string to_iso(Micros t)
-{
+std::string to_iso(Micros t) {
     const std::time_t secs = std::time_t(t >= 0 ? t / 1000000 : (t - 999999) / 1000000);
     const long micros = long(t - Micros(secs) * 1000000);
     std::tm tm{};
@@ -25,8 +23,7 @@ std::string to_iso(Micros t)
 }
 
 namespace {
-bool read_digits(std::string_view s, size_t& pos, size_t n, int& out)
-{
+bool read_digits(std::string_view s, size_t& pos, size_t n, int& out) {
     if (pos + n > s.size()) return false;
     out = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -37,16 +34,14 @@ bool read_digits(std::string_view s, size_t& pos, size_t n, int& out)
     pos += n;
     return true;
 }
-bool expect(std::string_view s, size_t& pos, char c)
-{
+bool expect(std::string_view s, size_t& pos, char c) {
     if (pos >= s.size() || s[pos] != c) return false;
     ++pos;
     return true;
 }
 } // namespace
 
-std::optional<Micros> from_iso(std::string_view s)
-{
+std::optional<Micros> from_iso(std::string_view s) {
     size_t pos = 0;
     int year, month, day, hour = 0, minute = 0, second = 0;
     if (!read_digits(s, pos, 4, year) || !expect(s, pos, '-') || !read_digits(s, pos, 2, month)
@@ -57,7 +52,8 @@ std::optional<Micros> from_iso(std::string_view s)
     if (pos < s.size()) {
         if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
         ++pos;
-        if (!read_digits(s, pos, 2, hour) || !expect(s, pos, ':') || !read_digits(s, pos, 2, minute))
+        if (!read_digits(s, pos, 2, hour) || !expect(s, pos, ':')
+            || !read_digits(s, pos, 2, minute))
             return std::nullopt;
         if (pos < s.size() && s[pos] == ':') {
             ++pos;
@@ -71,7 +67,8 @@ std::optional<Micros> from_iso(std::string_view s)
                     ++pos;
                 }
                 if (digits == 0) return std::nullopt;
-                for (int i = digits; i < 6; ++i) micros *= 10;
+                for (int i = digits; i < 6; ++i)
+                    micros *= 10;
             }
         }
         if (pos < s.size()) {
@@ -111,8 +108,7 @@ std::optional<Micros> from_iso(std::string_view s)
     return (Micros(secs) - offset_s) * 1000000 + micros;
 }
 
-std::string human_duration(Micros d)
-{
+std::string human_duration(Micros d) {
     if (d < 0) d = 0;
     char buf[48];
     const double s = double(d) / 1e6;

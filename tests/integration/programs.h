@@ -14,13 +14,11 @@ struct Ran {
     QJsonDocument json() const { return QJsonDocument::fromJson(out); }
 };
 
-inline QString binary(const QString& name)
-{
+inline QString binary(const QString& name) {
     return qEnvironmentVariable("WEFT_BIN_DIR") + QLatin1Char('/') + name;
 }
 
-inline QProcessEnvironment environmentFor(const QString& db, const QStringList& extra = {})
-{
+inline QProcessEnvironment environmentFor(const QString& db, const QStringList& extra = {}) {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("WEFT_DB"), db);
     env.insert(QStringLiteral("NO_COLOR"), QStringLiteral("1"));
@@ -34,8 +32,7 @@ inline QProcessEnvironment environmentFor(const QString& db, const QStringList& 
 
 /// Runs a program to completion (at most two minutes).
 inline Ran runProgram(const QString& name, const QStringList& args, const QString& db,
-                      const QStringList& env = {})
-{
+                      const QStringList& env = {}) {
     QProcess p;
     p.setProcessEnvironment(environmentFor(db, env));
     p.start(binary(name), args);
@@ -52,23 +49,20 @@ inline Ran runProgram(const QString& name, const QStringList& args, const QStrin
     return r;
 }
 
-inline Ran weftCli(const QStringList& args, const QString& db, const QStringList& env = {})
-{
+inline Ran weftCli(const QStringList& args, const QString& db, const QStringList& env = {}) {
     return runProgram(QStringLiteral("weft"), args, db, env);
 }
 
 /// `weft flow-run ls --json` filtered by flow.
-inline QJsonArray flowRuns(const QString& db, const QString& flow)
-{
-    return weftCli({QStringLiteral("flow-run"), QStringLiteral("ls"), QStringLiteral("--flow"), flow,
-                    QStringLiteral("--limit"), QStringLiteral("0"), QStringLiteral("--json")},
+inline QJsonArray flowRuns(const QString& db, const QString& flow) {
+    return weftCli({QStringLiteral("flow-run"), QStringLiteral("ls"), QStringLiteral("--flow"),
+                    flow, QStringLiteral("--limit"), QStringLiteral("0"), QStringLiteral("--json")},
                    db)
         .json()
         .array();
 }
 
-inline QJsonArray taskRuns(const QString& db, const QString& flowRunId)
-{
+inline QJsonArray taskRuns(const QString& db, const QString& flowRunId) {
     return weftCli({QStringLiteral("task-run"), QStringLiteral("ls"), QStringLiteral("--flow-run"),
                     flowRunId, QStringLiteral("--json")},
                    db)
@@ -76,8 +70,7 @@ inline QJsonArray taskRuns(const QString& db, const QString& flowRunId)
         .array();
 }
 
-inline QJsonObject taskRunNamed(const QJsonArray& runs, const QString& name)
-{
+inline QJsonObject taskRunNamed(const QJsonArray& runs, const QString& name) {
     for (const auto& v : runs)
         if (v.toObject().value(QStringLiteral("name")).toString() == name) return v.toObject();
     return {};

@@ -13,8 +13,7 @@ private:
     QString db(const char* name) const { return m_dir.filePath(QString::fromLatin1(name)); }
 
 private Q_SLOTS:
-    void hello()
-    {
+    void hello() {
         const QString database = db("hello.db");
         const Ran r = runProgram(QStringLiteral("example-hello"), {}, database);
         QCOMPARE(r.code, 0);
@@ -25,9 +24,12 @@ private Q_SLOTS:
         QCOMPARE(run[QStringLiteral("state_type")].toString(), QStringLiteral("COMPLETED"));
         const QJsonArray tasks = taskRuns(database, run[QStringLiteral("id")].toString());
         QCOMPARE(tasks.size(), 1);
-        QCOMPARE(tasks[0].toObject()[QStringLiteral("task_key")].toString(), QStringLiteral("get_data"));
-        QCOMPARE(tasks[0].toObject()[QStringLiteral("state_type")].toString(), QStringLiteral("COMPLETED"));
-        QCOMPARE(tasks[0].toObject()[QStringLiteral("result")].toString(), QStringLiteral("Hello from Weft!"));
+        QCOMPARE(tasks[0].toObject()[QStringLiteral("task_key")].toString(),
+                 QStringLiteral("get_data"));
+        QCOMPARE(tasks[0].toObject()[QStringLiteral("state_type")].toString(),
+                 QStringLiteral("COMPLETED"));
+        QCOMPARE(tasks[0].toObject()[QStringLiteral("result")].toString(),
+                 QStringLiteral("Hello from Weft!"));
         // The greeting is a log line of the flow run too.
         const Ran logs = weftCli({QStringLiteral("flow-run"), QStringLiteral("logs"),
                                   run[QStringLiteral("id")].toString()},
@@ -36,48 +38,55 @@ private Q_SLOTS:
         QVERIFY(logs.out.contains("Hello from Weft!"));
     }
 
-    void failingThenRetryReusesCompletedTasks()
-    {
+    void failingThenRetryReusesCompletedTasks() {
         const QString database = db("failing.db");
         const Ran failed = runProgram(QStringLiteral("example-failing"), {}, database);
         QCOMPARE(failed.code, 1);
         QJsonArray runs = flowRuns(database, QStringLiteral("failing_pipeline"));
         QCOMPARE(runs.size(), 1);
         const QString id = runs[0].toObject()[QStringLiteral("id")].toString();
-        QCOMPARE(runs[0].toObject()[QStringLiteral("state_type")].toString(), QStringLiteral("FAILED"));
-        QJsonArray tasks = taskRuns(database, id);
-        QCOMPARE(taskRunNamed(tasks, QStringLiteral("load-0"))[QStringLiteral("state_type")].toString(),
+        QCOMPARE(runs[0].toObject()[QStringLiteral("state_type")].toString(),
                  QStringLiteral("FAILED"));
-        QCOMPARE(taskRunNamed(tasks, QStringLiteral("load-0"))[QStringLiteral("run_count")].toInt(), 3); // 2 retries
-        const QString extractId = taskRunNamed(tasks, QStringLiteral("extract-0"))[QStringLiteral("id")].toString();
+        QJsonArray tasks = taskRuns(database, id);
+        QCOMPARE(
+            taskRunNamed(tasks, QStringLiteral("load-0"))[QStringLiteral("state_type")].toString(),
+            QStringLiteral("FAILED"));
+        QCOMPARE(taskRunNamed(tasks, QStringLiteral("load-0"))[QStringLiteral("run_count")].toInt(),
+                 3); // 2 retries
+        const QString extractId =
+            taskRunNamed(tasks, QStringLiteral("extract-0"))[QStringLiteral("id")].toString();
 
         // Retry by an id prefix, with the fault removed: completed tasks are reused.
-        const Ran retried = weftCli({QStringLiteral("flow-run"), QStringLiteral("retry"), id.left(18)},
-                                    database, {QStringLiteral("WEFT_EXAMPLE_FIX=1")});
+        const Ran retried =
+            weftCli({QStringLiteral("flow-run"), QStringLiteral("retry"), id.left(18)}, database,
+                    {QStringLiteral("WEFT_EXAMPLE_FIX=1")});
         QVERIFY2(retried.code == 0, retried.err.constData());
         runs = flowRuns(database, QStringLiteral("failing_pipeline"));
         QCOMPARE(runs.size(), 1); // the same flow run, resumed
-        QCOMPARE(runs[0].toObject()[QStringLiteral("state_type")].toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(runs[0].toObject()[QStringLiteral("state_type")].toString(),
+                 QStringLiteral("COMPLETED"));
         QCOMPARE(runs[0].toObject()[QStringLiteral("run_count")].toInt(), 2);
         tasks = taskRuns(database, id);
         QCOMPARE(tasks.size(), 3);
         const QJsonObject extract = taskRunNamed(tasks, QStringLiteral("extract-0"));
         QCOMPARE(extract[QStringLiteral("id")].toString(), extractId);
         QCOMPARE(extract[QStringLiteral("run_count")].toInt(), 1); // reused, not executed
-        QCOMPARE(taskRunNamed(tasks, QStringLiteral("transform-0"))[QStringLiteral("run_count")].toInt(), 1);
+        QCOMPARE(
+            taskRunNamed(tasks, QStringLiteral("transform-0"))[QStringLiteral("run_count")].toInt(),
+            1);
         const QJsonObject load = taskRunNamed(tasks, QStringLiteral("load-0"));
         QCOMPARE(load[QStringLiteral("state_type")].toString(), QStringLiteral("COMPLETED"));
         QCOMPARE(load[QStringLiteral("result")].toInt(), 150);
     }
 
-    void etlMapsRetriesCachesAndCallsASubflow()
-    {
+    void etlMapsRetriesCachesAndCallsASubflow() {
         const QString database = db("etl.db");
         QCOMPARE(runProgram(QStringLiteral("example-etl"), {}, database).code, 0);
         QJsonArray runs = flowRuns(database, QStringLiteral("weather_etl"));
         QCOMPARE(runs.size(), 1);
         const QString id = runs[0].toObject()[QStringLiteral("id")].toString();
-        QCOMPARE(runs[0].toObject()[QStringLiteral("state_type")].toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(runs[0].toObject()[QStringLiteral("state_type")].toString(),
+                 QStringLiteral("COMPLETED"));
         const QJsonArray tasks = taskRuns(database, id);
         int summaries = 0, regions = 0;
         QSet<QString> names;
@@ -96,8 +105,11 @@ private Q_SLOTS:
         // The report is a subflow: a child flow run pointing at a task run of this run.
         const QJsonArray reports = flowRuns(database, QStringLiteral("weather_report"));
         QCOMPARE(reports.size(), 1);
-        const QString parentTask = reports[0].toObject()[QStringLiteral("parent_task_run_id")].toString();
-        QCOMPARE(parentTask, taskRunNamed(tasks, QStringLiteral("weather_report-0"))[QStringLiteral("id")].toString());
+        const QString parentTask =
+            reports[0].toObject()[QStringLiteral("parent_task_run_id")].toString();
+        QCOMPARE(parentTask,
+                 taskRunNamed(tasks, QStringLiteral("weather_report-0"))[QStringLiteral("id")]
+                     .toString());
         // Log lines at several levels.
         for (const char* level : {"DEBUG", "INFO", "WARNING"}) {
             const Ran logs = weftCli({QStringLiteral("flow-run"), QStringLiteral("logs"), id,
@@ -113,17 +125,19 @@ private Q_SLOTS:
         QCOMPARE(runs.size(), 2);
         QString second;
         for (const auto& v : runs)
-            if (v.toObject()[QStringLiteral("id")].toString() != id) second = v.toObject()[QStringLiteral("id")].toString();
+            if (v.toObject()[QStringLiteral("id")].toString() != id)
+                second = v.toObject()[QStringLiteral("id")].toString();
         int cached = 0;
         for (const auto& v : taskRuns(database, second))
-            cached += v.toObject()[QStringLiteral("state_name")].toString() == QStringLiteral("Cached");
+            cached +=
+                v.toObject()[QStringLiteral("state_name")].toString() == QStringLiteral("Cached");
         QCOMPARE(cached, 7);
     }
 
-    void programCommandLine()
-    {
+    void programCommandLine() {
         const QString database = db("cli.db");
-        const Ran list = runProgram(QStringLiteral("example-etl"), {QStringLiteral("list")}, database);
+        const Ran list =
+            runProgram(QStringLiteral("example-etl"), {QStringLiteral("list")}, database);
         QCOMPARE(list.code, 0);
         QVERIFY(list.out.contains("weather_etl(path)"));
         const Ran unknown = runProgram(QStringLiteral("example-etl"),
@@ -135,9 +149,14 @@ private Q_SLOTS:
                                      database, {QStringLiteral("WEFT_EXAMPLE_FIX=1")});
         QCOMPARE(param.code, 0);
         const QJsonArray runs = flowRuns(database, QStringLiteral("failing_pipeline"));
-        QCOMPARE(runs[0].toObject()[QStringLiteral("parameters")].toObject()[QStringLiteral("n")].toInt(), 3);
-        const QJsonObject load = taskRunNamed(taskRuns(database, runs[0].toObject()[QStringLiteral("id")].toString()),
-                                              QStringLiteral("load-0"));
+        QCOMPARE(runs[0]
+                     .toObject()[QStringLiteral("parameters")]
+                     .toObject()[QStringLiteral("n")]
+                     .toInt(),
+                 3);
+        const QJsonObject load =
+            taskRunNamed(taskRuns(database, runs[0].toObject()[QStringLiteral("id")].toString()),
+                         QStringLiteral("load-0"));
         QCOMPARE(load[QStringLiteral("result")].toInt(), 60);
     }
 };

@@ -13,8 +13,7 @@ class TestKill9 : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void killedRunKeepsCommittedWorkAndResumes()
-    {
+    void killedRunKeepsCommittedWorkAndResumes() {
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("kill9.db"));
         auto store = weft::Store::open(db.toStdString());
@@ -25,9 +24,9 @@ private Q_SLOTS:
         program.setStandardOutputFile(QProcess::nullDevice());
         program.setStandardErrorFile(QProcess::nullDevice());
         program.start(binary(QStringLiteral("example-long")),
-                      {QStringLiteral("run"), QStringLiteral("long_running"), QStringLiteral("--param"),
-                       QStringLiteral("seconds=3"), QStringLiteral("--param"),
-                       QStringLiteral("tasks_per_wave=6")});
+                      {QStringLiteral("run"), QStringLiteral("long_running"),
+                       QStringLiteral("--param"), QStringLiteral("seconds=3"),
+                       QStringLiteral("--param"), QStringLiteral("tasks_per_wave=6")});
         QVERIFY(program.waitForStarted());
 
         // Follow the feed as another process would, remembering everything seen committed.
@@ -55,7 +54,8 @@ private Q_SLOTS:
 
         // Every event and log line seen before the kill is still there, unchanged.
         std::map<std::int64_t, weft::Event> after;
-        for (auto& e : reader->events_after(0, 1000000)) after.emplace(e.seq, std::move(e));
+        for (auto& e : reader->events_after(0, 1000000))
+            after.emplace(e.seq, std::move(e));
         for (const auto& [s, e] : seen) {
             auto it = after.find(s);
             QVERIFY2(it != after.end(), qPrintable(QStringLiteral("event %1 lost").arg(s)));
@@ -66,7 +66,8 @@ private Q_SLOTS:
         weft::LogQuery all;
         all.limit = -1;
         const auto ids = reader->log_ids(all, -1);
-        for (auto id : logIds) QVERIFY2(std::binary_search(ids.begin(), ids.end(), id), "log line lost");
+        for (auto id : logIds)
+            QVERIFY2(std::binary_search(ids.begin(), ids.end(), id), "log line lost");
         {
             SQLite::Database check(db.toStdString(), SQLite::OPEN_READONLY);
             QCOMPARE(check.execAndGet("PRAGMA integrity_check").getString(), std::string("ok"));
@@ -78,9 +79,11 @@ private Q_SLOTS:
         QCOMPARE(runs.size(), size_t(1));
         const auto& run = runs.front();
         QCOMPARE(run.state.type, weft::StateType::Crashed);
-        QVERIFY2(run.state.message.find(std::to_string(pid)) != std::string::npos, run.state.message.c_str());
+        QVERIFY2(run.state.message.find(std::to_string(pid)) != std::string::npos,
+                 run.state.message.c_str());
         std::map<std::string, int> completedBefore; // task run id -> run_count
-        for (const auto& t : engine->store().read([&](weft::Reader& r) { return r.task_runs(run.id); })) {
+        for (const auto& t :
+             engine->store().read([&](weft::Reader& r) { return r.task_runs(run.id); })) {
             QVERIFY(weft::is_terminal(t.state.type)); // nothing left RUNNING or PENDING
             if (t.state.type == weft::StateType::Completed) completedBefore[t.id] = t.run_count;
         }
@@ -88,9 +91,9 @@ private Q_SLOTS:
         engine.reset();
 
         // Resume: it completes, and what completed before the kill is reused, not run again.
-        const Ran retried = weftCli({QStringLiteral("flow-run"), QStringLiteral("retry"),
-                                     QString::fromStdString(run.id)},
-                                    db);
+        const Ran retried = weftCli(
+            {QStringLiteral("flow-run"), QStringLiteral("retry"), QString::fromStdString(run.id)},
+            db);
         QVERIFY2(retried.code == 0, retried.err.constData());
         auto resumed = store->read([&](weft::Reader& r) { return r.flow_run(run.id); });
         QVERIFY(resumed);

@@ -22,9 +22,7 @@ public:
         : std::runtime_error("Task run " + task_run_id + " ended " + state.name
                              + (state.message.empty() ? "" : ": " + state.message))
         , task_run_id(std::move(task_run_id))
-        , state(std::move(state))
-    {
-    }
+        , state(std::move(state)) {}
     std::string task_run_id;
     State state;
 };
@@ -36,9 +34,7 @@ public:
         : std::runtime_error("Flow run " + flow_run_id + " ended " + state.name
                              + (state.message.empty() ? "" : ": " + state.message))
         , flow_run_id(std::move(flow_run_id))
-        , state(std::move(state))
-    {
-    }
+        , state(std::move(state)) {}
     std::string flow_run_id;
     State state;
 };
@@ -47,7 +43,8 @@ public:
 /// Thread-safe.
 class CancellationToken {
 public:
-    CancellationToken() : m_flag(std::make_shared<std::atomic<bool>>(false)) {}
+    CancellationToken()
+        : m_flag(std::make_shared<std::atomic<bool>>(false)) {}
     bool cancelled() const { return m_flag->load(std::memory_order_relaxed); }
     void cancel() const { m_flag->store(true, std::memory_order_relaxed); }
 

@@ -23,10 +23,9 @@ ProcessInfo this_process();
 /// heartbeat newer than `stale_after`.
 bool process_alive(const ProcessInfo& p, Micros now, Micros stale_after = 60'000'000);
 
-/// Bookkeeping of entering `next` (run_count, start/end times, total run time), as Prefect keeps it.
-/// `Run` is FlowRunRecord or TaskRunRecord.
-template <class Run> void enter_state(Run& run, const State& next)
-{
+/// Bookkeeping of entering `next` (run_count, start/end times, total run time), as Prefect keeps
+/// it. `Run` is FlowRunRecord or TaskRunRecord.
+template<class Run> void enter_state(Run& run, const State& next) {
     const State& prev = run.state;
     if (prev.type == StateType::Running && next.type != StateType::Running)
         run.total_run_time += std::max<Micros>(0, next.timestamp - prev.timestamp);
@@ -47,7 +46,7 @@ template <class Run> void enter_state(Run& run, const State& next)
     run.updated = next.timestamp;
 }
 
-template <class Run> struct Transition {
+template<class Run> struct Transition {
     Outcome outcome;
     std::optional<Run> run; // the run after the transition (empty when it does not exist)
 };

@@ -15,7 +15,7 @@ enum class EventKind : int {
     FlowRunState = 2,
     TaskRunCreated = 3, // carries the run's first state
     TaskRunState = 4,
-    Logs = 5,           // payload {"first_id", "last_id", "count"} for one flow run
+    Logs = 5, // payload {"first_id", "last_id", "count"} for one flow run
     FlowRunDeleted = 6,
     FlowCreated = 7,
     ConcurrencyLimits = 8,
@@ -33,8 +33,7 @@ struct Event {
     nlohmann::json payload;
 
     bool is_state() const { return state.has_value(); }
-    bool is_task_run() const
-    {
+    bool is_task_run() const {
         return kind == EventKind::TaskRunCreated || kind == EventKind::TaskRunState;
     }
 };

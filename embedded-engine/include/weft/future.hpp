@@ -19,7 +19,8 @@ namespace detail {
 /// The type-independent half of a future: completion, error, continuations. Thread-safe.
 class FutureCore {
 public:
-    explicit FutureCore(std::string task_run_id) : m_task_run_id(std::move(task_run_id)) {}
+    explicit FutureCore(std::string task_run_id)
+        : m_task_run_id(std::move(task_run_id)) {}
 
     const std::string& task_run_id() const { return m_task_run_id; }
 
@@ -45,9 +46,9 @@ private:
     std::vector<std::function<void()>> m_continuations;
 };
 
-template <class T> using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+template<class T> using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
-template <class T> class FutureState : public FutureCore {
+template<class T> class FutureState : public FutureCore {
 public:
     using FutureCore::FutureCore;
     std::optional<Stored<T>> value; // written before finish(), read after done()
@@ -55,14 +56,14 @@ public:
 
 } // namespace detail
 
-template <class T> class Future {
+template<class T> class Future {
 public:
     Future() = default;
-    explicit Future(std::shared_ptr<detail::FutureState<T>> state) : m_state(std::move(state)) {}
+    explicit Future(std::shared_ptr<detail::FutureState<T>> state)
+        : m_state(std::move(state)) {}
 
     /// Waits, then returns the task's result or throws what ended it (TaskRunFailed, Cancelled).
-    T result() const
-    {
+    T result() const {
         m_state->wait();
         if (auto e = m_state->error()) std::rethrow_exception(e);
         if constexpr (!std::is_void_v<T>) return *m_state->value;
@@ -76,14 +77,14 @@ private:
     std::shared_ptr<detail::FutureState<T>> m_state;
 };
 
-template <class T> struct is_future : std::false_type {};
-template <class T> struct is_future<Future<T>> : std::true_type {};
-template <class T> inline constexpr bool is_future_v = is_future<std::decay_t<T>>::value;
+template<class T> struct is_future : std::false_type {};
+template<class T> struct is_future<Future<T>> : std::true_type {};
+template<class T> inline constexpr bool is_future_v = is_future<std::decay_t<T>>::value;
 
 /// Waits for every future; does not throw.
-template <class T> void wait_all(const std::vector<Future<T>>& futures)
-{
-    for (const auto& f : futures) f.wait();
+template<class T> void wait_all(const std::vector<Future<T>>& futures) {
+    for (const auto& f : futures)
+        f.wait();
 }
 
 } // namespace weft

@@ -1,6 +1,6 @@
 #pragma once
-// Options of tasks and flows: retries, timeouts, caching, hooks. Plain data, set through the chained
-// setters of weft::Task and weft::Flow.
+// Options of tasks and flows: retries, timeouts, caching, hooks. Plain data, set through the
+// chained setters of weft::Task and weft::Flow.
 #include "weft/records.hpp"
 
 #include <functional>
@@ -60,11 +60,11 @@ private:
 
 struct TaskOptions {
     int retries = 0;
-    std::vector<double> retry_delays_s;   // per retry; the last one repeats
-    std::optional<Backoff> backoff;       // used when retry_delays_s is empty
-    double retry_jitter_factor = 0;       // delay · (1 ± factor · random)
+    std::vector<double> retry_delays_s; // per retry; the last one repeats
+    std::optional<Backoff> backoff;     // used when retry_delays_s is empty
+    double retry_jitter_factor = 0;     // delay · (1 ± factor · random)
     std::function<bool(const Failure&)> retry_if;
-    double timeout_s = 0;                 // 0 = none
+    double timeout_s = 0; // 0 = none
     std::vector<std::string> tags;
     std::optional<CachePolicy> cache;
     std::optional<double> cache_expiration_s;

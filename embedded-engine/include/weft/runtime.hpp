@@ -105,7 +105,7 @@ public:
     bool resumes_child() const { return m_resumes_child; }
 
     struct Result {
-        bool ran = false;    // false: an earlier or cached result was reused
+        bool ran = false;     // false: an earlier or cached result was reused
         nlohmann::json value; // the result's JSON (null when not persisted)
     };
     /// Runs attempts until one completes or retries are spent. `attempt` calls the user's function
@@ -122,9 +122,7 @@ public:
 private:
     TaskRun(std::shared_ptr<FlowRunContext> flow, const TaskOptions& options)
         : m_flow(std::move(flow))
-        , m_options(options)
-    {
-    }
+        , m_options(options) {}
     Outcome propose(State state, const std::function<void(RunFacts&)>& adjust = {},
                     Origin origin = Origin::Program);
     std::optional<nlohmann::json> run_attempt(const std::function<nlohmann::json()>& attempt,
@@ -151,9 +149,9 @@ private:
 
 /// How to start a flow run: anew, or resuming a stored one.
 struct FlowStart {
-    std::string resume_run_id;   // resume this run instead of creating one
+    std::string resume_run_id;    // resume this run instead of creating one
     std::string from_task_run_id; // with resume: run this task and everything downstream again
-    std::string run_id;          // id for a new run (a subflow's id is chosen by its parent)
+    std::string run_id;           // id for a new run (a subflow's id is chosen by its parent)
     std::string parent_task_run_id;
 };
 
@@ -175,8 +173,7 @@ void configure_database(std::string path);
 void flush();
 
 /// Best-effort JSON of any value: nlohmann's conversion when there is one, else a placeholder.
-template <class T> nlohmann::json to_json_or_placeholder(const T& value)
-{
+template<class T> nlohmann::json to_json_or_placeholder(const T& value) {
     if constexpr (requires { nlohmann::json(value); })
         return nlohmann::json(value);
     else

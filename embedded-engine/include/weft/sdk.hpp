@@ -16,21 +16,21 @@ namespace weft {
 
 namespace detail {
 
-template <class T> decltype(auto) unwrap(T& value)
-{
+template<class T> decltype(auto) unwrap(T& value) {
     if constexpr (is_future_v<T>)
         return value.result();
     else
         return (value);
 }
 
-template <class T> using unwrapped_t = std::decay_t<decltype(unwrap(std::declval<T&>()))>;
+template<class T> using unwrapped_t = std::decay_t<decltype(unwrap(std::declval<T&>()))>;
 
-template <class T> constexpr bool json_readable = requires(const nlohmann::json& j) { j.get<T>(); };
+template<class T> constexpr bool json_readable = requires(const nlohmann::json& j) {
+    j.get<T>();
+};
 
 /// A stored result back as a value; a run marked Completed by hand may carry none.
-template <class R> R restore_result(const nlohmann::json& j)
-{
+template<class R> R restore_result(const nlohmann::json& j) {
     if constexpr (json_readable<R>) {
         try {
             return j.get<R>();
@@ -46,8 +46,7 @@ template <class R> R restore_result(const nlohmann::json& j)
     }
 }
 
-inline std::string parameter_name(const std::vector<std::string>& names, std::size_t i)
-{
+inline std::string parameter_name(const std::vector<std::string>& names, std::size_t i) {
     return i < names.size() ? names[i] : "arg" + std::to_string(i);
 }
 
@@ -55,7 +54,7 @@ inline std::string parameter_name(const std::vector<std::string>& names, std::si
 
 /// A function whose calls inside a flow are recorded as task runs. Copies share the function;
 /// option setters return a changed copy.
-template <class F> class Task {
+template<class F> class Task {
     using traits = detail::callable_traits<F>;
 
 public:
@@ -65,61 +64,61 @@ public:
     Task(std::string name, F fn)
         : m_name(std::make_shared<const std::string>(std::move(name)))
         , m_fn(std::make_shared<const F>(std::move(fn)))
-        , m_options(std::make_shared<const TaskOptions>())
-    {
-    }
+        , m_options(std::make_shared<const TaskOptions>()) {}
 
     const std::string& name() const { return *m_name; }
     const TaskOptions& options() const { return *m_options; }
 
     // Options. Each returns a copy with the option changed.
-    Task retries(int n) const { return with([&](TaskOptions& o) { o.retries = n; }); }
-    Task retry_delays(std::vector<double> seconds) const
-    {
+    Task retries(int n) const {
+        return with([&](TaskOptions& o) { o.retries = n; });
+    }
+    Task retry_delays(std::vector<double> seconds) const {
         return with([&](TaskOptions& o) { o.retry_delays_s = std::move(seconds); });
     }
-    Task retry_backoff(double base_s, double factor = 2, double max_s = 600) const
-    {
+    Task retry_backoff(double base_s, double factor = 2, double max_s = 600) const {
         return with([&](TaskOptions& o) { o.backoff = Backoff{base_s, factor, max_s}; });
     }
-    Task retry_jitter(double factor) const
-    {
+    Task retry_jitter(double factor) const {
         return with([&](TaskOptions& o) { o.retry_jitter_factor = factor; });
     }
-    Task retry_if(std::function<bool(const Failure&)> predicate) const
-    {
+    Task retry_if(std::function<bool(const Failure&)> predicate) const {
         return with([&](TaskOptions& o) { o.retry_if = std::move(predicate); });
     }
-    Task timeout(double seconds) const { return with([&](TaskOptions& o) { o.timeout_s = seconds; }); }
-    Task tags(std::vector<std::string> t) const { return with([&](TaskOptions& o) { o.tags = std::move(t); }); }
-    Task cache(CachePolicy policy) const
-    {
+    Task timeout(double seconds) const {
+        return with([&](TaskOptions& o) { o.timeout_s = seconds; });
+    }
+    Task tags(std::vector<std::string> t) const {
+        return with([&](TaskOptions& o) { o.tags = std::move(t); });
+    }
+    Task cache(CachePolicy policy) const {
         return with([&](TaskOptions& o) { o.cache = std::move(policy); });
     }
-    Task cache_expiration(double seconds) const
-    {
+    Task cache_expiration(double seconds) const {
         return with([&](TaskOptions& o) { o.cache_expiration_s = seconds; });
     }
-    Task persist_result(bool on) const { return with([&](TaskOptions& o) { o.persist_result = on; }); }
-    Task log_stdout(bool on) const { return with([&](TaskOptions& o) { o.log_stdout = on; }); }
-    Task version(std::string v) const { return with([&](TaskOptions& o) { o.version = std::move(v); }); }
-    Task params(std::vector<std::string> names) const
-    {
+    Task persist_result(bool on) const {
+        return with([&](TaskOptions& o) { o.persist_result = on; });
+    }
+    Task log_stdout(bool on) const {
+        return with([&](TaskOptions& o) { o.log_stdout = on; });
+    }
+    Task version(std::string v) const {
+        return with([&](TaskOptions& o) { o.version = std::move(v); });
+    }
+    Task params(std::vector<std::string> names) const {
         return with([&](TaskOptions& o) { o.param_names = std::move(names); });
     }
-    Task on_completion(std::function<void(const TaskRunRecord&)> hook) const
-    {
+    Task on_completion(std::function<void(const TaskRunRecord&)> hook) const {
         return with([&](TaskOptions& o) { o.on_completion.push_back(std::move(hook)); });
     }
-    Task on_failure(std::function<void(const TaskRunRecord&)> hook) const
-    {
+    Task on_failure(std::function<void(const TaskRunRecord&)> hook) const {
         return with([&](TaskOptions& o) { o.on_failure.push_back(std::move(hook)); });
     }
 
     /// Runs the task now, on this thread. Inside a flow the call is a task run (futures among the
     /// arguments are waited for); outside one it is a plain call. Throws TaskRunFailed.
-    template <class... A> R operator()(A&&... args) const
-    {
+    template<class... A> R operator()(A&&... args) const {
         auto flow = detail::current().flow;
         if (!flow) return std::invoke(*m_fn, detail::unwrap(args)...);
         auto run = begin(flow, args...);
@@ -129,8 +128,7 @@ public:
 
     /// Starts the task on the task runner and returns its future. Runs once every future among
     /// the arguments is done; those futures become the run's upstream edges.
-    template <class... A> Future<R> submit(A&&... args) const
-    {
+    template<class... A> Future<R> submit(A&&... args) const {
         auto flow = detail::current().flow;
         if (!flow) throw std::logic_error("weft: " + name() + ".submit() called outside a flow");
         auto run = begin(flow, args...);
@@ -168,18 +166,17 @@ public:
     }
 
     /// Submits one run per element of `range`; `extra` arguments are passed unchanged to each.
-    template <class Range, class... Extra>
-    std::vector<Future<R>> map(const Range& range, const Extra&... extra) const
-    {
+    template<class Range, class... Extra>
+    std::vector<Future<R>> map(const Range& range, const Extra&... extra) const {
         std::vector<Future<R>> futures;
         if constexpr (requires { std::size(range); }) futures.reserve(std::size(range));
-        for (const auto& item : range) futures.push_back(submit(item, extra...));
+        for (const auto& item : range)
+            futures.push_back(submit(item, extra...));
         return futures;
     }
 
 private:
-    template <class Change> Task with(Change change) const
-    {
+    template<class Change> Task with(Change change) const {
         Task copy = *this;
         auto options = std::make_shared<TaskOptions>(*m_options);
         change(*options);
@@ -187,42 +184,43 @@ private:
         return copy;
     }
 
-    template <class T> static void collect_future(std::vector<detail::FutureCore*>& out, const T& a)
-    {
+    template<class T>
+    static void collect_future(std::vector<detail::FutureCore*>& out, const T& a) {
         if constexpr (is_future_v<T>) out.push_back(a.state().get());
     }
 
     // The run's record, made on the caller's thread: edges from futures, values of the rest.
-    template <class... A>
+    template<class... A>
     std::shared_ptr<detail::TaskRun> begin(const std::shared_ptr<detail::FlowRunContext>& flow,
-                                           const A&... args) const
-    {
+                                           const A&... args) const {
         nlohmann::json inputs = nlohmann::json::object();
         nlohmann::json params = nlohmann::json::object();
         std::size_t i = 0;
         [[maybe_unused]] auto describe = [&](const auto& a) {
             const std::string key = detail::parameter_name(m_options->param_names, i++);
             if constexpr (is_future_v<decltype(a)>) {
-                inputs[key] = nlohmann::json::array(
-                    {{{"input_type", "task_run"}, {"id", a.task_run_id()}}});
+                inputs[key] =
+                    nlohmann::json::array({{{"input_type", "task_run"}, {"id", a.task_run_id()}}});
             } else {
                 inputs[key] = nlohmann::json::array();
                 params[key] = detail::to_json_or_placeholder(a);
             }
         };
         (describe(args), ...);
-        return detail::TaskRun::begin(flow, *m_name, *m_options, std::move(inputs), std::move(params));
+        return detail::TaskRun::begin(flow, *m_name, *m_options, std::move(inputs),
+                                      std::move(params));
     }
 
-    template <class Tuple> R execute(detail::TaskRun& run, Tuple& args) const
-    {
+    template<class Tuple> R execute(detail::TaskRun& run, Tuple& args) const {
         // An upstream run that did not complete means this one never starts.
         std::exception_ptr upstream;
         std::apply([&](auto&... a) { (check_upstream(upstream, a), ...); }, args);
         if (upstream) std::rethrow_exception(run.not_started(upstream));
 
         auto resolved = std::apply(
-            [](auto&... a) { return std::tuple<detail::unwrapped_t<decltype(a)>...>(detail::unwrap(a)...); },
+            [](auto&... a) {
+                return std::tuple<detail::unwrapped_t<decltype(a)>...>(detail::unwrap(a)...);
+            },
             args);
         nlohmann::json params = nlohmann::json::object();
         std::size_t i = 0;
@@ -238,8 +236,10 @@ private:
         // result that is never stored (not persisted, or no JSON) means running again.
         bool needs_stored_result = false;
         if constexpr (!std::is_void_v<R>) {
-            constexpr bool storable =
-                requires(const R& v) { nlohmann::json(v); } && detail::json_readable<R>;
+            constexpr bool storable = requires(const R& v) {
+                nlohmann::json(v);
+            }
+            &&detail::json_readable<R>;
             needs_stored_result = !(storable && m_options->persist_result);
         }
         std::optional<detail::Stored<R>> value;
@@ -264,8 +264,7 @@ private:
         }
     }
 
-    template <class T> static void check_upstream(std::exception_ptr& out, const T& a)
-    {
+    template<class T> static void check_upstream(std::exception_ptr& out, const T& a) {
         if constexpr (is_future_v<T>) {
             a.wait();
             if (auto e = a.state()->error(); e && !out) out = e;
@@ -282,7 +281,8 @@ struct FlowEntry {
     std::string name;
     std::string description;
     std::vector<std::string> param_names;
-    std::function<FlowRunRecord(const nlohmann::json& parameters, const detail::FlowStart& start)> run;
+    std::function<FlowRunRecord(const nlohmann::json& parameters, const detail::FlowStart& start)>
+        run;
 };
 
 namespace detail {
@@ -290,7 +290,7 @@ const TaskOptions& subflow_task_options();
 }
 
 /// A function whose calls are recorded as flow runs; called from another flow, a subflow run.
-template <class F> class Flow {
+template<class F> class Flow {
     using traits = detail::callable_traits<F>;
     using Args = typename traits::args;
 
@@ -301,46 +301,45 @@ public:
     Flow(std::string name, F fn)
         : m_name(std::make_shared<const std::string>(std::move(name)))
         , m_fn(std::make_shared<const F>(std::move(fn)))
-        , m_options(std::make_shared<const FlowOptions>())
-    {
-    }
+        , m_options(std::make_shared<const FlowOptions>()) {}
 
     const std::string& name() const { return *m_name; }
     const FlowOptions& options() const { return *m_options; }
 
-    Flow retries(int n) const { return with([&](FlowOptions& o) { o.retries = n; }); }
-    Flow retry_delay(double seconds) const
-    {
+    Flow retries(int n) const {
+        return with([&](FlowOptions& o) { o.retries = n; });
+    }
+    Flow retry_delay(double seconds) const {
         return with([&](FlowOptions& o) { o.retry_delay_s = seconds; });
     }
-    Flow timeout(double seconds) const { return with([&](FlowOptions& o) { o.timeout_s = seconds; }); }
-    Flow version(std::string v) const { return with([&](FlowOptions& o) { o.version = std::move(v); }); }
-    Flow description(std::string d) const
-    {
+    Flow timeout(double seconds) const {
+        return with([&](FlowOptions& o) { o.timeout_s = seconds; });
+    }
+    Flow version(std::string v) const {
+        return with([&](FlowOptions& o) { o.version = std::move(v); });
+    }
+    Flow description(std::string d) const {
         return with([&](FlowOptions& o) { o.description = std::move(d); });
     }
-    Flow tags(std::vector<std::string> t) const { return with([&](FlowOptions& o) { o.tags = std::move(t); }); }
-    Flow params(std::vector<std::string> names) const
-    {
+    Flow tags(std::vector<std::string> t) const {
+        return with([&](FlowOptions& o) { o.tags = std::move(t); });
+    }
+    Flow params(std::vector<std::string> names) const {
         return with([&](FlowOptions& o) { o.param_names = std::move(names); });
     }
-    Flow defaults(nlohmann::json values) const
-    {
+    Flow defaults(nlohmann::json values) const {
         return with([&](FlowOptions& o) { o.defaults = std::move(values); });
     }
-    Flow on_completion(std::function<void(const FlowRunRecord&)> hook) const
-    {
+    Flow on_completion(std::function<void(const FlowRunRecord&)> hook) const {
         return with([&](FlowOptions& o) { o.on_completion.push_back(std::move(hook)); });
     }
-    Flow on_failure(std::function<void(const FlowRunRecord&)> hook) const
-    {
+    Flow on_failure(std::function<void(const FlowRunRecord&)> hook) const {
         return with([&](FlowOptions& o) { o.on_failure.push_back(std::move(hook)); });
     }
 
     /// Runs the flow: a new flow run, or inside another flow a subflow run. Returns its result or
     /// throws FlowRunFailed (or, as a subflow, TaskRunFailed from the parent's view).
-    template <class... A> R operator()(A&&... args) const
-    {
+    template<class... A> R operator()(A&&... args) const {
         Args typed(std::forward<A>(args)...);
         nlohmann::json params = parameters_of(typed);
         std::optional<detail::Stored<R>> value;
@@ -374,8 +373,8 @@ public:
     }
 
     /// Runs from JSON parameters (by name, with defaults): what `PROGRAM run FLOW --param` does.
-    FlowRunRecord run_json(const nlohmann::json& params, const detail::FlowStart& start = {}) const
-    {
+    FlowRunRecord run_json(const nlohmann::json& params,
+                           const detail::FlowStart& start = {}) const {
         Args typed = typed_parameters(params);
         nlohmann::json named = parameters_of(typed);
         std::optional<detail::Stored<R>> value;
@@ -383,8 +382,7 @@ public:
                                 [&]() -> nlohmann::json { return call(typed, value); });
     }
 
-    operator FlowEntry() const
-    {
+    operator FlowEntry() const {
         std::vector<std::string> names;
         for (std::size_t i = 0; i < traits::arity; ++i)
             names.push_back(detail::parameter_name(m_options->param_names, i));
@@ -395,8 +393,7 @@ public:
     }
 
 private:
-    template <class Change> Flow with(Change change) const
-    {
+    template<class Change> Flow with(Change change) const {
         Flow copy = *this;
         auto options = std::make_shared<FlowOptions>(*m_options);
         change(*options);
@@ -404,8 +401,7 @@ private:
         return copy;
     }
 
-    nlohmann::json call(Args& typed, std::optional<detail::Stored<R>>& value) const
-    {
+    nlohmann::json call(Args& typed, std::optional<detail::Stored<R>>& value) const {
         if constexpr (std::is_void_v<R>) {
             std::apply(*m_fn, typed);
             value.emplace();
@@ -416,8 +412,7 @@ private:
         }
     }
 
-    nlohmann::json parameters_of(const Args& typed) const
-    {
+    nlohmann::json parameters_of(const Args& typed) const {
         nlohmann::json params = nlohmann::json::object();
         std::size_t i = 0;
         std::apply(
@@ -430,29 +425,29 @@ private:
         return params;
     }
 
-    static nlohmann::json inputs_of(const nlohmann::json& params)
-    {
+    static nlohmann::json inputs_of(const nlohmann::json& params) {
         nlohmann::json inputs = nlohmann::json::object();
-        for (auto it = params.begin(); it != params.end(); ++it) inputs[it.key()] = nlohmann::json::array();
+        for (auto it = params.begin(); it != params.end(); ++it)
+            inputs[it.key()] = nlohmann::json::array();
         return inputs;
     }
 
-    Args typed_parameters(const nlohmann::json& params) const
-    {
+    Args typed_parameters(const nlohmann::json& params) const {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
             return Args{parameter<std::tuple_element_t<I, Args>>(params, I)...};
-        }(std::make_index_sequence<traits::arity>{});
+        }
+        (std::make_index_sequence<traits::arity>{});
     }
 
-    template <class T> T parameter(const nlohmann::json& params, std::size_t i) const
-    {
+    template<class T> T parameter(const nlohmann::json& params, std::size_t i) const {
         const std::string key = detail::parameter_name(m_options->param_names, i);
         const nlohmann::json* value = nullptr;
         if (params.is_object() && params.contains(key))
             value = &params.at(key);
         else if (m_options->defaults.contains(key))
             value = &m_options->defaults.at(key);
-        if (!value) throw std::invalid_argument("missing parameter '" + key + "' of flow " + name());
+        if (!value)
+            throw std::invalid_argument("missing parameter '" + key + "' of flow " + name());
         if constexpr (std::is_same_v<T, std::string>) {
             // `--param k=v` reads v as JSON when it parses, so text such as 42 or true arrives
             // as a number or a boolean: a string parameter takes it as the text it was.
@@ -476,7 +471,11 @@ private:
     std::shared_ptr<const FlowOptions> m_options;
 };
 
-template <class F> Task<F> task(std::string name, F fn) { return Task<F>(std::move(name), std::move(fn)); }
-template <class F> Flow<F> flow(std::string name, F fn) { return Flow<F>(std::move(name), std::move(fn)); }
+template<class F> Task<F> task(std::string name, F fn) {
+    return Task<F>(std::move(name), std::move(fn));
+}
+template<class F> Flow<F> flow(std::string name, F fn) {
+    return Flow<F>(std::move(name), std::move(fn));
+}
 
 } // namespace weft

@@ -1,5 +1,6 @@
 #pragma once
-// Run states: types and default names follow Prefect's, so the REST API and Studio speak one language.
+// Run states: types and default names follow Prefect's, so the REST API and Studio speak one
+// language.
 #include "weft/time.hpp"
 
 #include <nlohmann/json.hpp>

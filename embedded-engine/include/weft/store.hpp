@@ -48,18 +48,18 @@ enum class FlowRunSort {
     NameDesc,
     FlowNameAsc,
     FlowNameDesc,
-    StateAsc,  // by state type, then newest first
+    StateAsc, // by state type, then newest first
     StateDesc,
     DurationAsc, // total_run_time
     DurationDesc,
 };
 
 struct FlowRunQuery {
-    std::vector<StateType> states;  // any of these; empty = all
+    std::vector<StateType> states; // any of these; empty = all
     std::vector<std::string> flow_names;
     std::vector<std::string> ids;
-    std::vector<std::string> tags;  // has all of these
-    std::string name_like;          // case-insensitive substring of run or flow name
+    std::vector<std::string> tags; // has all of these
+    std::string name_like;         // case-insensitive substring of run or flow name
     std::optional<Micros> expected_after, expected_before;
     std::optional<std::string> parent_task_run_id; // "" = top-level runs only
     FlowRunSort sort = FlowRunSort::ExpectedStartDesc;
@@ -71,13 +71,13 @@ struct FlowRunQuery {
 std::string fts_words_query(const std::string& text);
 
 struct LogQuery {
-    std::string flow_run_id;     // empty = all runs
-    std::string task_run_id;     // empty = all
+    std::string flow_run_id; // empty = all runs
+    std::string task_run_id; // empty = all
     int min_level = 0;
-    std::int64_t after_id = 0;   // ids greater than this
-    std::int64_t before_id = 0;  // ids less than this; 0 = no bound
-    std::string text;            // words that must all occur in the message (any text is safe)
-    std::string fts_query;       // or a raw FTS5 query (NEAR, OR, prefix*), for those who want it
+    std::int64_t after_id = 0;  // ids greater than this
+    std::int64_t before_id = 0; // ids less than this; 0 = no bound
+    std::string text;           // words that must all occur in the message (any text is safe)
+    std::string fts_query;      // or a raw FTS5 query (NEAR, OR, prefix*), for those who want it
     std::vector<std::string> names; // logger names, any of these; empty = all
     std::vector<std::int64_t> ids;  // only these lines (a view's visible window); empty = all
     bool newest_first = false;
@@ -88,8 +88,10 @@ struct LogQuery {
 /// a read snapshot (and blocking checkpoints) between uses.
 class CachedStatement {
 public:
-    explicit CachedStatement(SQLite::Statement& st) : m_st(&st) {}
-    CachedStatement(CachedStatement&& o) noexcept : m_st(std::exchange(o.m_st, nullptr)) {}
+    explicit CachedStatement(SQLite::Statement& st)
+        : m_st(&st) {}
+    CachedStatement(CachedStatement&& o) noexcept
+        : m_st(std::exchange(o.m_st, nullptr)) {}
     CachedStatement(const CachedStatement&) = delete;
     CachedStatement& operator=(const CachedStatement&) = delete;
     ~CachedStatement();
@@ -189,7 +191,8 @@ private:
 /// (orchestrating a state change against the stored state, taking a concurrency slot).
 class Txn {
 public:
-    explicit Txn(Reader& reader) : m_reader(reader) {}
+    explicit Txn(Reader& reader)
+        : m_reader(reader) {}
     Reader& read() { return m_reader; }
     SQLite::Database& db() { return m_reader.db(); }
 
@@ -234,8 +237,7 @@ public:
 
     /// Runs `fn` in the writer's transaction after every write queued before it; the future is
     /// ready once that transaction committed (or holds the exception `fn` threw). Thread-safe.
-    template <class R> std::future<R> transact(std::function<R(Txn&)> fn)
-    {
+    template<class R> std::future<R> transact(std::function<R(Txn&)> fn) {
         auto promise = std::make_shared<std::promise<R>>();
         auto future = promise->get_future();
         enqueue(TransactOp{[promise, fn = std::move(fn)](Txn& txn) -> std::function<void()> {
@@ -244,7 +246,8 @@ public:
                                    return [promise] { promise->set_value(); };
                                } else {
                                    auto value = std::make_shared<R>(fn(txn));
-                                   return [promise, value] { promise->set_value(std::move(*value)); };
+                                   return
+                                       [promise, value] { promise->set_value(std::move(*value)); };
                                }
                            },
                            [promise](std::exception_ptr e) { promise->set_exception(e); }});
@@ -255,8 +258,7 @@ public:
     void flush();
 
     /// Runs `fn` with a pooled read connection. Thread-safe.
-    template <class F> auto read(F&& fn)
-    {
+    template<class F> auto read(F&& fn) {
         auto reader = borrow_reader();
         struct Return {
             Store* store;
@@ -301,7 +303,8 @@ private:
     struct Barrier {
         std::shared_ptr<std::promise<void>> done;
     };
-    using Op = std::variant<PutFlowRun, PutTaskRun, UpdateTaskRun, AppendLog, Heartbeat, TransactOp, Barrier>;
+    using Op = std::variant<PutFlowRun, PutTaskRun, UpdateTaskRun, AppendLog, Heartbeat, TransactOp,
+                            Barrier>;
 
     Store(std::string path, StoreOptions options);
     void enqueue(Op op);

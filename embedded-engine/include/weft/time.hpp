@@ -21,7 +21,11 @@ std::optional<Micros> from_iso(std::string_view text);
 /// "1.2 s", "3 min 4 s", "2 h 5 min": durations as people read them.
 std::string human_duration(Micros d);
 
-inline double to_seconds(Micros d) { return double(d) / 1e6; }
-inline Micros from_seconds(double s) { return Micros(s * 1e6); }
+inline double to_seconds(Micros d) {
+    return double(d) / 1e6;
+}
+inline Micros from_seconds(double s) {
+    return Micros(s * 1e6);
+}
 
 } // namespace weft

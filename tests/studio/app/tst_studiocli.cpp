@@ -14,10 +14,11 @@ class TestStudioCli : public QObject {
 
     QTemporaryDir m_config;
 
-    QString studio() const { return qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-studio"); }
+    QString studio() const {
+        return qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-studio");
+    }
 
-    int run(const QStringList& args, QByteArray* err = nullptr, const QString& db = {})
-    {
+    int run(const QStringList& args, QByteArray* err = nullptr, const QString& db = {}) {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
@@ -34,27 +35,40 @@ class TestStudioCli : public QObject {
     }
 
 private Q_SLOTS:
-    void options_data()
-    {
+    void options_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<bool>("ok");
         QTest::addRow("none") << QStringList{} << true;
-        QTest::addRow("db") << QStringList{QStringLiteral("--db"), QStringLiteral("/tmp/x.db")} << true;
-        QTest::addRow("demo+screenshot") << QStringList{QStringLiteral("--demo"), QStringLiteral("--screenshot"), QStringLiteral("a.png"), QStringLiteral("--screenshot-delay"), QStringLiteral("5000")} << true;
-        QTest::addRow("bad delay") << QStringList{QStringLiteral("--screenshot-delay"), QStringLiteral("soon")} << false;
-        QTest::addRow("demo with db") << QStringList{QStringLiteral("--demo"), QStringLiteral("--db"), QStringLiteral("x.db")} << false;
-        QTest::addRow("bad theme") << QStringList{QStringLiteral("--theme"), QStringLiteral("pink")} << false;
-        QTest::addRow("run tab") << QStringList{QStringLiteral("--open-run"), QStringLiteral("ab12"), QStringLiteral("--run-tab"), QStringLiteral("timeline")} << true;
-        QTest::addRow("bad run tab") << QStringList{QStringLiteral("--run-tab"), QStringLiteral("gantt")} << false;
-        QTest::addRow("bad page") << QStringList{QStringLiteral("--page"), QStringLiteral("home")} << false;
+        QTest::addRow("db") << QStringList{QStringLiteral("--db"), QStringLiteral("/tmp/x.db")}
+                            << true;
+        QTest::addRow("demo+screenshot")
+            << QStringList{QStringLiteral("--demo"), QStringLiteral("--screenshot"),
+                           QStringLiteral("a.png"), QStringLiteral("--screenshot-delay"),
+                           QStringLiteral("5000")}
+            << true;
+        QTest::addRow("bad delay")
+            << QStringList{QStringLiteral("--screenshot-delay"), QStringLiteral("soon")} << false;
+        QTest::addRow("demo with db")
+            << QStringList{QStringLiteral("--demo"), QStringLiteral("--db"), QStringLiteral("x.db")}
+            << false;
+        QTest::addRow("bad theme")
+            << QStringList{QStringLiteral("--theme"), QStringLiteral("pink")} << false;
+        QTest::addRow("run tab") << QStringList{QStringLiteral("--open-run"),
+                                                QStringLiteral("ab12"), QStringLiteral("--run-tab"),
+                                                QStringLiteral("timeline")}
+                                 << true;
+        QTest::addRow("bad run tab")
+            << QStringList{QStringLiteral("--run-tab"), QStringLiteral("gantt")} << false;
+        QTest::addRow("bad page") << QStringList{QStringLiteral("--page"), QStringLiteral("home")}
+                                  << false;
         QTest::addRow("unknown") << QStringList{QStringLiteral("--frobnicate")} << false;
     }
-    void options()
-    {
+    void options() {
         QFETCH(QStringList, args);
         QFETCH(bool, ok);
         QString error;
-        const auto parsed = parseStudioOptions(QStringList{QStringLiteral("weft-studio")} + args, &error);
+        const auto parsed =
+            parseStudioOptions(QStringList{QStringLiteral("weft-studio")} + args, &error);
         QCOMPARE(parsed.has_value(), ok);
         if (!ok) QVERIFY(!error.isEmpty());
         if (ok && args.contains(QStringLiteral("--demo"))) {
@@ -63,8 +77,7 @@ private Q_SLOTS:
         }
     }
 
-    void unreadableDatabaseIsOneClearMessage()
-    {
+    void unreadableDatabaseIsOneClearMessage() {
         QTemporaryDir dir;
         const QString junk = dir.filePath(QStringLiteral("junk.db"));
         QFile f(junk);
@@ -72,14 +85,16 @@ private Q_SLOTS:
         f.write(QByteArray(8192, 'x'));
         f.close();
         QByteArray err;
-        QCOMPARE(run({QStringLiteral("--db"), junk, QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("no.png"))}, &err), 1);
+        QCOMPARE(run({QStringLiteral("--db"), junk, QStringLiteral("--screenshot"),
+                      dir.filePath(QStringLiteral("no.png"))},
+                     &err),
+                 1);
         QVERIFY2(err.contains("junk.db") && err.contains("not a Weft database"), err.constData());
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("no.png"))));
         QCOMPARE(QFileInfo(junk).size(), qint64(8192)); // untouched
     }
 
-    void screenshotHasTheWindowSizeAndIsNotBlank()
-    {
+    void screenshotHasTheWindowSizeAndIsNotBlank() {
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("shot.db"));
         QProcess hello;

@@ -1,10 +1,10 @@
 // The main window on a real database: open a run from the list, see its graph nodes and
 // timeline bars, filter the list, search the logs, retry a failed run and watch it complete.
+#include "app/commandpalette.h"
+#include "app/graphtab.h"
 #include "app/mainwindow.h"
 #include "app/runactions.h"
 #include "app/runpage.h"
-#include "app/graphtab.h"
-#include "app/commandpalette.h"
 #include "fixtures.h"
 #include "models/embeddedbackend.h"
 #include "models/flowrunlistmodel.h"
@@ -22,8 +22,8 @@
 #include <QListWidget>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QTableView>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -40,8 +40,7 @@ class TestStudioWindow : public QObject {
     std::unique_ptr<MainWindow> m_window;
     fixtures::Written m_etl;
 
-    int rowOf(const QString& runId)
-    {
+    int rowOf(const QString& runId) {
         auto* model = m_window->runList()->model();
         for (int row = 0; row < model->rowCount(); ++row)
             if (model->index(row, 0).data(IdRole).toString() == runId) return row;
@@ -49,8 +48,7 @@ class TestStudioWindow : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         QVERIFY(m_dir.isValid());
         QCoreApplication::setOrganizationName(QStringLiteral("WeftTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_studiowindow"));
@@ -82,8 +80,7 @@ private Q_SLOTS:
         QTRY_COMPARE(m_window->runList()->model()->rowCount(), 21);
     }
 
-    void openRunFromTheListShowsGraphAndTimeline()
-    {
+    void openRunFromTheListShowsGraphAndTimeline() {
         const QString id = QString::fromStdString(m_etl.flow_run_id);
         QTRY_VERIFY(rowOf(id) >= 0);
         QTableView* table = m_window->runList()->tableView();
@@ -106,10 +103,10 @@ private Q_SLOTS:
         QTRY_COMPARE(page->timeline()->model()->rowCount(), int(m_etl.task_run_ids.size()));
     }
 
-    void filteringTheListNarrowsIt()
-    {
+    void filteringTheListNarrowsIt() {
         m_window->showPage(MainWindow::Page::Runs);
-        auto* text = m_window->runList()->filterBar()->findChild<QLineEdit*>(QStringLiteral("filterText"));
+        auto* text =
+            m_window->runList()->filterBar()->findChild<QLineEdit*>(QStringLiteral("filterText"));
         QVERIFY(text);
         text->setFocus();
         QTest::keyClicks(text, QStringLiteral("reports"));
@@ -118,8 +115,7 @@ private Q_SLOTS:
         QTRY_COMPARE(m_window->runList()->model()->rowCount(), 21);
     }
 
-    void searchingTheLogsFindsTheLines()
-    {
+    void searchingTheLogsFindsTheLines() {
         RunPage* page = m_window->runPage(QString::fromStdString(m_etl.flow_run_id));
         QVERIFY(page);
         page->showTab(RunPage::Tab::Logs);
@@ -129,8 +125,7 @@ private Q_SLOTS:
         QTRY_COMPARE(page->logs()->model()->hitCount(), 4);
     }
 
-    void commandPaletteJumpsToARun()
-    {
+    void commandPaletteJumpsToARun() {
         m_window->showCommandPalette();
         CommandPalette* palette = m_window->commandPalette();
         QTRY_VERIFY(palette->isVisible());
@@ -144,15 +139,15 @@ private Q_SLOTS:
         QTRY_VERIFY(shows(QStringLiteral("steady-heron")));
     }
 
-    void retryingAFailedRunCompletesIt()
-    {
+    void retryingAFailedRunCompletesIt() {
         // A real failed run of example-failing, written by the program itself.
         QProcess program;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("WEFT_DB"), m_db);
         env.remove(QStringLiteral("WEFT_EXAMPLE_FIX"));
         program.setProcessEnvironment(env);
-        program.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/example-failing"), {});
+        program.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/example-failing"),
+                      {});
         QVERIFY(program.waitForFinished(60000));
         QCOMPARE(program.exitCode(), 1);
         // It shows up live as FAILED.
@@ -161,8 +156,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(([&] {
                                      for (int row = 0; row < model->rowCount(); ++row) {
                                          const QModelIndex i = model->index(row, 0);
-                                         if (i.data(StateNameRole).toString() == QStringLiteral("Failed")
-                                             && i.sibling(row, 1).data().toString() == QStringLiteral("failing_pipeline"))
+                                         if (i.data(StateNameRole).toString()
+                                                 == QStringLiteral("Failed")
+                                             && i.sibling(row, 1).data().toString()
+                                                    == QStringLiteral("failing_pipeline"))
                                              failedId = i.data(IdRole).toString();
                                      }
                                      return !failedId.isEmpty();
@@ -183,8 +180,7 @@ private Q_SLOTS:
         qunsetenv("WEFT_EXAMPLE_FIX");
     }
 
-    void recentDatabasesNewestFirstWithoutDuplicates()
-    {
+    void recentDatabasesNewestFirstWithoutDuplicates() {
         QTemporaryDir dir;
         QStringList made;
         for (int i = 0; i < 10; ++i) {
@@ -192,7 +188,8 @@ private Q_SLOTS:
             QFile f(made.back());
             QVERIFY(f.open(QIODevice::WriteOnly));
         }
-        for (const QString& p : made) MainWindow::rememberDatabase(p);
+        for (const QString& p : made)
+            MainWindow::rememberDatabase(p);
         MainWindow::rememberDatabase(made[3]); // again: moves to the front
         const QStringList recent = MainWindow::recentDatabases();
         QCOMPARE(recent.size(), 8);

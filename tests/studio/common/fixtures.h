@@ -12,23 +12,23 @@ namespace weft::studio::fixtures {
 struct TaskSpec {
     std::string task_key;
     weft::StateType state = weft::StateType::Completed;
-    std::vector<int> upstream;  // indexes of earlier tasks in the same run (dependency edges)
-    double start_s = 0;         // offset from the run's start
+    std::vector<int> upstream; // indexes of earlier tasks in the same run (dependency edges)
+    double start_s = 0;        // offset from the run's start
     double duration_s = 1;
     std::vector<std::string> tags;
 };
 
 struct RunSpec {
     std::string flow_name = "etl";
-    std::string name;           // random when empty
+    std::string name; // random when empty
     weft::StateType state = weft::StateType::Completed;
     std::string message;
-    weft::Micros start = 0;     // now when 0
+    weft::Micros start = 0; // now when 0
     double duration_s = 10;
     std::vector<std::string> tags;
     nlohmann::json parameters = nlohmann::json::object();
     std::vector<TaskSpec> tasks;
-    int log_lines = 0;          // spread over the run's tasks, mixed levels
+    int log_lines = 0; // spread over the run's tasks, mixed levels
 };
 
 /// Writes one flow run (its flow created on first use) and returns its id and task run ids.

@@ -17,15 +17,13 @@ using namespace weft::studio;
 namespace {
 constexpr weft::Micros kHour = 3600LL * 1000 * 1000;
 
-const DashboardData::FlowStats* statsOf(const DashboardData& d, const std::string& flow)
-{
+const DashboardData::FlowStats* statsOf(const DashboardData& d, const std::string& flow) {
     for (const auto& f : d.flows)
         if (f.flowName == flow) return &f;
     return nullptr;
 }
 
-int runsIn(const DashboardData::Bucket& b, weft::StateType type)
-{
+int runsIn(const DashboardData::Bucket& b, weft::StateType type) {
     auto it = b.runsByState.find(type);
     return it == b.runsByState.end() ? 0 : it->second;
 }
@@ -39,8 +37,7 @@ class TestDashboardModel : public QObject {
     weft::Micros m_now = 0;
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_db = m_dir.filePath(QStringLiteral("dash.db"));
         m_now = weft::now_us();
@@ -64,12 +61,12 @@ private Q_SLOTS:
         store->flush();
     }
 
-    void aggregatesTheLastDay()
-    {
+    void aggregatesTheLastDay() {
         EmbeddedBackend backend(m_db);
         QCOMPARE(backend.openNow(), QString());
         DashboardModel model(&backend);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy refreshed(&model, &DashboardModel::refreshed);
         model.setRange(24 * 3600, 24);
         QTRY_VERIFY(model.isLoaded());
@@ -77,17 +74,22 @@ private Q_SLOTS:
 
         QCOMPARE(int(d.buckets.size()), 24);
         const weft::Micros interval = kHour;
-        for (const auto& b : d.buckets) QCOMPARE(b.start % interval, 0); // whole hours
+        for (const auto& b : d.buckets)
+            QCOMPARE(b.start % interval, 0); // whole hours
         QVERIFY(d.buckets.back().start <= m_now && m_now < d.buckets.back().start + interval);
         int total = 0;
         for (const auto& b : d.buckets)
-            for (const auto& [type, n] : b.runsByState) total += n;
+            for (const auto& [type, n] : b.runsByState)
+                total += n;
         QCOMPARE(total, 5);
         // The three recent etl runs fall in the last hour or the one before it.
         const auto& last = d.buckets.back();
         const auto& previous = d.buckets[d.buckets.size() - 2];
-        QCOMPARE(runsIn(last, weft::StateType::Completed) + runsIn(previous, weft::StateType::Completed), 2);
-        QCOMPARE(runsIn(last, weft::StateType::Failed) + runsIn(previous, weft::StateType::Failed), 1);
+        QCOMPARE(runsIn(last, weft::StateType::Completed)
+                     + runsIn(previous, weft::StateType::Completed),
+                 2);
+        QCOMPARE(runsIn(last, weft::StateType::Failed) + runsIn(previous, weft::StateType::Failed),
+                 1);
 
         const auto* etl = statsOf(d, "etl");
         QVERIFY(etl);
@@ -102,15 +104,18 @@ private Q_SLOTS:
 
         // Recent failures, newest first, as table rows.
         QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(model.index(0, DashboardModel::FlowColumn).data().toString(), QStringLiteral("etl"));
-        QCOMPARE(model.index(0, DashboardModel::MessageColumn).data().toString(), QStringLiteral("upload refused"));
-        QCOMPARE(model.index(1, DashboardModel::FlowColumn).data().toString(), QStringLiteral("report"));
-        QCOMPARE(model.index(1, 0).data(DashboardModel::StateTypeRole).toInt(), int(weft::StateType::Crashed));
+        QCOMPARE(model.index(0, DashboardModel::FlowColumn).data().toString(),
+                 QStringLiteral("etl"));
+        QCOMPARE(model.index(0, DashboardModel::MessageColumn).data().toString(),
+                 QStringLiteral("upload refused"));
+        QCOMPARE(model.index(1, DashboardModel::FlowColumn).data().toString(),
+                 QStringLiteral("report"));
+        QCOMPARE(model.index(1, 0).data(DashboardModel::StateTypeRole).toInt(),
+                 int(weft::StateType::Crashed));
         QVERIFY(!model.index(0, 0).data(DashboardModel::RunIdRole).toString().isEmpty());
     }
 
-    void aLongerRangeTakesOlderRuns()
-    {
+    void aLongerRangeTakesOlderRuns() {
         EmbeddedBackend backend(m_db);
         QCOMPARE(backend.openNow(), QString());
         DashboardModel model(&backend);
@@ -121,13 +126,13 @@ private Q_SLOTS:
         QCOMPARE(statsOf(model.data(), "report")->runs, 3);
     }
 
-    void aNewFailureRefreshesIt()
-    {
+    void aNewFailureRefreshesIt() {
         EmbeddedBackend backend(m_db);
         backend.setPollInterval(10);
         QCOMPARE(backend.openNow(), QString());
         DashboardModel model(&backend);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRange(24 * 3600, 24);
         QTRY_COMPARE(model.rowCount(), 2);
         {
@@ -140,7 +145,8 @@ private Q_SLOTS:
             store->flush();
         }
         QTRY_COMPARE(model.rowCount(), 3);
-        QCOMPARE(model.index(0, DashboardModel::MessageColumn).data().toString(), QStringLiteral("disk full"));
+        QCOMPARE(model.index(0, DashboardModel::MessageColumn).data().toString(),
+                 QStringLiteral("disk full"));
         QVERIFY(statsOf(model.data(), "ingest"));
     }
 };

@@ -7,8 +7,7 @@ namespace weft::studio::graphfixtures {
 
 using weft::StateType;
 
-EtlRun writeEtlRun(weft::Store& store)
-{
+EtlRun writeEtlRun(weft::Store& store) {
     EtlRun out;
     const weft::Micros start = weft::now_us() - weft::from_seconds(30);
     fixtures::RunSpec parent;
@@ -21,16 +20,22 @@ EtlRun writeEtlRun(weft::Store& store)
     std::vector<int> transforms;
     for (int i = 0; i < 12; ++i) {
         transforms.push_back(int(parent.tasks.size()));
-        parent.tasks.push_back({"transform", i == 7 ? StateType::Failed : StateType::Completed,
-                                {0}, 2.1 + 0.25 * i, 1.2 + 0.1 * (i % 4), {"cpu"}});
+        parent.tasks.push_back({"transform",
+                                i == 7 ? StateType::Failed : StateType::Completed,
+                                {0},
+                                2.1 + 0.25 * i,
+                                1.2 + 0.1 * (i % 4),
+                                {"cpu"}});
     }
     parent.tasks.push_back({"aggregate", StateType::Completed, transforms, 6.2, 1.1, {}});
-    parent.tasks.push_back({"load", StateType::Completed, {int(parent.tasks.size()) - 1, 1}, 7.5,
-                            1.6, {"io"}});
-    parent.tasks.push_back({"report", StateType::Running, {int(parent.tasks.size()) - 1}, 9.3, 0, {}});
+    parent.tasks.push_back(
+        {"load", StateType::Completed, {int(parent.tasks.size()) - 1, 1}, 7.5, 1.6, {"io"}});
+    parent.tasks.push_back(
+        {"report", StateType::Running, {int(parent.tasks.size()) - 1}, 9.3, 0, {}});
     out.parent = fixtures::writeRun(store, parent);
     out.reportTaskRunId = out.parent.task_run_ids.back();
-    for (int t : transforms) out.transformIds.push_back(out.parent.task_run_ids[size_t(t)]);
+    for (int t : transforms)
+        out.transformIds.push_back(out.parent.task_run_ids[size_t(t)]);
 
     fixtures::RunSpec child;
     child.flow_name = "weather-report";
@@ -46,8 +51,8 @@ EtlRun writeEtlRun(weft::Store& store)
     return out;
 }
 
-void linkSubflow(weft::Store& store, const std::string& taskRunId, const std::string& childFlowRunId)
-{
+void linkSubflow(weft::Store& store, const std::string& taskRunId,
+                 const std::string& childFlowRunId) {
     store
         .transact<void>([&](weft::Txn& txn) {
             auto task = txn.read().task_run(taskRunId);
@@ -62,8 +67,7 @@ void linkSubflow(weft::Store& store, const std::string& taskRunId, const std::st
 }
 
 std::string addTaskRun(weft::Store& store, const std::string& flowRunId, const std::string& taskKey,
-                       const std::vector<std::string>& upstream)
-{
+                       const std::vector<std::string>& upstream) {
     weft::TaskRunRecord task;
     task.id = weft::new_id();
     task.flow_run_id = flowRunId;
@@ -81,8 +85,7 @@ std::string addTaskRun(weft::Store& store, const std::string& flowRunId, const s
     return task.id;
 }
 
-void setTaskRunState(weft::Store& store, const std::string& taskRunId, weft::StateType type)
-{
+void setTaskRunState(weft::Store& store, const std::string& taskRunId, weft::StateType type) {
     store.flush();
     auto task = store.read([&](weft::Reader& r) { return r.task_run(taskRunId); });
     if (!task) throw std::runtime_error("setTaskRunState: unknown task run");

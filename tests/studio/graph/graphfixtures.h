@@ -18,7 +18,8 @@ struct EtlRun {
 EtlRun writeEtlRun(weft::Store& store);
 
 /// Makes `taskRunId` the call of subflow `childFlowRunId`, as the SDK records it.
-void linkSubflow(weft::Store& store, const std::string& taskRunId, const std::string& childFlowRunId);
+void linkSubflow(weft::Store& store, const std::string& taskRunId,
+                 const std::string& childFlowRunId);
 
 /// Adds a task run to a flow run, downstream of `upstream` (may be empty); returns its id.
 std::string addTaskRun(weft::Store& store, const std::string& flowRunId, const std::string& taskKey,

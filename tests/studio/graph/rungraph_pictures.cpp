@@ -21,8 +21,7 @@ using namespace weft::studio;
 
 namespace {
 
-QPalette darkPalette()
-{
+QPalette darkPalette() {
     QPalette p;
     p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
     p.setColor(QPalette::WindowText, QColor(0xdf, 0xe1, 0xe5));
@@ -40,14 +39,12 @@ QPalette darkPalette()
     return p;
 }
 
-bool waitLayout(RunGraphModel& model)
-{
+bool waitLayout(RunGraphModel& model) {
     QSignalSpy spy(&model, &RunGraphModel::layoutChanged);
     return spy.wait(30000);
 }
 
-bool load(RunGraphModel& model, const std::string& id)
-{
+bool load(RunGraphModel& model, const std::string& id) {
     model.setFlowRun(QString::fromStdString(id));
     QSignalSpy done(&model, &RunGraphModel::loadingChanged);
     return done.wait(30000);
@@ -55,15 +52,17 @@ bool load(RunGraphModel& model, const std::string& id)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     QApplication app(argc, argv);
     app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     QCommandLineParser cli;
     cli.addPositionalArgument(QStringLiteral("outdir"), QStringLiteral("where the pictures go"));
-    cli.addOption({QStringLiteral("frames"), QStringLiteral("paint N frames and time them"), QStringLiteral("N")});
-    cli.addOption({QStringLiteral("zoom"), QStringLiteral("zoom for --frames"), QStringLiteral("Z"), QStringLiteral("1")});
-    cli.addOption({QStringLiteral("shape"), QStringLiteral("layers or fan"), QStringLiteral("S"), QStringLiteral("layers")});
+    cli.addOption({QStringLiteral("frames"), QStringLiteral("paint N frames and time them"),
+                   QStringLiteral("N")});
+    cli.addOption({QStringLiteral("zoom"), QStringLiteral("zoom for --frames"), QStringLiteral("Z"),
+                   QStringLiteral("1")});
+    cli.addOption({QStringLiteral("shape"), QStringLiteral("layers or fan"), QStringLiteral("S"),
+                   QStringLiteral("layers")});
     cli.process(app);
 
     QTemporaryDir dir;
@@ -73,7 +72,8 @@ int main(int argc, char** argv)
 
     if (cli.isSet(QStringLiteral("frames"))) {
         const bool fan = cli.value(QStringLiteral("shape")) == QLatin1String("fan");
-        const auto run = fixtures::writeRun(store, {.tasks = fan ? fixtures::fanOut(10000) : fixtures::layers(100, 100)});
+        const auto run = fixtures::writeRun(
+            store, {.tasks = fan ? fixtures::fanOut(10000) : fixtures::layers(100, 100)});
         store.flush();
         RunGraphModel model(&backend);
         RunGraphView view(&model);
@@ -93,18 +93,21 @@ int main(int argc, char** argv)
         QElapsedTimer timer;
         timer.start();
         const double cpu0 = cpuMs();
-        for (int i = 0; i < frames; ++i) view.viewport()->repaint();
+        for (int i = 0; i < frames; ++i)
+            view.viewport()->repaint();
         std::vector<int> visible;
         model.nodesIn(view.visibleSceneRect(), visible);
-        qInfo("%d frames at zoom %.3f (%zu nodes visible): %.2f ms a frame wall, %.2f ms CPU", frames,
-              view.zoom(), visible.size(), double(timer.elapsed()) / frames, (cpuMs() - cpu0) / frames);
+        qInfo("%d frames at zoom %.3f (%zu nodes visible): %.2f ms a frame wall, %.2f ms CPU",
+              frames, view.zoom(), visible.size(), double(timer.elapsed()) / frames,
+              (cpuMs() - cpu0) / frames);
         return 0;
     }
 
     const QString out = cli.positionalArguments().value(0, QStringLiteral("/tmp/rungraph"));
     QDir().mkpath(out);
     const auto etl = graphfixtures::writeEtlRun(store);
-    const auto fan = fixtures::writeRun(store, {.flow_name = "fan", .tasks = fixtures::fanOut(200)});
+    const auto fan =
+        fixtures::writeRun(store, {.flow_name = "fan", .tasks = fixtures::fanOut(200)});
     store.flush();
 
     for (const bool dark : {false, true}) {

@@ -23,8 +23,7 @@ class TestRunGraphModel : public QObject {
     weft::Store& store() { return m_backend->engine()->store(); }
 
     fixtures::Written write(std::vector<fixtures::TaskSpec> tasks,
-                            StateType state = StateType::Completed)
-    {
+                            StateType state = StateType::Completed) {
         fixtures::RunSpec spec;
         spec.tasks = std::move(tasks);
         spec.state = state;
@@ -35,24 +34,22 @@ class TestRunGraphModel : public QObject {
     }
 
     // Opens a run and waits for its first layout.
-    static bool load(RunGraphModel& model, const std::string& id)
-    {
+    static bool load(RunGraphModel& model, const std::string& id) {
         model.setFlowRun(QString::fromStdString(id));
         if (!model.isLoading()) return false;
         QSignalSpy done(&model, &RunGraphModel::loadingChanged);
         return done.wait(10000) && !model.isLoading();
     }
 
-    static int countKind(const RunGraphModel& m, RunGraphNodeKind kind)
-    {
+    static int countKind(const RunGraphModel& m, RunGraphNodeKind kind) {
         int n = 0;
-        for (int i = 0; i < m.nodeCount(); ++i) n += m.nodeKind(i) == kind;
+        for (int i = 0; i < m.nodeCount(); ++i)
+            n += m.nodeKind(i) == kind;
         return n;
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_backend = std::make_unique<EmbeddedBackend>(m_dir.filePath(QStringLiteral("graph.db")));
         m_backend->setPollInterval(10);
@@ -60,8 +57,7 @@ private Q_SLOTS:
     }
     void cleanupTestCase() { m_backend.reset(); }
 
-    void chainHasOneNodePerTaskRun()
-    {
+    void chainHasOneNodePerTaskRun() {
         const auto run = write(fixtures::chain(5));
         RunGraphModel model(m_backend.get());
         QVERIFY(load(model, run.flow_run_id));
@@ -80,12 +76,12 @@ private Q_SLOTS:
         }
         for (int e = 0; e < model.edgeCount(); ++e) {
             QVERIFY(model.edgePolyline(e).size() >= 2);
-            QCOMPARE(model.nodeRect(model.edgeSource(e)).right(), model.edgePolyline(e).first().x());
+            QCOMPARE(model.nodeRect(model.edgeSource(e)).right(),
+                     model.edgePolyline(e).first().x());
         }
     }
 
-    void layersGroupOnlyTheirRoots()
-    {
+    void layersGroupOnlyTheirRoots() {
         const auto run = write(fixtures::layers(4, 5));
         RunGraphModel model(m_backend.get());
         QVERIFY(load(model, run.flow_run_id));
@@ -93,7 +89,9 @@ private Q_SLOTS:
         QCOMPARE(model.nodeCount(), 16);
         QCOMPARE(model.edgeCount(), 5 + 2 * 12);
         QCOMPARE(countKind(model, RunGraphNodeKind::Group), 1);
-        QCOMPARE(model.nodeMemberCount(model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[0]))), 5);
+        QCOMPARE(model.nodeMemberCount(
+                     model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[0]))),
+                 5);
         QSignalSpy relaid(&model, &RunGraphModel::layoutChanged);
         model.setAllGroupsExpanded(true);
         QVERIFY(relaid.wait());
@@ -102,8 +100,7 @@ private Q_SLOTS:
         QCOMPARE(countKind(model, RunGraphNodeKind::Group), 0);
     }
 
-    void fanOutCollapsesToOneGroupAndExpands()
-    {
+    void fanOutCollapsesToOneGroupAndExpands() {
         const auto run = write(fixtures::fanOut(50));
         RunGraphModel model(m_backend.get());
         QVERIFY(load(model, run.flow_run_id));
@@ -142,8 +139,7 @@ private Q_SLOTS:
         QCOMPARE(model.nodeCount(), 52);
     }
 
-    void subflowExpandsIntoAFrame()
-    {
+    void subflowExpandsIntoAFrame() {
         const auto etl = graphfixtures::writeEtlRun(store());
         RunGraphModel model(m_backend.get());
         QVERIFY(load(model, etl.parent.flow_run_id));
@@ -174,8 +170,8 @@ private Q_SLOTS:
             QVERIFY(model.nodeRect(frame).contains(model.nodeRect(n)));
             QCOMPARE(model.nodeAt(model.nodeRect(n).center()), n); // the box, not the frame
         }
-        QCOMPARE(model.nodeStateType(model.nodeForTaskRun(
-                     QString::fromStdString(etl.child.task_run_ids[1]))),
+        QCOMPARE(model.nodeStateType(
+                     model.nodeForTaskRun(QString::fromStdString(etl.child.task_run_ids[1]))),
                  StateType::Running);
 
         model.setExpanded(frame, false);
@@ -187,8 +183,7 @@ private Q_SLOTS:
         QCOMPARE(model.nodeCount(), 9);
     }
 
-    void tagsAreCollected()
-    {
+    void tagsAreCollected() {
         const auto etl = graphfixtures::writeEtlRun(store());
         RunGraphModel model(m_backend.get());
         QVERIFY(load(model, etl.parent.flow_run_id));
@@ -199,12 +194,12 @@ private Q_SLOTS:
         QVERIFY(model.nodeHasTag(group, cpu));
         QVERIFY(!model.nodeHasTag(group, io));
         QCOMPARE(model.nodeTags(group), QStringList{QStringLiteral("cpu")});
-        const int extract = model.nodeForTaskRun(QString::fromStdString(etl.parent.task_run_ids[0]));
+        const int extract =
+            model.nodeForTaskRun(QString::fromStdString(etl.parent.task_run_ids[0]));
         QVERIFY(model.nodeHasTag(extract, io));
     }
 
-    void stateChangeRecoloursWithoutRelayout()
-    {
+    void stateChangeRecoloursWithoutRelayout() {
         auto tasks = fixtures::chain(3);
         tasks[2].state = StateType::Running;
         const auto run = write(tasks, StateType::Running);
@@ -228,22 +223,21 @@ private Q_SLOTS:
         QCOMPARE(model.layoutCount(), layouts);
     }
 
-    void groupCountsFollowStates()
-    {
+    void groupCountsFollowStates() {
         const auto run = write(fixtures::fanOut(20), StateType::Running);
         RunGraphModel model(m_backend.get());
         QVERIFY(load(model, run.flow_run_id));
         const int group = model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[1]));
         QSignalSpy changed(&model, &RunGraphModel::nodesChanged);
-        graphfixtures::setTaskRunState(store(), run.task_run_ids[8], StateType::Completed); // was failed
+        graphfixtures::setTaskRunState(store(), run.task_run_ids[8],
+                                       StateType::Completed); // was failed
         QVERIFY(changed.wait());
         QCOMPARE(changed.first().first().value<QVector<int>>(), QVector<int>{group});
         QCOMPARE(model.nodeStateCounts(group)[size_t(StateType::Failed)], 1);
         QCOMPARE(model.nodeStateCounts(group)[size_t(StateType::Completed)], 19);
     }
 
-    void newTaskRunAddsANode()
-    {
+    void newTaskRunAddsANode() {
         const auto run = write(fixtures::chain(3), StateType::Running);
         RunGraphModel model(m_backend.get());
         model.setRelayoutDelay(20);
@@ -260,11 +254,11 @@ private Q_SLOTS:
         QVERIFY(node >= 0);
         QCOMPARE(model.nodeStateType(node), StateType::Pending);
         QVERIFY(model.nodeRect(node).x()
-                > model.nodeRect(model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[2]))).x());
+                > model.nodeRect(model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[2])))
+                      .x());
     }
 
-    void staleLoadsAndLayoutsAreDropped()
-    {
+    void staleLoadsAndLayoutsAreDropped() {
         const auto a = write(fixtures::chain(7));
         const auto b = write(fixtures::fanOut(4));
         RunGraphModel model(m_backend.get());
@@ -283,16 +277,14 @@ private Q_SLOTS:
         QCOMPARE(model.lastLayoutCause(), RunGraphModel::LayoutCause::Mode);
     }
 
-    void everyModeLaysOutAChain_data()
-    {
+    void everyModeLaysOutAChain_data() {
         QTest::addColumn<DagMode>("mode");
         QTest::addRow("layered") << DagMode::Layered;
         QTest::addRow("temporal") << DagMode::TemporalByStart;
         QTest::addRow("depth waterfall") << DagMode::DepthWaterfall;
         QTest::addRow("depth by duration") << DagMode::DepthByDuration;
     }
-    void everyModeLaysOutAChain()
-    {
+    void everyModeLaysOutAChain() {
         QFETCH(DagMode, mode);
         const auto run = write(fixtures::chain(4));
         RunGraphModel model(m_backend.get());
@@ -301,12 +293,16 @@ private Q_SLOTS:
         QCOMPARE(model.scene().mode, mode);
         QCOMPARE(model.nodeCount(), 4);
         for (size_t i = 1; i < run.task_run_ids.size(); ++i)
-            QVERIFY(model.nodeRect(model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[i]))).left()
-                    > model.nodeRect(model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[i - 1]))).left());
+            QVERIFY(
+                model.nodeRect(model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[i])))
+                    .left()
+                > model
+                      .nodeRect(
+                          model.nodeForTaskRun(QString::fromStdString(run.task_run_ids[i - 1])))
+                      .left());
     }
 
-    void spatialQueryMatchesBruteForce()
-    {
+    void spatialQueryMatchesBruteForce() {
         const auto run = write(fixtures::layers(12, 15));
         RunGraphModel model(m_backend.get());
         QVERIFY(load(model, run.flow_run_id));
@@ -339,8 +335,7 @@ private Q_SLOTS:
         QCOMPARE(model.nodeAt(b.bottomRight() + QPointF(50, 50)), -1);
     }
 
-    void gridKeepsBigItemsAside()
-    {
+    void gridKeepsBigItemsAside() {
         std::vector<QRectF> rects{QRectF(0, 0, 10, 10), QRectF(0, 0, 5000, 5000),
                                   QRectF(4000, 4000, 10, 10)};
         RunGraphGrid grid;
@@ -355,22 +350,19 @@ private Q_SLOTS:
     }
 
     // Timed for the report; nothing about time is asserted.
-    void largeGraphs_data()
-    {
+    void largeGraphs_data() {
         QTest::addColumn<int>("shape");
         QTest::addRow("layers(100, 100)") << 0;
         QTest::addRow("fanOut(10000), then expanded") << 1;
     }
-    void largeGraphs()
-    {
+    void largeGraphs() {
         QFETCH(int, shape);
         const auto run = write(shape == 0 ? fixtures::layers(100, 100) : fixtures::fanOut(10000));
         QElapsedTimer timer;
         timer.start();
         bool fetched = false;
-        m_backend->fetchTaskRuns(run.flow_run_id, this, [&](std::vector<weft::TaskRunRecord>) {
-            fetched = true;
-        });
+        m_backend->fetchTaskRuns(run.flow_run_id, this,
+                                 [&](std::vector<weft::TaskRunRecord>) { fetched = true; });
         QTRY_VERIFY_WITH_TIMEOUT(fetched, 10000);
         qInfo("Backend::fetchTaskRuns alone: %lld ms", timer.elapsed());
         RunGraphModel model(m_backend.get());
@@ -379,9 +371,8 @@ private Q_SLOTS:
         qint64 longestStall = 0;
         QTimer ticker;
         ticker.setInterval(1);
-        connect(&ticker, &QTimer::timeout, this, [&] {
-            longestStall = std::max(longestStall, sinceTick.restart());
-        });
+        connect(&ticker, &QTimer::timeout, this,
+                [&] { longestStall = std::max(longestStall, sinceTick.restart()); });
         timer.restart();
         sinceTick.start();
         ticker.start();

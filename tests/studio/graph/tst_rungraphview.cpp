@@ -18,14 +18,13 @@ using weft::StateType;
 
 namespace {
 
-int colourDistance(QColor a, QColor b)
-{
-    return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) + std::abs(a.blue() - b.blue());
+int colourDistance(QColor a, QColor b) {
+    return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green())
+           + std::abs(a.blue() - b.blue());
 }
 
 // Whether some pixel of `area` is within `tolerance` of `colour`.
-bool hasColour(const QImage& image, QRect area, QColor colour, int tolerance = 30)
-{
+bool hasColour(const QImage& image, QRect area, QColor colour, int tolerance = 30) {
     area = area.intersected(image.rect());
     for (int y = area.top(); y <= area.bottom(); ++y)
         for (int x = area.left(); x <= area.right(); ++x)
@@ -33,8 +32,7 @@ bool hasColour(const QImage& image, QRect area, QColor colour, int tolerance = 3
     return false;
 }
 
-QPalette darkPalette()
-{
+QPalette darkPalette() {
     QPalette p;
     p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
     p.setColor(QPalette::WindowText, QColor(0xdf, 0xe1, 0xe5));
@@ -59,26 +57,22 @@ class TestRunGraphView : public QObject {
 
     weft::Store& store() { return m_backend->engine()->store(); }
 
-    static bool load(RunGraphModel& model, const std::string& id)
-    {
+    static bool load(RunGraphModel& model, const std::string& id) {
         model.setFlowRun(QString::fromStdString(id));
         QSignalSpy done(&model, &RunGraphModel::loadingChanged);
         return model.isLoading() && done.wait(20000) && !model.isLoading();
     }
 
-    static QPoint centreOf(const RunGraphView& view, int node)
-    {
+    static QPoint centreOf(const RunGraphView& view, int node) {
         return view.mapFromScene(view.model()->nodeRect(node).center()).toPoint();
     }
 
-    int node(const RunGraphModel& model, const std::string& id)
-    {
+    int node(const RunGraphModel& model, const std::string& id) {
         return model.nodeForTaskRun(QString::fromStdString(id));
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         QVERIFY(m_dir.isValid());
         m_backend = std::make_unique<EmbeddedBackend>(m_dir.filePath(QStringLiteral("view.db")));
         m_backend->setPollInterval(10);
@@ -87,8 +81,7 @@ private Q_SLOTS:
     }
     void cleanupTestCase() { m_backend.reset(); }
 
-    void paintsStateColoursWhereTheNodesAre()
-    {
+    void paintsStateColoursWhereTheNodesAre() {
         RunGraphModel model(m_backend.get());
         RunGraphView view(&model);
         view.resize(1100, 500);
@@ -100,7 +93,8 @@ private Q_SLOTS:
         QVERIFY(image.pixelColor(2, 2) == view.palette().color(QPalette::Base));
         for (int n = 0; n < model.nodeCount(); ++n) {
             const QRect box = QRectF(view.mapFromScene(model.nodeRect(n).topLeft()),
-                                     view.mapFromScene(model.nodeRect(n).bottomRight())).toRect();
+                                     view.mapFromScene(model.nodeRect(n).bottomRight()))
+                                  .toRect();
             QVERIFY2(view.viewport()->rect().contains(box), qPrintable(model.nodeLabel(n)));
             QVERIFY2(hasColour(image, box, stateColor(model.nodeStateType(n))),
                      qPrintable(model.nodeLabel(n)));
@@ -108,14 +102,14 @@ private Q_SLOTS:
         // The group's bar shows both of its members' states.
         const int group = node(model, m_etl.transformIds[0]);
         const QRect box = QRectF(view.mapFromScene(model.nodeRect(group).topLeft()),
-                                 view.mapFromScene(model.nodeRect(group).bottomRight())).toRect();
+                                 view.mapFromScene(model.nodeRect(group).bottomRight()))
+                              .toRect();
         QVERIFY(hasColour(image, box, stateColor(StateType::Completed)));
         QVERIFY(hasColour(image, box, stateColor(StateType::Failed)));
         QVERIFY(!hasColour(image, view.viewport()->rect(), stateColor(StateType::Scheduled), 10));
     }
 
-    void clicksActivateAndExpand()
-    {
+    void clicksActivateAndExpand() {
         RunGraphModel model(m_backend.get());
         RunGraphView view(&model);
         view.resize(1100, 500);
@@ -128,14 +122,16 @@ private Q_SLOTS:
         const int extract = node(model, m_etl.parent.task_run_ids[0]);
         QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, centreOf(view, extract));
         QCOMPARE(activated.count(), 1);
-        QCOMPARE(activated.first().first().toString(), QString::fromStdString(m_etl.parent.task_run_ids[0]));
+        QCOMPARE(activated.first().first().toString(),
+                 QString::fromStdString(m_etl.parent.task_run_ids[0]));
         QCOMPARE(view.selectedTaskRunId(), QString::fromStdString(m_etl.parent.task_run_ids[0]));
 
         QContextMenuEvent right(QContextMenuEvent::Mouse, centreOf(view, extract),
                                 view.viewport()->mapToGlobal(centreOf(view, extract)));
         QCoreApplication::sendEvent(view.viewport(), &right);
         QCOMPARE(menu.count(), 1);
-        QCOMPARE(menu.first().first().toString(), QString::fromStdString(m_etl.parent.task_run_ids[0]));
+        QCOMPARE(menu.first().first().toString(),
+                 QString::fromStdString(m_etl.parent.task_run_ids[0]));
 
         // Empty space clears the selection and activates nothing.
         QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, QPoint(3, 3));
@@ -149,7 +145,8 @@ private Q_SLOTS:
         QTest::mouseDClick(view.viewport(), Qt::LeftButton, {}, centreOf(view, group));
         QVERIFY(relaid.wait());
         QCOMPARE(model.nodeCount(), 6 - 1 + 12);
-        const QPointF after = view.mapFromScene(model.nodeRect(node(model, m_etl.transformIds[0])).topLeft());
+        const QPointF after =
+            view.mapFromScene(model.nodeRect(node(model, m_etl.transformIds[0])).topLeft());
         QVERIFY2(QLineF(before, after).length() < 2, "the expanded group moved on screen");
 
         // A click on the subflow's chevron expands it into a frame.
@@ -157,15 +154,16 @@ private Q_SLOTS:
         const int report = node(model, m_etl.reportTaskRunId);
         const QRectF chevron = RunGraphPainter(&model).chevronRect(report);
         QVERIFY(!chevron.isEmpty());
-        QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, view.mapFromScene(chevron.center()).toPoint());
+        QTest::mouseClick(view.viewport(), Qt::LeftButton, {},
+                          view.mapFromScene(chevron.center()).toPoint());
         QVERIFY(relaid.wait());
-        QCOMPARE(model.nodeKind(node(model, m_etl.reportTaskRunId)), RunGraphNodeKind::SubflowFrame);
+        QCOMPARE(model.nodeKind(node(model, m_etl.reportTaskRunId)),
+                 RunGraphNodeKind::SubflowFrame);
         QCOMPARE(model.nodeCount(), 17 + 3);
         QCOMPARE(activated.count(), 1); // the chevron toggles, it does not activate
     }
 
-    void fitShowsEveryNode()
-    {
+    void fitShowsEveryNode() {
         const auto fan = fixtures::writeRun(store(), {.tasks = fixtures::fanOut(200)});
         store().flush();
         RunGraphModel model(m_backend.get());
@@ -204,8 +202,7 @@ private Q_SLOTS:
         QCOMPARE(view.zoom(), fitted);
     }
 
-    void exportsPngAndSvg()
-    {
+    void exportsPngAndSvg() {
         RunGraphModel model(m_backend.get());
         RunGraphView view(&model);
         view.resize(500, 400);
@@ -218,7 +215,8 @@ private Q_SLOTS:
         QCOMPARE(image.width(), int(std::ceil(b.width() + 56)));
         QCOMPARE(image.height(), int(std::ceil(b.height() + 56)));
         const int extract = node(model, m_etl.parent.task_run_ids[0]);
-        const QRect box = model.nodeRect(extract).translated(-b.topLeft() + QPointF(28, 28)).toRect();
+        const QRect box =
+            model.nodeRect(extract).translated(-b.topLeft() + QPointF(28, 28)).toRect();
         QVERIFY(hasColour(image, box, stateColor(StateType::Completed)));
 
         const QString svg = m_dir.filePath(QStringLiteral("graph.svg"));
@@ -233,12 +231,13 @@ private Q_SLOTS:
         QVERIFY(text.contains("extract-0")); // labels are text, not outlines
     }
 
-    void liveStateRecolours()
-    {
+    void liveStateRecolours() {
         auto tasks = fixtures::chain(3);
         tasks[2].state = StateType::Running;
-        const auto run = fixtures::writeRun(
-            store(), {.state = StateType::Running, .start = weft::now_us() - weft::from_seconds(60), .tasks = tasks});
+        const auto run =
+            fixtures::writeRun(store(), {.state = StateType::Running,
+                                         .start = weft::now_us() - weft::from_seconds(60),
+                                         .tasks = tasks});
         store().flush();
         RunGraphModel model(m_backend.get());
         RunGraphView view(&model);
@@ -248,7 +247,8 @@ private Q_SLOTS:
         QVERIFY(load(model, run.flow_run_id));
         const int last = node(model, run.task_run_ids[2]);
         const QRect box = QRectF(view.mapFromScene(model.nodeRect(last).topLeft()),
-                                 view.mapFromScene(model.nodeRect(last).bottomRight())).toRect();
+                                 view.mapFromScene(model.nodeRect(last).bottomRight()))
+                              .toRect();
         QVERIFY(hasColour(view.viewport()->grab().toImage(), box, stateColor(StateType::Running)));
         QSignalSpy changed(&model, &RunGraphModel::nodesChanged);
         graphfixtures::setTaskRunState(store(), run.task_run_ids[2], StateType::Failed);
@@ -258,8 +258,7 @@ private Q_SLOTS:
         QVERIFY(!hasColour(image, box, stateColor(StateType::Running), 10));
     }
 
-    void tagFilterHidesOthers()
-    {
+    void tagFilterHidesOthers() {
         RunGraphModel model(m_backend.get());
         RunGraphView view(&model);
         view.resize(1100, 500);
@@ -273,15 +272,15 @@ private Q_SLOTS:
         QCOMPARE(activated.count(), 0);
         const QImage image = view.viewport()->grab().toImage();
         const QRect box = QRectF(view.mapFromScene(model.nodeRect(extract).topLeft()),
-                                 view.mapFromScene(model.nodeRect(extract).bottomRight())).toRect();
+                                 view.mapFromScene(model.nodeRect(extract).bottomRight()))
+                              .toRect();
         QVERIFY(!hasColour(image, box, stateColor(StateType::Completed), 10));
         view.setTagFilter(QStringLiteral("io"), RunGraphTagMode::Highlight);
         QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, centreOf(view, extract));
         QCOMPARE(activated.count(), 1);
     }
 
-    void darkPaletteIsRespected()
-    {
+    void darkPaletteIsRespected() {
         RunGraphModel model(m_backend.get());
         RunGraphWidget widget(&model);
         widget.setPalette(darkPalette());
@@ -294,20 +293,19 @@ private Q_SLOTS:
         QCOMPARE(image.pixelColor(2, 2), darkPalette().color(QPalette::Base));
         const int extract = node(model, m_etl.parent.task_run_ids[0]);
         const QRect box = QRectF(view->mapFromScene(model.nodeRect(extract).topLeft()),
-                                 view->mapFromScene(model.nodeRect(extract).bottomRight())).toRect();
+                                 view->mapFromScene(model.nodeRect(extract).bottomRight()))
+                              .toRect();
         QVERIFY(hasColour(image, box, stateColor(StateType::Completed, true)));
         QVERIFY(hasColour(image, box, darkPalette().color(QPalette::Text), 60)); // the label
     }
 
     // 10,000 task runs: layout and paint times, printed for the report.
-    void largeGraphPaint_data()
-    {
+    void largeGraphPaint_data() {
         QTest::addColumn<int>("shape");
         QTest::addRow("layers(100, 100)") << 0;
         QTest::addRow("fanOut(10000) expanded") << 1;
     }
-    void largeGraphPaint()
-    {
+    void largeGraphPaint() {
         QFETCH(int, shape);
         const auto run = fixtures::writeRun(
             store(), {.tasks = shape == 0 ? fixtures::layers(100, 100) : fixtures::fanOut(10000)});
@@ -325,7 +323,8 @@ private Q_SLOTS:
         QVERIFY(relaid.wait(20000));
         const qint64 layoutMs = timer.elapsed();
         view.viewport()->repaint();
-        qInfo("%d nodes, %d edges: layout %lld ms (pool), first paint after it %.1f ms (fit, zoom %.3f)",
+        qInfo("%d nodes, %d edges: layout %lld ms (pool), first paint after it %.1f ms (fit, zoom "
+              "%.3f)",
               model.nodeCount(), model.edgeCount(), layoutMs, view.lastPaintMs(), view.zoom());
         const auto frames = [&](const char* what) {
             double total = 0, worst = 0;

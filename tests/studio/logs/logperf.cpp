@@ -7,15 +7,15 @@
 #include "models/logmodel.h"
 
 #include <QCoreApplication>
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-#include <sqlite3.h>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QTimer>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <atomic>
 #include <cstdio>
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <thread>
 
@@ -306,7 +306,8 @@ int ids(const QString& path, bool mmap, bool raw) {
                     sqlite3_bind_text(p, 1, runId.c_str(), -1, SQLITE_TRANSIENT);
                     sqlite3_bind_int64(p, 2, q.after_id);
                     sqlite3_bind_int(p, 3, int(chunk));
-                    while (sqlite3_step(p) == SQLITE_ROW) v.push_back(sqlite3_column_int64(p, 0));
+                    while (sqlite3_step(p) == SQLITE_ROW)
+                        v.push_back(sqlite3_column_int64(p, 0));
                     sqlite3_finalize(p);
                 } else {
                     v = r.log_ids(q, int(chunk));
@@ -318,8 +319,8 @@ int ids(const QString& path, bool mmap, bool raw) {
             }
             return 0;
         });
-        std::printf("log_ids%s%s: %ld ids in %.0f ms (CPU %.0f ms)\n", mmap ? " (mmap)" : "", raw ? " (raw)" : "", total,
-                    t.nsecsElapsed() / 1e6, cpuMs() - cpu);
+        std::printf("log_ids%s%s: %ld ids in %.0f ms (CPU %.0f ms)\n", mmap ? " (mmap)" : "",
+                    raw ? " (raw)" : "", total, t.nsecsElapsed() / 1e6, cpuMs() - cpu);
     }
     return 0;
 }
@@ -332,7 +333,8 @@ int main(int argc, char** argv) {
     if (args.size() >= 4 && args[1] == QLatin1String("generate"))
         return generate(args[2], args[3].toLong());
     if (args.size() >= 3 && args[1] == QLatin1String("ids"))
-        return ids(args[2], args.contains(QLatin1String("mmap")), args.contains(QLatin1String("raw")));
+        return ids(args[2], args.contains(QLatin1String("mmap")),
+                   args.contains(QLatin1String("raw")));
     if (args.size() >= 3 && args[1] == QLatin1String("measure"))
         return measure(args[2], args.size() >= 4 ? args[3].toInt() : 20000);
     std::fprintf(stderr, "usage: weft-logperf generate DB LINES | measure DB [LINES_PER_S]\n");
