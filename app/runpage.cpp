@@ -77,6 +77,7 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_split->setStretchFactor(0, 3);
     m_split->setStretchFactor(1, 1);
     m_split->setSizes({900, 320});
+    m_details->hide(); // the tabs get the width until a task run is selected
     layout->addWidget(m_split, 1);
 
     m_graph->setFlowRun(m_id);
@@ -100,6 +101,7 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
             [this](const QString& id) { m_actions->retryFromTask(m_id, id); });
     connect(m_details, &TaskRunDetails::markAs, m_actions, &RunActions::markTaskRunAs);
     connect(m_details, &TaskRunDetails::openFlowRun, this, &RunPage::openRun);
+    connect(m_details, &TaskRunDetails::closeRequested, m_details, &QWidget::hide);
     connect(m_taskRuns->taskRunModel(), &TaskRunModel::countsChanged, this, &RunPage::updateCounts);
 
     m_refetch.setSingleShot(true);
@@ -246,6 +248,7 @@ void RunPage::selectTaskRun(const QString& taskRunId) {
     for (int row = 0; row < model->rowCount(); ++row)
         if (const auto* r = model->taskRun(row)) known.push_back(*r);
     m_details->showTaskRun(taskRunId, known);
+    m_details->show();
 }
 
 void RunPage::onEvents(const EventBatch& batch) {

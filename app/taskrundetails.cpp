@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -41,8 +42,14 @@ TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
     QFont f = m_title->font();
     f.setBold(true);
     m_title->setFont(f);
+    auto* close = new QToolButton(this);
+    close->setText(QStringLiteral("✕"));
+    close->setToolTip(tr("Hide the task-run details"));
+    close->setAutoRaise(true);
+    connect(close, &QToolButton::clicked, this, &TaskRunDetails::closeRequested);
     top->addWidget(m_badge);
     top->addWidget(m_title, 1);
+    top->addWidget(close);
     layout->addLayout(top);
     m_facts = new QLabel(this);
     m_facts->setWordWrap(true);

@@ -27,6 +27,7 @@ Q_SIGNALS:
     void retryFromHere(const QString& taskRunId);
     void markAs(const QString& taskRunId);
     void openFlowRun(const QString& flowRunId);
+    void closeRequested();
 
 private:
     void fill(const weft::TaskRunRecord& run, const std::vector<weft::TaskRunRecord>& known);

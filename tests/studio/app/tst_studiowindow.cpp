@@ -5,6 +5,7 @@
 #include "app/mainwindow.h"
 #include "app/runactions.h"
 #include "app/runpage.h"
+#include "app/taskrundetails.h"
 #include "fixtures.h"
 #include "models/embeddedbackend.h"
 #include "models/flowrunlistmodel.h"
@@ -101,6 +102,10 @@ private Q_SLOTS:
         QVERIFY(page->graph()->model()->edgeCount() >= 2);
         page->showTab(RunPage::Tab::Timeline);
         QTRY_COMPARE(page->timeline()->model()->rowCount(), int(m_etl.task_run_ids.size()));
+        // The task-run details take room only once a task run is chosen.
+        QVERIFY(!page->details()->isVisible());
+        page->selectTaskRun(QString::fromStdString(m_etl.task_run_ids.front()));
+        QVERIFY(page->details()->isVisible());
     }
 
     void filteringTheListNarrowsIt() {
