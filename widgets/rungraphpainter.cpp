@@ -1,5 +1,6 @@
 #include "widgets/rungraphpainter.h"
 
+#include "models/runformat.h"
 #include "models/statepalette.h"
 #include "widgets/rungraphedges.h"
 
@@ -15,15 +16,6 @@ namespace {
 
 constexpr double Radius = 7, FrameRadius = 10, StripeWidth = 5, TextLeft = 14;
 constexpr double ChevronBox = 20;
-
-QString formatDuration(double s) {
-    if (s < 0) return {};
-    if (s < 10) return QStringLiteral("%1 s").arg(s, 0, 'f', 1);
-    if (s < 60) return QStringLiteral("%1 s").arg(qRound(s));
-    const qint64 t = qRound64(s);
-    if (t < 3600) return QStringLiteral("%1m %2s").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1h %2m").arg(t / 3600).arg((t % 3600) / 60, 2, 10, QLatin1Char('0'));
-}
 
 } // namespace
 
