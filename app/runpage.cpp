@@ -243,11 +243,7 @@ void RunPage::updateCounts() {
 }
 
 void RunPage::selectTaskRun(const QString& taskRunId) {
-    std::vector<weft::TaskRunRecord> known;
-    const auto* model = m_taskRuns->taskRunModel();
-    for (int row = 0; row < model->rowCount(); ++row)
-        if (const auto* r = model->taskRun(row)) known.push_back(*r);
-    m_details->showTaskRun(taskRunId, known);
+    m_details->showTaskRun(taskRunId, m_taskRuns->taskRunModel());
     m_details->show();
 }
 

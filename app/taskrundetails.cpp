@@ -4,6 +4,7 @@
 #include "models/jsonmodel.h"
 #include "models/runformat.h"
 #include "models/statepalette.h"
+#include "models/taskrunmodel.h"
 
 #include <QDateTime>
 #include <QFormLayout>
@@ -90,11 +91,9 @@ TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
     layout->addWidget(m_history, 1);
 }
 
-void TaskRunDetails::showTaskRun(const QString& taskRunId,
-                                 const std::vector<weft::TaskRunRecord>& known) {
+void TaskRunDetails::showTaskRun(const QString& taskRunId, const TaskRunModel* runs) {
     m_id = taskRunId;
-    for (const auto& r : known)
-        if (QString::fromStdString(r.id) == taskRunId) fill(r, known);
+    if (const weft::TaskRunRecord* r = runs->taskRun(runs->rowOfTaskRun(taskRunId))) fill(*r, runs);
     const quint64 generation = ++m_generation;
     m_backend->fetchStateHistory(
         taskRunId.toStdString(), this, [this, generation](std::vector<weft::State> history) {
@@ -115,8 +114,7 @@ void TaskRunDetails::showTaskRun(const QString& taskRunId,
         });
 }
 
-void TaskRunDetails::fill(const weft::TaskRunRecord& r,
-                          const std::vector<weft::TaskRunRecord>& known) {
+void TaskRunDetails::fill(const weft::TaskRunRecord& r, const TaskRunModel* runs) {
     m_badge->setState(r.state.type, QString::fromStdString(r.state.name));
     m_title->setText(QString::fromStdString(r.name));
     QStringList upstream;
@@ -125,9 +123,9 @@ void TaskRunDetails::fill(const weft::TaskRunRecord& r,
             for (const auto& ref : refs)
                 if (ref.value("input_type", "") == "task_run") {
                     const std::string id = ref.value("id", "");
-                    QString name = QString::fromStdString(id.substr(0, 8));
-                    for (const auto& k : known)
-                        if (k.id == id) name = QString::fromStdString(k.name);
+                    const QString qid = QString::fromStdString(id);
+                    const weft::TaskRunRecord* k = runs->taskRun(runs->rowOfTaskRun(qid));
+                    const QString name = k ? QString::fromStdString(k->name) : qid.left(8);
                     upstream << QStringLiteral("%1 ← %2").arg(QString::fromStdString(param), name);
                 }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();

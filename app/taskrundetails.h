@@ -12,6 +12,8 @@ class QPushButton;
 
 namespace weft::studio {
 
+class TaskRunModel;
+
 class JsonModel;
 class StateBadge;
 
@@ -19,7 +21,7 @@ class TaskRunDetails : public QWidget {
     Q_OBJECT
 public:
     explicit TaskRunDetails(Backend* backend, QWidget* parent = nullptr);
-    void showTaskRun(const QString& taskRunId, const std::vector<weft::TaskRunRecord>& known);
+    void showTaskRun(const QString& taskRunId, const TaskRunModel* runs);
     QString taskRunId() const { return m_id; }
 
 Q_SIGNALS:
@@ -30,7 +32,7 @@ Q_SIGNALS:
     void closeRequested();
 
 private:
-    void fill(const weft::TaskRunRecord& run, const std::vector<weft::TaskRunRecord>& known);
+    void fill(const weft::TaskRunRecord& run, const TaskRunModel* runs);
 
     Backend* m_backend;
     QString m_id;
