@@ -205,7 +205,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             break;
         {
             ContextScope scope(ctx, nullptr);
-            log().warn("Flow run failed: {} Retrying in {:.3g} s.", outcome.failure,
+            log().warn("Flow run failed: {}; retrying in {:.3g} s.", outcome.failure,
                        options.retry_delay_s);
         }
         sleep_unless_cancelled(options.retry_delay_s, ctx->token);

@@ -346,7 +346,7 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
         {
             ContextScope scope(m_flow, &m_context);
             if (r.state.type == StateType::Scheduled)
-                log().warn("Attempt {} failed: {} Retrying in {:.3g} s.", m_attempts,
+                log().warn("Attempt {} failed: {}; retrying in {:.3g} s.", m_attempts,
                            failure.message, delay);
             else
                 log().error("Task run failed: {}", failure.message);
