@@ -155,8 +155,6 @@ int main(int argc, char** argv) {
     const double weft_s = seconds_since(t0);
 
     const long long completed = weft::detail::engine().store().read([](weft::Reader& r) {
-        weft::LogQuery none;
-        (void)none;
         auto runs = r.flow_runs({});
         return runs.empty() ? 0LL : (long long)r.task_runs(runs.front().id).size();
     });
