@@ -1,7 +1,6 @@
 // LogModel over fixture databases: counts per filter, search hits and navigation, context windows,
 // live appends (one insert per batch), stale generations, the all-runs scope, and exports.
-#include "fixtures.h"
-#include "models/embeddedbackend.h"
+#include "logdb.h"
 #include "models/logexporter.h"
 #include "models/logmodel.h"
 
@@ -28,28 +27,7 @@ int needles(int lines) {
     return (lines + 96) / 97;
 }
 
-struct Db {
-    QTemporaryDir dir;
-    std::unique_ptr<EmbeddedBackend> backend;
-    weft::Store* store = nullptr;
-
-    Db() {
-        backend = std::make_unique<EmbeddedBackend>(dir.filePath(QStringLiteral("weft.db")));
-        const QString error = backend->openNow();
-        if (!error.isEmpty()) qFatal("%s", qPrintable(error));
-        backend->setPollInterval(10);
-        store = &backend->engine()->store();
-    }
-    fixtures::Written run(int lines, int tasks = 3,
-                          weft::StateType state = weft::StateType::Completed) {
-        fixtures::RunSpec spec;
-        spec.log_lines = lines;
-        spec.tasks = fixtures::chain(tasks);
-        spec.state = state;
-        auto w = fixtures::writeRun(*store, spec);
-        store->flush();
-        return w;
-    }
+struct Db : LogDb {
     void append(const std::string& runId, int count, int firstIndex,
                 const std::string& name = "live") {
         static const int levels[] = {10, 20, 20, 20, 30, 40};

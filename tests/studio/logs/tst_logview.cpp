@@ -1,8 +1,7 @@
 // LogView offscreen: search moves to the first hit and F3 / Shift+F3 cycle, context lines, follow
 // keeps the newest line visible (and stops when the user scrolls up), copy, download, task-run
 // filter, all-runs activation. With WEFT_LOGVIEW_SHOTS=DIR it also saves light and dark pictures.
-#include "fixtures.h"
-#include "models/embeddedbackend.h"
+#include "logdb.h"
 #include "models/logmodel.h"
 #include "widgets/logview.h"
 
@@ -23,28 +22,7 @@ using namespace weft::studio;
 
 namespace {
 
-struct Db {
-    QTemporaryDir dir;
-    std::unique_ptr<EmbeddedBackend> backend;
-    weft::Store* store = nullptr;
-
-    Db() {
-        backend = std::make_unique<EmbeddedBackend>(dir.filePath(QStringLiteral("weft.db")));
-        const QString error = backend->openNow();
-        if (!error.isEmpty()) qFatal("%s", qPrintable(error));
-        backend->setPollInterval(10);
-        store = &backend->engine()->store();
-    }
-    fixtures::Written run(int lines, int tasks = 3,
-                          weft::StateType state = weft::StateType::Completed) {
-        fixtures::RunSpec spec;
-        spec.log_lines = lines;
-        spec.tasks = fixtures::chain(tasks);
-        spec.state = state;
-        auto w = fixtures::writeRun(*store, spec);
-        store->flush();
-        return w;
-    }
+struct Db : LogDb {
     void append(const std::string& runId, int count, int first) {
         for (int i = first; i < first + count; ++i) {
             weft::LogRecord line;
