@@ -11,6 +11,8 @@
 #include "widgets/dashboardwidget.h"
 #include "widgets/runlistwidget.h"
 
+#include <weft/store.hpp>
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -133,6 +135,12 @@ void MainWindow::buildMenus() {
             last.isEmpty() ? QString() : QFileInfo(last).absolutePath(),
             tr("Weft databases (*.db);;All files (*)"));
         if (!path.isEmpty()) openDatabaseWindow(path);
+    });
+    auto* create = file->addAction(tr("&New database…"));
+    connect(create, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("New Weft database"), QStringLiteral("weft.db"), tr("Weft databases (*.db)"));
+        if (!path.isEmpty()) createDatabaseWindow(path);
     });
     auto* recent = file->addMenu(tr("Open &recent"));
     connect(recent, &QMenu::aboutToShow, this, [this, recent] {
@@ -289,7 +297,7 @@ QStringList MainWindow::selectedRunIds() const {
 }
 
 void MainWindow::updateActionState() {
-    const bool any = !selectedRunIds().isEmpty();
+    const bool any = !selectedRunIds().isEmpty() && !m_backend->isReadOnly();
     for (QAction* a : {m_retry, m_cancel, m_markAs, m_delete})
         if (a) a->setEnabled(any);
     const bool page = currentRunPage() != nullptr;
@@ -384,9 +392,29 @@ void MainWindow::rememberDatabase(const QString& path) {
     QSettings().setValue(QStringLiteral("recentDatabases"), paths.mid(0, 8));
 }
 
+void MainWindow::createDatabaseWindow(const QString& path) {
+    // Creating the file is I/O: off the GUI thread. The new window then opens it like any other.
+    runAsync<QString>(
+        this,
+        [path]() -> QString {
+            try {
+                weft::Store::open(path.toStdString());
+                return {};
+            } catch (const std::exception& e) {
+                return QString::fromStdString(e.what());
+            }
+        },
+        [this, path](const QString& error) {
+            if (error.isEmpty())
+                openDatabaseWindow(path);
+            else
+                QMessageBox::warning(this, tr("New database"), error);
+        });
+}
+
 void MainWindow::openDatabaseWindow(const QString& path) {
-    // Each window serves one database: another one opens in its own process.
-    rememberDatabase(path);
+    // Each window serves one database: another one opens in its own process, which remembers
+    // the file once it opened it.
     if (!QProcess::startDetached(QApplication::applicationFilePath(),
                                  {QStringLiteral("--db"), path}))
         QMessageBox::warning(this, tr("Open database"),

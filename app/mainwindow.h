@@ -70,6 +70,7 @@ private:
     void closeTab(int index);
     void setTheme(Theme theme);
     void openDatabaseWindow(const QString& path);
+    void createDatabaseWindow(const QString& path);
 
     Backend* m_backend;
     ThemeManager* m_theme;

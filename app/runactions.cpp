@@ -46,6 +46,12 @@ void RunActions::report(const QString& action, const std::vector<CommandResult>&
     Q_EMIT finished(action, ok, refused);
 }
 
+bool RunActions::mayChangeRuns() {
+    if (!m_backend->isReadOnly()) return true;
+    Q_EMIT message(tr("This database is read-only for you: runs cannot be changed."));
+    return false;
+}
+
 // Issues one command per id and reports once every answer is in.
 template<class Fn>
 void RunActions::forEach(const QString& action, const QStringList& ids, Fn issue) {
@@ -60,12 +66,14 @@ void RunActions::forEach(const QString& action, const QStringList& ids, Fn issue
 }
 
 void RunActions::retry(const QStringList& ids) {
+    if (!mayChangeRuns()) return;
     forEach(tr("Retry"), ids, [this](const std::string& id, auto done) {
         m_backend->retryFlowRun(id, {}, this, done);
     });
 }
 
 void RunActions::retryFromTask(const QString& flowRunId, const QString& taskRunId) {
+    if (!mayChangeRuns()) return;
     if (!ask(tr("Retry from here"),
              tr("Run this task run and everything downstream of it again? Upstream results are "
                 "reused.")))
@@ -77,12 +85,14 @@ void RunActions::retryFromTask(const QString& flowRunId, const QString& taskRunI
 }
 
 void RunActions::cancel(const QStringList& ids) {
+    if (!mayChangeRuns()) return;
     if (!ask(tr("Cancel"), tr("Cancel %n flow run(s)?", nullptr, int(ids.size())))) return;
     forEach(tr("Cancel"), ids,
             [this](const std::string& id, auto done) { m_backend->cancelFlowRun(id, this, done); });
 }
 
 void RunActions::markAs(const QStringList& ids) {
+    if (!mayChangeRuns()) return;
     if (ids.isEmpty()) return;
     MarkAsDialog dialog(tr("Mark %n flow run(s) as…", nullptr, int(ids.size())), m_parent);
     if (m_confirm && dialog.exec() != QDialog::Accepted) return;
@@ -94,6 +104,7 @@ void RunActions::markAs(const QStringList& ids) {
 }
 
 void RunActions::markTaskRunAs(const QString& taskRunId) {
+    if (!mayChangeRuns()) return;
     MarkAsDialog dialog(tr("Mark the task run as…"), m_parent);
     if (m_confirm && dialog.exec() != QDialog::Accepted) return;
     const weft::State state = dialog.state();
@@ -104,6 +115,7 @@ void RunActions::markTaskRunAs(const QString& taskRunId) {
 }
 
 void RunActions::remove(const QStringList& ids) {
+    if (!mayChangeRuns()) return;
     if (!ask(tr("Delete"), tr("Delete %n flow run(s) with their task runs, logs and subflow runs? "
                               "This cannot be undone.",
                               nullptr, int(ids.size()))))

@@ -33,6 +33,7 @@ Q_SIGNALS:
 
 private:
     bool ask(const QString& title, const QString& text);
+    bool mayChangeRuns(); // false (and says why) on a read-only backend
     void report(const QString& action, const std::vector<CommandResult>& results);
     template<class Fn> void forEach(const QString& action, const QStringList& ids, Fn issue);
 

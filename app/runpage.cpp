@@ -32,6 +32,7 @@ QToolButton* actionButton(const QString& icon, const QString& text, QWidget* par
     b->setText(text);
     b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     b->setAutoRaise(true);
+    b->setObjectName(icon); // tests find the controls by name
     return b;
 }
 
@@ -133,8 +134,12 @@ QWidget* RunPage::buildHeader() {
     m_cancel = actionButton(QStringLiteral("cancel"), tr("Cancel"), header);
     auto* mark = actionButton(QStringLiteral("markas"), tr("Mark as…"), header);
     auto* remove = actionButton(QStringLiteral("delete"), tr("Delete"), header);
-    for (auto* b : {m_retry, m_cancel, mark, remove})
+    for (auto* b : {m_retry, m_cancel, mark, remove}) {
         top->addWidget(b);
+        if (m_backend->isReadOnly()) b->setToolTip(tr("The database is read-only for you."));
+    }
+    mark->setEnabled(!m_backend->isReadOnly());
+    remove->setEnabled(!m_backend->isReadOnly());
     connect(m_retry, &QToolButton::clicked, this, [this] { m_actions->retry({m_id}); });
     connect(m_cancel, &QToolButton::clicked, this, [this] { m_actions->cancel({m_id}); });
     connect(mark, &QToolButton::clicked, this, [this] { m_actions->markAs({m_id}); });
@@ -212,8 +217,9 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
                     ? stateColor(run.state.type, dark)
                     : palette().color(QPalette::WindowText));
     m_message->setPalette(mp);
-    m_retry->setEnabled(weft::is_resumable(run.state.type));
-    m_cancel->setEnabled(!weft::is_terminal(run.state.type));
+    const bool writable = !m_backend->isReadOnly();
+    m_retry->setEnabled(writable && weft::is_resumable(run.state.type));
+    m_cancel->setEnabled(writable && !weft::is_terminal(run.state.type));
     m_parameters->setJson(run.parameters);
     m_result->setJson(run.result);
     if (run.state.type == weft::StateType::Running && !m_tick.isActive()) m_tick.start();

@@ -67,6 +67,8 @@ TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
     m_openChild->hide();
     for (auto* b : {logs, retry, mark, m_openChild})
         buttons->addWidget(b);
+    for (auto* b : {retry, mark})
+        b->setEnabled(!m_backend->isReadOnly());
     buttons->addStretch();
     layout->addLayout(buttons);
     connect(logs, &QPushButton::clicked, this, [this] {

@@ -58,6 +58,9 @@ public:
     /// "Local database /path/weft.db" or "Server http://…".
     virtual QString description() const = 0;
     virtual bool isOpen() const = 0;
+    /// True when runs may be read but not changed (another user's database, a read-only mount):
+    /// views disable their controls.
+    virtual bool isReadOnly() const { return false; }
 
     template<class T> using Done = std::function<void(T)>;
 

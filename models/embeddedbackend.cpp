@@ -11,8 +11,12 @@
 namespace weft::studio {
 
 EmbeddedBackend::EmbeddedBackend(QString databasePath, QObject* parent)
+    : EmbeddedBackend(std::move(databasePath), Create::IfMissing, parent) {}
+
+EmbeddedBackend::EmbeddedBackend(QString databasePath, Create create, QObject* parent)
     : Backend(parent)
-    , m_path(std::move(databasePath)) {
+    , m_path(std::move(databasePath))
+    , m_create(create) {
     qRegisterMetaType<weft::studio::EventBatch>();
     m_feedThread.setObjectName(QStringLiteral("weft-feed"));
 }
@@ -23,7 +27,13 @@ EmbeddedBackend::~EmbeddedBackend() {
 }
 
 QString EmbeddedBackend::description() const {
-    return tr("Local database %1").arg(QDir::toNativeSeparators(m_path));
+    const QString path = QDir::toNativeSeparators(m_path);
+    return isReadOnly() ? tr("Local database %1 (read-only)").arg(path)
+                        : tr("Local database %1").arg(path);
+}
+
+bool EmbeddedBackend::isReadOnly() const {
+    return m_engine && m_engine->store().read_only();
 }
 
 void EmbeddedBackend::setPollInterval(int ms) {
@@ -40,10 +50,13 @@ struct Opened {
     QString error;
 };
 
-Opened openEngine(const QString& path) {
+Opened openEngine(const QString& path, bool create) {
     Opened o;
     try {
-        o.engine = weft::Engine::open(path.toStdString());
+        weft::StoreOptions options;
+        options.create = create;
+        options.read_only_if_unwritable = true;
+        o.engine = weft::Engine::open(path.toStdString(), options);
         o.seq = o.engine->store().read([](weft::Reader& r) { return r.last_event_seq(); });
     } catch (const std::exception& e) {
         o.engine.reset();
@@ -55,7 +68,10 @@ Opened openEngine(const QString& path) {
 
 void EmbeddedBackend::open() {
     runAsync<Opened>(
-        this, [path = m_path] { return openEngine(path); },
+        this,
+        [path = m_path, create = m_create == Create::IfMissing] {
+            return openEngine(path, create);
+        },
         [this](Opened o) {
             if (!o.engine) {
                 Q_EMIT failed(o.error);
@@ -66,7 +82,7 @@ void EmbeddedBackend::open() {
 }
 
 QString EmbeddedBackend::openNow() {
-    Opened o = openEngine(m_path);
+    Opened o = openEngine(m_path, m_create == Create::IfMissing);
     if (!o.engine) return o.error;
     started(std::move(o.engine), o.seq);
     return {};

@@ -13,11 +13,16 @@ class FeedFollower;
 class EmbeddedBackend : public Backend {
     Q_OBJECT
 public:
+    /// Whether opening may create a missing database file: only a new database or the demo may;
+    /// a path the user typed must exist.
+    enum class Create { IfMissing, Never };
+
     explicit EmbeddedBackend(QString databasePath, QObject* parent = nullptr);
+    EmbeddedBackend(QString databasePath, Create create, QObject* parent = nullptr);
     ~EmbeddedBackend() override;
 
-    /// Opens (creating if needed) the database away from the GUI thread; emits opened() or
-    /// failed() with a message that names the file and what to do.
+    /// Opens the database away from the GUI thread (read-only when this user may not write it);
+    /// emits opened() or failed() with a message that names the file and what to do.
     void open();
     /// Blocking variant for tests and command-line checks; returns an empty string on success.
     QString openNow();
@@ -25,6 +30,7 @@ public:
     QString databasePath() const { return m_path; }
     QString description() const override;
     bool isOpen() const override { return m_engine != nullptr; }
+    bool isReadOnly() const override;
     /// The engine, once open (shared with the follower and workers). Thread-safe to use.
     std::shared_ptr<weft::Engine> engine() const { return m_engine; }
     /// Sequence number of the last event delivered.
@@ -70,6 +76,7 @@ private:
     void query(QObject* context, std::function<T(weft::Reader&)> work, Done<T> done);
 
     QString m_path;
+    Create m_create = Create::IfMissing;
     std::shared_ptr<weft::Engine> m_engine;
     QThread m_feedThread;
     FeedFollower* m_follower = nullptr;

@@ -164,6 +164,7 @@ void Engine::delete_flow_run(const std::string& id) {
 }
 
 int Engine::detect_crashes() {
+    if (m_store->read_only()) return 0; // another user's runs: not ours to mark
     const auto now = now_us();
     auto suspects = m_store->read([](Reader& r) {
         return r.flow_runs_in_states(

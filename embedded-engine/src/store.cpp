@@ -60,10 +60,44 @@ StoreError explain(const std::string& path, const SQLite::Exception& e) {
     return StoreError(what);
 }
 
-std::unique_ptr<SQLite::Database> connect(const std::string& path, int busy_ms, bool create) {
-    int flags = SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (create) flags |= SQLite::OPEN_CREATE;
-    auto db = std::make_unique<SQLite::Database>(path, flags, busy_ms);
+enum class Access { ReadWrite, ReadOnly, Immutable };
+
+// SQLite's URI for reading a file as immutable: no locks and no WAL index, so it works in a
+// folder this process may not write.
+std::string immutable_uri(const std::string& path) {
+    std::string uri = "file:";
+    for (const char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+            char hex[4];
+            std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+            uri += hex;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?immutable=1";
+}
+
+std::unique_ptr<SQLite::Database> connect(const std::string& path, int busy_ms, bool create,
+                                          Access access = Access::ReadWrite) {
+    int flags = SQLITE_OPEN_NOMUTEX;
+    std::string name = path;
+    switch (access) {
+    case Access::ReadWrite:
+        flags |= SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0);
+        break;
+    case Access::ReadOnly:
+        flags |= SQLite::OPEN_READONLY;
+        break;
+    case Access::Immutable:
+        flags |= SQLite::OPEN_READONLY | SQLite::OPEN_URI;
+        name = immutable_uri(path);
+        break;
+    }
+    auto db = std::make_unique<SQLite::Database>(name, flags, busy_ms);
+    // A file opened for writing that SQLite could only open for reading is the caller's to
+    // handle; even a pragma would read the file and fail where the WAL index cannot be made.
+    if (access == Access::ReadWrite && sqlite3_db_readonly(db->getHandle(), "main") == 1) return db;
     db->exec("PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;");
     return db;
 }
@@ -130,7 +164,23 @@ std::shared_ptr<Store> Store::open(const std::string& path, StoreOptions options
     }
     std::shared_ptr<Store> store(new Store(path, options));
     try {
+        if (options.read_only) {
+            store->open_read_only();
+            return store;
+        }
         auto db = connect(path, options.busy_timeout_ms, options.create);
+        // SQLite quietly opens a file it may not write (permissions, a read-only mount) for
+        // reading only; every write would then fail later, far from here.
+        if (sqlite3_db_readonly(db->getHandle(), "main") == 1) {
+            if (!options.read_only_if_unwritable)
+                throw StoreError("weft: the database " + path
+                                 + " may only be read by this user (its file, folder or file "
+                                   "system is read-only). Commands that change runs need write "
+                                   "access.");
+            db.reset();
+            store->open_read_only();
+            return store;
+        }
         check_ours(*db, path); // before anything writes to the file, even the journal mode
         const std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
         if (mode != "wal")
@@ -145,6 +195,35 @@ std::shared_ptr<Store> Store::open(const std::string& path, StoreOptions options
     return store;
 }
 
+void Store::open_read_only() {
+    m_read_only = true;
+    std::unique_ptr<SQLite::Database> db;
+    try {
+        db = connect(m_path, m_options.busy_timeout_ms, false, Access::ReadOnly);
+        check_ours(*db, m_path);
+    } catch (const SQLite::Exception& e) {
+        // Reading a WAL database needs its shared index (-shm); where that cannot be created
+        // (a read-only folder), read the file as immutable: a snapshot without live changes.
+        const int code = e.getErrorCode() & 0xff;
+        if (code != SQLITE_CANTOPEN && code != SQLITE_READONLY) throw;
+        db = connect(m_path, m_options.busy_timeout_ms, false, Access::Immutable);
+        check_ours(*db, m_path);
+        m_immutable = true;
+    }
+    const int have = db->execAndGet("PRAGMA user_version").getInt();
+    if (have != store_schema_version())
+        throw StoreError("weft: the database " + m_path + " was written by an older Weft (schema "
+                         + std::to_string(have)
+                         + ") and may only be read by this user. Open it once with write access "
+                           "to upgrade it.");
+    m_pool.push_back(std::make_unique<Reader>(std::move(db)));
+}
+
+std::string Store::read_only_message() const {
+    return "weft: the database " + m_path
+           + " is open read-only (this user may not write it): runs cannot be changed.";
+}
+
 Store::~Store() {
     {
         std::scoped_lock lock(m_queue_mutex);
@@ -155,8 +234,11 @@ Store::~Store() {
 }
 
 std::unique_ptr<Reader> Store::open_reader() const {
+    const Access access = m_immutable   ? Access::Immutable
+                          : m_read_only ? Access::ReadOnly
+                                        : Access::ReadWrite;
     try {
-        return std::make_unique<Reader>(connect(m_path, m_options.busy_timeout_ms, false));
+        return std::make_unique<Reader>(connect(m_path, m_options.busy_timeout_ms, false, access));
     } catch (const SQLite::Exception& e) {
         throw explain(m_path, e);
     }
@@ -181,6 +263,10 @@ void Store::return_reader(std::unique_ptr<Reader> r) {
 }
 
 void Store::enqueue(Op op) {
+    if (m_read_only) {
+        refuse(std::move(op));
+        return;
+    }
     // Someone waits for a transaction function or a barrier: wake the writer now, even while it
     // gathers a group.
     const bool urgent =
@@ -193,6 +279,16 @@ void Store::enqueue(Op op) {
         m_queue.push_back(std::move(op));
     }
     if (wake) m_queue_cv.notify_one();
+}
+
+void Store::refuse(Op op) {
+    if (auto* t = std::get_if<TransactOp>(&op)) {
+        t->fail(std::make_exception_ptr(StoreError(read_only_message())));
+    } else if (auto* b = std::get_if<Barrier>(&op)) {
+        b->done->set_value();
+    } else if (!m_refused_write.exchange(true)) {
+        spdlog::error("{}; writes are dropped.", read_only_message());
+    }
 }
 
 void Store::put_flow_run(FlowRunRecord run, EventKind kind) {

@@ -214,8 +214,10 @@ private:
 };
 
 struct StoreOptions {
-    bool create = true;          // create the file (and its folder) when missing
-    int busy_timeout_ms = 10000; // how long to wait for another process's write lock
+    bool create = true;     // create the file (and its folder) when missing
+    bool read_only = false; // only read: no migration, no writer; writes fail with StoreError
+    bool read_only_if_unwritable = false; // a file this process may not write opens read-only
+    int busy_timeout_ms = 10000;          // how long to wait for another process's write lock
 };
 
 class Store : public std::enable_shared_from_this<Store> {
@@ -226,6 +228,9 @@ public:
     ~Store(); // commits everything queued, then stops the writer
 
     const std::string& path() const { return m_path; }
+    /// True when the store only reads (asked for, or the file may not be written): queued
+    /// writes are dropped and transactions fail with a StoreError saying so.
+    bool read_only() const { return m_read_only; }
 
     // Queued writes: applied in call order by the writer thread. Thread-safe, never block on I/O.
     void put_flow_run(FlowRunRecord run, EventKind kind);
@@ -308,6 +313,9 @@ private:
 
     Store(std::string path, StoreOptions options);
     void enqueue(Op op);
+    void refuse(Op op); // a write to a read-only store
+    void open_read_only();
+    std::string read_only_message() const;
     void writer_loop();
     void apply_batch(std::vector<Op>& batch);
     std::unique_ptr<Reader> borrow_reader();
@@ -315,6 +323,9 @@ private:
 
     std::string m_path;
     StoreOptions m_options;
+    bool m_read_only = false;
+    bool m_immutable = false; // read-only and SQLite could not share the WAL index: no locking
+    std::atomic<bool> m_refused_write{false};
     std::unique_ptr<Reader> m_writer; // the writer thread's connection
 
     std::mutex m_queue_mutex;

@@ -1,7 +1,10 @@
 // weft-studio's command line: options, a clear message for a bad database, and --screenshot
 // writing a PNG of the window's size that is not blank.
+#include "app/studiolauncher.h"
 #include "app/studiooptions.h"
+#include "readonlyview.h"
 
+#include <QDir>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -92,6 +95,75 @@ private Q_SLOTS:
         QVERIFY2(err.contains("junk.db") && err.contains("not a Weft database"), err.constData());
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("no.png"))));
         QCOMPARE(QFileInfo(junk).size(), qint64(8192)); // untouched
+    }
+
+    void helpAndVersionNeedNoDisplay() {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(QString::fromLatin1(name));
+        p.setProcessEnvironment(env);
+        p.start(studio(), {QStringLiteral("--help")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardOutput().contains("--db <path>"));
+        p.start(studio(), {QStringLiteral("--version")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardOutput().startsWith("weft-studio "));
+    }
+
+    void mistypedDatabaseIsNotCreated() {
+        QTemporaryDir dir;
+        const QString typo = dir.filePath(QStringLiteral("nested/wetf.db"));
+        QByteArray err;
+        QCOMPARE(run({QStringLiteral("--db"), typo, QStringLiteral("--screenshot"),
+                      dir.filePath(QStringLiteral("no.png"))},
+                     &err),
+                 1);
+        QVERIFY2(err.contains("wetf.db") && err.contains("does not exist"), err.constData());
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("nested"))));
+        // Nor is it remembered as a recent database.
+        QFile settings(m_config.filePath(QStringLiteral("Weft/weft-studio.conf")));
+        if (settings.open(QIODevice::ReadOnly)) QVERIFY(!settings.readAll().contains("wetf.db"));
+    }
+
+    void readOnlyDatabaseOpens() {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(QStringLiteral("data"));
+        QVERIFY(QDir().mkpath(folder));
+        const QString db = folder + QStringLiteral("/ro.db");
+        QProcess hello;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("WEFT_DB"), db);
+        hello.setProcessEnvironment(env);
+        hello.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/example-hello"), {});
+        QVERIFY(hello.waitForFinished(30000));
+        const ReadOnlyView view(folder, dir.filePath(QStringLiteral("view")));
+        if (!view.isValid()) QSKIP(qPrintable(view.why()));
+        const QString png = dir.filePath(QStringLiteral("ro.png"));
+        QByteArray err;
+        QCOMPARE(run({QStringLiteral("--db"), view.filePath(QStringLiteral("ro.db")),
+                      QStringLiteral("--screenshot"), png, QStringLiteral("--screenshot-delay"),
+                      QStringLiteral("300")},
+                     &err),
+                 0);
+        QVERIFY2(!QImage(png).isNull(), err.constData());
+    }
+
+    void dialogDropsCommandLineHints() {
+        const QString store = QStringLiteral(
+            "weft: the database /x/a.db does not exist. Run a flow first, or point --db / "
+            "WEFT_DB at an existing file.");
+        QCOMPARE(StudioLauncher::withoutCommandLineHints(store),
+                 QStringLiteral("weft: the database /x/a.db does not exist."));
+        const QString corrupt = QStringLiteral(
+            "weft: cannot use the database /x/a.db: the file is not a Weft database or it is "
+            "corrupt (file is not a database). Move it aside to start a new one, or point --db / "
+            "WEFT_DB at another file.");
+        QVERIFY(!StudioLauncher::withoutCommandLineHints(corrupt).contains(u"--db"));
+        QVERIFY(StudioLauncher::withoutCommandLineHints(corrupt).contains(u"corrupt"));
     }
 
     void screenshotHasTheWindowSizeAndIsNotBlank() {

@@ -13,12 +13,15 @@
 #include "models/logmodel.h"
 #include "models/rungraphmodel.h"
 #include "models/timelinemodel.h"
+#include "readonlyview.h"
 #include "widgets/filterbar.h"
 #include "widgets/logview.h"
 #include "widgets/runlistwidget.h"
 #include "widgets/timelinewidget.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
@@ -27,6 +30,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace weft::studio;
 using namespace weft::studio::flowruns;
@@ -106,6 +110,43 @@ private Q_SLOTS:
         QVERIFY(!page->details()->isVisible());
         page->selectTaskRun(QString::fromStdString(m_etl.task_run_ids.front()));
         QVERIFY(page->details()->isVisible());
+    }
+
+    void readOnlyDatabaseIsShownAndNotChanged() {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(QStringLiteral("data"));
+        QVERIFY(QDir().mkpath(folder));
+        std::string failedRun;
+        {
+            auto store = weft::Store::open((folder + QStringLiteral("/ro.db")).toStdString());
+            fixtures::RunSpec spec;
+            spec.state = weft::StateType::Failed;
+            failedRun = fixtures::writeRun(*store, spec).flow_run_id;
+            store->flush();
+        }
+        const ReadOnlyView view(folder, dir.filePath(QStringLiteral("view")));
+        if (!view.isValid()) QSKIP(qPrintable(view.why()));
+        EmbeddedBackend backend(view.filePath(QStringLiteral("ro.db")),
+                                EmbeddedBackend::Create::Never);
+        QCOMPARE(backend.openNow(), QString());
+        QVERIFY(backend.isReadOnly());
+        MainWindow window(&backend, m_theme.get());
+        window.setConfirmActions(false);
+        window.show();
+        auto* label = window.findChild<QLabel*>(QStringLiteral("backendLabel"));
+        QVERIFY(label);
+        QVERIFY2(label->text().contains(u"read-only"), qPrintable(label->text()));
+        QTRY_COMPARE(window.runList()->model()->rowCount(), 1);
+        QSignalSpy said(window.actions(), &RunActions::message);
+        window.actions()->retry({QString::fromStdString(failedRun)});
+        QCOMPARE(said.count(), 1);
+        QVERIFY(said.front().front().toString().contains(u"read-only"));
+        window.openRun(QString::fromStdString(failedRun));
+        QTRY_VERIFY(window.runPage(QString::fromStdString(failedRun)) != nullptr);
+        auto* retry = window.runPage(QString::fromStdString(failedRun))
+                          ->findChild<QToolButton*>(QStringLiteral("retry"));
+        QVERIFY(retry);
+        QTRY_VERIFY(!retry->isEnabled());
     }
 
     void filteringTheListNarrowsIt() {

@@ -1,0 +1,47 @@
+#pragma once
+// Opens the database weft-studio was started on, away from the GUI thread, then shows the main
+// window. A database that cannot be opened is reported in a dialog that offers another file, a
+// new database or quitting (or, with --screenshot, on stderr with exit status 1).
+#include "app/studiooptions.h"
+
+#include <QObject>
+#include <memory>
+
+namespace weft::studio {
+
+class DemoRunner;
+class EmbeddedBackend;
+class MainWindow;
+class ThemeManager;
+
+class StudioLauncher : public QObject {
+    Q_OBJECT
+public:
+    StudioLauncher(StudioOptions options, ThemeManager* theme);
+    ~StudioLauncher() override;
+
+    /// Starts opening; returns false (after printing why) when nothing can be opened at all.
+    bool start();
+    MainWindow* window() const { return m_window.get(); }
+
+    /// The store's message without its command-line hints ("point --db / WEFT_DB at …"), which
+    /// a dialog replaces with buttons.
+    static QString withoutCommandLineHints(QString message);
+
+Q_SIGNALS:
+    /// The window is shown (tests wait for it).
+    void windowShown();
+
+private:
+    void open(const QString& path, bool mayCreate);
+    void onOpened();
+    void onFailed(const QString& message);
+
+    StudioOptions m_options;
+    ThemeManager* m_theme;
+    std::unique_ptr<DemoRunner> m_demo;
+    std::unique_ptr<EmbeddedBackend> m_backend;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+} // namespace weft::studio
