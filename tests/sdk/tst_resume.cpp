@@ -485,6 +485,13 @@ void TestResume::subflowResultWithoutJsonRunsAgain() {
     QCOMPARE(again.state.type, weft::StateType::Completed);
     QCOMPARE(js(again.result), QStringLiteral("42"));
     QCOMPARE(child_calls.load(), 2);
+    // On a new task run with a new child flow run; the completed ones stay as they were.
+    const auto calls = task_runs(first.id, "opaque_answer");
+    QCOMPARE(calls.size(), size_t(2));
+    QCOMPARE(calls.at(0).run_count, 1);
+    QVERIFY(calls.at(1).child_flow_run_id != calls.at(0).child_flow_run_id);
+    QCOMPARE(flow_run(calls.at(0).child_flow_run_id).run_count, 1);
+    QCOMPARE(flow_run(calls.at(1).child_flow_run_id).state.type, weft::StateType::Completed);
 }
 
 QTEST_GUILESS_MAIN(TestResume)
