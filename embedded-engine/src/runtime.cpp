@@ -14,15 +14,33 @@ namespace weft::detail {
 
 // ---- contexts ----
 
-std::string FlowRunContext::next_dynamic_key(const std::string& task_key) {
+std::string FlowRunContext::next_dynamic_key(const std::string& task_key,
+                                             const std::string& caller) {
     std::scoped_lock lock(m_mutex);
-    return std::to_string(m_calls[task_key]++);
+    const std::string n = std::to_string(m_calls[caller + '\n' + task_key]++);
+    return caller.empty() ? n : n + '@' + caller;
+}
+
+std::string FlowRunContext::fork_key(const std::string& dynamic_key, int n) {
+    // The mark goes before the caller, so that it cannot be read as part of the caller's name.
+    const auto at = dynamic_key.find('@');
+    const std::string mark = '~' + std::to_string(n);
+    if (at == std::string::npos) return dynamic_key + mark;
+    return dynamic_key.substr(0, at) + mark + dynamic_key.substr(at);
 }
 
 std::optional<TaskRunRecord> FlowRunContext::prior(const std::string& task_key,
-                                                   const std::string& dynamic_key) {
+                                                   const std::string& dynamic_key, int* fork) {
     auto it = prior_runs.find(task_key + '#' + dynamic_key);
     if (it == prior_runs.end()) return std::nullopt;
+    int n = 0;
+    for (;;) {
+        auto next = prior_runs.find(task_key + '#' + fork_key(dynamic_key, n + 1));
+        if (next == prior_runs.end()) break;
+        it = next;
+        ++n;
+    }
+    if (fork) *fork = n;
     return it->second;
 }
 

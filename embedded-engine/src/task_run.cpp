@@ -3,6 +3,8 @@
 #include "runtime_internal.hpp"
 #include "weft/log.hpp"
 
+#include <mutex>
+#include <unordered_map>
 #include <xxhash.h>
 
 namespace weft::detail {
@@ -29,6 +31,48 @@ std::string message_of(const std::exception_ptr& e) {
     }
 }
 
+// The inputs hash of a call whose parameters have no JSON form: it matches no call, so such a
+// completed run is never taken for another call with inputs that merely look the same.
+constexpr const char* kUnhashable = "unhashable";
+
+// Task runs that completed with a cache key in this process, newest per key. The store commits
+// asynchronously, so a look-up in the database alone misses a result a moment old (the same call
+// twice in a row ran twice). Entries are needed only until the writer commits them.
+class RecentResults {
+public:
+    void remember(const TaskRunRecord& run) {
+        std::scoped_lock lock(m_mutex);
+        const Micros now = now_us();
+        if (m_entries.size() >= kMaxEntries)
+            std::erase_if(m_entries, [&](const auto& e) { return now - e.second.added > kKeep; });
+        m_entries.insert_or_assign(run.cache_key, Entry{run, now});
+    }
+
+    std::optional<TaskRunRecord> find(const std::string& cache_key, Micros now) {
+        std::scoped_lock lock(m_mutex);
+        auto it = m_entries.find(cache_key);
+        if (it == m_entries.end()) return std::nullopt;
+        const auto& expiration = it->second.run.cache_expiration;
+        if (expiration && *expiration <= now) return std::nullopt;
+        return it->second.run;
+    }
+
+private:
+    struct Entry {
+        TaskRunRecord run;
+        Micros added;
+    };
+    static constexpr std::size_t kMaxEntries = 4096;
+    static constexpr Micros kKeep = 10'000'000; // long committed by then
+    std::mutex m_mutex;
+    std::unordered_map<std::string, Entry> m_entries;
+};
+
+RecentResults& recent_results() {
+    static RecentResults recent;
+    return recent;
+}
+
 bool is_cancellation(const std::exception_ptr& e) {
     try {
         std::rethrow_exception(e);
@@ -46,39 +90,52 @@ std::shared_ptr<TaskRun> TaskRun::begin(const std::shared_ptr<FlowRunContext>& f
                                         nlohmann::json task_inputs, nlohmann::json parameters,
                                         bool is_subflow) {
     std::shared_ptr<TaskRun> run(new TaskRun(flow, options));
-    const std::string dynamic_key = flow->next_dynamic_key(task_key);
-    run->m_prior = flow->prior(task_key, dynamic_key);
-    TaskRunRecord& r = run->m_run;
+    run->m_is_subflow = is_subflow;
+    // A task called from inside another task runs as its child (Prefect's __parents__), and is
+    // numbered within it: the order in which parallel callers reach here changes between runs.
+    const TaskRunContext* caller = current().task;
+    if (caller)
+        task_inputs["__parents__"] =
+            nlohmann::json::array({{{"input_type", "task_run"}, {"id", caller->id}}});
+    run->m_call_inputs = std::move(task_inputs);
+    run->m_base_key = flow->next_dynamic_key(task_key, caller ? caller->name : std::string());
+    run->m_prior = flow->prior(task_key, run->m_base_key, &run->m_prior_fork);
     if (run->m_prior) {
         // A resumed flow run: the call is the same task run as before.
+        TaskRunRecord& r = run->m_run;
         r = *run->m_prior;
         run->m_resumes_child = is_subflow && !r.child_flow_run_id.empty();
         if (is_subflow && r.child_flow_run_id.empty()) r.child_flow_run_id = new_id();
         r.max_retries = options.retries;
+        run->m_context = TaskRunContext{r.id, r.name, CancellationToken(), options.log_stdout};
     } else {
-        r.id = new_id();
-        r.flow_run_id = flow->id;
-        r.task_key = task_key;
-        r.dynamic_key = dynamic_key;
-        r.name = task_key + '-' + dynamic_key;
-        r.state = states::pending();
-        r.created = r.updated = r.expected_start_time = r.state.timestamp;
-        r.max_retries = options.retries;
-        r.tags = options.tags;
-        if (is_subflow) r.child_flow_run_id = new_id();
-        // A task called from inside another task runs as its child (Prefect's __parents__).
-        if (const TaskRunContext* parent = current().task)
-            task_inputs["__parents__"] =
-                nlohmann::json::array({{{"input_type", "task_run"}, {"id", parent->id}}});
-        r.task_inputs = std::move(task_inputs);
-        // The row takes the parameters; the run in memory gets the resolved ones later.
-        TaskRunRecord row = r;
-        row.parameters = std::move(parameters);
-        engine().store().put_task_run(std::move(row), EventKind::TaskRunCreated);
+        run->create(task_key, run->m_base_key, std::move(parameters));
     }
-    run->m_context = TaskRunContext{r.id, r.name, CancellationToken(), options.log_stdout};
     if (options.log_stdout) capture_stdout();
     return run;
+}
+
+void TaskRun::create(std::string task_key, std::string dynamic_key, nlohmann::json parameters) {
+    TaskRunRecord& r = m_run;
+    r = TaskRunRecord{};
+    r.id = new_id();
+    r.flow_run_id = m_flow->id;
+    r.name = task_key + '-' + dynamic_key;
+    r.task_key = std::move(task_key); // may have been r's own: copied before r was cleared
+    r.dynamic_key = std::move(dynamic_key);
+    r.state = states::pending();
+    r.created = r.updated = r.expected_start_time = r.state.timestamp;
+    r.max_retries = m_options.retries;
+    r.tags = m_options.tags;
+    if (m_is_subflow) r.child_flow_run_id = new_id();
+    m_resumes_child = false;
+    r.task_inputs = m_call_inputs;
+    // The row takes the parameters; the run in memory gets the resolved ones later.
+    TaskRunRecord row = r;
+    row.parameters = std::move(parameters);
+    engine().store().put_task_run(std::move(row), EventKind::TaskRunCreated);
+    m_parameters_sent = false;
+    m_context = TaskRunContext{r.id, r.name, CancellationToken(), m_options.log_stdout};
 }
 
 TaskRun::~TaskRun() {
@@ -108,8 +165,10 @@ Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adju
 
 std::optional<State> TaskRun::cache_hit() {
     if (m_run.cache_key.empty()) return std::nullopt;
-    auto found = engine().store().read(
-        [&](Reader& r) { return r.cached_task_run(m_run.cache_key, now_us()); });
+    auto found = recent_results().find(m_run.cache_key, now_us());
+    if (!found)
+        found = engine().store().read(
+            [&](Reader& r) { return r.cached_task_run(m_run.cache_key, now_us()); });
     if (!found || found->id == m_run.id) return std::nullopt;
     State s = states::cached("Cached result of task run " + found->name + " (" + found->id + ")");
     s.data = found->result;
@@ -251,28 +310,60 @@ std::exception_ptr TaskRun::not_started(const std::exception_ptr& upstream_error
     return std::make_exception_ptr(TaskRunFailed(m_run.id, m_run.state));
 }
 
-TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_result,
-                                 const std::function<nlohmann::json()>& attempt) {
+bool TaskRun::can_reuse(const TaskRunRecord& prior, const Call& call,
+                        const std::string& hash) const {
+    if (prior.state.type != StateType::Completed || m_flow->must_rerun(prior.id)) return false;
+    // No hash: marked Completed by a person before it ever ran, which stands for any inputs.
+    if (!prior.inputs_hash.empty() && prior.inputs_hash != hash) return false;
+    switch (call.reuse) {
+    case Reuse::Always:
+        return true;
+    case Reuse::WithStoredResult:
+        return prior.has_result;
+    case Reuse::Never:
+        return false;
+    }
+    return false;
+}
+
+TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()>& attempt) {
     TaskRunRecord& r = m_run;
-    r.parameters = std::move(parameters);
-    const std::string hash = inputs_hash(r.task_key, m_options.version, r.parameters);
-    add_data_edges();
+    // Parameters without a JSON form all look alike: their hash would make different calls equal.
+    const std::string hash =
+        call.keyable ? inputs_hash(r.task_key, m_options.version, call.parameters) : std::string();
 
     // Resuming: a call that completed before with the same inputs is not run again.
-    if (m_prior && m_prior->state.type == StateType::Completed && !m_flow->must_rerun(r.id)
-        && (m_prior->inputs_hash.empty() || m_prior->inputs_hash == hash)
-        && (m_prior->has_result || !needs_stored_result)) {
+    if (m_prior && can_reuse(*m_prior, call, hash)) {
+        r.parameters = std::move(call.parameters);
         m_flow->note_result(m_prior->result, r.id);
         return Result{false, m_prior->result};
     }
+    if (m_prior && m_prior->state.type == StateType::Completed && !m_flow->must_rerun(r.id)) {
+        // It cannot stand for this call (other inputs, or no value to give back). A completed
+        // run is never rewritten: the call gets a task run of its own.
+        create(r.task_key, FlowRunContext::fork_key(m_base_key, m_prior_fork + 1), call.parameters);
+        m_prior.reset();
+    }
+    r.parameters = std::move(call.parameters);
+    add_data_edges();
     if (m_flow->token.cancelled()) std::rethrow_exception(not_started(nullptr));
+    // Only a person's request (resume from this task run) runs a completed run again.
     if (r.state.type == StateType::Completed)
         propose(states::awaiting_retry(now_us(), "Runs again in a resumed flow run."), {},
                 Origin::User);
-    r.inputs_hash = hash;
+    r.inputs_hash = call.keyable ? hash : kUnhashable;
     if (m_options.cache) {
-        nlohmann::json flow_params = m_flow->run.parameters;
-        r.cache_key = m_options.cache->compute(r.task_key, r.parameters, flow_params, m_flow->id);
+        if (call.keyable || !m_options.cache->uses_inputs()) {
+            nlohmann::json flow_params = m_flow->run.parameters;
+            r.cache_key =
+                m_options.cache->compute(r.task_key, r.parameters, flow_params, m_flow->id);
+        } else {
+            // As Prefect does when inputs cannot be hashed: this call is not cached.
+            ContextScope scope(m_flow, &m_context);
+            log().warn("Not caching {}: a parameter has no JSON form, so its inputs cannot be "
+                       "told apart.",
+                       r.name);
+        }
     }
 
     for (;;) {
@@ -280,8 +371,9 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
             release_slots();
             std::rethrow_exception(not_started(nullptr));
         }
-        const std::string slots_full = wait_for_slots();
-        const std::optional<State> cached = slots_full.empty() ? cache_hit() : std::nullopt;
+        // The cache first: a cached result needs no concurrency slot.
+        const std::optional<State> cached = cache_hit();
+        const std::string slots_full = cached ? std::string() : wait_for_slots();
         const Outcome start =
             propose(m_attempts > 0 || r.run_count > 0 ? states::retrying() : states::running(),
                     [&](RunFacts& f) {
@@ -307,8 +399,14 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
         if (value) {
             join_straggler();
             State done = states::completed();
-            const bool persist = m_options.persist_result && !value->is_null();
+            const bool persist =
+                m_options.persist_result && (!value->is_null() || call.void_result);
             if (persist) done.data = *value;
+            // A void function's null is its whole result: stored, so the cache can find it.
+            if (persist && call.void_result) {
+                r.result = nullptr;
+                r.has_result = true;
+            }
             if (!r.cache_key.empty() && m_options.cache_expiration_s)
                 r.cache_expiration = now_us() + from_seconds(*m_options.cache_expiration_s);
             propose(done);
@@ -316,6 +414,8 @@ TaskRun::Result TaskRun::execute(nlohmann::json parameters, bool needs_stored_re
                 r.result = nullptr;
                 r.has_result = false;
             }
+            if (!r.cache_key.empty() && r.has_result && r.state.type == StateType::Completed)
+                recent_results().remember(r);
             release_slots();
             run_hooks(true);
             m_flow->note_result(*value, r.id);

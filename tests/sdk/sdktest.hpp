@@ -55,12 +55,13 @@ inline std::vector<weft::TaskRunRecord> task_runs(const std::string& flow_run_id
     return store().read([&](weft::Reader& r) { return r.task_runs(flow_run_id); });
 }
 
-/// The flow run's task runs of one task, by call number.
+/// The flow run's task runs of one task, by call number ("2", "2~1" or "0@caller" count as the
+/// number they start with), then in creation order.
 inline std::vector<weft::TaskRunRecord> task_runs(const std::string& flow_run_id,
                                                   const std::string& task_key) {
     auto all = task_runs(flow_run_id);
     std::erase_if(all, [&](const auto& t) { return t.task_key != task_key; });
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
         return std::stoi(a.dynamic_key) < std::stoi(b.dynamic_key);
     });
     return all;

@@ -22,6 +22,11 @@ template<class T, class... A> auto in_flow(const T& t, A... args) {
     return f();
 }
 
+// A value without a JSON form.
+struct Opaque {
+    int value = 0;
+};
+
 struct Case {
     weft::CachePolicy policy;
     std::string task_key;
@@ -45,6 +50,9 @@ private Q_SLOTS:
     void versionedPolicy();
     void keyFunction();
     void unpersistedResultsAreNotCached();
+    void repeatedCallInOneFlowRun();
+    void opaqueInputsAreNotCached();
+    void voidTaskIsCached();
     void computeIsStable();
     void computeDistinguishes_data();
     void computeDistinguishes();
@@ -191,6 +199,71 @@ void TestCache::unpersistedResultsAreNotCached() {
     QVERIFY(run.result.is_null());
     QCOMPARE(in_flow(t, 1), 1);
     QCOMPARE(calls.load(), 2); // nothing to reuse
+}
+
+void TestCache::repeatedCallInOneFlowRun() {
+    // The second call finds the first one's result although nothing reached the database yet:
+    // the store's writer is held while both calls run.
+    std::atomic<int> calls{0};
+    auto add_one = weft::task("add_one", [&](int x) {
+                       ++calls;
+                       return x + 1;
+                   }).cache(weft::CachePolicy::inputs());
+    Gate writer_may_go;
+    auto f = weft::flow("repeat_flow", [&] {
+        g_flow_run_id = weft::current_flow_run_id();
+        store().transact<void>([&](weft::Txn&) { writer_may_go.wait(); });
+        struct Release {
+            Gate& gate;
+            ~Release() { gate.open(); }
+        } release{writer_may_go};
+        const int a = add_one(1);
+        const int b = add_one(1);
+        return a * 10 + b;
+    });
+    QCOMPARE(f(), 22);
+    QCOMPARE(calls.load(), 1);
+    const auto runs = task_runs(g_flow_run_id, "add_one");
+    QCOMPARE(runs.size(), size_t(2));
+    QCOMPARE(qs(runs.at(0).state.name), QStringLiteral("Completed"));
+    QCOMPARE(qs(runs.at(1).state.name), QStringLiteral("Cached"));
+    QCOMPARE(js(runs.at(1).result), QStringLiteral("2"));
+}
+
+void TestCache::opaqueInputsAreNotCached() {
+    // Inputs without a JSON form cannot be keyed: such a call is not cached, rather than being
+    // keyed by a placeholder that every other value shares.
+    std::atomic<int> calls{0};
+    auto body = [&](Opaque o) {
+        ++calls;
+        return o.value;
+    };
+    auto by_inputs = weft::task("opaque_inputs", body).cache(weft::CachePolicy::inputs());
+    QCOMPARE(in_flow(by_inputs, Opaque{1}), 1);
+    QVERIFY(task_runs(g_flow_run_id).at(0).cache_key.empty());
+    QCOMPARE(in_flow(by_inputs, Opaque{21}), 21);
+    QCOMPARE(in_flow(by_inputs, Opaque{21}), 21);
+    QCOMPARE(calls.load(), 3);
+
+    // A key that does not use the inputs is unaffected.
+    auto by_version = weft::task("opaque_version", body).cache(weft::CachePolicy::version("1"));
+    QCOMPARE(in_flow(by_version, Opaque{1}), 1);
+    QCOMPARE(in_flow(by_version, Opaque{21}), 1);
+    QCOMPARE(calls.load(), 4);
+}
+
+void TestCache::voidTaskIsCached() {
+    std::atomic<int> calls{0};
+    auto touch = weft::task("touch", [&](int) { ++calls; }).cache(weft::CachePolicy::inputs());
+    in_flow(touch, 1);
+    const auto first = task_runs(g_flow_run_id).at(0);
+    QCOMPARE(qs(first.state.name), QStringLiteral("Completed"));
+    QVERIFY(first.has_result);
+    in_flow(touch, 1);
+    QCOMPARE(calls.load(), 1);
+    QCOMPARE(qs(task_runs(g_flow_run_id).at(0).state.name), QStringLiteral("Cached"));
+    in_flow(touch, 2);
+    QCOMPARE(calls.load(), 2);
 }
 
 void TestCache::computeIsStable() {

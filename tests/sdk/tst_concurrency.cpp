@@ -55,6 +55,7 @@ private Q_SLOTS:
     void limitOfOneSerialises();
     void limitOfTwo();
     void failedRunsReleaseSlots();
+    void cacheHitTakesNoSlot();
 
 private:
     QTemporaryDir m_dir;
@@ -68,6 +69,7 @@ void TestConcurrency::initTestCase() {
     set_limit("db", 1);
     set_limit("api", 2);
     set_limit("flaky", 1);
+    set_limit("lookup", 1);
 }
 
 void TestConcurrency::unlimitedTagsOverlap() {
@@ -147,6 +149,43 @@ void TestConcurrency::failedRunsReleaseSlots() {
     QCOMPARE(limit_of("flaky").active, 0);
     for (const auto& r : task_runs(g_flow_run_id, "bad_query"))
         QCOMPARE(r.state.type, weft::StateType::Failed);
+}
+
+void TestConcurrency::cacheHitTakesNoSlot() {
+    // The cache is checked before a slot is taken: a cached call completes while another run
+    // holds the tag's only slot.
+    std::atomic<int> calls{0};
+    auto lookup = weft::task("lookup",
+                             [&](int x) {
+                                 ++calls;
+                                 return x * 2;
+                             })
+                      .tags({"lookup"})
+                      .cache(weft::CachePolicy::inputs());
+    Gate holding, may_end;
+    std::atomic<bool> holder_ended{false};
+    auto holder = weft::task("slot_holder", [&] {
+                      holding.open();
+                      may_end.wait(5s); // bounded: a lookup that waits for the slot fails below
+                      holder_ended = true;
+                  }).tags({"lookup"});
+    auto fill = weft::flow("fill_cache", [&] { return lookup(3); });
+    QCOMPARE(fill(), 6);
+
+    int value = 0;
+    bool ended_before_hit = true;
+    auto f = weft::flow("cached_while_full", [&] {
+        auto held = holder.submit();
+        holding.wait();
+        value = lookup(3);
+        ended_before_hit = holder_ended.load();
+        may_end.open();
+        held.result();
+    });
+    f();
+    QCOMPARE(value, 6);
+    QCOMPARE(calls.load(), 1);
+    QVERIFY2(!ended_before_hit, "the cached call waited for the slot");
 }
 
 QTEST_GUILESS_MAIN(TestConcurrency)

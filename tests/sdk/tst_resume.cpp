@@ -6,6 +6,8 @@
 #include <QTest>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 
 using namespace sdktest;
@@ -51,6 +53,64 @@ auto pipeline = weft::flow("pipeline", [](int n) {
                     return shift(total, g_offset.load());
                 }).params({"n"});
 
+// Lets parallel callers make their nested calls in an order the test chooses. Thread-safe.
+class Turns {
+public:
+    void set(std::vector<std::string> order) {
+        std::scoped_lock lock(m_mutex);
+        m_order = std::move(order);
+        m_next = 0;
+    }
+    /// Waits (bounded) until it is `who`'s turn, runs `fn`, then passes the turn on.
+    template<class Fn> void take(const std::string& who, Fn fn) {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait_for(lock, std::chrono::seconds(20),
+                      [&] { return m_next >= m_order.size() || m_order[m_next] == who; });
+        lock.unlock();
+        fn();
+        lock.lock();
+        ++m_next;
+        m_cv.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::vector<std::string> m_order;
+    std::size_t m_next = 0;
+};
+
+Turns g_turns;
+std::atomic<int> g_region_calls{0};
+std::atomic<bool> g_summary_fails{true};
+
+auto region = weft::task("region", [](std::string station) {
+                  ++g_region_calls;
+                  return station + "/region";
+              }).params({"station"});
+
+// Calls `region` from inside a task: in the order g_turns sets, whatever order the pool runs in.
+auto summary = weft::task("summary", [](std::string station) {
+                   std::string r;
+                   g_turns.take(station, [&] { r = region(station); });
+                   if (g_summary_fails) throw std::runtime_error("killed after the lookup");
+                   return r;
+               }).params({"station"});
+
+auto regions = weft::flow("regions", [] {
+    auto futures = summary.map(std::vector<std::string>{"oslo", "tromso"});
+    std::vector<std::string> out;
+    for (auto& f : futures)
+        out.push_back(f.result());
+    return out;
+});
+
+// A value without a JSON form: its parameters and results are placeholders.
+struct Opaque {
+    int value = 0;
+};
+std::atomic<int> g_opaque{1};
+
 void reset_counts() {
     g_extract_calls = g_transform_calls = g_load_calls = 0;
 }
@@ -85,6 +145,9 @@ private Q_SLOTS:
     void unpersistedResultRunsAgain();
     void failedSubflowIsResumed();
     void unknownRunOrTask();
+    void nestedCallsKeepTheirIdentity();
+    void opaqueInputsAreNotTakenForEqual();
+    void subflowResultWithoutJsonRunsAgain();
 
 private:
     // A run of `pipeline` that failed in `load`.
@@ -212,11 +275,29 @@ void TestResume::changedInputsRunAgain() {
     QCOMPARE(again.state.type, weft::StateType::Completed);
     QCOMPARE(js(again.result), QStringLiteral("15"));
     QCOMPARE(g_load_calls.load(), 0);
-    const auto s = only(first.id, "shift");
-    QCOMPARE(qs(s.id), qs(shift_run.id));
-    QCOMPARE(s.run_count, 2);
+    // A completed run is never rewritten: the call got a task run of its own.
+    const auto shifts = task_runs(first.id, "shift");
+    QCOMPARE(shifts.size(), size_t(2));
+    const auto& old_run = shifts.at(0);
+    QCOMPARE(qs(old_run.id), qs(shift_run.id));
+    QCOMPARE(old_run.run_count, 1);
+    QCOMPARE(js(old_run.parameters), js({{"total", 10}, {"offset", 1000}}));
+    QCOMPARE(js(old_run.result), QStringLiteral("1010"));
+    QCOMPARE(history_names(old_run.id).size(), 3);
+    const auto& s = shifts.at(1);
+    QCOMPARE(qs(s.dynamic_key), QStringLiteral("0~1"));
+    QCOMPARE(qs(s.name), QStringLiteral("shift-0~1"));
+    QCOMPARE(s.run_count, 1);
     QCOMPARE(js(s.parameters), js({{"total", 10}, {"offset", 5}}));
     QCOMPARE(js(s.result), QStringLiteral("15"));
+
+    // Once more with the first inputs: the newest run is the one compared, so a third one.
+    g_offset = 1000;
+    const auto third = entry.run(flow_run(first.id).parameters,
+                                 weft::detail::FlowStart{.resume_run_id = first.id});
+    QCOMPARE(third.state.type, weft::StateType::Failed); // check fails again
+    QCOMPARE(task_runs(first.id, "shift").size(), size_t(3));
+    QCOMPARE(qs(task_runs(first.id, "shift").at(2).dynamic_key), QStringLiteral("0~2"));
 }
 
 void TestResume::markedCompletedCountsAsCompleted() {
@@ -272,7 +353,12 @@ void TestResume::unpersistedResultRunsAgain() {
     QCOMPARE(again.state.type, weft::StateType::Completed);
     QCOMPARE(js(again.result), QStringLiteral("5")); // not a default-constructed 0
     QCOMPARE(calls.load(), 2);
-    QCOMPARE(only(first.id, "secret").run_count, 2);
+    // The completed run stays as it was; the call ran on a new task run.
+    const auto secrets = task_runs(first.id, "secret");
+    QCOMPARE(secrets.size(), size_t(2));
+    QCOMPARE(secrets.at(0).run_count, 1);
+    QCOMPARE(secrets.at(1).run_count, 1);
+    QCOMPARE(secrets.at(1).state.type, weft::StateType::Completed);
 }
 
 void TestResume::failedSubflowIsResumed() {
@@ -313,6 +399,99 @@ void TestResume::unknownRunOrTask() {
     QVERIFY_THROWS_EXCEPTION(weft::LookupError, resume(first.id, weft::new_id()));
     QCOMPARE(flow_run(first.id).state.type, weft::StateType::Failed); // untouched
     QCOMPARE(flow_run(first.id).run_count, 1);
+}
+
+void TestResume::nestedCallsKeepTheirIdentity() {
+    // Two parallel task runs each call `region` inside them; the flow run fails after both
+    // lookups completed (as when the program is killed). The retry makes the nested calls in the
+    // other order: each must still find its own completed lookup, and leave it as it was.
+    g_summary_fails = true;
+    g_region_calls = 0;
+    g_turns.set({"tromso", "oslo"});
+    const auto first = regions.run_json(nlohmann::json::object());
+    QCOMPARE(first.state.type, weft::StateType::Failed);
+    QCOMPARE(g_region_calls.load(), 2);
+    const auto before = task_runs(first.id, "region");
+    QCOMPARE(before.size(), size_t(2));
+
+    g_summary_fails = false;
+    g_region_calls = 0;
+    g_turns.set({"oslo", "tromso"});
+    const weft::FlowEntry entry = regions;
+    const auto again =
+        entry.run(nlohmann::json::object(), weft::detail::FlowStart{.resume_run_id = first.id});
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(js(again.result), js({"oslo/region", "tromso/region"}));
+    QCOMPARE(g_region_calls.load(), 0); // both lookups were reused
+
+    const auto after = task_runs(first.id, "region");
+    QCOMPARE(after.size(), size_t(2));
+    for (const auto& b : before) {
+        const auto a = task_run(b.id);
+        QCOMPARE(qs(a.dynamic_key), qs(b.dynamic_key));
+        QCOMPARE(js(a.parameters), js(b.parameters));
+        QCOMPARE(js(a.result), js(b.result));
+        QCOMPARE(a.run_count, 1);
+        QCOMPARE(history_names(a.id), history_names(b.id));
+        // Its parent is the summary of the same station, and its key names that parent.
+        const auto parent = task_run(a.task_inputs.at("__parents__").at(0).value("id", ""));
+        QCOMPARE(js(parent.parameters.at("station")), js(a.parameters.at("station")));
+        QCOMPARE(qs(a.dynamic_key), QStringLiteral("0@") + qs(parent.name));
+    }
+}
+
+void TestResume::opaqueInputsAreNotTakenForEqual() {
+    // Parameters without a JSON form all look alike: a completed run with one cannot be told
+    // from a call with another, so it is not reused.
+    auto peek = weft::task("peek", [](Opaque o) { return o.value; });
+    auto f =
+        weft::flow("opaque_flow", [&] { return load(std::vector<int>{peek(Opaque{g_opaque})}); });
+    g_opaque = 1;
+    const auto first = f.run_json(nlohmann::json::object());
+    QCOMPARE(first.state.type, weft::StateType::Failed);
+    QCOMPARE(js(only(first.id, "peek").result), QStringLiteral("1"));
+
+    g_opaque = 21;
+    g_load_fails = false;
+    const weft::FlowEntry entry = f;
+    const auto again =
+        entry.run(nlohmann::json::object(), weft::detail::FlowStart{.resume_run_id = first.id});
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(js(again.result), QStringLiteral("21"));
+    const auto peeks = task_runs(first.id, "peek");
+    QCOMPARE(peeks.size(), size_t(2));
+    QCOMPARE(js(peeks.at(0).result), QStringLiteral("1")); // left as it was
+    QCOMPARE(js(peeks.at(1).result), QStringLiteral("21"));
+}
+
+void TestResume::subflowResultWithoutJsonRunsAgain() {
+    // The subflow completed, but its result cannot be stored: resuming the parent runs it again
+    // instead of handing back a default-constructed value.
+    std::atomic<int> child_calls{0};
+    auto answer = weft::flow("opaque_answer", [&] {
+        ++child_calls;
+        return Opaque{42};
+    });
+    auto asking = weft::flow("asking", [&] { return load(std::vector<int>{answer().value}); });
+    const auto first = asking.run_json(nlohmann::json::object());
+    QCOMPARE(first.state.type, weft::StateType::Failed);
+    QCOMPARE(only(first.id, "opaque_answer").state.type, weft::StateType::Completed);
+    QCOMPARE(child_calls.load(), 1);
+
+    g_load_fails = false;
+    const weft::FlowEntry entry = asking;
+    const auto again =
+        entry.run(nlohmann::json::object(), weft::detail::FlowStart{.resume_run_id = first.id});
+    QCOMPARE(again.state.type, weft::StateType::Completed);
+    QCOMPARE(js(again.result), QStringLiteral("42"));
+    QCOMPARE(child_calls.load(), 2);
+    // On a new task run with a new child flow run; the completed ones stay as they were.
+    const auto calls = task_runs(first.id, "opaque_answer");
+    QCOMPARE(calls.size(), size_t(2));
+    QCOMPARE(calls.at(0).run_count, 1);
+    QVERIFY(calls.at(1).child_flow_run_id != calls.at(0).child_flow_run_id);
+    QCOMPARE(flow_run(calls.at(0).child_flow_run_id).run_count, 1);
+    QCOMPARE(flow_run(calls.at(1).child_flow_run_id).state.type, weft::StateType::Completed);
 }
 
 QTEST_GUILESS_MAIN(TestResume)

@@ -45,6 +45,10 @@ public:
 
     CachePolicy operator+(const CachePolicy& other) const;
 
+    /// Whether the key is made of the task's inputs: then a call whose inputs cannot be keyed
+    /// (a parameter without a JSON form) is not cached.
+    bool uses_inputs() const { return m_inputs; }
+
     /// The cache key for one call; empty when the policy has no parts.
     std::string compute(const std::string& task_key, const nlohmann::json& parameters,
                         const nlohmann::json& flow_parameters,

@@ -29,11 +29,20 @@ struct FlowRunContext {
     Micros deadline = 0;                  // flow timeout; 0 = none
     std::atomic<bool> timed_out{false};
 
-    /// The nth call of `task_key` in this run, "0", "1", …: with the task key, it names a call
-    /// across resumes. Thread-safe.
-    std::string next_dynamic_key(const std::string& task_key);
-    /// The task run an earlier attempt of this flow run made for this call, if any. Thread-safe.
-    std::optional<TaskRunRecord> prior(const std::string& task_key, const std::string& dynamic_key);
+    /// With the task key, names a call across resumes: "n" for the nth call of `task_key` made
+    /// by the flow's own code, "n@CALLER" for the nth call made inside the task run named CALLER.
+    /// Calls of parallel task runs arrive in any order, but the position of a call inside its
+    /// caller is the same on every run. Thread-safe.
+    std::string next_dynamic_key(const std::string& task_key, const std::string& caller = {});
+    /// The task run an earlier attempt of this flow run made for this call, if any: the newest of
+    /// the call's task runs (see fork_key). `fork` receives its fork number (0: the first run).
+    /// Thread-safe.
+    std::optional<TaskRunRecord> prior(const std::string& task_key, const std::string& dynamic_key,
+                                       int* fork = nullptr);
+    /// The dynamic key of the nth new task run for a call (n >= 1), "n~k" or "n~k@CALLER": made
+    /// when a completed run cannot stand for the call on resume, since completed runs are never
+    /// rewritten.
+    static std::string fork_key(const std::string& dynamic_key, int n);
     bool must_rerun(const std::string& task_run_id) const { return rerun.count(task_run_id) > 0; }
     /// Remembers a submitted task run so the flow waits for it before it ends. Thread-safe.
     void track(std::shared_ptr<FutureCore> future);
@@ -108,12 +117,26 @@ public:
         bool ran = false;     // false: an earlier or cached result was reused
         nlohmann::json value; // the result's JSON (null when not persisted)
     };
+    /// When an earlier completed run can stand for a call on resume.
+    enum class Reuse {
+        Always,           // its stored result, if any, gives the value back
+        WithStoredResult, // only if it stored a result (the task's results are not persisted)
+        Never,            // the value cannot come back from JSON: run again
+    };
+    /// One call, as the task's template sees it once its arguments are resolved.
+    struct Call {
+        nlohmann::json parameters; // a placeholder for each value without a JSON form
+        /// Every parameter has a JSON form, so the parameters tell calls apart. Otherwise the
+        /// inputs cannot be compared: no cache key from inputs, no reuse of a completed run.
+        bool keyable = true;
+        Reuse reuse = Reuse::Always;
+        /// The function returns nothing: a completed run's (null) result is complete, so it can
+        /// be cached.
+        bool void_result = false;
+    };
     /// Runs attempts until one completes or retries are spent. `attempt` calls the user's function
-    /// and returns the result's JSON (null when not persisted). With `needs_stored_result`, an
-    /// earlier completed run without a stored result runs again instead of being reused (the
-    /// caller could not get its value back). Throws TaskRunFailed or Cancelled.
-    Result execute(nlohmann::json parameters, bool needs_stored_result,
-                   const std::function<nlohmann::json()>& attempt);
+    /// and returns the result's JSON (null when not persisted). Throws TaskRunFailed or Cancelled.
+    Result execute(Call call, const std::function<nlohmann::json()>& attempt);
 
     /// Ends a run that will never start (an upstream failed, or the flow run is cancelled) and
     /// returns the exception its callers see.
@@ -123,6 +146,9 @@ private:
     TaskRun(std::shared_ptr<FlowRunContext> flow, const TaskOptions& options)
         : m_flow(std::move(flow))
         , m_options(options) {}
+    /// Makes a new task run for this call and queues its row.
+    void create(std::string task_key, std::string dynamic_key, nlohmann::json parameters);
+    bool can_reuse(const TaskRunRecord& prior, const Call& call, const std::string& hash) const;
     Outcome propose(State state, const std::function<void(RunFacts&)>& adjust = {},
                     Origin origin = Origin::Program);
     std::optional<nlohmann::json> run_attempt(const std::function<nlohmann::json()>& attempt,
@@ -138,6 +164,10 @@ private:
     const TaskOptions& m_options; // owned by the Task, which outlives its runs
     TaskRunRecord m_run;
     std::optional<TaskRunRecord> m_prior;
+    int m_prior_fork = 0;         // the prior's fork number (FlowRunContext::fork_key)
+    std::string m_base_key;       // the call's dynamic key before any fork
+    nlohmann::json m_call_inputs; // this call's task_inputs, for a task run made for it
+    bool m_is_subflow = false;
     bool m_resumes_child = false;
     bool m_holds_slots = false;
     bool m_parameters_sent = false;

@@ -29,6 +29,28 @@ template<class T> constexpr bool json_readable = requires(const nlohmann::json& 
     j.get<T>();
 };
 
+template<class T> constexpr bool json_writable = requires(const T& v) {
+    nlohmann::json(v);
+};
+
+/// A result that can be stored and read back.
+template<class T> constexpr bool json_storable = (json_writable<T> && json_readable<T>);
+
+/// Whether every value has a JSON form, so that the parameters tell calls apart.
+template<class... T> constexpr bool keyable(const std::tuple<T...>&) {
+    return (json_writable<std::decay_t<T>> && ... && true);
+}
+
+/// When an earlier completed run can stand for a call of a function returning R.
+template<class R> TaskRun::Reuse reuse_for(bool persist_result) {
+    if constexpr (std::is_void_v<R>)
+        return TaskRun::Reuse::Always; // there is no value to give back
+    else if constexpr (!json_storable<R>)
+        return TaskRun::Reuse::Never; // no stored value could come back
+    else
+        return persist_result ? TaskRun::Reuse::Always : TaskRun::Reuse::WithStoredResult;
+}
+
 /// A stored result back as a value; a run marked Completed by hand may carry none.
 template<class R> R restore_result(const nlohmann::json& j) {
     if constexpr (json_readable<R>) {
@@ -222,35 +244,29 @@ private:
                 return std::tuple<detail::unwrapped_t<decltype(a)>...>(detail::unwrap(a)...);
             },
             args);
-        nlohmann::json params = nlohmann::json::object();
+        detail::TaskRun::Call call;
+        call.parameters = nlohmann::json::object();
         std::size_t i = 0;
         std::apply(
             [&](const auto&... v) {
-                ((params[detail::parameter_name(m_options->param_names, i++)] =
+                ((call.parameters[detail::parameter_name(m_options->param_names, i++)] =
                       detail::to_json_or_placeholder(v)),
                  ...);
             },
             resolved);
+        call.keyable = detail::keyable(resolved);
+        call.reuse = detail::reuse_for<R>(m_options->persist_result);
+        call.void_result = std::is_void_v<R>;
 
-        // A completed earlier run stands in for this call only if its value can come back: a
-        // result that is never stored (not persisted, or no JSON) means running again.
-        bool needs_stored_result = false;
-        if constexpr (!std::is_void_v<R>) {
-            constexpr bool storable = requires(const R& v) {
-                nlohmann::json(v);
-            }
-            &&detail::json_readable<R>;
-            needs_stored_result = !(storable && m_options->persist_result);
-        }
         std::optional<detail::Stored<R>> value;
-        auto result = run.execute(std::move(params), needs_stored_result, [&]() -> nlohmann::json {
+        auto result = run.execute(std::move(call), [&]() -> nlohmann::json {
             if constexpr (std::is_void_v<R>) {
                 std::apply(*m_fn, resolved);
                 value.emplace();
                 return nullptr;
             } else {
                 value.emplace(std::apply(*m_fn, resolved));
-                if constexpr (requires { nlohmann::json(*value); } && detail::json_readable<R>) {
+                if constexpr (detail::json_storable<R>) {
                     if (m_options->persist_result) return nlohmann::json(*value);
                 }
                 return nullptr;
@@ -347,7 +363,13 @@ public:
         if (auto parent = detail::current().flow) {
             auto run = detail::TaskRun::begin(parent, name(), detail::subflow_task_options(),
                                               inputs_of(params), params, true);
-            auto result = run->execute(params, false, [&]() -> nlohmann::json {
+            detail::TaskRun::Call call;
+            call.parameters = params;
+            call.keyable = detail::keyable(typed);
+            // A result without JSON support cannot come back from the stored child run.
+            call.reuse = detail::reuse_for<R>(true);
+            call.void_result = std::is_void_v<R>;
+            auto result = run->execute(std::move(call), [&]() -> nlohmann::json {
                 detail::FlowStart start;
                 start.run_id = run->child_flow_run_id();
                 if (run->resumes_child()) start.resume_run_id = run->child_flow_run_id();
