@@ -55,6 +55,7 @@ private Q_SLOTS:
     void limitOfOneSerialises();
     void limitOfTwo();
     void failedRunsReleaseSlots();
+    void limitsReadAgainWhenClockStepsBack();
 
 private:
     QTemporaryDir m_dir;
@@ -147,6 +148,23 @@ void TestConcurrency::failedRunsReleaseSlots() {
     QCOMPARE(limit_of("flaky").active, 0);
     for (const auto& r : task_runs(g_flow_run_id, "bad_query"))
         QCOMPARE(r.state.type, weft::StateType::Failed);
+}
+
+void TestConcurrency::limitsReadAgainWhenClockStepsBack() {
+    // Limits are read again every 2 s by the monotonic clock: with the system clock set back an
+    // hour, a limit set meanwhile applies within seconds (it was ignored for the hour).
+    std::atomic<bool> held{false};
+    auto probe = weft::task("probe", [&] { held = limit_of("late").active == 1; }).tags({"late"});
+    auto f = weft::flow("late_limit_flow", [&] { probe(); });
+    ClockStep back(-weft::from_seconds(3600));
+    set_limit("late", 1);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            f();
+            return held.load();
+        },
+        8000));
+    QCOMPARE(limit_of("late").active, 0);
 }
 
 QTEST_GUILESS_MAIN(TestConcurrency)

@@ -25,14 +25,6 @@ struct Flaky {
     }
 };
 
-// Moves what weft::now_us() reports for its lifetime, as if the system clock had been stepped.
-struct ClockStep {
-    explicit ClockStep(weft::Micros offset) { weft::detail::set_wall_clock_offset(offset); }
-    ~ClockStep() { weft::detail::set_wall_clock_offset(0); }
-    ClockStep(const ClockStep&) = delete;
-    ClockStep& operator=(const ClockStep&) = delete;
-};
-
 QStringList names(std::initializer_list<const char*> list) {
     QStringList out;
     for (const char* s : list)

@@ -26,14 +26,6 @@ const weft::State* find_state(const std::vector<weft::State>& states, const char
     return nullptr;
 }
 
-// Moves what weft::now_us() reports for its lifetime, as if the system clock had been stepped.
-struct ClockStep {
-    explicit ClockStep(weft::Micros offset) { weft::detail::set_wall_clock_offset(offset); }
-    ~ClockStep() { weft::detail::set_wall_clock_offset(0); }
-    ClockStep(const ClockStep&) = delete;
-    ClockStep& operator=(const ClockStep&) = delete;
-};
-
 } // namespace
 
 class TestTimeoutsCancel : public QObject {
@@ -322,7 +314,11 @@ void TestTimeoutsCancel::flowTimeoutIgnoresClockSteps() {
                  told = work_until_cancelled(1s);
                  return 1;
              }).timeout(30);
-    QCOMPARE(f(), 1);
+    try {
+        QCOMPARE(f(), 1);
+    } catch (const weft::FlowRunFailed& e) {
+        QFAIL(("the flow run ended " + e.state.name + ": " + e.state.message).c_str());
+    }
     QVERIFY(!told);
     QCOMPARE(flow_run(g_flow_run_id).state.type, weft::StateType::Completed);
 }
