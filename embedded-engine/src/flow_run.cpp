@@ -85,10 +85,18 @@ Transition<FlowRunRecord> propose(const std::shared_ptr<FlowRunContext>& ctx, St
     return t;
 }
 
-// RUNNING (or Retrying), waiting out a scheduled time that has not quite come.
-Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>& ctx) {
+// RUNNING (or Retrying), waiting out a scheduled time that has not quite come. With
+// `delay_waited`, the program has waited out the retry delay itself on the monotonic clock: the
+// scheduled time counts as come even if the system clock was set back meanwhile.
+Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>& ctx,
+                                          bool delay_waited = false) {
+    const auto adjust = [delay_waited](RunFacts& f) {
+        if (!delay_waited || !f.current) return;
+        if (auto at = f.current->scheduled_time()) f.now = std::max(f.now, *at);
+    };
     for (;;) {
-        auto t = propose(ctx, ctx->run.run_count > 0 ? states::retrying() : states::running());
+        auto t =
+            propose(ctx, ctx->run.run_count > 0 ? states::retrying() : states::running(), adjust);
         if (t.outcome.decision != Decision::Wait) return t;
         if (!sleep_unless_cancelled(std::min(t.outcome.delay_s, 1.0), ctx->token)) return t;
     }
@@ -161,7 +169,9 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
     }
     ctx->id = run.id;
     ctx->name = run.name;
-    if (options.timeout_s > 0) ctx->deadline = now_us() + from_seconds(options.timeout_s);
+    if (options.timeout_s > 0)
+        ctx->deadline = std::chrono::steady_clock::now()
+                        + std::chrono::microseconds(from_seconds(options.timeout_s));
     rt.watch(ctx);
     struct Unwatch {
         Runtime& rt;
@@ -208,8 +218,8 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             log().warn("Flow run failed: {}; retrying in {:.3g} s.", outcome.failure,
                        options.retry_delay_s);
         }
-        sleep_unless_cancelled(options.retry_delay_s, ctx->token);
-        auto again = propose_running(ctx);
+        sleep_unless_cancelled(options.retry_delay_s, ctx->token); // monotonic clock
+        auto again = propose_running(ctx, true);
         if (!again.outcome.accepted()) break;
         ctx->restart(store.read([&](Reader& r) { return r.task_runs(run.id); }));
     }
@@ -220,8 +230,14 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             log().info("Finished in state {}()", run.state.name);
         else
             log().error("Finished in state {}('{}')", run.state.name, run.state.message);
-        for (const auto& hook :
-             run.state.type == StateType::Completed ? options.on_completion : options.on_failure) {
+        // The hooks of the state the run ended in: a cancelled run is not a failed one (Prefect 3
+        // alike, and as for task runs); TimedOut is a FAILED state.
+        static const std::vector<std::function<void(const FlowRunRecord&)>> none;
+        const auto& hooks = run.state.type == StateType::Completed   ? options.on_completion
+                            : run.state.type == StateType::Failed    ? options.on_failure
+                            : run.state.type == StateType::Cancelled ? options.on_cancellation
+                                                                     : none;
+        for (const auto& hook : hooks) {
             try {
                 hook(run);
             } catch (const std::exception& e) {

@@ -1,5 +1,7 @@
 #include "weft/future.hpp"
 
+#include "runtime_internal.hpp"
+
 namespace weft::detail {
 
 void FutureCore::on_ready(std::function<void()> fn) {
@@ -14,6 +16,10 @@ void FutureCore::on_ready(std::function<void()> fn) {
 }
 
 void FutureCore::wait() const {
+    if (done()) return;
+    // On a task runner thread, the run this waits for may be queued behind it: the runner starts
+    // a stand-in thread for the time it waits.
+    BlockingScope blocking;
     std::unique_lock lock(m_mutex);
     m_cv.wait(lock, [&] { return m_done; });
 }

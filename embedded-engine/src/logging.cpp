@@ -154,7 +154,7 @@ protected:
             std::scoped_lock lock(m_mutex);
             return m_original->sputn(s, n);
         }
-        thread_local std::string line;
+        std::string& line = task->printed;
         for (std::streamsize i = 0; i < n; ++i) {
             if (s[i] == '\n') {
                 log(std::string("weft.stdout"))->info("{}", line);
@@ -200,6 +200,17 @@ void capture_stdout() {
         static auto* capture = new StdoutCapture(std::cout.rdbuf());
         std::cout.rdbuf(capture);
     });
+}
+
+void end_printed_line() {
+    const auto* task = current().task;
+    if (!task || task->printed.empty()) return;
+    try {
+        log(std::string("weft.stdout"))->info("{}", task->printed);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "weft: could not record printed text: %s\n", e.what());
+    }
+    task->printed.clear();
 }
 } // namespace detail
 

@@ -2,6 +2,7 @@
 
 #include "weft/log.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -140,9 +141,15 @@ Engine& Runtime::engine() {
 
 // ---- task runner ----
 
-TaskRunner::TaskRunner(std::size_t threads) {
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, threads); ++i)
-        m_threads.emplace_back([this] { work(); });
+namespace {
+thread_local TaskRunner* t_runner = nullptr; // the runner a thread belongs to
+}
+
+TaskRunner::TaskRunner(std::size_t threads)
+    : m_size(std::max<std::size_t>(1, threads)) {
+    std::scoped_lock lock(m_mutex);
+    for (std::size_t i = 0; i < m_size; ++i)
+        start_thread();
 }
 
 TaskRunner::~TaskRunner() {
@@ -151,8 +158,52 @@ TaskRunner::~TaskRunner() {
         m_stopping = true;
     }
     m_cv.notify_all();
-    for (auto& t : m_threads)
-        t.join();
+    // Waiting threads may still start stand-ins while the queue drains: join until none is left.
+    for (;;) {
+        std::vector<std::thread> threads;
+        {
+            std::scoped_lock lock(m_mutex);
+            threads.swap(m_threads);
+            m_ended.clear();
+        }
+        if (threads.empty()) break;
+        for (auto& t : threads)
+            t.join();
+    }
+}
+
+TaskRunner* TaskRunner::of_this_thread() {
+    return t_runner;
+}
+
+void TaskRunner::start_thread() {
+    // Threads that ended are joined here, so a long-lived runner does not collect them. They
+    // ended without taking the lock again, so joining under it cannot wait on us.
+    for (const auto& id : m_ended)
+        if (auto it = std::find_if(m_threads.begin(), m_threads.end(),
+                                   [&](const std::thread& t) { return t.get_id() == id; });
+            it != m_threads.end()) {
+            it->join();
+            m_threads.erase(it);
+        }
+    m_ended.clear();
+    try {
+        m_threads.emplace_back([this] { work(); });
+        ++m_live;
+    } catch (const std::system_error& e) {
+        spdlog::error("weft: could not start a task runner thread: {}", e.what());
+    }
+}
+
+void TaskRunner::set_blocked(bool blocked) {
+    std::scoped_lock lock(m_mutex);
+    if (blocked) {
+        ++m_blocked;
+        if (m_live - m_blocked < m_size) start_thread();
+    } else {
+        --m_blocked;
+        if (surplus()) m_cv.notify_all(); // one thread too many now: an idle one ends
+    }
 }
 
 void TaskRunner::submit(std::function<void()> fn) {
@@ -164,15 +215,19 @@ void TaskRunner::submit(std::function<void()> fn) {
 }
 
 void TaskRunner::work() {
+    t_runner = this;
+    std::unique_lock lock(m_mutex);
     for (;;) {
-        std::function<void()> fn;
-        {
-            std::unique_lock lock(m_mutex);
-            m_cv.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
-            if (m_queue.empty()) return; // stopping, and nothing left to run
-            fn = std::move(m_queue.front());
-            m_queue.pop_front();
+        m_cv.wait(lock, [&] { return m_stopping || !m_queue.empty() || surplus(); });
+        if (surplus() || m_queue.empty()) { // a waiting thread went on, or stopping and done
+            --m_live;
+            m_ended.push_back(std::this_thread::get_id());
+            if (!m_queue.empty()) m_cv.notify_one(); // the work this thread leaves is another's
+            return;
         }
+        std::function<void()> fn = std::move(m_queue.front());
+        m_queue.pop_front();
+        lock.unlock();
         try {
             fn();
         } catch (const std::exception& e) { // the SDK's work catches its own; this is a backstop
@@ -180,7 +235,18 @@ void TaskRunner::work() {
         } catch (...) {
             spdlog::error("weft: work on the task runner failed");
         }
+        fn = nullptr; // what it holds goes before the lock is taken again
+        lock.lock();
     }
+}
+
+BlockingScope::BlockingScope()
+    : m_runner(TaskRunner::of_this_thread()) {
+    if (m_runner) m_runner->set_blocked(true);
+}
+
+BlockingScope::~BlockingScope() {
+    if (m_runner) m_runner->set_blocked(false);
 }
 
 void Runtime::submit(std::function<void()> fn) {
@@ -192,11 +258,22 @@ void Runtime::submit(std::function<void()> fn) {
             if (const char* env = std::getenv("WEFT_TASK_RUNNER_THREADS");
                 env && std::atoi(env) > 0)
                 threads = std::size_t(std::atoi(env));
+            if (m_pool_size > 0) threads = m_pool_size;
             m_pool = std::make_unique<TaskRunner>(threads);
         }
         pool = m_pool.get();
     }
     pool->submit(std::move(fn));
+}
+
+void Runtime::set_pool_size(std::size_t threads) {
+    std::unique_ptr<TaskRunner> old;
+    {
+        std::scoped_lock lock(m_mutex);
+        m_pool_size = threads;
+        old = std::move(m_pool); // the next submit starts a pool of the new size
+    }
+    old.reset(); // outside the lock: its work may submit more
 }
 
 void Runtime::watch(const std::shared_ptr<FlowRunContext>& flow) {
@@ -234,8 +311,8 @@ std::string Runtime::flow_id(const std::string& name, const std::vector<std::str
 bool Runtime::any_limited(const std::vector<std::string>& tags) {
     if (tags.empty()) return false;
     std::scoped_lock lock(m_limits_mutex);
-    const auto now = now_us();
-    if (now - m_limits_read > 2'000'000) {
+    const auto now = std::chrono::steady_clock::now(); // a clock step must not stop the refresh
+    if (!m_limits_read || now - *m_limits_read > std::chrono::seconds(2)) {
         auto limits = engine().store().read([](Reader& r) { return r.concurrency_limits(); });
         m_limited_tags.clear();
         for (auto& l : limits)
@@ -250,7 +327,8 @@ bool Runtime::any_limited(const std::vector<std::string>& tags) {
 void Runtime::watch_loop() {
     using namespace std::chrono_literals;
     std::unique_ptr<Reader> reader;
-    Micros last_heartbeat = now_us();
+    // Intervals and deadlines on the monotonic clock; the heartbeat stored is wall-clock time.
+    auto last_heartbeat = std::chrono::steady_clock::now();
     std::unique_lock lock(m_watch_mutex);
     while (!m_stopping) {
         m_watch_cv.wait_for(lock, 200ms);
@@ -261,8 +339,8 @@ void Runtime::watch_loop() {
         lock.unlock();
         try {
             if (!reader) reader = m_engine->store().open_reader();
-            const auto now = now_us();
-            const bool beat = now - last_heartbeat > 5'000'000;
+            const auto now = std::chrono::steady_clock::now();
+            const bool beat = now - last_heartbeat > 5s;
             if (beat) last_heartbeat = now;
             for (auto& f : flows) {
                 auto stored = reader->flow_run(f->id);
@@ -271,9 +349,9 @@ void Runtime::watch_loop() {
                                                || stored->state.type == StateType::Cancelled);
                 auto parent = f->parent.lock();
                 if (asked_to_stop || (parent && parent->token.cancelled())) f->token.cancel();
-                if (f->deadline && now > f->deadline && !f->timed_out.exchange(true))
+                if (f->deadline && now > *f->deadline && !f->timed_out.exchange(true))
                     f->token.cancel();
-                if (beat) m_engine->store().heartbeat(f->id, now);
+                if (beat) m_engine->store().heartbeat(f->id, now_us());
             }
         } catch (const std::exception& e) {
             spdlog::warn("weft: watching flow runs failed: {}", e.what());
@@ -314,6 +392,9 @@ void Runtime::shutdown() {
 
 void submit_to_pool(std::function<void()> fn) {
     Runtime::get().submit(std::move(fn));
+}
+void configure_task_runner(std::size_t threads) {
+    Runtime::get().set_pool_size(threads);
 }
 Engine& engine() {
     return Runtime::get().engine();

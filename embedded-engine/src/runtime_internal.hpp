@@ -4,6 +4,7 @@
 #include "weft/ids.hpp"
 #include "weft/runtime.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -15,7 +16,11 @@ namespace weft::detail {
 
 /// The task runner: threads that take submitted work from one shared queue, so work waits only
 /// while every thread is busy, never behind one long task while another thread idles (as it did
-/// with per-thread queues). Thread-safe.
+/// with per-thread queues). A runner thread that waits for other work (a future, see
+/// BlockingScope) would hold its thread while the work it waits for sits in the queue: with every
+/// thread waiting, nothing ran again. So while one waits, the runner starts a thread in its place:
+/// `threads` threads can always take queued work, and nested waits never deadlock, whatever the
+/// size. Once the waiting thread goes on, one thread too many ends. Thread-safe.
 class TaskRunner {
 public:
     explicit TaskRunner(std::size_t threads);
@@ -25,14 +30,39 @@ public:
 
     void submit(std::function<void()> fn);
 
+    /// The runner whose thread calls this, or null (see BlockingScope).
+    static TaskRunner* of_this_thread();
+    /// A thread of this runner starts (true) or stops (false) waiting for other work.
+    void set_blocked(bool blocked);
+
 private:
     void work();
+    void start_thread();                                         // caller holds m_mutex
+    bool surplus() const { return m_live - m_blocked > m_size; } // caller holds m_mutex
 
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::deque<std::function<void()>> m_queue;
     bool m_stopping = false;
+    const std::size_t m_size;
+    std::size_t m_live = 0;    // threads started and not ended
+    std::size_t m_blocked = 0; // of those, threads waiting for other work
     std::vector<std::thread> m_threads;
+    std::vector<std::thread::id> m_ended; // not yet joined
+};
+
+/// Marks the calling thread, for the scope's lifetime, as waiting for other submitted work to
+/// progress. On a task runner's thread the runner starts a stand-in meanwhile; on any other
+/// thread it does nothing. Put it around every wait that submitted work can be waiting on.
+class BlockingScope {
+public:
+    BlockingScope();
+    ~BlockingScope();
+    BlockingScope(const BlockingScope&) = delete;
+    BlockingScope& operator=(const BlockingScope&) = delete;
+
+private:
+    TaskRunner* m_runner;
 };
 
 class Runtime {
@@ -42,6 +72,7 @@ public:
     Engine& engine(); // opens it on first use; throws StoreError
     void configure(std::string path);
     void submit(std::function<void()> fn);
+    void set_pool_size(std::size_t threads);
 
     void watch(const std::shared_ptr<FlowRunContext>& flow);
     void unwatch(const FlowRunContext* flow);
@@ -62,11 +93,12 @@ private:
     std::string m_path;
     std::shared_ptr<Engine> m_engine;
     std::unique_ptr<TaskRunner> m_pool;
+    std::size_t m_pool_size = 0; // 0: from the environment or the core count
     std::unordered_map<std::string, std::string> m_flow_ids;
 
     std::mutex m_limits_mutex;
     std::set<std::string> m_limited_tags;
-    Micros m_limits_read = 0;
+    std::optional<std::chrono::steady_clock::time_point> m_limits_read;
 
     std::mutex m_watch_mutex;
     std::condition_variable m_watch_cv;
@@ -82,6 +114,9 @@ LaunchInfo this_launch();
 
 /// Routes std::cout lines written by tasks with log_stdout to their logs (installed once).
 void capture_stdout();
+/// Records what the current task run printed after its last '\n' (see TaskRunContext::printed).
+/// Call at the end of an attempt, on its thread. Never throws.
+void end_printed_line();
 
 /// Sleeps up to `seconds`, waking early when `token` is cancelled. Returns false if cancelled.
 bool sleep_unless_cancelled(double seconds, const CancellationToken& token);

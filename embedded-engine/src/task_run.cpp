@@ -197,12 +197,32 @@ void TaskRun::release_slots() {
     engine().store().transact<void>([id = m_run.id](Txn& txn) { txn.release_slots(id); });
 }
 
-void TaskRun::run_hooks(bool completed) {
-    for (const auto& hook : completed ? m_options.on_completion : m_options.on_failure) {
+void TaskRun::run_hooks() {
+    // Chosen by the state the run ended in: a cancelled run is not a failed one (as in Prefect 3,
+    // and as for flow runs).
+    const std::vector<std::function<void(const TaskRunRecord&)>>* hooks = nullptr;
+    const char* kind = "";
+    switch (m_run.state.type) {
+    case StateType::Completed:
+        hooks = &m_options.on_completion;
+        kind = "completion";
+        break;
+    case StateType::Failed:
+        hooks = &m_options.on_failure;
+        kind = "failure";
+        break;
+    case StateType::Cancelled:
+        hooks = &m_options.on_cancellation;
+        kind = "cancellation";
+        break;
+    default:
+        return;
+    }
+    for (const auto& hook : *hooks) {
         try {
             hook(m_run);
         } catch (const std::exception& e) {
-            log().error("A {} hook failed: {}", completed ? "completion" : "failure", e.what());
+            log().error("A {} hook failed: {}", kind, e.what());
         }
     }
 }
@@ -231,7 +251,9 @@ void TaskRun::add_data_edges() {
 }
 
 void TaskRun::join_straggler() {
-    if (m_straggler.joinable()) m_straggler.join();
+    if (!m_straggler.joinable()) return;
+    BlockingScope blocking; // it may wait for runs it submitted
+    m_straggler.join();
 }
 
 std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann::json()>& attempt,
@@ -241,13 +263,15 @@ std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann:
     m_context.token = CancellationToken();
     if (m_options.timeout_s <= 0) {
         ContextScope scope(m_flow, &m_context);
+        std::optional<nlohmann::json> value;
         try {
-            return attempt();
+            value = attempt();
         } catch (...) {
             failure.error = std::current_exception();
             failure.message = message_of(failure.error);
-            return std::nullopt;
         }
+        end_printed_line(); // while this run is still the thread's
+        return value;
     }
     // With a timeout the attempt runs on its own thread so the deadline is recorded on time. A
     // thread cannot be killed: the attempt's token is cancelled, and the call goes on once the
@@ -270,16 +294,22 @@ std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann:
         } catch (...) {
             error = std::current_exception();
         }
+        end_printed_line();
         std::scoped_lock lock(shared->mutex);
         shared->value = std::move(value);
         shared->error = error;
         shared->done = true;
         shared->cv.notify_all();
     });
-    std::unique_lock lock(shared->mutex);
-    const bool finished = shared->cv.wait_for(
-        lock, std::chrono::microseconds(std::int64_t(m_options.timeout_s * 1e6)),
-        [&] { return shared->done; });
+    bool finished = false;
+    {
+        // The attempt may wait for runs it submits: this thread's runner gets a stand-in.
+        BlockingScope blocking;
+        std::unique_lock lock(shared->mutex);
+        finished = shared->cv.wait_for(
+            lock, std::chrono::microseconds(std::int64_t(m_options.timeout_s * 1e6)),
+            [&] { return shared->done; });
+    }
     if (!finished) {
         m_context.token.cancel();
         failure.timed_out = true;
@@ -287,7 +317,6 @@ std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann:
             "Task run exceeded its timeout of " + std::to_string(m_options.timeout_s) + " s.";
         return std::nullopt;
     }
-    lock.unlock();
     join_straggler();
     if (shared->error) {
         failure.error = shared->error;
@@ -366,10 +395,13 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
         }
     }
 
+    bool retry_waited = false; // this call waited out a retry delay itself
     for (;;) {
         if (m_flow->token.cancelled()) {
             release_slots();
-            std::rethrow_exception(not_started(nullptr));
+            auto error = not_started(nullptr);
+            if (m_attempts > 0) run_hooks(); // cancelled while waiting to retry: it did start
+            std::rethrow_exception(error);
         }
         // The cache first: a cached result needs no concurrency slot.
         const std::optional<State> cached = cache_hit();
@@ -379,6 +411,10 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
                     [&](RunFacts& f) {
                         f.cached = cached;
                         f.concurrency_wait = slots_full;
+                        // The delay is over by the monotonic clock: a system clock set back
+                        // meanwhile must not make the rules wait for the scheduled time again.
+                        if (auto at = r.state.scheduled_time(); at && retry_waited)
+                            f.now = std::max(f.now, *at);
                     });
         if (start.decision == Decision::Wait) {
             sleep_unless_cancelled(std::min(start.delay_s, 1.0), m_flow->token);
@@ -386,7 +422,7 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
         }
         if (start.decision == Decision::Reject && r.state.type == StateType::Completed) {
             release_slots();
-            run_hooks(true);
+            run_hooks();
             m_flow->note_result(r.result, r.id);
             return Result{false, r.result};
         }
@@ -417,7 +453,7 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
             if (!r.cache_key.empty() && r.has_result && r.state.type == StateType::Completed)
                 recent_results().remember(r);
             release_slots();
-            run_hooks(true);
+            run_hooks();
             m_flow->note_result(*value, r.id);
             return Result{true, std::move(*value)};
         }
@@ -425,6 +461,7 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
             join_straggler();
             propose(states::cancelled(failure.message));
             release_slots();
+            run_hooks();
             std::rethrow_exception(failure.error);
         }
         bool retry_wanted = true;
@@ -453,12 +490,17 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
         }
         join_straggler();
         if (end.decision == Decision::Reject && r.state.type == StateType::Scheduled) {
+            // Waited on the monotonic clock, and never longer than the policy's delay: the stored
+            // scheduled time is wall-clock time, which a clock step can move away.
             const auto at = r.state.scheduled_time().value_or(now_us());
-            sleep_unless_cancelled(to_seconds(std::max<Micros>(0, at - now_us())), m_flow->token);
+            const Micros wait =
+                std::clamp<Micros>(at - now_us(), 0, from_seconds(std::max(0.0, delay)));
+            sleep_unless_cancelled(to_seconds(wait), m_flow->token);
+            retry_waited = true;
             continue;
         }
         release_slots();
-        run_hooks(false);
+        run_hooks();
         throw TaskRunFailed(r.id, r.state);
     }
 }

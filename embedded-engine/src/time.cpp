@@ -1,14 +1,24 @@
 #include "weft/time.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
 namespace weft {
 
+namespace {
+std::atomic<Micros> g_wall_clock_offset{0}; // tests' stand-in for stepping the system clock
+}
+
 Micros now_us() {
     using namespace std::chrono;
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()
+           + g_wall_clock_offset.load(std::memory_order_relaxed);
+}
+
+void detail::set_wall_clock_offset(Micros offset) {
+    g_wall_clock_offset.store(offset, std::memory_order_relaxed);
 }
 
 std::string to_iso(Micros t) {

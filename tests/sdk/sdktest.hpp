@@ -146,6 +146,15 @@ inline bool work_until_cancelled(std::chrono::seconds limit = std::chrono::secon
     return false;
 }
 
+/// Moves what weft::now_us() reports for its lifetime, as if the system clock had been stepped
+/// (forward for a positive offset).
+struct ClockStep {
+    explicit ClockStep(weft::Micros offset) { weft::detail::set_wall_clock_offset(offset); }
+    ~ClockStep() { weft::detail::set_wall_clock_offset(0); }
+    ClockStep(const ClockStep&) = delete;
+    ClockStep& operator=(const ClockStep&) = delete;
+};
+
 /// Runs a flow call on its own thread, so that the test can act on the run meanwhile.
 class Background {
 public:

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void limitOfTwo();
     void failedRunsReleaseSlots();
     void cacheHitTakesNoSlot();
+    void limitsReadAgainWhenClockStepsBack();
 
 private:
     QTemporaryDir m_dir;
@@ -186,6 +187,23 @@ void TestConcurrency::cacheHitTakesNoSlot() {
     QCOMPARE(value, 6);
     QCOMPARE(calls.load(), 1);
     QVERIFY2(!ended_before_hit, "the cached call waited for the slot");
+}
+
+void TestConcurrency::limitsReadAgainWhenClockStepsBack() {
+    // Limits are read again every 2 s by the monotonic clock: with the system clock set back an
+    // hour, a limit set meanwhile applies within seconds (it was ignored for the hour).
+    std::atomic<bool> held{false};
+    auto probe = weft::task("probe", [&] { held = limit_of("late").active == 1; }).tags({"late"});
+    auto f = weft::flow("late_limit_flow", [&] { probe(); });
+    ClockStep back(-weft::from_seconds(3600));
+    set_limit("late", 1);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            f();
+            return held.load();
+        },
+        8000));
+    QCOMPARE(limit_of("late").active, 0);
 }
 
 QTEST_GUILESS_MAIN(TestConcurrency)

@@ -27,6 +27,16 @@ auto consume = weft::task("consume", [](int value, int plus) {
                    return value + plus;
                }).params({"value", "plus"});
 
+// Submits a run of itself one level down and waits for it: n runs nested in one another.
+int chain_depth(int n);
+auto chain = weft::task("chain", [](int n) { return chain_depth(n); }).params({"n"});
+int chain_depth(int n) {
+    return n == 0 ? 0 : 1 + chain.submit(n - 1).result();
+}
+// The same wait from an attempt with a timeout, which runs on a thread of its own.
+auto timed_parent =
+    weft::task("timed_parent", [](int n) { return chain.submit(n).result(); }).timeout(60);
+
 // One task_inputs entry: the run a future stands for.
 nlohmann::json edge(const std::string& id) {
     return nlohmann::json::array({nlohmann::json{{"input_type", "task_run"}, {"id", id}}});
@@ -56,6 +66,8 @@ private Q_SLOTS:
     void directCallWithFuture();
     void mapOverFutures();
     void idleRunnerThreadsTakeWork();
+    void nestedWaitsNeverDeadlock_data();
+    void nestedWaitsNeverDeadlock();
     void submitOutsideFlowThrows();
 
 private:
@@ -310,6 +322,33 @@ void TestFutures::idleRunnerThreadsTakeWork() {
     QCOMPARE(f(), 21);
     QVERIFY(blocker_still_running);
     QVERIFY(blocker_released); // opened by the flow, not timed out
+}
+
+void TestFutures::nestedWaitsNeverDeadlock_data() {
+    QTest::addColumn<int>("threads");
+    QTest::addRow("1 runner thread") << 1;
+    QTest::addRow("2 runner threads") << 2;
+}
+
+void TestFutures::nestedWaitsNeverDeadlock() {
+    // Submitted runs that submit a child and wait for it hold their runner thread while they
+    // wait; the children run anyway, whatever the runner's size (with every thread waiting, they
+    // never ran). More waiting parents than threads, each a chain six deep.
+    QFETCH(int, threads);
+    weft::detail::configure_task_runner(std::size_t(threads));
+    auto f = weft::flow("nested_waits", [] {
+        std::vector<weft::Future<int>> parents;
+        for (int i = 0; i < 3; ++i)
+            parents.push_back(chain.submit(6));
+        parents.push_back(timed_parent.submit(6));
+        int sum = 0;
+        for (auto& p : parents)
+            sum += p.result();
+        return sum;
+    });
+    const int sum = f();                    // a deadlock hangs here until the test's timeout
+    weft::detail::configure_task_runner(2); // initTestCase's size, for the tests after this one
+    QCOMPARE(sum, 4 * 6);
 }
 
 void TestFutures::submitOutsideFlowThrows() {

@@ -48,6 +48,7 @@ private Q_SLOTS:
     void engineLinesOfTheRun();
     void submittedTasksLogWithTheirIds();
     void stdoutCapture();
+    void unfinishedPrintedLineStaysWithItsTask();
     void nothingRecordedOutsideRuns();
 
 private:
@@ -191,6 +192,37 @@ void TestLogging::stdoutCapture() {
     QVERIFY(!find(lines, "not captured line"));
     QVERIFY(!find(lines, "flow body print"));
     QVERIFY(!quiet_id.empty());
+}
+
+void TestLogging::unfinishedPrintedLineStaysWithItsTask() {
+    // Text printed without a final '\n' belongs to the task run that printed it: it is recorded
+    // when that run's attempt ends, not glued to the next line printed on the same thread.
+    std::string first_id, second_id;
+    auto unfinished = weft::task("unfinished_print", [&] {
+                          first_id = weft::current_task_run_id();
+                          std::cout << "no newline from the first task";
+                      }).log_stdout(true);
+    auto next = weft::task("next_print", [&] {
+                    second_id = weft::current_task_run_id();
+                    std::cout << "the second task's line\n";
+                }).log_stdout(true);
+    auto f = weft::flow("unfinished_print_flow", [&] {
+        g_flow_run_id = weft::current_flow_run_id();
+        unfinished(); // both run on this thread, one after the other
+        next();
+    });
+    f();
+    weft::LogQuery q;
+    q.flow_run_id = g_flow_run_id;
+    const auto lines = logs(q);
+    const auto* first = find(lines, "no newline from the first task");
+    const auto* second = find(lines, "the second task's line");
+    QVERIFY(first);
+    QVERIFY(second);
+    QCOMPARE(qs(first->task_run_id), qs(first_id));
+    QCOMPARE(qs(first->name), QStringLiteral("weft.stdout"));
+    QCOMPARE(qs(second->task_run_id), qs(second_id));
+    QVERIFY(first->id < second->id);
 }
 
 void TestLogging::nothingRecordedOutsideRuns() {

@@ -5,6 +5,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <future>
 #include <stdexcept>
 
 using namespace sdktest;
@@ -48,6 +49,8 @@ private Q_SLOTS:
     void delaysAreScheduledAndWaited();
     void retryConditionStopsRetrying();
     void flowRetries();
+    void retryWaitIgnoresClockSteps_data();
+    void retryWaitIgnoresClockSteps();
 
 private:
     QTemporaryDir m_dir;
@@ -287,6 +290,53 @@ void TestRetries::flowRetries() {
     QCOMPARE(failed.state.type, weft::StateType::Failed);
     QCOMPARE(failed.run_count, 2);
     QCOMPARE(qs(failed.state.message), QStringLiteral("never works"));
+}
+
+void TestRetries::retryWaitIgnoresClockSteps_data() {
+    QTest::addColumn<bool>("flow_level");
+    QTest::addRow("task run retry") << false;
+    QTest::addRow("flow run retry") << true;
+}
+
+void TestRetries::retryWaitIgnoresClockSteps() {
+    // A retry delay is waited on the monotonic clock: the system clock set back an hour during
+    // the wait neither stretches it nor hangs the run (it did: the run waited until the wall
+    // clock reached the stored scheduled time again).
+    QFETCH(bool, flow_level);
+    Flaky flaky;
+    flaky.failures = 1;
+    auto t = weft::task("stepped_task", [&] { return flaky(); }).retries(1).retry_delays({1.0});
+    std::promise<std::string> id_promise;
+    auto id_future = id_promise.get_future();
+    std::atomic<bool> id_sent{false};
+    auto f = weft::flow("stepped_flow", [&] {
+        if (!id_sent.exchange(true)) id_promise.set_value(weft::current_flow_run_id());
+        return flow_level ? flaky() : t();
+    });
+    if (flow_level) f = f.retries(1).retry_delay(1.0);
+    std::atomic<bool> done{false};
+    Background bg([&] {
+        f();
+        done = true;
+    });
+    QCOMPARE(id_future.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    const std::string id = id_future.get();
+    auto state_name = [&] {
+        if (flow_level) return qs(flow_run(id).state.name);
+        const auto runs = task_runs(id, "stepped_task");
+        return runs.empty() ? QString() : qs(runs.front().state.name);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(state_name(), QStringLiteral("AwaitingRetry"), 10000);
+    bool in_time = false;
+    {
+        ClockStep back(-weft::from_seconds(3600));
+        in_time = QTest::qWaitFor([&] { return done.load(); }, 5000);
+    } // the real clock again: a run still waiting for the wall clock goes on now
+    bg.join();
+    QVERIFY2(in_time, "the retry waited for the wall clock");
+    QVERIFY(!bg.failed());
+    QVERIFY(!bg.other_error());
+    QCOMPARE(flaky.calls.load(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestRetries)

@@ -98,6 +98,7 @@ private Q_SLOTS:
     void throwingTaskFailsFlow();
     void caughtTaskFailureDoesNotFailFlow();
     void hooks();
+    void cancelledRunsRunCancellationHooks();
 
 private:
     QTemporaryDir m_dir;
@@ -365,6 +366,46 @@ void TestSdkRuns::hooks() {
     QCOMPARE(qs(seen[1]), QStringLiteral("task failed boom-0 FAILED"));
     QVERIFY2(seen[2].starts_with("flow failed ") && seen[2].find("boom 0") != std::string::npos,
              seen[2].c_str());
+}
+
+void TestSdkRuns::cancelledRunsRunCancellationHooks() {
+    // One rule for tasks and flows: on_failure is for FAILED runs; a CANCELLED run runs its
+    // on_cancellation hooks instead.
+    std::vector<std::string> seen;
+    auto stop = [] { throw weft::Cancelled("asked to stop"); };
+    auto stops =
+        weft::task("stops", stop)
+            .on_failure([&](const weft::TaskRunRecord&) { seen.push_back("task failure"); })
+            .on_cancellation([&](const weft::TaskRunRecord& r) {
+                seen.push_back("task cancelled " + std::string(weft::to_string(r.state.type)));
+            });
+    auto f =
+        weft::flow("cancelled_hooks", [&] { stops(); })
+            .on_failure([&](const weft::FlowRunRecord&) { seen.push_back("flow failure"); })
+            .on_completion([&](const weft::FlowRunRecord&) { seen.push_back("flow completed"); })
+            .on_cancellation([&](const weft::FlowRunRecord& r) {
+                seen.push_back("flow cancelled " + std::string(weft::to_string(r.state.type)));
+            });
+    try {
+        f();
+        QFAIL("the cancelled flow run returned");
+    } catch (const weft::FlowRunFailed& e) {
+        QCOMPARE(e.state.type, weft::StateType::Cancelled);
+    }
+    QCOMPARE(seen,
+             (std::vector<std::string>{"task cancelled CANCELLED", "flow cancelled CANCELLED"}));
+
+    // A timed-out flow run failed: its on_failure hooks run.
+    seen.clear();
+    auto slow =
+        weft::flow("timed_out_hooks", [] { work_until_cancelled(); })
+            .timeout(0.1)
+            .on_failure([&](const weft::FlowRunRecord& r) {
+                seen.push_back("flow failure " + r.state.name);
+            })
+            .on_cancellation([&](const weft::FlowRunRecord&) { seen.push_back("flow cancelled"); });
+    QVERIFY_THROWS_EXCEPTION(weft::FlowRunFailed, slow());
+    QCOMPARE(seen, std::vector<std::string>{"flow failure TimedOut"});
 }
 
 QTEST_GUILESS_MAIN(TestSdkRuns)

@@ -41,6 +41,8 @@ private Q_SLOTS:
     void cancelWakesRetryWait();
     void flowTimeout_data();
     void flowTimeout();
+    void flowTimeoutIgnoresClockSteps();
+    void heartbeatsGoOnWhenClockStepsBack();
 
 private:
     QTemporaryDir m_dir;
@@ -299,6 +301,52 @@ void TestTimeoutsCancel::flowTimeout() {
     QVERIFY(running);
     const double took = seconds_between(*running, states.back());
     QVERIFY2(took >= 0.3 && took < 2.0, qPrintable(QString::number(took)));
+}
+
+void TestTimeoutsCancel::flowTimeoutIgnoresClockSteps() {
+    // A flow run's deadline is kept on the monotonic clock: the system clock set forward an hour
+    // does not time the run out (it did, at the watcher's next look).
+    bool told = true;
+    auto f = weft::flow("clock_jump_flow", [&] {
+                 g_flow_run_id = weft::current_flow_run_id();
+                 ClockStep forward(weft::from_seconds(3600));
+                 // The watcher looks every 200 ms: a second gives it five chances to go wrong.
+                 told = work_until_cancelled(1s);
+                 return 1;
+             }).timeout(30);
+    try {
+        QCOMPARE(f(), 1);
+    } catch (const weft::FlowRunFailed& e) {
+        QFAIL(("the flow run ended " + e.state.name + ": " + e.state.message).c_str());
+    }
+    QVERIFY(!told);
+    QCOMPARE(flow_run(g_flow_run_id).state.type, weft::StateType::Completed);
+}
+
+void TestTimeoutsCancel::heartbeatsGoOnWhenClockStepsBack() {
+    // Heartbeats are spaced on the monotonic clock: with the system clock set back an hour they
+    // still come every 5 s (they stopped for the hour, and a watcher on another host would have
+    // taken the run for crashed).
+    const auto real_now = [] {
+        return weft::Micros(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+    };
+    bool beat = false;
+    auto f = weft::flow("heartbeat_flow", [&] {
+        const std::string id = weft::current_flow_run_id();
+        ClockStep back(-weft::from_seconds(3600));
+        // A beat written after the step carries the stepped clock's time.
+        beat = QTest::qWaitFor(
+            [&] {
+                weft::detail::flush();
+                const auto hb = flow_run(id).process.heartbeat;
+                return hb > 0 && hb < real_now() - weft::from_seconds(1800);
+            },
+            12000);
+    });
+    f();
+    QVERIFY(beat);
 }
 
 QTEST_GUILESS_MAIN(TestTimeoutsCancel)

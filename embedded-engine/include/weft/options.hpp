@@ -76,8 +76,13 @@ struct TaskOptions {
     bool log_stdout = false;
     std::string version;
     std::vector<std::string> param_names; // names of the parameters, in order
+    // Hooks run once, when a task run that started ends: on_completion when it ends COMPLETED
+    // (Cached too), on_failure when it ends FAILED (TimedOut too: never when it is cancelled),
+    // on_cancellation when it ends CANCELLED. A run that never starts (an upstream failed, the
+    // flow run was cancelled first) runs none. A hook that throws is logged and skipped.
     std::vector<std::function<void(const TaskRunRecord&)>> on_completion;
     std::vector<std::function<void(const TaskRunRecord&)>> on_failure;
+    std::vector<std::function<void(const TaskRunRecord&)>> on_cancellation;
 
     /// Delay before retry number `retry` (1-based), with jitter applied.
     double retry_delay(int retry) const;
@@ -92,8 +97,12 @@ struct FlowOptions {
     std::vector<std::string> tags;
     std::vector<std::string> param_names;
     nlohmann::json defaults = nlohmann::json::object(); // default parameter values by name
+    // As a task's: on_completion for COMPLETED, on_failure for FAILED (TimedOut too), and
+    // on_cancellation for CANCELLED (as Prefect 3, a cancelled run is not a failed one). A run
+    // that could not start runs none.
     std::vector<std::function<void(const FlowRunRecord&)>> on_completion;
     std::vector<std::function<void(const FlowRunRecord&)>> on_failure;
+    std::vector<std::function<void(const FlowRunRecord&)>> on_cancellation;
 };
 
 } // namespace weft

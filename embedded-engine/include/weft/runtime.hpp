@@ -6,6 +6,7 @@
 #include "weft/future.hpp"
 #include "weft/options.hpp"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,7 +27,9 @@ struct FlowRunContext {
     const FlowOptions* options = nullptr;
     CancellationToken token;
     std::weak_ptr<FlowRunContext> parent; // a subflow's parent: its cancellation is ours
-    Micros deadline = 0;                  // flow timeout; 0 = none
+    // The flow timeout, on the monotonic clock: setting the system clock neither triggers nor
+    // delays it.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
     std::atomic<bool> timed_out{false};
 
     /// With the task key, names a call across resumes: "n" for the nth call of `task_key` made
@@ -74,6 +77,10 @@ struct TaskRunContext {
     std::string name;
     CancellationToken token; // this attempt's: set when it times out
     bool log_stdout = false;
+    /// With log_stdout: what the run printed after its last '\n', recorded as a line of its own
+    /// when the attempt ends. Kept per run, not per thread, so that a thread's next run does not
+    /// inherit it. Only the attempt's thread touches it.
+    mutable std::string printed;
 };
 
 /// The calling thread's runs.
@@ -158,7 +165,7 @@ private:
     std::optional<State> cache_hit();
     std::string wait_for_slots();
     void release_slots();
-    void run_hooks(bool completed);
+    void run_hooks(); // those of the state the run ended in
 
     std::shared_ptr<FlowRunContext> m_flow;
     const TaskOptions& m_options; // owned by the Task, which outlives its runs
@@ -194,6 +201,10 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
 
 /// Runs `fn` on the task runner's pool. Thread-safe.
 void submit_to_pool(std::function<void()> fn);
+/// Sets the task runner's size (else WEFT_TASK_RUNNER_THREADS, else the core count, at least 2).
+/// Later work runs on a new pool; the old one finishes what it was given, then stops. Meant for
+/// between flow runs (tests use it to try several sizes). Thread-safe.
+void configure_task_runner(std::size_t threads);
 
 /// The engine the SDK writes to, opened on first use at configure_database's path (or the
 /// default). Thread-safe.

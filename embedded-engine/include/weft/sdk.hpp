@@ -137,6 +137,9 @@ public:
     Task on_failure(std::function<void(const TaskRunRecord&)> hook) const {
         return with([&](TaskOptions& o) { o.on_failure.push_back(std::move(hook)); });
     }
+    Task on_cancellation(std::function<void(const TaskRunRecord&)> hook) const {
+        return with([&](TaskOptions& o) { o.on_cancellation.push_back(std::move(hook)); });
+    }
 
     /// Runs the task now, on this thread. Inside a flow the call is a task run (futures among the
     /// arguments are waited for); outside one it is a plain call. Throws TaskRunFailed.
@@ -351,6 +354,9 @@ public:
     }
     Flow on_failure(std::function<void(const FlowRunRecord&)> hook) const {
         return with([&](FlowOptions& o) { o.on_failure.push_back(std::move(hook)); });
+    }
+    Flow on_cancellation(std::function<void(const FlowRunRecord&)> hook) const {
+        return with([&](FlowOptions& o) { o.on_cancellation.push_back(std::move(hook)); });
     }
 
     /// Runs the flow: a new flow run, or inside another flow a subflow run. Returns its result or

@@ -9,8 +9,15 @@ namespace weft {
 
 using Micros = std::int64_t;
 
-/// Current wall-clock time. Thread-safe.
+/// Current wall-clock time. Thread-safe. Stored times (states, logs, heartbeats) use it; waits
+/// measure their durations on std::chrono::steady_clock instead, which a clock change cannot move.
 Micros now_us();
+
+namespace detail {
+/// For tests only: shifts what now_us() reports by `offset`, as if the system clock had been set
+/// forward (positive) or back (negative). 0 restores the real clock. Thread-safe.
+void set_wall_clock_offset(Micros offset);
+} // namespace detail
 
 /// ISO 8601 UTC with microseconds, e.g. "2026-11-25T13:18:05.123456Z". Thread-safe.
 std::string to_iso(Micros t);
