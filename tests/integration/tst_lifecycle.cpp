@@ -30,9 +30,9 @@ public:
     QString path() const { return m_dir.path(); }
     QString db() const { return m_dir.filePath(u"weft.db"_s); }
     bool has(const QString& name) const { return QFile::exists(m_dir.filePath(name)); }
-    void touch(const QString& name) const {
+    bool touch(const QString& name) const {
         QFile f(m_dir.filePath(name));
-        QVERIFY(f.open(QIODevice::WriteOnly));
+        return f.open(QIODevice::WriteOnly);
     }
     void remove(const QString& name) const { QFile::remove(m_dir.filePath(name)); }
     int lines(const QString& name) const {
@@ -61,11 +61,11 @@ private:
     std::shared_ptr<weft::Store> m_store;
 };
 
-// `integration-gate run FLOW --param dir=FOLDER`, not waited for.
-void startGate(QProcess& p, Folder& f, const QString& flow = u"gated"_s) {
+// `integration-gate run FLOW --param dir=FOLDER`, not waited for. False if it did not start.
+bool startGate(QProcess& p, Folder& f, const QString& flow = u"gated"_s) {
     p.setProcessEnvironment(environmentFor(f.db()));
     p.start(binary(u"integration-gate"_s), {u"run"_s, flow, u"--param"_s, u"dir="_s + f.path()});
-    QVERIFY(p.waitForStarted());
+    return p.waitForStarted();
 }
 
 // Holds the database's write lock: nothing any program queues can commit until it goes.
@@ -109,12 +109,12 @@ private Q_SLOTS:
         QFETCH(QString, name);
         Folder f;
         QProcess p;
-        startGate(p, f);
+        QVERIFY(startGate(p, f));
         QTRY_VERIFY_WITH_TIMEOUT(f.has(u"ready"_s), kWaitMs);
         QByteArray err;
         {
             WriteLock lock(f.db());
-            f.touch(u"tick"_s);
+            QVERIFY(f.touch(u"tick"_s));
             // Its "tick seen" line is queued now, and cannot be committed before the signal.
             QTRY_VERIFY_WITH_TIMEOUT(f.has(u"ticked"_s), kWaitMs);
             QCOMPARE(::kill(pid_t(p.processId()), sig), 0);
@@ -146,7 +146,7 @@ private Q_SLOTS:
     void secondSignalEndsAtOnce() {
         Folder f;
         QProcess p;
-        startGate(p, f);
+        QVERIFY(startGate(p, f));
         QTRY_VERIFY_WITH_TIMEOUT(f.has(u"ready"_s), kWaitMs);
         // The first signal's cancellation waits for the database; the second does not.
         WriteLock lock(f.db());
@@ -166,8 +166,8 @@ private Q_SLOTS:
     void concurrentRetriesRunItOnce() {
         for (int round = 0; round < 3; ++round) {
             Folder f;
-            f.touch(u"release"_s);
-            f.touch(u"fail"_s);
+            QVERIFY(f.touch(u"release"_s));
+            QVERIFY(f.touch(u"fail"_s));
             const Ran first =
                 runProgram(u"integration-gate"_s,
                            {u"run"_s, u"gated"_s, u"--param"_s, u"dir="_s + f.path()}, f.db());
@@ -200,7 +200,7 @@ private Q_SLOTS:
                      refusal.constData());
             QCOMPARE(winner.state(), QProcess::Running);
 
-            f.touch(u"release"_s);
+            QVERIFY(f.touch(u"release"_s));
             QVERIFY(winner.waitForFinished(kWaitMs));
             QCOMPARE(winner.exitCode(), 0);
             QCOMPARE(f.run(id).state.type, weft::StateType::Completed);
@@ -216,9 +216,9 @@ private Q_SLOTS:
 
     void killedWhileAwaitingRetryCanBeRetried() {
         Folder f;
-        f.touch(u"fail-first"_s);
+        QVERIFY(f.touch(u"fail-first"_s));
         QProcess p;
-        startGate(p, f, u"retried"_s);
+        QVERIFY(startGate(p, f, u"retried"_s));
         auto awaiting = [&] {
             const auto runs = f.runs();
             return !runs.empty() && runs.front().state.name == "AwaitingRetry";
@@ -244,7 +244,7 @@ private Q_SLOTS:
     void crashEndsWhenTheProgramDied() {
         Folder f;
         QProcess p;
-        startGate(p, f);
+        QVERIFY(startGate(p, f));
         QTRY_VERIFY_WITH_TIMEOUT(f.has(u"ready"_s), kWaitMs);
         p.kill(); // SIGKILL
         QVERIFY(p.waitForFinished());
@@ -267,7 +267,7 @@ private Q_SLOTS:
     void cancelReasonIsTheFinalStates() {
         Folder f;
         QProcess p;
-        startGate(p, f);
+        QVERIFY(startGate(p, f));
         QTRY_VERIFY_WITH_TIMEOUT(f.has(u"ready"_s), kWaitMs);
         const std::string id = f.runs().front().id;
         const Ran cancel = weftCli({u"flow-run"_s, u"cancel"_s, QString::fromStdString(id),
