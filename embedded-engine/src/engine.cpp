@@ -111,10 +111,6 @@ Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts fact
     return t;
 }
 
-} // namespace
-
-namespace {
-
 // The rules' facts about a stored flow run.
 RunFacts flow_run_facts(const FlowRunRecord& run) {
     RunFacts facts;
