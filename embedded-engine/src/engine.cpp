@@ -1,5 +1,6 @@
 #include "weft/engine.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <fstream>
@@ -85,10 +86,13 @@ std::shared_ptr<Engine> Engine::open(const std::string& path, StoreOptions optio
 
 namespace {
 
+// `before_write` changes the run along with a state the rules let through (a claim records the
+// claiming process in the same row).
 template<class Run>
 Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts facts,
                                  const Proposal& proposal, const Engine::AdjustFacts& adjust,
-                                 void (Txn::*put)(const Run&, EventKind), EventKind kind) {
+                                 void (Txn::*put)(const Run&, EventKind), EventKind kind,
+                                 const std::function<void(Run&)>& before_write = {}) {
     Transition<Run> t;
     facts.current = run->state;
     facts.run_count = run->run_count;
@@ -100,9 +104,36 @@ Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts fact
                         || (t.outcome.decision == Decision::Reject && t.outcome.state);
     if (writes) {
         enter_state(*run, *t.outcome.state);
+        if (before_write) before_write(*run);
         (txn.*put)(*run, kind);
     }
     t.run = std::move(run);
+    return t;
+}
+
+// The rules' facts about a stored flow run.
+RunFacts flow_run_facts(const FlowRunRecord& run) {
+    RunFacts facts;
+    facts.kind = RunKind::Flow;
+    facts.retry_delay_s = run.retry_delay_s;
+    // A finished run is not "still running" in a process that lives on (Studio's demo, a
+    // program that runs several flows): people may retry or mark it.
+    facts.process_alive = !is_terminal(run.state.type) && process_alive(run.process, now_us());
+    return facts;
+}
+
+// Inside the writer's transaction: `proposal` for flow run `id`, through the rules.
+Transition<FlowRunRecord>
+flow_run_transition(Txn& txn, const std::string& id, const Proposal& proposal,
+                    const Engine::AdjustFacts& adjust = {},
+                    const std::function<void(FlowRunRecord&)>& before_write = {}) {
+    auto run = txn.read().flow_run(id);
+    if (!run) throw LookupError("Flow run not found: " + id);
+    const RunFacts facts = flow_run_facts(*run);
+    auto t =
+        decide_and_apply<FlowRunRecord>(txn, std::move(run), facts, proposal, adjust,
+                                        &Txn::put_flow_run, EventKind::FlowRunState, before_write);
+    if (t.run && is_terminal(t.run->state.type)) txn.release_slots_of_flow_run(id);
     return t;
 }
 
@@ -111,22 +142,49 @@ Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts fact
 Transition<FlowRunRecord> Engine::set_flow_run_state(const std::string& id,
                                                      const Proposal& proposal,
                                                      const AdjustFacts& adjust) {
-    auto f = m_store->transact<Transition<FlowRunRecord>>([&](Txn& txn) {
-        auto run = txn.read().flow_run(id);
-        if (!run) throw LookupError("Flow run not found: " + id);
-        RunFacts facts;
-        facts.kind = RunKind::Flow;
-        facts.retry_delay_s = run->retry_delay_s;
-        // A finished run is not "still running" in a process that lives on (Studio's demo, a
-        // program that runs several flows): people may retry or mark it.
-        facts.process_alive =
-            !is_terminal(run->state.type) && process_alive(run->process, now_us());
-        auto t = decide_and_apply<FlowRunRecord>(txn, std::move(run), facts, proposal, adjust,
-                                                 &Txn::put_flow_run, EventKind::FlowRunState);
-        if (t.run && is_terminal(t.run->state.type)) txn.release_slots_of_flow_run(id);
-        return t;
-    });
-    return f.get();
+    return m_store
+        ->transact<Transition<FlowRunRecord>>(
+            [&](Txn& txn) { return flow_run_transition(txn, id, proposal, adjust); })
+        .get();
+}
+
+Transition<FlowRunRecord> Engine::claim_flow_run(const std::string& id, const ProcessInfo& process,
+                                                 const LaunchInfo& launch, bool rerun_requested,
+                                                 std::string message) {
+    const Proposal claim{states::pending(std::move(message)), Origin::Program};
+    return m_store
+        ->transact<Transition<FlowRunRecord>>([&](Txn& txn) {
+            return flow_run_transition(
+                txn, id, claim, [&](RunFacts& f) { f.rerun_requested = rerun_requested; },
+                [&](FlowRunRecord& run) {
+                    run.process = process;
+                    run.launch = launch;
+                });
+        })
+        .get();
+}
+
+Outcome Engine::stop_flow_run(const std::string& id, const State& final_state) {
+    return m_store
+        ->transact<Outcome>([&](Txn& txn) {
+            auto t = flow_run_transition(txn, id, Proposal{final_state, Origin::Program});
+            if (!t.run || !is_terminal(t.run->state.type)) return t.outcome;
+            const State ended = t.outcome.state.value_or(final_state);
+            for (auto task : txn.read().task_runs(id)) {
+                if (is_terminal(task.state.type)) continue;
+                RunFacts facts;
+                facts.kind = RunKind::Task;
+                const Proposal p{
+                    states::cancelled("Its flow run ended as " + ended.name + ": " + ended.message),
+                    Origin::Program};
+                auto tt =
+                    decide_and_apply<TaskRunRecord>(txn, std::move(task), facts, p, {},
+                                                    &Txn::put_task_run, EventKind::TaskRunState);
+                if (tt.run && is_terminal(tt.run->state.type)) txn.release_slots(tt.run->id);
+            }
+            return t.outcome;
+        })
+        .get();
 }
 
 Transition<TaskRunRecord> Engine::set_task_run_state(const std::string& id,
@@ -163,38 +221,68 @@ void Engine::delete_flow_run(const std::string& id) {
         .get();
 }
 
+namespace {
+
+// When a run whose process is gone last showed it was alive: its newest heartbeat, state change
+// (its own or a task run's) or log line; never later than `now`.
+Micros last_sign_of_life(Reader& reader, const FlowRunRecord& run,
+                         const std::vector<TaskRunRecord>& tasks, Micros now) {
+    Micros last = std::max({run.process.heartbeat, run.updated, run.state.timestamp});
+    for (const auto& t : tasks)
+        last = std::max({last, t.updated, t.state.timestamp});
+    LogQuery newest;
+    newest.flow_run_id = run.id;
+    newest.newest_first = true;
+    newest.limit = 1;
+    for (const auto& line : reader.logs(newest))
+        last = std::max(last, line.timestamp);
+    return std::min(last, now);
+}
+
+} // namespace
+
 int Engine::detect_crashes() {
     if (m_store->read_only()) return 0; // another user's runs: not ours to mark
     const auto now = now_us();
+    // SCHEDULED with a process: a flow run waiting for its program's flow-level retry.
     auto suspects = m_store->read([](Reader& r) {
         return r.flow_runs_in_states(
-            {StateType::Running, StateType::Pending, StateType::Cancelling});
+            {StateType::Running, StateType::Pending, StateType::Cancelling, StateType::Scheduled});
     });
     int crashed = 0;
     for (const auto& suspect : suspects) {
         if (suspect.process.pid == 0 || process_alive(suspect.process, now)) continue;
-        const bool moved = m_store
-                               ->transact<bool>([&](Txn& txn) {
-                                   auto run = txn.read().flow_run(suspect.id);
-                                   // Another engine may have dealt with it, or the run started
-                                   // again elsewhere.
-                                   if (!run || run->state.id != suspect.state.id) return false;
-                                   const std::string why =
-                                       "The process that ran this flow run (pid "
-                                       + std::to_string(run->process.pid) + " on "
-                                       + run->process.host + ") is gone; its last heartbeat was at "
-                                       + to_iso(run->process.heartbeat) + ".";
-                                   enter_state(*run, states::crashed(why));
-                                   txn.put_flow_run(*run, EventKind::FlowRunState);
-                                   for (auto task : txn.read().task_runs(run->id)) {
-                                       if (is_terminal(task.state.type)) continue;
-                                       enter_state(task, states::crashed("Its flow run crashed."));
-                                       txn.put_task_run(task, EventKind::TaskRunState);
-                                   }
-                                   txn.release_slots_of_flow_run(run->id);
-                                   return true;
-                               })
-                               .get();
+        const bool moved =
+            m_store
+                ->transact<bool>([&](Txn& txn) {
+                    auto run = txn.read().flow_run(suspect.id);
+                    // Another engine may have dealt with it, or the run started
+                    // again elsewhere.
+                    if (!run || run->state.id != suspect.state.id) return false;
+                    auto tasks = txn.read().task_runs(run->id);
+                    // The run ended when its process died, not hours later when
+                    // someone opened the database.
+                    const Micros ended = last_sign_of_life(txn.read(), *run, tasks, now_us());
+                    const std::string why = "The process that ran this flow run (pid "
+                                            + std::to_string(run->process.pid) + " on "
+                                            + run->process.host + ") is gone; it was last seen at "
+                                            + to_iso(ended) + ", and found gone at "
+                                            + to_iso(now_us()) + ".";
+                    State crashed = states::crashed(why);
+                    crashed.timestamp = ended;
+                    enter_state(*run, crashed);
+                    txn.put_flow_run(*run, EventKind::FlowRunState);
+                    for (auto& task : tasks) {
+                        if (is_terminal(task.state.type)) continue;
+                        State task_crashed = states::crashed("Its flow run crashed.");
+                        task_crashed.timestamp = ended;
+                        enter_state(task, task_crashed);
+                        txn.put_task_run(task, EventKind::TaskRunState);
+                    }
+                    txn.release_slots_of_flow_run(run->id);
+                    return true;
+                })
+                .get();
         if (moved) ++crashed;
     }
     return crashed;

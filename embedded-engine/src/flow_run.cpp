@@ -102,6 +102,26 @@ Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>&
     }
 }
 
+// Takes a stored run over for this process through the rules (see Engine::claim_flow_run):
+// of several programs resuming the same run at once, only one runs it. Throws for the others.
+FlowRunRecord claim(const FlowRunRecord& stored, const FlowStart& start) {
+    // Running a COMPLETED run again is asked for explicitly: from a task run, or by the parent
+    // of a subflow that runs it again.
+    const bool rerun = !start.from_task_run_id.empty() || !start.parent_task_run_id.empty();
+    const std::string why = start.from_task_run_id.empty()
+                                ? "Resumed by pid " + std::to_string(this_process().pid) + "."
+                                : "Runs again from task run " + start.from_task_run_id + ".";
+    auto t = engine().claim_flow_run(stored.id, this_process(), this_launch(), rerun, why);
+    if (t.outcome.accepted()) return *t.run;
+    std::string holder;
+    if (t.run && !is_terminal(t.run->state.type) && t.run->process.pid != 0)
+        holder = " by pid " + std::to_string(t.run->process.pid) + " on " + t.run->process.host;
+    throw ClaimRefused("flow run " + stored.id + " was not run again: it is "
+                       + std::string(to_string(t.run ? t.run->state.type : stored.state.type))
+                       + (holder.empty() ? "" : " (taken over" + holder + ")") + ". "
+                       + t.outcome.reason);
+}
+
 } // namespace
 
 FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
@@ -122,34 +142,21 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             throw LookupError("Flow run not found: " + start.resume_run_id);
     }
     if (stored) {
-        run = std::move(*stored);
-        auto task_runs = store.read([&](Reader& r) { return r.task_runs(run.id); });
         if (!start.from_task_run_id.empty()) {
+            auto task_runs = store.read([&](Reader& r) { return r.task_runs(stored->id); });
             const bool ours = std::any_of(task_runs.begin(), task_runs.end(), [&](const auto& t) {
                 return t.id == start.from_task_run_id;
             });
             if (!ours)
                 throw LookupError("Task run " + start.from_task_run_id + " is not part of flow run "
-                                  + run.id);
+                                  + stored->id);
+        }
+        run = claim(*stored, start);
+        // Read after the claim: a program that had the run before us has finished with it.
+        auto task_runs = store.read([&](Reader& r) { return r.task_runs(run.id); });
+        if (!start.from_task_run_id.empty())
             ctx->rerun = downstream_of(start.from_task_run_id, task_runs);
-        }
         ctx->restart(std::move(task_runs));
-        run.launch = this_launch();
-        run.process = this_process();
-        store.put_flow_run(run, EventKind::FlowRunUpdated);
-        if (run.state.type == StateType::Completed) {
-            // Re-running part of a completed run is a person's request (retry from a task): it
-            // reopens the run through the rules before the program takes it over.
-            auto reopened = rt.engine().set_flow_run_state(
-                run.id,
-                Proposal{states::awaiting_retry(now_us(), "Runs again from task run "
-                                                              + start.from_task_run_id + "."),
-                         Origin::User});
-            if (!reopened.outcome.accepted())
-                throw std::runtime_error("Flow run " + run.id
-                                         + " cannot run again: " + reopened.outcome.reason);
-            run = *reopened.run;
-        }
     } else {
         run.id = start.run_id.empty() ? new_id() : start.run_id;
         run.flow_id = rt.flow_id(flow_name, options.tags);

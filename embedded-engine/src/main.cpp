@@ -28,6 +28,8 @@ const FlowEntry* find_flow(const std::vector<FlowEntry>& flows, const std::strin
 }
 
 int exit_code(const FlowRunRecord& run) {
+    // A run that ended because of a signal: the signal ends the process, not this return.
+    detail::wait_if_interrupted();
     return run.state.type == StateType::Completed ? 0 : 1;
 }
 
@@ -106,6 +108,8 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
         return app.exit(e) == 0 ? 0 : 2;
     }
     if (!db.empty()) detail::configure_database(db);
+    // Running flows: Ctrl-C or SIGTERM cancel the runs and commit what is queued before exiting.
+    if (!list_cmd->parsed()) detail::handle_interrupts();
 
     try {
         if (list_cmd->parsed()) return list_flows(flows);

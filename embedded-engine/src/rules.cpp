@@ -45,6 +45,11 @@ Outcome user_rules(const RunFacts& f, const State& cur, const State& p) {
     if (p.type == StateType::Running || p.type == StateType::Pending)
         return abort_("Only the run's own program can move it to " + std::string(to_string(p.type))
                       + "; retry the run to start it again.");
+    // Until deployments and workers exist, nothing picks a SCHEDULED flow run up: it would wait
+    // forever, and `retry` refuses it. (A task run is picked up when its flow run is resumed.)
+    if (p.type == StateType::Scheduled && f.kind == RunKind::Flow)
+        return abort_("Nothing would run a SCHEDULED flow run (there are no deployments or workers "
+                      "yet); retry the run to run it again.");
     const bool cancel = p.type == StateType::Cancelling || p.type == StateType::Cancelled;
     if (f.kind == RunKind::Task && f.process_alive)
         return abort_("The flow run of this task run is still running in its program; cancel the "
@@ -75,16 +80,25 @@ Outcome user_rules(const RunFacts& f, const State& cur, const State& p) {
 Outcome program_rules(const RunFacts& f, const State& cur, const State& p) {
     const StateType T = cur.type;
     const StateType P = p.type;
-    if (T == StateType::Completed) return abort_("This run has already completed.");
+    if (T == StateType::Completed && !(P == StateType::Pending && f.rerun_requested))
+        return abort_("This run has already completed.");
     // A resumed run starts again like any other: it still waits for its concurrency slots and
     // takes a valid cached result, so it falls through to the RUNNING checks below.
     if (is_resumable(T) && P != StateType::Scheduled && P != StateType::Pending
         && P != StateType::Running)
         return abort_("This run has already finished as " + cur.name + "; it can only be resumed.");
     if (T == StateType::Cancelling) {
-        if (P == StateType::Cancelled || P == StateType::Crashed) return accept(p);
+        // The person's reason for cancelling stays the run's last word, as Prefect copies the
+        // CANCELLING state into CANCELLED; the program only knows that it was told to stop.
+        auto with_reason = [&](State s) {
+            if (!cur.message.empty()) s.message = cur.message;
+            return s;
+        };
+        if (P == StateType::Cancelled) return accept(with_reason(p));
+        if (P == StateType::Crashed) return accept(p);
         if (P == StateType::Completed || P == StateType::Failed)
-            return reject(states::cancelled("Cancellation was requested before the run finished."),
+            return reject(with_reason(states::cancelled(
+                              "Cancellation was requested before the run finished.")),
                           "The run is being cancelled.");
         return abort_("The run is being cancelled.");
     }

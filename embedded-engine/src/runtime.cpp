@@ -289,6 +289,19 @@ void Runtime::unwatch(const FlowRunContext* flow) {
     });
 }
 
+std::vector<std::shared_ptr<FlowRunContext>> Runtime::watched() {
+    std::scoped_lock lock(m_watch_mutex);
+    std::vector<std::shared_ptr<FlowRunContext>> out;
+    for (const auto& w : m_watched)
+        if (auto f = w.lock()) out.push_back(std::move(f));
+    return out;
+}
+
+std::shared_ptr<Engine> Runtime::engine_if_open() {
+    std::scoped_lock lock(m_mutex);
+    return m_engine;
+}
+
 std::string Runtime::flow_id(const std::string& name, const std::vector<std::string>& tags) {
     {
         std::scoped_lock lock(m_mutex);

@@ -82,6 +82,11 @@ public:
     /// Whether any of `tags` has a concurrency limit (refreshed every few seconds).
     bool any_limited(const std::vector<std::string>& tags);
 
+    /// The flow runs (top-level and subflows) this process runs now. Thread-safe.
+    std::vector<std::shared_ptr<FlowRunContext>> watched();
+    /// The engine if something opened it already, else null (never opens it). Thread-safe.
+    std::shared_ptr<Engine> engine_if_open();
+
     /// Commits what is queued, stops the watcher and the pool. Idempotent.
     void shutdown();
 
@@ -107,6 +112,12 @@ private:
     bool m_stopping = false;
 };
 
+/// Another program has (or had) the flow run a resume asked for; the message says which.
+class ClaimRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 /// A name for a new flow run, e.g. "brisk-heron".
 std::string random_run_name();
 /// How this program was started, for `weft flow-run retry`.
@@ -117,6 +128,13 @@ void capture_stdout();
 /// Records what the current task run printed after its last '\n' (see TaskRunContext::printed).
 /// Call at the end of an attempt, on its thread. Never throws.
 void end_printed_line();
+
+/// From now on SIGINT and SIGTERM end this process's flow runs CANCELLED, commit what is queued
+/// and then end the process by that signal; a second signal ends it at once. For flow programs
+/// (weft::main), which own their process; a library user's program keeps its own handlers.
+void handle_interrupts();
+/// Returns at once unless a signal is being handled: then blocks until that ends the process.
+void wait_if_interrupted();
 
 /// Sleeps up to `seconds`, waking early when `token` is cancelled. Returns false if cancelled.
 bool sleep_unless_cancelled(double seconds, const CancellationToken& token);

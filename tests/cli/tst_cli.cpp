@@ -440,9 +440,13 @@ private Q_SLOTS:
                                    << u"COMPLETED"_s << QByteArray("cannot transition");
         QTest::addRow("forced") << QStringList{q(kLive), u"FAILED"_s, u"--force"_s} << 0
                                 << u"FAILED"_s << QByteArray();
+        // Nothing would run it (no deployments or workers yet): refused, retry runs it again.
         QTest::addRow("scheduled again")
-            << QStringList{q(kCrashed), u"SCHEDULED"_s, u"--name"_s, u"AwaitingRetry"_s} << 0
-            << u"SCHEDULED"_s << QByteArray();
+            << QStringList{q(kCrashed), u"SCHEDULED"_s, u"--name"_s, u"AwaitingRetry"_s} << 1
+            << u"CRASHED"_s << QByteArray("Nothing would run a SCHEDULED flow run");
+        QTest::addRow("completed scheduled")
+            << QStringList{q(kCompleted), u"SCHEDULED"_s} << 1 << u"COMPLETED"_s
+            << QByteArray("retry the run to run it again");
     }
     void setState() {
         QFETCH(QStringList, args);
@@ -455,7 +459,10 @@ private Q_SLOTS:
             QVERIFY2(r.oneLineError(), r.err.constData());
             QVERIFY2(r.err.contains(says), r.err.constData());
         }
-        QCOMPARE(inspect(args[0].toStdString()).value(u"state_type"_s).toString(), state);
+        const auto after = inspect(args[0].toStdString());
+        QCOMPARE(after.value(u"state_type"_s).toString(), state);
+        // A refused mark leaves a finished run finished, its end time with it.
+        if (code != 0 && state == u"COMPLETED"_s) QVERIFY(!after.value(u"end_time"_s).isNull());
     }
 
     void setStateDetails() {
@@ -466,7 +473,7 @@ private Q_SLOTS:
         QCOMPARE(state.value(u"name"_s).toString(), u"Fixed"_s);
         QCOMPARE(state.value(u"message"_s).toString(), u"by hand"_s);
 
-        r = f->run({u"flow-run"_s, u"set-state"_s, u"cccc0004"_s, u"scheduled"_s});
+        r = f->run({u"flow-run"_s, u"set-state"_s, u"cccc0004"_s, u"scheduled"_s, u"--force"_s});
         QCOMPARE(r.code, 0);
         const auto scheduled = inspect(kCrashed);
         QVERIFY(!scheduled.value(u"next_scheduled_start_time"_s).isNull());

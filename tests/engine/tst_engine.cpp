@@ -18,6 +18,16 @@ ProcessInfo no_process() {
     return {};
 }
 
+// A process of this host that certainly existed and is gone now: /bin/true, started and reaped.
+ProcessInfo dead_process(Micros heartbeat) {
+    QProcess gone;
+    gone.start(QStringLiteral("/bin/true"));
+    gone.waitForStarted();
+    const std::int64_t pid = gone.processId();
+    gone.waitForFinished();
+    return ProcessInfo{this_process().host, pid, 0, heartbeat};
+}
+
 } // namespace
 
 class TestEngine : public QObject {
@@ -28,7 +38,10 @@ private Q_SLOTS:
     void userMarksThroughTheRules();
     void liveRunRefusesMarksButCancels();
     void cancelWithoutProcessIsImmediate();
-    void finishedRunOfALiveProcessCanBeRetried();
+    void finishedRunOfALiveProcessCanBeMarked();
+    void claimIsExclusive();
+    void claimCompletedOnlyWhenAsked();
+    void stopFlowRunEndsItsTaskRuns();
     void programProposalsUseStoredFacts();
     void taskRunStates();
     void unknownIds();
@@ -36,6 +49,7 @@ private Q_SLOTS:
     void processAlive_data();
     void processAlive();
     void crashDetection();
+    void crashEndsAtLastSignOfLife();
     void resolvePrefixes_data();
     void resolvePrefixes();
 
@@ -135,13 +149,91 @@ void TestEngine::cancelWithoutProcessIsImmediate() {
     QCOMPARE(qs(stored(done.id).state.name), QStringLiteral("Completed"));
 }
 
-void TestEngine::finishedRunOfALiveProcessCanBeRetried() {
+void TestEngine::finishedRunOfALiveProcessCanBeMarked() {
     // A long-lived process (Studio's demo, a program running several flows) finished this run;
-    // it is not "still running it", so people may retry or mark it.
+    // it is not "still running it", so people may mark it.
     const FlowRunRecord run = add_run(StateType::Completed, this_process());
-    auto t = m_engine->set_flow_run_state(run.id, {states::awaiting_retry(now_us()), Origin::User});
+    auto t = m_engine->set_flow_run_state(run.id, {states::failed("bad data"), Origin::User});
     QCOMPARE(t.outcome.decision, Decision::Accept);
-    QCOMPARE(qs(stored(run.id).state.name), QStringLiteral("AwaitingRetry"));
+    QCOMPARE(qs(stored(run.id).state.name), QStringLiteral("Failed"));
+    // Scheduling it would leave it waiting for nothing: no deployment or worker runs it.
+    t = m_engine->set_flow_run_state(run.id, {states::awaiting_retry(now_us()), Origin::User});
+    QCOMPARE(t.outcome.decision, Decision::Abort);
+    QCOMPARE(qs(stored(run.id).state.name), QStringLiteral("Failed"));
+    QVERIFY(stored(run.id).end_time);
+}
+
+void TestEngine::claimIsExclusive() {
+    // Two programs resume the same failed run: one transaction each, only the first gets it.
+    const FlowRunRecord run = add_run(StateType::Failed, no_process());
+    const ProcessInfo first{"host-a", 101, 7, now_us()};
+    const ProcessInfo second{"host-b", 202, 9, now_us()};
+    const LaunchInfo launch{"/opt/flows/etl", "/srv/etl"};
+
+    auto t = m_engine->claim_flow_run(run.id, first, launch, false, "taken over");
+    QCOMPARE(t.outcome.decision, Decision::Accept);
+    FlowRunRecord got = stored(run.id);
+    QCOMPARE(got.state.type, StateType::Pending);
+    QCOMPARE(qs(got.state.message), QStringLiteral("taken over"));
+    QCOMPARE(got.process.pid, first.pid);
+    QCOMPARE(qs(got.process.host), QStringLiteral("host-a"));
+    QCOMPARE(qs(got.launch.program), QStringLiteral("/opt/flows/etl"));
+    QVERIFY(!got.end_time);
+
+    t = m_engine->claim_flow_run(run.id, second, launch, true);
+    QCOMPARE(t.outcome.decision, Decision::Abort);
+    QVERIFY(!t.outcome.reason.empty());
+    QCOMPARE(t.run->process.pid, first.pid); // the refusal says who has it
+    got = stored(run.id);
+    QCOMPARE(got.process.pid, first.pid);
+    QCOMPARE(history_size(run.id), size_t(2)); // FAILED, PENDING: nothing of the loser
+
+    // Once the winner runs it, a late claim is refused as well.
+    QCOMPARE(m_engine->set_flow_run_state(run.id, {states::retrying(), Origin::Program})
+                 .outcome.decision,
+             Decision::Accept);
+    QCOMPARE(m_engine->claim_flow_run(run.id, second, launch, false).outcome.decision,
+             Decision::Abort);
+    QCOMPARE(stored(run.id).process.pid, first.pid);
+
+    QVERIFY_THROWS_EXCEPTION(LookupError, m_engine->claim_flow_run("nope", first, launch, false));
+}
+
+void TestEngine::claimCompletedOnlyWhenAsked() {
+    const FlowRunRecord run = add_run(StateType::Completed, no_process());
+    const ProcessInfo p{"host-a", 101, 7, now_us()};
+    auto t = m_engine->claim_flow_run(run.id, p, {}, false);
+    QCOMPARE(t.outcome.decision, Decision::Abort);
+    QCOMPARE(stored(run.id).state.type, StateType::Completed);
+    t = m_engine->claim_flow_run(run.id, p, {}, true, "Runs again from task run x.");
+    QCOMPARE(t.outcome.decision, Decision::Accept);
+    QCOMPARE(stored(run.id).state.type, StateType::Pending);
+    QVERIFY(!stored(run.id).end_time);
+}
+
+void TestEngine::stopFlowRunEndsItsTaskRuns() {
+    const FlowRunRecord run = add_run(StateType::Running, this_process());
+    TaskRunRecord running = make_task_run(run.id, "a", 0, states::running());
+    TaskRunRecord pending = make_task_run(run.id, "b", 0, states::pending());
+    TaskRunRecord done = make_task_run(run.id, "c", 0, states::completed());
+    for (auto* t : {&running, &pending, &done})
+        m_engine->store().put_task_run(*t, EventKind::TaskRunCreated);
+
+    const Outcome o = m_engine->stop_flow_run(run.id, states::cancelled("got SIGTERM"));
+    QCOMPARE(o.decision, Decision::Accept);
+    const FlowRunRecord got = stored(run.id);
+    QCOMPARE(got.state.type, StateType::Cancelled);
+    QCOMPARE(qs(got.state.message), QStringLiteral("got SIGTERM"));
+    QVERIFY(got.end_time);
+    QCOMPARE(stored_task(running.id).state.type, StateType::Cancelled);
+    QVERIFY(stored_task(running.id).end_time);
+    QCOMPARE(stored_task(pending.id).state.type, StateType::Cancelled);
+    QCOMPARE(stored_task(done.id).state.type, StateType::Completed);
+
+    // A run that already ended stays as it ended, with its task runs.
+    const Outcome again = m_engine->stop_flow_run(run.id, states::cancelled("again"));
+    QCOMPARE(again.decision, Decision::Abort);
+    QCOMPARE(qs(stored(run.id).state.message), QStringLiteral("got SIGTERM"));
 }
 
 void TestEngine::programProposalsUseStoredFacts() {
@@ -283,9 +375,15 @@ void TestEngine::crashDetection() {
         add(StateType::Cancelling, dead, crash);
         add(StateType::Running, ProcessInfo{"elsewhere", 7, 0, now - 600'000'000}, crash);
         if (this_process().start_ticks != 0) add(StateType::Running, reused, crash);
-        add(StateType::Scheduled, dead, keep);       // not started: nothing to crash
-        add(StateType::Completed, dead, keep);       // over already
-        add(StateType::Running, no_process(), keep); // nothing recorded to check
+        // Waiting for a flow-level retry in a program that is gone: nobody would ever run it.
+        FlowRunRecord awaiting =
+            make_flow_run("flow", "run", states::awaiting_retry(now + 3'600'000'000));
+        awaiting.process = dead;
+        store->put_flow_run(awaiting, EventKind::FlowRunCreated);
+        crash.push_back(awaiting.id);
+        add(StateType::Scheduled, no_process(), keep); // not started by any program
+        add(StateType::Completed, dead, keep);         // over already
+        add(StateType::Running, no_process(), keep);   // nothing recorded to check
         add(StateType::Running, this_process(), keep);
         add(StateType::Running, ProcessInfo{"elsewhere", 7, 0, now}, keep);
         t_running = make_task_run(main.id, "a", 0, states::running());
@@ -324,6 +422,48 @@ void TestEngine::crashDetection() {
     QCOMPARE(m_engine->detect_crashes(), 0);
     auto t = m_engine->set_flow_run_state(main.id, {states::running(), Origin::Program});
     QCOMPARE(t.outcome.decision, Decision::Accept);
+}
+
+void TestEngine::crashEndsAtLastSignOfLife() {
+    // A program died three hours ago and nobody opened the database since: its run ended then,
+    // at the newest heartbeat, state change or log line, not now.
+    const Micros t0 = now_us() - 3 * 3'600'000'000LL;
+    const Micros minute = 60'000'000;
+    const std::string db = (m_dir->path() + QStringLiteral("/lastseen.db")).toStdString();
+    FlowRunRecord by_log, by_heartbeat;
+    TaskRunRecord task;
+    {
+        auto store = Store::open(db);
+        auto add = [&](Micros heartbeat) {
+            FlowRunRecord run = make_flow_run("flow", "run", state_at(StateType::Running, t0));
+            run.run_count = 1;
+            run.start_time = t0;
+            run.process = dead_process(heartbeat);
+            store->put_flow_run(run, EventKind::FlowRunCreated);
+            return run;
+        };
+        by_log = add(t0 + 10 * minute);
+        task = make_task_run(by_log.id, "a", 0, state_at(StateType::Running, t0 + 20 * minute));
+        store->put_task_run(task, EventKind::TaskRunCreated);
+        store->append_log(LogRecord{0, by_log.id, task.id, "weft", 20, t0 + 30 * minute, "last"});
+        by_heartbeat = add(t0 + 40 * minute);
+        store->flush();
+    }
+    m_engine = Engine::open(db);
+
+    FlowRunRecord got = stored(by_log.id);
+    QCOMPARE(got.state.type, StateType::Crashed);
+    QCOMPARE(got.end_time, std::optional<Micros>(t0 + 30 * minute));
+    QCOMPARE(got.state.timestamp, t0 + 30 * minute);
+    QCOMPARE(got.total_run_time, 30 * minute);
+    const TaskRunRecord t = stored_task(task.id);
+    QCOMPARE(t.state.type, StateType::Crashed);
+    QCOMPARE(t.end_time, std::optional<Micros>(t0 + 30 * minute));
+
+    got = stored(by_heartbeat.id);
+    QCOMPARE(got.state.type, StateType::Crashed);
+    QCOMPARE(got.end_time, std::optional<Micros>(t0 + 40 * minute));
+    QCOMPARE(got.total_run_time, 40 * minute);
 }
 
 void TestEngine::resolvePrefixes_data() {

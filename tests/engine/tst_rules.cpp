@@ -41,8 +41,8 @@ public:
         c.facts.now = kNow;
         c.facts.kind = RunKind::Task;
     }
-    Row& from(StateType t, std::string name = {}) {
-        c.facts.current = make_state(t, std::move(name));
+    Row& from(StateType t, std::string name = {}, std::string message = {}) {
+        c.facts.current = make_state(t, std::move(name), std::move(message));
         return *this;
     }
     // Current state SCHEDULED (or `t`) with scheduled_time = now + s.
@@ -83,6 +83,10 @@ public:
         c.facts.retry_condition = false;
         return *this;
     }
+    Row& rerun() {
+        c.facts.rerun_requested = true;
+        return *this;
+    }
     Row& alive() {
         c.facts.process_alive = true;
         return *this;
@@ -113,6 +117,11 @@ public:
         c.name = std::move(name);
         c.scheduled_in_s = scheduled_in_s;
         add();
+    }
+    // ACCEPT of the proposal, with the message the rules put on it.
+    void accepted_with_message(std::string message) {
+        c.message = std::move(message);
+        accepted_as(c.proposal.state.name);
     }
     void aborted(std::string reason) {
         c.decision = Decision::Abort;
@@ -234,10 +243,14 @@ void TestRules::orchestrate_data() {
         .accepted();
     Row("user marks a stale RUNNING run CRASHED").from(Running).propose(Crashed).user().flow()
         .accepted();
-    Row("user retries a FAILED run").from(Failed).propose_state(states::awaiting_retry(kNow)).user()
-        .flow().accepted();
-    Row("user retries a COMPLETED run").from(Completed).propose_state(states::awaiting_retry(kNow))
-        .user().flow().accepted();
+    // Nothing (no deployment, no worker) would ever run a flow run a person schedules.
+    Row("user schedules a FAILED flow run").from(Failed)
+        .propose_state(states::awaiting_retry(kNow)).user().flow()
+        .aborted("Nothing would run a SCHEDULED flow run");
+    Row("user schedules a COMPLETED flow run").from(Completed).propose(Scheduled).user().flow()
+        .aborted("retry the run to run it again");
+    Row("user reschedules a task run: its flow run's resume runs it").from(Completed)
+        .propose_state(states::awaiting_retry(kNow)).user().accepted();
     Row("user retries FAILED with retries configured: no retry rule").from(Running).propose(Failed)
         .runs(1, 3).user().flow().accepted();
 
@@ -245,6 +258,15 @@ void TestRules::orchestrate_data() {
     Row("COMPLETED -> RUNNING").from(Completed).propose(Running)
         .aborted("This run has already completed.");
     Row("COMPLETED -> SCHEDULED").from(Completed).propose(Scheduled).aborted("already completed");
+    Row("COMPLETED -> PENDING").from(Completed).propose(Pending).flow()
+        .aborted("already completed");
+    Row("COMPLETED -> PENDING, rerun asked for").from(Completed).propose(Pending).rerun().flow()
+        .accepted();
+    Row("COMPLETED -> RUNNING, rerun asked for").from(Completed).propose(Running).rerun().flow()
+        .aborted("already completed");
+    Row("resume claims FAILED -> PENDING").from(Failed).propose(Pending).flow().accepted();
+    Row("a second claim PENDING -> PENDING").from(Pending).propose(Pending).rerun().flow()
+        .aborted("cannot transition to a PENDING state");
     Row("COMPLETED -> FAILED").from(Completed).propose(Failed).aborted("already completed");
     Row("resume FAILED -> RUNNING").from(Failed).propose(Running).accepted();
     Row("resume CRASHED -> RUNNING").from(Crashed).propose(Running).flow().accepted();
@@ -261,6 +283,13 @@ void TestRules::orchestrate_data() {
 
     // Cancelling, proposed by the program.
     Row("CANCELLING -> CANCELLED").from(Cancelling).propose(Cancelled).flow().accepted();
+    Row("CANCELLING -> CANCELLED keeps the person's reason")
+        .from(Cancelling, {}, "maintenance window")
+        .propose(Cancelled, {}, "The flow run was cancelled.").flow()
+        .accepted_with_message("maintenance window");
+    Row("CANCELLING -> COMPLETED keeps the person's reason")
+        .from(Cancelling, {}, "maintenance window").propose(Completed).flow()
+        .rejected(Cancelled, "Cancelled", "being cancelled", "maintenance window");
     Row("CANCELLING -> CRASHED").from(Cancelling).propose(Crashed).flow().accepted();
     Row("CANCELLING -> COMPLETED").from(Cancelling).propose(Completed).flow()
         .rejected(Cancelled, "Cancelled", "being cancelled", "Cancellation was requested");

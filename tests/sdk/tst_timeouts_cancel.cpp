@@ -186,7 +186,7 @@ void TestTimeoutsCancel::cancellingRunningFlow() {
     QVERIFY(started_b.wait());
     QCOMPARE(flow_run(id).state.type, weft::StateType::Running);
 
-    const weft::Outcome outcome = weft::detail::engine().cancel_flow_run(id);
+    const weft::Outcome outcome = weft::detail::engine().cancel_flow_run(id, "maintenance window");
     QCOMPARE(outcome.decision, weft::Decision::Accept);
     QCOMPARE(outcome.state->type, weft::StateType::Cancelling); // its program still runs it
     bg.join();
@@ -196,6 +196,8 @@ void TestTimeoutsCancel::cancellingRunningFlow() {
     QCOMPARE(bg.failed()->type, weft::StateType::Cancelled);
     const auto run = flow_run(id);
     QCOMPARE(run.state.type, weft::StateType::Cancelled);
+    // The person's reason is the final state's, not only the CANCELLING entry's.
+    QCOMPARE(QString::fromStdString(run.state.message), QStringLiteral("maintenance window"));
     QCOMPARE(history_names(id),
              QStringList({QStringLiteral("PENDING/Pending"), QStringLiteral("RUNNING/Running"),
                           QStringLiteral("CANCELLING/Cancelling"),

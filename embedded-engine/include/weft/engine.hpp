@@ -69,13 +69,29 @@ public:
     Transition<TaskRunRecord> set_task_run_state(const std::string& id, const Proposal& proposal,
                                                  const AdjustFacts& adjust = {});
 
+    /// A program takes a stored flow run over to run it again (`resume`, `weft flow-run retry`):
+    /// in one transaction the rules move it to PENDING and it records `process` and `launch`, so
+    /// of several programs started for the same run exactly one gets it and the others see the
+    /// refusal (ABORT with the reason). With `rerun_requested` a COMPLETED run may be taken too.
+    /// Blocks until committed. Throws LookupError for an unknown id.
+    Transition<FlowRunRecord> claim_flow_run(const std::string& id, const ProcessInfo& process,
+                                             const LaunchInfo& launch, bool rerun_requested,
+                                             std::string message = {});
+
+    /// Ends a flow run its program stops running before it finished (the program was told to
+    /// stop by a signal): the program proposes `final_state` through the rules, and the run's
+    /// unfinished task runs are cancelled with it in the same transaction. Blocks until committed.
+    Outcome stop_flow_run(const std::string& id, const State& final_state);
+
     /// A person's cancel: CANCELLING while a program runs the flow run, else CANCELLED at once.
     Outcome cancel_flow_run(const std::string& id, std::string message = {});
     /// Deletes a flow run with its task runs, subflow runs, logs and history.
     void delete_flow_run(const std::string& id);
 
-    /// Moves RUNNING, PENDING and CANCELLING flow runs whose process is gone to CRASHED (and their
-    /// unfinished task runs with them). Returns how many flow runs crashed.
+    /// Moves RUNNING, PENDING, CANCELLING and SCHEDULED (awaiting a retry) flow runs whose
+    /// recorded process is gone to CRASHED, and their unfinished task runs with them. They end at
+    /// their last sign of life (the newest heartbeat, state change or log line), not when the
+    /// crash is noticed. Returns how many flow runs crashed.
     int detect_crashes();
 
     /// Full id from a unique prefix. Throws LookupError naming the prefix.

@@ -31,6 +31,9 @@ struct RunFacts {
     bool retry_condition = true;
     /// A process is alive that runs this flow run (or the flow run owning this task run).
     bool process_alive = false;
+    /// The program may take a COMPLETED run back to PENDING: a person asked to run it again from
+    /// one of its task runs, or it is a subflow whose parent runs it again.
+    bool rerun_requested = false;
     /// A valid cached result for the proposed RUNNING task run (a COMPLETED "Cached" state).
     std::optional<State> cached;
     /// Non-empty when a tag concurrency limit is full: the reason to wait.
