@@ -69,6 +69,13 @@ public:
     Transition<TaskRunRecord> set_task_run_state(const std::string& id, const Proposal& proposal,
                                                  const AdjustFacts& adjust = {});
 
+    /// Ends a flow run of this process FAILED (no retry) with `why` after the store stopped
+    /// writing (Store::failure()), with its unfinished task runs: the one write still allowed
+    /// then (TransactMode::Recovery). Throws StoreError while the disk is still full, LookupError
+    /// when the run's creation was lost.
+    Transition<FlowRunRecord> end_flow_run_after_store_failure(const std::string& id,
+                                                               const std::string& why);
+
     /// A person's cancel: CANCELLING while a program runs the flow run, else CANCELLED at once.
     Outcome cancel_flow_run(const std::string& id, std::string message = {});
     /// Deletes a flow run with its task runs, subflow runs, logs and history.
