@@ -97,6 +97,7 @@ void end_after_store_failure(const std::shared_ptr<FlowRunContext>& ctx, const s
         } catch (const LookupError&) {
             break; // the run's creation was lost with its group
         } catch (const StoreError&) {
+            if (engine().store().closed()) break; // the process is exiting: nothing to wait for
             if (Clock::now() >= give_up) {
                 engine_log().error("weft: flow run {} could not be recorded as FAILED; the next "
                                    "`weft` command marks it CRASHED once the database can be "

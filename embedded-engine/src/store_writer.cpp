@@ -450,7 +450,7 @@ void Store::lose_group(std::vector<Op>& batch, const std::exception_ptr& error) 
     } catch (const std::exception& e) {
         why = std::string("weft: cannot write to ") + m_path + ": " + e.what();
     }
-    why += " A group of " + std::to_string(batch.size()) + " writes was lost.";
+    why += " Lost: the last " + std::to_string(batch.size()) + " queued writes.";
     // Committing later groups would leave the file with writes whose earlier ones are missing.
     const auto failed = std::make_exception_ptr(StoreError(stop_writing(why)));
     for (auto& op : batch) {
