@@ -19,6 +19,13 @@ Engine& Cli::engine(bool create) {
         // Listing and inspecting another user's database works; changing it says why not.
         options.read_only_if_unwritable = true;
         m_engine = Engine::open(db_path(), options);
+        // Crash detection could not record that a run's program is gone (a full disk): the
+        // states stored are out of date, and showing such a run as RUNNING would mislead.
+        // The engine has already said why on stderr.
+        if (!m_engine->store().failure().empty())
+            throw CliError("runs whose program has ended could not be marked CRASHED, so the "
+                           "states stored in "
+                           + db_path() + " are out of date.");
     }
     return *m_engine;
 }

@@ -1,5 +1,7 @@
 #include "weft/engine.hpp"
 
+#include "engine_log.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -74,9 +76,11 @@ Engine::Engine(std::shared_ptr<Store> store)
     : m_store(std::move(store)) {
     try {
         if (int n = detect_crashes(); n > 0)
-            spdlog::info("weft: {} flow run(s) whose process is gone were marked CRASHED", n);
+            detail::engine_log().info(
+                "weft: {} flow run(s) whose process is gone were marked CRASHED", n);
     } catch (const std::exception& e) {
-        spdlog::warn("weft: crash detection failed: {}", e.what());
+        if (m_store->failure().empty()) // else the store has said why
+            detail::engine_log().warn("weft: crash detection failed: {}", e.what());
     }
 }
 
@@ -203,6 +207,33 @@ Transition<TaskRunRecord> Engine::set_task_run_state(const std::string& id,
         if (t.run && is_terminal(t.run->state.type)) txn.release_slots(id);
         return t;
     });
+    return f.get();
+}
+
+Transition<FlowRunRecord> Engine::end_flow_run_after_store_failure(const std::string& id,
+                                                                   const std::string& why) {
+    auto f = m_store->transact<Transition<FlowRunRecord>>(
+        [&](Txn& txn) {
+            auto run = txn.read().flow_run(id);
+            if (!run) throw LookupError("Flow run not found: " + id); // its creation was lost
+            RunFacts facts;
+            facts.kind = RunKind::Flow;
+            facts.process_alive = true; // this process, which is ending the run
+            auto t = decide_and_apply<FlowRunRecord>(
+                txn, std::move(run), facts, Proposal{states::failed(why), Origin::Program},
+                [](RunFacts& f) { f.retry_condition = false; }, &Txn::put_flow_run,
+                EventKind::FlowRunState);
+            if (!t.run || !is_terminal(t.run->state.type)) return t;
+            // As crash detection does: nothing of the run is left looking as if it still ran.
+            for (auto task : txn.read().task_runs(id)) {
+                if (is_terminal(task.state.type)) continue;
+                enter_state(task, states::failed("Its flow run stopped: " + why));
+                txn.put_task_run(task, EventKind::TaskRunState);
+            }
+            txn.release_slots_of_flow_run(id);
+            return t;
+        },
+        TransactMode::Recovery);
     return f.get();
 }
 

@@ -1,9 +1,11 @@
 // One flow run's life: creation or resume, RUNNING, the body with retries, waiting for submitted
 // task runs, and the final state. Flow-run states go through the engine's transactional path, so
 // a cancel from another process is never overwritten.
+#include "engine_log.hpp"
 #include "runtime_internal.hpp"
 #include "weft/log.hpp"
 
+#include <chrono>
 #include <unordered_map>
 
 namespace weft::detail {
@@ -77,12 +79,60 @@ BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
     return out;
 }
 
+// The store stopped writing (a full disk, a damaged file; the runtime cancelled the run's work).
+// The run ends FAILED with the store's reason, recorded as soon as the store can write it: the
+// disk may have room again within a few seconds. If not, the next crash check (any `weft`
+// command) marks it CRASHED.
+void end_after_store_failure(const std::shared_ptr<FlowRunContext>& ctx, const std::string& why) {
+    using Clock = std::chrono::steady_clock;
+    // One wait for the whole process, however many (sub)flow runs end this way.
+    static const Clock::time_point give_up = Clock::now() + std::chrono::seconds(10);
+    bool told = false;
+    for (;;) {
+        try {
+            auto t = engine().end_flow_run_after_store_failure(ctx->id, why);
+            if (t.run) ctx->run = *t.run;
+            if (is_terminal(ctx->run.state.type)) return;
+            break;
+        } catch (const LookupError&) {
+            break; // the run's creation was lost with its group
+        } catch (const StoreError&) {
+            if (engine().store().closed()) break; // the process is exiting: nothing to wait for
+            if (Clock::now() >= give_up) {
+                engine_log().error("weft: flow run {} could not be recorded as FAILED; the next "
+                                   "`weft` command marks it CRASHED once the database can be "
+                                   "written.",
+                                   ctx->id);
+                break;
+            }
+            if (!told)
+                engine_log().warn("weft: waiting up to 10 s for the database to take flow run "
+                                  "{}'s FAILED state.",
+                                  ctx->id);
+            told = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+    enter_state(ctx->run, states::failed(why)); // in memory: the exit code and hooks see it
+}
+
 Transition<FlowRunRecord> propose(const std::shared_ptr<FlowRunContext>& ctx, State state,
                                   const Engine::AdjustFacts& adjust = {}) {
-    auto t =
-        engine().set_flow_run_state(ctx->id, Proposal{std::move(state), Origin::Program}, adjust);
-    if (t.run) ctx->run = *t.run;
-    return t;
+    try {
+        auto t = engine().set_flow_run_state(ctx->id, Proposal{std::move(state), Origin::Program},
+                                             adjust);
+        if (t.run) ctx->run = *t.run;
+        return t;
+    } catch (const StoreError& e) {
+        // Whatever was proposed, the run cannot go on: it ends FAILED with the store's reason.
+        const std::string why = engine().store().failure();
+        end_after_store_failure(ctx, why.empty() ? e.what() : why);
+        Transition<FlowRunRecord> t;
+        t.outcome.decision = Decision::Abort;
+        t.outcome.reason = ctx->run.state.message;
+        t.run = ctx->run;
+        return t;
+    }
 }
 
 // RUNNING (or Retrying), waiting out a scheduled time that has not quite come. With
@@ -252,7 +302,13 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             }
         }
     }
-    if (ctx->parent.expired()) store.flush(); // a top-level run is durable before it returns
+    if (ctx->parent.expired() && store.failure().empty()) {
+        try {
+            store.flush(); // a top-level run is durable before it returns
+        } catch (const StoreError& e) {
+            end_after_store_failure(ctx, e.what());
+        }
+    }
     return run;
 }
 

@@ -1,5 +1,7 @@
 #include "runtime_internal.hpp"
 
+#include "engine_log.hpp"
+
 #include "weft/log.hpp"
 
 #include <algorithm>
@@ -133,6 +135,7 @@ Engine& Runtime::engine() {
     if (!m_engine) {
         if (m_path.empty()) m_path = default_db_path();
         m_engine = Engine::open(m_path);
+        m_engine->store().on_failure([this](const std::string&) { stop_all_flow_runs(); });
         m_stopping = false;
         m_watcher = std::thread([this] { watch_loop(); });
     }
@@ -231,9 +234,9 @@ void TaskRunner::work() {
         try {
             fn();
         } catch (const std::exception& e) { // the SDK's work catches its own; this is a backstop
-            spdlog::error("weft: work on the task runner failed: {}", e.what());
+            engine_log().error("weft: work on the task runner failed: {}", e.what());
         } catch (...) {
-            spdlog::error("weft: work on the task runner failed");
+            engine_log().error("weft: work on the task runner failed");
         }
         fn = nullptr; // what it holds goes before the lock is taken again
         lock.lock();
@@ -337,6 +340,14 @@ bool Runtime::any_limited(const std::vector<std::string>& tags) {
     return false;
 }
 
+void Runtime::stop_all_flow_runs() {
+    // Nothing they do can be recorded any more: no new task run starts, and each flow run ends
+    // FAILED with the store's reason (run_flow).
+    std::scoped_lock lock(m_watch_mutex);
+    for (auto& w : m_watched)
+        if (auto f = w.lock()) f->token.cancel();
+}
+
 void Runtime::watch_loop() {
     using namespace std::chrono_literals;
     std::unique_ptr<Reader> reader;
@@ -367,7 +378,7 @@ void Runtime::watch_loop() {
                 if (beat) m_engine->store().heartbeat(f->id, now_us());
             }
         } catch (const std::exception& e) {
-            spdlog::warn("weft: watching flow runs failed: {}", e.what());
+            engine_log().warn("weft: watching flow runs failed: {}", e.what());
             reader.reset();
         }
         lock.lock();
@@ -392,12 +403,16 @@ void Runtime::shutdown() {
         std::scoped_lock lock(m_mutex);
         engine = m_engine;
     }
-    if (engine) {
+    if (engine && !engine->store().closed()) {
         try {
             engine->store().flush();
         } catch (const std::exception& e) {
-            spdlog::error("weft: could not commit the last writes: {}", e.what());
+            if (engine->store().failure().empty()) // else reported when it happened
+                engine_log().error("weft: could not commit the last writes: {}", e.what());
         }
+        // The last connection closing checkpoints the log and removes the -wal and -shm files.
+        // The engine itself stays: threads that outlive main may still use it.
+        engine->store().close();
     }
 }
 

@@ -93,6 +93,8 @@ public:
 private:
     Runtime() = default;
     void watch_loop();
+    /// Cancels every watched flow run: called once the store stopped writing.
+    void stop_all_flow_runs();
 
     std::mutex m_mutex;
     std::string m_path;

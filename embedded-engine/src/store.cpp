@@ -1,5 +1,7 @@
 #include "weft/store.hpp"
 
+#include "engine_log.hpp"
+#include "store_errors.hpp"
 #include "store_rows.hpp"
 #include "store_schema.hpp"
 
@@ -28,10 +30,19 @@ int store_schema_version() {
 }
 
 namespace {
+// SQLite reports a full disk as SQLITE_FULL when writing, but as an I/O error when it cannot size
+// the -shm file or open the log: ask the file system.
+bool disk_full(const std::string& path) {
+    std::error_code ec;
+    const fs::path folder = fs::path(path).parent_path();
+    const auto space = fs::space(folder.empty() ? fs::path(".") : folder, ec);
+    return !ec && space.available < (256 << 10);
+}
+} // namespace
 
-// Turns SQLite's error into one a user can act on, naming the file.
 StoreError explain(const std::string& path, const SQLite::Exception& e) {
-    const int code = e.getErrorCode() & 0xff;
+    int code = e.getErrorCode() & 0xff;
+    if ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && disk_full(path)) code = SQLITE_FULL;
     std::string what = "weft: cannot use the database " + path + ": ";
     switch (code) {
     case SQLITE_NOTADB:
@@ -54,10 +65,56 @@ StoreError explain(const std::string& path, const SQLite::Exception& e) {
     case SQLITE_FULL:
         what += "the disk is full (" + std::string(e.what()) + "). Free some space.";
         break;
+    case SQLITE_IOERR:
+        what += "reading or writing the file failed (" + std::string(e.what())
+                + "). Check the disk and the file system it is on.";
+        break;
     default:
         what += e.what();
     }
     return StoreError(what);
+}
+
+bool is_file_error(const SQLite::Exception& e) {
+    switch (e.getErrorCode() & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_NOMEM:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+namespace {
+
+// Replaces SQLite's auto-checkpoint on the writer's connection (see WalPolicy). Runs after each
+// commit, with the write lock released.
+int after_commit_checkpoint(void* options, sqlite3* db, const char* name, int wal_pages) {
+    using Clock = std::chrono::steady_clock;
+    thread_local Clock::time_point last_truncate; // one writer thread per store
+    if (wal_pages < WalPolicy::kCheckpointPages) return SQLITE_OK;
+    if (wal_pages < WalPolicy::kTruncatePages
+        || Clock::now() - last_truncate < std::chrono::seconds(1)) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        return SQLITE_OK;
+    }
+    // Readers kept the log from being reused: wait briefly for them to finish, copy everything
+    // back and empty the log. At most once a second, as the wait holds other writers off too.
+    last_truncate = Clock::now();
+    sqlite3_busy_timeout(db, WalPolicy::kTruncateWaitMs);
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    sqlite3_busy_timeout(db, static_cast<StoreOptions*>(options)->busy_timeout_ms);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        detail::engine_log().warn("weft: checkpointing {} failed: {}",
+                                  sqlite3_db_filename(db, name), sqlite3_errstr(rc));
+    return SQLITE_OK;
 }
 
 enum class Access { ReadWrite, ReadOnly, Immutable };
@@ -98,7 +155,9 @@ std::unique_ptr<SQLite::Database> connect(const std::string& path, int busy_ms, 
     // A file opened for writing that SQLite could only open for reading is the caller's to
     // handle; even a pragma would read the file and fail where the WAL index cannot be made.
     if (access == Access::ReadWrite && sqlite3_db_readonly(db->getHandle(), "main") == 1) return db;
-    db->exec("PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;");
+    db->exec("PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768; "
+             "PRAGMA journal_size_limit="
+             + std::to_string(WalPolicy::kSizeLimit));
     return db;
 }
 
@@ -136,7 +195,8 @@ void migrate(SQLite::Database& db, const std::string& path) {
     }
     txn.commit();
     if (have != want)
-        spdlog::debug("weft: database {} migrated from schema {} to {}", path, have, want);
+        detail::engine_log().debug("weft: database {} migrated from schema {} to {}", path, have,
+                                   want);
 }
 
 } // namespace
@@ -187,6 +247,7 @@ std::shared_ptr<Store> Store::open(const std::string& path, StoreOptions options
             throw StoreError("weft: the database " + path + " cannot use write-ahead logging (mode "
                              + mode + "). Put it on a local file system.");
         migrate(*db, path);
+        sqlite3_wal_hook(db->getHandle(), after_commit_checkpoint, &store->m_options);
         store->m_writer = std::make_unique<Reader>(std::move(db));
     } catch (const SQLite::Exception& e) {
         throw explain(path, e);
@@ -225,14 +286,66 @@ std::string Store::read_only_message() const {
 }
 
 Store::~Store() {
+    close();
+}
+
+void Store::close() {
     {
         std::scoped_lock lock(m_queue_mutex);
-        m_stopping = true;
+        if (m_stopping) return;
+        m_stopping = true; // the writer commits what is queued, then ends
     }
     m_queue_cv.notify_all();
     if (m_thread.joinable()) m_thread.join();
+    m_writer.reset();
+    std::scoped_lock lock(m_pool_mutex);
+    m_pool.clear();
+    m_closed = true;
 }
 
+bool Store::closed() const {
+    std::scoped_lock lock(m_pool_mutex);
+    return m_closed;
+}
+
+std::string Store::failure() const {
+    std::scoped_lock lock(m_failure_mutex);
+    return m_failure;
+}
+
+void Store::on_failure(std::function<void(const std::string&)> fn) {
+    std::scoped_lock lock(m_failure_mutex);
+    m_on_failure = std::move(fn);
+}
+
+std::string Store::stop_writing(const std::string& why) {
+    std::function<void(const std::string&)> notify;
+    std::string failure;
+    {
+        std::scoped_lock lock(m_failure_mutex);
+        if (m_failure.empty()) {
+            m_failure = why;
+            notify = m_on_failure;
+            m_failed = true;
+            detail::engine_log().error("{} Nothing more is written to it.", why);
+        }
+        failure = m_failure;
+    }
+    if (notify) notify(failure);
+    return failure;
+}
+
+void Store::read_failed(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const SQLite::Exception& e) {
+        StoreError explained = explain(m_path, e);
+        const int code = e.getErrorCode() & 0xff;
+        // A damaged file: writing more into it could spread the damage.
+        if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) stop_writing(explained.what());
+        throw explained;
+    }
+}
 std::unique_ptr<Reader> Store::open_reader() const {
     const Access access = m_immutable   ? Access::Immutable
                           : m_read_only ? Access::ReadOnly
@@ -259,7 +372,7 @@ std::unique_ptr<Reader> Store::borrow_reader() {
 void Store::return_reader(std::unique_ptr<Reader> r) {
     if (!r) return;
     std::scoped_lock lock(m_pool_mutex);
-    if (m_pool.size() < 8) m_pool.push_back(std::move(r));
+    if (!m_closed && m_pool.size() < 8) m_pool.push_back(std::move(r));
 }
 
 void Store::enqueue(Op op) {
@@ -274,6 +387,14 @@ void Store::enqueue(Op op) {
     bool wake;
     {
         std::scoped_lock lock(m_queue_mutex);
+        if (m_stopping) {
+            // Closed: nothing will be committed. Whoever waits is told; plain writes are dropped.
+            auto error =
+                std::make_exception_ptr(StoreError("weft: the database " + m_path + " is closed"));
+            if (auto* t = std::get_if<TransactOp>(&op)) t->fail(error);
+            if (auto* b = std::get_if<Barrier>(&op)) b->done->set_exception(error);
+            return;
+        }
         wake = m_queue.empty() || urgent;
         m_urgent = m_urgent || urgent;
         m_queue.push_back(std::move(op));
@@ -287,7 +408,7 @@ void Store::refuse(Op op) {
     } else if (auto* b = std::get_if<Barrier>(&op)) {
         b->done->set_value();
     } else if (!m_refused_write.exchange(true)) {
-        spdlog::error("{}; writes are dropped.", read_only_message());
+        detail::engine_log().error("{}; writes are dropped.", read_only_message());
     }
 }
 

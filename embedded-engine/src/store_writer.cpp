@@ -1,4 +1,6 @@
 // The writer's side of the store: Txn operations and the group-commit loop body.
+#include "engine_log.hpp"
+#include "store_errors.hpp"
 #include "store_rows.hpp"
 #include "weft/store.hpp"
 
@@ -276,10 +278,18 @@ void begin_immediate(Reader& r, const std::string& path) {
             const int code = e.getErrorCode() & 0xff;
             if (code != SQLITE_BUSY && code != SQLITE_LOCKED) throw;
             if (attempt % 10 == 0)
-                spdlog::warn("weft: waiting for the write lock on {} ({})", path, e.what());
+                detail::engine_log().warn("weft: waiting for the write lock on {} ({})", path,
+                                          e.what());
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
     }
+}
+
+// Whether an error inside the group's transaction costs the whole group: the file or the disk
+// failed, or SQLite already rolled the transaction back (after SQLITE_FULL it may), so statements
+// run from here on would each commit on their own.
+bool group_lost(Reader& r, const SQLite::Exception& e) {
+    return is_file_error(e) || sqlite3_get_autocommit(r.db().getHandle()) != 0;
 }
 
 // Log lines of one flow run written in this group: one feed event announces them.
@@ -290,6 +300,7 @@ struct LogSpan {
 } // namespace
 
 void Store::apply_batch(std::vector<Op>& batch) {
+    if (m_failed) return after_failure(batch);
     Reader& r = *m_writer;
     Txn txn(r);
     std::vector<std::function<void()>> after_commit;
@@ -306,10 +317,12 @@ void Store::apply_batch(std::vector<Op>& batch) {
         for (PutTaskRun* put : unwritten_order) {
             try {
                 write_task_run_row(r, put->run, put->texts, true);
-            } catch (const std::exception& e) {
+            } catch (const SQLite::Exception& e) {
+                if (group_lost(r, e)) throw;
                 // e.g. a task run created again: it alone is skipped; the group still commits.
-                spdlog::error("weft: creating task run {} in {} failed and was skipped: {}",
-                              put->run.id, m_path, e.what());
+                detail::engine_log().error(
+                    "weft: creating task run {} in {} failed and was skipped: {}", put->run.id,
+                    m_path, e.what());
             }
         }
         unwritten.clear();
@@ -324,15 +337,8 @@ void Store::apply_batch(std::vector<Op>& batch) {
 
     try {
         begin_immediate(r, m_path);
-    } catch (const SQLite::Exception& e) {
-        spdlog::error("weft: cannot write to {}: {}", m_path, e.what());
-        auto error = std::make_exception_ptr(
-            StoreError("weft: cannot write to " + m_path + ": " + e.what()));
-        for (auto& op : batch) {
-            if (auto* t = std::get_if<TransactOp>(&op)) t->fail(error);
-            if (auto* b = std::get_if<Barrier>(&op)) b->done->set_exception(error);
-        }
-        return;
+    } catch (const SQLite::Exception&) {
+        return lose_group(batch, std::current_exception());
     }
     for (auto& op : batch) {
         try {
@@ -391,6 +397,12 @@ void Store::apply_batch(std::vector<Op>& batch) {
                 try {
                     after_commit.push_back(t->run(txn));
                     exec_cached(r, "RELEASE weft_txn");
+                } catch (const SQLite::Exception& e) {
+                    if (group_lost(r, e)) throw;
+                    exec_cached(r, "ROLLBACK TO weft_txn");
+                    exec_cached(r, "RELEASE weft_txn");
+                    auto error = std::current_exception();
+                    after_commit.push_back([fail = t->fail, error] { fail(error); });
                 } catch (...) {
                     exec_cached(r, "ROLLBACK TO weft_txn");
                     exec_cached(r, "RELEASE weft_txn");
@@ -400,9 +412,14 @@ void Store::apply_batch(std::vector<Op>& batch) {
             } else if (auto* b = std::get_if<Barrier>(&op)) {
                 after_commit.push_back([done = b->done] { done->set_value(); });
             }
-        } catch (const std::exception& e) {
+        } catch (const SQLite::Exception& e) {
+            if (group_lost(r, e)) return lose_group(batch, std::current_exception());
             // A malformed operation must not cost the others their durability.
-            spdlog::error("weft: a write to {} failed and was skipped: {}", m_path, e.what());
+            detail::engine_log().error("weft: a write to {} failed and was skipped: {}", m_path,
+                                       e.what());
+        } catch (const std::exception& e) {
+            detail::engine_log().error("weft: a write to {} failed and was skipped: {}", m_path,
+                                       e.what());
         }
     }
     try {
@@ -410,23 +427,77 @@ void Store::apply_batch(std::vector<Op>& batch) {
         write_log_events();
         exec_cached(r, "COMMIT");
         ++m_commits;
-    } catch (const SQLite::Exception& e) {
-        spdlog::error("weft: committing {} operations to {} failed: {}", batch.size(), m_path,
-                      e.what());
+    } catch (const SQLite::Exception&) {
+        return lose_group(batch, std::current_exception());
+    }
+    for (auto& done : after_commit)
+        done();
+}
+
+void Store::lose_group(std::vector<Op>& batch, const std::exception_ptr& error) {
+    Reader& r = *m_writer;
+    if (sqlite3_get_autocommit(r.db().getHandle()) == 0) {
         try {
             r.db().exec("ROLLBACK");
         } catch (...) {
         }
-        auto error =
-            std::make_exception_ptr(StoreError(std::string("weft: commit failed: ") + e.what()));
-        for (auto& op : batch) {
-            if (auto* t = std::get_if<TransactOp>(&op)) t->fail(error);
-            if (auto* b = std::get_if<Barrier>(&op)) b->done->set_exception(error);
-        }
-        return;
     }
-    for (auto& done : after_commit)
+    std::string why;
+    try {
+        std::rethrow_exception(error);
+    } catch (const SQLite::Exception& e) {
+        why = explain(m_path, e).what();
+    } catch (const std::exception& e) {
+        why = std::string("weft: cannot write to ") + m_path + ": " + e.what();
+    }
+    why += " Lost: the last " + std::to_string(batch.size()) + " queued writes.";
+    // Committing later groups would leave the file with writes whose earlier ones are missing.
+    const auto failed = std::make_exception_ptr(StoreError(stop_writing(why)));
+    for (auto& op : batch) {
+        if (auto* t = std::get_if<TransactOp>(&op)) t->fail(failed);
+        if (auto* b = std::get_if<Barrier>(&op)) b->done->set_exception(failed);
+    }
+}
+
+void Store::after_failure(std::vector<Op>& batch) {
+    const auto failed = std::make_exception_ptr(StoreError(failure()));
+    for (auto& op : batch) {
+        if (auto* t = std::get_if<TransactOp>(&op)) {
+            if (t->recovery)
+                recover(*t);
+            else
+                t->fail(failed);
+        } else if (auto* b = std::get_if<Barrier>(&op)) {
+            b->done->set_exception(failed);
+        } // plain writes are dropped: they may depend on what was lost
+    }
+}
+
+void Store::recover(TransactOp& op) {
+    Reader& r = *m_writer;
+    Txn txn(r);
+    try {
+        begin_immediate(r, m_path);
+        auto done = op.run(txn);
+        exec_cached(r, "COMMIT");
+        ++m_commits;
         done();
+    } catch (...) {
+        auto error = std::current_exception();
+        if (sqlite3_get_autocommit(r.db().getHandle()) == 0) {
+            try {
+                r.db().exec("ROLLBACK");
+            } catch (...) {
+            }
+        }
+        try {
+            std::rethrow_exception(error);
+        } catch (const SQLite::Exception& e) {
+            error = std::make_exception_ptr(explain(m_path, e));
+        } catch (...) {
+        }
+        op.fail(error);
+    }
 }
 
 } // namespace weft

@@ -82,6 +82,12 @@ public:
     /// stop by a signal): the program proposes `final_state` through the rules, and the run's
     /// unfinished task runs are cancelled with it in the same transaction. Blocks until committed.
     Outcome stop_flow_run(const std::string& id, const State& final_state);
+    /// Ends a flow run of this process FAILED (no retry) with `why` after the store stopped
+    /// writing (Store::failure()), with its unfinished task runs: the one write still allowed
+    /// then (TransactMode::Recovery). Throws StoreError while the disk is still full, LookupError
+    /// when the run's creation was lost.
+    Transition<FlowRunRecord> end_flow_run_after_store_failure(const std::string& id,
+                                                               const std::string& why);
 
     /// A person's cancel: CANCELLING while a program runs the flow run, else CANCELLED at once.
     Outcome cancel_flow_run(const std::string& id, std::string message = {});

@@ -4,6 +4,7 @@
 #include "weft/events.hpp"
 #include "weft/records.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -220,6 +221,22 @@ struct StoreOptions {
     int busy_timeout_ms = 10000;          // how long to wait for another process's write lock
 };
 
+/// How a transaction function relates to a lost commit (see Store::failure()).
+enum class TransactMode {
+    Normal,   // refused once the store has stopped writing
+    Recovery, // still run then, alone in its own transaction: for recording why runs ended
+};
+
+/// The write-ahead log's bounds. SQLite's own policy (a PASSIVE checkpoint past 1000 pages)
+/// cannot reuse the log while any reader holds an older snapshot, so under several writers and
+/// readers it grew to hundreds of MB and never shrank.
+struct WalPolicy {
+    static constexpr int kCheckpointPages = 1000; // PASSIVE checkpoint after a commit past this
+    static constexpr int kTruncatePages = 4096;   // past this, wait briefly for readers, TRUNCATE
+    static constexpr int kTruncateWaitMs = 100;   // that wait (it also holds other writers off)
+    static constexpr std::int64_t kSizeLimit = 8 << 20; // journal_size_limit: left after a reset
+};
+
 class Store : public std::enable_shared_from_this<Store> {
 public:
     /// Opens (creating or migrating) the database. Throws StoreError with a message naming the
@@ -241,8 +258,10 @@ public:
     void heartbeat(std::string flow_run_id, Micros at);
 
     /// Runs `fn` in the writer's transaction after every write queued before it; the future is
-    /// ready once that transaction committed (or holds the exception `fn` threw). Thread-safe.
-    template<class R> std::future<R> transact(std::function<R(Txn&)> fn) {
+    /// ready once that transaction committed (or holds the exception `fn` threw, or a StoreError
+    /// when the commit was lost). Thread-safe.
+    template<class R>
+    std::future<R> transact(std::function<R(Txn&)> fn, TransactMode mode = TransactMode::Normal) {
         auto promise = std::make_shared<std::promise<R>>();
         auto future = promise->get_future();
         enqueue(TransactOp{[promise, fn = std::move(fn)](Txn& txn) -> std::function<void()> {
@@ -255,12 +274,30 @@ public:
                                        [promise, value] { promise->set_value(std::move(*value)); };
                                }
                            },
-                           [promise](std::exception_ptr e) { promise->set_exception(e); }});
+                           [promise](std::exception_ptr e) { promise->set_exception(e); },
+                           mode == TransactMode::Recovery});
         return future;
     }
 
-    /// Blocks until every write queued before the call is committed. Thread-safe.
+    /// Blocks until every write queued before the call is committed; throws StoreError when
+    /// one was lost. Thread-safe.
     void flush();
+
+    /// Why the store stopped writing, or "" while it writes. The first commit that fails for the
+    /// file or the disk (full, I/O error, damaged; a damaged page found by a read too) loses its
+    /// group, and from then on nothing else is committed, so the file never holds later writes
+    /// without earlier ones (task-run events without their task runs). Only TransactMode::Recovery
+    /// transactions still run. The message names the file and what to do. Thread-safe.
+    std::string failure() const;
+    /// Called once, on the thread that found it, when the store stops writing. Thread-safe.
+    void on_failure(std::function<void(const std::string& why)> fn);
+
+    /// Commits what is queued, stops the writer and closes every pooled connection; the last
+    /// connection to the file closing checkpoints the log and removes the -wal and -shm files.
+    /// Later writes are dropped (transactions and flushes throw StoreError); reads still work.
+    /// Idempotent; the destructor calls it. Thread-safe.
+    void close();
+    bool closed() const;
 
     /// Runs `fn` with a pooled read connection. Thread-safe.
     template<class F> auto read(F&& fn) {
@@ -270,7 +307,11 @@ public:
             std::unique_ptr<Reader>& r;
             ~Return() { store->return_reader(std::move(r)); }
         } guard{this, reader};
-        return fn(*reader);
+        try {
+            return fn(*reader);
+        } catch (const std::exception&) {
+            read_failed(std::current_exception());
+        }
     }
 
     /// A new read connection owned by the caller (for a thread that follows the feed).
@@ -304,6 +345,7 @@ private:
         // Runs inside the transaction; returns what to do once it committed.
         std::function<std::function<void()>(Txn&)> run;
         std::function<void(std::exception_ptr)> fail;
+        bool recovery = false; // TransactMode::Recovery
     };
     struct Barrier {
         std::shared_ptr<std::promise<void>> done;
@@ -318,6 +360,14 @@ private:
     std::string read_only_message() const;
     void writer_loop();
     void apply_batch(std::vector<Op>& batch);
+    void lose_group(std::vector<Op>& batch, const std::exception_ptr& error);
+    void after_failure(std::vector<Op>& batch);
+    void recover(TransactOp& op);
+    /// Records the first failure and tells the on_failure callback; returns the failure.
+    std::string stop_writing(const std::string& why);
+    /// Rethrows a read's error; SQLite's as a StoreError naming the file (a damaged file also
+    /// stops writing).
+    [[noreturn]] void read_failed(std::exception_ptr error);
     std::unique_ptr<Reader> borrow_reader();
     void return_reader(std::unique_ptr<Reader> r);
 
@@ -336,9 +386,15 @@ private:
     static constexpr std::size_t kGroupSize = 8192;
     std::thread m_thread;
 
-    std::mutex m_pool_mutex;
+    mutable std::mutex m_pool_mutex;
     std::vector<std::unique_ptr<Reader>> m_pool;
     std::atomic<std::int64_t> m_commits{0};
+
+    mutable std::mutex m_failure_mutex;
+    std::string m_failure; // set once
+    std::function<void(const std::string&)> m_on_failure;
+    std::atomic<bool> m_failed{false};
+    bool m_closed = false; // guarded by m_pool_mutex
 };
 
 } // namespace weft
