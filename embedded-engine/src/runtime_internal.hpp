@@ -75,8 +75,6 @@ private:
     bool m_stopping = false;
 };
 
-/// A name for a new flow run, e.g. "brisk-heron".
-std::string random_run_name();
 /// How this program was started, for `weft flow-run retry`.
 LaunchInfo this_launch();
 
