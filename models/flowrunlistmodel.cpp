@@ -50,8 +50,10 @@ const weft::FlowRunRecord* FlowRunListModel::record(int row) const {
     return c ? &c->rows[size_t(row - c->start)] : nullptr;
 }
 
+// Only rows of the model: the first page is asked for together with the count and may arrive
+// first, and its runs are no rows until the count is in.
 bool FlowRunListModel::isLoaded(int row) const {
-    return record(row) != nullptr;
+    return row >= 0 && row < rowCount() && record(row) != nullptr;
 }
 
 QString FlowRunListModel::runId(int row) const {

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 
+#include <charconv>
 #include <cstdlib>
 #include <iostream>
 #include <unistd.h>
@@ -57,6 +58,24 @@ const CLI::Validator& state_type_check() {
         },
         "STATE_TYPE");
     return check;
+}
+
+std::int64_t parse_whole_number(const std::string& what, const std::string& text, std::int64_t min,
+                                std::int64_t max, const std::string& min_note) {
+    const std::string range =
+        "between " + std::to_string(min) + min_note + " and " + std::to_string(max);
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    if (first != last && *first == '+') ++first; // from_chars takes no plus sign
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(first, last, n);
+    const bool digits_only = first != last && end == last;
+    if (ec == std::errc::result_out_of_range && digits_only)
+        throw usage_error(what + " must be " + range + ", got " + text);
+    if (ec != std::errc() || !digits_only)
+        throw usage_error(what + " must be a whole number " + range + ", got '" + text + "'");
+    if (n < min || n > max) throw usage_error(what + " must be " + range + ", got " + text);
+    return n;
 }
 
 StateType parse_state_type(const std::string& text) {

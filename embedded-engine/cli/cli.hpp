@@ -2,6 +2,7 @@
 // What every command shares: the database path, the engine opened on first use, how to report.
 #include <weft/engine.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -28,6 +29,16 @@ private:
 inline CliError usage_error(const std::string& message) {
     return CliError(message, ExitUsage);
 }
+
+/// The most rows or events one command prints: a typo of a few digits is caught, not obeyed.
+inline constexpr std::int64_t kMaxLimit = 1'000'000;
+
+/// A whole number typed for `what` (e.g. "--limit"), from `min` to `max`. Anything else is a
+/// usage error saying what it takes: "--limit must be between 1 and 1000000, got 0". `min_note`
+/// follows `min` in that message, e.g. " (all)". Numbers are read here rather than by CLI11,
+/// which wraps huge values around or reports them in its own terms.
+std::int64_t parse_whole_number(const std::string& what, const std::string& text, std::int64_t min,
+                                std::int64_t max, const std::string& min_note = {});
 
 /// Shared by the commands of one invocation. Not thread-safe (the CLI is single-threaded).
 class Cli {

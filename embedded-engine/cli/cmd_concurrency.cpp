@@ -8,11 +8,12 @@ namespace weft::cli {
 
 namespace {
 
-void limit_create(Cli& cli, const std::string& tag, int limit) {
+void limit_create(Cli& cli, const std::string& tag, const std::string& limit_text) {
     if (tag.empty()) throw usage_error("the tag must not be empty");
+    const auto limit = parse_whole_number("the limit N", limit_text, 1, kMaxLimit);
     // Setting limits up before the first flow runs is normal, so this one may create the database.
     auto& store = cli.engine(/*create=*/true).store();
-    store.transact<void>([&](Txn& txn) { txn.set_concurrency_limit(tag, limit); }).get();
+    store.transact<void>([&](Txn& txn) { txn.set_concurrency_limit(tag, int(limit)); }).get();
     cli.out() << "Tag " << tag << ": at most " << limit << " task run" << (limit == 1 ? "" : "s")
               << " at a time.\n";
 }
@@ -53,15 +54,16 @@ void add_concurrency_commands(CLI::App& app, Cli& cli) {
 
     struct CreateOptions {
         std::string tag;
-        int limit = 0;
+        std::string limit; // read by parse_whole_number
     };
     auto c = std::make_shared<CreateOptions>();
     auto* create =
         cl->add_subcommand("create", "Set the limit of a tag (replacing any earlier one)");
     create->add_option("TAG", c->tag, "The tag")->required();
-    create->add_option("N", c->limit, "How many task runs with the tag may run at once")
-        ->required()
-        ->check(CLI::PositiveNumber);
+    create
+        ->add_option("N", c->limit,
+                     "How many task runs with the tag may run at once (1 to 1000000)")
+        ->required();
     create->callback([&cli, c] { limit_create(cli, c->tag, c->limit); });
 
     auto json = std::make_shared<bool>(false);

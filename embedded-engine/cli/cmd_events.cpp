@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <thread>
 #include <unordered_map>
 #include <weft/record_json.hpp>
@@ -16,8 +17,8 @@ namespace weft::cli {
 namespace {
 
 struct EventsOptions {
-    std::int64_t after = 0;
-    int limit = 50;
+    std::string after = "0";  // read by parse_whole_number
+    std::string limit = "50"; // read by parse_whole_number
     bool follow = false;
     bool json = false;
 };
@@ -72,25 +73,27 @@ private:
 
     Cli& m_cli;
     Reader& m_reader;
-    size_t m_run_width = 8;
+    size_t m_run_width = 12; // a short id
     std::unordered_map<std::string, std::string> m_labels;
 };
 
 void events(Cli& cli, const EventsOptions& o, bool after_given) {
+    std::int64_t after =
+        parse_whole_number("--after", o.after, 0, std::numeric_limits<std::int64_t>::max());
+    const int limit = int(parse_whole_number("--limit", o.limit, 1, kMaxLimit));
     auto reader = cli.engine().store().open_reader();
-    std::int64_t after = o.after;
     // Without --after: the last N events, like tail.
-    if (!after_given) after = std::max<std::int64_t>(0, reader->last_event_seq() - o.limit);
+    if (!after_given) after = std::max<std::int64_t>(0, reader->last_event_seq() - limit);
     const bool lines = o.follow; // JSON Lines while following: an array would never close
     if (o.json && !lines) {
         auto array = nlohmann::json::array();
-        for (const auto& e : reader->events_after(after, o.limit))
+        for (const auto& e : reader->events_after(after, limit))
             array.push_back(to_json(e));
         cli.print_json(array);
         return;
     }
     EventPrinter printer(cli, *reader);
-    int remaining = o.follow ? -1 : o.limit;
+    int remaining = o.follow ? -1 : limit;
     for (;;) {
         const std::int64_t version = reader->data_version();
         const int page = remaining < 0 ? 1000 : std::min(remaining, 1000);
@@ -122,11 +125,9 @@ void add_events_command(CLI::App& app, Cli& cli) {
     auto* after = ev->add_option("--after", o->after,
                                  "Events after this sequence number (default: "
                                  "the last N)")
-                      ->check(CLI::NonNegativeNumber)
                       ->type_name("SEQ");
-    ev->add_option("--limit", o->limit, "At most N events (without --follow)")
+    ev->add_option("--limit", o->limit, "At most N events (without --follow; up to 1000000)")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber)
         ->type_name("N");
     ev->add_flag("--follow,-f", o->follow, "Keep printing new events until interrupted");
     ev->add_flag("--json", o->json, "Print a JSON array of events (JSON Lines with --follow)");

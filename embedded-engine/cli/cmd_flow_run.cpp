@@ -13,7 +13,7 @@ namespace {
 struct LsOptions {
     std::vector<std::string> states;
     std::vector<std::string> flows;
-    int limit = 20;
+    std::string limit = "20"; // read by parse_whole_number
     bool json = false;
 };
 
@@ -35,7 +35,8 @@ void flow_run_ls(Cli& cli, const LsOptions& o) {
     for (const auto& s : o.states)
         q.states.push_back(parse_state_type(s));
     q.flow_names = o.flows;
-    q.limit = o.limit == 0 ? -1 : o.limit;
+    const auto limit = parse_whole_number("--limit", o.limit, 0, kMaxLimit, " (all)");
+    q.limit = limit == 0 ? -1 : int(limit);
     auto& store = cli.engine().store();
     auto runs = store.read([&](Reader& r) { return r.flow_runs(q); });
     if (o.json) {
@@ -147,9 +148,8 @@ void add_flow_run_commands(CLI::App& app, Cli& cli) {
         ->type_name("TYPE");
     ls->add_option("--flow", ls_opts->flows, "Only runs of this flow (repeatable)")
         ->type_name("NAME");
-    ls->add_option("--limit", ls_opts->limit, "At most N runs; 0 for all")
+    ls->add_option("--limit", ls_opts->limit, "At most N runs (up to 1000000); 0 for all")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber)
         ->type_name("N");
     ls->add_flag("--json", ls_opts->json, "Print a JSON array of flow runs");
     ls->callback([&cli, ls_opts] { flow_run_ls(cli, *ls_opts); });

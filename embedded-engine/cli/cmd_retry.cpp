@@ -86,7 +86,9 @@ void flow_run_retry(Cli& cli, const RetryOptions& o) {
 
     Child child(request);
     if (o.detach) {
-        cli.out() << child.pid() << '\n';
+        cli.out() << "Retrying " << label << " in the background: pid " << child.pid() << " runs "
+                  << request.program << " resume " << run.id
+                  << ". Follow it with: weft flow-run logs " << short_id(run.id) << " --follow\n";
         return;
     }
     cli.exit_code = child.wait();
@@ -106,7 +108,7 @@ void add_flow_run_retry(CLI::App& fr, Cli& cli) {
                      "COMPLETED flow run)")
         ->type_name("TASK_RUN_ID");
     retry->add_flag("--detach", o->detach,
-                    "Start the program in the background and print its pid instead of waiting");
+                    "Start the program in the background, say which (with its pid) and return");
     retry->callback([&cli, o] { flow_run_retry(cli, *o); });
 }
 

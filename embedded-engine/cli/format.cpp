@@ -25,7 +25,8 @@ std::string local_clock(Micros t) {
 }
 
 std::string short_id(const std::string& id) {
-    return id.substr(0, 8);
+    constexpr std::size_t kTail = 12; // the last group of a UUID
+    return id.size() > kTail ? id.substr(id.size() - kTail) : id;
 }
 
 std::string_view state_color(StateType type) {

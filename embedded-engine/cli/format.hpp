@@ -24,7 +24,8 @@ inline constexpr std::string_view cyan = "\033[36m";
 std::string local_time(std::optional<Micros> t);
 /// "14:18:05.123": for log lines, where the date rarely helps.
 std::string local_clock(Micros t);
-/// The first 8 characters: enough to tell runs apart and to pass back as a prefix.
+/// The last 12 characters: the random tail of a time-ordered id, which tells apart runs made in
+/// the same millisecond and which commands take back (see resolve.hpp).
 std::string short_id(const std::string& id);
 
 std::string_view state_color(StateType type);

@@ -1,23 +1,27 @@
 #pragma once
-// Ids on the command line: full ids or unique prefixes, in either case.
+// Runs on the command line: full ids, unique prefixes or tails of ids, or flow run names.
 #include <weft/engine.hpp>
 
 #include <string>
 
 namespace weft::cli {
 
-/// The full id of the one flow run whose id starts with `prefix`. Throws LookupError (one line:
-/// unknown id, or a prefix shared by several runs).
-std::string resolve_flow_run(Engine& engine, const std::string& prefix);
-std::string resolve_task_run(Engine& engine, const std::string& prefix);
+/// The full id of the one flow run that `text` names: a prefix or the end of its id (in any
+/// case), or its name. Throws LookupError (one line: nothing matches, or several do).
+std::string resolve_flow_run(Engine& engine, const std::string& text);
+/// Likewise by a prefix or the end of a task run's id (task run names repeat across runs).
+std::string resolve_task_run(Engine& engine, const std::string& text);
 
 /// Resolves and reads the run; throws LookupError when it vanished in between.
-FlowRunRecord load_flow_run(Engine& engine, const std::string& prefix);
-TaskRunRecord load_task_run(Engine& engine, const std::string& prefix);
+FlowRunRecord load_flow_run(Engine& engine, const std::string& text);
+TaskRunRecord load_task_run(Engine& engine, const std::string& text);
 
-/// The shortest prefix of a stored id, at least 8 characters, that names only that run: what
-/// tables show. Ids are time-ordered (UUID v7), so runs made in the same minute share their first
-/// 8 characters and a fixed-length prefix would not tell them apart.
+/// What tables and messages show of a run id, which commands take back: its last 12 hex digits.
+/// Ids are time-ordered (UUID v7), so their first 12 digits are the creation time, the same for a
+/// flow run and the task run it starts in the same millisecond; the tail is random (48 bits), so
+/// two runs share it with odds of about one in 500 even among a million runs. A shared tail is
+/// refused as ambiguous when passed back. The reader or engine overloads are kept for callers
+/// that have one at hand; no look-up is needed.
 std::string short_flow_run_id(Reader& reader, const std::string& id);
 std::string short_task_run_id(Reader& reader, const std::string& id);
 std::string short_flow_run_id(Engine& engine, const std::string& id);

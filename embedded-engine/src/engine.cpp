@@ -2,13 +2,16 @@
 
 #include "engine_log.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <fstream>
 #include <optional>
 #include <spdlog/spdlog.h>
 #include <sstream>
+#include <string_view>
 #include <unistd.h>
 
 namespace weft {
@@ -320,26 +323,104 @@ int Engine::detect_crashes() {
 }
 
 namespace {
-std::string resolve(const std::vector<std::string>& found, const std::string& prefix,
-                    const char* what) {
-    if (found.empty()) throw LookupError(std::string("no ") + what + " with id " + prefix);
-    if (found.size() > 1)
-        throw LookupError(std::string("the id prefix ") + prefix + " matches several " + what
-                          + "s; give more characters");
-    return found.front();
+
+std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
+
+// Ids are stored lowercase; people paste them in any case.
+std::string lowercase(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+}
+
+// Hex digits and hyphens: a prefix or tail of an id. Generated run names always hold other
+// letters, so such text is looked up as an id first.
+bool id_like(const std::string& s) {
+    return s.find_first_not_of("0123456789abcdef-") == std::string::npos;
+}
+
+// Ids ending with `suffix`, or of flow runs named `name` (at most 2). Both scan the table, which
+// is fine for one look-up per command; they run only when no id starts with the text.
+// substr(id, -n) is the last n characters: no LIKE, so no wildcards to escape.
+std::vector<std::string> ids_where(Reader& r, const char* sql, const std::string& text) {
+    auto st = r.cached(sql);
+    st->bind(1, text);
+    std::vector<std::string> out;
+    while (st->executeStep())
+        out.push_back(st->getColumn(0).getString());
+    return out;
+}
+constexpr const char* kFlowRunsEndingWith =
+    "SELECT id FROM flow_runs WHERE substr(id, -length(?1)) = ?1 LIMIT 2";
+constexpr const char* kTaskRunsEndingWith =
+    "SELECT id FROM task_runs WHERE substr(id, -length(?1)) = ?1 LIMIT 2";
+constexpr const char* kFlowRunsNamed = "SELECT id FROM flow_runs WHERE name = ?1 LIMIT 2";
+
+// What an argument matched, looked up in this order: an id prefix (indexed), an id tail (the
+// random part tables show), a run name.
+struct Matches {
+    std::vector<std::string> ids;
+    const char* how = nullptr; // "prefix", "ending" or "name"; null when nothing matched
+};
+
+template<class Lookup> void try_lookup(Matches& m, const char* how, Lookup&& lookup) {
+    if (m.how) return;
+    auto ids = lookup();
+    if (ids.empty()) return;
+    m.ids = std::move(ids);
+    m.how = how;
+}
+
+std::string single(const Matches& m, const std::string& text, const char* what, bool by_name) {
+    if (!m.how) {
+        const bool as_name = by_name && !id_like(lowercase(text));
+        throw LookupError(std::string("no ") + what + " with id " + (as_name ? "or name " : "")
+                          + text);
+    }
+    if (m.ids.size() == 1) return m.ids.front();
+    if (std::string_view(m.how) == "name")
+        throw LookupError(std::string("several ") + what + "s are named " + text + "; give an id");
+    throw LookupError(std::string("the id ") + m.how + " " + text + " matches several " + what
+                      + "s; give more characters");
+}
+
 } // namespace
 
-std::string Engine::resolve_flow_run(const std::string& prefix) {
-    if (prefix.empty()) throw LookupError("no flow run id given");
-    return resolve(m_store->read([&](Reader& r) { return r.flow_run_ids_with_prefix(prefix); }),
-                   prefix, "flow run");
+// `text` names a run by a prefix of its id (any case, spaces around ignored), else by the end of
+// its id (the random tail the CLI shows), else, for a flow run, by its exact name.
+std::string Engine::resolve_flow_run(const std::string& text) {
+    const std::string key = trimmed(text);
+    if (key.empty()) throw LookupError("no flow run id given");
+    const std::string id = lowercase(key);
+    const Matches m = m_store->read([&](Reader& r) {
+        Matches found;
+        if (id_like(id)) {
+            try_lookup(found, "prefix", [&] { return r.flow_run_ids_with_prefix(id); });
+            try_lookup(found, "ending", [&] { return ids_where(r, kFlowRunsEndingWith, id); });
+        }
+        try_lookup(found, "name", [&] { return ids_where(r, kFlowRunsNamed, key); });
+        return found;
+    });
+    return single(m, key, "flow run", true);
 }
 
-std::string Engine::resolve_task_run(const std::string& prefix) {
-    if (prefix.empty()) throw LookupError("no task run id given");
-    return resolve(m_store->read([&](Reader& r) { return r.task_run_ids_with_prefix(prefix); }),
-                   prefix, "task run");
+std::string Engine::resolve_task_run(const std::string& text) {
+    const std::string key = trimmed(text);
+    if (key.empty()) throw LookupError("no task run id given");
+    const std::string id = lowercase(key);
+    const Matches m = m_store->read([&](Reader& r) {
+        Matches found;
+        if (id_like(id)) {
+            try_lookup(found, "prefix", [&] { return r.task_run_ids_with_prefix(id); });
+            try_lookup(found, "ending", [&] { return ids_where(r, kTaskRunsEndingWith, id); });
+        }
+        return found;
+    });
+    return single(m, key, "task run", false);
 }
 
 } // namespace weft

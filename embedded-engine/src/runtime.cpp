@@ -446,22 +446,6 @@ bool sleep_unless_cancelled(double seconds, const CancellationToken& token) {
     return !token.cancelled();
 }
 
-std::string random_run_name() {
-    static const std::array<const char*, 32> adjectives{
-        "amber", "brisk", "calm",   "daring", "eager",   "fancy",  "gentle", "hasty",
-        "ivory", "jolly", "keen",   "lively", "mellow",  "nimble", "olive",  "proud",
-        "quiet", "rapid", "silver", "tidy",   "upbeat",  "vivid",  "witty",  "young",
-        "zesty", "bold",  "crisp",  "dapper", "earnest", "fuzzy",  "golden", "humble"};
-    static const std::array<const char*, 32> animals{
-        "heron",  "otter", "lynx",   "badger", "falcon", "marten", "ibis",   "jackal",
-        "koala",  "lemur", "moose",  "newt",   "ocelot", "panda",  "quail",  "raven",
-        "salmon", "tapir", "urchin", "vole",   "walrus", "yak",    "zebra",  "bison",
-        "coyote", "dingo", "egret",  "ferret", "gecko",  "hare",   "impala", "kestrel"};
-    thread_local std::mt19937 rng{std::random_device{}()};
-    return std::string(adjectives[rng() % adjectives.size()]) + "-"
-           + animals[rng() % animals.size()];
-}
-
 LaunchInfo this_launch() {
     LaunchInfo info;
     std::error_code ec;

@@ -120,8 +120,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// A name for a new flow run, e.g. "brisk-heron".
-std::string random_run_name();
 /// How this program was started, for `weft flow-run retry`.
 LaunchInfo this_launch();
 

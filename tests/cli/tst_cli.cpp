@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTest>
 #include <memory>
 
@@ -78,8 +79,26 @@ private Q_SLOTS:
         QTest::addRow("missing id") << QStringList{u"flow-run"_s, u"inspect"_s} << QByteArray("ID");
         QTest::addRow("bad state") << QStringList{u"flow-run"_s, u"ls"_s, u"--state"_s, u"done"_s}
                                    << QByteArray("'done' is not a state type");
+        // Numbers out of range say what the option takes, whatever the size of the number.
         QTest::addRow("negative limit")
-            << QStringList{u"flow-run"_s, u"ls"_s, u"--limit"_s, u"-3"_s} << QByteArray("--limit");
+            << QStringList{u"flow-run"_s, u"ls"_s, u"--limit"_s, u"-3"_s}
+            << QByteArray("--limit must be between 0 (all) and 1000000, got -3");
+        QTest::addRow("huge limit")
+            << QStringList{u"flow-run"_s, u"ls"_s, u"--limit"_s, u"9999999999"_s}
+            << QByteArray("--limit must be between 0 (all) and 1000000, got 9999999999");
+        QTest::addRow("limit not a number")
+            << QStringList{u"flow-run"_s, u"ls"_s, u"--limit"_s, u"ten"_s}
+            << QByteArray("--limit must be a whole number between 0 (all) and 1000000, got 'ten'");
+        QTest::addRow("events zero limit")
+            << QStringList{u"events"_s, u"--limit"_s, u"0"_s}
+            << QByteArray("--limit must be between 1 and 1000000, got 0");
+        QTest::addRow("events huge after")
+            << QStringList{u"events"_s, u"--after"_s, u"999999999999999999999"_s}
+            << QByteArray("--after must be between 0 and 9223372036854775807, got "
+                          "999999999999999999999");
+        QTest::addRow("events negative after")
+            << QStringList{u"events"_s, u"--after"_s, u"-1"_s}
+            << QByteArray("--after must be between 0 and 9223372036854775807, got -1");
         QTest::addRow("bad level")
             << QStringList{u"flow-run"_s, u"logs"_s, q(kCompleted), u"--level"_s, u"loud"_s}
             << QByteArray("'loud' is not a log level");
@@ -87,10 +106,14 @@ private Q_SLOTS:
             << QStringList{u"flow-run"_s, u"set-state"_s, q(kCompleted), u"FINISHED"_s}
             << QByteArray("'FINISHED'");
         QTest::addRow("zero limit")
-            << QStringList{u"concurrency-limit"_s, u"create"_s, u"db"_s, u"0"_s} << QByteArray("N");
+            << QStringList{u"concurrency-limit"_s, u"create"_s, u"db"_s, u"0"_s}
+            << QByteArray("the limit N must be between 1 and 1000000, got 0");
+        QTest::addRow("huge concurrency limit")
+            << QStringList{u"concurrency-limit"_s, u"create"_s, u"db"_s, u"9999999999"_s}
+            << QByteArray("the limit N must be between 1 and 1000000, got 9999999999");
         QTest::addRow("non-numeric limit")
             << QStringList{u"concurrency-limit"_s, u"create"_s, u"db"_s, u"many"_s}
-            << QByteArray("many");
+            << QByteArray("the limit N must be a whole number between 1 and 1000000, got 'many'");
         QTest::addRow("task-run ls without run")
             << QStringList{u"task-run"_s, u"ls"_s} << QByteArray("--flow-run");
     }
@@ -162,37 +185,87 @@ private Q_SLOTS:
             QVERIFY(rows[0].contains(QLatin1StringView(column)));
         const auto otter = rows.filter(u"brisk-otter"_s);
         QCOMPARE(otter.size(), 1);
-        QVERIFY(otter[0].startsWith(u"aaaa0001  "_s));
+        QVERIFY(otter[0].startsWith(u"000000000001  "_s)); // the id's random tail
         QVERIFY(otter[0].contains(u"Completed"_s));
         QVERIFY(otter[0].contains(u"2.5 s"_s));
         QVERIFY(otter[0].trimmed().endsWith(u"3"_s)); // three task runs
     }
 
-    // Ids are time-ordered: runs made in the same minute share their first 8 characters, so
-    // tables show the shortest prefix that names one run, and that prefix works as an argument.
-    void tableIdsAreUniquePrefixes() {
-        const std::string a = "01a20000-aaaa-7000-8000-000000000001";
-        const std::string b = "01a20000-aab0-7000-8000-000000000002";
+    // Ids are time-ordered: a flow run and the task run it starts in the same millisecond share
+    // their first 12 digits. Tables show the random tail instead, which tells them apart and
+    // works as an argument.
+    void tableIdsTellRunsApart() {
+        const std::string flowRunA = "01a20000-aaaa-7000-8000-3f9a0c1e5b27";
+        const std::string flowRunB = "01a20000-aaaa-7002-8000-c0ffee123456";
+        const std::string taskRun = "01a20000-aaaa-7001-8000-77d2c4e6a901";
         auto run = f->flowRun(kCompleted);
+        weft::TaskRunRecord task;
+        task.id = taskRun;
+        task.flow_run_id = flowRunA;
+        task.task_key = "extract";
+        task.dynamic_key = "0";
+        task.name = "extract-0";
+        task.state = weft::states::completed();
         f->store()
             .transact<void>([&](weft::Txn& txn) {
-                for (const auto& id : {a, b}) {
+                for (const auto& id : {flowRunA, flowRunB}) {
                     run.id = id;
-                    run.name = "twin-" + id.substr(10, 2);
+                    run.name = "twin-" + id.substr(30);
                     txn.put_flow_run(run, weft::EventKind::FlowRunCreated);
                 }
+                txn.put_task_run(task, weft::EventKind::TaskRunCreated);
             })
             .get();
-        const auto r = f->run({u"flow-run"_s, u"ls"_s, u"--flow"_s, u"etl"_s});
+        auto firstColumn = [](const QByteArray& out) {
+            QStringList shown;
+            for (const auto& row : lines(out).mid(1))
+                shown << row.section(u' ', 0, 0);
+            return shown;
+        };
+        auto r = f->run({u"flow-run"_s, u"ls"_s, u"--flow"_s, u"etl"_s});
         QCOMPARE(r.code, 0);
-        QStringList shown;
-        for (const auto& row : lines(r.out).mid(1))
-            shown << row.section(u' ', 0, 0);
-        QVERIFY2(shown.contains(u"01a20000-aaa"_s), r.out.constData());
-        QVERIFY2(shown.contains(u"01a20000-aab"_s), r.out.constData());
-        QVERIFY(shown.contains(u"aaaa0001"_s));
-        for (const auto& prefix : shown)
-            QCOMPARE(f->run({u"flow-run"_s, u"inspect"_s, prefix, u"--json"_s}).code, 0);
+        const QStringList flowRuns = firstColumn(r.out);
+        QVERIFY2(flowRuns.contains(u"3f9a0c1e5b27"_s), r.out.constData());
+        QVERIFY2(flowRuns.contains(u"c0ffee123456"_s), r.out.constData());
+        r = f->run({u"task-run"_s, u"ls"_s, u"--flow-run"_s, u"3f9a0c1e5b27"_s});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(firstColumn(r.out), QStringList{u"77d2c4e6a901"_s});
+        QCOMPARE(QSet<QString>(flowRuns.begin(), flowRuns.end()).size(), flowRuns.size());
+        for (const auto& shown : flowRuns) {
+            r = f->run({u"flow-run"_s, u"inspect"_s, shown, u"--json"_s});
+            QCOMPARE(r.code, 0);
+            QVERIFY(r.json().object().value(u"id"_s).toString().endsWith(shown));
+        }
+        r = f->run({u"task-run"_s, u"set-state"_s, u"77d2c4e6a901"_s, u"FAILED"_s});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("task run 77d2c4e6a901 (extract-0)"), r.out.constData());
+        // Events label runs the same way.
+        r = f->run({u"events"_s, u"--limit"_s, u"3"_s});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("77d2c4e6a901"), r.out.constData());
+    }
+
+    // A name or tail shared by several runs is refused with a hint; a unique name stands for
+    // the id.
+    void sharedNameIsAmbiguous() {
+        auto run = f->flowRun(kCompleted);
+        run.id = "01a20000-aaaa-7000-8000-000000000001"; // kCompleted's tail too
+        f->store()
+            .transact<void>(
+                [&](weft::Txn& txn) { txn.put_flow_run(run, weft::EventKind::FlowRunCreated); })
+            .get();
+        auto r = f->run({u"flow-run"_s, u"inspect"_s, u"brisk-otter"_s});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.oneLineError(), r.err.constData());
+        QVERIFY2(r.err.contains("several flow runs are named brisk-otter; give an id"),
+                 r.err.constData());
+        r = f->run({u"flow-run"_s, u"inspect"_s, u"000000000001"_s});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("the id ending 000000000001 matches several flow runs"),
+                 r.err.constData());
+        r = f->run({u"flow-run"_s, u"logs"_s, u"calm-heron"_s, u"--json"_s});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.json().array().size(), 1);
     }
 
     void inspectJson() {
@@ -254,7 +327,15 @@ private Q_SLOTS:
         QTest::addRow("ambiguous") << u"aaaa000"_s << 1 << u"matches several"_s;
         QTest::addRow("ambiguous short") << u"c"_s << 1 << u"matches several"_s;
         QTest::addRow("unknown") << u"ffff"_s << 1 << u"no flow run with id ffff"_s;
-        QTest::addRow("not hex") << u"zebra"_s << 1 << u"no flow run"_s;
+        QTest::addRow("not hex") << u"zebra"_s << 1 << u"no flow run with id or name zebra"_s;
+        // The random tail tables show, and the run's name.
+        QTest::addRow("tail") << u"000000000002"_s << 0 << q(kFailed);
+        QTest::addRow("shorter tail") << u"00003"_s << 0 << q(kRunning);
+        QTest::addRow("name") << u"calm-heron"_s << 0 << q(kFailed);
+        QTest::addRow("name with spaces") << u" dark-lynx "_s << 0 << q(kRunning);
+        QTest::addRow("unknown name")
+            << u"calm-otter"_s << 1 << u"no flow run with id or name calm-otter"_s;
+        QTest::addRow("part of a name") << u"calm"_s << 1 << u"no flow run"_s;
     }
     void prefixes() {
         QFETCH(QString, prefix);
@@ -400,9 +481,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("state");   // the run's state type afterwards
         QTest::addColumn<QByteArray>("says"); // on stdout, or stderr when refused
         QTest::addRow("nobody runs it")
-            << q(kRunning) << 0 << u"CANCELLED"_s << QByteArray("Cancelled flow run bbbb0003");
+            << q(kRunning) << 0 << u"CANCELLED"_s
+            << QByteArray("Cancelled flow run 000000000003 (dark-lynx)");
         QTest::addRow("program alive")
-            << q(kLive) << 0 << u"CANCELLING"_s << QByteArray("Cancelling flow run cccc0005");
+            << q(kLive) << 0 << u"CANCELLING"_s
+            << QByteArray("Cancelling flow run 000000000005 (fuzzy-yak)");
         QTest::addRow("already finished")
             << q(kCompleted) << 1 << u"COMPLETED"_s << QByteArray("already finished as Completed");
     }

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 #include <memory>
 
@@ -68,8 +69,13 @@ private Q_SLOTS:
     void retryDetached() {
         const auto r = f->run({u"flow-run"_s, u"retry"_s, u"aaaa0002"_s, u"--detach"_s});
         QCOMPARE(r.code, 0);
-        bool isPid = false;
-        QVERIFY(r.out.trimmed().toLongLong(&isPid) > 0 && isPid);
+        // Says what was started, for which run, and how to follow it; not a bare number.
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.contains(u"flow run 000000000002 (calm-heron)"_s), r.out.constData());
+        QVERIFY2(out.contains(f->program() + u" resume "_s + q(kFailed)), r.out.constData());
+        const auto pid = QRegularExpression(u"\\bpid (\\d+)\\b"_s).match(out);
+        QVERIFY2(pid.hasMatch() && pid.captured(1).toLongLong() > 0, r.out.constData());
+        QVERIFY2(out.contains(u"weft flow-run logs 000000000002 --follow"_s), r.out.constData());
         QVERIFY(!r.out.contains("hello")); // its output goes to /dev/null
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(f->argvFile()), 10000);
         QFile argv(f->argvFile());

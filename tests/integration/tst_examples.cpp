@@ -16,7 +16,7 @@ private Q_SLOTS:
     void hello() {
         const QString database = db("hello.db");
         const Ran r = runProgram(QStringLiteral("example-hello"), {}, database);
-        QCOMPARE(r.code, 0);
+        QVERIFY2(r.code == 0, r.err.constData());
         QVERIFY2(r.out.contains("Hello from Weft!"), r.out.constData());
         const QJsonArray runs = flowRuns(database, QStringLiteral("my_first_flow"));
         QCOMPARE(runs.size(), 1);
@@ -34,14 +34,14 @@ private Q_SLOTS:
         const Ran logs = weftCli({QStringLiteral("flow-run"), QStringLiteral("logs"),
                                   run[QStringLiteral("id")].toString()},
                                  database);
-        QCOMPARE(logs.code, 0);
-        QVERIFY(logs.out.contains("Hello from Weft!"));
+        QVERIFY2(logs.code == 0, logs.err.constData());
+        QVERIFY2(logs.out.contains("Hello from Weft!"), logs.out.constData());
     }
 
     void failingThenRetryReusesCompletedTasks() {
         const QString database = db("failing.db");
         const Ran failed = runProgram(QStringLiteral("example-failing"), {}, database);
-        QCOMPARE(failed.code, 1);
+        QVERIFY2(failed.code == 1, failed.err.constData());
         QJsonArray runs = flowRuns(database, QStringLiteral("failing_pipeline"));
         QCOMPARE(runs.size(), 1);
         const QString id = runs[0].toObject()[QStringLiteral("id")].toString();
@@ -81,7 +81,8 @@ private Q_SLOTS:
 
     void etlMapsRetriesCachesAndCallsASubflow() {
         const QString database = db("etl.db");
-        QCOMPARE(runProgram(QStringLiteral("example-etl"), {}, database).code, 0);
+        const Ran first = runProgram(QStringLiteral("example-etl"), {}, database);
+        QVERIFY2(first.code == 0, first.err.constData());
         QJsonArray runs = flowRuns(database, QStringLiteral("weather_etl"));
         QCOMPARE(runs.size(), 1);
         const QString id = runs[0].toObject()[QStringLiteral("id")].toString();
@@ -120,7 +121,8 @@ private Q_SLOTS:
             QVERIFY2(!logs.json().array().isEmpty(), level);
         }
         // A second run takes the station regions from the cache.
-        QCOMPARE(runProgram(QStringLiteral("example-etl"), {}, database).code, 0);
+        const Ran again = runProgram(QStringLiteral("example-etl"), {}, database);
+        QVERIFY2(again.code == 0, again.err.constData());
         runs = flowRuns(database, QStringLiteral("weather_etl"));
         QCOMPARE(runs.size(), 2);
         QString second;
@@ -138,7 +140,7 @@ private Q_SLOTS:
         const QString database = db("cli.db");
         const Ran list =
             runProgram(QStringLiteral("example-etl"), {QStringLiteral("list")}, database);
-        QCOMPARE(list.code, 0);
+        QVERIFY2(list.code == 0, list.err.constData());
         QVERIFY(list.out.contains("weather_etl(path)"));
         const Ran unknown = runProgram(QStringLiteral("example-etl"),
                                        {QStringLiteral("run"), QStringLiteral("nope")}, database);
@@ -147,7 +149,7 @@ private Q_SLOTS:
                                      {QStringLiteral("run"), QStringLiteral("failing_pipeline"),
                                       QStringLiteral("--param"), QStringLiteral("n=3")},
                                      database, {QStringLiteral("WEFT_EXAMPLE_FIX=1")});
-        QCOMPARE(param.code, 0);
+        QVERIFY2(param.code == 0, param.err.constData());
         const QJsonArray runs = flowRuns(database, QStringLiteral("failing_pipeline"));
         QCOMPARE(runs[0]
                      .toObject()[QStringLiteral("parameters")]

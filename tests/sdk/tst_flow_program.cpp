@@ -29,6 +29,9 @@ auto total = weft::flow("total", [](std::vector<int> xs) {
                      t += x;
                  return t;
              }).params({"xs"});
+auto scale = weft::flow("scale", [](double x, bool twice) {
+                 return twice ? 2 * x : x;
+             }).params({"x", "twice"});
 auto fails = weft::flow("fails", [] {
     if (!g_fixed) throw std::runtime_error("not fixed yet");
     return 1;
@@ -65,7 +68,7 @@ Ran run_main(const QStringList& args) {
     dup2(out.handle(), 1);
     dup2(err.handle(), 2);
     Ran r;
-    r.code = weft::main(int(words.size()), argv.data(), {greet, sum, total, fails});
+    r.code = weft::main(int(words.size()), argv.data(), {greet, sum, total, scale, fails});
     std::cout.flush();
     std::fflush(stdout);
     std::fflush(stderr);
@@ -144,6 +147,13 @@ void TestFlowProgram::runCommand_data() {
     QTest::addRow("param beats params-json")
         << L({"run", "sum", "--params-json", R"({"a":2,"b":3})", "--param", "b=30"}) << 0
         << QStringLiteral("sum") << QStringLiteral(R"({"a":2,"b":30})") << QStringLiteral("32");
+    QTest::addRow("whole float for an integer")
+        << L({"run", "sum", "--param", "a=2.0", "--param", "b=1"}) << 0 << QStringLiteral("sum")
+        << QStringLiteral(R"({"a":2,"b":1})") << QStringLiteral("3");
+    QTest::addRow("double and bool")
+        << L({"run", "scale", "--param", "x=1.5", "--param", "twice=true"}) << 0
+        << QStringLiteral("scale") << QStringLiteral(R"({"twice":true,"x":1.5})")
+        << QStringLiteral("3.0");
     QTest::addRow("failed run") << L({"run", "fails"}) << 1 << QStringLiteral("fails")
                                 << QStringLiteral("{}") << QStringLiteral("null");
 }
@@ -178,6 +188,44 @@ void TestFlowProgram::usageErrors_data() {
         << L({"run", "sum", "--param", "a=1"}) << QStringLiteral("missing parameter 'b'");
     QTest::addRow("wrong type") << L({"run", "sum", "--param", "a=one", "--param", "b=1"})
                                 << QStringLiteral("parameter 'a'");
+    // Values that do not fit the parameter's type name the parameter and say what it takes,
+    // instead of storing a wrapped-around number or printing the JSON library's error.
+    QTest::addRow("integer too big")
+        << L({"run", "sum", "--param", "a=99999999999999999999999", "--param", "b=1"})
+        << QStringLiteral(
+               "parameter 'a' of flow sum: expected an integer from -2147483648 to 2147483647, "
+               "got 1e+23");
+    QTest::addRow("integer too small")
+        << L({"run", "sum", "--param", "a=-2147483649", "--param", "b=1"})
+        << QStringLiteral("parameter 'a' of flow sum: expected an integer from -2147483648");
+    QTest::addRow("text for an integer")
+        << L({"run", "sum", "--param", "a=abc", "--param", "b=1"})
+        << QStringLiteral("parameter 'a' of flow sum: expected an integer from -2147483648 to "
+                          "2147483647, got \"abc\"");
+    QTest::addRow("fraction for an integer")
+        << L({"run", "sum", "--param", "a=2.5", "--param", "b=1"})
+        << QStringLiteral("parameter 'a' of flow sum: expected an integer");
+    QTest::addRow("number for a bool")
+        << L({"run", "scale", "--param", "x=1", "--param", "twice=1"})
+        << QStringLiteral("parameter 'twice' of flow scale: expected true or false, got 1");
+    QTest::addRow("text for a double")
+        << L({"run", "scale", "--param", "x=big", "--param", "twice=false"})
+        << QStringLiteral("parameter 'x' of flow scale: expected a number, got \"big\"");
+    QTest::addRow("text for a list")
+        << L({"run", "total", "--param", "xs=abc"})
+        << QStringLiteral("parameter 'xs' of flow total: \"abc\" does not fit its type");
+    QTest::addRow("list for a string") << L({"run", "greet", "--param", "name=[1]"})
+                                       << QStringLiteral("parameter 'name' of flow greet: expected "
+                                                         "text, got [1]");
+    QTest::addRow("unknown parameter")
+        << L({"run", "sum", "--param", "a=1", "--param", "b=2", "--param", "m=5"})
+        << QStringLiteral("flow sum has no parameter 'm'; its parameters are a, b");
+    QTest::addRow("unknown in params-json")
+        << L({"run", "greet", "--params-json", R"({"nam":"Ada"})"})
+        << QStringLiteral("flow greet has no parameter 'nam'; its parameters are name");
+    QTest::addRow("parameter of a flow without any")
+        << L({"run", "fails", "--param", "x=1"})
+        << QStringLiteral("flow fails has no parameter 'x'; it takes none");
     QTest::addRow("no equals sign")
         << L({"run", "sum", "--param", "a"}) << QStringLiteral("KEY=VALUE");
     QTest::addRow("params-json not an object")
@@ -196,6 +244,7 @@ void TestFlowProgram::usageErrors() {
     const Ran r = run_main(args);
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(message) || r.out.contains(message), qPrintable(r.err + r.out));
+    QVERIFY2(!r.err.contains(QStringLiteral("json.exception")), qPrintable(r.err));
     QCOMPARE(flow_run_count(), before); // no run was made
 }
 
@@ -203,7 +252,9 @@ void TestFlowProgram::list() {
     const auto before = flow_run_count();
     const Ran r = run_main({QStringLiteral("list")});
     QCOMPARE(r.code, 0);
-    QCOMPARE(r.out, QStringLiteral("greet(name)  Says hello\nsum(a, b)\ntotal(xs)\nfails()\n"));
+    QCOMPARE(r.out,
+             QStringLiteral(
+                 "greet(name)  Says hello\nsum(a, b)\ntotal(xs)\nscale(x, twice)\nfails()\n"));
     QCOMPARE(flow_run_count(), before);
 
     const Ran help = run_main({QStringLiteral("--help")});

@@ -247,8 +247,8 @@ void TestSdkRuns::runJsonUsesParametersAndDefaults() {
     QCOMPARE(js(stored.parameters), js(nlohmann::json{{"x", 7}, {"y", 100}}));
     QCOMPARE(js(stored.result), QStringLiteral("117"));
 
-    // A given value wins over the default; unknown names are ignored.
-    const auto both = two_adds.run_json({{"x", 1}, {"y", 2}, {"z", 3}});
+    // A given value wins over the default.
+    const auto both = two_adds.run_json({{"x", 1}, {"y", 2}});
     QCOMPARE(js(both.result), QStringLiteral("13"));
     QCOMPARE(js(flow_run(both.id).parameters), js(nlohmann::json{{"x", 1}, {"y", 2}}));
 }
@@ -269,7 +269,16 @@ void TestSdkRuns::runJsonRefusesBadParameters() {
     } catch (const std::invalid_argument& e) {
         QVERIFY2(std::string(e.what()).find("parameter 'x'") != std::string::npos, e.what());
     }
-    // Neither made a run.
+    // A name the flow does not have (a typo) is refused, not dropped for the default.
+    try {
+        two_adds.run_json({{"x", 1}, {"z", 3}});
+        QFAIL("an unknown parameter was accepted");
+    } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find("has no parameter 'z'; its parameters are x, y")
+                     != std::string::npos,
+                 e.what());
+    }
+    // None made a run.
     weft::detail::flush();
     QCOMPARE(store().read([](weft::Reader& r) { return r.last_event_seq(); }), seq);
 }

@@ -11,7 +11,7 @@
 
 namespace weft {
 
-/// An id that names no run, or a prefix that names several.
+/// An id, id ending or name that names no run, or several.
 class LookupError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -100,7 +100,7 @@ public:
     /// crash is noticed. Returns how many flow runs crashed.
     int detect_crashes();
 
-    /// Full id from a unique prefix. Throws LookupError naming the prefix.
+    /// Full id from an id prefix, else id ending, else a flow run's name; else LookupError.
     std::string resolve_flow_run(const std::string& prefix);
     std::string resolve_task_run(const std::string& prefix);
 

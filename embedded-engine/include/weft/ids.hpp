@@ -10,4 +10,7 @@ std::string new_id();
 /// True for a lowercase or uppercase hyphenated UUID.
 bool is_uuid(const std::string& text);
 
+/// A readable name for a new flow run, e.g. "brisk-heron". Thread-safe.
+std::string random_run_name();
+
 } // namespace weft

@@ -3,12 +3,19 @@
 #include "weft/callable.hpp"
 #include "weft/runtime.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -70,6 +77,83 @@ template<class R> R restore_result(const nlohmann::json& j) {
 
 inline std::string parameter_name(const std::vector<std::string>& names, std::size_t i) {
     return i < names.size() ? names[i] : "arg" + std::to_string(i);
+}
+
+/// A value as an error message shows it: JSON, cut when long.
+inline std::string shown_value(const nlohmann::json& value) {
+    if (value.is_number_float()) {
+        // The shortest form that reads back: 1e+23 as typed, not dump()'s 9.999999999999999e+22.
+        char buf[32];
+        const auto end = std::to_chars(buf, buf + sizeof buf, value.get<double>()).ptr;
+        return std::string(buf, end);
+    }
+    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    return text;
+}
+
+/// What the JSON library says, without its "[json.exception.type_error.302] " prefix.
+inline std::string json_error_text(const nlohmann::json::exception& e) {
+    const std::string what = e.what();
+    const auto end = what.find("] ");
+    return what.starts_with("[json.exception.") && end != std::string::npos ? what.substr(end + 2)
+                                                                            : what;
+}
+
+/// An integer parameter from JSON, checked: get<int>() would turn 1e23 into INT_MIN and 2.5 into
+/// 2. A whole number written as a float (2.0) is taken. Throws std::invalid_argument saying why.
+template<class T> T integer_parameter(const nlohmann::json& value, const std::string& where) {
+    using Limits = std::numeric_limits<T>;
+    // Every integer type's range lies within int64's or uint64's.
+    const auto fits = [](std::int64_t n) {
+        return n >= std::int64_t(Limits::min())
+               && (n < 0 || std::uint64_t(n) <= std::uint64_t(Limits::max()));
+    };
+    if (value.is_number_unsigned()) {
+        if (const auto n = value.get<std::uint64_t>(); n <= std::uint64_t(Limits::max()))
+            return T(n);
+    } else if (value.is_number_integer()) {
+        if (const auto n = value.get<std::int64_t>(); fits(n)) return T(n);
+    } else if (value.is_number_float()) {
+        // 2^digits as a double is exact, unlike Limits::max(), which rounds up for 64 bits.
+        const double d = value.get<double>();
+        const double end = std::ldexp(1.0, Limits::digits);
+        if (std::trunc(d) == d && d >= double(Limits::min()) && d < end) return T(d);
+    }
+    throw std::invalid_argument(where + ": expected an integer from "
+                                + std::to_string(Limits::min()) + " to "
+                                + std::to_string(Limits::max()) + ", got " + shown_value(value));
+}
+
+/// A parameter of type T from its JSON value; throws std::invalid_argument naming the parameter
+/// (`where`) and what it takes.
+template<class T> T typed_parameter(const nlohmann::json& value, const std::string& where) {
+    if constexpr (std::is_same_v<T, bool>) {
+        if (value.is_boolean()) return value.get<bool>();
+        throw std::invalid_argument(where + ": expected true or false, got " + shown_value(value));
+    } else if constexpr (std::is_integral_v<T>) {
+        return integer_parameter<T>(value, where);
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (value.is_number() && std::isfinite(value.get<double>())
+            && std::abs(value.get<double>()) <= double(std::numeric_limits<T>::max()))
+            return value.get<T>();
+        throw std::invalid_argument(where + ": expected a number, got " + shown_value(value));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        // `--param k=v` reads v as JSON when it parses, so text such as 42 or true arrives as a
+        // number or a boolean: a string parameter takes it as the text it was.
+        if (value.is_number() || value.is_boolean()) return value.dump();
+        if (value.is_string()) return value.get<std::string>();
+        throw std::invalid_argument(where + ": expected text, got " + shown_value(value));
+    } else if constexpr (json_readable<T>) {
+        try {
+            return value.get<T>();
+        } catch (const nlohmann::json::exception& e) {
+            throw std::invalid_argument(where + ": " + shown_value(value)
+                                        + " does not fit its type (" + json_error_text(e) + ")");
+        }
+    } else {
+        throw std::invalid_argument(where + " cannot be read from JSON");
+    }
 }
 
 } // namespace detail
@@ -461,6 +545,21 @@ private:
     }
 
     Args typed_parameters(const nlohmann::json& params) const {
+        // A misspelt name would otherwise be dropped without a word and the default used.
+        if (params.is_object()) {
+            std::vector<std::string> names;
+            for (std::size_t i = 0; i < traits::arity; ++i)
+                names.push_back(detail::parameter_name(m_options->param_names, i));
+            for (auto it = params.begin(); it != params.end(); ++it) {
+                if (std::find(names.begin(), names.end(), it.key()) != names.end()) continue;
+                std::string known;
+                for (const auto& n : names)
+                    known += (known.empty() ? "" : ", ") + n;
+                throw std::invalid_argument(
+                    "flow " + name() + " has no parameter '" + it.key() + "'"
+                    + (known.empty() ? "; it takes none" : "; its parameters are " + known));
+            }
+        }
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
             return Args{parameter<std::tuple_element_t<I, Args>>(params, I)...};
         }
@@ -476,22 +575,7 @@ private:
             value = &m_options->defaults.at(key);
         if (!value)
             throw std::invalid_argument("missing parameter '" + key + "' of flow " + name());
-        if constexpr (std::is_same_v<T, std::string>) {
-            // `--param k=v` reads v as JSON when it parses, so text such as 42 or true arrives
-            // as a number or a boolean: a string parameter takes it as the text it was.
-            if (value->is_number() || value->is_boolean()) return value->dump();
-        }
-        if constexpr (detail::json_readable<T>) {
-            try {
-                return value->get<T>();
-            } catch (const nlohmann::json::exception& e) {
-                throw std::invalid_argument("parameter '" + key + "' of flow " + name() + ": "
-                                            + e.what());
-            }
-        } else {
-            throw std::invalid_argument("parameter '" + key + "' of flow " + name()
-                                        + " cannot be read from JSON");
-        }
+        return detail::typed_parameter<T>(*value, "parameter '" + key + "' of flow " + name());
     }
 
     std::shared_ptr<const std::string> m_name;
