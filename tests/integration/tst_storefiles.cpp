@@ -112,7 +112,8 @@ void TestStoreFiles::diskFullEndsTheRun() {
     QVERIFY2(ls.code == 0, ls.err.constData());
     const QJsonObject run = onlyRun(ls);
     const QString state = run.value(QStringLiteral("state_type")).toString();
-    const QString message = run.value(QStringLiteral("state_message")).toString();
+    const QString message =
+        run.value(QStringLiteral("state")).toObject().value(QStringLiteral("message")).toString();
     if (state == QStringLiteral("FAILED"))
         QVERIFY2(message.contains(QStringLiteral("disk is full")), qPrintable(message));
     else
