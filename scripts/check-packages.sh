@@ -70,7 +70,9 @@ for p in "$weft" "$studio" "$dev"; do dpkg-deb --extract "$p" "$root"; done
 (
   cd "$root"
   "$root/usr/bin/weft" new first-flow >/dev/null
-  cmake -S first-flow -B first-flow/build -DCMAKE_PREFIX_PATH="$root/usr" >/dev/null
+  launcher=()
+  if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+  cmake -S first-flow -B first-flow/build -DCMAKE_PREFIX_PATH="$root/usr" "${launcher[@]}" >/dev/null
   cmake --build first-flow/build >/dev/null
   first-flow/build/first-flow --db "$root/runs.db" 2>/dev/null
   "$root/usr/bin/weft" --db "$root/runs.db" flow-run ls --json | grep -q '"state_type": "COMPLETED"'
