@@ -24,6 +24,14 @@ endif()
 
 install(TARGETS weft_engine EXPORT WeftTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
+# A stripping install (CPack, `cmake --install --strip`) drops the debug sections of libweft.a
+# and keeps its symbols, as Debian's dh_strip does for static libraries.
+install(CODE "
+  if(CMAKE_INSTALL_DO_STRIP)
+    execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug
+      \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/$<TARGET_FILE_NAME:weft_engine>\")
+  endif()
+" COMPONENT dev)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/embedded-engine/include/weft
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev FILES_MATCHING PATTERN "*.hpp")
 

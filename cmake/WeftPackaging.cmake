@@ -11,9 +11,12 @@ set(CPACK_PACKAGE_VENDOR "The Weft authors")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY ${PROJECT_DESCRIPTION})
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-# Installed through DESTDIR, so the install step sees the real prefix (weft.pc records it).
+# Installed through DESTDIR into /usr, so the install step sees the real prefix (weft.pc records
+# it), whatever CMAKE_INSTALL_PREFIX the tree was configured with. scripts/package.sh configures
+# /usr too, for Debian's multiarch lib/<triplet>/.
 set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEB_COMPONENT_INSTALL ON)
