@@ -9,7 +9,9 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME weft)
 set(CPACK_PACKAGE_VENDOR "The Weft authors")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY ${PROJECT_DESCRIPTION})
+# Each package's summary is the first line of its description below: CPack would put any summary
+# other than its default in front of them.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 # Installed through DESTDIR into /usr, so the install step sees the real prefix (weft.pc records
 # it), whatever CMAKE_INSTALL_PREFIX the tree was configured with. scripts/package.sh configures
@@ -36,20 +38,20 @@ set(CPACK_DEBIAN_CLI_PACKAGE_NAME weft)
 set(CPACK_DEBIAN_CLI_PACKAGE_SECTION utils)
 set(CPACK_COMPONENT_CLI_DESCRIPTION
     "workflow orchestration for C++: command line
- Weft runs C++ functions as tasks and flows, with retries, caching, timeouts and
- cancellation, and records every run, state, result and log line in a local
- SQLite database.
- .
- The weft command lists, inspects, retries, cancels and deletes flow runs and
- task runs in that database, follows their logs, and creates new flow projects.")
+Weft runs C++ functions as tasks and flows, with retries, caching, timeouts and
+cancellation, and records every run, state, result and log line in a local
+SQLite database.
+
+The weft command lists, inspects, retries, cancels and deletes flow runs and
+task runs in that database, follows their logs, and creates new flow projects.")
 
 set(CPACK_DEBIAN_STUDIO_PACKAGE_NAME weft-studio)
 set(CPACK_DEBIAN_STUDIO_PACKAGE_SECTION devel)
 set(CPACK_COMPONENT_STUDIO_DESCRIPTION
     "workflow orchestration for C++: desktop app to monitor runs
- Weft Studio shows the flow runs recorded by Weft programs as they happen: the
- run list, each run's task graph, timeline and logs, and a dashboard. Runs can
- be retried from a task, cancelled, marked and deleted.")
+Weft Studio shows the flow runs recorded by Weft programs as they happen: the
+run list, each run's task graph, timeline and logs, and a dashboard. Runs can
+be retried from a task, cancelled, marked and deleted.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libweft-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
@@ -59,11 +61,11 @@ set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
 set(CPACK_DEBIAN_DEV_PACKAGE_RECOMMENDS "weft (= ${PROJECT_VERSION}-1), cmake (>= 3.25) | pkg-config")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
     "workflow orchestration for C++: development files
- Weft runs C++ functions as tasks and flows, with retries, caching, timeouts and
- cancellation, and records every run, state, result and log line in a local
- SQLite database.
- .
- This package has the headers, the static library, the CMake package
- (find_package(Weft) gives Weft::weft) and the pkg-config file.")
+Weft runs C++ functions as tasks and flows, with retries, caching, timeouts and
+cancellation, and records every run, state, result and log line in a local
+SQLite database.
+
+This package has the headers, the static library, the CMake package
+(find_package(Weft) gives Weft::weft) and the pkg-config file.")
 
 include(CPack)

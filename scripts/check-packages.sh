@@ -37,6 +37,9 @@ for p in "$weft" "$studio" "$dev"; do
 done
 
 [[ $(dpkg-deb --field "$weft" Package) == weft ]] || fail "weft is misnamed"
+# Each has its own one-line summary (the first line of Description).
+[[ $(for p in "$weft" "$studio" "$dev"; do dpkg-deb --field "$p" Description | head -n 1; done | sort -u | wc -l) == 3 ]] \
+  || fail "the packages share a summary line"
 depends_on "$weft" libc6       # computed by dpkg-shlibdeps from what bin/weft links
 depends_on "$weft" libsqlite3-0
 has_file "$weft" usr/bin/weft
@@ -63,7 +66,7 @@ trap 'rm -rf "$root"' EXIT
 for p in "$weft" "$studio" "$dev"; do dpkg-deb --extract "$p" "$root"; done
 "$root/usr/bin/weft" --help >/dev/null || fail "weft --help failed"
 [[ $("$root/usr/bin/weft" --version) == "weft $version" ]] || fail "weft --version is not $version"
-[[ $(QT_QPA_PLATFORM=offscreen "$root/usr/bin/weft-studio" --version) == "weft-studio $version" ]] \
+[[ $(QT_QPA_PLATFORM=offscreen "$root/usr/bin/weft-studio" --version 2>/dev/null) == "weft-studio $version" ]] \
   || fail "weft-studio --version is not $version"
 
 # The project template, built against the unpacked libweft-dev, runs its flow to COMPLETED.
