@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("weft-studio"));
     QApplication::setOrganizationName(QStringLiteral("Weft"));
     QApplication::setApplicationDisplayName(QStringLiteral("Weft Studio"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QStringLiteral(WEFT_VERSION)); // CMake's project version
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/weft/icons/weft.svg")));
     QApplication::setDesktopFileName(QStringLiteral("weft-studio"));
 

@@ -17,6 +17,8 @@ void add_flow_run_actions(CLI::App& flow_run, Cli& cli);
 void add_task_run_commands(CLI::App& app, Cli& cli);
 void add_concurrency_commands(CLI::App& app, Cli& cli);
 void add_events_command(CLI::App& app, Cli& cli);
+/// `new PATH`: writes the project template (cmd_new.cpp).
+void add_new_command(CLI::App& app, Cli& cli);
 
 /// Accepts a state type in any case (COMPLETED, failed, …); rejects others naming the choices.
 const CLI::Validator& state_type_check();
