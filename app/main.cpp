@@ -16,7 +16,7 @@ namespace {
 // without a display.
 std::optional<StudioOptions> readCommandLine(int argc, char** argv, int* exitCode) {
     QCoreApplication core(argc, argv);
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(WEFT_VERSION));
     QString error, help;
     auto options = parseStudioOptions(QCoreApplication::arguments(), &error, &help);
     if (options) return options;
