@@ -13,6 +13,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -64,6 +65,12 @@ struct FlowRunQuery {
     int limit = 100;
     int offset = 0;
 };
+
+/// The share of finished runs that succeeded, one rule everywhere (the dashboard's total and its
+/// per-flow figures alike): COMPLETED / (COMPLETED + FAILED + CRASHED). A CANCELLED run is left
+/// out of both sides (someone stopped it: neither a success nor a failure), and so are runs that
+/// have not finished (SCHEDULED, PENDING, RUNNING, PAUSED). nullopt when no run finished.
+std::optional<double> success_rate(std::int64_t completed, std::int64_t failed);
 
 /// Plain words as an FTS5 query: each whitespace-separated word quoted, all required.
 std::string fts_words_query(const std::string& text);
@@ -160,12 +167,28 @@ public:
     /// Per flow, over runs expected to start in [from, to].
     struct FlowStats {
         std::string flow_name;
-        std::int64_t runs = 0;
-        std::int64_t failed = 0; // FAILED or CRASHED
-        double mean_run_s = 0;   // over finished runs
+        std::int64_t runs = 0;      // in any state
+        std::int64_t completed = 0; // COMPLETED
+        std::int64_t failed = 0;    // FAILED or CRASHED
+        double mean_run_s = 0;      // over finished runs
         double max_run_s = 0;
     };
     virtual std::vector<FlowStats> flow_stats(Micros from, Micros to) = 0;
+
+    /// The dashboard's aggregates over the runs expected to start in [from, to), computed by the
+    /// store so that Studio and a server give the same figures. Built on the queries above, so
+    /// every backend answers it.
+    struct Dashboard {
+        Micros interval = 0;                // (to - from) / buckets, at least 1
+        std::vector<StateCount> history;    // runs per state per interval, by interval then state
+        std::vector<FlowStats> flows;       // by flow name
+        std::int64_t runs = 0;              // in any state
+        std::int64_t completed = 0;         // COMPLETED
+        std::int64_t failed = 0;            // FAILED or CRASHED
+        std::optional<double> success_rate; // weft::success_rate(completed, failed)
+        std::vector<FlowRunRecord> recent_failures; // FAILED or CRASHED, newest first
+    };
+    Dashboard dashboard(Micros from, Micros to, int buckets, int failures = 20);
 
     virtual std::vector<ConcurrencyLimit> concurrency_limits() = 0;
     /// Changes whenever another connection commits (PRAGMA data_version): a cheap "anything new?".

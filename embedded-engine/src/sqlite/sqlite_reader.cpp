@@ -518,6 +518,7 @@ std::vector<Reader::StateCount> SqliteReader::flow_run_history(Micros from, Micr
 
 std::vector<Reader::FlowStats> SqliteReader::flow_stats(Micros from, Micros to) {
     auto st = cached("SELECT f.name, count(*), sum(r.state_type IN ('FAILED', 'CRASHED')), "
+                     "sum(r.state_type = 'COMPLETED'), "
                      "avg(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END), "
                      "max(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END) "
                      "FROM flow_runs r JOIN flows f ON f.id = r.flow_id "
@@ -531,8 +532,9 @@ std::vector<Reader::FlowStats> SqliteReader::flow_stats(Micros from, Micros to) 
         s.flow_name = st->getColumn(0).getString();
         s.runs = st->getColumn(1).getInt64();
         s.failed = st->getColumn(2).getInt64();
-        s.mean_run_s = st->getColumn(3).getDouble() / 1e6;
-        s.max_run_s = st->getColumn(4).getDouble() / 1e6;
+        s.completed = st->getColumn(3).getInt64();
+        s.mean_run_s = st->getColumn(4).getDouble() / 1e6;
+        s.max_run_s = st->getColumn(5).getDouble() / 1e6;
         out.push_back(std::move(s));
     }
     return out;
