@@ -30,13 +30,18 @@ struct DashboardData {
     struct FlowStats {
         std::string flowName;
         int runs = 0;
-        int failed = 0;
+        int completed = 0;
+        int failed = 0;                    // failed or crashed
+        std::optional<double> successRate; // weft::success_rate: cancelled runs left out
         double meanDurationS = 0;
         double maxDurationS = 0;
     };
     std::vector<FlowStats> flows;
     std::vector<weft::FlowRunRecord> recentFailures; // newest first
     std::int64_t totalRuns = 0;
+    std::int64_t completed = 0;
+    std::int64_t failed = 0;           // failed or crashed
+    std::optional<double> successRate; // none when no run finished
 };
 
 /// A command's answer: the rules' outcome for state changes, or an error.

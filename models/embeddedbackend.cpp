@@ -227,25 +227,24 @@ void EmbeddedBackend::fetchDashboard(weft::Micros from, weft::Micros to, int buc
     query<DashboardData>(
         context,
         [from, to, buckets](weft::Reader& r) {
+            // The store aggregates (a server answers the same query); this only reshapes it.
+            auto a = r.dashboard(from, to, buckets);
             DashboardData d;
-            const weft::Micros interval =
-                std::max<weft::Micros>(1, (to - from) / std::max(1, buckets));
             for (int i = 0; i < buckets; ++i)
-                d.buckets.push_back({from + i * interval, {}});
-            for (const auto& c : r.flow_run_history(from, to, interval)) {
-                const auto index = std::size_t((c.interval_start - from) / interval);
+                d.buckets.push_back({from + i * a.interval, {}});
+            for (const auto& c : a.history) {
+                const auto index = std::size_t((c.interval_start - from) / a.interval);
                 if (index < d.buckets.size()) d.buckets[index].runsByState[c.type] += int(c.count);
             }
-            for (const auto& s : r.flow_stats(from, to)) {
-                d.flows.push_back(
-                    {s.flow_name, int(s.runs), int(s.failed), s.mean_run_s, s.max_run_s});
-                d.totalRuns += s.runs;
-            }
-            weft::FlowRunQuery failures;
-            failures.states = {weft::StateType::Failed, weft::StateType::Crashed};
-            failures.expected_after = from;
-            failures.limit = 20;
-            d.recentFailures = r.flow_runs(failures);
+            for (const auto& s : a.flows)
+                d.flows.push_back({s.flow_name, int(s.runs), int(s.completed), int(s.failed),
+                                   weft::success_rate(s.completed, s.failed), s.mean_run_s,
+                                   s.max_run_s});
+            d.totalRuns = a.runs;
+            d.completed = a.completed;
+            d.failed = a.failed;
+            d.successRate = a.success_rate;
+            d.recentFailures = std::move(a.recent_failures);
             return d;
         },
         std::move(done));

@@ -125,19 +125,10 @@ void DashboardWidget::changeEvent(QEvent* event) {
 
 void DashboardWidget::rebuild() {
     const auto& d = m_model->data();
-    std::int64_t failed = 0, completed = 0;
-    for (const auto& f : d.flows)
-        failed += f.failed;
-    for (const auto& b : d.buckets) {
-        auto it = b.runsByState.find(weft::StateType::Completed);
-        if (it != b.runsByState.end()) completed += it->second;
-    }
     m_total->setText(QLocale().toString(qlonglong(d.totalRuns)));
-    m_failed->setText(QLocale().toString(qlonglong(failed)));
-    const std::int64_t finished = completed + failed;
-    m_rate->setText(finished ? QStringLiteral("%1 %").arg(
-                        100.0 * double(completed) / double(finished), 0, 'f', 1)
-                             : QStringLiteral("–"));
+    m_failed->setText(QLocale().toString(qlonglong(d.failed)));
+    m_rate->setText(d.successRate ? QStringLiteral("%1 %").arg(100.0 * *d.successRate, 0, 'f', 1)
+                                  : QStringLiteral("–"));
     m_flows->setText(QString::number(d.flows.size()));
     const bool dark = isDark(this);
     rebuildHistory(dark);
@@ -201,7 +192,8 @@ void DashboardWidget::rebuildFlows(bool dark) {
         *durations << f.meanDurationS;
         *maxima << f.maxDurationS;
         longest = std::max(longest, f.maxDurationS);
-        *failureRate << (f.runs ? 100.0 * f.failed / f.runs : 0.0);
+        // The same rule as the success rate: of finished runs, cancelled ones left out.
+        *failureRate << (f.successRate ? 100.0 * (1.0 - *f.successRate) : 0.0);
     }
     durations->setColor(stateColor(weft::StateType::Running, dark));
     maxima->setColor(dark ? QColor(0x6b, 0x72, 0x80) : QColor(0xb0, 0xb7, 0xc3)); // neutral grey

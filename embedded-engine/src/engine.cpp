@@ -2,7 +2,6 @@
 
 #include "engine_log.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -343,23 +342,6 @@ bool id_like(const std::string& s) {
     return s.find_first_not_of("0123456789abcdef-") == std::string::npos;
 }
 
-// Ids ending with `suffix`, or of flow runs named `name` (at most 2). Both scan the table, which
-// is fine for one look-up per command; they run only when no id starts with the text.
-// substr(id, -n) is the last n characters: no LIKE, so no wildcards to escape.
-std::vector<std::string> ids_where(Reader& r, const char* sql, const std::string& text) {
-    auto st = r.cached(sql);
-    st->bind(1, text);
-    std::vector<std::string> out;
-    while (st->executeStep())
-        out.push_back(st->getColumn(0).getString());
-    return out;
-}
-constexpr const char* kFlowRunsEndingWith =
-    "SELECT id FROM flow_runs WHERE substr(id, -length(?1)) = ?1 LIMIT 2";
-constexpr const char* kTaskRunsEndingWith =
-    "SELECT id FROM task_runs WHERE substr(id, -length(?1)) = ?1 LIMIT 2";
-constexpr const char* kFlowRunsNamed = "SELECT id FROM flow_runs WHERE name = ?1 LIMIT 2";
-
 // What an argument matched, looked up in this order: an id prefix (indexed), an id tail (the
 // random part tables show), a run name.
 struct Matches {
@@ -400,9 +382,9 @@ std::string Engine::resolve_flow_run(const std::string& text) {
         Matches found;
         if (id_like(id)) {
             try_lookup(found, "prefix", [&] { return r.flow_run_ids_with_prefix(id); });
-            try_lookup(found, "ending", [&] { return ids_where(r, kFlowRunsEndingWith, id); });
+            try_lookup(found, "ending", [&] { return r.flow_run_ids_ending_with(id); });
         }
-        try_lookup(found, "name", [&] { return ids_where(r, kFlowRunsNamed, key); });
+        try_lookup(found, "name", [&] { return r.flow_run_ids_named(key); });
         return found;
     });
     return single(m, key, "flow run", true);
@@ -416,7 +398,7 @@ std::string Engine::resolve_task_run(const std::string& text) {
         Matches found;
         if (id_like(id)) {
             try_lookup(found, "prefix", [&] { return r.task_run_ids_with_prefix(id); });
-            try_lookup(found, "ending", [&] { return ids_where(r, kTaskRunsEndingWith, id); });
+            try_lookup(found, "ending", [&] { return r.task_run_ids_ending_with(id); });
         }
         return found;
     });

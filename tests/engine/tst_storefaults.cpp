@@ -2,6 +2,7 @@
 // max_page_count, which makes writes fail with SQLITE_FULL as a full disk does), a damaged page,
 // and a write-ahead log that must stay bounded and be removed when the last connection closes.
 #include "enginetest.hpp"
+#include "sqlite/sqlite_access.hpp" // the store's own connections, for raw SQL
 #include "weft/engine.hpp"
 #include "weft/store.hpp"
 #include "weft/weft.hpp"
@@ -25,8 +26,9 @@ namespace {
 void fill_disk(Store& store, int spare = 0) {
     store
         .transact<void>([spare](Txn& txn) {
-            const auto pages = txn.db().execAndGet("PRAGMA page_count").getInt64();
-            txn.db().execAndGet("PRAGMA max_page_count=" + std::to_string(pages + spare));
+            auto& db = sqlite::database(txn);
+            const auto pages = db.execAndGet("PRAGMA page_count").getInt64();
+            db.execAndGet("PRAGMA max_page_count=" + std::to_string(pages + spare));
         })
         .get();
 }
@@ -168,11 +170,11 @@ void TestStoreFaults::walStaysBoundedWhileReadersHoldIt() {
     // A reader in the middle of a long read: no checkpoint can go past its snapshot, so the log
     // grows while it reads.
     auto reader = store->open_reader();
-    reader->db().exec("BEGIN");
-    QVERIFY(reader->db().execAndGet("SELECT count(*) FROM logs").getInt() >= 0);
+    sqlite::database(*reader).exec("BEGIN");
+    QVERIFY(sqlite::database(*reader).execAndGet("SELECT count(*) FROM logs").getInt() >= 0);
     write(6000);
     QVERIFY(file_size(db + "-wal") > limit);
-    reader->db().exec("COMMIT");
+    sqlite::database(*reader).exec("COMMIT");
 
     // Once it has read, the next commits bring the log back within its bound.
     write(400);

@@ -1,4 +1,5 @@
-// Store queries: flow-run filters, sorts, paging and counts; id prefix look-up.
+// Store queries: flow-run filters, sorts, paging and counts; id prefix look-up; the dashboard's
+// aggregates and its success-rate rule.
 #include "enginetest.hpp"
 #include "weft/store.hpp"
 
@@ -27,6 +28,9 @@ private Q_SLOTS:
     void flowRunQuery_data();
     void flowRunQuery();
     void prefixLookup();
+    void dashboard();
+    void successRate_data();
+    void successRate();
 
 private:
     std::shared_ptr<Store> open(const char* name) { return Store::open(path(name)); }
@@ -171,6 +175,117 @@ void TestStoreQuery::prefixLookup() {
             QCOMPARE((r.*lookup)("b", 2).size(), size_t(0));
         }
     });
+}
+
+// Runs in three hourly intervals from kT0, of two flows, in every finished state and some
+// unfinished ones; one run at the window's end and one before it are outside.
+void TestStoreQuery::dashboard() {
+    auto store = open("dashboard.db");
+    const FlowRecord etl = make_flow("etl"), report = make_flow("report");
+    struct Spec {
+        const FlowRecord* flow;
+        StateType type;
+        double expected_h;
+        double run_s;
+    };
+    const Spec specs[] = {
+        {&etl, StateType::Completed, 0.1, 2},  {&etl, StateType::Completed, 0.5, 4},
+        {&etl, StateType::Failed, 1.2, 6},     {&etl, StateType::Cancelled, 1.5, 1},
+        {&report, StateType::Crashed, 2.1, 1}, {&report, StateType::Completed, 2.2, 1},
+        {&report, StateType::Running, 2.9, 0}, {&report, StateType::Scheduled, 2.95, 0},
+        {&report, StateType::Failed, 3.0, 1}, // at `to`: outside the half-open window
+        {&etl, StateType::Failed, -0.5, 1},   // before `from`
+    };
+    store
+        ->transact<void>([&](Txn& txn) {
+            txn.put_flow(etl);
+            txn.put_flow(report);
+            int n = 0;
+            for (const auto& s : specs) {
+                const std::string name = "run-" + std::to_string(n++);
+                auto run = make_flow_run(s.flow->id, name, state_at(s.type, hours(s.expected_h)),
+                                         "dash-" + name);
+                run.expected_start_time = hours(s.expected_h);
+                if (is_terminal(s.type) || s.type == StateType::Running)
+                    run.start_time = hours(s.expected_h);
+                if (is_terminal(s.type)) {
+                    run.end_time = hours(s.expected_h) + from_seconds(s.run_s);
+                    run.total_run_time = from_seconds(s.run_s);
+                }
+                txn.put_flow_run(run, EventKind::FlowRunCreated);
+            }
+        })
+        .get();
+
+    const auto d = store->read([](Reader& r) { return r.dashboard(hours(0), hours(3), 3, 10); });
+    QCOMPARE(d.interval, from_seconds(3600));
+    auto count = [&](int interval, StateType type) {
+        for (const auto& c : d.history)
+            if (c.interval_start == hours(interval) && c.type == type) return c.count;
+        return std::int64_t(0);
+    };
+    QCOMPARE(count(0, StateType::Completed), 2);
+    QCOMPARE(count(1, StateType::Failed), 1);
+    QCOMPARE(count(1, StateType::Cancelled), 1);
+    QCOMPARE(count(2, StateType::Crashed), 1);
+    QCOMPARE(count(2, StateType::Completed), 1);
+    QCOMPARE(count(2, StateType::Running), 1);
+    QCOMPARE(count(2, StateType::Scheduled), 1);
+    std::int64_t in_history = 0;
+    for (const auto& c : d.history)
+        in_history += c.count;
+    QCOMPARE(in_history, 8);
+
+    // The totals count the same runs as the history: every state, the window half-open.
+    QCOMPARE(d.runs, 8);
+    QCOMPARE(d.completed, 3);
+    QCOMPARE(d.failed, 2); // FAILED and CRASHED; the cancelled run is neither
+    QVERIFY(d.success_rate);
+    QCOMPARE(*d.success_rate, 3.0 / 5.0);
+
+    QCOMPARE(int(d.flows.size()), 2);
+    QCOMPARE(d.flows[0].flow_name, std::string("etl"));
+    QCOMPARE(d.flows[0].runs, 4);
+    QCOMPARE(d.flows[0].completed, 2);
+    QCOMPARE(d.flows[0].failed, 1);
+    QCOMPARE(d.flows[0].max_run_s, 6.0);
+    QCOMPARE(d.flows[1].flow_name, std::string("report"));
+    QCOMPARE(d.flows[1].runs, 4);
+    QCOMPARE(d.flows[1].completed, 1);
+    QCOMPARE(d.flows[1].failed, 1);
+
+    // Failures in the window, newest first.
+    QCOMPARE(int(d.recent_failures.size()), 2);
+    QCOMPARE(d.recent_failures[0].state.type, StateType::Crashed);
+    QCOMPARE(d.recent_failures[1].state.type, StateType::Failed);
+
+    // An empty window: no rate rather than 0 % or 100 %.
+    const auto empty = store->read([](Reader& r) { return r.dashboard(hours(10), hours(11), 1); });
+    QCOMPARE(empty.runs, 0);
+    QVERIFY(!empty.success_rate);
+}
+
+void TestStoreQuery::successRate_data() {
+    QTest::addColumn<int>("completed");
+    QTest::addColumn<int>("failed");
+    QTest::addColumn<double>("rate"); // -1: none
+    QTest::addRow("nothing finished") << 0 << 0 << -1.0;
+    QTest::addRow("all completed") << 4 << 0 << 1.0;
+    QTest::addRow("all failed") << 0 << 3 << 0.0;
+    QTest::addRow("three of four") << 3 << 1 << 0.75;
+}
+
+void TestStoreQuery::successRate() {
+    QFETCH(int, completed);
+    QFETCH(int, failed);
+    QFETCH(double, rate);
+    const auto got = success_rate(completed, failed);
+    if (rate < 0) {
+        QVERIFY(!got);
+    } else {
+        QVERIFY(got);
+        QCOMPARE(*got, rate);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestStoreQuery)

@@ -1,6 +1,8 @@
 #pragma once
-// The durable store: one SQLite file in WAL mode. Every write goes through one writer thread that
-// applies queued operations in order and commits them in groups; reads use pooled connections.
+// The durable store. Every write goes through one writer thread that applies queued operations in
+// order and commits them in groups; reads use pooled connections. The Store is backend-neutral:
+// the database behind it (SQLite here; PostgreSQL for a server later) fills the Reader, Txn and
+// store_backend.hpp interfaces, and no database type appears in this header.
 #include "weft/events.hpp"
 #include "weft/records.hpp"
 
@@ -11,6 +13,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -18,11 +21,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-namespace SQLite {
-class Database;
-class Statement;
-} // namespace SQLite
 
 namespace weft {
 
@@ -68,6 +66,12 @@ struct FlowRunQuery {
     int offset = 0;
 };
 
+/// The share of finished runs that succeeded, one rule everywhere (the dashboard's total and its
+/// per-flow figures alike): COMPLETED / (COMPLETED + FAILED + CRASHED). A CANCELLED run is left
+/// out of both sides (someone stopped it: neither a success nor a failure), and so are runs that
+/// have not finished (SCHEDULED, PENDING, RUNNING, PAUSED). nullopt when no run finished.
+std::optional<double> success_rate(std::int64_t completed, std::int64_t failed);
+
 /// Plain words as an FTS5 query: each whitespace-separated word quoted, all required.
 std::string fts_words_query(const std::string& text);
 
@@ -85,24 +89,6 @@ struct LogQuery {
     int limit = 1000;
 };
 
-/// A cached prepared statement in use; resetting it when done keeps the connection from holding
-/// a read snapshot (and blocking checkpoints) between uses.
-class CachedStatement {
-public:
-    explicit CachedStatement(SQLite::Statement& st)
-        : m_st(&st) {}
-    CachedStatement(CachedStatement&& o) noexcept
-        : m_st(std::exchange(o.m_st, nullptr)) {}
-    CachedStatement(const CachedStatement&) = delete;
-    CachedStatement& operator=(const CachedStatement&) = delete;
-    ~CachedStatement();
-    SQLite::Statement* operator->() const { return m_st; }
-    SQLite::Statement& operator*() const { return *m_st; }
-
-private:
-    SQLite::Statement* m_st;
-};
-
 namespace detail {
 /// JSON columns of a task-run row, serialised by the thread that queues the write so the writer
 /// thread (the store's bottleneck) only binds text.
@@ -112,54 +98,63 @@ struct TaskRunTexts {
     bool has_task_inputs = true; // likewise for task_inputs
     static TaskRunTexts of(const TaskRunRecord& run);
     static TaskRunTexts of(const TaskRunUpdate& update);
+    /// Tags as their JSON array text ("[]" when none).
+    static std::string tags_text(const std::vector<std::string>& tags);
 };
 } // namespace detail
 
-/// Read access on one connection. Not thread-safe: one thread uses a Reader at a time.
+/// Read access on one connection of a backend. Not thread-safe: one thread uses a Reader at a
+/// time. Errors are the backend's own exceptions; Store::read turns them into StoreErrors.
 class Reader {
 public:
-    explicit Reader(std::unique_ptr<SQLite::Database> db);
-    ~Reader();
+    Reader() = default;
+    virtual ~Reader() = default;
     Reader(const Reader&) = delete;
     Reader& operator=(const Reader&) = delete;
 
-    SQLite::Database& db() { return *m_db; }
-    /// A prepared statement kept for the life of the connection, keyed by the SQL text's address
-    /// (pass string literals or other text that lives as long as the Reader), ready to bind.
-    CachedStatement cached(const char* sql);
+    virtual std::vector<FlowRecord> flows() = 0;
+    virtual std::optional<FlowRecord> flow_by_name(const std::string& name) = 0;
 
-    std::vector<FlowRecord> flows();
-    std::optional<FlowRecord> flow_by_name(const std::string& name);
-
-    std::vector<FlowRunRecord> flow_runs(const FlowRunQuery& q);
-    std::int64_t count_flow_runs(const FlowRunQuery& q);
-    std::optional<FlowRunRecord> flow_run(const std::string& id);
+    virtual std::vector<FlowRunRecord> flow_runs(const FlowRunQuery& q) = 0;
+    virtual std::int64_t count_flow_runs(const FlowRunQuery& q) = 0;
+    virtual std::optional<FlowRunRecord> flow_run(const std::string& id) = 0;
     /// Ids of flow runs starting with `prefix` (at most `limit`).
-    std::vector<std::string> flow_run_ids_with_prefix(const std::string& prefix, int limit = 2);
+    virtual std::vector<std::string> flow_run_ids_with_prefix(const std::string& prefix,
+                                                              int limit = 2) = 0;
+    /// Ids of flow runs ending with `suffix` (the random part tables show), at most `limit`.
+    /// Scans the table: for one look-up per command.
+    virtual std::vector<std::string> flow_run_ids_ending_with(const std::string& suffix,
+                                                              int limit = 2) = 0;
+    /// Ids of flow runs named `name` (at most `limit`). Scans the table, like the above.
+    virtual std::vector<std::string> flow_run_ids_named(const std::string& name, int limit = 2) = 0;
     /// Flow runs whose state is one of `types` and that record a process.
-    std::vector<FlowRunRecord> flow_runs_in_states(const std::vector<StateType>& types);
+    virtual std::vector<FlowRunRecord> flow_runs_in_states(const std::vector<StateType>& types) = 0;
 
-    std::vector<TaskRunRecord> task_runs(const std::string& flow_run_id);
-    std::optional<TaskRunRecord> task_run(const std::string& id);
-    std::vector<std::string> task_run_ids_with_prefix(const std::string& prefix, int limit = 2);
+    virtual std::vector<TaskRunRecord> task_runs(const std::string& flow_run_id) = 0;
+    virtual std::optional<TaskRunRecord> task_run(const std::string& id) = 0;
+    virtual std::vector<std::string> task_run_ids_with_prefix(const std::string& prefix,
+                                                              int limit = 2) = 0;
+    virtual std::vector<std::string> task_run_ids_ending_with(const std::string& suffix,
+                                                              int limit = 2) = 0;
     /// How many task runs a flow run has (cheaper than task_runs(id).size() for big runs).
-    std::int64_t count_task_runs(const std::string& flow_run_id);
+    virtual std::int64_t count_task_runs(const std::string& flow_run_id) = 0;
     /// The newest COMPLETED task run with this cache key whose expiration has not passed.
-    std::optional<TaskRunRecord> cached_task_run(const std::string& cache_key, Micros now);
+    virtual std::optional<TaskRunRecord> cached_task_run(const std::string& cache_key,
+                                                         Micros now) = 0;
 
     /// Every state a run has had, oldest first.
-    std::vector<State> state_history(const std::string& run_id);
+    virtual std::vector<State> state_history(const std::string& run_id) = 0;
 
-    std::vector<LogRecord> logs(const LogQuery& q);
-    std::int64_t count_logs(const LogQuery& q);
+    virtual std::vector<LogRecord> logs(const LogQuery& q) = 0;
+    virtual std::int64_t count_logs(const LogQuery& q) = 0;
     /// Only the ids of matching lines, in id order (q.limit replaced by `limit`): 8 bytes a line
     /// for views that fetch text on demand.
-    std::vector<std::int64_t> log_ids(const LogQuery& q, int limit);
+    virtual std::vector<std::int64_t> log_ids(const LogQuery& q, int limit) = 0;
     /// The distinct logger names of a flow run's lines (of every line when empty), sorted.
-    std::vector<std::string> log_names(const std::string& flow_run_id);
+    virtual std::vector<std::string> log_names(const std::string& flow_run_id) = 0;
 
-    std::vector<Event> events_after(std::int64_t seq, int limit = 10000);
-    std::int64_t last_event_seq();
+    virtual std::vector<Event> events_after(std::int64_t seq, int limit = 10000) = 0;
+    virtual std::int64_t last_event_seq() = 0;
 
     /// Flow runs per state in consecutive intervals of `interval` starting at `from` (by expected
     /// start time), for charts and Prefect's flow_runs/history.
@@ -168,51 +163,68 @@ public:
         StateType type = StateType::Pending;
         std::int64_t count = 0;
     };
-    std::vector<StateCount> flow_run_history(Micros from, Micros to, Micros interval);
+    virtual std::vector<StateCount> flow_run_history(Micros from, Micros to, Micros interval) = 0;
     /// Per flow, over runs expected to start in [from, to].
     struct FlowStats {
         std::string flow_name;
-        std::int64_t runs = 0;
-        std::int64_t failed = 0; // FAILED or CRASHED
-        double mean_run_s = 0;   // over finished runs
+        std::int64_t runs = 0;      // in any state
+        std::int64_t completed = 0; // COMPLETED
+        std::int64_t failed = 0;    // FAILED or CRASHED
+        double mean_run_s = 0;      // over finished runs
         double max_run_s = 0;
     };
-    std::vector<FlowStats> flow_stats(Micros from, Micros to);
+    virtual std::vector<FlowStats> flow_stats(Micros from, Micros to) = 0;
 
-    std::vector<ConcurrencyLimit> concurrency_limits();
+    /// The dashboard's aggregates over the runs expected to start in [from, to), computed by the
+    /// store so that Studio and a server give the same figures. Built on the queries above, so
+    /// every backend answers it.
+    struct Dashboard {
+        Micros interval = 0;                // (to - from) / buckets, at least 1
+        std::vector<StateCount> history;    // runs per state per interval, by interval then state
+        std::vector<FlowStats> flows;       // by flow name
+        std::int64_t runs = 0;              // in any state
+        std::int64_t completed = 0;         // COMPLETED
+        std::int64_t failed = 0;            // FAILED or CRASHED
+        std::optional<double> success_rate; // weft::success_rate(completed, failed)
+        std::vector<FlowRunRecord> recent_failures; // FAILED or CRASHED, newest first
+    };
+    Dashboard dashboard(Micros from, Micros to, int buckets, int failures = 20);
+
+    virtual std::vector<ConcurrencyLimit> concurrency_limits() = 0;
     /// Changes whenever another connection commits (PRAGMA data_version): a cheap "anything new?".
-    std::int64_t data_version();
-
-private:
-    std::unique_ptr<SQLite::Database> m_db;
-    std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
+    virtual std::int64_t data_version() = 0;
 };
 
 /// The writer's side of one transaction, for work that must read and write atomically
-/// (orchestrating a state change against the stored state, taking a concurrency slot).
+/// (orchestrating a state change against the stored state, taking a concurrency slot). Only the
+/// writer thread uses it, inside Store::transact.
 class Txn {
 public:
-    explicit Txn(Reader& reader)
-        : m_reader(reader) {}
-    Reader& read() { return m_reader; }
-    SQLite::Database& db() { return m_reader.db(); }
+    Txn() = default;
+    virtual ~Txn() = default;
+    Txn(const Txn&) = delete;
+    Txn& operator=(const Txn&) = delete;
 
-    void put_flow(const FlowRecord& flow);
-    void put_flow_run(const FlowRunRecord& run, EventKind kind);
-    void put_task_run(const TaskRunRecord& run, EventKind kind);
-    void delete_flow_run(const std::string& id);
-    void set_concurrency_limit(const std::string& tag, int limit);
-    bool delete_concurrency_limit(const std::string& tag);
+    /// Reads inside the transaction (they see its writes).
+    virtual Reader& read() = 0;
+
+    virtual void put_flow(const FlowRecord& flow) = 0;
+    virtual void put_flow_run(const FlowRunRecord& run, EventKind kind) = 0;
+    virtual void put_task_run(const TaskRunRecord& run, EventKind kind) = 0;
+    virtual void delete_flow_run(const std::string& id) = 0;
+    virtual void set_concurrency_limit(const std::string& tag, int limit) = 0;
+    virtual bool delete_concurrency_limit(const std::string& tag) = 0;
     /// Takes a slot of every limited tag, or none: returns the first full tag, or "" on success.
-    std::string acquire_slots(const std::vector<std::string>& tags, const std::string& task_run_id,
-                              const std::string& flow_run_id);
-    void release_slots(const std::string& task_run_id);
-    void release_slots_of_flow_run(const std::string& flow_run_id);
-    void heartbeat(const std::string& flow_run_id, Micros at);
-
-private:
-    Reader& m_reader;
+    virtual std::string acquire_slots(const std::vector<std::string>& tags,
+                                      const std::string& task_run_id,
+                                      const std::string& flow_run_id) = 0;
+    virtual void release_slots(const std::string& task_run_id) = 0;
+    virtual void release_slots_of_flow_run(const std::string& flow_run_id) = 0;
+    virtual void heartbeat(const std::string& flow_run_id, Micros at) = 0;
 };
+
+class StoreBackend;
+class WriterConnection;
 
 struct StoreOptions {
     bool create = true;     // create the file (and its folder) when missing
@@ -227,21 +239,13 @@ enum class TransactMode {
     Recovery, // still run then, alone in its own transaction: for recording why runs ended
 };
 
-/// The write-ahead log's bounds. SQLite's own policy (a PASSIVE checkpoint past 1000 pages)
-/// cannot reuse the log while any reader holds an older snapshot, so under several writers and
-/// readers it grew to hundreds of MB and never shrank.
-struct WalPolicy {
-    static constexpr int kCheckpointPages = 1000; // PASSIVE checkpoint after a commit past this
-    static constexpr int kTruncatePages = 4096;   // past this, wait briefly for readers, TRUNCATE
-    static constexpr int kTruncateWaitMs = 100;   // that wait (it also holds other writers off)
-    static constexpr std::int64_t kSizeLimit = 8 << 20; // journal_size_limit: left after a reset
-};
-
 class Store : public std::enable_shared_from_this<Store> {
 public:
-    /// Opens (creating or migrating) the database. Throws StoreError with a message naming the
-    /// file and what to do: newer schema, not a database, unreadable, locked.
+    /// Opens (creating or migrating) the SQLite database at `path`. Throws StoreError with a
+    /// message naming the file and what to do: newer schema, not a database, unreadable, locked.
     static std::shared_ptr<Store> open(const std::string& path, StoreOptions options = {});
+    /// A store over an opened backend (it has created or migrated its schema already).
+    static std::shared_ptr<Store> open(std::unique_ptr<StoreBackend> backend);
     ~Store(); // commits everything queued, then stops the writer
 
     const std::string& path() const { return m_path; }
@@ -299,7 +303,8 @@ public:
     void close();
     bool closed() const;
 
-    /// Runs `fn` with a pooled read connection. Thread-safe.
+    /// Runs `fn` with a pooled read connection. Thread-safe. The backend's errors reach the
+    /// caller as StoreErrors naming the database.
     template<class F> auto read(F&& fn) {
         auto reader = borrow_reader();
         struct Return {
@@ -353,10 +358,9 @@ private:
     using Op = std::variant<PutFlowRun, PutTaskRun, UpdateTaskRun, AppendLog, Heartbeat, TransactOp,
                             Barrier>;
 
-    Store(std::string path, StoreOptions options);
+    explicit Store(std::unique_ptr<StoreBackend> backend);
     void enqueue(Op op);
     void refuse(Op op); // a write to a read-only store
-    void open_read_only();
     std::string read_only_message() const;
     void writer_loop();
     void apply_batch(std::vector<Op>& batch);
@@ -371,12 +375,11 @@ private:
     std::unique_ptr<Reader> borrow_reader();
     void return_reader(std::unique_ptr<Reader> r);
 
-    std::string m_path;
-    StoreOptions m_options;
+    std::unique_ptr<StoreBackend> m_backend;
+    std::string m_path; // where the data lives, for messages
     bool m_read_only = false;
-    bool m_immutable = false; // read-only and SQLite could not share the WAL index: no locking
     std::atomic<bool> m_refused_write{false};
-    std::unique_ptr<Reader> m_writer; // the writer thread's connection
+    std::unique_ptr<WriterConnection> m_writer; // the writer thread's connection
 
     std::mutex m_queue_mutex;
     std::condition_variable m_queue_cv;

@@ -1,16 +1,18 @@
-// Read queries over one connection.
-#include "store_rows.hpp"
-#include "weft/store.hpp"
+// Read queries over one SQLite connection.
+#include "sqlite/sqlite_rows.hpp"
+#include "sqlite/sqlite_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <cctype>
 
 namespace weft {
 
-Reader::Reader(std::unique_ptr<SQLite::Database> db)
+namespace sqlite {
+
+SqliteReader::SqliteReader(std::unique_ptr<SQLite::Database> db)
     : m_db(std::move(db)) {}
 
-Reader::~Reader() {
+SqliteReader::~SqliteReader() {
     m_statements.clear(); // statements before their connection
 }
 
@@ -18,14 +20,14 @@ CachedStatement::~CachedStatement() {
     if (m_st) m_st->tryReset();
 }
 
-CachedStatement Reader::cached(const char* sql) {
+CachedStatement SqliteReader::cached(const char* sql) {
     auto& slot = m_statements[sql];
     if (!slot) slot = std::make_unique<SQLite::Statement>(*m_db, sql);
     slot->clearBindings();
     return CachedStatement(*slot);
 }
 
-std::vector<FlowRecord> Reader::flows() {
+std::vector<FlowRecord> SqliteReader::flows() {
     std::vector<FlowRecord> out;
     SQLite::Statement st(*m_db, "SELECT id, name, created, tags FROM flows ORDER BY name");
     while (st.executeStep())
@@ -35,7 +37,7 @@ std::vector<FlowRecord> Reader::flows() {
     return out;
 }
 
-std::optional<FlowRecord> Reader::flow_by_name(const std::string& name) {
+std::optional<FlowRecord> SqliteReader::flow_by_name(const std::string& name) {
     auto st = cached("SELECT id, name, created, tags FROM flows WHERE name = ?");
     st->bind(1, name);
     if (!st->executeStep()) return std::nullopt;
@@ -190,7 +192,7 @@ std::vector<FlowRunRecord> flow_runs_plain(SQLite::Database& db, const FlowRunQu
 }
 } // namespace
 
-std::vector<FlowRunRecord> Reader::flow_runs(const FlowRunQuery& q) {
+std::vector<FlowRunRecord> SqliteReader::flow_runs(const FlowRunQuery& q) {
     const bool desc = q.sort == FlowRunSort::ExpectedStartDesc;
     if (q.offset < kSeekOffset || !(desc || q.sort == FlowRunSort::ExpectedStartAsc))
         return flow_runs_plain(*m_db, q);
@@ -217,7 +219,7 @@ std::vector<FlowRunRecord> Reader::flow_runs(const FlowRunQuery& q) {
     return flow_runs_plain(*m_db, rest);
 }
 
-std::int64_t Reader::count_flow_runs(const FlowRunQuery& q) {
+std::int64_t SqliteReader::count_flow_runs(const FlowRunQuery& q) {
     Where w = flow_run_where(q);
     SQLite::Statement st(*m_db, "SELECT count(*) FROM flow_runs" + w.sql);
     w.bind(st);
@@ -225,7 +227,7 @@ std::int64_t Reader::count_flow_runs(const FlowRunQuery& q) {
     return st.getColumn(0).getInt64();
 }
 
-std::optional<FlowRunRecord> Reader::flow_run(const std::string& id) {
+std::optional<FlowRunRecord> SqliteReader::flow_run(const std::string& id) {
     static const std::string sql =
         std::string("SELECT ") + rows::kFlowRunColumns + " FROM flow_runs WHERE id = ?";
     auto st = cached(sql.c_str());
@@ -234,9 +236,9 @@ std::optional<FlowRunRecord> Reader::flow_run(const std::string& id) {
     return rows::read_flow_run(*st);
 }
 
-std::vector<std::string> Reader::flow_run_ids_with_prefix(const std::string& prefix, int limit) {
-    auto st = cached("SELECT id FROM flow_runs WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT ?2");
-    st->bind(1, prefix);
+std::vector<std::string> SqliteReader::ids(const char* sql, const std::string& text, int limit) {
+    auto st = cached(sql);
+    st->bind(1, text);
     st->bind(2, limit);
     std::vector<std::string> out;
     while (st->executeStep())
@@ -244,14 +246,31 @@ std::vector<std::string> Reader::flow_run_ids_with_prefix(const std::string& pre
     return out;
 }
 
-std::vector<FlowRunRecord> Reader::flow_runs_in_states(const std::vector<StateType>& types) {
+std::vector<std::string> SqliteReader::flow_run_ids_with_prefix(const std::string& prefix,
+                                                                int limit) {
+    return ids("SELECT id FROM flow_runs WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT ?2", prefix,
+               limit);
+}
+
+// substr(id, -n) is the last n characters: no LIKE, so no wildcards to escape.
+std::vector<std::string> SqliteReader::flow_run_ids_ending_with(const std::string& suffix,
+                                                                int limit) {
+    return ids("SELECT id FROM flow_runs WHERE substr(id, -length(?1)) = ?1 LIMIT ?2", suffix,
+               limit);
+}
+
+std::vector<std::string> SqliteReader::flow_run_ids_named(const std::string& name, int limit) {
+    return ids("SELECT id FROM flow_runs WHERE name = ?1 LIMIT ?2", name, limit);
+}
+
+std::vector<FlowRunRecord> SqliteReader::flow_runs_in_states(const std::vector<StateType>& types) {
     FlowRunQuery q;
     q.states = types;
     q.limit = -1;
     return flow_runs(q);
 }
 
-std::vector<TaskRunRecord> Reader::task_runs(const std::string& flow_run_id) {
+std::vector<TaskRunRecord> SqliteReader::task_runs(const std::string& flow_run_id) {
     static const std::string sql = std::string("SELECT ") + rows::kTaskRunColumns
                                    + " FROM task_runs WHERE flow_run_id = ? ORDER BY id";
     auto st = cached(sql.c_str());
@@ -262,7 +281,7 @@ std::vector<TaskRunRecord> Reader::task_runs(const std::string& flow_run_id) {
     return out;
 }
 
-std::optional<TaskRunRecord> Reader::task_run(const std::string& id) {
+std::optional<TaskRunRecord> SqliteReader::task_run(const std::string& id) {
     static const std::string sql =
         std::string("SELECT ") + rows::kTaskRunColumns + " FROM task_runs WHERE id = ?";
     auto st = cached(sql.c_str());
@@ -271,24 +290,27 @@ std::optional<TaskRunRecord> Reader::task_run(const std::string& id) {
     return rows::read_task_run(*st);
 }
 
-std::vector<std::string> Reader::task_run_ids_with_prefix(const std::string& prefix, int limit) {
-    auto st = cached("SELECT id FROM task_runs WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT ?2");
-    st->bind(1, prefix);
-    st->bind(2, limit);
-    std::vector<std::string> out;
-    while (st->executeStep())
-        out.push_back(st->getColumn(0).getString());
-    return out;
+std::vector<std::string> SqliteReader::task_run_ids_with_prefix(const std::string& prefix,
+                                                                int limit) {
+    return ids("SELECT id FROM task_runs WHERE id >= ?1 AND id < ?1 || x'ff' LIMIT ?2", prefix,
+               limit);
 }
 
-std::int64_t Reader::count_task_runs(const std::string& flow_run_id) {
+std::vector<std::string> SqliteReader::task_run_ids_ending_with(const std::string& suffix,
+                                                                int limit) {
+    return ids("SELECT id FROM task_runs WHERE substr(id, -length(?1)) = ?1 LIMIT ?2", suffix,
+               limit);
+}
+
+std::int64_t SqliteReader::count_task_runs(const std::string& flow_run_id) {
     auto st = cached("SELECT count(*) FROM task_runs WHERE flow_run_id = ?");
     st->bind(1, flow_run_id);
     st->executeStep();
     return st->getColumn(0).getInt64();
 }
 
-std::optional<TaskRunRecord> Reader::cached_task_run(const std::string& cache_key, Micros now) {
+std::optional<TaskRunRecord> SqliteReader::cached_task_run(const std::string& cache_key,
+                                                           Micros now) {
     static const std::string sql =
         std::string("SELECT ") + rows::kTaskRunColumns
         + " FROM task_runs WHERE cache_key = ? AND state_type = 'COMPLETED' AND has_result = 1 "
@@ -300,7 +322,7 @@ std::optional<TaskRunRecord> Reader::cached_task_run(const std::string& cache_ke
     return rows::read_task_run(*st);
 }
 
-std::vector<State> Reader::state_history(const std::string& run_id) {
+std::vector<State> SqliteReader::state_history(const std::string& run_id) {
     auto st = cached("SELECT state_id, state_type, state_name, state_message, ts, state_details "
                      "FROM events WHERE run_id = ? AND state_type IS NOT NULL ORDER BY seq");
     st->bind(1, run_id);
@@ -309,6 +331,8 @@ std::vector<State> Reader::state_history(const std::string& run_id) {
         out.push_back(rows::read_state(*st, 0));
     return out;
 }
+
+} // namespace sqlite
 
 std::string fts_words_query(const std::string& text) {
     std::string out, word;
@@ -332,6 +356,8 @@ std::string fts_words_query(const std::string& text) {
     flush();
     return out;
 }
+
+namespace sqlite {
 
 namespace {
 // A log query's FROM, WHERE and id column. With a text match the FTS index drives the query in
@@ -391,7 +417,7 @@ constexpr const char* kQualifiedLogColumns =
     "logs.message"; // rows::kLogColumns, unambiguous beside logs_fts
 } // namespace
 
-std::vector<LogRecord> Reader::logs(const LogQuery& q) {
+std::vector<LogRecord> SqliteReader::logs(const LogQuery& q) {
     LogSql s = log_sql(q);
     std::string sql = std::string("SELECT ") + kQualifiedLogColumns + s.from + s.w.sql
                       + " ORDER BY " + s.id + (q.newest_first ? " DESC" : " ASC") + " LIMIT ?";
@@ -404,7 +430,7 @@ std::vector<LogRecord> Reader::logs(const LogQuery& q) {
     return out;
 }
 
-std::vector<std::int64_t> Reader::log_ids(const LogQuery& q, int limit) {
+std::vector<std::int64_t> SqliteReader::log_ids(const LogQuery& q, int limit) {
     LogSql s = log_sql(q);
     std::string sql = "SELECT logs.id" + s.from + s.w.sql + " ORDER BY " + s.id + " ASC LIMIT ?";
     s.w.integer(limit < 0 ? -1 : limit);
@@ -416,7 +442,7 @@ std::vector<std::int64_t> Reader::log_ids(const LogQuery& q, int limit) {
     return out;
 }
 
-std::vector<std::string> Reader::log_names(const std::string& flow_run_id) {
+std::vector<std::string> SqliteReader::log_names(const std::string& flow_run_id) {
     SQLite::Statement st(
         *m_db, flow_run_id.empty()
                    ? "SELECT DISTINCT name FROM logs ORDER BY name"
@@ -428,7 +454,7 @@ std::vector<std::string> Reader::log_names(const std::string& flow_run_id) {
     return out;
 }
 
-std::int64_t Reader::count_logs(const LogQuery& q) {
+std::int64_t SqliteReader::count_logs(const LogQuery& q) {
     LogSql s = log_sql(q);
     SQLite::Statement st(*m_db, "SELECT count(*)" + s.from + s.w.sql);
     s.w.bind(st);
@@ -436,7 +462,7 @@ std::int64_t Reader::count_logs(const LogQuery& q) {
     return st.getColumn(0).getInt64();
 }
 
-std::vector<Event> Reader::events_after(std::int64_t seq, int limit) {
+std::vector<Event> SqliteReader::events_after(std::int64_t seq, int limit) {
     static const std::string sql = std::string("SELECT ") + rows::kEventColumns
                                    + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
     auto st = cached(sql.c_str());
@@ -448,13 +474,13 @@ std::vector<Event> Reader::events_after(std::int64_t seq, int limit) {
     return out;
 }
 
-std::int64_t Reader::last_event_seq() {
+std::int64_t SqliteReader::last_event_seq() {
     auto st = cached("SELECT coalesce(max(seq), 0) FROM events");
     st->executeStep();
     return st->getColumn(0).getInt64();
 }
 
-std::vector<ConcurrencyLimit> Reader::concurrency_limits() {
+std::vector<ConcurrencyLimit> SqliteReader::concurrency_limits() {
     auto st = cached("SELECT l.tag, l.concurrency_limit, (SELECT count(*) FROM concurrency_slots "
                      "s WHERE s.tag = l.tag) FROM concurrency_limits l ORDER BY l.tag");
     std::vector<ConcurrencyLimit> out;
@@ -464,13 +490,14 @@ std::vector<ConcurrencyLimit> Reader::concurrency_limits() {
     return out;
 }
 
-std::int64_t Reader::data_version() {
+std::int64_t SqliteReader::data_version() {
     auto st = cached("PRAGMA data_version");
     st->executeStep();
     return st->getColumn(0).getInt64();
 }
 
-std::vector<Reader::StateCount> Reader::flow_run_history(Micros from, Micros to, Micros interval) {
+std::vector<Reader::StateCount> SqliteReader::flow_run_history(Micros from, Micros to,
+                                                               Micros interval) {
     std::vector<StateCount> out;
     if (interval <= 0 || to < from) return out;
     auto st = cached("SELECT (expected_start_time - ?1) / ?3, state_type, count(*) FROM flow_runs "
@@ -489,8 +516,9 @@ std::vector<Reader::StateCount> Reader::flow_run_history(Micros from, Micros to,
     return out;
 }
 
-std::vector<Reader::FlowStats> Reader::flow_stats(Micros from, Micros to) {
+std::vector<Reader::FlowStats> SqliteReader::flow_stats(Micros from, Micros to) {
     auto st = cached("SELECT f.name, count(*), sum(r.state_type IN ('FAILED', 'CRASHED')), "
+                     "sum(r.state_type = 'COMPLETED'), "
                      "avg(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END), "
                      "max(CASE WHEN r.end_time IS NOT NULL THEN r.total_run_time END) "
                      "FROM flow_runs r JOIN flows f ON f.id = r.flow_id "
@@ -504,11 +532,13 @@ std::vector<Reader::FlowStats> Reader::flow_stats(Micros from, Micros to) {
         s.flow_name = st->getColumn(0).getString();
         s.runs = st->getColumn(1).getInt64();
         s.failed = st->getColumn(2).getInt64();
-        s.mean_run_s = st->getColumn(3).getDouble() / 1e6;
-        s.max_run_s = st->getColumn(4).getDouble() / 1e6;
+        s.completed = st->getColumn(3).getInt64();
+        s.mean_run_s = st->getColumn(4).getDouble() / 1e6;
+        s.max_run_s = st->getColumn(5).getDouble() / 1e6;
         out.push_back(std::move(s));
     }
     return out;
 }
 
+} // namespace sqlite
 } // namespace weft

@@ -1,5 +1,5 @@
 #pragma once
-// Row mapping shared by the store's reader and writer: one place knows each table's columns.
+// Row mapping shared by the SQLite reader and writer: one place knows each table's columns.
 #include "weft/events.hpp"
 #include "weft/records.hpp"
 #include "weft/store.hpp"
@@ -22,7 +22,7 @@ State read_state(SQLite::Statement& st, int first_column); // id, type, name, me
 /// Binds every column of kFlowRunColumns / kTaskRunColumns as parameters 1..n.
 void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r);
 void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r, const detail::TaskRunTexts& t);
-/// Binds an update for kUpdateTaskRunState (in store_writer.cpp).
+/// Binds an update for kUpdateTaskRunState (in sqlite_writer.cpp).
 void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u,
                           const detail::TaskRunTexts& t);
 

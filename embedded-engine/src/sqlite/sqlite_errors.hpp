@@ -5,7 +5,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-namespace weft {
+namespace weft::sqlite {
 
 /// SQLite's error as one a user can act on, naming the file.
 StoreError explain(const std::string& path, const SQLite::Exception& e);
@@ -14,4 +14,4 @@ StoreError explain(const std::string& path, const SQLite::Exception& e);
 /// fault, and the transaction may already have been rolled back.
 bool is_file_error(const SQLite::Exception& e);
 
-} // namespace weft
+} // namespace weft::sqlite

@@ -1,4 +1,4 @@
-#include "store_rows.hpp"
+#include "sqlite/sqlite_rows.hpp"
 
 namespace weft::rows {
 
@@ -62,43 +62,10 @@ void bind_json(SQLite::Statement& st, int i, const nlohmann::json& j) {
 
 } // namespace weft::rows
 
-namespace weft::detail {
-
-namespace {
-std::string json_text(const nlohmann::json& j) {
-    return j.is_null() ? std::string() : j.dump();
-}
-} // namespace
-
-TaskRunTexts TaskRunTexts::of(const TaskRunRecord& run) {
-    TaskRunTexts t;
-    t.task_inputs = run.task_inputs.empty() ? std::string("{}") : run.task_inputs.dump();
-    t.parameters = run.parameters.empty() ? std::string("{}") : run.parameters.dump();
-    t.tags = rows::tags_to_text(run.tags);
-    if (run.has_result) t.result = json_text(run.result);
-    t.details = json_text(run.state.details);
-    return t;
-}
-
-TaskRunTexts TaskRunTexts::of(const TaskRunUpdate& u) {
-    TaskRunTexts t;
-    t.has_parameters = u.parameters.has_value();
-    if (u.parameters)
-        t.parameters = u.parameters->empty() ? std::string("{}") : u.parameters->dump();
-    t.has_task_inputs = u.task_inputs.has_value();
-    if (u.task_inputs)
-        t.task_inputs = u.task_inputs->empty() ? std::string("{}") : u.task_inputs->dump();
-    if (u.has_result) t.result = json_text(u.result);
-    t.details = json_text(u.state.details);
-    return t;
-}
-
-} // namespace weft::detail
-
 namespace weft::rows {
 
 std::string tags_to_text(const std::vector<std::string>& tags) {
-    return tags.empty() ? std::string("[]") : nlohmann::json(tags).dump();
+    return detail::TaskRunTexts::tags_text(tags);
 }
 
 std::vector<std::string> tags_from_text(const char* t) {

@@ -1,0 +1,76 @@
+#pragma once
+// What a database must provide for a Store: the seam between the backend-neutral Store (writer
+// thread, queue, group commits, failure policy, change feed) and one database. SQLite fills it in
+// the engine (src/sqlite/); a server's PostgreSQL store fills the same interfaces.
+//
+// The Store calls a backend from the writer thread (WriterConnection) and from any thread that
+// reads (open_reader, explain, damaged); a backend's own exceptions pass through the Store, which
+// asks the backend what they mean.
+#include "weft/store.hpp"
+
+#include <exception>
+#include <optional>
+
+namespace weft {
+
+/// The writer thread's connection: one transaction at a time, many operations in it. Only the
+/// writer thread uses it.
+class WriterConnection : public Txn {
+public:
+    // The group's transaction.
+    /// Begins it, waiting as long as others hold the write lock: nothing queued is ever dropped
+    /// for being busy.
+    virtual void begin() = 0;
+    virtual void commit() = 0;
+    /// Rolls back the open transaction, if any; never throws.
+    virtual void rollback() noexcept = 0;
+    /// A nested point inside the group's transaction that one transaction function's writes can be
+    /// rolled back to alone.
+    virtual void savepoint() = 0;
+    virtual void release_savepoint() = 0;
+    virtual void rollback_to_savepoint() = 0;
+    /// Whether `error`, thrown inside the group's transaction, costs the whole group: the file or
+    /// the disk failed, or the backend already rolled the transaction back.
+    virtual bool group_lost(const std::exception_ptr& error) = 0;
+
+    // The hot path, for the Store's group writes (Txn's put_task_run does row and event at once).
+    /// The task-run row: inserted, or every column updated.
+    virtual void write_task_run(const TaskRunRecord& run, const detail::TaskRunTexts& texts,
+                                bool insert) = 0;
+    /// Only the columns a state change sets.
+    virtual void update_task_run(const TaskRunUpdate& update,
+                                 const detail::TaskRunTexts& texts) = 0;
+    /// A task run's feed event; `details` is the state's details already serialised ("" = none).
+    virtual void task_run_event(EventKind kind, const std::string& run_id,
+                                const std::string& flow_run_id, const State& state,
+                                const std::string& details) = 0;
+    /// Appends a log line; returns its id.
+    virtual std::int64_t append_log(const LogRecord& line) = 0;
+    /// One feed event announcing the log lines [first_id, last_id] of a flow run.
+    virtual void logs_event(const std::string& flow_run_id, std::int64_t first_id,
+                            std::int64_t last_id, std::int64_t count) = 0;
+};
+
+/// One opened database.
+class StoreBackend {
+public:
+    virtual ~StoreBackend() = default;
+    /// Where the data lives (a file, a URL), for messages.
+    virtual const std::string& location() const = 0;
+    /// True when this process may only read (asked for, or the database may not be written).
+    virtual bool read_only() const = 0;
+    /// The writer thread's connection; null when read-only. Called once, when the Store starts.
+    virtual std::unique_ptr<WriterConnection> take_writer() = 0;
+    /// A read connection opened while opening the backend, if any, for the Store's pool.
+    virtual std::unique_ptr<Reader> take_first_reader() { return nullptr; }
+    /// A new read connection. Thread-safe.
+    virtual std::unique_ptr<Reader> open_reader() const = 0;
+    /// The backend's error as one a user can act on, naming the database; nullopt for errors that
+    /// are not the backend's. Thread-safe.
+    virtual std::optional<StoreError> explain(const std::exception_ptr& error) const = 0;
+    /// Whether a read's error shows damaged data: writing more could spread the damage, so the
+    /// Store stops writing. Thread-safe.
+    virtual bool damaged(const std::exception_ptr& error) const = 0;
+};
+
+} // namespace weft
