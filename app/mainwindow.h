@@ -2,7 +2,7 @@
 // The main window: Runs, Dashboard and Flows pages and any number of run pages in tabs; menus,
 // shortcuts, the command palette, the status bar (backend, database, live event rate); layout and
 // choices remembered in QSettings.
-#include "app/theme.h"
+#include "widgets/theme.h"
 #include "models/backend.h"
 
 #include <QHash>

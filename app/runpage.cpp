@@ -1,14 +1,15 @@
 #include "app/runpage.h"
 
-#include "app/graphtab.h"
 #include "app/runactions.h"
-#include "app/statebadge.h"
-#include "app/taskrundetails.h"
 #include "models/jsonmodel.h"
 #include "models/runformat.h"
+#include "models/rungraphmodel.h"
 #include "models/statepalette.h"
 #include "models/taskrunmodel.h"
 #include "widgets/logview.h"
+#include "widgets/rungraphwidget.h"
+#include "widgets/statebadge.h"
+#include "widgets/taskrundetails.h"
 #include "widgets/taskruntable.h"
 #include "widgets/timelineview.h"
 #include "widgets/timelinewidget.h"
@@ -60,7 +61,8 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_split = new QSplitter(Qt::Horizontal, this);
     m_tabs = new QTabWidget(m_split);
     m_tabs->setDocumentMode(true);
-    m_graph = new GraphTab(backend, m_tabs);
+    m_graphModel = new RunGraphModel(backend, this);
+    m_graph = new RunGraphWidget(m_graphModel, m_tabs);
     m_timeline = new TimelineWidget(backend, m_tabs);
     m_logs = new LogView(backend, m_tabs);
     m_taskRuns = new TaskRunTable(backend, m_tabs);
@@ -81,17 +83,17 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_details->hide(); // the tabs get the width until a task run is selected
     layout->addWidget(m_split, 1);
 
-    m_graph->setFlowRun(m_id);
+    m_graphModel->setFlowRun(m_id);
     m_timeline->setFlowRun(m_id);
     m_logs->setFlowRun(m_id);
     m_taskRuns->setFlowRun(m_id);
 
-    connect(m_graph, &GraphTab::taskRunActivated, this, &RunPage::selectTaskRun);
+    connect(m_graph, &RunGraphWidget::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_timeline, &TimelineWidget::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_taskRuns, &TaskRunTable::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_logs, &LogView::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_logs, &LogView::openRun, this, &RunPage::openRun);
-    connect(m_graph, &GraphTab::contextMenuRequested, this, &RunPage::taskContextMenu);
+    connect(m_graph, &RunGraphWidget::contextMenuRequested, this, &RunPage::taskContextMenu);
     connect(m_timeline, &TimelineWidget::contextMenuRequested, this, &RunPage::taskContextMenu);
     connect(m_taskRuns, &TaskRunTable::contextMenuRequested, this, &RunPage::taskContextMenu);
     connect(m_details, &TaskRunDetails::showLogs, this, [this](const QString& id) {
@@ -281,7 +283,7 @@ void RunPage::taskContextMenu(const QString& taskRunId, const QPoint& globalPos)
 }
 
 bool RunPage::exportGraph(const QString& path) {
-    return m_graph->exportTo(path);
+    return m_graph->view()->exportTo(path);
 }
 bool RunPage::exportTimeline(const QString& path) {
     return m_timeline->view()->exportTo(path);

@@ -17,7 +17,8 @@ namespace weft::studio {
 class JsonModel;
 class LogView;
 class RunActions;
-class GraphTab;
+class RunGraphModel;
+class RunGraphWidget;
 class StateBadge;
 class TaskRunDetails;
 class TaskRunTable;
@@ -39,7 +40,7 @@ public:
 
     TaskRunTable* taskRuns() const { return m_taskRuns; }
     LogView* logs() const { return m_logs; }
-    GraphTab* graph() const { return m_graph; }
+    RunGraphWidget* graph() const { return m_graph; }
     TimelineWidget* timeline() const { return m_timeline; }
     TaskRunDetails* details() const { return m_details; }
     StateBadge* stateBadge() const { return m_badge; }
@@ -81,7 +82,8 @@ private:
     QToolButton* m_cancel = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSplitter* m_split = nullptr;
-    GraphTab* m_graph = nullptr;
+    RunGraphModel* m_graphModel = nullptr;
+    RunGraphWidget* m_graph = nullptr;
     TimelineWidget* m_timeline = nullptr;
     LogView* m_logs = nullptr;
     TaskRunTable* m_taskRuns = nullptr;

@@ -22,7 +22,6 @@
 // busy machine the wall time is noisy; the CPU time is not.
 //
 // Progress goes to stderr; stdout gets one JSON line.
-#include "app/graphtab.h"
 #include "app/runactions.h"
 #include "app/runpage.h"
 #include "fixtures.h"

@@ -5,6 +5,7 @@
 #include "models/statepalette.h"
 #include "widgets/rungraphview.h"
 #include "widgets/rungraphwidget.h"
+#include "widgets/theme.h"
 
 #include <QContextMenuEvent>
 #include <QElapsedTimer>
@@ -30,20 +31,6 @@ bool hasColour(const QImage& image, QRect area, QColor colour, int tolerance = 3
         for (int x = area.left(); x <= area.right(); ++x)
             if (colourDistance(image.pixelColor(x, y), colour) <= tolerance) return true;
     return false;
-}
-
-QPalette darkPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
-    p.setColor(QPalette::WindowText, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-    p.setColor(QPalette::Text, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Button, QColor(0x2b, 0x2d, 0x30));
-    p.setColor(QPalette::ButtonText, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Mid, QColor(0x4e, 0x51, 0x57));
-    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-    return p;
 }
 
 } // namespace
@@ -283,20 +270,21 @@ private Q_SLOTS:
     void darkPaletteIsRespected() {
         RunGraphModel model(m_backend.get());
         RunGraphWidget widget(&model);
-        widget.setPalette(darkPalette());
+        widget.setPalette(ThemeManager::darkPalette());
         widget.resize(1100, 520);
         widget.show();
         QVERIFY(QTest::qWaitForWindowExposed(&widget));
         QVERIFY(load(model, m_etl.parent.flow_run_id));
         RunGraphView* view = widget.view();
         const QImage image = view->viewport()->grab().toImage();
-        QCOMPARE(image.pixelColor(2, 2), darkPalette().color(QPalette::Base));
+        QCOMPARE(image.pixelColor(2, 2), ThemeManager::darkPalette().color(QPalette::Base));
         const int extract = node(model, m_etl.parent.task_run_ids[0]);
         const QRect box = QRectF(view->mapFromScene(model.nodeRect(extract).topLeft()),
                                  view->mapFromScene(model.nodeRect(extract).bottomRight()))
                               .toRect();
         QVERIFY(hasColour(image, box, stateColor(StateType::Completed, true)));
-        QVERIFY(hasColour(image, box, darkPalette().color(QPalette::Text), 60)); // the label
+        QVERIFY(hasColour(image, box, ThemeManager::darkPalette().color(QPalette::Text),
+                          60)); // the label
     }
 
     // 10,000 task runs: layout and paint times, printed for the report.

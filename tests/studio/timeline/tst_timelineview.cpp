@@ -6,6 +6,7 @@
 #include "models/statepalette.h"
 #include "models/timelinemodel.h"
 #include "timelinetestdata.h"
+#include "widgets/theme.h"
 #include "widgets/timelinepainter.h"
 #include "widgets/timelineview.h"
 #include "widgets/timelinewidget.h"
@@ -41,32 +42,6 @@ struct Db {
     }
     weft::Store& store() { return backend->engine()->store(); }
 };
-
-QPalette lightPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0xf4, 0xf5, 0xf7));
-    p.setColor(QPalette::WindowText, QColor(0x1f, 0x23, 0x28));
-    p.setColor(QPalette::Base, Qt::white);
-    p.setColor(QPalette::Text, QColor(0x1f, 0x23, 0x28));
-    p.setColor(QPalette::Button, QColor(0xf0, 0xf1, 0xf4));
-    p.setColor(QPalette::ButtonText, QColor(0x1f, 0x23, 0x28));
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xd6));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
-
-QPalette darkPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x1e, 0x22, 0x28));
-    p.setColor(QPalette::WindowText, QColor(0xe4, 0xe7, 0xeb));
-    p.setColor(QPalette::Base, QColor(0x16, 0x19, 0x1e));
-    p.setColor(QPalette::Text, QColor(0xe4, 0xe7, 0xeb));
-    p.setColor(QPalette::Button, QColor(0x2a, 0x2f, 0x36));
-    p.setColor(QPalette::ButtonText, QColor(0xe4, 0xe7, 0xeb));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7c, 0xe0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
 
 bool load(TimelineModel& model, const std::string& runId) {
     QSignalSpy loaded(&model, &TimelineModel::loaded);
@@ -343,7 +318,8 @@ private Q_SLOTS:
         const std::string bigRun = fixtures::writeRun(db.store(), big).flow_run_id;
         db.store().flush();
         for (const bool dark : {false, true}) {
-            QApplication::setPalette(dark ? darkPalette() : lightPalette());
+            QApplication::setPalette(dark ? ThemeManager::darkPalette()
+                                          : ThemeManager::lightPalette());
             const QString theme = dark ? QStringLiteral("dark") : QStringLiteral("light");
             auto shoot = [&](const std::string& run, weft::Micros now, QSize size,
                              const QString& name,

@@ -1,10 +1,10 @@
-#include "app/taskrundetails.h"
+#include "widgets/taskrundetails.h"
 
-#include "app/statebadge.h"
 #include "models/jsonmodel.h"
 #include "models/runformat.h"
 #include "models/statepalette.h"
 #include "models/taskrunmodel.h"
+#include "widgets/statebadge.h"
 
 #include <QDateTime>
 #include <QFormLayout>
