@@ -7,6 +7,7 @@
 #include "models/statepalette.h"
 #include "models/taskrunmodel.h"
 #include "widgets/logview.h"
+#include "widgets/resultview.h"
 #include "widgets/rungraphwidget.h"
 #include "widgets/statebadge.h"
 #include "widgets/taskrundetails.h"
@@ -67,13 +68,13 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_logs = new LogView(backend, m_tabs);
     m_taskRuns = new TaskRunTable(backend, m_tabs);
     m_parameters = new JsonModel(this);
-    m_result = new JsonModel(this);
+    m_result = new ResultView(m_tabs);
     m_tabs->addTab(m_graph, QIcon(QStringLiteral(":/weft/icons/graph.svg")), tr("&Graph"));
     m_tabs->addTab(m_timeline, QIcon(QStringLiteral(":/weft/icons/timeline.svg")), tr("&Timeline"));
     m_tabs->addTab(m_logs, QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("&Logs"));
     m_tabs->addTab(m_taskRuns, tr("Task &runs"));
     m_tabs->addTab(jsonView(m_parameters, m_tabs), tr("&Parameters"));
-    m_tabs->addTab(jsonView(m_result, m_tabs), tr("Res&ult"));
+    m_tabs->addTab(m_result, tr("Res&ult"));
     m_details = new TaskRunDetails(backend, m_split);
     m_split->addWidget(m_tabs);
     m_split->addWidget(m_details);
@@ -223,7 +224,7 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
     m_retry->setEnabled(writable && weft::is_resumable(run.state.type));
     m_cancel->setEnabled(writable && !weft::is_terminal(run.state.type));
     m_parameters->setJson(run.parameters);
-    m_result->setJson(run.result);
+    m_result->setResult(run.result, !run.result.is_null(), run.state.type);
     if (run.state.type == weft::StateType::Running && !m_tick.isActive()) m_tick.start();
     if (run.state.type != weft::StateType::Running) m_tick.stop();
     if (stateChangedNow) {

@@ -16,6 +16,7 @@ namespace weft::studio {
 
 class JsonModel;
 class LogView;
+class ResultView;
 class RunActions;
 class RunGraphModel;
 class RunGraphWidget;
@@ -44,6 +45,7 @@ public:
     TimelineWidget* timeline() const { return m_timeline; }
     TaskRunDetails* details() const { return m_details; }
     StateBadge* stateBadge() const { return m_badge; }
+    ResultView* result() const { return m_result; }
 
     /// Exports the graph or the timeline (PNG or SVG by extension); false on failure.
     bool exportGraph(const QString& path);
@@ -89,7 +91,7 @@ private:
     TaskRunTable* m_taskRuns = nullptr;
     TaskRunDetails* m_details = nullptr;
     JsonModel* m_parameters = nullptr;
-    JsonModel* m_result = nullptr;
+    ResultView* m_result = nullptr;
 };
 
 } // namespace weft::studio

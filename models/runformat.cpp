@@ -96,4 +96,22 @@ QString parametersSummary(const nlohmann::json& parameters, int maxChars) {
     return out;
 }
 
+QString noResultReason(weft::StateType type, bool hasResult) {
+    if (hasResult) return {};
+    switch (type) {
+    case weft::StateType::Failed:
+        return tr("No result: it failed.");
+    case weft::StateType::Crashed:
+        return tr("No result: it crashed.");
+    case weft::StateType::Cancelled:
+    case weft::StateType::Cancelling:
+        return tr("No result: it was cancelled.");
+    case weft::StateType::Completed:
+        // persist_result off, or nothing returned: the engine kept no value.
+        return tr("No result: none was persisted.");
+    default:
+        return tr("No result yet: it has not finished.");
+    }
+}
+
 } // namespace weft::studio
