@@ -1,11 +1,13 @@
 // The main window on a real database: open a run from the list, see its graph nodes and
 // timeline bars, filter the list, search the logs, retry a failed run and watch it complete.
 #include "app/commandpalette.h"
+#include "app/flowspage.h"
 #include "app/mainwindow.h"
 #include "app/runactions.h"
 #include "app/runpage.h"
 #include "fixtures.h"
 #include "models/embeddedbackend.h"
+#include "models/flowlistmodel.h"
 #include "models/flowrunlistmodel.h"
 #include "models/flowrunroles.h"
 #include "models/logmodel.h"
@@ -22,6 +24,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -154,6 +157,24 @@ private Q_SLOTS:
                           ->findChild<QToolButton*>(QStringLiteral("retry"));
         QVERIFY(retry);
         QTRY_VERIFY(!retry->isEnabled());
+    }
+
+    void flowsPageUsesTheWholeWidth() {
+        m_window->showPage(MainWindow::Page::Flows);
+        QTableView* table = m_window->flowsPage()->table();
+        QTRY_VERIFY(table->isVisible());
+        // Figures that arrive while the page is shown (as when Studio opens on it).
+        QSignalSpy refreshed(m_window->flowsPage()->model(), &FlowListModel::refreshed);
+        m_window->flowsPage()->model()->refresh();
+        QVERIFY(refreshed.wait(10000));
+        QVERIFY(table->model()->rowCount() > 0);
+        // The columns fill the table, not a quarter of it.
+        QTRY_COMPARE(table->horizontalHeader()->length(), table->viewport()->width());
+        QVERIFY(!table->model()
+                     ->headerData(FlowListModel::SuccessRateColumn, Qt::Horizontal)
+                     .toString()
+                     .isEmpty());
+        m_window->showPage(MainWindow::Page::Runs);
     }
 
     void filteringTheListNarrowsIt() {
