@@ -3,10 +3,12 @@
 #include "graphfixtures.h"
 #include "models/embeddedbackend.h"
 #include "models/statepalette.h"
+#include "widgets/rungraphpainter.h"
 #include "widgets/rungraphview.h"
 #include "widgets/rungraphwidget.h"
 #include "widgets/theme.h"
 
+#include <QApplication>
 #include <QContextMenuEvent>
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -285,6 +287,37 @@ private Q_SLOTS:
         QVERIFY(hasColour(image, box, stateColor(StateType::Completed, true)));
         QVERIFY(hasColour(image, box, ThemeManager::darkPalette().color(QPalette::Text),
                           60)); // the label
+    }
+
+    // A collapsed subflow's box holds its name and "· subflow" beside the chevron, and a name
+    // too long for any box loses its middle, not the end that tells runs apart.
+    void subflowAndLongLabelsAreNotCut() {
+        fixtures::RunSpec parent;
+        parent.tasks = {
+            {.task_key = "weather_report", .duration_s = 1.25},
+            {.task_key = "station_region_with_a_rather_long_descriptive_name", .duration_s = 0.4}};
+        const auto written = fixtures::writeRun(store(), parent);
+        fixtures::RunSpec child;
+        child.tasks = fixtures::chain(2);
+        const auto childRun = fixtures::writeRun(store(), child);
+        graphfixtures::linkSubflow(store(), written.task_run_ids[0], childRun.flow_run_id);
+        store().flush();
+        RunGraphModel model(m_backend.get());
+        QVERIFY(load(model, written.flow_run_id));
+        RunGraphPainter painter(&model);
+        painter.setFont(QApplication::font());
+        const int call = node(model, written.task_run_ids[0]);
+        QCOMPARE(model.nodeKind(call), RunGraphNodeKind::Subflow);
+        const QString subtitle = painter.shownSubtitle(call);
+        QVERIFY2(subtitle.endsWith(QStringLiteral("subflow")), qPrintable(subtitle));
+        QVERIFY2(!subtitle.contains(QChar(0x2026)), qPrintable(subtitle));
+        QCOMPARE(painter.shownLabel(call), model.nodeLabel(call));
+
+        const int longer = node(model, written.task_run_ids[1]);
+        const QString label = painter.shownLabel(longer), full = model.nodeLabel(longer);
+        QVERIFY2(label.contains(QChar(0x2026)), qPrintable(label)); // it does not fit
+        QVERIFY2(label.startsWith(full.left(4)) && label.endsWith(full.right(2)),
+                 qPrintable(label));
     }
 
     // 10,000 task runs: layout and paint times, printed for the report.
