@@ -212,8 +212,9 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
     if (!params.isEmpty()) facts << tr("parameters: %1").arg(params);
     m_facts->setText(facts.join(QStringLiteral("  ·  ")));
     const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
-    m_message->setVisible(!run.state.message.empty());
-    m_message->setText(QString::fromStdString(run.state.message));
+    const QString message = stateMessage(run.state);
+    m_message->setVisible(!message.isEmpty());
+    m_message->setText(message);
     QPalette mp = m_message->palette();
     mp.setColor(QPalette::WindowText,
                 weft::is_terminal(run.state.type) && run.state.type != weft::StateType::Completed
