@@ -10,7 +10,6 @@
 
 #include <QApplication>
 #include <QContextMenuEvent>
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -318,55 +317,6 @@ private Q_SLOTS:
         QVERIFY2(label.contains(QChar(0x2026)), qPrintable(label)); // it does not fit
         QVERIFY2(label.startsWith(full.left(4)) && label.endsWith(full.right(2)),
                  qPrintable(label));
-    }
-
-    // 10,000 task runs: layout and paint times, printed for the report.
-    void largeGraphPaint_data() {
-        QTest::addColumn<int>("shape");
-        QTest::addRow("layers(100, 100)") << 0;
-        QTest::addRow("fanOut(10000) expanded") << 1;
-    }
-    void largeGraphPaint() {
-        QFETCH(int, shape);
-        const auto run = fixtures::writeRun(
-            store(), {.tasks = shape == 0 ? fixtures::layers(100, 100) : fixtures::fanOut(10000)});
-        store().flush();
-        RunGraphModel model(m_backend.get());
-        RunGraphView view(&model);
-        view.resize(1280, 800);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QVERIFY(load(model, run.flow_run_id));
-        QSignalSpy relaid(&model, &RunGraphModel::layoutChanged);
-        QElapsedTimer timer;
-        timer.start();
-        model.setAllGroupsExpanded(true);
-        QVERIFY(relaid.wait(20000));
-        const qint64 layoutMs = timer.elapsed();
-        view.viewport()->repaint();
-        qInfo("%d nodes, %d edges: layout %lld ms (pool), first paint after it %.1f ms (fit, zoom "
-              "%.3f)",
-              model.nodeCount(), model.edgeCount(), layoutMs, view.lastPaintMs(), view.zoom());
-        const auto frames = [&](const char* what) {
-            double total = 0, worst = 0;
-            for (int i = 0; i < 10; ++i) {
-                view.viewport()->repaint();
-                total += view.lastPaintMs();
-                worst = std::max(worst, view.lastPaintMs());
-            }
-            std::vector<int> visible;
-            model.nodesIn(view.visibleSceneRect(), visible);
-            qInfo("  %-28s zoom %.3f: %5zu nodes visible, %.2f ms a frame (worst %.2f)", what,
-                  view.zoom(), visible.size(), total / 10, worst);
-        };
-        frames("fit (zoomed out)");
-        view.setZoom(0.2);
-        frames("boxes (zoom 0.2)");
-        view.setZoom(0.5);
-        frames("full detail (zoom 0.5)");
-        view.setZoom(1);
-        frames("full detail (zoom 1)");
-        QVERIFY(model.nodeCount() >= 10000);
     }
 };
 
