@@ -21,7 +21,10 @@ FlowsPage::FlowsPage(Backend* backend, QWidget* parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // The whole width: figures fit their contents, the flow names take the rest.
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(FlowListModel::NameColumn,
+                                                      QHeaderView::Stretch);
     m_table->setAlternatingRowColors(true);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     auto* badge = new StateBadgeDelegate(m_table);
@@ -46,8 +49,6 @@ FlowsPage::FlowsPage(Backend* backend, QWidget* parent)
                            [this, latest] { Q_EMIT openRun(latest); });
         menu.exec(m_table->viewport()->mapToGlobal(pos));
     });
-    connect(m_model, &FlowListModel::refreshed, m_table,
-            [this] { m_table->resizeColumnsToContents(); });
 }
 
 } // namespace weft::studio

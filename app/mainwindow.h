@@ -2,8 +2,8 @@
 // The main window: Runs, Dashboard and Flows pages and any number of run pages in tabs; menus,
 // shortcuts, the command palette, the status bar (backend, database, live event rate); layout and
 // choices remembered in QSettings.
-#include "app/theme.h"
 #include "models/backend.h"
+#include "widgets/theme.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -32,6 +32,7 @@ public:
     Backend* backend() const { return m_backend; }
     RunActions* actions() const { return m_actions; }
     RunListWidget* runList() const { return m_runList; }
+    FlowsPage* flowsPage() const { return m_flows; }
     DashboardWidget* dashboard() const { return m_dashboard; }
     QTabWidget* tabs() const { return m_tabs; }
     CommandPalette* commandPalette() const { return m_palette; }

@@ -1,6 +1,6 @@
 #include "app/runactions.h"
 
-#include "app/markasdialog.h"
+#include "widgets/markasdialog.h"
 
 #include <QMessageBox>
 #include <QWidget>

@@ -1,14 +1,16 @@
 #include "app/runpage.h"
 
-#include "app/graphtab.h"
 #include "app/runactions.h"
-#include "app/statebadge.h"
-#include "app/taskrundetails.h"
 #include "models/jsonmodel.h"
 #include "models/runformat.h"
+#include "models/rungraphmodel.h"
 #include "models/statepalette.h"
 #include "models/taskrunmodel.h"
 #include "widgets/logview.h"
+#include "widgets/resultview.h"
+#include "widgets/rungraphwidget.h"
+#include "widgets/statebadge.h"
+#include "widgets/taskrundetails.h"
 #include "widgets/taskruntable.h"
 #include "widgets/timelineview.h"
 #include "widgets/timelinewidget.h"
@@ -60,18 +62,19 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_split = new QSplitter(Qt::Horizontal, this);
     m_tabs = new QTabWidget(m_split);
     m_tabs->setDocumentMode(true);
-    m_graph = new GraphTab(backend, m_tabs);
+    m_graphModel = new RunGraphModel(backend, this);
+    m_graph = new RunGraphWidget(m_graphModel, m_tabs);
     m_timeline = new TimelineWidget(backend, m_tabs);
     m_logs = new LogView(backend, m_tabs);
     m_taskRuns = new TaskRunTable(backend, m_tabs);
     m_parameters = new JsonModel(this);
-    m_result = new JsonModel(this);
+    m_result = new ResultView(m_tabs);
     m_tabs->addTab(m_graph, QIcon(QStringLiteral(":/weft/icons/graph.svg")), tr("&Graph"));
     m_tabs->addTab(m_timeline, QIcon(QStringLiteral(":/weft/icons/timeline.svg")), tr("&Timeline"));
     m_tabs->addTab(m_logs, QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("&Logs"));
     m_tabs->addTab(m_taskRuns, tr("Task &runs"));
     m_tabs->addTab(jsonView(m_parameters, m_tabs), tr("&Parameters"));
-    m_tabs->addTab(jsonView(m_result, m_tabs), tr("Res&ult"));
+    m_tabs->addTab(m_result, tr("Res&ult"));
     m_details = new TaskRunDetails(backend, m_split);
     m_split->addWidget(m_tabs);
     m_split->addWidget(m_details);
@@ -81,17 +84,17 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_details->hide(); // the tabs get the width until a task run is selected
     layout->addWidget(m_split, 1);
 
-    m_graph->setFlowRun(m_id);
+    m_graphModel->setFlowRun(m_id);
     m_timeline->setFlowRun(m_id);
     m_logs->setFlowRun(m_id);
     m_taskRuns->setFlowRun(m_id);
 
-    connect(m_graph, &GraphTab::taskRunActivated, this, &RunPage::selectTaskRun);
+    connect(m_graph, &RunGraphWidget::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_timeline, &TimelineWidget::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_taskRuns, &TaskRunTable::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_logs, &LogView::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_logs, &LogView::openRun, this, &RunPage::openRun);
-    connect(m_graph, &GraphTab::contextMenuRequested, this, &RunPage::taskContextMenu);
+    connect(m_graph, &RunGraphWidget::contextMenuRequested, this, &RunPage::taskContextMenu);
     connect(m_timeline, &TimelineWidget::contextMenuRequested, this, &RunPage::taskContextMenu);
     connect(m_taskRuns, &TaskRunTable::contextMenuRequested, this, &RunPage::taskContextMenu);
     connect(m_details, &TaskRunDetails::showLogs, this, [this](const QString& id) {
@@ -209,8 +212,9 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
     if (!params.isEmpty()) facts << tr("parameters: %1").arg(params);
     m_facts->setText(facts.join(QStringLiteral("  ·  ")));
     const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
-    m_message->setVisible(!run.state.message.empty());
-    m_message->setText(QString::fromStdString(run.state.message));
+    const QString message = stateMessage(run.state);
+    m_message->setVisible(!message.isEmpty());
+    m_message->setText(message);
     QPalette mp = m_message->palette();
     mp.setColor(QPalette::WindowText,
                 weft::is_terminal(run.state.type) && run.state.type != weft::StateType::Completed
@@ -221,7 +225,7 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
     m_retry->setEnabled(writable && weft::is_resumable(run.state.type));
     m_cancel->setEnabled(writable && !weft::is_terminal(run.state.type));
     m_parameters->setJson(run.parameters);
-    m_result->setJson(run.result);
+    m_result->setResult(run.result, !run.result.is_null(), run.state.type);
     if (run.state.type == weft::StateType::Running && !m_tick.isActive()) m_tick.start();
     if (run.state.type != weft::StateType::Running) m_tick.stop();
     if (stateChangedNow) {
@@ -281,7 +285,7 @@ void RunPage::taskContextMenu(const QString& taskRunId, const QPoint& globalPos)
 }
 
 bool RunPage::exportGraph(const QString& path) {
-    return m_graph->exportTo(path);
+    return m_graph->view()->exportTo(path);
 }
 bool RunPage::exportTimeline(const QString& path) {
     return m_timeline->view()->exportTo(path);

@@ -16,8 +16,10 @@ namespace weft::studio {
 
 class JsonModel;
 class LogView;
+class ResultView;
 class RunActions;
-class GraphTab;
+class RunGraphModel;
+class RunGraphWidget;
 class StateBadge;
 class TaskRunDetails;
 class TaskRunTable;
@@ -39,10 +41,11 @@ public:
 
     TaskRunTable* taskRuns() const { return m_taskRuns; }
     LogView* logs() const { return m_logs; }
-    GraphTab* graph() const { return m_graph; }
+    RunGraphWidget* graph() const { return m_graph; }
     TimelineWidget* timeline() const { return m_timeline; }
     TaskRunDetails* details() const { return m_details; }
     StateBadge* stateBadge() const { return m_badge; }
+    ResultView* result() const { return m_result; }
 
     /// Exports the graph or the timeline (PNG or SVG by extension); false on failure.
     bool exportGraph(const QString& path);
@@ -81,13 +84,14 @@ private:
     QToolButton* m_cancel = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSplitter* m_split = nullptr;
-    GraphTab* m_graph = nullptr;
+    RunGraphModel* m_graphModel = nullptr;
+    RunGraphWidget* m_graph = nullptr;
     TimelineWidget* m_timeline = nullptr;
     LogView* m_logs = nullptr;
     TaskRunTable* m_taskRuns = nullptr;
     TaskRunDetails* m_details = nullptr;
     JsonModel* m_parameters = nullptr;
-    JsonModel* m_result = nullptr;
+    ResultView* m_result = nullptr;
 };
 
 } // namespace weft::studio

@@ -1,6 +1,6 @@
 # The run graph's layout (models/daglayout.h): plain C++, no Qt, so it is tested alone and runs on
-# any thread. Its own target until models/CMakeLists.txt includes this file and links it into
-# weft_models; tests/studio includes it when the models folder is not built.
+# any thread. models/CMakeLists.txt includes this file and links it into weft_models;
+# tests/studio includes it when Studio is not built.
 add_library(weft_daglayout STATIC
   ${CMAKE_CURRENT_LIST_DIR}/daglayout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daglayout_coords.cpp

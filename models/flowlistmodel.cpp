@@ -41,7 +41,9 @@ void FlowListModel::setFlows(std::vector<weft::FlowRecord> flows) {
             m_rows[i].flow = std::move(f);
         } else {
             beginInsertRows({}, int(i), int(i));
-            m_rows.insert(m_rows.begin() + std::ptrdiff_t(i), Row{std::move(f), -1, std::nullopt});
+            Row row;
+            row.flow = std::move(f);
+            m_rows.insert(m_rows.begin() + std::ptrdiff_t(i), std::move(row));
             endInsertRows();
         }
         ++i;
@@ -56,7 +58,7 @@ void FlowListModel::setFlows(std::vector<weft::FlowRecord> flows) {
 
 void FlowListModel::fetchFigures() {
     const quint64 gen = m_generation;
-    m_outstanding = int(m_rows.size()) * 2;
+    m_outstanding = int(m_rows.size()) * 4;
     if (m_outstanding == 0) Q_EMIT refreshed();
     auto done = [this] {
         if (--m_outstanding == 0) Q_EMIT refreshed();
@@ -79,6 +81,23 @@ void FlowListModel::fetchFigures() {
             }
             done();
         });
+        // The success rate's two counts (the dashboard's rule: Cancelled in neither).
+        auto countIn = [&](std::vector<weft::StateType> states, qint64 Row::*field) {
+            weft::FlowRunQuery byState = q;
+            byState.states = std::move(states);
+            m_backend->countFlowRuns(
+                byState, this, [this, gen, rowOf, done, field](std::int64_t n) {
+                    if (gen != m_generation) return;
+                    if (const int r = rowOf(); r >= 0 && m_rows[size_t(r)].*field != n) {
+                        m_rows[size_t(r)].*field = n;
+                        Q_EMIT dataChanged(index(r, SuccessRateColumn),
+                                           index(r, SuccessRateColumn));
+                    }
+                    done();
+                });
+        };
+        countIn({weft::StateType::Completed}, &Row::completed);
+        countIn({weft::StateType::Failed, weft::StateType::Crashed}, &Row::failedOrCrashed);
         m_backend->fetchFlowRuns(
             q, this, [this, gen, rowOf, done](std::vector<weft::FlowRunRecord> runs) {
                 if (gen != m_generation) return;
@@ -138,15 +157,34 @@ QVariant FlowListModel::data(const QModelIndex& index, int role) const {
             return QString::fromStdString(row.flow.name);
         case RunsColumn:
             return row.runs < 0 ? QString() : QLocale().toString(row.runs);
+        case SuccessRateColumn: {
+            const QVariant rate = data(index, SuccessRateRole);
+            return rate.isValid() ? QStringLiteral("%1 %").arg(rate.toDouble() * 100, 0, 'f', 0)
+                                  : QString();
+        }
         case LatestStateColumn:
             return latest ? QString::fromStdString(latest->state.name) : QString();
         case LatestStartColumn:
             return latest ? formatTimestamp(runStartMs(*latest)) : QString();
         }
         return {};
+    case Qt::ToolTipRole:
+        if (index.column() != SuccessRateColumn || row.completed < 0 || row.failedOrCrashed < 0)
+            return {};
+        return tr("%1 completed, %2 failed or crashed. Success rate = Completed / (Completed + "
+                  "Failed + Crashed); Cancelled runs, and runs not finished yet, are left out.")
+            .arg(row.completed)
+            .arg(row.failedOrCrashed);
     case Qt::TextAlignmentRole:
-        return QVariant::fromValue(index.column() == RunsColumn ? Qt::AlignRight | Qt::AlignVCenter
-                                                                : Qt::AlignLeft | Qt::AlignVCenter);
+        return QVariant::fromValue(index.column() == RunsColumn
+                                           || index.column() == SuccessRateColumn
+                                       ? Qt::AlignRight | Qt::AlignVCenter
+                                       : Qt::AlignLeft | Qt::AlignVCenter);
+    case SuccessRateRole: {
+        const qint64 finished = row.completed + row.failedOrCrashed;
+        if (row.completed < 0 || row.failedOrCrashed < 0 || finished == 0) return {};
+        return double(row.completed) / double(finished);
+    }
     case FlowIdRole:
         return QString::fromStdString(row.flow.id);
     case FlowNameRole:
@@ -172,6 +210,8 @@ QVariant FlowListModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Flow");
     case RunsColumn:
         return tr("Runs");
+    case SuccessRateColumn:
+        return tr("Success rate");
     case LatestStateColumn:
         return tr("Latest run");
     case LatestStartColumn:

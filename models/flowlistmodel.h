@@ -1,5 +1,6 @@
 #pragma once
-// Flows with their run counts and latest run, for the Flows page and the run filter's flow list.
+// Flows with their run counts, success rate and latest run, for the Flows page and the run
+// filter's flow list. (Flows record no description; the page shows what is known of them.)
 #include "models/backend.h"
 
 #include <QAbstractTableModel>
@@ -12,7 +13,14 @@ namespace weft::studio {
 class FlowListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn, RunsColumn, LatestStateColumn, LatestStartColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        RunsColumn,
+        SuccessRateColumn,
+        LatestStateColumn,
+        LatestStartColumn,
+        ColumnCount
+    };
     enum Roles {
         FlowIdRole = Qt::UserRole + 1, // QString
         FlowNameRole,                  // QString
@@ -21,6 +29,7 @@ public:
         StateTypeRole,                 // int of weft::StateType (latest run), invalid if none
         StateNameRole,                 // QString (latest run)
         StartTimeRole,                 // qint64 msecs (latest run)
+        SuccessRateRole, // double 0..1: Completed / (Completed + Failed + Crashed); invalid if none
     };
 
     explicit FlowListModel(Backend* backend, QObject* parent = nullptr);
@@ -46,6 +55,8 @@ private:
     struct Row {
         weft::FlowRecord flow;
         qint64 runs = -1;
+        qint64 completed = -1;       // -1 until counted
+        qint64 failedOrCrashed = -1; // Cancelled counts in neither (the dashboard's rule)
         std::optional<weft::FlowRunRecord> latest;
     };
     void setFlows(std::vector<weft::FlowRecord> flows);

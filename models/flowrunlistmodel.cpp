@@ -133,7 +133,7 @@ QVariant FlowRunListModel::data(const QModelIndex& index, int role) const {
         switch (index.column()) {
         case StateColumn:
             return r->state.message.empty() ? qs(r->state.name)
-                                            : qs(r->state.name) + u'\n' + qs(r->state.message);
+                                            : qs(r->state.name) + u'\n' + stateMessage(r->state);
         case NameColumn:
             return tr("%1\nid %2").arg(qs(r->name), qs(r->id));
         case StartColumn: {
@@ -156,7 +156,7 @@ QVariant FlowRunListModel::data(const QModelIndex& index, int role) const {
     case StateNameRole:
         return qs(r->state.name);
     case StateMessageRole:
-        return qs(r->state.message);
+        return stateMessage(r->state);
     case StartTimeRole:
         return runStartMs(*r);
     case DurationRole: {

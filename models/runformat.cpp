@@ -1,5 +1,7 @@
 #include "models/runformat.h"
 
+#include <weft/time.hpp>
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <cmath>
@@ -94,6 +96,42 @@ QString parametersSummary(const nlohmann::json& parameters, int maxChars) {
         }
     }
     return out;
+}
+
+QString stateMessage(const weft::State& state) {
+    QString text = QString::fromStdString(state.message);
+    if (state.type != weft::StateType::Crashed || !state.details.is_object()) return text;
+    auto localTime = [&](const char* key) {
+        auto it = state.details.find(key);
+        if (it == state.details.end() || !it->is_string()) return QString();
+        const auto at = weft::from_iso(it->get<std::string>());
+        return at ? formatTimestamp(*at / 1000) : QString();
+    };
+    const QString seen = localTime("last_seen_time"), found = localTime("detected_time");
+    QStringList times;
+    if (!seen.isEmpty()) times << tr("Last seen alive %1").arg(seen);
+    if (!found.isEmpty()) times << tr("found gone %1").arg(found);
+    if (times.isEmpty()) return text;
+    return (text.isEmpty() ? QString() : text + QLatin1Char(' ')) + times.join(QStringLiteral("; "))
+           + QLatin1Char('.');
+}
+
+QString noResultReason(weft::StateType type, bool hasResult) {
+    if (hasResult) return {};
+    switch (type) {
+    case weft::StateType::Failed:
+        return tr("No result: it failed.");
+    case weft::StateType::Crashed:
+        return tr("No result: it crashed.");
+    case weft::StateType::Cancelled:
+    case weft::StateType::Cancelling:
+        return tr("No result: it was cancelled.");
+    case weft::StateType::Completed:
+        // persist_result off, or nothing returned: the engine kept no value.
+        return tr("No result: none was persisted.");
+    default:
+        return tr("No result yet: it has not finished.");
+    }
 }
 
 } // namespace weft::studio

@@ -15,6 +15,14 @@ QString formatRelative(qint64 msecsSinceEpoch, qint64 nowMsecs);
 /// "batch=1, source="s3://…"" from a JSON object, cut to about `maxChars`.
 QString parametersSummary(const nlohmann::json& parameters, int maxChars = 160);
 
+/// A state's message as Studio shows it: for a crash, with when the process was last seen
+/// alive and found gone, in local time (the engine keeps those times in the state's details).
+QString stateMessage(const weft::State& state);
+
+/// Why a run or task run shows no result: "" when `hasResult`; else "No result: the run
+/// failed." and the like (failed, crashed, cancelled, not finished, or none persisted).
+QString noResultReason(weft::StateType type, bool hasResult);
+
 /// When a run started, else when it is expected to (msecs).
 template<class Run> qint64 runStartMs(const Run& r) {
     return (r.start_time ? *r.start_time : r.expected_start_time) / 1000;

@@ -188,7 +188,10 @@ Level Builder::level(int owner, int depth) {
             orderOnly.push_back(k < run.orderOnly.size() && run.orderOnly[k]);
             ups.push_back(u);
         }
-        if (run.subflow) continue; // a subflow call expands into a frame, not into a group
+        if (run.subflow) { // a subflow call expands into a frame, not into a group
+            din.width[size_t(i)] = SubflowWidth;
+            continue;
+        }
         std::sort(ups.begin(), ups.end());
         ups.erase(std::unique(ups.begin(), ups.end()), ups.end());
         byKey[{run.key, ups}].push_back(i);

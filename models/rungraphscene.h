@@ -18,6 +18,9 @@ namespace weft::studio {
 namespace RunGraphMetrics {
 inline constexpr double TaskWidth = 188, TaskHeight = 46;
 inline constexpr double GroupWidth = 208, GroupHeight = 66;
+/// A collapsed subflow call: a task box plus room for its expand chevron, so its label and
+/// "· subflow" fit as a task's do.
+inline constexpr double SubflowWidth = TaskWidth + 26;
 inline constexpr double FrameHeader = 34, FramePadding = 16;
 inline constexpr double GroupFramePadding = 7;
 inline constexpr double LayerGap = 72, NodeGap = 18;

@@ -1,5 +1,6 @@
 #include "widgets/dashboardwidget.h"
 
+#include "models/niceaxis.h"
 #include "models/statepalette.h"
 
 #include <QBarCategoryAxis>
@@ -46,7 +47,23 @@ QChartView* chartView(QWidget* parent) {
     view->setMinimumHeight(220);
     return view;
 }
+
+// 0 to a round top in round steps (0/500/1000/…), not the largest value cut in quarters.
+void setNiceRange(QValueAxis* axis, double maxValue, bool integers) {
+    const NiceAxis nice = niceAxis(maxValue, 5, integers);
+    axis->setRange(0, nice.top);
+    axis->setTickCount(nice.tickCount);
+    axis->setLabelFormat(integers || nice.step >= 1 ? QStringLiteral("%.0f")
+                         : nice.step >= 0.1         ? QStringLiteral("%.1f")
+                                                    : QStringLiteral("%.2f"));
+}
 } // namespace
+
+QString DashboardWidget::rateRule() {
+    return tr("Success rate = Completed / (Completed + Failed + Crashed); failure rate = (Failed "
+              "+ Crashed) / the same. Cancelled runs, and runs not finished yet, are left out of "
+              "both.");
+}
 
 DashboardWidget::DashboardWidget(DashboardModel* model, QWidget* parent)
     : QWidget(parent)
@@ -70,6 +87,8 @@ DashboardWidget::DashboardWidget(DashboardModel* model, QWidget* parent)
     tiles->addWidget(tile(m_total, tr("flow runs")));
     tiles->addWidget(tile(m_failed, tr("failed or crashed")));
     tiles->addWidget(tile(m_rate, tr("success rate")));
+    m_rate->setToolTip(rateRule());
+    m_rate->parentWidget()->setToolTip(rateRule());
     tiles->addWidget(tile(m_flows, tr("flows")));
     layout->addLayout(tiles);
 
@@ -143,7 +162,12 @@ void DashboardWidget::rebuildHistory(bool dark) {
     auto* series = new QStackedBarSeries(chart);
     const qint64 span = m_model->rangeSeconds();
     QStringList categories;
+    int tallest = 0; // the highest stack
     for (const auto& b : d.buckets) {
+        int stack = 0;
+        for (const auto& [type, n] : b.runsByState)
+            stack += n;
+        tallest = std::max(tallest, stack);
         const QDateTime t = QDateTime::fromMSecsSinceEpoch(b.start / 1000);
         categories << t.toString(span <= 86400 ? QStringLiteral("hh:mm") : QStringLiteral("MMM d"));
     }
@@ -168,7 +192,7 @@ void DashboardWidget::rebuildHistory(bool dark) {
     auto* x = new QBarCategoryAxis(chart);
     x->append(categories);
     auto* y = new QValueAxis(chart);
-    y->setLabelFormat(QStringLiteral("%d"));
+    setNiceRange(y, tallest, true);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
@@ -199,9 +223,9 @@ void DashboardWidget::rebuildFlows(bool dark) {
     maxima->setColor(dark ? QColor(0x6b, 0x72, 0x80) : QColor(0xb0, 0xb7, 0xc3)); // neutral grey
     failureRate->setColor(stateColor(weft::StateType::Failed, dark));
 
-    // `nice`: round the axis to readable ticks; else it spans exactly [0, maxValue] in quarters.
+    // Durations get round ticks; the failure rate spans 0–100 % in quarters.
     auto make = [&](const QString& title, std::vector<QBarSet*> sets, double maxValue, bool nice,
-                    const QString& format, QChartView* view) {
+                    QChartView* view) {
         auto* chart = new QChart();
         chart->setTitle(title);
         auto* series = new QHorizontalBarSeries(chart);
@@ -211,12 +235,13 @@ void DashboardWidget::rebuildFlows(bool dark) {
         auto* y = new QBarCategoryAxis(chart);
         y->append(names);
         auto* x = new QValueAxis(chart);
-        x->setRange(0, nice ? std::max(1.0, maxValue * 1.05) : maxValue);
-        if (nice)
-            x->applyNiceNumbers();
-        else
+        if (nice) {
+            setNiceRange(x, maxValue, false);
+        } else {
+            x->setRange(0, maxValue);
             x->setTickCount(5);
-        x->setLabelFormat(format);
+            x->setLabelFormat(QStringLiteral("%.0f %%"));
+        }
         chart->addAxis(y, Qt::AlignLeft);
         chart->addAxis(x, Qt::AlignBottom);
         series->attachAxis(x);
@@ -228,10 +253,9 @@ void DashboardWidget::rebuildFlows(bool dark) {
         view->setChart(chart);
         delete old;
     };
-    make(tr("Run duration per flow (s)"), {durations, maxima}, longest, true,
-         longest < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"), m_durationView);
-    make(tr("Failure rate per flow"), {failureRate}, 100, false, QStringLiteral("%.0f %%"),
-         m_failureView);
+    make(tr("Run duration per flow (s)"), {durations, maxima}, longest, true, m_durationView);
+    make(tr("Failure rate per flow"), {failureRate}, 100, false, m_failureView);
+    m_failureView->setToolTip(rateRule());
 }
 
 } // namespace weft::studio

@@ -18,6 +18,17 @@ class DashboardWidget : public QWidget {
 public:
     explicit DashboardWidget(DashboardModel* model, QWidget* parent = nullptr);
 
+    /// For tests: the charts as shown (runs by state; duration and failure rate per flow) and
+    /// the success-rate tile.
+    QChartView* historyView() const { return m_historyView; }
+    QChartView* durationView() const { return m_durationView; }
+    QChartView* failureView() const { return m_failureView; }
+    QLabel* successRate() const { return m_rate; }
+
+    /// The one rule for rates, stated in the tooltips: Cancelled runs (and runs not finished)
+    /// count in neither the success nor the failure rate.
+    static QString rateRule();
+
 Q_SIGNALS:
     void runActivated(const QString& flowRunId);
 

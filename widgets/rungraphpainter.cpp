@@ -102,7 +102,9 @@ const RunGraphPainter::Label& RunGraphPainter::label(int node, double width) {
     if (m_labels.size() != n) m_labels.assign(n, Label());
     Label& l = m_labels[size_t(node)];
     if (l.width != float(width)) {
-        l.text = QFontMetricsF(m_bold).elidedText(m_model->nodeLabel(node), Qt::ElideRight, width);
+        // The middle goes: names differ at their ends ("station_region-12"); the tooltip has
+        // the whole name.
+        l.text = QFontMetricsF(m_bold).elidedText(m_model->nodeLabel(node), Qt::ElideMiddle, width);
         l.layout.setText(l.text);
         l.layout.setTextFormat(Qt::PlainText);
         l.layout.setPerformanceHint(QStaticText::AggressiveCaching);
@@ -122,9 +124,15 @@ const RunGraphPainter::Label& RunGraphPainter::subtitle(int node, double width) 
         l.text = state + rest;
         const QString shownState = fm.elidedText(state, Qt::ElideRight, width);
         l.width = float(fm.horizontalAdvance(shownState));
+        // Too narrow for " · 1.2 s · subflow": drop the duration before cutting "subflow".
+        QString shownRest = rest;
+        const QString kind = subtitleKind(node);
+        if (fm.horizontalAdvance(rest) > width - l.width && !kind.isEmpty()
+            && fm.horizontalAdvance(kind) <= width - l.width)
+            shownRest = kind;
         for (auto [layout, str] :
              {std::pair{&l.layout, shownState},
-              std::pair{&l.rest, fm.elidedText(rest, Qt::ElideRight, width - l.width)}}) {
+              std::pair{&l.rest, fm.elidedText(shownRest, Qt::ElideRight, width - l.width)}}) {
             layout->setText(l.width + 8 > width && layout == &l.rest ? QString() : str);
             layout->setTextFormat(Qt::PlainText);
             layout->setPerformanceHint(QStaticText::AggressiveCaching);
@@ -133,13 +141,33 @@ const RunGraphPainter::Label& RunGraphPainter::subtitle(int node, double width) 
     return l;
 }
 
+QString RunGraphPainter::subtitleKind(int node) const {
+    return m_model->nodeKind(node) != RunGraphNodeKind::Task
+               ? QStringLiteral(" · ") + QObject::tr("subflow")
+               : QString();
+}
+
 QString RunGraphPainter::subtitleRest(int node) const {
     QString s;
     if (const QString d = formatDuration(m_model->nodeDuration(node)); !d.isEmpty())
         s += QStringLiteral(" · ") + d;
-    if (m_model->nodeKind(node) != RunGraphNodeKind::Task)
-        s += QStringLiteral(" · ") + QObject::tr("subflow");
-    return s;
+    return s + subtitleKind(node);
+}
+
+double RunGraphPainter::textWidth(int node) const {
+    const QRectF r = m_model->nodeRect(node);
+    const QRectF chevron = chevronRect(node);
+    const double right = chevron.isEmpty() ? r.right() - 10 : chevron.left() - 2;
+    return right - r.left() - TextLeft;
+}
+
+QString RunGraphPainter::shownLabel(int node) {
+    return label(node, textWidth(node)).text;
+}
+
+QString RunGraphPainter::shownSubtitle(int node) {
+    const Label& l = subtitle(node, textWidth(node));
+    return l.layout.text() + l.rest.text();
 }
 
 void RunGraphPainter::paint(QPainter& p, const QRectF& sceneRect, const RunGraphPaintOptions& o) {
@@ -356,8 +384,7 @@ void RunGraphPainter::paintNodeFull(QPainter& p, int node, const RunGraphPaintOp
         paintChevron(p, chevron, false, mix(base, text, 0.7));
     } else {
         if (!chevron.isEmpty()) paintChevron(p, chevron, false, mix(base, text, 0.7));
-        const double right = chevron.isEmpty() ? r.right() - 10 : chevron.left() - 2;
-        const double width = right - r.left() - TextLeft;
+        const double width = textWidth(node);
         const Label& name = label(node, width);
         p.setFont(m_bold);
         p.setPen(text);

@@ -48,6 +48,9 @@ public:
     static QColor tagColor(const QString& tag, bool dark);
     /// Whether a node is drawn under a tag filter.
     bool isShown(int node, const RunGraphPaintOptions& o) const;
+    /// A task or subflow box's name and subtitle as painted at full detail (elided to fit).
+    QString shownLabel(int node);
+    QString shownSubtitle(int node);
 
 private:
     void paintFrame(QPainter& p, int node, const RunGraphPaintOptions& o, Detail d);
@@ -69,6 +72,10 @@ private:
     const Label& subtitle(int node, double width);
     /// " · 1.2 s · subflow": what follows the state's name under a task's label.
     QString subtitleRest(int node) const;
+    /// " · subflow" for a subflow call, else empty.
+    QString subtitleKind(int node) const;
+    /// Room for text in a box: from the text's left to the chevron or the right edge.
+    double textWidth(int node) const;
     QColor mix(const QColor& a, const QColor& b, double t) const;
 
     const RunGraphModel* m_model;

@@ -35,6 +35,9 @@ RunGraphWidget::RunGraphWidget(RunGraphModel* model, QWidget* parent)
     m_mode->addItem(tr("Depth by duration"), int(DagMode::DepthByDuration));
     m_mode->setCurrentIndex(m_mode->findData(int(model->layoutMode())));
     m_mode->setToolTip(tr("How the graph is laid out"));
+    m_mode->setObjectName(QStringLiteral("layoutMode")); // tests find the controls by name
+    m_tags->setObjectName(QStringLiteral("tagFilter"));
+    m_tagMode->setObjectName(QStringLiteral("tagMode"));
     connect(m_mode, &QComboBox::currentIndexChanged, this,
             [this] { m_model->setLayoutMode(DagMode(m_mode->currentData().toInt())); });
 

@@ -1,5 +1,7 @@
 #include "format.hpp"
 
+#include <weft/time.hpp>
+
 #include <ctime>
 
 namespace weft::cli {
@@ -56,9 +58,26 @@ std::string_view level_color(int level) {
     return ansi::dim;
 }
 
+std::string crash_times(const State& state) {
+    if (state.type != StateType::Crashed || !state.details.is_object()) return {};
+    auto at = [&](const char* key) -> std::optional<Micros> {
+        auto it = state.details.find(key);
+        if (it == state.details.end() || !it->is_string()) return std::nullopt;
+        return from_iso(it->get<std::string>());
+    };
+    std::string s;
+    if (auto seen = at("last_seen_time")) s += "last seen alive " + local_time(seen);
+    if (auto found = at("detected_time"))
+        s += (s.empty() ? "found gone " : ", found gone ") + local_time(found);
+    return s;
+}
+
 std::string state_with_message(const State& state) {
-    if (state.message.empty()) return state.name;
-    return state.name + ": " + state.message;
+    std::string text = state.message;
+    if (const std::string times = crash_times(state); !times.empty())
+        text += (text.empty() ? "" : " ") + std::string("(") + times + ")";
+    if (text.empty()) return state.name;
+    return state.name + ": " + text;
 }
 
 std::string paint(std::string_view text, std::string_view color, bool on) {

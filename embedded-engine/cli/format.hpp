@@ -40,8 +40,12 @@ template<class Run> std::string run_duration(const Run& run) {
     return human_duration(d);
 }
 
-/// "Failed: division by zero" (the state's name, then its message when there is one).
+/// "Failed: division by zero" (the state's name, then its message when there is one);
+/// "Crashed: The process … is gone. (last seen alive 2026-12-06 23:22:43, found gone …)": a
+/// crash's times come from the state's details, shown in local time.
 std::string state_with_message(const State& state);
+/// A crashed state's "last seen alive …, found gone …" in local time; empty for other states.
+std::string crash_times(const State& state);
 
 /// Wraps `text` in `color` when colours are on.
 std::string paint(std::string_view text, std::string_view color, bool on);

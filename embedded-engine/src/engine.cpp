@@ -298,11 +298,13 @@ int Engine::detect_crashes() {
                     const Micros ended = last_sign_of_life(txn.read(), *run, tasks, now_us());
                     const std::string why = "The process that ran this flow run (pid "
                                             + std::to_string(run->process.pid) + " on "
-                                            + run->process.host + ") is gone; it was last seen at "
-                                            + to_iso(ended) + ", and found gone at "
-                                            + to_iso(now_us()) + ".";
+                                            + run->process.host + ") is gone.";
                     State crashed = states::crashed(why);
                     crashed.timestamp = ended;
+                    // The times stay data (UTC, like scheduled_time), not text: Studio and the
+                    // CLI show them in the reader's local time.
+                    crashed.details = {{"last_seen_time", to_iso(ended)},
+                                       {"detected_time", to_iso(now_us())}};
                     enter_state(*run, crashed);
                     txn.put_flow_run(*run, EventKind::FlowRunState);
                     for (auto& task : tasks) {

@@ -121,6 +121,10 @@ void CliFixture::populate() {
     auto running = makeRun(kRunning, report, "dark-lynx", StateType::Running, t0 + 3 * kHour);
     auto crashed = makeRun(kCrashed, report, "eager-mole", StateType::Crashed, t0 + 4 * kHour);
     crashed.launch = {m_dir.filePath(u"bin/gone"_s).toStdString(), workDir().toStdString()};
+    // As the engine's crash detection writes it: the times in the details, not in the text.
+    crashed.state.message = "The process that ran this flow run (pid 4242 on box) is gone.";
+    crashed.state.details = {{"last_seen_time", weft::to_iso(t0 + 4 * kHour)},
+                             {"detected_time", weft::to_iso(t0 + 5 * kHour)}};
     auto live = makeRun(kLive, etl, "fuzzy-yak", StateType::Running, t0 + 5 * kHour);
     live.process = weft::this_process(); // "still running": this test process is alive
 

@@ -1,6 +1,7 @@
 // The `weft` command line as users and scripts meet it: exit codes, one-line errors, --json.
 #include "clifixture.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -291,6 +292,19 @@ private Q_SLOTS:
         QCOMPARE(names(tasks), (QStringList{u"extract-0"_s, u"transform-0"_s, u"load-0"_s}));
         QCOMPARE(tasks[0].toObject().value(u"flow_run_id"_s).toString(), q(kCompleted));
         QVERIFY(run.value(u"state_history"_s).isArray());
+    }
+
+    void crashTimesAreLocal() {
+        const CliResult r = f->run({u"flow-run"_s, u"inspect"_s, q(kCrashed)});
+        QCOMPARE(r.code, 0);
+        const auto details = f->flowRun(kCrashed).state.details;
+        const auto seen = weft::from_iso(details.value("last_seen_time", std::string()));
+        QVERIFY(seen);
+        const QString local =
+            QDateTime::fromMSecsSinceEpoch(*seen / 1000).toString(u"yyyy-MM-dd HH:mm:ss"_s);
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.contains(u"is gone. (last seen alive "_s + local), qPrintable(out));
+        QVERIFY2(!out.contains(QString::fromStdString(weft::to_iso(*seen))), qPrintable(out));
     }
 
     void inspectRunningRun() {

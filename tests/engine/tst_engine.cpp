@@ -4,6 +4,7 @@
 #include "weft/engine.hpp"
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -456,6 +457,16 @@ void TestEngine::crashEndsAtLastSignOfLife() {
     QCOMPARE(got.end_time, std::optional<Micros>(t0 + 30 * minute));
     QCOMPARE(got.state.timestamp, t0 + 30 * minute);
     QCOMPARE(got.total_run_time, 30 * minute);
+    // The message names the process; its times are data (UTC), so readers show local time.
+    QVERIFY2(!QRegularExpression(QStringLiteral("\\d{4}-\\d\\d-\\d\\dT"))
+                  .match(qs(got.state.message))
+                  .hasMatch(),
+             got.state.message.c_str());
+    QVERIFY2(qs(got.state.message).contains(u"is gone"), got.state.message.c_str());
+    QCOMPARE(qs(got.state.details.value("last_seen_time", std::string())),
+             qs(to_iso(t0 + 30 * minute)));
+    QVERIFY(from_iso(got.state.details.value("detected_time", std::string())).value_or(0)
+            >= t0 + 30 * minute);
     const TaskRunRecord t = stored_task(task.id);
     QCOMPARE(t.state.type, StateType::Crashed);
     QCOMPARE(t.end_time, std::optional<Micros>(t0 + 30 * minute));

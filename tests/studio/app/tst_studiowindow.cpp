@@ -1,13 +1,13 @@
 // The main window on a real database: open a run from the list, see its graph nodes and
 // timeline bars, filter the list, search the logs, retry a failed run and watch it complete.
 #include "app/commandpalette.h"
-#include "app/graphtab.h"
+#include "app/flowspage.h"
 #include "app/mainwindow.h"
 #include "app/runactions.h"
 #include "app/runpage.h"
-#include "app/taskrundetails.h"
 #include "fixtures.h"
 #include "models/embeddedbackend.h"
+#include "models/flowlistmodel.h"
 #include "models/flowrunlistmodel.h"
 #include "models/flowrunroles.h"
 #include "models/logmodel.h"
@@ -16,11 +16,15 @@
 #include "readonlyview.h"
 #include "widgets/filterbar.h"
 #include "widgets/logview.h"
+#include "widgets/rungraphwidget.h"
 #include "widgets/runlistwidget.h"
+#include "widgets/taskrundetails.h"
 #include "widgets/timelinewidget.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -104,6 +108,12 @@ private Q_SLOTS:
         // 14 task runs: extract, a map of 12 (one node until expanded), load.
         QTRY_VERIFY(page->graph()->model()->nodeCount() >= 3);
         QVERIFY(page->graph()->model()->edgeCount() >= 2);
+        // The Graph tab is the shipped RunGraphWidget: its layout box drives the page's model.
+        auto* layoutBox = page->graph()->findChild<QComboBox*>(QStringLiteral("layoutMode"));
+        QVERIFY(layoutBox);
+        layoutBox->setCurrentIndex(layoutBox->findData(int(DagMode::TemporalByStart)));
+        QCOMPARE(page->graph()->model()->layoutMode(), DagMode::TemporalByStart);
+        layoutBox->setCurrentIndex(layoutBox->findData(int(DagMode::Layered)));
         page->showTab(RunPage::Tab::Timeline);
         QTRY_COMPARE(page->timeline()->model()->rowCount(), int(m_etl.task_run_ids.size()));
         // The task-run details take room only once a task run is chosen.
@@ -147,6 +157,24 @@ private Q_SLOTS:
                           ->findChild<QToolButton*>(QStringLiteral("retry"));
         QVERIFY(retry);
         QTRY_VERIFY(!retry->isEnabled());
+    }
+
+    void flowsPageUsesTheWholeWidth() {
+        m_window->showPage(MainWindow::Page::Flows);
+        QTableView* table = m_window->flowsPage()->table();
+        QTRY_VERIFY(table->isVisible());
+        // Figures that arrive while the page is shown (as when Studio opens on it).
+        QSignalSpy refreshed(m_window->flowsPage()->model(), &FlowListModel::refreshed);
+        m_window->flowsPage()->model()->refresh();
+        QVERIFY(refreshed.wait(10000));
+        QVERIFY(table->model()->rowCount() > 0);
+        // The columns fill the table, not a quarter of it.
+        QTRY_COMPARE(table->horizontalHeader()->length(), table->viewport()->width());
+        QVERIFY(!table->model()
+                     ->headerData(FlowListModel::SuccessRateColumn, Qt::Horizontal)
+                     .toString()
+                     .isEmpty());
+        m_window->showPage(MainWindow::Page::Runs);
     }
 
     void filteringTheListNarrowsIt() {

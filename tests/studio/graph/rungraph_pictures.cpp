@@ -6,6 +6,7 @@
 #include "graphfixtures.h"
 #include "models/embeddedbackend.h"
 #include "widgets/rungraphwidget.h"
+#include "widgets/theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -20,24 +21,6 @@
 using namespace weft::studio;
 
 namespace {
-
-QPalette darkPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
-    p.setColor(QPalette::WindowText, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-    p.setColor(QPalette::Text, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Button, QColor(0x33, 0x35, 0x39));
-    p.setColor(QPalette::ButtonText, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Mid, QColor(0x4e, 0x51, 0x57));
-    p.setColor(QPalette::Light, QColor(0x44, 0x47, 0x4c));
-    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
-    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8d, 0x93));
-    return p;
-}
 
 bool waitLayout(RunGraphModel& model) {
     QSignalSpy spy(&model, &RunGraphModel::layoutChanged);
@@ -111,7 +94,7 @@ int main(int argc, char** argv) {
     store.flush();
 
     for (const bool dark : {false, true}) {
-        const QPalette palette = dark ? darkPalette() : QApplication::style()->standardPalette();
+        const QPalette palette = dark ? ThemeManager::darkPalette() : ThemeManager::lightPalette();
         const QString theme = dark ? QStringLiteral("dark") : QStringLiteral("light");
         struct Shot {
             QString name;

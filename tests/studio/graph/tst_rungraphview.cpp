@@ -3,12 +3,17 @@
 #include "graphfixtures.h"
 #include "models/embeddedbackend.h"
 #include "models/statepalette.h"
+<<<<<<< HEAD
 #include "widgets/rungraphedges.h"
+=======
+#include "widgets/rungraphpainter.h"
+>>>>>>> eng/polish
 #include "widgets/rungraphview.h"
 #include "widgets/rungraphwidget.h"
+#include "widgets/theme.h"
 
+#include <QApplication>
 #include <QContextMenuEvent>
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -31,20 +36,6 @@ bool hasColour(const QImage& image, QRect area, QColor colour, int tolerance = 3
         for (int x = area.left(); x <= area.right(); ++x)
             if (colourDistance(image.pixelColor(x, y), colour) <= tolerance) return true;
     return false;
-}
-
-QPalette darkPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
-    p.setColor(QPalette::WindowText, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-    p.setColor(QPalette::Text, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Button, QColor(0x2b, 0x2d, 0x30));
-    p.setColor(QPalette::ButtonText, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Mid, QColor(0x4e, 0x51, 0x57));
-    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-    return p;
 }
 
 } // namespace
@@ -330,69 +321,52 @@ private Q_SLOTS:
     void darkPaletteIsRespected() {
         RunGraphModel model(m_backend.get());
         RunGraphWidget widget(&model);
-        widget.setPalette(darkPalette());
+        widget.setPalette(ThemeManager::darkPalette());
         widget.resize(1100, 520);
         widget.show();
         QVERIFY(QTest::qWaitForWindowExposed(&widget));
         QVERIFY(load(model, m_etl.parent.flow_run_id));
         RunGraphView* view = widget.view();
         const QImage image = view->viewport()->grab().toImage();
-        QCOMPARE(image.pixelColor(2, 2), darkPalette().color(QPalette::Base));
+        QCOMPARE(image.pixelColor(2, 2), ThemeManager::darkPalette().color(QPalette::Base));
         const int extract = node(model, m_etl.parent.task_run_ids[0]);
         const QRect box = QRectF(view->mapFromScene(model.nodeRect(extract).topLeft()),
                                  view->mapFromScene(model.nodeRect(extract).bottomRight()))
                               .toRect();
         QVERIFY(hasColour(image, box, stateColor(StateType::Completed, true)));
-        QVERIFY(hasColour(image, box, darkPalette().color(QPalette::Text), 60)); // the label
+        QVERIFY(hasColour(image, box, ThemeManager::darkPalette().color(QPalette::Text),
+                          60)); // the label
     }
 
-    // 10,000 task runs: layout and paint times, printed for the report.
-    void largeGraphPaint_data() {
-        QTest::addColumn<int>("shape");
-        QTest::addRow("layers(100, 100)") << 0;
-        QTest::addRow("fanOut(10000) expanded") << 1;
-    }
-    void largeGraphPaint() {
-        QFETCH(int, shape);
-        const auto run = fixtures::writeRun(
-            store(), {.tasks = shape == 0 ? fixtures::layers(100, 100) : fixtures::fanOut(10000)});
+    // A collapsed subflow's box holds its name and "· subflow" beside the chevron, and a name
+    // too long for any box loses its middle, not the end that tells runs apart.
+    void subflowAndLongLabelsAreNotCut() {
+        fixtures::RunSpec parent;
+        parent.tasks = {
+            {.task_key = "weather_report", .duration_s = 1.25},
+            {.task_key = "station_region_with_a_rather_long_descriptive_name", .duration_s = 0.4}};
+        const auto written = fixtures::writeRun(store(), parent);
+        fixtures::RunSpec child;
+        child.tasks = fixtures::chain(2);
+        const auto childRun = fixtures::writeRun(store(), child);
+        graphfixtures::linkSubflow(store(), written.task_run_ids[0], childRun.flow_run_id);
         store().flush();
         RunGraphModel model(m_backend.get());
-        RunGraphView view(&model);
-        view.resize(1280, 800);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QVERIFY(load(model, run.flow_run_id));
-        QSignalSpy relaid(&model, &RunGraphModel::layoutChanged);
-        QElapsedTimer timer;
-        timer.start();
-        model.setAllGroupsExpanded(true);
-        QVERIFY(relaid.wait(20000));
-        const qint64 layoutMs = timer.elapsed();
-        view.viewport()->repaint();
-        qInfo("%d nodes, %d edges: layout %lld ms (pool), first paint after it %.1f ms (fit, zoom "
-              "%.3f)",
-              model.nodeCount(), model.edgeCount(), layoutMs, view.lastPaintMs(), view.zoom());
-        const auto frames = [&](const char* what) {
-            double total = 0, worst = 0;
-            for (int i = 0; i < 10; ++i) {
-                view.viewport()->repaint();
-                total += view.lastPaintMs();
-                worst = std::max(worst, view.lastPaintMs());
-            }
-            std::vector<int> visible;
-            model.nodesIn(view.visibleSceneRect(), visible);
-            qInfo("  %-28s zoom %.3f: %5zu nodes visible, %.2f ms a frame (worst %.2f)", what,
-                  view.zoom(), visible.size(), total / 10, worst);
-        };
-        frames("fit (zoomed out)");
-        view.setZoom(0.2);
-        frames("boxes (zoom 0.2)");
-        view.setZoom(0.5);
-        frames("full detail (zoom 0.5)");
-        view.setZoom(1);
-        frames("full detail (zoom 1)");
-        QVERIFY(model.nodeCount() >= 10000);
+        QVERIFY(load(model, written.flow_run_id));
+        RunGraphPainter painter(&model);
+        painter.setFont(QApplication::font());
+        const int call = node(model, written.task_run_ids[0]);
+        QCOMPARE(model.nodeKind(call), RunGraphNodeKind::Subflow);
+        const QString subtitle = painter.shownSubtitle(call);
+        QVERIFY2(subtitle.endsWith(QStringLiteral("subflow")), qPrintable(subtitle));
+        QVERIFY2(!subtitle.contains(QChar(0x2026)), qPrintable(subtitle));
+        QCOMPARE(painter.shownLabel(call), model.nodeLabel(call));
+
+        const int longer = node(model, written.task_run_ids[1]);
+        const QString label = painter.shownLabel(longer), full = model.nodeLabel(longer);
+        QVERIFY2(label.contains(QChar(0x2026)), qPrintable(label)); // it does not fit
+        QVERIFY2(label.startsWith(full.left(4)) && label.endsWith(full.right(2)),
+                 qPrintable(label));
     }
 };
 

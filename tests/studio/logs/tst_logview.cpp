@@ -4,6 +4,7 @@
 #include "logdb.h"
 #include "models/logmodel.h"
 #include "widgets/logview.h"
+#include "widgets/theme.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -49,27 +50,6 @@ bool lastRowVisible(LogView& view) {
     const int rows = view.model()->rowCount();
     const QRect r = view.table()->visualRect(view.model()->index(rows - 1, 0));
     return r.isValid() && view.table()->viewport()->rect().contains(r);
-}
-
-QPalette darkPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x1f, 0x23, 0x28));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x16, 0x1a, 0x1f));
-    p.setColor(QPalette::AlternateBase, QColor(0x1c, 0x21, 0x27));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x2a, 0x2f, 0x36));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x5d, 0x9a));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x93, 0x9e));
-    p.setColor(QPalette::Link, QColor(0x79, 0xb8, 0xff));
-    p.setColor(QPalette::ToolTipBase, QColor(0x2a, 0x2f, 0x36));
-    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Mid, QColor(0x3a, 0x40, 0x48));
-    p.setColor(QPalette::Light, QColor(0x3a, 0x40, 0x48));
-    p.setColor(QPalette::Dark, QColor(0x10, 0x12, 0x15));
-    return p;
 }
 
 } // namespace
@@ -313,7 +293,7 @@ void TestLogView::pictures() {
     auto run = db.run(5000, 6);
     for (const bool dark : {false, true}) {
         LogView view(db.backend.get());
-        if (dark) view.setPalette(darkPalette());
+        if (dark) view.setPalette(ThemeManager::darkPalette());
         view.resize(1200, 640);
         view.show();
         view.setFlowRun(QString::fromStdString(run.flow_run_id));

@@ -19,7 +19,43 @@ class TestFlowListModel : public QObject {
 private Q_SLOTS:
     void flowsWithFigures();
     void liveNewFlowAndRuns();
+    void successRateLeavesCancelledOut();
 };
+
+void TestFlowListModel::successRateLeavesCancelledOut() {
+    QTemporaryDir dir;
+    EmbeddedBackend backend(dir.filePath(QStringLiteral("f.db")));
+    QCOMPARE(backend.openNow(), QString());
+    auto runs = [&](const char* flow, weft::StateType state, int n) {
+        for (int i = 0; i < n; ++i) {
+            fixtures::RunSpec spec;
+            spec.flow_name = flow;
+            spec.state = state;
+            fixtures::writeRun(backend.engine()->store(), spec);
+        }
+    };
+    runs("etl", weft::StateType::Completed, 3);
+    runs("etl", weft::StateType::Failed, 1);
+    runs("etl", weft::StateType::Cancelled, 2);
+    runs("etl", weft::StateType::Running, 1);
+    runs("idle", weft::StateType::Cancelled, 1);
+    backend.engine()->store().flush();
+    FlowListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy refreshed(&model, &FlowListModel::refreshed);
+    model.refresh();
+    QTRY_VERIFY(refreshed.count() > 0 && model.rowCount() == 2);
+    const QModelIndex etl =
+        model.index(model.flowNames().indexOf(u"etl"_qs), FlowListModel::SuccessRateColumn);
+    QTRY_COMPARE(etl.data(FlowListModel::SuccessRateRole).toDouble(), 0.75); // 3 / (3 + 1)
+    QCOMPARE(etl.data().toString(), QStringLiteral("75 %"));
+    QVERIFY(etl.data(Qt::ToolTipRole).toString().contains(u"Cancelled"));
+    // Only cancelled runs: no rate, not 0 %.
+    const QModelIndex idle =
+        model.index(model.flowNames().indexOf(u"idle"_qs), FlowListModel::SuccessRateColumn);
+    QVERIFY(!idle.data(FlowListModel::SuccessRateRole).isValid());
+    QCOMPARE(idle.data().toString(), QString());
+}
 
 void TestFlowListModel::flowsWithFigures() {
     QTemporaryDir dir;

@@ -7,6 +7,7 @@
 #include "widgets/runlistwidget.h"
 #include "widgets/statebadgedelegate.h"
 #include "widgets/taskruntable.h"
+#include "widgets/theme.h"
 
 #include "fixtures.h"
 
@@ -36,27 +37,6 @@ using namespace weft::studio::flowruns;
 
 namespace {
 constexpr int kRuns = 200;
-
-QPalette darkPalette() {
-    QPalette p;
-    const QColor window(0x1e, 0x1f, 0x22), base(0x17, 0x18, 0x1a), text(0xe6, 0xe6, 0xe6);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, QColor(0x20, 0x22, 0x25));
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x5f, 0xa8));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8c, 0x90));
-    p.setColor(QPalette::ToolTipBase, window);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::Mid, QColor(0x3a, 0x3c, 0x40));
-    p.setColor(QPalette::Dark, QColor(0x10, 0x10, 0x12));
-    p.setColor(QPalette::Light, QColor(0x45, 0x47, 0x4b));
-    return p;
-}
 
 int visibleRows(QTableView* t) {
     return t->model()->rowCount();
@@ -438,9 +418,8 @@ void TestRunListWidget::taskRunTable() {
 void TestRunListWidget::pictures() {
     const QString folder = qEnvironmentVariable("WEFT_RUNS_PICTURES");
     if (folder.isEmpty()) QSKIP("set WEFT_RUNS_PICTURES to a folder to render pictures");
-    const QPalette light = QApplication::palette();
     for (const bool dark : {false, true}) {
-        QApplication::setPalette(dark ? darkPalette() : light);
+        QApplication::setPalette(dark ? ThemeManager::darkPalette() : ThemeManager::lightPalette());
         auto w = makeWidget();
         QVERIFY(w);
         w->resize(1280, 720);
@@ -469,7 +448,7 @@ void TestRunListWidget::pictures() {
                                   + (dark ? QStringLiteral("/taskruns-dark.png")
                                           : QStringLiteral("/taskruns-light.png"))));
     }
-    QApplication::setPalette(light);
+    QApplication::setPalette(ThemeManager::lightPalette());
 }
 
 QTEST_MAIN(TestRunListWidget)

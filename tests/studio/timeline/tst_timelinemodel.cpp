@@ -6,7 +6,6 @@
 #include "timelinetestdata.h"
 
 #include <QAbstractItemModelTester>
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -371,22 +370,15 @@ private Q_SLOTS:
         QVERIFY(model.runEnd().has_value());
     }
 
-    // Printed, not asserted: GUI-thread time the model spends per feed batch while 5,000 task
-    // runs start and finish (design target: the GUI never stalls more than 50 ms).
-    void liveIngestTiming() {
+    // 5,000 task runs start and finish through the feed: every one is shown, named and grouped.
+    // (How long the GUI thread spends on it is weft-bench-studio's ingest_max_stall_ms.)
+    void liveIngestOfFiveThousand() {
         Db db;
         fixtures::RunSpec spec = runOf({}, StateType::Running);
         spec.start = weft::now_us();
         const std::string run = db.write(spec);
-        QElapsedTimer clock;
-        std::vector<double> perBatch;
-        connect(db.backend.get(), &Backend::eventsArrived, this, [&] { clock.start(); });
         TimelineModel model(db.backend.get());
         QVERIFY(load(model, run));
-        connect(db.backend.get(), &Backend::eventsArrived, this,
-                [&] { perBatch.push_back(double(clock.nsecsElapsed()) / 1e6); });
-        QElapsedTimer all;
-        all.start();
         const weft::Micros t0 = weft::now_us();
         for (int chunk = 0; chunk < 10; ++chunk) {
             // Runs on the writer thread later: `chunk` by value.
@@ -411,11 +403,6 @@ private Q_SLOTS:
         db.store().flush();
         QTRY_COMPARE_WITH_TIMEOUT(model.count(), 5000, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(model.name(4999), QStringLiteral("live1-4999"), 20000);
-        std::sort(perBatch.begin(), perBatch.end());
-        qInfo(
-            "5,000 task runs (15,000 events) in %zu batches: model time per batch median %.2f ms, "
-            "worst %.2f ms; all shown and named after %lld ms",
-            perBatch.size(), perBatch[perBatch.size() / 2], perBatch.back(), all.elapsed());
         model.setGroupByTaskKey(true);
         QCOMPARE(int(model.groups().size()), 7);
     }

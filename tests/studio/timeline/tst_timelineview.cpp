@@ -6,12 +6,12 @@
 #include "models/statepalette.h"
 #include "models/timelinemodel.h"
 #include "timelinetestdata.h"
+#include "widgets/theme.h"
 #include "widgets/timelinepainter.h"
 #include "widgets/timelineview.h"
 #include "widgets/timelinewidget.h"
 
 #include <QApplication>
-#include <QElapsedTimer>
 #include <QLayout>
 #include <QPainter>
 #include <QScrollBar>
@@ -20,7 +20,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
-#include <ctime>
 #include <functional>
 
 using namespace weft::studio;
@@ -42,32 +41,6 @@ struct Db {
     weft::Store& store() { return backend->engine()->store(); }
 };
 
-QPalette lightPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0xf4, 0xf5, 0xf7));
-    p.setColor(QPalette::WindowText, QColor(0x1f, 0x23, 0x28));
-    p.setColor(QPalette::Base, Qt::white);
-    p.setColor(QPalette::Text, QColor(0x1f, 0x23, 0x28));
-    p.setColor(QPalette::Button, QColor(0xf0, 0xf1, 0xf4));
-    p.setColor(QPalette::ButtonText, QColor(0x1f, 0x23, 0x28));
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xd6));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
-
-QPalette darkPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x1e, 0x22, 0x28));
-    p.setColor(QPalette::WindowText, QColor(0xe4, 0xe7, 0xeb));
-    p.setColor(QPalette::Base, QColor(0x16, 0x19, 0x1e));
-    p.setColor(QPalette::Text, QColor(0xe4, 0xe7, 0xeb));
-    p.setColor(QPalette::Button, QColor(0x2a, 0x2f, 0x36));
-    p.setColor(QPalette::ButtonText, QColor(0xe4, 0xe7, 0xeb));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7c, 0xe0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
-
 bool load(TimelineModel& model, const std::string& runId) {
     QSignalSpy loaded(&model, &TimelineModel::loaded);
     model.setFlowRun(QString::fromStdString(runId));
@@ -78,12 +51,6 @@ void wheel(QWidget* target, QPointF pos, int delta, Qt::KeyboardModifiers mods) 
     QWheelEvent e(pos, target->mapToGlobal(pos), QPoint(), QPoint(0, delta), Qt::NoButton, mods,
                   Qt::NoScrollPhase, false);
     QApplication::sendEvent(target, &e);
-}
-
-double threadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
 QColor pixel(const QImage& image, QPointF p) {
@@ -269,66 +236,6 @@ private Q_SLOTS:
         QVERIFY(text.contains(completed.name().toLatin1()));
     }
 
-    void paintTimeTenThousand() {
-        Db db;
-        fixtures::RunSpec spec;
-        spec.start = kStart;
-        spec.duration_s = 101;
-        spec.tasks = staggeredLayers(100, 100);
-        QElapsedTimer write;
-        write.start();
-        const std::string run = fixtures::writeRun(db.store(), spec).flow_run_id;
-        db.store().flush();
-        qInfo("wrote 10,000 task runs in %lld ms", write.elapsed());
-        TimelineModel model(db.backend.get());
-        TimelineView view;
-        view.setModel(&model);
-        view.resize(1400, 900);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QElapsedTimer loadTimer;
-        loadTimer.start();
-        QVERIFY(load(model, run));
-        qInfo("loaded in %lld ms (query, sort, lanes)", loadTimer.elapsed());
-        QCOMPARE(model.count(), 10000);
-        // Wall time of a frame (repaint, including the backing store) and the GUI thread's CPU
-        // time for it: other builds share the machine's two cores, and CPU time is what the
-        // frame costs.
-        auto measure = [&](const char* what) {
-            std::vector<double> wall, cpu;
-            for (int k = 0; k < 30; ++k) {
-                const double c0 = threadCpuMs();
-                view.viewport()->repaint();
-                cpu.push_back(threadCpuMs() - c0);
-                wall.push_back(view.lastPaintMicros() / 1000.0);
-            }
-            std::sort(wall.begin(), wall.end());
-            std::sort(cpu.begin(), cpu.end());
-            qInfo("%-40s wall median %5.2f ms (worst %5.2f), CPU median %5.2f ms (worst %5.2f); "
-                  "rows %.3g px, %.3g s across",
-                  what, wall[15], wall.back(), cpu[15], cpu.back(), view.math().rowHeight,
-                  view.math().viewSpan / 1e6);
-            return wall[15];
-        };
-        view.fitToRun();
-        const double fit = measure("fitted (every bar, 10,000 in view)");
-        model.setGroupByTaskKey(true);
-        measure("fitted, grouped by task key");
-        model.setGroupByTaskKey(false);
-        const QPointF mid(view.labelWidth() + 600, view.axisHeight() + 400);
-        auto rowsTo = [&](double px) { // Ctrl+wheel a notch at a time up to that row height
-            for (int k = 0; k < 100 && view.math().rowHeight < px; ++k)
-                wheel(view.viewport(), mid, 120, Qt::ControlModifier);
-        };
-        rowsTo(6);
-        measure("fitted time, rows 6 px");
-        wheel(view.viewport(), mid, 120 * 8, Qt::ShiftModifier);
-        measure("zoomed in 6x, rows 6 px");
-        rowsTo(22);
-        measure("zoomed in 6x, rows 22 px (labels, text)");
-        QVERIFY(fit > 0);
-    }
-
     void pictures() {
         const QString dir = qEnvironmentVariable("WEFT_TIMELINE_PICTURES");
         if (dir.isEmpty()) QSKIP("set WEFT_TIMELINE_PICTURES=DIR to render pictures");
@@ -343,7 +250,8 @@ private Q_SLOTS:
         const std::string bigRun = fixtures::writeRun(db.store(), big).flow_run_id;
         db.store().flush();
         for (const bool dark : {false, true}) {
-            QApplication::setPalette(dark ? darkPalette() : lightPalette());
+            QApplication::setPalette(dark ? ThemeManager::darkPalette()
+                                          : ThemeManager::lightPalette());
             const QString theme = dark ? QStringLiteral("dark") : QStringLiteral("light");
             auto shoot = [&](const std::string& run, weft::Micros now, QSize size,
                              const QString& name,

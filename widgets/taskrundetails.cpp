@@ -1,10 +1,11 @@
-#include "app/taskrundetails.h"
+#include "widgets/taskrundetails.h"
 
-#include "app/statebadge.h"
 #include "models/jsonmodel.h"
 #include "models/runformat.h"
 #include "models/statepalette.h"
 #include "models/taskrunmodel.h"
+#include "widgets/resultview.h"
+#include "widgets/statebadge.h"
 
 #include <QDateTime>
 #include <QFormLayout>
@@ -34,7 +35,7 @@ TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
     : QWidget(parent)
     , m_backend(backend)
     , m_parameters(new JsonModel(this))
-    , m_result(new JsonModel(this)) {
+    , m_result(new ResultView(this)) {
     auto* layout = new QVBoxLayout(this);
     auto* top = new QHBoxLayout();
     m_badge = new StateBadge(this);
@@ -86,7 +87,8 @@ TaskRunDetails::TaskRunDetails(Backend* backend, QWidget* parent)
     layout->addWidget(new QLabel(tr("<b>Parameters</b>"), this));
     layout->addWidget(jsonTree(m_parameters, this), 2);
     layout->addWidget(new QLabel(tr("<b>Result</b>"), this));
-    layout->addWidget(jsonTree(m_result, this), 1);
+    m_result->setMinimumHeight(90);
+    layout->addWidget(m_result, 1);
     layout->addWidget(new QLabel(tr("<b>State history</b>"), this));
     m_history = new QListWidget(this);
     m_history->setMinimumHeight(80);
@@ -150,7 +152,7 @@ void TaskRunDetails::fill(const weft::TaskRunRecord& r, const TaskRunModel* runs
         lines << tr("Message: %1").arg(QString::fromStdString(r.state.message));
     m_facts->setText(lines.join(QLatin1Char('\n')));
     m_parameters->setJson(r.parameters);
-    m_result->setJson(r.has_result ? r.result : nlohmann::json());
+    m_result->setResult(r.result, r.has_result, r.state.type);
     m_childFlowRun = QString::fromStdString(r.child_flow_run_id);
     m_openChild->setVisible(!m_childFlowRun.isEmpty());
 }

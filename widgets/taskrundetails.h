@@ -15,6 +15,7 @@ namespace weft::studio {
 class TaskRunModel;
 
 class JsonModel;
+class ResultView;
 class StateBadge;
 
 class TaskRunDetails : public QWidget {
@@ -23,6 +24,7 @@ public:
     explicit TaskRunDetails(Backend* backend, QWidget* parent = nullptr);
     void showTaskRun(const QString& taskRunId, const TaskRunModel* runs);
     QString taskRunId() const { return m_id; }
+    ResultView* result() const { return m_result; }
 
 Q_SIGNALS:
     void showLogs(const QString& taskRunId);
@@ -42,7 +44,7 @@ private:
     QLabel* m_facts;
     QListWidget* m_history;
     JsonModel* m_parameters;
-    JsonModel* m_result;
+    ResultView* m_result;
     QPushButton* m_openChild;
     quint64 m_generation = 0;
 };

@@ -1,4 +1,4 @@
-#include "app/markasdialog.h"
+#include "widgets/markasdialog.h"
 
 #include "models/statepalette.h"
 

@@ -1,4 +1,4 @@
-#include "app/statebadge.h"
+#include "widgets/statebadge.h"
 
 #include "models/statepalette.h"
 
