@@ -125,7 +125,8 @@ auto weather_etl =
                            stations.push_back(r.station);
                    weft::log().info("{} stations to summarise", stations.size());
 
-                   auto futures = summarize.map(stations, rows);
+                   auto futures =
+                       summarize.map(stations, weft::unmapped(rows)); // rows go whole to each
                    std::vector<StationSummary> summaries;
                    for (auto& f : futures)
                        summaries.push_back(f.result());

@@ -119,9 +119,10 @@ RunGraphModel::prepare(std::vector<weft::TaskRunRecord>&& records) {
                 for (const auto& input : inputs) {
                     if (!input.is_object()) continue;
                     const auto type = input.find("input_type"), id = input.find("id");
+                    // Prefect's key for inputs that order the run without passing data.
                     if (type != input.end() && id != input.end() && id->is_string()
                         && *type == "task_run")
-                        run.unresolved.push_back(id->get<std::string>());
+                        run.unresolved.push_back({id->get<std::string>(), param == "wait_for"});
                 }
             }
         for (const std::string& tag : rec.tags)
@@ -180,12 +181,14 @@ bool RunGraphModel::merge(int owner, std::vector<Run>&& runs) {
     if (added)
         for (Run& run : m_runs) {
             if (run.unresolved.empty()) continue;
-            std::vector<std::string> still;
-            for (std::string& id : run.unresolved) {
-                if (auto it = m_runIndex.find(id); it != m_runIndex.end())
+            std::vector<Run::Unresolved> still;
+            for (Run::Unresolved& up : run.unresolved) {
+                if (auto it = m_runIndex.find(up.id); it != m_runIndex.end()) {
                     run.upstream.push_back(it->second);
-                else
-                    still.push_back(std::move(id));
+                    run.orderOnly.push_back(up.orderOnly);
+                } else {
+                    still.push_back(std::move(up));
+                }
             }
             run.unresolved = std::move(still);
         }
@@ -262,6 +265,7 @@ void RunGraphModel::requestLayout(LayoutCause cause) {
         o.owner = r.owner;
         o.key = r.key;
         o.upstream = r.upstream;
+        o.orderOnly = r.orderOnly;
         o.subflow = !r.childFlowRunId.isEmpty();
         const weft::Micros start = r.start ? r.start : r.expected;
         if (start) o.start = seconds(start);

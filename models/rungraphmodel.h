@@ -93,6 +93,8 @@ public:
     const QPolygonF& edgePolyline(int edge) const { return m_scene->edges[size_t(edge)].points; }
     int edgeSource(int edge) const { return m_scene->edges[size_t(edge)].from; }
     int edgeTarget(int edge) const { return m_scene->edges[size_t(edge)].to; }
+    /// The edge only orders its runs (the task's wait_for): no data went along it.
+    bool edgeIsOrderOnly(int edge) const { return m_scene->edges[size_t(edge)].orderOnly; }
 
     /// Every tag of the loaded task runs, in first-seen order; tag ids index this list.
     QStringList tags() const { return m_tagNames; }
@@ -120,7 +122,12 @@ private:
         QString stateName;
         weft::Micros stateTime = 0, start = 0, end = 0, expected = 0; // 0 = unknown
         std::vector<int> upstream;
-        std::vector<std::string> unresolved; // upstream ids not loaded yet
+        std::vector<char> orderOnly; // per upstream entry: a wait_for edge, no data passed
+        struct Unresolved {
+            std::string id;
+            bool orderOnly = false;
+        };
+        std::vector<Unresolved> unresolved; // upstream runs not loaded yet
         std::vector<int> tags;
         std::vector<QString> tagNames; // from prepare() until merge() interns them
         enum { NotLoaded, Loading, Loaded } child = NotLoaded;

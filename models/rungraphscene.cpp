@@ -177,12 +177,15 @@ Level Builder::level(int owner, int depth) {
     // Edges within the level, and `.map` groups: one task key, one set of upstream task runs.
     std::map<std::pair<int, std::vector<int>>, std::vector<int>> byKey;
     std::vector<int> ups;
+    std::vector<char> orderOnly; // per din edge
     for (int i = 0; i < n; ++i) {
         const auto& run = m_in.runs[size_t(runs[size_t(i)])];
         ups.clear();
-        for (int u : run.upstream) {
+        for (size_t k = 0; k < run.upstream.size(); ++k) {
+            const int u = run.upstream[k];
             if (u < 0 || size_t(u) >= m_local.size() || m_local[size_t(u)] < 0) continue;
             din.edges.emplace_back(m_local[size_t(u)], i);
+            orderOnly.push_back(k < run.orderOnly.size() && run.orderOnly[k]);
             ups.push_back(u);
         }
         if (run.subflow) continue; // a subflow call expands into a frame, not into a group
@@ -224,6 +227,10 @@ Level Builder::level(int owner, int depth) {
     }
 
     const CollapsedGraph cg = collapseGroups(din, expanded);
+    // A drawn edge is order-only when every run edge folded into it is: data wins.
+    std::vector<char> edgeOrderOnly(cg.input.edges.size(), 1);
+    for (size_t k = 0; k < din.edges.size(); ++k)
+        if (const int c = cg.edgeOf[k]; c >= 0 && !orderOnly[k]) edgeOrderOnly[size_t(c)] = 0;
     const DagLayout lay = computeDagLayout(cg.input, m_opt);
     const int nc = int(cg.input.width.size());
     out.nodes.resize(size_t(nc));
@@ -253,6 +260,7 @@ Level Builder::level(int owner, int depth) {
         RunGraphEdge e;
         e.from = cg.input.edges[k].first;
         e.to = cg.input.edges[k].second;
+        e.orderOnly = edgeOrderOnly[k];
         e.points.reserve(qsizetype(pts.size()));
         for (const auto& [x, y] : pts)
             e.points.append(QPointF(x, y));

@@ -41,6 +41,7 @@ struct RunGraphNode {
 
 struct RunGraphEdge {
     int from = -1, to = -1; ///< node indices
+    bool orderOnly = false; ///< every run edge it stands for is a wait_for (no data passed)
     QPolygonF points;       ///< from the source box's border to the target box's border
     QRectF bounds;          ///< of the points, padded for the arrowhead
 };
@@ -91,6 +92,7 @@ struct RunGraphInput {
         int owner = -1; ///< the subflow task run whose child run this belongs to; -1 = top level
         int key = 0;    ///< the task key, interned
         std::vector<int> upstream;             ///< run indices
+        std::vector<char> orderOnly;           ///< per upstream entry (may be empty: all data)
         double start = Unknown, end = Unknown; ///< seconds
         bool subflow = false;                  ///< has a child flow run
     };

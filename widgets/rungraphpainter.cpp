@@ -270,14 +270,16 @@ void RunGraphPainter::paintEdgesFull(QPainter& p, const QRectF& sceneRect,
     const QRectF clip = o.fullDetail ? QRectF() : sceneRect.adjusted(-16, -16, 16, 16);
     p.setRenderHint(QPainter::Antialiasing, true);
     p.setBrush(Qt::NoBrush);
-    QPainterPath path, heads, hotPath, hotHeads;
+    // Order-only edges (wait_for) are stroked dashed, apart from the data edges.
+    QPainterPath path, heads, hotPath, hotHeads, orderPath, hotOrderPath;
     EdgeCubic c;
     for (int e : m_edges) {
         const int from = m_model->edgeSource(e), to = m_model->edgeTarget(e);
         if (!isShown(from, o) || !isShown(to, o)) continue;
         const bool hot = from == o.selectedNode || to == o.selectedNode || from == o.hoveredNode
                          || to == o.hoveredNode;
-        QPainterPath& into = hot ? hotPath : path;
+        const bool orderOnly = m_model->edgeIsOrderOnly(e);
+        QPainterPath& into = orderOnly ? (hot ? hotOrderPath : orderPath) : (hot ? hotPath : path);
         const QPolygonF& pts = m_model->edgePolyline(e);
         for (qsizetype i = 1; i < pts.size(); ++i) {
             if (!clipEdgeCubic(pts[i - 1], pts[i], clip, c)) continue;
@@ -302,8 +304,19 @@ void RunGraphPainter::paintEdgesFull(QPainter& p, const QRectF& sceneRect,
     QPen thin(normal, 1, Qt::SolidLine, Qt::FlatCap);
     thin.setCosmetic(!o.fullDetail);
     p.strokePath(path, thin);
+    if (!orderPath.isEmpty()) {
+        QPen dashed(normal, 1, Qt::CustomDashLine, Qt::FlatCap);
+        dashed.setDashPattern({5, 4});
+        dashed.setCosmetic(!o.fullDetail);
+        p.strokePath(orderPath, dashed);
+    }
     p.fillPath(heads, normal);
     p.strokePath(hotPath, QPen(strong, 2.0, Qt::SolidLine, Qt::FlatCap));
+    if (!hotOrderPath.isEmpty()) {
+        QPen dashed(strong, 2.0, Qt::CustomDashLine, Qt::FlatCap);
+        dashed.setDashPattern({3, 2}); // in pen widths: the same rhythm as the thin dashes
+        p.strokePath(hotOrderPath, dashed);
+    }
     p.fillPath(hotHeads, strong);
 }
 

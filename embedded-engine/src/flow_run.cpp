@@ -58,16 +58,21 @@ BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
             out.failure = "The flow raised an exception that is not a std::exception.";
         }
     }
-    // Task runs submitted and never waited for still belong to the run: wait, and let failures
-    // nobody looked at fail the flow run.
-    std::vector<std::string> unobserved;
+    // Task runs submitted and never waited for still belong to the run: it ends after them. As in
+    // Prefect 3, their failures fail the flow run only through the flow's code (result() let the
+    // exception out, or the body returned the future): one it ignored is only mentioned.
+    std::size_t ignored = 0;
+    std::string example;
     for (const auto& f : ctx->tracked()) {
         f->wait();
-        if (f->error(false) && !f->observed()) unobserved.push_back(f->task_run_id());
+        if (f->error() && ignored++ == 0) example = f->task_run_id();
     }
-    if (out.failure.empty() && !unobserved.empty())
-        out.failure = std::to_string(unobserved.size()) + " task run(s) did not complete, e.g. "
-                      + unobserved.front() + ".";
+    if (ignored > 0 && out.failure.empty()) {
+        ContextScope scope(ctx, nullptr);
+        log().info("{} submitted task run(s) did not complete (e.g. {}); the flow's code did not "
+                   "pass their failure on, so the flow run does not fail for them.",
+                   ignored, example);
+    }
     if (ctx->timed_out) {
         // The deadline set the token: whatever the body did once told to stop (returned, or let
         // weft::Cancelled through), the run failed by timing out and was not cancelled.

@@ -21,16 +21,6 @@ std::string inputs_hash(const std::string& task_key, const std::string& version,
     return buf;
 }
 
-std::string message_of(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        return ex.what();
-    } catch (...) {
-        return "an exception that is not a std::exception";
-    }
-}
-
 // The inputs hash of a call whose parameters have no JSON form: it matches no call, so such a
 // completed run is never taken for another call with inputs that merely look the same.
 constexpr const char* kUnhashable = "unhashable";
@@ -142,7 +132,8 @@ TaskRun::~TaskRun() {
     join_straggler();
 }
 
-Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adjust, Origin origin) {
+Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adjust, Origin origin,
+                         bool force) {
     RunFacts facts;
     facts.kind = RunKind::Task;
     facts.current = m_run.state;
@@ -150,10 +141,11 @@ Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adju
     facts.max_retries = m_run.max_retries;
     facts.now = now_us();
     if (adjust) adjust(facts);
-    Outcome outcome = orchestrate(facts, Proposal{std::move(state), origin});
+    Outcome outcome = orchestrate(facts, Proposal{std::move(state), origin, force});
     if (outcome.decision == Decision::Accept
         || (outcome.decision == Decision::Reject && outcome.state)) {
         enter_state(m_run, *outcome.state);
+        if (auto future = m_future.lock()) future->set_state(m_run.state);
         TaskRunUpdate update = TaskRunUpdate::of(m_run, !m_parameters_sent);
         if (m_inputs_changed) update.task_inputs = m_run.task_inputs;
         engine().store().update_task_run(std::move(update));
@@ -326,17 +318,37 @@ std::optional<nlohmann::json> TaskRun::run_attempt(const std::function<nlohmann:
     return std::move(shared->value);
 }
 
-std::exception_ptr TaskRun::not_started(const std::exception_ptr& upstream_error) {
-    const bool cancelled_run = !upstream_error || is_cancellation(upstream_error);
-    State s = cancelled_run
-                  ? states::cancelled(upstream_error ? "An upstream task run was cancelled."
-                                                     : "The flow run was cancelled before this "
-                                                       "task run started.")
-                  : states::failed("An upstream task run did not complete: "
-                                   + message_of(upstream_error));
-    if (!is_terminal(m_run.state.type)) propose(s);
-    if (cancelled_run) return std::make_exception_ptr(Cancelled(s.message));
-    return std::make_exception_ptr(TaskRunFailed(m_run.id, m_run.state));
+void TaskRun::watch(const std::shared_ptr<FutureCore>& future) {
+    m_future = future;
+    future->set_state(m_run.state);
+}
+
+std::exception_ptr TaskRun::not_started(const std::exception_ptr& upstream_error,
+                                        const std::string& upstream_task_run_id) {
+    if (!upstream_error || is_cancellation(upstream_error)) {
+        State s = states::cancelled(upstream_error ? "An upstream task run was cancelled."
+                                                   : "The flow run was cancelled before this "
+                                                     "task run started.");
+        if (!is_terminal(m_run.state.type)) propose(s);
+        return std::make_exception_ptr(Cancelled(s.message));
+    }
+    // As Prefect 3: the run is not failed, it was never ready. It stays PENDING (named NotReady),
+    // its hooks do not run, and it fails its flow run only if the flow's code lets it through.
+    std::string why;
+    try {
+        std::rethrow_exception(upstream_error);
+    } catch (const TaskRunFailed& e) {
+        why = e.state.name + (e.state.message.empty() ? "" : ": " + e.state.message);
+    } catch (...) {
+        why = message_of(upstream_error);
+    }
+    State s = make_state(StateType::Pending, "NotReady",
+                         "Not started: upstream task run " + upstream_task_run_id
+                             + " did not complete (" + why + ").");
+    // PENDING to PENDING is refused by the rules; Prefect forces the rename the same way.
+    if (!is_terminal(m_run.state.type))
+        propose(s, {}, Origin::Program, m_run.state.type == StateType::Pending);
+    return std::make_exception_ptr(UpstreamNotReady(m_run.id, m_run.state, upstream_task_run_id));
 }
 
 bool TaskRun::can_reuse(const TaskRunRecord& prior, const Call& call,

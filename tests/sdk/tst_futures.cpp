@@ -1,6 +1,7 @@
 // Futures: submit and map start task runs on the task runner; a future passed to another task is a
 // dependency edge (recorded in task_inputs) and the downstream waits for it; failures upstream stop
-// the downstream; failed futures nobody looked at fail the flow run.
+// the downstream (left PENDING/NotReady); a failed future fails the flow run only when the flow's
+// code lets the failure through.
 #include "sdktest.hpp"
 
 #include <QTest>
@@ -60,7 +61,9 @@ private Q_SLOTS:
     void mapWithExtraArguments();
     void futureArgumentsRecordEdgesAndWait();
     void upstreamFailureStopsDownstream();
-    void unobservedFailureFailsFlow();
+    void unobservedFailureDoesNotFailFlow();
+    void resultLetsFailureThrough();
+    void returnedFailedFutureFailsFlow();
     void observedFailureDoesNotFailFlow();
     void submittedRunsAreWaitedFor();
     void directCallWithFuture();
@@ -173,6 +176,7 @@ void TestFutures::futureArgumentsRecordEdgesAndWait() {
 }
 
 void TestFutures::upstreamFailureStopsDownstream() {
+    // As Prefect 3: the downstream run never starts and stays PENDING, named NotReady.
     g_consume_calls = 0;
     std::string down_id, bad_id;
     std::string caught;
@@ -189,41 +193,83 @@ void TestFutures::upstreamFailureStopsDownstream() {
         }
         return 0;
     });
-    QCOMPARE(f(), 0); // both failures were observed: the downstream's by the flow, the upstream's
-                      // by the downstream
+    QCOMPARE(f(), 0); // the failures were caught by the flow's code
     QCOMPARE(g_consume_calls.load(), 0);
     QCOMPARE(qs(caught), qs(down_id));
     const auto down = task_run(down_id);
-    QCOMPARE(down.state.type, weft::StateType::Failed);
-    QVERIFY2(down.state.message.find("upstream") != std::string::npos, down.state.message.c_str());
+    QCOMPARE(down.state.type, weft::StateType::Pending);
+    QCOMPARE(qs(down.state.name), QStringLiteral("NotReady"));
+    QVERIFY2(down.state.message.find(bad_id) != std::string::npos, down.state.message.c_str());
     QVERIFY2(down.state.message.find("fail 1") != std::string::npos, down.state.message.c_str());
     QCOMPARE(history_names(down_id),
-             QStringList({QStringLiteral("PENDING/Pending"), QStringLiteral("FAILED/Failed")}));
+             QStringList({QStringLiteral("PENDING/Pending"), QStringLiteral("PENDING/NotReady")}));
     QCOMPARE(down.run_count, 0);
     QVERIFY(!down.start_time);
     QCOMPARE(task_run(bad_id).state.type, weft::StateType::Failed);
 }
 
-void TestFutures::unobservedFailureFailsFlow() {
-    std::string bad_id;
+void TestFutures::unobservedFailureDoesNotFailFlow() {
+    // Prefect 3's rule: a failure the flow's code never lets through does not fail the flow run,
+    // nor does a downstream run left NotReady by it.
+    std::string bad_id, down_id;
     auto f = weft::flow("ignores_failure", [&] {
         g_flow_run_id = weft::current_flow_run_id();
         auto ok = square.submit(2);
         auto bad = fail.submit(2);
+        auto down = consume.submit(bad, 1);
         bad_id = bad.task_run_id();
+        down_id = down.task_run_id();
         return ok.result();
     });
-    try {
-        f();
-        QFAIL("the flow completed although a submitted task run failed");
-    } catch (const weft::FlowRunFailed& e) {
-        QCOMPARE(qs(e.flow_run_id), qs(g_flow_run_id));
-    }
+    QCOMPARE(f(), 4);
+    const auto run = flow_run(g_flow_run_id);
+    QCOMPARE(run.state.type, weft::StateType::Completed);
+    QCOMPARE(task_run(bad_id).state.type, weft::StateType::Failed);
+    QCOMPARE(qs(task_run(down_id).state.name), QStringLiteral("NotReady"));
+    QVERIFY(*task_run(bad_id).end_time <= *run.end_time); // still waited for
+}
+
+void TestFutures::resultLetsFailureThrough() {
+    std::string bad_id;
+    auto f = weft::flow("rethrows_failure", [&] {
+        g_flow_run_id = weft::current_flow_run_id();
+        auto bad = fail.submit(4);
+        bad_id = bad.task_run_id();
+        return bad.result();
+    });
+    QVERIFY_THROWS_EXCEPTION(weft::FlowRunFailed, f());
     const auto run = flow_run(g_flow_run_id);
     QCOMPARE(run.state.type, weft::StateType::Failed);
-    QVERIFY2(run.state.message.find(bad_id) != std::string::npos, run.state.message.c_str());
-    QCOMPARE(task_run(bad_id).state.type, weft::StateType::Failed);
-    QCOMPARE(task_runs(run.id, "square").at(0).state.type, weft::StateType::Completed);
+    QVERIFY2(run.state.message.find("fail 4") != std::string::npos, run.state.message.c_str());
+}
+
+void TestFutures::returnedFailedFutureFailsFlow() {
+    // Returning the future lets its failure through, as returning its result() would.
+    auto returns_one = weft::flow("returns_failed_future", [] {
+        g_flow_run_id = weft::current_flow_run_id();
+        return fail.submit(5);
+    });
+    QVERIFY_THROWS_EXCEPTION(weft::FlowRunFailed, returns_one());
+    auto run = flow_run(g_flow_run_id);
+    QCOMPARE(run.state.type, weft::StateType::Failed);
+    QVERIFY2(run.state.message.find("fail 5") != std::string::npos, run.state.message.c_str());
+
+    auto returns_many = weft::flow("returns_futures", [] {
+        g_flow_run_id = weft::current_flow_run_id();
+        return std::vector<weft::Future<int>>{square.submit(3), fail.submit(6)};
+    });
+    QVERIFY_THROWS_EXCEPTION(weft::FlowRunFailed, returns_many());
+    run = flow_run(g_flow_run_id);
+    QCOMPARE(run.state.type, weft::StateType::Failed);
+    QVERIFY2(run.state.message.find("fail 6") != std::string::npos, run.state.message.c_str());
+
+    // A returned future that completed is the flow's result.
+    auto returns_good = weft::flow("returns_good_future", [] {
+        g_flow_run_id = weft::current_flow_run_id();
+        return square.submit(7);
+    });
+    QCOMPARE(returns_good().result(), 49);
+    QCOMPARE(js(flow_run(g_flow_run_id).result), QStringLiteral("49"));
 }
 
 void TestFutures::observedFailureDoesNotFailFlow() {

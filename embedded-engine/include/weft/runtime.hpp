@@ -145,9 +145,14 @@ public:
     /// and returns the result's JSON (null when not persisted). Throws TaskRunFailed or Cancelled.
     Result execute(Call call, const std::function<nlohmann::json()>& attempt);
 
-    /// Ends a run that will never start (an upstream failed, or the flow run is cancelled) and
-    /// returns the exception its callers see.
-    std::exception_ptr not_started(const std::exception_ptr& upstream_error);
+    /// Ends a run that will never start and returns the exception its callers see. An upstream
+    /// that failed leaves it PENDING, named NotReady (UpstreamNotReady); a cancelled upstream, or
+    /// a null error (the flow run is cancelled), cancels it.
+    std::exception_ptr not_started(const std::exception_ptr& upstream_error,
+                                   const std::string& upstream_task_run_id = {});
+    /// The future of a submitted run: it gets each state the run enters, so that
+    /// Future::state() answers without waiting. Called once, before the run starts.
+    void watch(const std::shared_ptr<FutureCore>& future);
 
 private:
     TaskRun(std::shared_ptr<FlowRunContext> flow, const TaskOptions& options)
@@ -157,7 +162,7 @@ private:
     void create(std::string task_key, std::string dynamic_key, nlohmann::json parameters);
     bool can_reuse(const TaskRunRecord& prior, const Call& call, const std::string& hash) const;
     Outcome propose(State state, const std::function<void(RunFacts&)>& adjust = {},
-                    Origin origin = Origin::Program);
+                    Origin origin = Origin::Program, bool force = false);
     std::optional<nlohmann::json> run_attempt(const std::function<nlohmann::json()>& attempt,
                                               Failure& failure);
     void join_straggler();
@@ -182,6 +187,7 @@ private:
     int m_attempts = 0; // attempts in this execution (a resume starts its retries afresh)
     TaskRunContext m_context;
     std::thread m_straggler; // an attempt that outlived its timeout; joined before going on
+    std::weak_ptr<FutureCore> m_future; // a submitted run's future, told of every state
 };
 
 /// How to start a flow run: anew, or resuming a stored one.

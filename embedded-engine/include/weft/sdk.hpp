@@ -12,25 +12,140 @@
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <ranges>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace weft {
 
-namespace detail {
-
-template<class T> decltype(auto) unwrap(T& value) {
-    if constexpr (is_future_v<T>)
-        return value.result();
-    else
-        return (value);
+/// An argument of Task::map() passed whole to every run, even a sequence (Prefect's unmapped).
+template<class T> struct Unmapped { T value; };
+template<class T> Unmapped<std::decay_t<T>> unmapped(T&& value) {
+    return Unmapped<std::decay_t<T>>{std::forward<T>(value)};
 }
 
-template<class T> using unwrapped_t = std::decay_t<decltype(unwrap(std::declval<T&>()))>;
+namespace detail {
+
+template<class T> struct is_unmapped : std::false_type {};
+template<class T> struct is_unmapped<Unmapped<T>> : std::true_type {};
+
+/// Whether Task::map() maps over an argument: a sequence, but not text (a string is one value)
+/// and not one wrapped in weft::unmapped().
+template<class T>
+constexpr bool is_mapped_v =
+    std::ranges::forward_range<
+        const T> && !std::is_convertible_v<const T&, std::string_view> && !is_unmapped<T>::value
+    && !is_wait_for_v<T>;
+
+/// One argument of a map() call while it walks: a mapped one steps through its elements, others
+/// give the same value to every run.
+template<class T> struct FixedCursor {
+    const T& value;
+    const T& get() const { return value; }
+    void next() {}
+};
+template<class T> struct FixedCursor<Unmapped<T>> {
+    const Unmapped<T>& wrapped;
+    const T& get() const { return wrapped.value; }
+    void next() {}
+};
+template<class T> struct RangeCursor {
+    std::ranges::iterator_t<const T> it;
+    decltype(auto) get() const { return *it; }
+    void next() { ++it; }
+};
+template<class T> auto map_cursor(const T& a) {
+    if constexpr (is_mapped_v<T>)
+        return RangeCursor<T>{std::ranges::begin(a)};
+    else
+        return FixedCursor<T>{a};
+}
+
+/// A task call's argument as the function receives it, as a one-element tuple (none for
+/// weft::wait_for): a future's result, an allow_failure() future's weft::Upstream, a reference to
+/// any other value. Futures are done by then (see Task::execute).
+template<class T> auto resolve_argument(T& a) {
+    if constexpr (is_wait_for_v<T>) {
+        return std::tuple<>();
+    } else if constexpr (is_future_v<T>) {
+        using V = typename std::decay_t<T>::value_type;
+        if constexpr (std::is_void_v<V>) {
+            a.result();
+            return std::tuple<std::monostate>();
+        } else {
+            return std::tuple<V>(a.result());
+        }
+    } else if constexpr (is_allow_failure_v<T>) {
+        using V = typename std::decay_t<decltype(a.future)>::value_type;
+        const auto& core = a.future.core();
+        return std::tuple<Upstream<V>>(Upstream<V>(
+            core->task_run_id(), core->error() ? std::nullopt : core->value, core->error()));
+    } else {
+        return std::tuple<T&>(a);
+    }
+}
+
+/// Every argument resolved (resolve_argument), weft::wait_for ones dropped.
+template<class Tuple> auto resolve_arguments(Tuple& args) {
+    return std::apply([](auto&... a) { return std::tuple_cat(resolve_argument(a)...); }, args);
+}
+
+/// The futures a call waits for before it starts: among its arguments, allowed to fail or not,
+/// and in its weft::wait_for.
+template<class T> void collect_upstream(std::vector<FutureCore*>& out, const T& a) {
+    if constexpr (is_future_v<T>)
+        out.push_back(a.core().get());
+    else if constexpr (is_allow_failure_v<T>)
+        out.push_back(a.future.core().get());
+    else if constexpr (is_wait_for_v<T>)
+        for (const auto& e : a.entries)
+            out.push_back(e.core.get());
+}
+
+/// The first upstream run that did not complete among those that must, after waiting for all.
+struct UpstreamFailure {
+    std::exception_ptr error;
+    std::string task_run_id;
+    void note(const FutureCore& core) {
+        core.wait();
+        if (auto e = core.error(); e && !error) {
+            error = e;
+            task_run_id = core.task_run_id();
+        }
+    }
+};
+template<class T> void check_upstream(UpstreamFailure& out, const T& a) {
+    if constexpr (is_future_v<T>) {
+        out.note(*a.core());
+    } else if constexpr (is_allow_failure_v<T>) {
+        a.future.wait(); // any end will do
+    } else if constexpr (is_wait_for_v<T>) {
+        for (const auto& e : a.entries) {
+            if (e.allow_failure)
+                e.core->wait();
+            else
+                out.note(*e.core);
+        }
+    }
+}
+
+/// What a flow returns lets a failure through: a returned future (or vector of them) that
+/// failed fails the flow run, as returning its result() would.
+template<class T> void settle_returned(const T& value) {
+    if constexpr (is_future_v<T>) {
+        value.result();
+    } else if constexpr (requires { typename T::value_type; }) {
+        if constexpr (is_future_v<typename T::value_type>)
+            for (const auto& f : value)
+                f.result();
+    }
+}
 
 template<class T> constexpr bool json_readable = requires(const nlohmann::json& j) {
     j.get<T>();
@@ -229,19 +344,26 @@ public:
     /// arguments are waited for); outside one it is a plain call. Throws TaskRunFailed.
     template<class... A> R operator()(A&&... args) const {
         auto flow = detail::current().flow;
-        if (!flow) return std::invoke(*m_fn, detail::unwrap(args)...);
+        if (!flow) {
+            auto refs = std::forward_as_tuple(args...);
+            auto resolved = detail::resolve_arguments(refs);
+            return std::apply(*m_fn, resolved);
+        }
         auto run = begin(flow, args...);
         std::tuple<std::decay_t<A>...> stored(std::forward<A>(args)...);
         return execute(*run, stored);
     }
 
     /// Starts the task on the task runner and returns its future. Runs once every future among
-    /// the arguments is done; those futures become the run's upstream edges.
+    /// the arguments (and in a weft::wait_for among them) is done; those futures become the run's
+    /// upstream edges. If one of them failed (and is not wrapped in weft::allow_failure), the run
+    /// does not start: it stays PENDING, named NotReady, and its future throws UpstreamNotReady.
     template<class... A> Future<R> submit(A&&... args) const {
         auto flow = detail::current().flow;
         if (!flow) throw std::logic_error("weft: " + name() + ".submit() called outside a flow");
         auto run = begin(flow, args...);
         auto state = std::make_shared<detail::FutureState<R>>(run->id());
+        run->watch(state);
         flow->track(state);
         auto stored = std::make_shared<std::tuple<std::decay_t<A>...>>(std::forward<A>(args)...);
         auto launch = [self = *this, run, state, stored, flow] {
@@ -261,7 +383,7 @@ public:
             });
         };
         std::vector<detail::FutureCore*> upstream;
-        std::apply([&](auto&... a) { (collect_future(upstream, a), ...); }, *stored);
+        std::apply([&](auto&... a) { (detail::collect_upstream(upstream, a), ...); }, *stored);
         if (upstream.empty()) {
             launch();
         } else {
@@ -274,13 +396,27 @@ public:
         return Future<R>(state);
     }
 
-    /// Submits one run per element of `range`; `extra` arguments are passed unchanged to each.
-    template<class Range, class... Extra>
-    std::vector<Future<R>> map(const Range& range, const Extra&... extra) const {
+    /// Submits one run per element: sequences among the arguments (ranges other than strings,
+    /// e.g. a vector of values or of futures) are mapped together, element i of each going to
+    /// run i; they must have equal lengths (else std::invalid_argument, nothing submitted). Other
+    /// arguments, and sequences wrapped in weft::unmapped(), are passed whole to every run.
+    template<class... A> std::vector<Future<R>> map(const A&... args) const {
+        static_assert(
+            (detail::is_mapped_v<A> || ...),
+            "weft: map() needs a sequence to map over; wrap constants in weft::unmapped()");
+        if (!detail::current().flow)
+            throw std::logic_error("weft: " + name() + ".map() called outside a flow");
+        const std::size_t n = mapped_length(args...);
         std::vector<Future<R>> futures;
-        if constexpr (requires { std::size(range); }) futures.reserve(std::size(range));
-        for (const auto& item : range)
-            futures.push_back(submit(item, extra...));
+        futures.reserve(n);
+        auto cursors = std::make_tuple(detail::map_cursor(args)...);
+        for (std::size_t k = 0; k < n; ++k)
+            std::apply(
+                [&](auto&... c) {
+                    futures.push_back(submit(c.get()...));
+                    (c.next(), ...);
+                },
+                cursors);
         return futures;
     }
 
@@ -293,9 +429,29 @@ private:
         return copy;
     }
 
-    template<class T>
-    static void collect_future(std::vector<detail::FutureCore*>& out, const T& a) {
-        if constexpr (is_future_v<T>) out.push_back(a.state().get());
+    // The common length of the mapped arguments; throws std::invalid_argument naming each.
+    template<class... A> std::size_t mapped_length(const A&... args) const {
+        std::vector<std::pair<std::string, std::size_t>> lengths;
+        std::size_t i = 0;
+        [[maybe_unused]] auto measure = [&](const auto& a) {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (is_wait_for_v<T>) return;
+            const std::string key = detail::parameter_name(m_options->param_names, i++);
+            if constexpr (detail::is_mapped_v<T>)
+                lengths.emplace_back(key, std::size_t(std::ranges::distance(a)));
+        };
+        (measure(args), ...);
+        const bool equal = std::all_of(lengths.begin(), lengths.end(), [&](const auto& l) {
+            return l.second == lengths[0].second;
+        });
+        if (equal) return lengths[0].second;
+        std::string shown;
+        for (const auto& [key, n] : lengths)
+            shown += (shown.empty() ? "" : ", ") + key + ": " + std::to_string(n);
+        throw std::invalid_argument("weft: " + name()
+                                    + ".map(): the sequences to map over differ in length (" + shown
+                                    + "); wrap an argument in weft::unmapped() to pass it whole "
+                                      "to every run");
     }
 
     // The run's record, made on the caller's thread: edges from futures, values of the rest.
@@ -305,11 +461,24 @@ private:
         nlohmann::json inputs = nlohmann::json::object();
         nlohmann::json params = nlohmann::json::object();
         std::size_t i = 0;
+        const auto ref = [](const std::string& id) {
+            return nlohmann::json{{"input_type", "task_run"}, {"id", id}};
+        };
         [[maybe_unused]] auto describe = [&](const auto& a) {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (is_wait_for_v<T>) {
+                // Order-only edges, under Prefect's key: nothing of their data reaches the call.
+                for (const auto& e : a.entries) {
+                    if (!inputs.contains("wait_for")) inputs["wait_for"] = nlohmann::json::array();
+                    inputs["wait_for"].push_back(ref(e.core->task_run_id()));
+                }
+                return;
+            }
             const std::string key = detail::parameter_name(m_options->param_names, i++);
-            if constexpr (is_future_v<decltype(a)>) {
-                inputs[key] =
-                    nlohmann::json::array({{{"input_type", "task_run"}, {"id", a.task_run_id()}}});
+            if constexpr (is_future_v<T>) {
+                inputs[key] = nlohmann::json::array({ref(a.task_run_id())});
+            } else if constexpr (is_allow_failure_v<T>) {
+                inputs[key] = nlohmann::json::array({ref(a.future.task_run_id())});
             } else {
                 inputs[key] = nlohmann::json::array();
                 params[key] = detail::to_json_or_placeholder(a);
@@ -322,15 +491,12 @@ private:
 
     template<class Tuple> R execute(detail::TaskRun& run, Tuple& args) const {
         // An upstream run that did not complete means this one never starts.
-        std::exception_ptr upstream;
-        std::apply([&](auto&... a) { (check_upstream(upstream, a), ...); }, args);
-        if (upstream) std::rethrow_exception(run.not_started(upstream));
+        detail::UpstreamFailure upstream;
+        std::apply([&](auto&... a) { (detail::check_upstream(upstream, a), ...); }, args);
+        if (upstream.error)
+            std::rethrow_exception(run.not_started(upstream.error, upstream.task_run_id));
 
-        auto resolved = std::apply(
-            [](auto&... a) {
-                return std::tuple<detail::unwrapped_t<decltype(a)>...>(detail::unwrap(a)...);
-            },
-            args);
+        auto resolved = detail::resolve_arguments(args);
         detail::TaskRun::Call call;
         call.parameters = nlohmann::json::object();
         std::size_t i = 0;
@@ -364,13 +530,6 @@ private:
         } else {
             if (result.ran) return std::move(*value);
             return detail::restore_result<R>(result.value);
-        }
-    }
-
-    template<class T> static void check_upstream(std::exception_ptr& out, const T& a) {
-        if constexpr (is_future_v<T>) {
-            a.wait();
-            if (auto e = a.state()->error(); e && !out) out = e;
         }
     }
 
@@ -520,6 +679,7 @@ private:
             return nullptr;
         } else {
             value.emplace(std::apply(*m_fn, typed));
+            detail::settle_returned(*value);
             return detail::to_json_or_placeholder(*value);
         }
     }

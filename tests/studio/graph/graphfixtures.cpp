@@ -67,7 +67,8 @@ void linkSubflow(weft::Store& store, const std::string& taskRunId,
 }
 
 std::string addTaskRun(weft::Store& store, const std::string& flowRunId, const std::string& taskKey,
-                       const std::vector<std::string>& upstream) {
+                       const std::vector<std::string>& upstream,
+                       const std::vector<std::string>& waitFor) {
     weft::TaskRunRecord task;
     task.id = weft::new_id();
     task.flow_run_id = flowRunId;
@@ -80,6 +81,11 @@ std::string addTaskRun(weft::Store& store, const std::string& flowRunId, const s
     for (size_t i = 0; i < upstream.size(); ++i)
         task.task_inputs["x" + std::to_string(i)] =
             nlohmann::json::array({{{"input_type", "task_run"}, {"id", upstream[i]}}});
+    for (const std::string& id : waitFor) {
+        if (!task.task_inputs.contains("wait_for"))
+            task.task_inputs["wait_for"] = nlohmann::json::array();
+        task.task_inputs["wait_for"].push_back({{"input_type", "task_run"}, {"id", id}});
+    }
     store.put_task_run(task, weft::EventKind::TaskRunCreated);
     store.flush();
     return task.id;

@@ -21,9 +21,11 @@ EtlRun writeEtlRun(weft::Store& store);
 void linkSubflow(weft::Store& store, const std::string& taskRunId,
                  const std::string& childFlowRunId);
 
-/// Adds a task run to a flow run, downstream of `upstream` (may be empty); returns its id.
+/// Adds a task run to a flow run, downstream of `upstream` (data edges) and of `waitFor`
+/// (order-only edges, under task_inputs' "wait_for"), either may be empty; returns its id.
 std::string addTaskRun(weft::Store& store, const std::string& flowRunId, const std::string& taskKey,
-                       const std::vector<std::string>& upstream);
+                       const std::vector<std::string>& upstream,
+                       const std::vector<std::string>& waitFor = {});
 
 /// Moves a task run to `type` through the store, as its program would.
 void setTaskRunState(weft::Store& store, const std::string& taskRunId, weft::StateType type);

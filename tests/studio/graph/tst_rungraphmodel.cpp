@@ -139,6 +139,47 @@ private Q_SLOTS:
         QCOMPARE(model.nodeCount(), 52);
     }
 
+    void edgesKeepTheirKind() {
+        // a → b with data; c takes a's data and waits for b (wait_for); d both takes b's data and
+        // waits for it (data wins); e1, e2 only wait for a, and fold into one group whose one
+        // edge stays order-only.
+        const auto run = write(fixtures::chain(2));
+        const std::string a = run.task_run_ids[0], b = run.task_run_ids[1];
+        const std::string c = graphfixtures::addTaskRun(store(), run.flow_run_id, "c", {a}, {b});
+        const std::string d = graphfixtures::addTaskRun(store(), run.flow_run_id, "d", {b}, {b});
+        const std::string e1 = graphfixtures::addTaskRun(store(), run.flow_run_id, "e", {}, {a});
+        const std::string e2 = graphfixtures::addTaskRun(store(), run.flow_run_id, "e", {}, {a});
+        RunGraphModel model(m_backend.get());
+        QVERIFY(load(model, run.flow_run_id));
+        const auto node = [&](const std::string& id) {
+            return model.nodeForTaskRun(QString::fromStdString(id));
+        };
+        QCOMPARE(node(e1), node(e2));
+        QCOMPARE(model.nodeKind(node(e1)), RunGraphNodeKind::Group);
+        // "data", "order" or "none" for the drawn edge between two task runs' nodes.
+        const auto kind = [&](const std::string& from, const std::string& to) {
+            for (int e = 0; e < model.edgeCount(); ++e)
+                if (model.edgeSource(e) == node(from) && model.edgeTarget(e) == node(to))
+                    return model.edgeIsOrderOnly(e) ? QStringLiteral("order")
+                                                    : QStringLiteral("data");
+            return QStringLiteral("none");
+        };
+        QCOMPARE(model.edgeCount(), 5);
+        QCOMPARE(kind(a, b), QStringLiteral("data"));
+        QCOMPARE(kind(a, c), QStringLiteral("data"));
+        QCOMPARE(kind(b, c), QStringLiteral("order"));
+        QCOMPARE(kind(b, d), QStringLiteral("data"));
+        QCOMPARE(kind(a, e1), QStringLiteral("order"));
+
+        // Expanded, each member keeps its own order-only edge.
+        QSignalSpy layout(&model, &RunGraphModel::layoutChanged);
+        model.setExpanded(node(e1), true);
+        QVERIFY(layout.wait());
+        QCOMPARE(model.edgeCount(), 6);
+        QCOMPARE(kind(a, e1), QStringLiteral("order"));
+        QCOMPARE(kind(a, e2), QStringLiteral("order"));
+    }
+
     void subflowExpandsIntoAFrame() {
         const auto etl = graphfixtures::writeEtlRun(store());
         RunGraphModel model(m_backend.get());

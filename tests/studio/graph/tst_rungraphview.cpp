@@ -3,6 +3,7 @@
 #include "graphfixtures.h"
 #include "models/embeddedbackend.h"
 #include "models/statepalette.h"
+#include "widgets/rungraphedges.h"
 #include "widgets/rungraphview.h"
 #include "widgets/rungraphwidget.h"
 
@@ -161,6 +162,52 @@ private Q_SLOTS:
                  RunGraphNodeKind::SubflowFrame);
         QCOMPARE(model.nodeCount(), 17 + 3);
         QCOMPARE(activated.count(), 1); // the chevron toggles, it does not activate
+    }
+
+    void orderOnlyEdgesAreDashed() {
+        // Two pairs apart: x → y passes data (solid), p → q only orders (wait_for: dashed).
+        fixtures::RunSpec spec;
+        spec.tasks.push_back({"x", StateType::Completed, {}, 0, 1, {}});
+        spec.tasks.push_back({"y", StateType::Completed, {0}, 1, 1, {}});
+        spec.start = weft::now_us() - weft::from_seconds(60);
+        const auto run = fixtures::writeRun(store(), spec);
+        const std::string p = graphfixtures::addTaskRun(store(), run.flow_run_id, "p", {});
+        graphfixtures::addTaskRun(store(), run.flow_run_id, "q", {}, {p});
+        RunGraphModel model(m_backend.get());
+        RunGraphView view(&model);
+        view.resize(900, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(load(model, run.flow_run_id));
+        QCOMPARE(model.edgeCount(), 2);
+        const QImage image = view.viewport()->grab().toImage();
+        if (const QString dir = qEnvironmentVariable("WEFT_TEST_PICTURES"); !dir.isEmpty())
+            image.save(dir + QStringLiteral("/rungraph-edge-kinds.png"));
+        const QColor base = view.palette().color(QPalette::Base);
+        // The share of points along the edge's curve with ink at or next to them.
+        const auto inked = [&](int e) {
+            const QPolygonF& pts = model.edgePolyline(e);
+            const EdgeCubic c = edgeCubic(pts.first(), pts.last());
+            int ink = 0, samples = 0;
+            for (double t = 0.1; t <= 0.9; t += 0.004, ++samples) {
+                const QPoint at = view.mapFromScene(pointAt(c, t)).toPoint();
+                for (int dy = -1; dy <= 1; ++dy)
+                    if (colourDistance(image.pixelColor(at + QPoint(0, dy)), base) > 60) {
+                        ++ink;
+                        break;
+                    }
+            }
+            return double(ink) / samples;
+        };
+        for (int e = 0; e < model.edgeCount(); ++e) {
+            QCOMPARE(model.edgePolyline(e).size(), 2);
+            const double share = inked(e);
+            if (model.edgeIsOrderOnly(e)) {
+                QVERIFY2(share > 0.3 && share < 0.85, qPrintable(QString::number(share)));
+            } else {
+                QVERIFY2(share > 0.95, qPrintable(QString::number(share)));
+            }
+        }
     }
 
     void fitShowsEveryNode() {
