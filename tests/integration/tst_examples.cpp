@@ -38,6 +38,23 @@ private Q_SLOTS:
         QVERIFY2(logs.out.contains("Hello from Weft!"), logs.out.constData());
     }
 
+    void futuresExampleHandlesItsFailure() {
+        // One fetch fails on purpose: its audit runs anyway (allow_failure), its store is left
+        // NotReady, and the flow run completes because its code handled the failure.
+        const QString database = db("futures.db");
+        const Ran r = runProgram(QStringLiteral("example-futures"), {}, database);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("missing"), r.out.constData());
+        QVERIFY2(r.out.contains("store of mars: NotReady"), r.out.constData());
+        const QJsonArray runs = flowRuns(database, QStringLiteral("readings"));
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].toObject()[QStringLiteral("state_type")].toString(),
+                 QStringLiteral("COMPLETED"));
+        const QJsonArray tasks =
+            taskRuns(database, runs[0].toObject()[QStringLiteral("id")].toString());
+        QCOMPARE(tasks.size(), 1 + 4 + 4 + 4);
+    }
+
     void failingThenRetryReusesCompletedTasks() {
         const QString database = db("failing.db");
         const Ran failed = runProgram(QStringLiteral("example-failing"), {}, database);

@@ -35,12 +35,14 @@ namespace detail {
 template<class T> struct is_unmapped : std::false_type {};
 template<class T> struct is_unmapped<Unmapped<T>> : std::true_type {};
 
-/// Whether Task::map() maps over an argument: a sequence, but not text (a string is one value)
-/// and not one wrapped in weft::unmapped().
+/// Text is one value, not a sequence of characters.
+template<class T> constexpr bool is_text_v = std::is_convertible_v<const T&, std::string_view>;
+
+/// Whether Task::map() maps over an argument: a sequence, but not text and not one wrapped in
+/// weft::unmapped().
 template<class T>
 constexpr bool is_mapped_v =
-    std::ranges::forward_range<
-        const T> && !std::is_convertible_v<const T&, std::string_view> && !is_unmapped<T>::value
+    std::ranges::forward_range<const T> && !is_text_v<T> && !is_unmapped<T>::value
     && !is_wait_for_v<T>;
 
 /// One argument of a map() call while it walks: a mapped one steps through its elements, others
