@@ -1,13 +1,10 @@
 // RunGraphView offscreen: colours where the nodes are, clicks, expand, fit, keys, export, live
-// recolouring; and paint times of 10,000-node graphs (printed, not asserted).
+// recolouring, edge kinds. (Paint times of 10,000-node graphs are in weft-bench-studio.)
 #include "graphfixtures.h"
 #include "models/embeddedbackend.h"
 #include "models/statepalette.h"
-<<<<<<< HEAD
 #include "widgets/rungraphedges.h"
-=======
 #include "widgets/rungraphpainter.h"
->>>>>>> eng/polish
 #include "widgets/rungraphview.h"
 #include "widgets/rungraphwidget.h"
 #include "widgets/theme.h"
