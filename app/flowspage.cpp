@@ -44,9 +44,12 @@ FlowsPage::FlowsPage(Backend* backend, QWidget* parent)
             index.siblingAtColumn(0).data(FlowListModel::LatestRunIdRole).toString();
         menu.addAction(tr("Show runs of %1").arg(flow), this,
                        [this, flow] { Q_EMIT showRunsOf(flow); });
-        if (!latest.isEmpty())
+        if (!latest.isEmpty()) {
             menu.addAction(tr("Open the latest run"), this,
                            [this, latest] { Q_EMIT openRun(latest); });
+            menu.addAction(tr("Run again with parameters…"), this,
+                           [this, latest] { Q_EMIT runAgain(latest); });
+        }
         menu.exec(m_table->viewport()->mapToGlobal(pos));
     });
 }

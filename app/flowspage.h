@@ -20,6 +20,8 @@ public:
 Q_SIGNALS:
     void showRunsOf(const QString& flowName);
     void openRun(const QString& flowRunId);
+    /// "Run again with parameters…" on a flow: from its latest run (its program and parameters).
+    void runAgain(const QString& flowRunId);
 
 private:
     FlowListModel* m_model;

@@ -107,6 +107,10 @@ void MainWindow::buildPages() {
                 if (ids.size() == 1)
                     menu.addAction(tr("Open"), this, [this, ids] { openRun(ids.front()); });
                 menu.addAction(m_retry);
+                if (ids.size() == 1)
+                    menu.addAction(tr("Run again with parameters…"), this,
+                                   [this, ids] { m_actions->runAgain(ids.front()); })
+                        ->setEnabled(!m_backend->isReadOnly());
                 menu.addAction(m_cancel);
                 menu.addAction(m_markAs);
                 menu.addSeparator();
@@ -115,6 +119,7 @@ void MainWindow::buildPages() {
             });
     connect(m_dashboard, &DashboardWidget::runActivated, this, &MainWindow::openRun);
     connect(m_flows, &FlowsPage::openRun, this, &MainWindow::openRun);
+    connect(m_flows, &FlowsPage::runAgain, m_actions, &RunActions::runAgain);
     connect(m_flows, &FlowsPage::showRunsOf, this, [this](const QString& flow) {
         FlowRunFilter f;
         f.flowNames = {flow};

@@ -1,6 +1,7 @@
 #include "app/runactions.h"
 
 #include "widgets/markasdialog.h"
+#include "widgets/parametersdialog.h"
 
 #include <QMessageBox>
 #include <QWidget>
@@ -82,6 +83,30 @@ void RunActions::retryFromTask(const QString& flowRunId, const QString& taskRunI
             [this, taskRunId](const std::string& id, auto done) {
                 m_backend->retryFlowRun(id, taskRunId.toStdString(), this, done);
             });
+}
+
+void RunActions::runAgain(const QString& flowRunId) {
+    if (!mayChangeRuns()) return;
+    // The form needs the run's parameters, read away from the GUI thread first.
+    m_backend->fetchFlowRun(
+        flowRunId.toStdString(), this, [this, flowRunId](std::optional<weft::FlowRunRecord> run) {
+            if (!run) {
+                Q_EMIT message(tr("Run again: the flow run no longer exists."));
+                return;
+            }
+            const QString what =
+                tr("Starts a new run of <b>%1</b> with these parameters, by %2 in %3.")
+                    .arg(QString::fromStdString(run->flow_name).toHtmlEscaped(),
+                         QString::fromStdString(run->launch.program).toHtmlEscaped(),
+                         QString::fromStdString(run->launch.working_dir).toHtmlEscaped());
+            ParametersDialog dialog(run->parameters, what, m_parent);
+            if (m_confirm && dialog.exec() != QDialog::Accepted) return;
+            const nlohmann::json parameters = dialog.parameters();
+            forEach(tr("Run again"), {flowRunId},
+                    [this, parameters](const std::string& id, auto done) {
+                        m_backend->runFlowAgain(id, parameters, this, done);
+                    });
+        });
 }
 
 void RunActions::cancel(const QStringList& ids) {

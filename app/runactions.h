@@ -1,6 +1,7 @@
 #pragma once
-// The run controls: retry (resume), retry from a task, cancel, mark as, delete — on one run or a
-// selection. Destructive actions ask first; refusals show the rule's reason.
+// The run controls: retry (rerun), retry from a task, run again with parameters, cancel, mark as,
+// delete — on one run or a selection. Destructive actions ask first; refusals show the rule's
+// reason.
 #include "models/backend.h"
 
 #include <QObject>
@@ -20,6 +21,9 @@ public:
 
     void retry(const QStringList& flowRunIds);
     void retryFromTask(const QString& flowRunId, const QString& taskRunId);
+    /// "Run again with parameters…": a form filled from the run's parameters, then a new run
+    /// of the same flow by the same program.
+    void runAgain(const QString& flowRunId);
     void cancel(const QStringList& flowRunIds);
     void markAs(const QStringList& flowRunIds);
     void markTaskRunAs(const QString& taskRunId);

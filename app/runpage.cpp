@@ -135,15 +135,20 @@ QWidget* RunPage::buildHeader() {
     top->addWidget(m_title, 1);
     m_retry = actionButton(QStringLiteral("retry"), tr("Retry"), header);
     m_cancel = actionButton(QStringLiteral("cancel"), tr("Cancel"), header);
+    auto* again = actionButton(QStringLiteral("retry"), tr("Run again…"), header);
+    again->setObjectName(QStringLiteral("runAgain"));
+    again->setToolTip(tr("Run again with parameters…"));
     auto* mark = actionButton(QStringLiteral("markas"), tr("Mark as…"), header);
     auto* remove = actionButton(QStringLiteral("delete"), tr("Delete"), header);
-    for (auto* b : {m_retry, m_cancel, mark, remove}) {
+    for (auto* b : {m_retry, again, m_cancel, mark, remove}) {
         top->addWidget(b);
         if (m_backend->isReadOnly()) b->setToolTip(tr("The database is read-only for you."));
     }
+    again->setEnabled(!m_backend->isReadOnly());
     mark->setEnabled(!m_backend->isReadOnly());
     remove->setEnabled(!m_backend->isReadOnly());
     connect(m_retry, &QToolButton::clicked, this, [this] { m_actions->retry({m_id}); });
+    connect(again, &QToolButton::clicked, this, [this] { m_actions->runAgain(m_id); });
     connect(m_cancel, &QToolButton::clicked, this, [this] { m_actions->cancel({m_id}); });
     connect(mark, &QToolButton::clicked, this, [this] { m_actions->markAs({m_id}); });
     connect(remove, &QToolButton::clicked, this, [this] { m_actions->remove({m_id}); });

@@ -115,6 +115,20 @@ public:
     /// everything downstream of it run again.
     virtual void retryFlowRun(const std::string& id, const std::string& fromTaskRunId,
                               QObject* context, Done<CommandResult> done) = 0;
+    /// Starts a new run of a flow run's flow with `parameters` (a JSON object), by the program
+    /// that ran it, where it ran. Backends that cannot start programs refuse.
+    virtual void runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
+                              QObject* context, Done<CommandResult> done) {
+        (void)flowRunId;
+        (void)parameters;
+        QMetaObject::invokeMethod(
+            context,
+            [done] {
+                done(CommandResult{false, tr("This backend cannot start flow programs."),
+                                   std::nullopt});
+            },
+            Qt::QueuedConnection);
+    }
 
 Q_SIGNALS:
     /// Change-feed events, in order, in batches (never one signal per event). GUI thread.

@@ -2,11 +2,11 @@
 
 #include "models/feedfollower.h"
 
+#include <weft/launcher.hpp>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QProcess>
-#include <QProcessEnvironment>
 
 namespace weft::studio {
 
@@ -265,6 +265,23 @@ CommandResult failure(const std::exception& e) {
     c.message = QString::fromStdString(e.what());
     return c;
 }
+
+// The engine's reasons are written to follow "weft: "; a dialog shows them as sentences.
+CommandResult refusal(const std::string& reason) {
+    CommandResult c;
+    c.message = QString::fromStdString(reason);
+    if (!c.message.isEmpty()) c.message[0] = c.message[0].toUpper();
+    if (!c.message.endsWith(u'.')) c.message += u'.';
+    return c;
+}
+
+// Starts `request` detached; `said` takes the pid as its last %-argument.
+CommandResult startDetached(weft::LaunchRequest request, const QString& said) {
+    request.detach = true;
+    const weft::LaunchResult r = weft::launch(request);
+    if (!r.ok()) return refusal(r.error);
+    return CommandResult{true, said.arg(r.pid), std::nullopt};
+}
 } // namespace
 
 void EmbeddedBackend::setFlowRunState(const std::string& id, const weft::State& state, bool force,
@@ -330,48 +347,44 @@ void EmbeddedBackend::deleteFlowRun(const std::string& id, QObject* context,
         std::move(done));
 }
 
+// Both go through the engine's check and launcher, as `weft flow-run retry` does; the program
+// starts detached (own session, no output here), so it outlives Studio.
 void EmbeddedBackend::retryFlowRun(const std::string& id, const std::string& fromTaskRunId,
                                    QObject* context, Done<CommandResult> done) {
     auto engine = m_engine;
-    const QString dbPath = QFileInfo(m_path).absoluteFilePath();
+    const std::string dbPath = QFileInfo(m_path).absoluteFilePath().toStdString();
     runAsync<CommandResult>(
         context,
         [engine, id, fromTaskRunId, dbPath] {
             try {
-                auto run = engine->store().read([&](weft::Reader& r) { return r.flow_run(id); });
-                if (!run)
-                    return CommandResult{false, tr("The flow run no longer exists."), std::nullopt};
-                const bool allowed =
-                    weft::is_resumable(run->state.type)
-                    || (run->state.type == weft::StateType::Completed && !fromTaskRunId.empty());
-                if (!allowed)
-                    return CommandResult{false,
-                                         tr("Only FAILED, CRASHED or CANCELLED runs can be retried "
-                                            "(a COMPLETED one from a task); this one is %1.")
-                                             .arg(QString::fromStdString(run->state.name)),
-                                         std::nullopt};
-                const QString program = QString::fromStdString(run->launch.program);
-                if (program.isEmpty() || !QFileInfo(program).isExecutable())
-                    return CommandResult{false,
-                                         tr("The program that ran this flow (%1) is not there any "
-                                            "more, so the run cannot be resumed.")
-                                             .arg(program.isEmpty() ? tr("unknown") : program),
-                                         std::nullopt};
-                QStringList args{QStringLiteral("resume"), QString::fromStdString(id)};
-                if (!fromTaskRunId.empty())
-                    args << QStringLiteral("--from-task") << QString::fromStdString(fromTaskRunId);
-                args << QStringLiteral("--db") << dbPath;
-                QProcess process;
-                process.setProgram(program);
-                process.setArguments(args);
-                process.setWorkingDirectory(QString::fromStdString(run->launch.working_dir));
-                process.setStandardOutputFile(QProcess::nullDevice());
-                process.setStandardErrorFile(QProcess::nullDevice());
-                qint64 pid = 0;
-                if (!process.startDetached(&pid))
-                    return CommandResult{false, tr("Could not start %1.").arg(program),
-                                         std::nullopt};
-                return CommandResult{true, tr("Resuming in process %1.").arg(pid), std::nullopt};
+                const weft::RerunCheck check =
+                    weft::check_rerun(engine->store(), id, fromTaskRunId);
+                if (!check.ok()) return refusal(check.reason);
+                auto request = weft::rerun_request(*check.run, fromTaskRunId, dbPath);
+                return startDetached(request, tr("Rerunning in process %1."));
+            } catch (const std::exception& e) {
+                return failure(e);
+            }
+        },
+        std::move(done));
+}
+
+void EmbeddedBackend::runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
+                                   QObject* context, Done<CommandResult> done) {
+    auto engine = m_engine;
+    const std::string dbPath = QFileInfo(m_path).absoluteFilePath().toStdString();
+    runAsync<CommandResult>(
+        context,
+        [engine, flowRunId, parameters, dbPath] {
+            try {
+                auto run =
+                    engine->store().read([&](weft::Reader& r) { return r.flow_run(flowRunId); });
+                if (!run) return refusal("no flow run with id " + flowRunId);
+                const weft::RerunCheck check = weft::check_launchable(*run);
+                if (!check.ok()) return refusal(check.reason);
+                auto request = weft::new_run_request(*run, parameters, dbPath);
+                return startDetached(request, tr("Started a new run of %1 in process %2.")
+                                                  .arg(QString::fromStdString(run->flow_name)));
             } catch (const std::exception& e) {
                 return failure(e);
             }

@@ -68,6 +68,8 @@ public:
     void deleteFlowRun(const std::string& id, QObject* context, Done<CommandResult> done) override;
     void retryFlowRun(const std::string& id, const std::string& fromTaskRunId, QObject* context,
                       Done<CommandResult> done) override;
+    void runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
+                      QObject* context, Done<CommandResult> done) override;
 
 private:
     void started(std::shared_ptr<weft::Engine> engine, std::int64_t seq);

@@ -1,18 +1,14 @@
 // weft flow-run retry ID [--from-task TASK_RUN_ID] [--detach]: starts the run's own program again
-// with `resume`, where and how it was first started.
+// with `rerun`, where and how it was first started, through the engine's launcher.
 #include "commands.hpp"
 #include "format.hpp"
 #include "resolve.hpp"
-#include "spawn.hpp"
 
-#include <filesystem>
-#include <unistd.h>
+#include <weft/launcher.hpp>
 
 namespace weft::cli {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 struct RetryOptions {
     std::string id;
@@ -20,78 +16,45 @@ struct RetryOptions {
     bool detach = false;
 };
 
-// `label` names the run in messages, e.g. "flow run 01a212fa-b3e5 (keen-salmon)".
-void check_retryable(const FlowRunRecord& run, const std::string& label, bool from_task) {
-    const StateType t = run.state.type;
-    if (is_resumable(t) || (t == StateType::Completed && from_task)) return;
-    std::string why = label + " is " + std::string(to_string(t))
-                      + "; only a FAILED, CRASHED or CANCELLED run can be retried";
-    if (t == StateType::Completed) why += " (a COMPLETED one with --from-task TASK_RUN_ID)";
-    throw CliError(why);
-}
-
-// The program and folder recorded at launch, checked before anything is started.
-void check_launch(const FlowRunRecord& run, const std::string& label) {
-    const auto& launch = run.launch;
-    if (launch.program.empty())
-        throw CliError(label + " does not record the program that ran it, so it cannot be retried");
-    std::error_code ec;
-    if (!fs::is_regular_file(launch.program, ec))
-        throw CliError("the program that ran " + label + ", " + launch.program
-                       + ", no longer exists; rebuild it there to retry");
-    if (access(launch.program.c_str(), X_OK) != 0)
-        throw CliError("the program " + launch.program + " is not executable");
-    if (!launch.working_dir.empty() && !fs::is_directory(launch.working_dir, ec))
-        throw CliError("the folder " + label + " ran in, " + launch.working_dir
-                       + ", no longer exists");
-}
-
-std::string absolute_path(const std::string& path) {
-    std::error_code ec;
-    auto p = fs::absolute(path, ec);
-    return ec ? path : p.lexically_normal().string();
+std::string command_line(const LaunchRequest& r) {
+    std::string line = r.program;
+    for (const auto& a : r.arguments)
+        line += " " + a;
+    return line;
 }
 
 void flow_run_retry(Cli& cli, const RetryOptions& o) {
     auto& engine = cli.engine();
-    const FlowRunRecord run = load_flow_run(engine, o.id);
+    // Prefixes, tails and names resolve here, with the command line's own messages.
+    const std::string run_id = resolve_flow_run(engine, o.id);
+    const std::string task_run_id =
+        o.from_task.empty() ? std::string() : resolve_task_run(engine, o.from_task);
+    const RerunCheck check = check_rerun(engine.store(), run_id, task_run_id);
+    if (!check.ok()) {
+        std::string why = check.reason;
+        if (check.refusal == RerunRefusal::CompletedNeedsFromTask)
+            why += " (--from-task TASK_RUN_ID)";
+        throw CliError(why);
+    }
+    const FlowRunRecord& run = *check.run;
     const std::string label =
         "flow run " + short_flow_run_id(engine, run.id) + " (" + run.name + ")";
-    std::string task_run_id;
-    if (!o.from_task.empty()) {
-        const TaskRunRecord task = load_task_run(engine, o.from_task);
-        if (task.flow_run_id != run.id)
-            throw CliError("task run " + short_task_run_id(engine, task.id)
-                           + " belongs to another flow run (" + task.flow_run_id + ")");
-        task_run_id = task.id;
-    }
-    check_retryable(run, label, !task_run_id.empty());
-    check_launch(run, label);
 
-    SpawnRequest request;
-    request.program = run.launch.program;
-    request.args = {"resume", run.id};
-    if (!task_run_id.empty()) request.args.insert(request.args.end(), {"--from-task", task_run_id});
-    request.working_dir = run.launch.working_dir;
-    // Absolute: the program runs in another folder, and must write to this very database.
-    request.env = {{"WEFT_DB", absolute_path(cli.db_path())}};
-    // Shells and many programs trust $PWD; an inherited one would name this process's folder.
-    if (!request.working_dir.empty()) request.env.emplace_back("PWD", request.working_dir);
+    LaunchRequest request = rerun_request(run, task_run_id, cli.db_path());
     request.detach = o.detach;
-    if (!o.detach)
-        cli.out() << "Retrying " << label << ": " << request.program << " resume " << run.id
-                  << std::endl;
+    if (!o.detach) cli.out() << "Retrying " << label << ": " << command_line(request) << std::endl;
     // The program opens the database itself; nothing of ours stays open while it runs.
     cli.close();
 
-    Child child(request);
+    const LaunchResult started = launch(request);
+    if (!started.ok()) throw CliError(started.error);
     if (o.detach) {
-        cli.out() << "Retrying " << label << " in the background: pid " << child.pid() << " runs "
-                  << request.program << " resume " << run.id
-                  << ". Follow it with: weft flow-run logs " << short_id(run.id) << " --follow\n";
+        cli.out() << "Retrying " << label << " in the background: pid " << started.pid << " runs "
+                  << command_line(request) << ". Follow it with: weft flow-run logs "
+                  << short_id(run.id) << " --follow\n";
         return;
     }
-    cli.exit_code = child.wait();
+    cli.exit_code = started.exit->shell_code();
 }
 
 } // namespace
@@ -100,7 +63,7 @@ void add_flow_run_retry(CLI::App& fr, Cli& cli) {
     auto o = std::make_shared<RetryOptions>();
     auto* retry = fr.add_subcommand(
         "retry", "Run a FAILED, CRASHED or CANCELLED flow run again with its own program "
-                 "(PROGRAM resume ID), reusing the results of tasks that completed");
+                 "(PROGRAM rerun ID), reusing the results of tasks that completed");
     retry->add_option("ID", o->id, "Flow run id or a unique prefix of it")->required();
     retry
         ->add_option("--from-task", o->from_task,

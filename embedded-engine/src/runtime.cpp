@@ -2,6 +2,7 @@
 
 #include "engine_log.hpp"
 
+#include "weft/launcher.hpp"
 #include "weft/log.hpp"
 
 #include <algorithm>
@@ -447,11 +448,7 @@ bool sleep_unless_cancelled(double seconds, const CancellationToken& token) {
 }
 
 LaunchInfo this_launch() {
-    LaunchInfo info;
-    std::error_code ec;
-    info.program = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-    info.working_dir = std::filesystem::current_path(ec).string();
-    return info;
+    return current_launch();
 }
 
 } // namespace weft::detail

@@ -134,10 +134,17 @@ CREATE TABLE concurrency_slots(
   PRIMARY KEY(tag, task_run_id)
 );
 )SQL";
+
+// What the launcher needs to start a run's program again besides its path and folder: the
+// original arguments (a JSON array) and the WEFT_* environment variables (a JSON object).
+const char* const kLaunchColumns = R"SQL(
+ALTER TABLE flow_runs ADD COLUMN launch_args TEXT;
+ALTER TABLE flow_runs ADD COLUMN launch_env TEXT;
+)SQL";
 } // namespace
 
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> all{kV1};
+    static const std::vector<const char*> all{kV1, kLaunchColumns};
     return all;
 }
 

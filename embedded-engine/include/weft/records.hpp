@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace weft {
@@ -17,10 +18,14 @@ struct FlowRecord {
     std::vector<std::string> tags;
 };
 
-/// How a flow run was started, so `weft flow-run retry` can start it again.
+/// How a flow run was started, so the launcher (weft/launcher.hpp) can start it again.
 struct LaunchInfo {
-    std::string program;     // absolute path of the flow program
-    std::string working_dir; // its working directory
+    std::string program;                // absolute path of the flow program
+    std::string working_dir;            // its working directory
+    std::vector<std::string> arguments; // its command line after the program
+    /// Its WEFT_* environment variables, sorted by name; never the rest of the environment,
+    /// which may hold secrets (nor WEFT_* ones named like a secret).
+    std::vector<std::pair<std::string, std::string>> environment;
 };
 
 /// The process that runs a flow run; used to tell a live run from a crashed one.

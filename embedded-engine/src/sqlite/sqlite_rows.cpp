@@ -7,7 +7,7 @@ const char* const kFlowRunColumns =
     "state_id, state_type, state_name, state_message, state_timestamp, state_details, "
     "parameters, tags, parent_task_run_id, run_count, max_retries, retry_delay_s, start_time, "
     "end_time, total_run_time, expected_start_time, created, updated, program, working_dir, host, "
-    "pid, pid_start, heartbeat, result";
+    "pid, pid_start, heartbeat, result, launch_args, launch_env";
 
 const char* const kTaskRunColumns =
     "id, flow_run_id, task_key, dynamic_key, name, state_id, state_type, state_name, "
@@ -57,6 +57,27 @@ void bind_json(SQLite::Statement& st, int i, const nlohmann::json& j) {
         st.bind(i);
     else
         st.bind(i, j.dump());
+}
+
+// Columns i and i + 1: the launch's arguments (a JSON array) and WEFT_* variables (an object);
+// NULL when there are none, as in rows written before they were recorded.
+void read_launch_extras(SQLite::Statement& st, int i, LaunchInfo& launch) {
+    const auto args = json_col(st, i);
+    if (args.is_array())
+        for (const auto& a : args)
+            if (a.is_string()) launch.arguments.push_back(a.get<std::string>());
+    const auto env = json_col(st, i + 1);
+    if (env.is_object())
+        for (const auto& [key, value] : env.items())
+            if (value.is_string()) launch.environment.emplace_back(key, value.get<std::string>());
+}
+void bind_launch_extras(SQLite::Statement& st, int i, const LaunchInfo& launch) {
+    bind_json(st, i,
+              launch.arguments.empty() ? nlohmann::json() : nlohmann::json(launch.arguments));
+    nlohmann::json env; // null when empty
+    for (const auto& [key, value] : launch.environment)
+        env[key] = value;
+    bind_json(st, i + 1, env);
 }
 } // namespace
 
@@ -116,6 +137,7 @@ FlowRunRecord read_flow_run(SQLite::Statement& st) {
     r.process.start_ticks = st.getColumn(27).getInt64();
     r.process.heartbeat = st.getColumn(28).getInt64();
     r.result = json_col(st, 29);
+    read_launch_extras(st, 30, r.launch);
     return r;
 }
 
@@ -149,6 +171,7 @@ void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r) {
     st.bind(27, static_cast<int64_t>(r.process.start_ticks));
     st.bind(28, static_cast<int64_t>(r.process.heartbeat));
     bind_json(st, 29, r.result);
+    bind_launch_extras(st, 30, r.launch);
 }
 
 TaskRunRecord read_task_run(SQLite::Statement& st) {

@@ -20,15 +20,17 @@ const char* const kInsertFlowRun =
     "state_message, state_timestamp, state_details, parameters, tags, parent_task_run_id, "
     "run_count, max_retries, retry_delay_s, start_time, end_time, total_run_time, "
     "expected_start_time, created, updated, program, working_dir, host, pid, pid_start, "
-    "heartbeat, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
+    "heartbeat, result, launch_args, launch_env) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+    "?28, ?29, ?30, ?31)";
 
 const char* const kUpdateFlowRun =
     "UPDATE flow_runs SET name=?3, flow_version=?4, state_id=?5, state_type=?6, state_name=?7, "
     "state_message=?8, state_timestamp=?9, state_details=?10, parameters=?11, tags=?12, "
     "parent_task_run_id=?13, run_count=?14, max_retries=?15, retry_delay_s=?16, start_time=?17, "
     "end_time=?18, total_run_time=?19, expected_start_time=?20, updated=?22, program=?23, "
-    "working_dir=?24, host=?25, pid=?26, pid_start=?27, heartbeat=?28, result=?29 WHERE id=?1";
+    "working_dir=?24, host=?25, pid=?26, pid_start=?27, heartbeat=?28, result=?29, "
+    "launch_args=?30, launch_env=?31 WHERE id=?1";
 
 const char* const kInsertTaskRun =
     "INSERT INTO task_runs(id, flow_run_id, task_key, dynamic_key, name, state_id, state_type, "

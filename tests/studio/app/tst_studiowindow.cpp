@@ -254,6 +254,25 @@ private Q_SLOTS:
         qunsetenv("WEFT_EXAMPLE_FIX");
     }
 
+    // "Run again with parameters…" on a run page reaches the backend's launcher, whose refusal
+    // (the fixture's runs record no program) is reported like any other action's.
+    void runAgainReportsTheLaunchersAnswer() {
+        const QString id = QString::fromStdString(m_etl.flow_run_id);
+        m_window->openRun(id);
+        QTRY_VERIFY(m_window->runPage(id));
+        auto* again = m_window->runPage(id)->findChild<QToolButton*>(QStringLiteral("runAgain"));
+        QVERIFY(again);
+        QVERIFY(again->isEnabled());
+        QSignalSpy finished(m_window->actions(), &RunActions::finished);
+        QSignalSpy said(m_window->actions(), &RunActions::message);
+        again->click();
+        QTRY_COMPARE(finished.count(), 1);
+        QCOMPARE(finished.first().at(0).toString(), QStringLiteral("Run again"));
+        QCOMPARE(finished.first().at(2).toInt(), 1); // refused
+        QVERIFY2(said.last().first().toString().contains(u"does not record the program"),
+                 qPrintable(said.last().first().toString()));
+    }
+
     void recentDatabasesNewestFirstWithoutDuplicates() {
         QTemporaryDir dir;
         QStringList made;
