@@ -18,6 +18,12 @@ QString formatTimestamp(qint64 ms) {
         QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
+QString formatTimestampMs(qint64 ms) {
+    if (ms == 0) return {};
+    return QDateTime::fromMSecsSinceEpoch(ms).toLocalTime().toString(
+        QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+}
+
 QString formatDuration(double s) {
     if (s < 0 || !std::isfinite(s)) return {};
     if (s < 1)

@@ -362,7 +362,7 @@ private Q_SLOTS:
         timer.start();
         bool fetched = false;
         m_backend->fetchTaskRuns(run.flow_run_id, this,
-                                 [&](std::vector<weft::TaskRunRecord>) { fetched = true; });
+                                 [&](Result<std::vector<weft::TaskRunRecord>>) { fetched = true; });
         QTRY_VERIFY_WITH_TIMEOUT(fetched, 10000);
         qInfo("Backend::fetchTaskRuns alone: %lld ms", timer.elapsed());
         RunGraphModel model(m_backend.get());
