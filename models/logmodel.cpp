@@ -162,6 +162,9 @@ void LogModel::setJob(Job job) {
 
 void LogModel::setError(const QString& error) const {
     if (error == m_error) return;
+    // The first failure is the one to show (the lines' own, usually); names that fail after it
+    // do not hide it. reload() clears it.
+    if (!error.isEmpty() && !m_error.isEmpty()) return;
     m_error = error;
     Q_EMIT const_cast<LogModel*>(this)->errorChanged(error);
 }

@@ -1,5 +1,6 @@
 #pragma once
 // How run lists show times, durations and parameters: shared by the flow-run and task-run models.
+#include <weft/engine.hpp>
 #include <weft/records.hpp>
 
 #include <QString>
@@ -46,20 +47,13 @@ template<class Run> double wallTimeS(const Run& r, qint64 nowMs) {
     return double(std::max<weft::Micros>(0, end - *r.start_time)) / 1e6;
 }
 
-/// Applies what a state event tells about a loaded run: its state, and start/end times that
-/// follow from it (the store's record has them exactly; a later fetch refreshes them).
+/// Applies what a state event tells about a loaded run: its state, and the bookkeeping that
+/// follows from it (attempts, start/end times, time spent RUNNING), exactly as the engine keeps
+/// it, so a merged record reads as the stored one would. Older states than the one shown are
+/// ignored.
 template<class Run> void mergeState(Run& r, const weft::State& state) {
     if (state.timestamp < r.state.timestamp) return; // older than what the row shows
-    if (state.type == weft::StateType::Running) {
-        if (r.state.type != weft::StateType::Running) ++r.run_count; // a new attempt
-        if (!r.start_time) r.start_time = state.timestamp;
-        r.end_time.reset();
-    } else if (weft::is_terminal(state.type) && r.start_time) {
-        r.end_time = state.timestamp;
-        if (r.state.type == weft::StateType::Running)
-            r.total_run_time += state.timestamp - std::max(*r.start_time, r.state.timestamp);
-    }
-    r.state = state;
+    weft::enter_state(r, state);
 }
 
 } // namespace weft::studio

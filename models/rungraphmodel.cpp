@@ -186,6 +186,15 @@ bool RunGraphModel::applyRecord(int r, const weft::TaskRunRecord& rec, QVector<i
     run.start = rec.start_time.value_or(0);
     run.end = rec.end_time.value_or(0);
     run.runTime = rec.total_run_time;
+    if (const QString child = qs(rec.child_flow_run_id); child != run.childFlowRunId) {
+        // A subflow run deleted on its own: its call becomes a plain task node.
+        run.childFlowRunId = child;
+        if (child.isEmpty()) {
+            m_expandedSubflow[size_t(r)] = 0;
+            run.child = Run::NotLoaded;
+        }
+        relayout = true;
+    }
     if (same) return relayout;
     const auto& nodeOfRun = m_scene->nodeOfRun;
     const int node = size_t(r) < nodeOfRun.size() ? nodeOfRun[size_t(r)] : -1;

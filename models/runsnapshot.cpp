@@ -125,6 +125,7 @@ void RunSnapshot::finishLoad(Result<std::optional<weft::FlowRunRecord>> run,
         if (wasLoading) Q_EMIT loadingChanged(false);
         Q_EMIT loaded();
         if (unknown) scheduleRefetch();
+        checkChildren();
     } else {
         Delta d;
         if (*run && m_run) {
@@ -205,6 +206,7 @@ void RunSnapshot::mergeTasks(std::vector<weft::TaskRunRecord> records, Delta& d)
             t.unresolved = inputIds(rec.task_inputs);
             edges = edges || !t.unresolved.empty();
         }
+        if (!t.placeholder && t.record.child_flow_run_id.empty()) rec.child_flow_run_id.clear();
         t.record = std::move(rec);
         t.placeholder = false;
         d.changed.push_back(i);
@@ -229,6 +231,10 @@ void RunSnapshot::onEvents(const EventBatch& batch) {
 
 void RunSnapshot::applyEvents(const std::vector<weft::Event>& events, Delta& d, bool& unknown) {
     for (const weft::Event& e : events) {
+        if (e.kind == weft::EventKind::FlowRunDeleted && e.run_id != m_id) {
+            forgetChild(e.run_id, d); // perhaps a subflow run of ours, deleted on its own
+            continue;
+        }
         if (e.flow_run_id != m_id && e.run_id != m_id) continue; // another run's
         switch (e.kind) {
         case weft::EventKind::FlowRunDeleted:
@@ -289,6 +295,39 @@ void RunSnapshot::applyEvents(const std::vector<weft::Event>& events, Delta& d, 
             break;
         }
     }
+}
+
+// A subflow call whose child run was deleted on its own keeps the child's id in its record; the
+// views must not offer to open or expand a run that is not there.
+void RunSnapshot::checkChildren() {
+    weft::FlowRunQuery q;
+    // Only finished calls: a call that has not started may not have created its child yet.
+    for (const Task& t : m_tasks)
+        if (!t.record.child_flow_run_id.empty() && weft::is_terminal(t.record.state.type))
+            q.ids.push_back(t.record.child_flow_run_id);
+    if (q.ids.empty()) return;
+    q.limit = int(q.ids.size());
+    const quint64 gen = m_gen;
+    m_backend->fetchFlowRuns(
+        q, this, [this, gen, asked = q.ids](Result<std::vector<weft::FlowRunRecord>> found) {
+            if (gen != m_gen || !found) return; // unknown: the calls stay as they are
+            std::vector<std::string> gone = asked;
+            for (const auto& run : *found)
+                std::erase(gone, run.id);
+            Delta d;
+            for (const std::string& id : gone)
+                forgetChild(id, d);
+            publish(d);
+        });
+}
+
+void RunSnapshot::forgetChild(const std::string& childFlowRunId, Delta& d) {
+    if (childFlowRunId.empty()) return;
+    for (int i = 0; i < taskCount(); ++i)
+        if (m_tasks[size_t(i)].record.child_flow_run_id == childFlowRunId) {
+            m_tasks[size_t(i)].record.child_flow_run_id.clear();
+            d.changed.push_back(i);
+        }
 }
 
 void RunSnapshot::publish(Delta& d) {

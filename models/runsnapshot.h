@@ -92,6 +92,8 @@ private:
     void resolveEdges(int from);
     void setTaskState(Task& t, const weft::State& s);
     void scheduleRefetch();
+    void checkChildren();
+    void forgetChild(const std::string& childFlowRunId, Delta& d);
     void setError(const QString& error);
     void clear();
     void publish(Delta& d);

@@ -93,7 +93,7 @@ void TimelineModel::onReset() {
         m_loading = loading;
         Q_EMIT loadingChanged(loading);
     }
-    if (!m_snapshot || loading) {
+    if (!m_snapshot || loading || m_snapshot->flowRunId().isEmpty()) {
         Q_EMIT updated();
         return;
     }
@@ -104,7 +104,7 @@ void TimelineModel::onReset() {
         syncTask(i, c);
     commit(c);
     Q_EMIT updated(); // also when nothing started (the "not started" count)
-    Q_EMIT loaded();
+    if (m_snapshot->isLoaded()) Q_EMIT loaded();
 }
 
 void TimelineModel::onUpdated(const RunSnapshot::Delta& d) {
@@ -177,11 +177,16 @@ void TimelineModel::syncTask(int i, Changes& c) {
     t.end = r.end_time;
     t.runCount = r.run_count;
     t.runTime = r.total_run_time;
-    if (newer && !fromFeed) {
+    if ((newer || !t.historyAsked) && !fromFeed) {
         // Retried, or waiting to retry: its phases are in its state history, not the record.
+        // Asked once per task run at least, as the snapshot may merge several of its states in
+        // one batch (the feed's steps are then not seen one by one), and again as it goes on.
         const bool waiting =
             t.start && !weft::is_terminal(t.state) && t.state != weft::StateType::Running;
-        if ((t.runCount > 1 || waiting) && c.history.size() < kMaxHistories) c.history.push_back(k);
+        if ((t.runCount > 1 || waiting) && c.history.size() < kMaxHistories) {
+            c.history.push_back(k);
+            t.historyAsked = true;
+        }
     }
     place(k, c, changed);
 }

@@ -148,6 +148,7 @@ private:
         std::vector<TimelinePhase> phases; // only for runs that waited between attempts
         bool placeholder = true;           // known from the feed only
         bool placed = false;               // has an interval
+        bool historyAsked = false;         // its state history was fetched once
     };
     const Task& task(int i) const { return m_tasks[size_t(interval(i).task)]; }
     struct Changes {
