@@ -16,6 +16,7 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 using namespace weft::studio;
@@ -27,6 +28,7 @@ private Q_SLOTS:
     void cleanup();
     void viewsAgreeOnALiveRun();
     void crashedRunEndsAtItsLastSignOfLife();
+    void crashDetectionAtOpenRunsOffTheGuiThread();
 
 private:
     /// Empty when the views agree with the snapshot; else what differs.
@@ -243,6 +245,41 @@ void TestRunSnapshot::crashedRunEndsAtItsLastSignOfLife() {
     QTRY_COMPARE_WITH_TIMEOUT(m_timeline->runState(), weft::StateType::Crashed, 5000);
     QCOMPARE(m_timeline->runEnd().value_or(0), lastSign);
     QCOMPARE(m_timeline->openEnd(), lastSign);
+}
+
+// Opening a database marks runs whose process is gone as CRASHED (it reads and writes the store):
+// that happens on the query pool. open() returns at once and the GUI thread keeps turning.
+void TestRunSnapshot::crashDetectionAtOpenRunsOffTheGuiThread() {
+    const QString path = m_dir->filePath(QStringLiteral("crash.db"));
+    std::string id;
+    {
+        auto store = weft::Store::open(path.toStdString());
+        fixtures::RunSpec spec;
+        spec.state = weft::StateType::Running;
+        id = fixtures::writeRun(*store, spec).flow_run_id;
+        store->flush();
+        auto run = store->read([&](weft::Reader& r) { return r.flow_run(id); });
+        QVERIFY(run);
+        run->process = weft::this_process();
+        run->process.start_ticks += 1; // the same pid, another process: this one is gone
+        store->put_flow_run(*run, weft::EventKind::FlowRunUpdated);
+        store->flush();
+    }
+    EmbeddedBackend backend(path, EmbeddedBackend::Create::Never);
+    QSignalSpy opened(&backend, &Backend::opened);
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(0);
+    connect(&ticker, &QTimer::timeout, [&ticks] { ++ticks; });
+    ticker.start();
+    backend.open();
+    QVERIFY(!backend.isOpen()); // not opened (nor swept) on this thread
+    QVERIFY(opened.wait(10000));
+    QVERIFY(ticks > 0); // the event loop turned while the pool opened the database
+    const auto run =
+        backend.engine()->store().read([&](weft::Reader& r) { return r.flow_run(id); });
+    QVERIFY(run);
+    QCOMPARE(run->state.type, weft::StateType::Crashed);
 }
 
 QTEST_GUILESS_MAIN(TestRunSnapshot)
