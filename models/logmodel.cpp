@@ -160,11 +160,11 @@ void LogModel::setJob(Job job) {
     if (wasLoading != (job == Job::Base)) Q_EMIT loadingChanged(job == Job::Base);
 }
 
-void LogModel::setError(const QString& error) const {
+void LogModel::setError(const QString& error, bool aboutLines) const {
     if (error == m_error) return;
-    // The first failure is the one to show (the lines' own, usually); names that fail after it
-    // do not hide it. reload() clears it.
-    if (!error.isEmpty() && !m_error.isEmpty()) return;
+    // The lines' own failure is the one to show: names that fail (before or after it) do not
+    // hide it. reload() clears it.
+    if (!error.isEmpty() && !aboutLines && !m_error.isEmpty()) return;
     m_error = error;
     Q_EMIT const_cast<LogModel*>(this)->errorChanged(error);
 }

@@ -139,7 +139,8 @@ private:
     void applyLive(std::vector<std::int64_t> ids, std::vector<std::int64_t> hits, std::int64_t upTo,
                    bool withHits);
     void setJob(Job job);
-    void setError(const QString& error) const;
+    /// Names' failures (`aboutLines` false) never replace one of the lines'.
+    void setError(const QString& error, bool aboutLines = true) const;
     weft::LogQuery baseQuery() const;
     weft::LogQuery searchQuery() const;
     bool hitsOnly() const { return m_allRuns && hasSearch(); }

@@ -102,7 +102,7 @@ void LogModel::fetchTaskNames() {
         [this, run = m_flowRunId](Result<std::vector<weft::TaskRunRecord>> runs) {
             m_taskNamesInFlight = false;
             if (!runs) {
-                setError(tr("couldn't load task run names: %1").arg(runs.error()));
+                setError(tr("couldn't load task run names: %1").arg(runs.error()), false);
                 return;
             }
             if (run == m_flowRunId) {
@@ -135,7 +135,7 @@ void LogModel::fetchRunNames() {
     m_backend->fetchFlowRuns(q, this, [this](Result<std::vector<weft::FlowRunRecord>> runs) {
         m_runNamesInFlight = false;
         if (!runs) {
-            setError(tr("couldn't load flow run names: %1").arg(runs.error()));
+            setError(tr("couldn't load flow run names: %1").arg(runs.error()), false);
             return;
         }
         for (const auto& r : *runs)
@@ -148,18 +148,18 @@ void LogModel::fetchRunNames() {
 }
 
 void LogModel::requestLoggerNames() {
-    m_backend->fetchLogNames(m_allRuns ? std::string() : m_flowRunId, this,
-                             [this](Result<std::vector<std::string>> names) {
-                                 if (!names) {
-                                     setError(
-                                         tr("couldn't load logger names: %1").arg(names.error()));
-                                     return;
-                                 }
-                                 QStringList list;
-                                 for (const auto& n : *names)
-                                     list << QString::fromStdString(n);
-                                 Q_EMIT loggerNamesArrived(list);
-                             });
+    m_backend->fetchLogNames(
+        m_allRuns ? std::string() : m_flowRunId, this,
+        [this](Result<std::vector<std::string>> names) {
+            if (!names) {
+                setError(tr("couldn't load logger names: %1").arg(names.error()), false);
+                return;
+            }
+            QStringList list;
+            for (const auto& n : *names)
+                list << QString::fromStdString(n);
+            Q_EMIT loggerNamesArrived(list);
+        });
 }
 
 QString LogModel::taskRunName(const QString& taskRunId) const {

@@ -143,6 +143,8 @@ private:
     void onSnapshotUpdated(const RunSnapshot::Delta& delta);
     void adopt(int from, LayoutCause cause);
     void adoptMissing();
+    /// Applies the snapshot's current records to the runs shown; true when a re-layout is due.
+    bool catchUp();
     bool applyRecord(int run, const weft::TaskRunRecord& rec, QVector<int>& changed);
     void resolveUpstream();
     int internKey(const QString& taskKey);
