@@ -59,8 +59,9 @@ void CommandPalette::popup() {
         const QRect r = parentWidget()->window()->geometry();
         move(r.center().x() - width() / 2, r.top() + r.height() / 6);
     }
-    m_backend->fetchFlows(this, [this](std::vector<weft::FlowRecord> flows) {
-        m_flows = std::move(flows);
+    m_backend->fetchFlows(this, [this](Result<std::vector<weft::FlowRecord>> flows) {
+        if (!flows) return; // the status bar says the backend is unhealthy; no flows to offer
+        m_flows = std::move(*flows);
         refresh();
     });
     refresh();
@@ -109,11 +110,15 @@ void CommandPalette::searchBackend() {
         q.name_like.clear();
     const std::string prefix = m_query->text().trimmed().toStdString();
     m_backend->fetchFlowRuns(
-        q, this, [this, generation, prefix](std::vector<weft::FlowRunRecord> runs) {
+        q, this, [this, generation, prefix](Result<std::vector<weft::FlowRunRecord>> runs) {
             if (generation != m_generation) return;
             for (int i = m_list->count() - 1; i >= 0; --i)
                 if (m_list->item(i)->data(KindRole).toInt() == RunKind) delete m_list->takeItem(i);
-            for (const auto& r : runs) {
+            if (!runs) {
+                addItem(tr("couldn't search flow runs: %1").arg(runs.error()), {}, RunKind, {});
+                return;
+            }
+            for (const auto& r : *runs) {
                 const bool idMatch = !prefix.empty() && r.id.rfind(prefix, 0) == 0;
                 if (!prefix.empty() && !idMatch
                     && prefix.find_first_not_of("0123456789abcdef-") == std::string::npos

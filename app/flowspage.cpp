@@ -1,6 +1,7 @@
 #include "app/flowspage.h"
 
 #include "models/flowlistmodel.h"
+#include "widgets/errorpanel.h"
 #include "widgets/statebadgedelegate.h"
 
 #include <QHeaderView>
@@ -18,6 +19,9 @@ FlowsPage::FlowsPage(Backend* backend, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("<h2>Flows</h2>"), this));
     m_table->setModel(m_model);
+    auto* error = new ErrorPanel(m_table);
+    connect(m_model, &FlowListModel::errorChanged, error, &ErrorPanel::setError);
+    connect(error, &ErrorPanel::retryRequested, m_model, &FlowListModel::refresh);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();

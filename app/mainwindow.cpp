@@ -267,6 +267,17 @@ void MainWindow::buildStatusBar() {
     connect(m_backend, &Backend::eventRateChanged, this, [this](double rate) {
         m_rateLabel->setText(tr("%1 events/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0));
     });
+    // The backend's health: the views show their own errors in place, the status bar says the
+    // backend as a whole is failing (and when it answers again).
+    connect(m_backend, &Backend::healthChanged, this, [this](bool healthy, const QString& error) {
+        m_backendLabel->setText(healthy ? m_backend->description()
+                                        : tr("%1 · unhealthy").arg(m_backend->description()));
+        m_backendLabel->setToolTip(healthy ? QString() : error);
+        m_backendLabel->setStyleSheet(
+            healthy ? QString() : QStringLiteral("color: #d9534f; font-weight: bold"));
+        m_messageLabel->setText(healthy ? tr("The backend answers again.")
+                                        : tr("The backend is unhealthy: %1").arg(error));
+    });
 }
 
 void MainWindow::showPage(Page page) {
@@ -319,17 +330,27 @@ void MainWindow::openRun(const QString& id) {
     }
     // The id may be a unique prefix, as on the command line.
     m_backend->fetchFlowRunIdsWithPrefix(
-        wanted.toStdString(), this, [this, wanted](std::vector<std::string> ids) {
+        wanted.toStdString(), this, [this, wanted](Result<std::vector<std::string>> found) {
+            if (!found) {
+                m_messageLabel->setText(
+                    tr("couldn't look up flow run %1: %2").arg(wanted, found.error()));
+                return;
+            }
+            const std::vector<std::string>& ids = *found;
             if (ids.size() != 1) {
                 m_messageLabel->setText(
                     ids.empty() ? tr("No flow run with id %1.").arg(wanted)
                                 : tr("The id prefix %1 matches several runs.").arg(wanted));
                 return;
             }
-            m_backend->fetchFlowRun(ids.front(), this,
-                                    [this](std::optional<weft::FlowRunRecord> run) {
-                                        if (run) openRunPage(*run);
-                                    });
+            m_backend->fetchFlowRun(
+                ids.front(), this, [this](Result<std::optional<weft::FlowRunRecord>> run) {
+                    if (!run)
+                        m_messageLabel->setText(
+                            tr("couldn't load the flow run: %1").arg(run.error()));
+                    else if (*run)
+                        openRunPage(**run);
+                });
         });
 }
 
@@ -409,7 +430,8 @@ void MainWindow::createDatabaseWindow(const QString& path) {
                 return QString::fromStdString(e.what());
             }
         },
-        [this, path](const QString& error) {
+        [this, path](Result<QString> r) {
+            const QString error = r ? *r : r.error();
             if (error.isEmpty())
                 openDatabaseWindow(path);
             else

@@ -60,8 +60,9 @@ void RunActions::forEach(const QString& action, const QStringList& ids, Fn issue
     auto results = std::make_shared<std::vector<CommandResult>>();
     const int expected = int(ids.size());
     for (const QString& id : ids)
-        issue(id.toStdString(), [this, results, expected, action](CommandResult r) {
-            results->push_back(std::move(r));
+        issue(id.toStdString(), [this, results, expected, action](Result<CommandResult> r) {
+            // A command that could not be sent is refused with its error as the reason.
+            results->push_back(r ? std::move(*r) : CommandResult{false, r.error(), std::nullopt});
             if (int(results->size()) == expected) report(action, *results);
         });
 }

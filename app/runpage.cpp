@@ -4,8 +4,10 @@
 #include "models/jsonmodel.h"
 #include "models/runformat.h"
 #include "models/rungraphmodel.h"
+#include "models/runsnapshot.h"
 #include "models/statepalette.h"
 #include "models/taskrunmodel.h"
+#include "models/timelinemodel.h"
 #include "widgets/logview.h"
 #include "widgets/resultview.h"
 #include "widgets/rungraphwidget.h"
@@ -54,7 +56,8 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     , m_backend(backend)
     , m_actions(actions)
     , m_id(QString::fromStdString(run.id))
-    , m_run(run) {
+    , m_run(run)
+    , m_snapshot(new RunSnapshot(backend, this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(buildHeader());
@@ -84,10 +87,12 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_details->hide(); // the tabs get the width until a task run is selected
     layout->addWidget(m_split, 1);
 
-    m_graphModel->setFlowRun(m_id);
-    m_timeline->setFlowRun(m_id);
+    // One snapshot of the run for the header, the graph, the timeline and the task runs: one
+    // fetch, one merge per event batch, so they agree on counts and durations.
+    m_taskRuns->taskRunModel()->setSnapshot(m_snapshot);
+    m_timeline->model()->setSnapshot(m_snapshot);
+    m_graphModel->setSnapshot(m_snapshot);
     m_logs->setFlowRun(m_id);
-    m_taskRuns->setFlowRun(m_id);
 
     connect(m_graph, &RunGraphWidget::taskRunActivated, this, &RunPage::selectTaskRun);
     connect(m_timeline, &TimelineWidget::taskRunActivated, this, &RunPage::selectTaskRun);
@@ -106,16 +111,15 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     connect(m_details, &TaskRunDetails::markAs, m_actions, &RunActions::markTaskRunAs);
     connect(m_details, &TaskRunDetails::openFlowRun, this, &RunPage::openRun);
     connect(m_details, &TaskRunDetails::closeRequested, m_details, &QWidget::hide);
-    connect(m_taskRuns->taskRunModel(), &TaskRunModel::countsChanged, this, &RunPage::updateCounts);
+    connect(m_snapshot, &RunSnapshot::reset, this, &RunPage::onSnapshotChanged);
+    connect(m_snapshot, &RunSnapshot::updated, this, &RunPage::onSnapshotChanged);
+    connect(m_snapshot, &RunSnapshot::errorChanged, this, &RunPage::updateCounts);
+    connect(m_snapshot, &RunSnapshot::loadingChanged, this, &RunPage::updateCounts);
 
-    m_refetch.setSingleShot(true);
-    m_refetch.setInterval(150);
-    connect(&m_refetch, &QTimer::timeout, this, &RunPage::refresh);
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] { showRecord(m_run); });
-    connect(m_backend, &Backend::eventsArrived, this, &RunPage::onEvents);
     showRecord(run);
-    refresh();
+    m_snapshot->setFlowRun(m_id);
 }
 
 QWidget* RunPage::buildHeader() {
@@ -180,12 +184,16 @@ RunPage::Tab RunPage::currentTab() const {
 }
 
 void RunPage::refresh() {
-    const quint64 generation = ++m_generation;
-    m_backend->fetchFlowRun(m_id.toStdString(), this,
-                            [this, generation](std::optional<weft::FlowRunRecord> run) {
-                                if (generation != m_generation || !run) return;
-                                showRecord(*run);
-                            });
+    m_snapshot->refresh();
+}
+
+void RunPage::onSnapshotChanged() {
+    if (const auto& run = m_snapshot->run()) showRecord(*run);
+    if (m_snapshot->runDeleted()) {
+        m_message->setVisible(true);
+        m_message->setText(tr("This flow run was deleted."));
+    }
+    updateCounts();
 }
 
 void RunPage::showRecord(const weft::FlowRunRecord& run) {
@@ -202,8 +210,11 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
                           formatRelative(*run.start_time / 1000, now));
     else
         facts << tr("expected %1").arg(formatTimestamp(run.expected_start_time / 1000));
-    const double d = runDurationS(run, now);
-    if (d >= 0) facts << tr("duration %1").arg(formatDuration(d));
+    // The same two durations as the task runs' (runformat.h), labelled.
+    if (const double d = runTimeS(run, now); d >= 0)
+        facts << tr("run time %1").arg(formatDuration(d));
+    if (const double d = wallTimeS(run, now); d >= 0)
+        facts << tr("wall time %1").arg(formatDuration(d));
     facts << tr("run count %1").arg(run.run_count);
     if (!run.tags.empty()) {
         QStringList tags;
@@ -240,38 +251,32 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
 }
 
 void RunPage::updateCounts() {
-    const auto counts = m_taskRuns->taskRunModel()->countsByState();
+    m_counts->setText(countsText());
+}
+
+QString RunPage::countsText() const {
+    if (m_snapshot->isLoading()) return tr("Loading task runs…");
+    // An error is not "0 task runs": say what failed (the tabs show it too, with Retry).
+    if (!m_snapshot->errorString().isEmpty())
+        return QStringLiteral("<span style='color:#d9534f'>%1</span>")
+            .arg(m_snapshot->errorString().toHtmlEscaped());
     const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
     QStringList chips;
-    int total = 0;
     for (auto type : allStateTypes()) {
-        auto it = counts.find(type);
-        if (it == counts.end() || it->second == 0) continue;
-        total += it->second;
+        const int n = m_snapshot->count(type);
+        if (n == 0) continue;
         chips << QStringLiteral("<span style='color:%1'>&#9679;</span> %2 %3")
                      .arg(stateColor(type, dark).name())
-                     .arg(it->second)
+                     .arg(n)
                      .arg(stateTypeLabel(type).toLower());
     }
-    m_counts->setText(tr("<b>%n task run(s)</b>", nullptr, total) + QStringLiteral("&nbsp;&nbsp;")
-                      + chips.join(QStringLiteral("&nbsp;&nbsp;&nbsp;")));
+    return tr("<b>%n task run(s)</b>", nullptr, m_snapshot->taskCount())
+           + QStringLiteral("&nbsp;&nbsp;") + chips.join(QStringLiteral("&nbsp;&nbsp;&nbsp;"));
 }
 
 void RunPage::selectTaskRun(const QString& taskRunId) {
     m_details->showTaskRun(taskRunId, m_taskRuns->taskRunModel());
     m_details->show();
-}
-
-void RunPage::onEvents(const EventBatch& batch) {
-    const std::string id = m_id.toStdString();
-    for (const auto& e : *batch) {
-        if (e.run_id == id
-            && (e.kind == weft::EventKind::FlowRunState
-                || e.kind == weft::EventKind::FlowRunDeleted)) {
-            if (!m_refetch.isActive()) m_refetch.start();
-            return;
-        }
-    }
 }
 
 void RunPage::taskContextMenu(const QString& taskRunId, const QPoint& globalPos) {

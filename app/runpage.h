@@ -15,6 +15,7 @@ class QToolButton;
 namespace weft::studio {
 
 class JsonModel;
+class RunSnapshot;
 class LogView;
 class ResultView;
 class RunActions;
@@ -46,6 +47,10 @@ public:
     TaskRunDetails* details() const { return m_details; }
     StateBadge* stateBadge() const { return m_badge; }
     ResultView* result() const { return m_result; }
+    /// The run as every view of the page sees it.
+    RunSnapshot* snapshot() const { return m_snapshot; }
+    /// The header's task-run counts ("12 task runs · 10 completed · 2 running").
+    QString countsText() const;
 
     /// Exports the graph or the timeline (PNG or SVG by extension); false on failure.
     bool exportGraph(const QString& path);
@@ -64,15 +69,14 @@ private:
     QWidget* buildHeader();
     void showRecord(const weft::FlowRunRecord& run);
     void updateCounts();
-    void onEvents(const EventBatch& batch);
+    void onSnapshotChanged();
     void taskContextMenu(const QString& taskRunId, const QPoint& globalPos);
 
     Backend* m_backend;
     RunActions* m_actions;
     QString m_id;
     weft::FlowRunRecord m_run;
-    quint64 m_generation = 0;
-    QTimer m_refetch;
+    RunSnapshot* m_snapshot;
     QTimer m_tick; // running durations grow
 
     StateBadge* m_badge = nullptr;

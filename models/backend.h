@@ -2,6 +2,8 @@
 // What Studio's models know of an engine: asynchronous queries and commands, and batches of
 // change-feed events. EmbeddedBackend serves them from a local database; a remote backend serves
 // them over REST and a WebSocket event stream. Models and widgets see only this interface.
+#include "models/result.h"
+
 #include <weft/engine.hpp>
 #include <weft/events.hpp>
 #include <weft/records.hpp>
@@ -51,9 +53,11 @@ struct CommandResult {
     std::optional<weft::Outcome> outcome;
 };
 
-/// Every query runs away from the GUI thread; `done` runs on the GUI thread, and not at all if
-/// `context` was destroyed meanwhile. Callers drop stale answers with their own generation
-/// counters.
+/// Every query runs away from the GUI thread and answers a Result: its value, or the error that
+/// kept it from one (views show it in place, never as empty data). `done` runs on the GUI thread,
+/// and not at all if `context` (a GUI-thread object) was destroyed meanwhile. Callers drop stale
+/// answers with their own generation counters. Nothing here assumes a local database: a network
+/// backend answers the same way, later and with its own errors.
 class Backend : public QObject {
     Q_OBJECT
 public:
@@ -67,7 +71,14 @@ public:
     /// views disable their controls.
     virtual bool isReadOnly() const { return false; }
 
-    template<class T> using Done = std::function<void(T)>;
+    template<class T> using Done = std::function<void(Result<T>)>;
+    /// A chunk of log ids; `last` ends the stream (an error always ends it).
+    using IdChunk = std::function<void(Result<std::vector<std::int64_t>> ids, bool last)>;
+
+    /// False from a query that failed until one succeeds: the status bar says so.
+    bool isHealthy() const { return m_healthError.isEmpty(); }
+    /// The last failure while unhealthy, else empty.
+    QString healthError() const { return m_healthError; }
 
     virtual void fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done) = 0;
     virtual void fetchFlowRuns(const weft::FlowRunQuery& query, QObject* context,
@@ -88,16 +99,14 @@ public:
                            Done<std::vector<weft::LogRecord>> done) = 0;
     /// Ids of every log line matching `query` (its limit ignored), delivered in chunks so a
     /// model can show the first lines at once: `chunk(ids, last)` is called until last is true.
-    virtual void
-    fetchLogIds(const weft::LogQuery& query, QObject* context,
-                std::function<void(std::vector<std::int64_t> ids, bool last)> chunk) = 0;
+    virtual void fetchLogIds(const weft::LogQuery& query, QObject* context, IdChunk chunk) = 0;
     /// The distinct logger names of a flow run's lines (every run's when empty), sorted. Not
     /// pure, so backends without it answer an empty list.
     virtual void fetchLogNames(const std::string& flowRunId, QObject* context,
                                Done<std::vector<std::string>> done) {
         (void)flowRunId;
         QMetaObject::invokeMethod(
-            context, [done] { done({}); }, Qt::QueuedConnection);
+            context, [done] { done(std::vector<std::string>{}); }, Qt::QueuedConnection);
     }
     virtual void fetchDashboard(weft::Micros from, weft::Micros to, int buckets, QObject* context,
                                 Done<DashboardData> done) = 0;
@@ -137,11 +146,37 @@ Q_SIGNALS:
     void eventRateChanged(double perSecond);
     void opened();
     void failed(const QString& message);
+    /// A query failed after successes (healthy false, the error), or one succeeded after
+    /// failures (healthy true). GUI thread.
+    void healthChanged(bool healthy, const QString& error);
+
+protected:
+    /// Every answer passes here on the GUI thread (an empty error: a success).
+    void noteAnswer(const QString& error) {
+        if (error == m_healthError) return;
+        if (!error.isEmpty() && !m_healthError.isEmpty()) { // still unhealthy: newest reason
+            m_healthError = error;
+            return;
+        }
+        m_healthError = error;
+        Q_EMIT healthChanged(error.isEmpty(), error);
+    }
+    /// Wraps `done` so its answer is noted first (the wrapper outlives no one: it holds a guard).
+    template<class T> Done<T> noting(Done<T> done) {
+        return [self = QPointer<Backend>(this), done = std::move(done)](Result<T> r) {
+            if (self) self->noteAnswer(r.error());
+            done(std::move(r));
+        };
+    }
+
+private:
+    QString m_healthError;
 };
 
-/// Runs `work` on Qt's global thread pool and hands its result to `done` on `context`'s thread.
+/// Runs `work` on the query pool and hands its value, or the exception it threw as an error, to
+/// `done` on the GUI thread, unless `context` died meanwhile.
 template<class T>
-void runAsync(QObject* context, std::function<T()> work, std::function<void(T)> done);
+void runAsync(QObject* context, std::function<T()> work, std::function<void(Result<T>)> done);
 
 } // namespace weft::studio
 

@@ -29,9 +29,17 @@ void DashboardModel::refresh() {
     const weft::Micros interval = std::max<weft::Micros>(1, span / m_buckets);
     const weft::Micros to = (weft::now_us() / interval + 1) * interval;
     const weft::Micros from = to - interval * m_buckets;
-    m_backend->fetchDashboard(from, to, m_buckets, this, [this, generation](DashboardData d) {
-        if (generation == m_generation) apply(std::move(d));
-    });
+    m_backend->fetchDashboard(
+        from, to, m_buckets, this, [this, generation](Result<DashboardData> d) {
+            if (generation != m_generation) return;
+            const QString error =
+                d ? QString() : tr("couldn't load the dashboard: %1").arg(d.error());
+            if (error != m_error) {
+                m_error = error;
+                Q_EMIT errorChanged(error);
+            }
+            if (d) apply(std::move(*d));
+        });
 }
 
 void DashboardModel::onEvents(const EventBatch& batch) {

@@ -24,6 +24,8 @@ public:
 
     const DashboardData& data() const { return m_data; }
     bool isLoaded() const { return m_loaded; }
+    /// Why the last refresh failed ("couldn't load the dashboard: …"), or empty.
+    QString errorString() const { return m_error; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -32,6 +34,8 @@ public:
 
 Q_SIGNALS:
     void refreshed();
+    /// errorString() changed (a failure, or a success after one).
+    void errorChanged(const QString& error);
 
 private:
     void onEvents(const EventBatch& batch);
@@ -44,6 +48,7 @@ private:
     int m_buckets = 24;
     quint64 m_generation = 0;
     QTimer m_debounce;
+    QString m_error;
 };
 
 } // namespace weft::studio

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <atomic>
 
 namespace weft::studio {
 
@@ -72,7 +73,8 @@ void EmbeddedBackend::open() {
         [path = m_path, create = m_create == Create::IfMissing] {
             return openEngine(path, create);
         },
-        [this](Opened o) {
+        [this](Result<Opened> r) {
+            Opened o = std::move(r).valueOr(Opened{nullptr, 0, r.error()});
             if (!o.engine) {
                 Q_EMIT failed(o.error);
                 return;
@@ -120,12 +122,13 @@ void EmbeddedBackend::query(QObject* context, std::function<T(weft::Reader&)> wo
     auto engine = m_engine;
     if (!engine) {
         QMetaObject::invokeMethod(
-            context, [done] { done(T{}); }, Qt::QueuedConnection);
+            context, [done] { done(QueryError{tr("the database is not open")}); },
+            Qt::QueuedConnection);
         return;
     }
     runAsync<T>(
         context, [engine, work = std::move(work)] { return engine->store().read(work); },
-        std::move(done));
+        noting(std::move(done)));
 }
 
 void EmbeddedBackend::fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done) {
@@ -176,24 +179,27 @@ void EmbeddedBackend::fetchLogs(const weft::LogQuery& q, QObject* context,
         context, [q](weft::Reader& r) { return r.logs(q); }, std::move(done));
 }
 
-void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
-                                  std::function<void(std::vector<std::int64_t>, bool)> chunk) {
+void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context, IdChunk chunk) {
     auto engine = m_engine;
     QPointer<QObject> guard(context);
-    queryPool()->start([engine, q, guard, chunk] {
-        auto send = [&](std::vector<std::int64_t> ids, bool last) {
-            if (!guard) return false;
-            QMetaObject::invokeMethod(
-                guard.data(),
-                [guard, chunk, ids = std::make_shared<std::vector<std::int64_t>>(std::move(ids)),
-                 last] {
-                    if (guard) chunk(std::move(*ids), last);
-                },
-                Qt::QueuedConnection);
-            return true;
+    // Each chunk's answer is noted like any query's; the backend outlives no posted chunk that
+    // names it, so the note goes through a guard too.
+    auto noted = [self = QPointer<EmbeddedBackend>(this),
+                  chunk](Result<std::vector<std::int64_t>> ids, bool last) {
+        if (self) self->noteAnswer(ids.error());
+        chunk(std::move(ids), last);
+    };
+    // The worker stops early once the context is gone; it learns so from this flag, set on the
+    // GUI thread (a QPointer must not be read on another thread).
+    auto alive = std::make_shared<std::atomic<bool>>(true);
+    if (context) QObject::connect(context, &QObject::destroyed, [alive] { *alive = false; });
+    queryPool()->start([engine, q, guard, noted, alive] {
+        auto send = [&](Result<std::vector<std::int64_t>> ids, bool last) {
+            auto shared = std::make_shared<Result<std::vector<std::int64_t>>>(std::move(ids));
+            postToGuard(guard, [noted, shared, last] { noted(std::move(*shared), last); });
         };
         if (!engine) {
-            send({}, true);
+            send(QueryError{tr("the database is not open")}, true);
             return;
         }
         try {
@@ -201,17 +207,19 @@ void EmbeddedBackend::fetchLogIds(const weft::LogQuery& q, QObject* context,
             weft::LogQuery page = q;
             std::size_t chunkSize = 20000;
             for (;;) {
+                if (!*alive) return; // the post checks the guard again, on the GUI thread
                 auto ids = engine->store().read(
                     [&](weft::Reader& r) { return r.log_ids(page, int(chunkSize)); });
                 const bool last = ids.size() < chunkSize;
                 if (!ids.empty()) page.after_id = ids.back();
-                if (!send(std::move(ids), last) || last) return;
+                send(std::move(ids), last);
+                if (last) return;
                 // Capped: the view inserts each chunk as one block of rows on the GUI thread.
                 chunkSize = std::min<std::size_t>(chunkSize * 4, 250'000);
             }
         } catch (const std::exception& e) {
             spdlog::warn("weft-studio: reading log ids failed: {}", e.what());
-            send({}, true);
+            send(QueryError{QString::fromUtf8(e.what())}, true);
         }
     });
 }

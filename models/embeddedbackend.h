@@ -53,8 +53,7 @@ public:
                            Done<std::vector<weft::State>> done) override;
     void fetchLogs(const weft::LogQuery& query, QObject* context,
                    Done<std::vector<weft::LogRecord>> done) override;
-    void fetchLogIds(const weft::LogQuery& query, QObject* context,
-                     std::function<void(std::vector<std::int64_t>, bool)> chunk) override;
+    void fetchLogIds(const weft::LogQuery& query, QObject* context, IdChunk chunk) override;
     void fetchLogNames(const std::string& flowRunId, QObject* context,
                        Done<std::vector<std::string>> done) override;
     void fetchDashboard(weft::Micros from, weft::Micros to, int buckets, QObject* context,

@@ -21,9 +21,22 @@ FlowListModel::FlowListModel(Backend* backend, QObject* parent)
 void FlowListModel::refresh() {
     m_refreshTimer.stop();
     const quint64 gen = ++m_generation;
-    m_backend->fetchFlows(this, [this, gen](std::vector<weft::FlowRecord> flows) {
-        if (gen == m_generation) setFlows(std::move(flows));
+    m_backend->fetchFlows(this, [this, gen](Result<std::vector<weft::FlowRecord>> flows) {
+        if (gen != m_generation) return;
+        if (!flows) { // the rows stay as they were; the error says they may be stale
+            setError(tr("couldn't load flows: %1").arg(flows.error()));
+            Q_EMIT refreshed();
+            return;
+        }
+        setError({});
+        setFlows(std::move(*flows));
     });
+}
+
+void FlowListModel::setError(const QString& error) {
+    if (error == m_error) return;
+    m_error = error;
+    Q_EMIT errorChanged(error);
 }
 
 void FlowListModel::setFlows(std::vector<weft::FlowRecord> flows) {
@@ -73,10 +86,12 @@ void FlowListModel::fetchFigures() {
                                    [&](const Row& r) { return r.flow.name == name; });
             return it == m_rows.end() ? -1 : int(it - m_rows.begin());
         };
-        m_backend->countFlowRuns(q, this, [this, gen, rowOf, done](std::int64_t n) {
+        m_backend->countFlowRuns(q, this, [this, gen, rowOf, done](Result<std::int64_t> n) {
             if (gen != m_generation) return;
-            if (const int r = rowOf(); r >= 0 && m_rows[size_t(r)].runs != n) {
-                m_rows[size_t(r)].runs = n;
+            if (!n)
+                setError(tr("couldn't count flow runs: %1").arg(n.error()));
+            else if (const int r = rowOf(); r >= 0 && m_rows[size_t(r)].runs != *n) {
+                m_rows[size_t(r)].runs = *n;
                 Q_EMIT dataChanged(index(r, RunsColumn), index(r, RunsColumn));
             }
             done();
@@ -99,14 +114,16 @@ void FlowListModel::fetchFigures() {
         countIn({weft::StateType::Completed}, &Row::completed);
         countIn({weft::StateType::Failed, weft::StateType::Crashed}, &Row::failedOrCrashed);
         m_backend->fetchFlowRuns(
-            q, this, [this, gen, rowOf, done](std::vector<weft::FlowRunRecord> runs) {
+            q, this, [this, gen, rowOf, done](Result<std::vector<weft::FlowRunRecord>> runs) {
                 if (gen != m_generation) return;
-                if (const int r = rowOf(); r >= 0) {
+                if (!runs)
+                    setError(tr("couldn't load the latest runs: %1").arg(runs.error()));
+                else if (const int r = rowOf(); r >= 0) {
                     auto& latest = m_rows[size_t(r)].latest;
-                    if (runs.empty())
+                    if (runs->empty())
                         latest.reset();
                     else
-                        latest = std::move(runs.front());
+                        latest = std::move(runs->front());
                     Q_EMIT dataChanged(index(r, LatestStateColumn), index(r, LatestStartColumn));
                 }
                 done();

@@ -41,6 +41,8 @@ public:
                         int role = Qt::DisplayRole) const override;
 
     QStringList flowNames() const;
+    /// Why the last refresh failed ("couldn't load flows: …"), or empty.
+    QString errorString() const { return m_error; }
     /// Delay between live events and the refresh of counts and latest runs.
     void setRefreshDelay(int ms) { m_refreshTimer.setInterval(ms); }
 
@@ -50,6 +52,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// Flows and their figures arrived (after a refresh).
     void refreshed();
+    /// errorString() changed (a failure, or a success after one).
+    void errorChanged(const QString& error);
 
 private:
     struct Row {
@@ -62,11 +66,13 @@ private:
     void setFlows(std::vector<weft::FlowRecord> flows);
     void fetchFigures();
     void onEvents(const EventBatch& batch);
+    void setError(const QString& error);
 
     Backend* m_backend;
     std::vector<Row> m_rows;
     quint64 m_generation = 0;
     int m_outstanding = 0;
+    QString m_error;
     QTimer m_refreshTimer;
 };
 

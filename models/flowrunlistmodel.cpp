@@ -120,7 +120,7 @@ QVariant FlowRunListModel::data(const QModelIndex& index, int role) const {
         case StartColumn:
             return formatTimestamp(runStartMs(*r));
         case DurationColumn: {
-            const double s = runDurationS(*r, nowMs);
+            const double s = runTimeS(*r, nowMs);
             return s < 0 ? QString() : formatDuration(s);
         }
         case TagsColumn:
@@ -160,7 +160,7 @@ QVariant FlowRunListModel::data(const QModelIndex& index, int role) const {
     case StartTimeRole:
         return runStartMs(*r);
     case DurationRole: {
-        const double s = runDurationS(*r, nowMs);
+        const double s = runTimeS(*r, nowMs);
         return s < 0 ? QVariant() : QVariant(s);
     }
     case TagsRole:
@@ -190,8 +190,8 @@ QVariant FlowRunListModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Run");
     case StartColumn:
         return tr("Start");
-    case DurationColumn:
-        return tr("Duration");
+    case DurationColumn: // the store sorts it by total_run_time
+        return tr("Run time");
     case TagsColumn:
         return tr("Tags");
     case ParametersColumn:
@@ -285,10 +285,15 @@ void FlowRunListModel::startCount(bool initial) {
     if (m_countInFlight && !initial) return;
     m_countInFlight = true;
     const quint64 gen = m_generation;
-    m_backend->countFlowRuns(baseQuery(), this, [this, gen](std::int64_t count) {
+    m_backend->countFlowRuns(baseQuery(), this, [this, gen](Result<std::int64_t> count) {
         if (gen != m_generation) return;
         m_countInFlight = false;
-        applyCount(count);
+        if (!count) {
+            setError(tr("couldn't load flow runs: %1").arg(count.error()));
+            return;
+        }
+        setError({});
+        applyCount(*count);
     });
 }
 
@@ -398,8 +403,14 @@ void FlowRunListModel::requestRange(int start, int end, bool replace) {
     q.offset = start;
     q.limit = end - start;
     const quint64 gen = m_generation;
-    m_backend->fetchFlowRuns(q, this, [this, gen, id](std::vector<weft::FlowRunRecord> records) {
-        if (gen == m_generation) placePage(id, std::move(records));
+    m_backend->fetchFlowRuns(q, this, [this, gen, id](Result<std::vector<weft::FlowRunRecord>> r) {
+        if (gen != m_generation) return;
+        if (!r) {
+            std::erase_if(m_pending, [id](const Pending& p) { return p.id == id; });
+            setError(tr("couldn't load flow runs: %1").arg(r.error()));
+            return;
+        }
+        placePage(id, std::move(*r));
     });
 }
 
@@ -540,6 +551,16 @@ void FlowRunListModel::reload() {
         if (m_chunks[i]->end() <= from || m_chunks[i]->start >= to) dropChunk(i);
     std::erase_if(m_pending, [](const Pending& p) { return p.replace; });
     requestRange(from, to, true);
+}
+
+void FlowRunListModel::retry() {
+    resetContents();
+}
+
+void FlowRunListModel::setError(const QString& error) {
+    if (error == m_error) return;
+    m_error = error;
+    Q_EMIT errorChanged(error);
 }
 
 void FlowRunListModel::scheduleReload() {

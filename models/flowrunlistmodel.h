@@ -56,16 +56,22 @@ public:
     void setReloadDelay(int ms) { m_reloadTimer.setInterval(ms); }
     /// Page requests sent so far (for tests and benchmarks).
     int pageRequests() const { return m_pageRequests; }
+    /// Why the last count or page failed ("couldn't load flow runs: …"), or empty.
+    QString errorString() const { return m_error; }
 
 public Q_SLOTS:
     /// Re-counts and reloads the rows in view, keeping the filter.
     void reload();
+    /// Starts over after an error: counts and loads the first page again.
+    void retry();
 
 Q_SIGNALS:
     /// The number of matching runs changed (first count, live inserts and deletions).
     void totalCountChanged(qint64 count);
     /// A page of rows arrived (after its dataChanged).
     void pageLoaded(int firstRow, int lastRow);
+    /// errorString() changed (a failure, or a success after one).
+    void errorChanged(const QString& error);
 
 private:
     struct Chunk {
@@ -111,6 +117,7 @@ private:
     void emitRowsChanged(std::vector<int>& rows, int firstColumn, int lastColumn);
     void refreshRunningDurations();
     void scheduleReload();
+    void setError(const QString& error);
 
     Backend* m_backend;
     FlowRunFilter m_filter;
@@ -145,6 +152,7 @@ private:
     std::unordered_set<std::string> m_deleted; // deleted since the last reset: never re-shown
     QTimer m_reloadTimer;
     QTimer m_durationTimer;
+    QString m_error;
 };
 
 } // namespace weft::studio

@@ -89,10 +89,13 @@ void FlowRunListModel::processBatches() {
         q.ids = std::move(created);
         q.limit = int(q.ids.size());
         const quint64 gen = m_generation;
-        m_backend->fetchFlowRuns(q, this, [this, gen](std::vector<weft::FlowRunRecord> records) {
+        m_backend->fetchFlowRuns(q, this, [this, gen](Result<std::vector<weft::FlowRunRecord>> r) {
             if (gen != m_generation) return;
             m_fetchingCreated = false;
-            insertCreated(std::move(records));
+            if (r)
+                insertCreated(std::move(*r));
+            else // the new runs stay unseen: the error says so, and Retry reloads
+                setError(tr("couldn't load new flow runs: %1").arg(r.error()));
             processBatches();
         });
     }

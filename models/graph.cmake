@@ -3,4 +3,5 @@ target_sources(weft_models PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/rungraphscene.h
   ${CMAKE_CURRENT_LIST_DIR}/rungraphscene.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rungraphmodel.h
-  ${CMAKE_CURRENT_LIST_DIR}/rungraphmodel.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/rungraphmodel.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rungraphmodel_snapshot.cpp)

@@ -40,7 +40,7 @@ void LogExporter::cancel() {
     m_running = false;
     if (auto sink = std::exchange(m_sink, nullptr); sink && !sink->path.isEmpty())
         runAsync<bool>(
-            this, [sink] { return sink->file.remove(); }, [](bool) {});
+            this, [sink] { return sink->file.remove(); }, [](Result<bool>) {});
 }
 
 void LogExporter::start(const weft::LogQuery& query, std::vector<std::int64_t> ids,
@@ -64,8 +64,9 @@ void LogExporter::start(const weft::LogQuery& query, std::vector<std::int64_t> i
                 return tr("Cannot write %1: %2").arg(sink->path, sink->file.errorString());
             return {};
         },
-        [this, gen](QString error) {
+        [this, gen](Result<QString> r) {
             if (gen != m_gen) return;
+            const QString error = r ? *r : r.error();
             if (!error.isEmpty()) return finish(error);
             fetchNext();
         });
@@ -85,17 +86,21 @@ void LogExporter::fetchNext() {
         q.limit = kQueryPage;
     }
     const auto gen = m_gen;
-    m_backend->fetchLogs(q, this, [this, gen, limit = q.limit](std::vector<weft::LogRecord> lines) {
-        if (gen != m_gen) return;
-        bool lastPage;
-        if (!m_ids.empty()) {
-            lastPage = m_pos >= m_ids.size();
-        } else {
-            lastPage = int(lines.size()) < limit;
-            if (!lines.empty()) m_cursor = lines.back().id;
-        }
-        write(std::move(lines), lastPage);
-    });
+    m_backend->fetchLogs(q, this,
+                         [this, gen, limit = q.limit](Result<std::vector<weft::LogRecord>> r) {
+                             if (gen != m_gen) return;
+                             if (!r)
+                                 return finish(tr("couldn't read log lines: %1").arg(r.error()));
+                             std::vector<weft::LogRecord> lines = std::move(*r);
+                             bool lastPage;
+                             if (!m_ids.empty()) {
+                                 lastPage = m_pos >= m_ids.size();
+                             } else {
+                                 lastPage = int(lines.size()) < limit;
+                                 if (!lines.empty()) m_cursor = lines.back().id;
+                             }
+                             write(std::move(lines), lastPage);
+                         });
 }
 
 void LogExporter::write(std::vector<weft::LogRecord> lines, bool lastPage) {
@@ -120,8 +125,9 @@ void LogExporter::write(std::vector<weft::LogRecord> lines, bool lastPage) {
                 return tr("Cannot write %1: %2").arg(sink->path, sink->file.errorString());
             return {};
         },
-        [this, gen, lastPage](QString error) {
+        [this, gen, lastPage](Result<QString> r) {
             if (gen != m_gen) return;
+            const QString error = r ? *r : r.error();
             if (!error.isEmpty()) return finish(error);
             Q_EMIT progress(m_sink->lines, m_ids.empty() ? -1 : qint64(m_ids.size()));
             if (lastPage)
@@ -142,8 +148,9 @@ void LogExporter::finish(const QString& error) {
                 return tr("Cannot write %1: %2").arg(sink->path, sink->file.errorString());
             return error;
         },
-        [this, gen](QString error) {
+        [this, gen](Result<QString> r) {
             if (gen != m_gen) return;
+            const QString error = r ? *r : r.error();
             m_running = false;
             auto sink = std::exchange(m_sink, nullptr);
             if (error.isEmpty() && sink->path.isEmpty()) Q_EMIT textReady(sink->text, sink->lines);

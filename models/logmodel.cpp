@@ -160,7 +160,23 @@ void LogModel::setJob(Job job) {
     if (wasLoading != (job == Job::Base)) Q_EMIT loadingChanged(job == Job::Base);
 }
 
+void LogModel::setError(const QString& error, bool aboutLines) const {
+    if (error == m_error) return;
+    // The lines' own failure is the one to show: names that fail (before or after it) do not
+    // hide it. reload() clears it.
+    if (!error.isEmpty() && !aboutLines && !m_error.isEmpty()) return;
+    m_error = error;
+    Q_EMIT const_cast<LogModel*>(this)->errorChanged(error);
+}
+
+void LogModel::retry() {
+    reload();
+    requestLoggerNames();
+    fetchTaskNames();
+}
+
 void LogModel::reload() {
+    setError({});
     beginResetModel();
     ++m_gen;
     ++m_searchGen;
@@ -183,8 +199,14 @@ void LogModel::reload() {
     setJob(Job::Base);
     const auto gen = m_gen;
     m_backend->fetchLogIds(baseQuery(), this,
-                           [this, gen](std::vector<std::int64_t> ids, bool last) {
-                               if (gen == m_gen) onBaseChunk(std::move(ids), last);
+                           [this, gen](Result<std::vector<std::int64_t>> ids, bool last) {
+                               if (gen != m_gen) return;
+                               if (!ids) {
+                                   setError(tr("couldn't load log lines: %1").arg(ids.error()));
+                                   setJob(Job::None);
+                                   return;
+                               }
+                               onBaseChunk(std::move(*ids), last);
                            });
 }
 
@@ -226,11 +248,17 @@ void LogModel::startHits() {
     weft::LogQuery q = searchQuery();
     q.before_id = m_tail + 1; // the lines we have; later ones come with their live batch
     const auto gen = m_gen, searchGen = m_searchGen;
-    m_backend->fetchLogIds(q, this,
-                           [this, gen, searchGen](std::vector<std::int64_t> ids, bool last) {
-                               if (gen == m_gen && searchGen == m_searchGen)
-                                   onHitsChunk(std::move(ids), last);
-                           });
+    m_backend->fetchLogIds(
+        q, this, [this, gen, searchGen](Result<std::vector<std::int64_t>> ids, bool last) {
+            if (gen != m_gen || searchGen != m_searchGen) return;
+            if (!ids) {
+                setError(tr("couldn't search log lines: %1").arg(ids.error()));
+                setJob(Job::None);
+                Q_EMIT searchFinished(hitCount());
+                return;
+            }
+            onHitsChunk(std::move(*ids), last);
+        });
 }
 
 void LogModel::onHitsChunk(std::vector<std::int64_t> ids, bool last) {
@@ -314,9 +342,15 @@ void LogModel::startLive() {
     q.before_id = upTo + 1;
     const bool withHits = hasSearch() && !hitsOnly();
     auto ids = std::make_shared<std::vector<std::int64_t>>();
-    m_backend->fetchLogIds(q, this, [=, this](std::vector<std::int64_t> chunk, bool last) {
+    // A failed live read leaves m_tail where it was: the next live batch (or Retry) reads again.
+    auto failed = [this](const QString& error) {
+        setError(tr("couldn't load new log lines: %1").arg(error));
+        setJob(Job::None);
+    };
+    m_backend->fetchLogIds(q, this, [=, this](Result<std::vector<std::int64_t>> chunk, bool last) {
         if (gen != m_gen) return;
-        ids->insert(ids->end(), chunk.begin(), chunk.end());
+        if (!chunk) return failed(chunk.error());
+        ids->insert(ids->end(), chunk->begin(), chunk->end());
         if (!last) return;
         if (!withHits || ids->empty() || searchGen != m_searchGen)
             return applyLive(std::move(*ids), {}, upTo, false);
@@ -325,14 +359,16 @@ void LogModel::startLive() {
         hq.after_id = from;
         hq.before_id = upTo + 1;
         auto hits = std::make_shared<std::vector<std::int64_t>>();
-        m_backend->fetchLogIds(hq, this, [=, this](std::vector<std::int64_t> chunk, bool last) {
-            if (gen != m_gen) return;
-            hits->insert(hits->end(), chunk.begin(), chunk.end());
-            if (!last) return;
-            const bool current = searchGen == m_searchGen;
-            applyLive(std::move(*ids), current ? std::move(*hits) : std::vector<std::int64_t>{},
-                      upTo, current);
-        });
+        m_backend->fetchLogIds(
+            hq, this, [=, this](Result<std::vector<std::int64_t>> chunk, bool last) {
+                if (gen != m_gen) return;
+                if (!chunk) return failed(chunk.error());
+                hits->insert(hits->end(), chunk->begin(), chunk->end());
+                if (!last) return;
+                const bool current = searchGen == m_searchGen;
+                applyLive(std::move(*ids), current ? std::move(*hits) : std::vector<std::int64_t>{},
+                          upTo, current);
+            });
     });
 }
 

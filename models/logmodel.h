@@ -59,6 +59,12 @@ public:
     /// The name of a task run of this run, "" until known.
     QString taskRunName(const QString& taskRunId) const;
 
+    /// Why lines could not be loaded ("couldn't load log lines: …"), or empty. Lines whose text
+    /// failed are not asked for again until retry().
+    QString errorString() const { return m_error; }
+    /// Loads everything again after an error.
+    void retry();
+
     /// Ids are still streaming in (first load or after a filter change).
     bool isLoading() const { return m_job == Job::Base; }
     /// The search's hits are still streaming in.
@@ -113,6 +119,8 @@ Q_SIGNALS:
     void loggerNamesArrived(const QStringList& names);
     /// Rows were appended by live lines (after rowsInserted).
     void liveLinesAppended(int first, int last);
+    /// errorString() changed.
+    void errorChanged(const QString& error);
 
 private:
     enum class Job { None, Base, Hits, Live };
@@ -131,6 +139,8 @@ private:
     void applyLive(std::vector<std::int64_t> ids, std::vector<std::int64_t> hits, std::int64_t upTo,
                    bool withHits);
     void setJob(Job job);
+    /// Names' failures (`aboutLines` false) never replace one of the lines'.
+    void setError(const QString& error, bool aboutLines = true) const;
     weft::LogQuery baseQuery() const;
     weft::LogQuery searchQuery() const;
     bool hitsOnly() const { return m_allRuns && hasSearch(); }
@@ -189,6 +199,7 @@ private:
     mutable std::set<std::string> m_unknownRuns;
     bool m_runNamesInFlight = false;
     mutable QTimer m_runNamesTimer;
+    mutable QString m_error;
 };
 
 } // namespace weft::studio

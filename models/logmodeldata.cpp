@@ -50,10 +50,14 @@ void LogModel::requestPage(int page) const {
     // data() is const; the answer comes back to this same (non-const) model.
     auto* self = const_cast<LogModel*>(this);
     const auto gen = m_rowsGen;
-    m_backend->fetchLogs(q, self,
-                         [self, page, gen, ids = q.ids](std::vector<weft::LogRecord> lines) {
-                             self->pageArrived(page, gen, ids, std::move(lines));
-                         });
+    m_backend->fetchLogs(
+        q, self, [self, page, gen, ids = q.ids](Result<std::vector<weft::LogRecord>> lines) {
+            if (lines) return self->pageArrived(page, gen, ids, std::move(*lines));
+            if (gen != self->m_rowsGen) return;
+            // The page stays "in flight" so painting does not ask again in a
+            // loop; the error shows instead of endless placeholders.
+            self->setError(tr("couldn't load log lines: %1").arg(lines.error()));
+        });
 }
 
 void LogModel::pageArrived(int page, std::uint64_t gen, std::vector<std::int64_t> ids,
@@ -94,10 +98,15 @@ void LogModel::fetchTaskNames() {
     m_taskNamesInFlight = true;
     m_taskNamesStale = false;
     m_backend->fetchTaskRuns(
-        m_flowRunId, this, [this, run = m_flowRunId](std::vector<weft::TaskRunRecord> runs) {
+        m_flowRunId, this,
+        [this, run = m_flowRunId](Result<std::vector<weft::TaskRunRecord>> runs) {
             m_taskNamesInFlight = false;
+            if (!runs) {
+                setError(tr("couldn't load task run names: %1").arg(runs.error()), false);
+                return;
+            }
             if (run == m_flowRunId) {
-                for (const auto& t : runs)
+                for (const auto& t : *runs)
                     m_taskNames[t.id] = QString::fromStdString(t.name);
                 if (rowCount() > 0)
                     Q_EMIT dataChanged(index(0, SourceColumn), index(rowCount() - 1, SourceColumn),
@@ -123,11 +132,15 @@ void LogModel::fetchRunNames() {
     }
     q.limit = int(q.ids.size());
     m_runNamesInFlight = true;
-    m_backend->fetchFlowRuns(q, this, [this](std::vector<weft::FlowRunRecord> runs) {
+    m_backend->fetchFlowRuns(q, this, [this](Result<std::vector<weft::FlowRunRecord>> runs) {
         m_runNamesInFlight = false;
-        for (const auto& r : runs)
+        if (!runs) {
+            setError(tr("couldn't load flow run names: %1").arg(runs.error()), false);
+            return;
+        }
+        for (const auto& r : *runs)
             m_runNames[r.id] = QString::fromStdString(r.name);
-        if (!runs.empty() && rowCount() > 0)
+        if (!runs->empty() && rowCount() > 0)
             Q_EMIT dataChanged(index(0, RunColumn), index(rowCount() - 1, RunColumn),
                                {Qt::DisplayRole, Qt::ToolTipRole, FlowRunNameRole});
         fetchRunNames();
@@ -135,13 +148,18 @@ void LogModel::fetchRunNames() {
 }
 
 void LogModel::requestLoggerNames() {
-    m_backend->fetchLogNames(m_allRuns ? std::string() : m_flowRunId, this,
-                             [this](std::vector<std::string> names) {
-                                 QStringList list;
-                                 for (const auto& n : names)
-                                     list << QString::fromStdString(n);
-                                 Q_EMIT loggerNamesArrived(list);
-                             });
+    m_backend->fetchLogNames(
+        m_allRuns ? std::string() : m_flowRunId, this,
+        [this](Result<std::vector<std::string>> names) {
+            if (!names) {
+                setError(tr("couldn't load logger names: %1").arg(names.error()), false);
+                return;
+            }
+            QStringList list;
+            for (const auto& n : *names)
+                list << QString::fromStdString(n);
+            Q_EMIT loggerNamesArrived(list);
+        });
 }
 
 QString LogModel::taskRunName(const QString& taskRunId) const {

@@ -20,8 +20,17 @@ QString formatTimestamp(qint64 ms) {
         QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
+QString formatTimestampMs(qint64 ms) {
+    if (ms == 0) return {};
+    return QDateTime::fromMSecsSinceEpoch(ms).toLocalTime().toString(
+        QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+}
+
 QString formatDuration(double s) {
     if (s < 0 || !std::isfinite(s)) return {};
+    // Some run for well under a millisecond (a retried task's last attempt): "0 ms" would read
+    // as "did not run".
+    if (s > 0 && s < 0.0005) return QStringLiteral("<1 ms");
     if (s < 1)
         return QStringLiteral("%1 ms").arg(std::llround(s * 1000)); // tasks are often this short
     if (s < 10) return QStringLiteral("%1 s").arg(s, 0, 'f', 1);

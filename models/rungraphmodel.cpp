@@ -35,38 +35,6 @@ RunGraphModel::RunGraphModel(Backend* backend, QObject* parent)
 
 RunGraphModel::~RunGraphModel() = default;
 
-void RunGraphModel::setFlowRun(const QString& flowRunId) {
-    ++m_loadGen;
-    ++m_layoutGen;
-    m_flowRunId = flowRunId;
-    m_runs.clear();
-    m_runIndex.clear();
-    m_ownerOfFlowRun.clear();
-    m_keyIds.clear();
-    m_tagNames.clear();
-    m_tagIds.clear();
-    m_expandedSubflow.clear();
-    m_expandedGroup.clear();
-    m_dirty.clear();
-    m_refetchTimer.stop();
-    m_origin = 0;
-    m_pendingLoads = 0;
-    Q_EMIT aboutToChangeLayout();
-    m_scene = std::make_shared<RunGraphScene>();
-    m_lastCause = LayoutCause::NewRun;
-    recount();
-    Q_EMIT layoutChanged();
-    Q_EMIT tagsChanged();
-    if (flowRunId.isEmpty()) {
-        setLoading(false);
-        return;
-    }
-    const std::string id = flowRunId.toStdString();
-    m_ownerOfFlowRun[id] = -1; // events of the run count from now, while the fetch runs
-    setLoading(true);
-    fetch(id, -1, LayoutCause::NewRun);
-}
-
 void RunGraphModel::setLayoutMode(DagMode mode) {
     if (mode == m_mode) return;
     m_mode = mode;
@@ -79,22 +47,38 @@ void RunGraphModel::fetch(const std::string& flowRunId, int owner, LayoutCause c
     if (load) ++m_pendingLoads;
     const quint64 gen = m_loadGen;
     // `this` is the context of both steps: an answer is dropped if the model is gone.
-    m_backend->fetchTaskRuns(flowRunId, this, [=, this](std::vector<weft::TaskRunRecord> records) {
-        if (gen != m_loadGen) return; // another run was opened meanwhile
-        // Records become runs on the pool too (JSON, strings), and die there: for 10,000 task
-        // runs that is ~100 ms the GUI thread does not spend.
-        auto shared = std::make_shared<std::vector<weft::TaskRunRecord>>(std::move(records));
-        runAsync<std::shared_ptr<std::vector<Run>>>(
-            this, [shared] { return prepare(std::move(*shared)); },
-            [=, this](std::shared_ptr<std::vector<Run>> runs) {
-                if (gen != m_loadGen || !runs) return;
+    m_backend->fetchTaskRuns(
+        flowRunId, this, [=, this](Result<std::vector<weft::TaskRunRecord>> r) {
+            if (gen != m_loadGen) return; // another run was opened meanwhile
+            if (!r) {
                 if (load) --m_pendingLoads;
-                m_ownerOfFlowRun[flowRunId] = owner;
-                if (owner >= 0) m_runs[size_t(owner)].child = Run::Loaded;
-                const bool added = merge(owner, std::move(*runs));
-                if (added || load) requestLayout(cause);
-            });
-    });
+                if (owner >= 0 && m_runs[size_t(owner)].child == Run::Loading)
+                    m_runs[size_t(owner)].child = Run::NotLoaded; // expanding again retries
+                m_subflowError = tr("couldn't load a subflow's task runs: %1").arg(r.error());
+                Q_EMIT errorChanged(m_subflowError);
+                if (m_pendingLoads == 0) setLoading(false);
+                return;
+            }
+            if (!m_subflowError.isEmpty()) {
+                m_subflowError.clear();
+                Q_EMIT errorChanged(errorString());
+            }
+            std::vector<weft::TaskRunRecord> records = std::move(*r);
+            // Records become runs on the pool too (JSON, strings), and die there: for 10,000 task
+            // runs that is ~100 ms the GUI thread does not spend.
+            auto shared = std::make_shared<std::vector<weft::TaskRunRecord>>(std::move(records));
+            runAsync<std::shared_ptr<std::vector<Run>>>(
+                this, [shared] { return prepare(std::move(*shared)); },
+                [=, this](Result<std::shared_ptr<std::vector<Run>>> prepared) {
+                    if (gen != m_loadGen || !prepared || !*prepared) return;
+                    std::shared_ptr<std::vector<Run>> runs = std::move(*prepared);
+                    if (load) --m_pendingLoads;
+                    m_ownerOfFlowRun[flowRunId] = owner;
+                    if (owner >= 0) m_runs[size_t(owner)].child = Run::Loaded;
+                    const bool added = merge(owner, std::move(*runs));
+                    if (added || load) requestLayout(cause);
+                });
+        });
 }
 
 std::shared_ptr<std::vector<RunGraphModel::Run>>
@@ -112,6 +96,8 @@ RunGraphModel::prepare(std::vector<weft::TaskRunRecord>&& records) {
         run.stateTime = rec.state.timestamp;
         run.start = rec.start_time.value_or(0);
         run.end = rec.end_time.value_or(0);
+        run.runTime = rec.total_run_time;
+        if (rec.state.type == weft::StateType::Running) run.runStart = rec.state.timestamp;
         run.expected = rec.expected_start_time ? rec.expected_start_time : rec.created;
         if (rec.task_inputs.is_object())
             for (const auto& [param, inputs] : rec.task_inputs.items()) {
@@ -147,6 +133,10 @@ bool RunGraphModel::merge(int owner, std::vector<Run>&& runs) {
             known.stateTime = run.stateTime;
             known.start = run.start ? run.start : known.start;
             known.end = run.end ? run.end : known.end;
+            known.runTime = run.runTime;
+            if (known.name.isEmpty()) known.name = std::move(run.name); // was a placeholder
+            if (known.unresolved.empty() && known.upstream.empty())
+                known.unresolved = std::move(run.unresolved);
             const auto& nodeOfRun = m_scene->nodeOfRun;
             if (changed && size_t(it->second) < nodeOfRun.size()
                 && nodeOfRun[size_t(it->second)] >= 0)
@@ -154,9 +144,7 @@ bool RunGraphModel::merge(int owner, std::vector<Run>&& runs) {
             continue;
         }
         run.owner = owner;
-        auto key = m_keyIds.find(run.taskKey);
-        if (key == m_keyIds.end()) key = m_keyIds.insert(run.taskKey, int(m_keyIds.size()));
-        run.key = *key;
+        run.key = internKey(run.taskKey);
         for (const QString& name : run.tagNames) {
             auto t = m_tagIds.find(name);
             if (t == m_tagIds.end()) {
@@ -178,20 +166,7 @@ bool RunGraphModel::merge(int owner, std::vector<Run>&& runs) {
         m_expandedGroup.push_back(0);
         added = true;
     }
-    if (added)
-        for (Run& run : m_runs) {
-            if (run.unresolved.empty()) continue;
-            std::vector<Run::Unresolved> still;
-            for (Run::Unresolved& up : run.unresolved) {
-                if (auto it = m_runIndex.find(up.id); it != m_runIndex.end()) {
-                    run.upstream.push_back(it->second);
-                    run.orderOnly.push_back(up.orderOnly);
-                } else {
-                    still.push_back(std::move(up));
-                }
-            }
-            run.unresolved = std::move(still);
-        }
+    if (added) resolveUpstream();
     if (!recoloured.isEmpty()) {
         recount();
         std::sort(recoloured.begin(), recoloured.end());
@@ -202,12 +177,37 @@ bool RunGraphModel::merge(int owner, std::vector<Run>&& runs) {
     return added;
 }
 
+void RunGraphModel::resolveUpstream() {
+    for (Run& run : m_runs) {
+        if (run.unresolved.empty()) continue;
+        std::vector<Run::Unresolved> still;
+        for (Run::Unresolved& up : run.unresolved) {
+            if (auto it = m_runIndex.find(up.id); it != m_runIndex.end()) {
+                run.upstream.push_back(it->second);
+                run.orderOnly.push_back(up.orderOnly);
+            } else {
+                still.push_back(std::move(up));
+            }
+        }
+        run.unresolved = std::move(still);
+    }
+}
+
+int RunGraphModel::internKey(const QString& taskKey) {
+    auto key = m_keyIds.find(taskKey);
+    if (key == m_keyIds.end()) key = m_keyIds.insert(taskKey, int(m_keyIds.size()));
+    return *key;
+}
+
 void RunGraphModel::onEvents(const EventBatch& batch) {
     if (m_flowRunId.isEmpty() || !batch) return;
     QVector<int> changed;
     const auto& nodeOfRun = m_scene->nodeOfRun;
     for (const weft::Event& ev : *batch) {
-        if (!ev.is_task_run() || !m_ownerOfFlowRun.count(ev.flow_run_id)) continue;
+        if (!ev.is_task_run()) continue;
+        // The top level follows the snapshot; loaded subflow levels follow the feed here.
+        const auto owner = m_ownerOfFlowRun.find(ev.flow_run_id);
+        if (owner == m_ownerOfFlowRun.end() || owner->second < 0) continue;
         const auto it = m_runIndex.find(ev.run_id);
         if (it == m_runIndex.end()) {
             if (ev.kind == weft::EventKind::TaskRunCreated) {
@@ -228,6 +228,9 @@ void RunGraphModel::onEvents(const EventBatch& batch) {
         run.stateTime = s.timestamp;
         if (s.type == weft::StateType::Running && !run.start) run.start = s.timestamp;
         if (weft::is_terminal(s.type)) run.end = s.timestamp;
+        if (s.type == weft::StateType::Running) run.runStart = s.timestamp;
+        if (old == weft::StateType::Running && s.type != weft::StateType::Running && run.runStart)
+            run.runTime += std::max<weft::Micros>(0, s.timestamp - run.runStart);
         if (same) continue; // e.g. the feed catching up with states the fetch already had
         const int node = size_t(it->second) < nodeOfRun.size() ? nodeOfRun[size_t(it->second)] : -1;
         if (node < 0) continue;
@@ -245,6 +248,8 @@ void RunGraphModel::onEvents(const EventBatch& batch) {
 }
 
 void RunGraphModel::refetchDirty() {
+    if (m_snapshot && m_snapshot->taskCount() > int(topLevelCount()))
+        adoptMissing(); // the snapshot's task runs the graph does not show yet
     const std::set<std::string> dirty = std::exchange(m_dirty, {});
     for (const std::string& id : dirty) {
         const auto it = m_ownerOfFlowRun.find(id);
@@ -282,8 +287,8 @@ void RunGraphModel::requestLayout(LayoutCause cause) {
     const quint64 gen = ++m_layoutGen;
     runAsync<std::shared_ptr<RunGraphScene>>(
         this, [in = std::move(in)] { return buildRunGraphScene(in); },
-        [this, gen, cause](std::shared_ptr<RunGraphScene> scene) {
-            if (gen == m_layoutGen && scene) applyScene(std::move(scene), cause);
+        [this, gen, cause](Result<std::shared_ptr<RunGraphScene>> scene) {
+            if (gen == m_layoutGen && scene && *scene) applyScene(std::move(*scene), cause);
         });
 }
 
@@ -378,11 +383,13 @@ QString RunGraphModel::nodeStateName(int node) const {
 
 double RunGraphModel::nodeDuration(int node) const {
     const Run* run = runOf(node);
-    if (!run || !run->start) return -1;
-    const weft::Micros end = run->end                                ? run->end
-                             : run->type == weft::StateType::Running ? weft::now_us()
-                                                                     : run->start;
-    return std::max<double>(0, double(end - run->start) / 1e6);
+    if (!run || (!run->start && !run->runTime)) return -1;
+    // Run time, as every view shows it (runformat.h): RUNNING time over attempts, the current
+    // attempt included while it runs.
+    weft::Micros us = run->runTime;
+    if (run->type == weft::StateType::Running)
+        us += std::max<weft::Micros>(0, weft::now_us() - run->stateTime);
+    return double(us) / 1e6;
 }
 
 int RunGraphModel::nodeMemberCount(int node) const {

@@ -11,12 +11,14 @@
 // Every method is GUI-thread only.
 #include "models/backend.h"
 #include "models/rungraphscene.h"
+#include "models/runsnapshot.h"
 
 #include <QHash>
 #include <QStringList>
 #include <QTimer>
 #include <QVector>
 #include <array>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -24,7 +26,7 @@
 namespace weft::studio {
 
 /// Task runs per state type, indexed by int(weft::StateType).
-using RunGraphStateCounts = std::array<int, 9>;
+using RunGraphStateCounts = StateCounts;
 
 class RunGraphModel : public QObject {
     Q_OBJECT
@@ -36,8 +38,16 @@ public:
     explicit RunGraphModel(Backend* backend, QObject* parent = nullptr);
     ~RunGraphModel() override;
 
-    /// Loads a flow run's task runs (empty id: no graph).
+    /// Adapts a snapshot shared with the page's other views (not owned): its task runs are the
+    /// top level. Without one, setFlowRun() makes a snapshot of its own.
+    void setSnapshot(RunSnapshot* snapshot);
+    RunSnapshot* snapshot() const { return m_snapshot; }
+    /// Shows a flow run's task runs (empty id: no graph).
     void setFlowRun(const QString& flowRunId);
+    /// "couldn't load task runs: …" (the run's, or an expanded subflow's), or empty.
+    QString errorString() const;
+    /// Loads again after an error: the run's task runs (and subflows when expanded again).
+    void retry();
     QString flowRunId() const { return m_flowRunId; }
     void setLayoutMode(DagMode mode);
     DagMode layoutMode() const { return m_mode; }
@@ -111,6 +121,7 @@ Q_SIGNALS:
     /// States changed in place; the nodes keep their boxes.
     void nodesChanged(const QVector<int>& nodes);
     void tagsChanged();
+    void errorChanged(const QString& error);
 
 private:
     struct Run {
@@ -121,6 +132,8 @@ private:
         weft::StateType type = weft::StateType::Pending;
         QString stateName;
         weft::Micros stateTime = 0, start = 0, end = 0, expected = 0; // 0 = unknown
+        weft::Micros runTime = 0;  // total_run_time: RUNNING time over attempts
+        weft::Micros runStart = 0; // the current attempt's start (subflow levels, from the feed)
         std::vector<int> upstream;
         std::vector<char> orderOnly; // per upstream entry: a wait_for edge, no data passed
         struct Unresolved {
@@ -133,6 +146,16 @@ private:
         enum { NotLoaded, Loading, Loaded } child = NotLoaded;
     };
 
+    void onSnapshotReset();
+    void onSnapshotUpdated(const RunSnapshot::Delta& delta);
+    void adopt(int from, LayoutCause cause);
+    void adoptMissing();
+    /// Applies the snapshot's current records to the runs shown; true when a re-layout is due.
+    bool catchUp();
+    bool applyRecord(int run, const weft::TaskRunRecord& rec, QVector<int>& changed);
+    void resolveUpstream();
+    int internKey(const QString& taskKey);
+    std::size_t topLevelCount() const;
     void fetch(const std::string& flowRunId, int owner, LayoutCause cause);
     static std::shared_ptr<std::vector<Run>> prepare(std::vector<weft::TaskRunRecord>&& records);
     bool merge(int owner, std::vector<Run>&& runs);
@@ -145,6 +168,9 @@ private:
     const Run* runOf(int node) const;
 
     QPointer<Backend> m_backend;
+    std::unique_ptr<RunSnapshot> m_own;
+    QPointer<RunSnapshot> m_snapshot;
+    QString m_subflowError;
     QString m_flowRunId;
     DagMode m_mode = DagMode::Layered;
     std::vector<Run> m_runs;

@@ -10,6 +10,8 @@ target_sources(weft_models PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/runformat.cpp
 )
 target_sources(weft_models PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/runsnapshot.h
+  ${CMAKE_CURRENT_LIST_DIR}/runsnapshot.cpp
   ${CMAKE_CURRENT_LIST_DIR}/taskrunroles.h
   ${CMAKE_CURRENT_LIST_DIR}/taskrunmodel.h
   ${CMAKE_CURRENT_LIST_DIR}/taskrunmodel.cpp

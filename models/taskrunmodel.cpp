@@ -3,7 +3,6 @@
 #include "models/runformat.h"
 
 #include <QDateTime>
-#include <QSet>
 #include <algorithm>
 
 namespace weft::studio {
@@ -14,59 +13,78 @@ namespace {
 QString qs(const std::string& s) {
     return QString::fromStdString(s);
 }
+
+QVariant seconds(double s) {
+    return s < 0 ? QVariant() : QVariant(s);
+}
 } // namespace
 
 TaskRunModel::TaskRunModel(Backend* backend, QObject* parent)
     : QAbstractTableModel(parent)
     , m_backend(backend) {
-    m_refetchTimer.setSingleShot(true);
-    m_refetchTimer.setInterval(300);
-    connect(&m_refetchTimer, &QTimer::timeout, this, &TaskRunModel::refresh);
     m_durationTimer.setInterval(1000);
     connect(&m_durationTimer, &QTimer::timeout, this, &TaskRunModel::refreshRunningDurations);
     m_durationTimer.start();
-    connect(m_backend, &Backend::eventsArrived, this, &TaskRunModel::onEvents);
+}
+
+TaskRunModel::~TaskRunModel() = default;
+
+void TaskRunModel::setSnapshot(RunSnapshot* snapshot) {
+    if (snapshot == m_snapshot) return;
+    if (m_snapshot) disconnect(m_snapshot, nullptr, this, nullptr);
+    m_snapshot = snapshot;
+    if (snapshot) {
+        connect(snapshot, &RunSnapshot::reset, this, &TaskRunModel::onReset);
+        connect(snapshot, &RunSnapshot::updated, this, &TaskRunModel::onUpdated);
+        connect(snapshot, &RunSnapshot::loaded, this, &TaskRunModel::loaded);
+        connect(snapshot, &RunSnapshot::errorChanged, this, &TaskRunModel::errorChanged);
+        if (m_refetchDelay >= 0) snapshot->setRefetchDelay(m_refetchDelay);
+    }
+    onReset();
 }
 
 void TaskRunModel::setFlowRun(const QString& flowRunId) {
-    beginResetModel();
-    ++m_generation;
-    m_flowRunId = flowRunId;
-    m_flowRunIdStd = flowRunId.toStdString();
-    m_rows.clear();
-    m_index.clear();
-    m_loaded = false;
-    m_fetchInFlight = false;
-    m_refetchAgain = false;
-    m_refetchTimer.stop();
-    endResetModel();
-    Q_EMIT countsChanged();
-    refresh();
+    if (!m_snapshot) {
+        m_own = std::make_unique<RunSnapshot>(m_backend);
+        setSnapshot(m_own.get());
+    }
+    m_snapshot->setFlowRun(flowRunId);
 }
 
 void TaskRunModel::refresh() {
-    m_refetchTimer.stop();
-    if (m_flowRunIdStd.empty()) return;
-    if (m_fetchInFlight) { // one at a time; the newest events are in the next one
-        m_refetchAgain = true;
-        return;
+    if (m_snapshot) m_snapshot->refresh();
+}
+
+void TaskRunModel::setRefetchDelay(int ms) {
+    m_refetchDelay = ms;
+    if (m_snapshot) m_snapshot->setRefetchDelay(ms);
+}
+
+void TaskRunModel::onReset() {
+    beginResetModel();
+    m_rows = m_snapshot ? m_snapshot->taskCount() : 0;
+    endResetModel();
+    Q_EMIT countsChanged();
+}
+
+void TaskRunModel::onUpdated(const RunSnapshot::Delta& d) {
+    // Changed rows in contiguous ranges, one dataChanged each.
+    for (std::size_t lo = 0, i = 1; i <= d.changed.size(); ++i) {
+        if (i < d.changed.size() && d.changed[i] == d.changed[i - 1] + 1) continue;
+        Q_EMIT dataChanged(index(d.changed[lo], 0), index(d.changed[i - 1], ColumnCount - 1));
+        lo = i;
     }
-    m_fetchInFlight = true;
-    const quint64 gen = m_generation;
-    m_backend->fetchTaskRuns(m_flowRunIdStd, this,
-                             [this, gen](std::vector<weft::TaskRunRecord> records) {
-                                 if (gen != m_generation) return;
-                                 m_fetchInFlight = false;
-                                 const bool first = !m_loaded;
-                                 m_loaded = true;
-                                 merge(std::move(records));
-                                 if (first) Q_EMIT loaded();
-                                 if (std::exchange(m_refetchAgain, false)) refresh();
-                             });
+    const int now = m_snapshot->taskCount();
+    if (now > m_rows) {
+        beginInsertRows({}, m_rows, now - 1);
+        m_rows = now;
+        endInsertRows();
+    }
+    if (!d.changed.empty() || d.firstNew >= 0) Q_EMIT countsChanged();
 }
 
 int TaskRunModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : m_rows;
 }
 
 int TaskRunModel::columnCount(const QModelIndex& parent) const {
@@ -74,49 +92,43 @@ int TaskRunModel::columnCount(const QModelIndex& parent) const {
 }
 
 const weft::TaskRunRecord* TaskRunModel::taskRun(int row) const {
-    return row >= 0 && row < int(m_rows.size()) ? &m_rows[size_t(row)].run : nullptr;
+    return row >= 0 && row < m_rows ? &m_snapshot->task(row) : nullptr;
 }
 
 int TaskRunModel::rowOfTaskRun(const QString& id) const {
-    auto it = m_index.find(id.toStdString());
-    return it == m_index.end() ? -1 : it->second;
+    if (!m_snapshot) return -1;
+    const int i = m_snapshot->indexOf(id.toStdString());
+    return i < m_rows ? i : -1;
 }
 
-QStringList TaskRunModel::upstreamIds(const weft::TaskRunRecord& run) const {
-    QStringList ids;
-    if (!run.task_inputs.is_object()) return ids;
-    for (const auto& [param, inputs] : run.task_inputs.items()) {
-        if (!inputs.is_array()) continue;
-        for (const auto& input : inputs)
-            if (input.is_object() && input.value("input_type", "") == "task_run") {
-                const QString id = qs(input.value("id", ""));
-                if (!id.isEmpty() && !ids.contains(id)) ids << id;
-            }
+QStringList TaskRunModel::upstreamNames(int row) const {
+    QStringList names;
+    for (int u : m_snapshot->upstream(row)) {
+        const weft::TaskRunRecord& up = m_snapshot->task(u);
+        const QString name = up.name.empty() ? qs(up.id).left(8) : qs(up.name);
+        if (!names.contains(name)) names << name;
     }
-    return ids;
+    return names;
 }
 
 QVariant TaskRunModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Row& row = m_rows[size_t(index.row())];
-    const weft::TaskRunRecord& r = row.run;
+    const int row = index.row();
+    const weft::TaskRunRecord& r = m_snapshot->task(row);
+    const bool placeholder = m_snapshot->isPlaceholder(row);
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    auto upstreamNames = [&] {
-        QStringList names;
-        for (const QString& id : upstreamIds(r)) {
-            auto it = m_index.find(id.toStdString());
-            const QString name =
-                it == m_index.end() ? id.left(8) : qs(m_rows[size_t(it->second)].run.name);
-            if (!names.contains(name)) names << name;
-        }
-        return names;
-    };
     auto tags = [&] {
         QStringList out;
         for (const auto& t : r.tags)
             out << qs(t);
         return out;
+    };
+    auto upstreamIds = [&] {
+        QStringList ids;
+        for (int u : m_snapshot->upstream(row))
+            ids << qs(m_snapshot->task(u).id);
+        return ids;
     };
     switch (role) {
     case Qt::DisplayRole:
@@ -124,18 +136,21 @@ QVariant TaskRunModel::data(const QModelIndex& index, int role) const {
         case StateColumn:
             return qs(r.state.name);
         case NameColumn:
-            return row.placeholder && r.name.empty() ? r.id.empty() ? QString() : qs(r.id).left(8)
-                                                     : qs(r.name);
+            return placeholder && r.name.empty() ? qs(r.id).left(8) : qs(r.name);
         case AttemptsColumn:
             return r.run_count;
         case StartColumn:
-            return formatTimestamp(runStartMs(r));
-        case DurationColumn:
-            return formatDuration(runDurationS(r, nowMs));
+            return formatTimestampMs(runStartMs(r));
+        case RunTimeColumn:
+            return formatDuration(runTimeS(r, nowMs));
+        case WallTimeColumn:
+            return formatDuration(wallTimeS(r, nowMs));
+        case MessageColumn: // one line: the details pane shows the whole message
+            return qs(r.state.message).section(u'\n', 0, 0);
         case CacheKeyColumn:
             return qs(r.cache_key);
         case InputsColumn:
-            return upstreamNames().join(QStringLiteral(", "));
+            return upstreamNames(row).join(QStringLiteral(", "));
         case TagsColumn:
             return tags().join(QStringLiteral(", "));
         }
@@ -143,20 +158,22 @@ QVariant TaskRunModel::data(const QModelIndex& index, int role) const {
     case Qt::ToolTipRole:
         switch (index.column()) {
         case StateColumn:
+        case MessageColumn:
             return r.state.message.empty() ? qs(r.state.name)
                                            : qs(r.state.name) + u'\n' + qs(r.state.message);
         case NameColumn:
             return tr("%1\nid %2").arg(qs(r.name), qs(r.id));
         case StartColumn: {
             const qint64 ms = runStartMs(r);
-            return tr("%1 (%2)").arg(formatRelative(ms, nowMs), formatTimestamp(ms));
+            return tr("%1 (%2)").arg(formatRelative(ms, nowMs), formatTimestampMs(ms));
         }
         default:
-            return data(index, Qt::DisplayRole);
+            return headerData(index.column(), Qt::Horizontal, Qt::ToolTipRole).toString()
+                   + QStringLiteral(": ") + data(index, Qt::DisplayRole).toString();
         }
     case Qt::TextAlignmentRole:
         if (index.column() == AttemptsColumn) return QVariant::fromValue(Qt::AlignCenter);
-        if (index.column() == DurationColumn)
+        if (index.column() == RunTimeColumn || index.column() == WallTimeColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     case IdRole:
@@ -169,10 +186,10 @@ QVariant TaskRunModel::data(const QModelIndex& index, int role) const {
         return qs(r.state.message);
     case StartTimeRole:
         return runStartMs(r);
-    case DurationRole: {
-        const double s = runDurationS(r, nowMs);
-        return s < 0 ? QVariant() : QVariant(s);
-    }
+    case RunTimeRole:
+        return seconds(runTimeS(r, nowMs));
+    case WallTimeRole:
+        return seconds(wallTimeS(r, nowMs));
     case TagsRole:
         return tags();
     case TaskKeyRole:
@@ -182,21 +199,32 @@ QVariant TaskRunModel::data(const QModelIndex& index, int role) const {
     case CacheKeyRole:
         return qs(r.cache_key);
     case UpstreamIdsRole:
-        return upstreamIds(r);
+        return upstreamIds();
     case UpstreamNamesRole:
-        return upstreamNames();
+        return upstreamNames(row);
     case EndTimeRole:
         return r.end_time ? QVariant(qint64(*r.end_time / 1000)) : QVariant();
     case ChildFlowRunIdRole:
         return qs(r.child_flow_run_id);
     case IsPlaceholderRole:
-        return row.placeholder;
+        return placeholder;
     }
     return {};
 }
 
 QVariant TaskRunModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case RunTimeColumn:
+            return tr("Run time: time spent running, over all attempts");
+        case WallTimeColumn:
+            return tr("Wall time: from start to end, waits between attempts included");
+        default:
+            return headerData(section, orientation, Qt::DisplayRole);
+        }
+    }
+    if (role != Qt::DisplayRole) return {};
     switch (section) {
     case StateColumn:
         return tr("State");
@@ -206,8 +234,12 @@ QVariant TaskRunModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("Attempts");
     case StartColumn:
         return tr("Start");
-    case DurationColumn:
-        return tr("Duration");
+    case RunTimeColumn:
+        return tr("Run time");
+    case WallTimeColumn:
+        return tr("Wall time");
+    case MessageColumn:
+        return tr("Message");
     case CacheKeyColumn:
         return tr("Cache key");
     case InputsColumn:
@@ -220,112 +252,23 @@ QVariant TaskRunModel::headerData(int section, Qt::Orientation orientation, int 
 
 std::map<weft::StateType, int> TaskRunModel::countsByState() const {
     std::map<weft::StateType, int> counts;
-    for (const Row& r : m_rows)
-        ++counts[r.run.state.type];
+    if (!m_snapshot) return counts;
+    for (auto type :
+         {weft::StateType::Scheduled, weft::StateType::Pending, weft::StateType::Running,
+          weft::StateType::Completed, weft::StateType::Failed, weft::StateType::Cancelled,
+          weft::StateType::Crashed, weft::StateType::Paused, weft::StateType::Cancelling})
+        if (const int n = m_snapshot->count(type)) counts[type] = n;
     return counts;
-}
-
-void TaskRunModel::appendRows(std::vector<Row> rows) {
-    if (rows.empty()) return;
-    const int first = int(m_rows.size());
-    beginInsertRows({}, first, first + int(rows.size()) - 1);
-    for (auto& r : rows) {
-        m_index.emplace(r.run.id, int(m_rows.size()));
-        m_rows.push_back(std::move(r));
-    }
-    endInsertRows();
-}
-
-void TaskRunModel::emitRowsChanged(std::vector<int>& rows) {
-    if (rows.empty()) return;
-    std::sort(rows.begin(), rows.end());
-    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    std::size_t lo = 0;
-    for (std::size_t i = 1; i <= rows.size(); ++i) {
-        if (i < rows.size() && rows[i] == rows[i - 1] + 1) continue;
-        Q_EMIT dataChanged(index(rows[lo], 0), index(rows[i - 1], ColumnCount - 1));
-        lo = i;
-    }
-}
-
-// O(batch): one id comparison and at most one hash look-up per event.
-void TaskRunModel::onEvents(const EventBatch& batch) {
-    if (m_flowRunIdStd.empty() || !batch) return;
-    std::vector<Row> created;
-    std::unordered_map<std::string, std::size_t> createdIndex;
-    std::vector<int> changed;
-    for (const weft::Event& e : *batch) {
-        if (e.flow_run_id != m_flowRunIdStd) continue;
-        if (e.kind == weft::EventKind::FlowRunDeleted) {
-            beginResetModel();
-            m_rows.clear();
-            m_index.clear();
-            created.clear();
-            createdIndex.clear();
-            changed.clear();
-            endResetModel();
-            continue;
-        }
-        if (!e.is_task_run() || !e.state) continue;
-        if (auto it = m_index.find(e.run_id); it != m_index.end()) {
-            mergeState(m_rows[size_t(it->second)].run, *e.state);
-            changed.push_back(it->second);
-        } else if (auto c = createdIndex.find(e.run_id); c != createdIndex.end()) {
-            mergeState(created[c->second].run, *e.state);
-        } else {
-            // Known only by its event until the re-fetch brings the record.
-            Row row;
-            row.placeholder = true;
-            row.run.id = e.run_id;
-            row.run.flow_run_id = e.flow_run_id;
-            row.run.state = *e.state;
-            row.run.created = row.run.expected_start_time = e.state->timestamp;
-            if (e.state->type == weft::StateType::Running) row.run.start_time = e.state->timestamp;
-            createdIndex.emplace(e.run_id, created.size());
-            created.push_back(std::move(row));
-        }
-    }
-    if (created.empty() && changed.empty()) return;
-    emitRowsChanged(changed);
-    appendRows(std::move(created));
-    Q_EMIT countsChanged();
-    // Re-reading a big run costs in proportion to its size: the bigger, the rarer (300 ms to 2 s).
-    if (!m_refetchTimer.isActive())
-        m_refetchTimer.start(std::clamp(int(m_rows.size() / 10), 300, 2000));
-}
-
-void TaskRunModel::merge(std::vector<weft::TaskRunRecord> records) {
-    std::vector<Row> added;
-    std::vector<int> changed;
-    for (auto& rec : records) {
-        auto it = m_index.find(rec.id);
-        if (it == m_index.end()) {
-            added.push_back({std::move(rec), false});
-            continue;
-        }
-        Row& row = m_rows[size_t(it->second)];
-        if (!row.placeholder && row.run.updated == rec.updated && row.run.state.id == rec.state.id
-            && row.run.run_count == rec.run_count)
-            continue; // unchanged since the last fetch: most rows of a big live run
-        // An event applied after the fetch read the store is newer than the fetched state.
-        if (row.run.state.timestamp > rec.state.timestamp) mergeState(rec, row.run.state);
-        row.run = std::move(rec);
-        row.placeholder = false;
-        changed.push_back(it->second);
-    }
-    emitRowsChanged(changed);
-    appendRows(std::move(added));
-    Q_EMIT countsChanged();
 }
 
 void TaskRunModel::refreshRunningDurations() {
     int first = -1, last = -1;
-    for (int i = 0; i < int(m_rows.size()); ++i)
-        if (m_rows[size_t(i)].run.state.type == weft::StateType::Running) {
+    for (int i = 0; i < m_rows; ++i)
+        if (m_snapshot->task(i).state.type == weft::StateType::Running) {
             if (first < 0) first = i;
             last = i;
         }
-    if (first >= 0) Q_EMIT dataChanged(index(first, DurationColumn), index(last, DurationColumn));
+    if (first >= 0) Q_EMIT dataChanged(index(first, RunTimeColumn), index(last, WallTimeColumn));
 }
 
 } // namespace weft::studio

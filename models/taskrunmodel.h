@@ -1,13 +1,15 @@
 #pragma once
-// The task runs of one flow run, all in memory (10,000 are fine), live from the change feed.
+// The task runs of one flow run as a table: an adapter over the run's RunSnapshot (one row per
+// task run, in the snapshot's order), so it shows what the page's other views show.
 #include "models/backend.h"
+#include "models/runsnapshot.h"
 #include "models/taskrunroles.h"
 
 #include <QAbstractTableModel>
+#include <QPointer>
 #include <QTimer>
 #include <map>
-#include <unordered_map>
-#include <vector>
+#include <memory>
 
 namespace weft::studio {
 
@@ -15,14 +17,21 @@ class TaskRunModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     explicit TaskRunModel(Backend* backend, QObject* parent = nullptr);
+    ~TaskRunModel() override;
 
+    /// Adapts a snapshot shared with other views (not owned). Without one, setFlowRun() makes
+    /// a snapshot of its own.
+    void setSnapshot(RunSnapshot* snapshot);
+    RunSnapshot* snapshot() const { return m_snapshot; }
     /// Shows the task runs of this flow run (empty: none). Answers for an earlier run are dropped.
     void setFlowRun(const QString& flowRunId);
-    QString flowRunId() const { return m_flowRunId; }
-    /// Fetches every task run again (the page's Refresh).
+    QString flowRunId() const { return m_snapshot ? m_snapshot->flowRunId() : QString(); }
+    /// Fetches every task run again (the page's Refresh, an error's Retry).
     void refresh();
     /// True once the first fetch for the current flow run answered.
-    bool isLoaded() const { return m_loaded; }
+    bool isLoaded() const { return m_snapshot && m_snapshot->isLoaded(); }
+    /// "couldn't load task runs: …", or empty.
+    QString errorString() const { return m_snapshot ? m_snapshot->errorString() : QString(); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -36,36 +45,26 @@ public:
     /// The record behind a row (valid until the model changes).
     const weft::TaskRunRecord* taskRun(int row) const;
     /// Delay between live events and the re-fetch that refreshes the fields events lack.
-    void setRefetchDelay(int ms) { m_refetchTimer.setInterval(ms); }
+    void setRefetchDelay(int ms);
 
 Q_SIGNALS:
     /// countsByState() may have changed.
     void countsChanged();
     /// The first fetch of a flow run's task runs arrived.
     void loaded();
+    void errorChanged(const QString& error);
 
 private:
-    struct Row {
-        weft::TaskRunRecord run;
-        bool placeholder = false; // created by an event; the fetch brings the rest
-    };
-    void onEvents(const EventBatch& batch);
-    void merge(std::vector<weft::TaskRunRecord> records);
-    void appendRows(std::vector<Row> rows);
-    void emitRowsChanged(std::vector<int>& rows);
+    void onReset();
+    void onUpdated(const RunSnapshot::Delta& delta);
     void refreshRunningDurations();
-    QStringList upstreamIds(const weft::TaskRunRecord& run) const;
+    QStringList upstreamNames(int row) const;
 
     Backend* m_backend;
-    QString m_flowRunId;
-    std::string m_flowRunIdStd;
-    quint64 m_generation = 0;
-    bool m_loaded = false;
-    bool m_fetchInFlight = false;
-    bool m_refetchAgain = false;
-    std::vector<Row> m_rows;
-    std::unordered_map<std::string, int> m_index; // task run id → row
-    QTimer m_refetchTimer;
+    std::unique_ptr<RunSnapshot> m_own;
+    QPointer<RunSnapshot> m_snapshot;
+    int m_rows = 0; // rows shown: the snapshot's task runs as of the last signal
+    int m_refetchDelay = -1;
     QTimer m_durationTimer;
 };
 

@@ -8,8 +8,10 @@ enum Column {
     StateColumn,
     NameColumn,
     AttemptsColumn,
-    StartColumn,
-    DurationColumn,
+    StartColumn,    // with milliseconds
+    RunTimeColumn,  // time spent RUNNING over attempts (runTimeS)
+    WallTimeColumn, // end - start (wallTimeS)
+    MessageColumn,  // the state's message: the error of a failed task run
     CacheKeyColumn,
     InputsColumn,
     TagsColumn,
@@ -22,16 +24,17 @@ enum Roles {
     StateNameRole,             // QString
     StateMessageRole,          // QString
     StartTimeRole,             // qint64 msecs: start, else expected start
-    DurationRole,              // double seconds; live for running task runs
-    TagsRole,                  // QStringList
-    TaskKeyRole,               // QString
-    RunCountRole,              // int
-    CacheKeyRole,              // QString
-    UpstreamIdsRole,           // QStringList: task runs this one consumed (task_inputs)
-    UpstreamNamesRole,         // QStringList: their names, where known
-    EndTimeRole,               // qint64 msecs, or invalid
-    ChildFlowRunIdRole,        // QString: the subflow run this task run stands for
-    IsPlaceholderRole,         // bool: created, record not fetched yet
+    RunTimeRole,        // double seconds (runTimeS); live while running; invalid if never ran
+    WallTimeRole,       // double seconds (wallTimeS); invalid if never started
+    TagsRole,           // QStringList
+    TaskKeyRole,        // QString
+    RunCountRole,       // int
+    CacheKeyRole,       // QString
+    UpstreamIdsRole,    // QStringList: task runs this one consumed (task_inputs)
+    UpstreamNamesRole,  // QStringList: their names, where known
+    EndTimeRole,        // qint64 msecs, or invalid
+    ChildFlowRunIdRole, // QString: the subflow run this task run stands for
+    IsPlaceholderRole,  // bool: created, record not fetched yet
 };
 
 } // namespace weft::studio::taskruns

@@ -35,11 +35,7 @@ std::vector<TimelinePhase> phasesOf(const std::vector<weft::State>& states) {
 
 TimelineModel::TimelineModel(Backend* backend, QObject* parent)
     : QAbstractListModel(parent)
-    , m_backend(backend) {
-    connect(m_backend, &Backend::eventsArrived, this, &TimelineModel::onEvents);
-    m_refreshDelay.setSingleShot(true);
-    connect(&m_refreshDelay, &QTimer::timeout, this, &TimelineModel::requestRefresh);
-}
+    , m_backend(backend) {}
 
 TimelineModel::~TimelineModel() = default;
 
@@ -57,118 +53,90 @@ void TimelineModel::clear() {
     endResetModel();
 }
 
+void TimelineModel::setSnapshot(RunSnapshot* snapshot) {
+    if (snapshot == m_snapshot) return;
+    if (m_snapshot) disconnect(m_snapshot, nullptr, this, nullptr);
+    m_snapshot = snapshot;
+    if (snapshot) {
+        connect(snapshot, &RunSnapshot::reset, this, &TimelineModel::onReset);
+        connect(snapshot, &RunSnapshot::updated, this, &TimelineModel::onUpdated);
+        connect(snapshot, &RunSnapshot::errorChanged, this, &TimelineModel::errorChanged);
+    }
+    onReset();
+}
+
 void TimelineModel::setFlowRun(const QString& flowRunId) {
-    ++m_gen;
+    if (!m_snapshot) {
+        m_own = std::make_unique<RunSnapshot>(m_backend);
+        setSnapshot(m_own.get());
+    }
+    m_snapshot->setFlowRun(flowRunId);
+}
+
+QString TimelineModel::flowRunId() const {
+    return m_snapshot ? m_snapshot->flowRunId() : QString();
+}
+
+bool TimelineModel::isLoading() const {
+    return m_snapshot && m_snapshot->isLoading();
+}
+
+QString TimelineModel::errorString() const {
+    return m_snapshot ? m_snapshot->errorString() : QString();
+}
+
+void TimelineModel::onReset() {
+    ++m_gen; // history answers for the previous contents are dropped
     clear();
-    m_runId = flowRunId.toStdString();
-    m_buffered.clear();
-    m_refreshing = m_refreshAgain = false;
-    m_refreshDelay.stop();
-    m_sinceRefresh.invalidate();
-    const bool wasLoading = m_loading;
-    m_loading = !m_runId.empty();
-    if (m_loading != wasLoading) Q_EMIT loadingChanged(m_loading);
-    if (!m_loading) {
+    const bool loading = isLoading();
+    if (loading != m_loading) {
+        m_loading = loading;
+        Q_EMIT loadingChanged(loading);
+    }
+    if (!m_snapshot || loading || m_snapshot->flowRunId().isEmpty()) {
         Q_EMIT updated();
         return;
     }
-    const quint64 gen = m_gen;
-    auto pending = std::make_shared<Pending>();
-    auto finish = [this, gen, pending] {
-        if (gen == m_gen && pending->haveRun && pending->tasks)
-            finishLoad(std::move(pending->run), std::move(*pending->tasks));
-    };
-    // Both answers come to `this` on the GUI thread (dropped if it died); the later one finishes.
-    m_backend->fetchFlowRun(m_runId, this, [pending, finish](std::optional<weft::FlowRunRecord> r) {
-        pending->run = std::move(r);
-        pending->haveRun = true;
-        finish();
-    });
-    m_backend->fetchTaskRuns(m_runId, this, [pending, finish](std::vector<weft::TaskRunRecord> t) {
-        pending->tasks = std::move(t);
-        finish();
-    });
-}
-
-void TimelineModel::finishLoad(std::optional<weft::FlowRunRecord> run,
-                               std::vector<weft::TaskRunRecord> tasks) {
     Changes c;
     c.run = true;
-    if (run) {
-        m_run = {true,
-                 QString::fromStdString(run->name),
-                 run->state.type,
-                 run->start_time,
-                 run->end_time,
-                 run->expected_start_time ? run->expected_start_time : run->created,
-                 run->state.timestamp,
-                 run->state.id};
-    }
-    for (const weft::TaskRunRecord& r : tasks)
-        mergeRecord(r, c);
-    m_loading = false;
+    syncRun();
+    for (int i = 0; i < m_snapshot->taskCount(); ++i)
+        syncTask(i, c);
     commit(c);
-    std::vector<weft::Event> buffered;
-    buffered.swap(m_buffered);
-    if (!buffered.empty()) applyEvents(buffered); // stale ones are skipped by their state's time
-    Q_EMIT loadingChanged(false);
-    Q_EMIT loaded();
+    Q_EMIT updated(); // also when nothing started (the "not started" count)
+    if (m_snapshot->isLoaded()) Q_EMIT loaded();
 }
 
-void TimelineModel::onEvents(const EventBatch& batch) {
-    if (m_runId.empty() || !batch) return;
-    if (!m_loading) return applyEvents(*batch);
-    for (const weft::Event& e : *batch) // kept until the load is in
-        if (e.flow_run_id == m_runId || e.run_id == m_runId) m_buffered.push_back(e);
-}
-
-void TimelineModel::applyEvents(const std::vector<weft::Event>& events) {
+void TimelineModel::onUpdated(const RunSnapshot::Delta& d) {
     Changes c;
-    bool unknown = false;
-    for (const weft::Event& e : events) {
-        if (e.flow_run_id != m_runId && e.run_id != m_runId) continue; // another run's
-        switch (e.kind) {
-        case weft::EventKind::FlowRunDeleted:
-            if (e.run_id == m_runId) {
-                clear();
-                Q_EMIT updated();
-                return;
-            }
-            break;
-        case weft::EventKind::FlowRunCreated:
-        case weft::EventKind::FlowRunState:
-            if (e.run_id == m_runId && e.state) applyRunState(*e.state, c);
-            break;
-        case weft::EventKind::TaskRunCreated:
-        case weft::EventKind::TaskRunState: {
-            if (!e.state) break;
-            const auto it = m_taskIndex.find(e.run_id);
-            const int k = it != m_taskIndex.end() ? it->second : addTask(e.run_id);
-            unknown = unknown || it == m_taskIndex.end();
-            applyTaskState(k, *e.state, c);
-            break;
-        }
-        default:
-            break;
-        }
+    if (d.run) {
+        syncRun();
+        c.run = true;
     }
+    for (int i : d.changed)
+        syncTask(i, c);
+    if (d.firstNew >= 0)
+        for (int i = d.firstNew; i < m_snapshot->taskCount(); ++i)
+            syncTask(i, c);
     commit(c);
-    if (unknown) requestRefresh(); // names and task keys are not in the feed
 }
 
-void TimelineModel::applyRunState(const weft::State& s, Changes& c) {
-    if (s.id == m_run.stateId || s.timestamp < m_run.stateTs) return; // already in what we have
-    if (s.type == weft::StateType::Running && !m_run.start) m_run.start = s.timestamp;
-    if (weft::is_terminal(s.type))
-        m_run.end = s.timestamp;
-    else if (weft::is_terminal(m_run.state))
-        m_run.end.reset(); // resumed
-    if (!m_run.created) m_run.created = s.timestamp;
-    m_run.known = true;
-    m_run.state = s.type;
-    m_run.stateTs = s.timestamp;
-    m_run.stateId = s.id;
-    c.run = true;
+void TimelineModel::syncRun() {
+    const auto& run = m_snapshot->run();
+    if (!run) {
+        m_run = {};
+        return;
+    }
+    // The record's times: a crashed run ends at its last sign of life, which the record has and
+    // the crash event does not.
+    m_run = {true,
+             QString::fromStdString(run->name),
+             run->state.type,
+             run->start_time,
+             run->end_time,
+             run->expected_start_time ? run->expected_start_time : run->created,
+             run->state.timestamp,
+             run->state.id};
 }
 
 int TimelineModel::addTask(const std::string& id) {
@@ -179,31 +147,52 @@ int TimelineModel::addTask(const std::string& id) {
     return k;
 }
 
-void TimelineModel::mergeRecord(const weft::TaskRunRecord& r, Changes& c) {
+void TimelineModel::syncTask(int i, Changes& c) {
+    const weft::TaskRunRecord& r = m_snapshot->task(i);
+    const bool fromFeed = m_snapshot->isPlaceholder(i);
     const auto it = m_taskIndex.find(r.id);
     const int k = it != m_taskIndex.end() ? it->second : addTask(r.id);
     Task& t = m_tasks[size_t(k)];
-    const bool named = t.placeholder;
-    if (t.placeholder) {
+    bool changed = false;
+    if (t.placeholder && !fromFeed) {
         t.name = QString::fromStdString(r.name);
         t.taskKey = QString::fromStdString(r.task_key);
         t.placeholder = false;
+        changed = true;
     }
-    // A record older than what the feed already told us is stale.
     const bool newer =
         t.stateId.empty() || (r.state.id != t.stateId && r.state.timestamp >= t.stateTs);
     if (newer) {
-        if (t.placed && r.start_time && t.start && *r.start_time != *t.start) c.reorder = true;
-        setState(k, r.state);
-        t.runCount = r.run_count;
-        if (r.start_time) t.start = r.start_time;
-        t.end = r.end_time;
+        if (t.stateId.empty())
+            setState(k, r.state);
+        else
+            applyTaskState(k, r.state, c); // follows the phases of a retried run
+        changed = true;
+    }
+    // The snapshot's times and counts are the ones every view shows.
+    if (t.placed && r.start_time && t.start && *r.start_time != *t.start) c.reorder = true;
+    if (r.start_time) t.start = r.start_time;
+    if (r.end_time != t.end || r.run_count != t.runCount || r.total_run_time != t.runTime)
+        changed = true;
+    t.end = r.end_time;
+    t.runCount = r.run_count;
+    t.runTime = r.total_run_time;
+    if ((newer || !t.historyAsked) && !fromFeed) {
         // Retried, or waiting to retry: its phases are in its state history, not the record.
+        // Asked once per task run at least, as the snapshot may merge several of its states in
+        // one batch (the feed's steps are then not seen one by one), and again as it goes on.
         const bool waiting =
             t.start && !weft::is_terminal(t.state) && t.state != weft::StateType::Running;
-        if ((t.runCount > 1 || waiting) && c.history.size() < kMaxHistories) c.history.push_back(k);
+        if ((t.runCount > 1 || waiting) && c.history.size() < kMaxHistories) {
+            c.history.push_back(k);
+            t.historyAsked = true;
+        }
     }
-    place(k, c, newer || named);
+    place(k, c, changed);
+}
+
+int TimelineModel::notStartedCount() const {
+    return int(m_tasks.size() - m_intervals.size());
 }
 
 void TimelineModel::place(int k, Changes& c, bool changed) {
@@ -229,14 +218,7 @@ void TimelineModel::applyTaskState(int k, const weft::State& s, Changes& c) {
     if (s.id == t.stateId || s.timestamp < t.stateTs) return; // already in what we have
     const weft::StateType prev = t.state;
     const bool hadStart = t.start.has_value();
-    if (s.type == weft::StateType::Running && prev != weft::StateType::Running) {
-        ++t.runCount;
-        if (!t.start) t.start = s.timestamp;
-    }
-    if (weft::is_terminal(s.type))
-        t.end = s.timestamp;
-    else if (weft::is_terminal(prev))
-        t.end.reset(); // resumed
+    if (s.type == weft::StateType::Running && !t.start) t.start = s.timestamp;
     if (hadStart) {
         // Running then ended is one plain attempt; anything else after a start (a wait for a
         // retry, a resume, a pause) splits the bar into phases.
@@ -407,32 +389,6 @@ void TimelineModel::recomputeMaxEnd(size_t from) {
     }
 }
 
-void TimelineModel::requestRefresh() {
-    // One fetch at a time; feed events that come meanwhile ask for one more, which starts at
-    // least kRefreshGapMs after the last one began.
-    constexpr int kRefreshGapMs = 500;
-    if (m_refreshing || m_refreshDelay.isActive()) {
-        m_refreshAgain = m_refreshing;
-        return;
-    }
-    if (m_sinceRefresh.isValid() && m_sinceRefresh.elapsed() < kRefreshGapMs) {
-        m_refreshDelay.start(int(kRefreshGapMs - m_sinceRefresh.elapsed()));
-        return;
-    }
-    m_sinceRefresh.start();
-    m_refreshing = true;
-    const quint64 gen = m_gen;
-    m_backend->fetchTaskRuns(m_runId, this, [this, gen](std::vector<weft::TaskRunRecord> records) {
-        if (gen != m_gen) return;
-        m_refreshing = false;
-        Changes c;
-        for (const weft::TaskRunRecord& r : records)
-            mergeRecord(r, c);
-        commit(c);
-        if (std::exchange(m_refreshAgain, false)) requestRefresh();
-    });
-}
-
 void TimelineModel::fetchHistories(std::vector<int> tasks) {
     if (tasks.empty()) return;
     const quint64 gen = m_gen;
@@ -443,9 +399,11 @@ void TimelineModel::fetchHistories(std::vector<int> tasks) {
     auto collect = std::make_shared<Collect>(Collect{tasks.size(), {}});
     for (int k : tasks) {
         m_backend->fetchStateHistory(
-            m_tasks[size_t(k)].id, this, [this, gen, k, collect](std::vector<weft::State> states) {
+            m_tasks[size_t(k)].id, this,
+            [this, gen, k, collect](Result<std::vector<weft::State>> states) {
                 if (gen != m_gen) return;
-                collect->got.emplace_back(k, std::move(states));
+                // Without its history a retried bar shows its attempt count only: no error.
+                collect->got.emplace_back(k, std::move(states).valueOr({}));
                 if (--collect->remaining > 0) return;
                 Changes c; // every history in, applied as one change
                 for (auto& [task, history] : collect->got) {
@@ -549,8 +507,14 @@ QString TimelineModel::toolTip(int i) const {
                 tr("%1 (+%2)")
                     .arg(clock(iv.start), TimelineMath::formatDuration(double(iv.start - origin))));
     rows += row(tr("End"), iv.open ? tr("not yet") : clock(iv.end));
-    const QString duration = TimelineMath::formatDuration(double(endOf(iv) - iv.start));
-    rows += row(tr("Duration"), iv.open ? tr("%1 so far").arg(duration) : duration);
+    // The two durations every view shows: the bar is the wall time.
+    const QString wall = TimelineMath::formatDuration(double(endOf(iv) - iv.start));
+    rows += row(tr("Wall time"), iv.open ? tr("%1 so far").arg(wall) : wall);
+    const Task& t = task(i);
+    weft::Micros running = t.runTime;
+    if (t.state == weft::StateType::Running)
+        running += std::max<weft::Micros>(0, now() - t.stateTs);
+    rows += row(tr("Run time"), TimelineMath::formatDuration(double(running)));
     rows += row(tr("Attempts"), QString::number(std::max(1, iv.runCount)));
     if (!taskKey(i).isEmpty()) rows += row(tr("Task"), taskKey(i).toHtmlEscaped());
     return QStringLiteral("<b>%1</b><table cellspacing='0'>%2</table>")

@@ -8,10 +8,11 @@
 // interval is drawn on a lane (the timeline's row): one lane per task run in start order, or,
 // grouped by task key, the task's runs packed onto as few lanes as do not overlap.
 #include "models/backend.h"
+#include "models/runsnapshot.h"
 
 #include <QAbstractListModel>
-#include <QElapsedTimer>
-#include <QTimer>
+#include <QPointer>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,10 +47,18 @@ public:
     explicit TimelineModel(Backend* backend, QObject* parent = nullptr);
     ~TimelineModel() override;
 
-    /// Loads the task runs of that flow run (an empty id clears); earlier answers are dropped.
+    /// Adapts a snapshot shared with the page's other views (not owned). Without one,
+    /// setFlowRun() makes a snapshot of its own.
+    void setSnapshot(RunSnapshot* snapshot);
+    RunSnapshot* snapshot() const { return m_snapshot; }
+    /// Shows the task runs of that flow run (an empty id clears); earlier answers are dropped.
     void setFlowRun(const QString& flowRunId);
-    QString flowRunId() const { return QString::fromStdString(m_runId); }
-    bool isLoading() const { return m_loading; }
+    QString flowRunId() const;
+    bool isLoading() const;
+    /// "couldn't load task runs: …", or empty.
+    QString errorString() const;
+    /// Task runs of the run that never started, so have no bar (the view says how many).
+    int notStartedCount() const;
 
     // QAbstractItemModel: one row per interval, in start order; roles in timelineroles.h.
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -121,6 +130,7 @@ Q_SIGNALS:
     void loaded();
     /// Once per applied change (a load, a batch of events, a refresh): repaint.
     void updated();
+    void errorChanged(const QString& error);
 
 private:
     struct Task {
@@ -132,16 +142,13 @@ private:
         weft::Micros stateTs = 0;
         weft::StateType state = weft::StateType::Pending;
         int runCount = 0;
+        weft::Micros runTime = 0; // total_run_time: time spent RUNNING
         std::optional<weft::Micros> start;
         std::optional<weft::Micros> end;
         std::vector<TimelinePhase> phases; // only for runs that waited between attempts
         bool placeholder = true;           // known from the feed only
         bool placed = false;               // has an interval
-    };
-    struct Pending {
-        bool haveRun = false;
-        std::optional<weft::FlowRunRecord> run;
-        std::optional<std::vector<weft::TaskRunRecord>> tasks;
+        bool historyAsked = false;         // its state history was fetched once
     };
     const Task& task(int i) const { return m_tasks[size_t(interval(i).task)]; }
     struct Changes {
@@ -156,12 +163,11 @@ private:
     }
 
     void clear();
-    void finishLoad(std::optional<weft::FlowRunRecord> run, std::vector<weft::TaskRunRecord> tasks);
-    void onEvents(const EventBatch& batch);
-    void applyEvents(const std::vector<weft::Event>& events);
-    void applyRunState(const weft::State& s, Changes& c);
+    void onReset();
+    void onUpdated(const RunSnapshot::Delta& delta);
+    void syncRun();
+    void syncTask(int index, Changes& c);
     int addTask(const std::string& id);
-    void mergeRecord(const weft::TaskRunRecord& r, Changes& c);
     void applyTaskState(int task, const weft::State& s, Changes& c);
     void setState(int task, const weft::State& s);
     /// Gives a task run that started its interval, or notes that its interval changed.
@@ -174,20 +180,13 @@ private:
                      int& laneCount) const;
     void setLanes(std::vector<LaneGroup> groups, int lanes);
     void recomputeMaxEnd(size_t from);
-    void requestRefresh();
     void fetchHistories(std::vector<int> tasks);
 
     Backend* m_backend;
+    std::unique_ptr<RunSnapshot> m_own;
+    QPointer<RunSnapshot> m_snapshot;
     quint64 m_gen = 0;
-    std::string m_runId;
     bool m_loading = false;
-    std::vector<weft::Event> m_buffered; // events that came while loading
-    bool m_refreshing = false;
-    bool m_refreshAgain = false;
-    // Live runs ask for refetches often; they are spaced so a growing run is not re-read back to
-    // back (each merge is GUI-thread work proportional to the run).
-    QTimer m_refreshDelay;
-    QElapsedTimer m_sinceRefresh;
 
     struct RunInfo {
         bool known = false;

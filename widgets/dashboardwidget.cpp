@@ -1,6 +1,7 @@
 #include "widgets/dashboardwidget.h"
 
 #include "models/niceaxis.h"
+#include "widgets/errorpanel.h"
 #include "models/statepalette.h"
 
 #include <QBarCategoryAxis>
@@ -117,6 +118,9 @@ DashboardWidget::DashboardWidget(DashboardModel* model, QWidget* parent)
         m_model->setRange(seconds, seconds <= 3600 ? 12 : seconds <= 86400 ? 24 : 30);
     });
     connect(m_model, &DashboardModel::refreshed, this, &DashboardWidget::rebuild);
+    auto* error = new ErrorPanel(this); // zeros in the tiles would read as "no runs"
+    connect(m_model, &DashboardModel::errorChanged, error, &ErrorPanel::setError);
+    connect(error, &ErrorPanel::retryRequested, m_model, &DashboardModel::refresh);
     connect(m_failures, &QTableView::activated, this, [this](const QModelIndex& index) {
         Q_EMIT runActivated(index.data(DashboardModel::RunIdRole).toString());
     });

@@ -2,6 +2,8 @@
 // logviewactions.cpp.
 #include "widgets/logview.h"
 
+#include "widgets/errorpanel.h"
+
 #include "models/backend.h"
 #include "models/logexporter.h"
 #include "models/logformat.h"
@@ -239,6 +241,10 @@ void LogView::buildToolbar(QHBoxLayout* bar) {
 
 void LogView::setupTable() {
     m_table->setModel(m_model);
+    // Lines that cannot be read say so, instead of loading placeholders forever.
+    auto* error = new ErrorPanel(m_table);
+    connect(m_model, &LogModel::errorChanged, error, &ErrorPanel::setError);
+    connect(error, &ErrorPanel::retryRequested, m_model, &LogModel::retry);
     m_table->setItemDelegate(m_delegate);
     m_table->setShowGrid(false);
     m_table->setWordWrap(false);

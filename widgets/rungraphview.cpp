@@ -1,5 +1,7 @@
 #include "widgets/rungraphview.h"
 
+#include "widgets/errorpanel.h"
+
 #include "models/statepalette.h"
 
 #include <QApplication>
@@ -40,6 +42,9 @@ RunGraphView::RunGraphView(RunGraphModel* model, QWidget* parent)
     connect(model, &RunGraphModel::nodesChanged, this, &RunGraphView::onNodesChanged);
     connect(model, &RunGraphModel::loadingChanged, viewport(), qOverload<>(&QWidget::update));
     connect(model, &RunGraphModel::tagsChanged, viewport(), qOverload<>(&QWidget::update));
+    auto* error = new ErrorPanel(this);
+    connect(model, &RunGraphModel::errorChanged, error, &ErrorPanel::setError);
+    connect(error, &ErrorPanel::retryRequested, model, &RunGraphModel::retry);
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         if (m_model && m_model->stateTotals()[size_t(weft::StateType::Running)] > 0
@@ -511,6 +516,7 @@ void RunGraphView::paintEvent(QPaintEvent*) {
 
 void RunGraphView::paintMessage(QPainter& p) {
     if (!m_model || m_model->nodeCount() > 0 || m_model->flowRunId().isEmpty()) return;
+    if (!m_model->errorString().isEmpty()) return; // the error panel says why there is nothing
     const QString text = m_model->isLoading() ? tr("Loading task runs…") : tr("No task runs yet");
     p.setPen(palette().color(QPalette::PlaceholderText));
     p.drawText(viewport()->rect(), Qt::AlignCenter, text);

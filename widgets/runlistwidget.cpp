@@ -1,5 +1,7 @@
 #include "widgets/runlistwidget.h"
 
+#include "widgets/errorpanel.h"
+
 #include "models/flowlistmodel.h"
 #include "models/flowrunlistmodel.h"
 #include "widgets/filterbar.h"
@@ -40,6 +42,9 @@ RunListWidget::RunListWidget(Backend* backend, QWidget* parent)
     connect(m_filterBar, &FilterBar::filterChanged, m_model, &FlowRunListModel::setFilter);
 
     m_table->setModel(m_model);
+    auto* error = new ErrorPanel(m_table);
+    connect(m_model, &FlowRunListModel::errorChanged, error, &ErrorPanel::setError);
+    connect(error, &ErrorPanel::retryRequested, m_model, &FlowRunListModel::retry);
     m_table->setItemDelegateForColumn(StateColumn, new StateBadgeDelegate(m_table));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);

@@ -100,11 +100,17 @@ void TaskRunDetails::showTaskRun(const QString& taskRunId, const TaskRunModel* r
     if (const weft::TaskRunRecord* r = runs->taskRun(runs->rowOfTaskRun(taskRunId))) fill(*r, runs);
     const quint64 generation = ++m_generation;
     m_backend->fetchStateHistory(
-        taskRunId.toStdString(), this, [this, generation](std::vector<weft::State> history) {
+        taskRunId.toStdString(), this,
+        [this, generation](Result<std::vector<weft::State>> history) {
             if (generation != m_generation) return;
             m_history->clear();
+            if (!history) { // said in place, not an empty history
+                new QListWidgetItem(tr("couldn't load the state history: %1").arg(history.error()),
+                                    m_history);
+                return;
+            }
             const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
-            for (const auto& s : history) {
+            for (const auto& s : *history) {
                 auto* item = new QListWidgetItem(
                     QStringLiteral("%1  %2%3")
                         .arg(formatTimestamp(s.timestamp / 1000), QString::fromStdString(s.name),
@@ -133,13 +139,14 @@ void TaskRunDetails::fill(const weft::TaskRunRecord& r, const TaskRunModel* runs
                     upstream << QStringLiteral("%1 ← %2").arg(QString::fromStdString(param), name);
                 }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const double duration = runDurationS(r, now);
+    const double runTime = runTimeS(r, now), wallTime = wallTimeS(r, now);
     QStringList lines;
     lines << tr("Id: %1").arg(QString::fromStdString(r.id));
     lines << tr("Attempts: %1 (retries allowed: %2)").arg(r.run_count).arg(r.max_retries);
-    if (r.start_time) lines << tr("Started: %1").arg(formatTimestamp(*r.start_time / 1000));
-    if (r.end_time) lines << tr("Ended: %1").arg(formatTimestamp(*r.end_time / 1000));
-    if (duration >= 0) lines << tr("Duration: %1").arg(formatDuration(duration));
+    if (r.start_time) lines << tr("Started: %1").arg(formatTimestampMs(*r.start_time / 1000));
+    if (r.end_time) lines << tr("Ended: %1").arg(formatTimestampMs(*r.end_time / 1000));
+    if (runTime >= 0) lines << tr("Run time: %1").arg(formatDuration(runTime));
+    if (wallTime >= 0) lines << tr("Wall time: %1").arg(formatDuration(wallTime));
     if (!r.cache_key.empty()) lines << tr("Cache key: %1").arg(QString::fromStdString(r.cache_key));
     if (!r.tags.empty()) {
         QStringList tags;

@@ -1,6 +1,7 @@
 #include "widgets/taskruntable.h"
 
 #include "models/taskrunmodel.h"
+#include "widgets/errorpanel.h"
 #include "widgets/statebadgedelegate.h"
 
 #include <QHeaderView>
@@ -26,14 +27,16 @@ protected:
                 return int(RunCountRole);
             case StartColumn:
                 return int(StartTimeRole);
-            case DurationColumn:
-                return int(DurationRole);
+            case RunTimeColumn:
+                return int(RunTimeRole);
+            case WallTimeColumn:
+                return int(WallTimeRole);
             default:
                 return int(Qt::DisplayRole);
             }
         }();
         const QVariant va = a.data(role), vb = b.data(role);
-        if (role == DurationRole) return va.toDouble() < vb.toDouble();
+        if (role == RunTimeRole || role == WallTimeRole) return va.toDouble() < vb.toDouble();
         if (role != Qt::DisplayRole) return va.toLongLong() < vb.toLongLong();
         return QString::localeAwareCompare(va.toString(), vb.toString()) < 0;
     }
@@ -43,7 +46,10 @@ protected:
 TaskRunTable::TaskRunTable(Backend* backend, QWidget* parent)
     : QTableView(parent)
     , m_model(new TaskRunModel(backend, this))
-    , m_proxy(new TaskRunSortProxy(this)) {
+    , m_proxy(new TaskRunSortProxy(this))
+    , m_error(new ErrorPanel(this)) {
+    connect(m_model, &TaskRunModel::errorChanged, m_error, &ErrorPanel::setError);
+    connect(m_error, &ErrorPanel::retryRequested, m_model, &TaskRunModel::refresh);
     m_proxy->setSourceModel(m_model);
     setModel(m_proxy);
     auto* badges = new StateBadgeDelegate(this);
@@ -66,9 +72,14 @@ TaskRunTable::TaskRunTable(Backend* backend, QWidget* parent)
     auto width = [&fm](const char* sample) {
         return fm.horizontalAdvance(QString::fromUtf8(sample)) + 28;
     };
-    const int widths[] = {width("Cancelling") + 12,  width("transform-1234"),
-                          width("Attempts"),         width("2026-11-25 14:03:07"),
-                          width("23 h 59 min"),      width("0123456789abcdef"),
+    const int widths[] = {width("Cancelling") + 12,
+                          width("transform-1234"),
+                          width("Attempts"),
+                          width("2026-11-25 14:03:07.123"),
+                          width("23 h 59 min"),
+                          width("23 h 59 min"),
+                          width("ValueError: division by zero"),
+                          width("0123456789abcdef"),
                           width("extract-0, load-0")};
     for (int c = 0; c < int(std::size(widths)); ++c)
         horizontalHeader()->resizeSection(c, widths[c]);

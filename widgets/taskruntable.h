@@ -7,6 +7,7 @@ class QSortFilterProxyModel;
 namespace weft::studio {
 
 class Backend;
+class ErrorPanel;
 class TaskRunModel;
 
 class TaskRunTable : public QTableView {
@@ -19,6 +20,8 @@ public:
     /// The task run shown at a view row (after sorting), or empty.
     QString taskRunIdAt(int viewRow) const;
     QString currentTaskRunId() const;
+    /// Covers the table while the task runs cannot be loaded.
+    ErrorPanel* errorPanel() const { return m_error; }
 
 Q_SIGNALS:
     void taskRunActivated(const QString& id);
@@ -28,6 +31,7 @@ Q_SIGNALS:
 private:
     TaskRunModel* m_model;
     QSortFilterProxyModel* m_proxy;
+    ErrorPanel* m_error;
 };
 
 } // namespace weft::studio

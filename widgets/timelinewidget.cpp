@@ -2,6 +2,7 @@
 
 #include "models/statepalette.h"
 #include "models/timelinemodel.h"
+#include "widgets/errorpanel.h"
 #include "widgets/timelinepainter.h"
 #include "widgets/timelineview.h"
 
@@ -77,6 +78,11 @@ TimelineWidget::TimelineWidget(Backend* backend, QWidget* parent)
             &TimelineWidget::contextMenuRequested);
     connect(m_model, &TimelineModel::updated, this, &TimelineWidget::updateLegend);
     connect(m_model, &TimelineModel::loadingChanged, this, &TimelineWidget::updateLegend);
+    m_error = new ErrorPanel(m_view);
+    connect(m_model, &TimelineModel::errorChanged, m_error, &ErrorPanel::setError);
+    connect(m_error, &ErrorPanel::retryRequested, this, [this] {
+        if (m_model->snapshot()) m_model->snapshot()->refresh();
+    });
 }
 
 void TimelineWidget::setFlowRun(const QString& flowRunId) {
@@ -100,9 +106,12 @@ void TimelineWidget::updateLegend() {
                      .arg(stateColor(t, dark).name(), stateTypeLabel(t))
                      .arg(it->second);
     }
+    // What the bars leave out, said rather than silently shown as a smaller count.
+    if (const int waiting = m_model->notStartedCount(); waiting > 0)
+        parts << tr("%1 not started").arg(waiting);
     if (m_model->count() > 0) {
         const double span = double(m_model->rangeEnd() - m_model->rangeStart());
-        parts << tr("%1 in all").arg(TimelineMath::formatDuration(span));
+        parts << tr("wall time %1").arg(TimelineMath::formatDuration(span));
     }
     m_legend->setText(parts.join(QStringLiteral("&nbsp;&nbsp;&nbsp;")));
 }

@@ -9,6 +9,7 @@ class QToolButton;
 namespace weft::studio {
 
 class Backend;
+class ErrorPanel;
 class TimelineModel;
 class TimelineView;
 
@@ -32,6 +33,7 @@ private:
 
     TimelineModel* m_model;
     TimelineView* m_view;
+    ErrorPanel* m_error = nullptr;
     QToolButton* m_group;
     QLabel* m_legend;
 };

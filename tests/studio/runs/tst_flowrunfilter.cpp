@@ -130,6 +130,7 @@ void TestFlowRunFilter::formatDuration_data() {
     QTest::addColumn<QString>("text");
     QTest::addRow("tiny") << 0.04 << QStringLiteral("40 ms");
     QTest::addRow("zero") << 0.0 << QStringLiteral("0 ms");
+    QTest::addRow("ran under a millisecond") << 0.000194 << QStringLiteral("<1 ms");
     QTest::addRow("rounds to ms") << 0.2346 << QStringLiteral("235 ms");
     QTest::addRow("one decimal") << 1.23 << QStringLiteral("1.2 s");
     QTest::addRow("seconds") << 42.4 << QStringLiteral("42 s");

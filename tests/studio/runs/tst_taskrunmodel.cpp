@@ -67,7 +67,7 @@ void TestTaskRunModel::loadsAllTaskRuns() {
     QCOMPARE(model.data(model.index(load, 0), TaskKeyRole).toString(), QStringLiteral("load"));
     QCOMPARE(model.data(model.index(load, AttemptsColumn)).toInt(), 1);
     QCOMPARE(model.data(model.index(load, 0), IsPlaceholderRole).toBool(), false);
-    const QString duration = model.data(model.index(load, DurationColumn)).toString();
+    const QString duration = model.data(model.index(load, RunTimeColumn)).toString();
     QVERIFY2(duration.endsWith(u" s") || duration.endsWith(u" ms"), qPrintable(duration));
     QVERIFY(model.data(model.index(load, 0), StartTimeRole).toLongLong() > 0);
 }
@@ -165,7 +165,7 @@ void TestTaskRunModel::liveCreatedAndStateChanges() {
     store.update_task_run(weft::TaskRunUpdate::of(task));
     QTRY_COMPARE(model.data(model.index(row, 0), StateTypeRole).toInt(),
                  int(weft::StateType::Running));
-    QVERIFY(model.data(model.index(row, 0), DurationRole).isValid());
+    QVERIFY(model.data(model.index(row, 0), RunTimeRole).isValid());
     weft::enter_state(task, weft::states::failed("nope"));
     store.update_task_run(weft::TaskRunUpdate::of(task));
     QTRY_COMPARE(model.data(model.index(row, 0), StateTypeRole).toInt(),
