@@ -1,5 +1,5 @@
 #pragma once
-// The run controls: retry (resume), retry from a task, cancel, mark as, delete — on one run or a
+// The run controls: retry (rerun), retry from a task, cancel, mark as, delete — on one run or a
 // selection. Destructive actions ask first; refusals show the rule's reason.
 #include "models/backend.h"
 

@@ -358,7 +358,7 @@ void EmbeddedBackend::retryFlowRun(const std::string& id, const std::string& fro
                                             "more, so the run cannot be resumed.")
                                              .arg(program.isEmpty() ? tr("unknown") : program),
                                          std::nullopt};
-                QStringList args{QStringLiteral("resume"), QString::fromStdString(id)};
+                QStringList args{QStringLiteral("rerun"), QString::fromStdString(id)};
                 if (!fromTaskRunId.empty())
                     args << QStringLiteral("--from-task") << QString::fromStdString(fromTaskRunId);
                 args << QStringLiteral("--db") << dbPath;

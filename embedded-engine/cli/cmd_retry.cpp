@@ -1,5 +1,5 @@
 // weft flow-run retry ID [--from-task TASK_RUN_ID] [--detach]: starts the run's own program again
-// with `resume`, where and how it was first started.
+// with `rerun`, where and how it was first started.
 #include "commands.hpp"
 #include "format.hpp"
 #include "resolve.hpp"
@@ -70,7 +70,7 @@ void flow_run_retry(Cli& cli, const RetryOptions& o) {
 
     SpawnRequest request;
     request.program = run.launch.program;
-    request.args = {"resume", run.id};
+    request.args = {"rerun", run.id};
     if (!task_run_id.empty()) request.args.insert(request.args.end(), {"--from-task", task_run_id});
     request.working_dir = run.launch.working_dir;
     // Absolute: the program runs in another folder, and must write to this very database.
@@ -79,7 +79,7 @@ void flow_run_retry(Cli& cli, const RetryOptions& o) {
     if (!request.working_dir.empty()) request.env.emplace_back("PWD", request.working_dir);
     request.detach = o.detach;
     if (!o.detach)
-        cli.out() << "Retrying " << label << ": " << request.program << " resume " << run.id
+        cli.out() << "Retrying " << label << ": " << request.program << " rerun " << run.id
                   << std::endl;
     // The program opens the database itself; nothing of ours stays open while it runs.
     cli.close();
@@ -87,7 +87,7 @@ void flow_run_retry(Cli& cli, const RetryOptions& o) {
     Child child(request);
     if (o.detach) {
         cli.out() << "Retrying " << label << " in the background: pid " << child.pid() << " runs "
-                  << request.program << " resume " << run.id
+                  << request.program << " rerun " << run.id
                   << ". Follow it with: weft flow-run logs " << short_id(run.id) << " --follow\n";
         return;
     }
@@ -100,7 +100,7 @@ void add_flow_run_retry(CLI::App& fr, Cli& cli) {
     auto o = std::make_shared<RetryOptions>();
     auto* retry = fr.add_subcommand(
         "retry", "Run a FAILED, CRASHED or CANCELLED flow run again with its own program "
-                 "(PROGRAM resume ID), reusing the results of tasks that completed");
+                 "(PROGRAM rerun ID), reusing the results of tasks that completed");
     retry->add_option("ID", o->id, "Flow run id or a unique prefix of it")->required();
     retry
         ->add_option("--from-task", o->from_task,

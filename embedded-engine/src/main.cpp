@@ -44,19 +44,31 @@ int list_flows(const std::vector<FlowEntry>& flows) {
     return 0;
 }
 
-int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
-           const std::string& task_prefix) {
+// The stored run `run_prefix` names and the program's flow for it; null when this program does
+// not have that flow (said on stderr).
+const FlowEntry* stored_run(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
+                            FlowRunRecord& run) {
     Engine& engine = detail::engine();
     const std::string id = engine.resolve_flow_run(run_prefix);
-    auto run = engine.store().read([&](Reader& r) { return r.flow_run(id); });
-    const FlowEntry* flow = find_flow(flows, run->flow_name);
-    if (!flow) {
+    run = engine.store().read([&](Reader& r) { return r.flow_run(id); }).value();
+    const FlowEntry* flow = find_flow(flows, run.flow_name);
+    if (!flow)
         std::fprintf(stderr,
                      "weft: flow run %s belongs to flow '%s', which this program does not "
                      "have\n",
-                     id.c_str(), run->flow_name.c_str());
-        return 2;
-    }
+                     id.c_str(), run.flow_name.c_str());
+    return flow;
+}
+
+// `rerun`: a FAILED, CRASHED or CANCELLED run again (a COMPLETED one from a task run).
+int rerun(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
+          const std::string& task_prefix) {
+    Engine& engine = detail::engine();
+    FlowRunRecord stored;
+    const FlowEntry* flow = stored_run(flows, run_prefix, stored);
+    if (!flow) return 2;
+    const FlowRunRecord* run = &stored;
+    const std::string& id = stored.id;
     detail::FlowStart start;
     start.resume_run_id = id;
     if (!task_prefix.empty()) start.from_task_run_id = engine.resolve_task_run(task_prefix);
@@ -65,7 +77,7 @@ int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
     if (!allowed) {
         std::fprintf(stderr,
                      "weft: flow run %s is %s; only FAILED, CRASHED or CANCELLED runs can "
-                     "be resumed (a COMPLETED one with --from-task)\n",
+                     "be rerun (a COMPLETED one with --from-task)\n",
                      id.c_str(), std::string(to_string(run->state.type)).c_str());
         return 1;
     }
@@ -93,12 +105,13 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
 
     auto* list_cmd = app.add_subcommand("list", "List the program's flows and their parameters");
 
-    auto* resume_cmd = app.add_subcommand("resume", "Resume a FAILED, CRASHED or CANCELLED flow "
-                                                    "run, reusing the task runs that completed");
+    auto* rerun_cmd = app.add_subcommand("rerun", "Run a FAILED, CRASHED or CANCELLED flow run "
+                                                  "again, reusing the task runs that completed");
     std::string run_id, from_task;
-    resume_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
-    resume_cmd->add_option("--from-task", from_task,
-                           "Run this task run and everything downstream of it again");
+    rerun_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
+    rerun_cmd->add_option("--from-task", from_task,
+                          "Run this task run and everything downstream of it again");
+
     app.require_subcommand(0, 1);
 
     try {
@@ -113,7 +126,7 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
 
     try {
         if (list_cmd->parsed()) return list_flows(flows);
-        if (resume_cmd->parsed()) return resume(flows, run_id, from_task);
+        if (rerun_cmd->parsed()) return rerun(flows, run_id, from_task);
 
         const FlowEntry* flow = nullptr;
         if (!flow_name.empty()) {

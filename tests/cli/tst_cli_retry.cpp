@@ -1,5 +1,5 @@
 // `weft flow-run retry`: the spawning contract. The run's recorded program is started as
-// `PROGRAM resume ID [--from-task TASK_RUN_ID]` in its recorded folder, with WEFT_DB set.
+// `PROGRAM rerun ID [--from-task TASK_RUN_ID]` in its recorded folder, with WEFT_DB set.
 #include "clifixture.h"
 
 #include <QDir>
@@ -41,7 +41,7 @@ private Q_SLOTS:
         QCOMPARE(r.code, 3); // the program's own exit code
         QVERIFY2(r.out.contains("fake flow says hello"), r.out.constData()); // its output streams
         const auto got = recordedArguments();
-        QCOMPARE(got, (QStringList{u"resume"_s, q(kFailed), QDir(f->workDir()).canonicalPath(),
+        QCOMPARE(got, (QStringList{u"rerun"_s, q(kFailed), QDir(f->workDir()).canonicalPath(),
                                    QDir(f->dir()).canonicalPath() + u"/weft.db"_s}));
     }
 
@@ -51,7 +51,7 @@ private Q_SLOTS:
         QCOMPARE(r.code, 3);
         const auto got = recordedArguments();
         QCOMPARE(got.mid(0, 4),
-                 (QStringList{u"resume"_s, q(kCompleted), u"--from-task"_s, q(kCompletedLoad)}));
+                 (QStringList{u"rerun"_s, q(kCompleted), u"--from-task"_s, q(kCompletedLoad)}));
         QCOMPARE(got.value(5), f->db());
     }
 
@@ -63,7 +63,7 @@ private Q_SLOTS:
         const auto r =
             f->runRaw({u"--db"_s, f->db(), u"flow-run"_s, u"retry"_s, u"aaaa0002"_s}, env);
         QCOMPARE(r.code, 128 + 15);
-        QCOMPARE(recordedArguments().value(0), u"resume"_s);
+        QCOMPARE(recordedArguments().value(0), u"rerun"_s);
     }
 
     void retryDetached() {
@@ -72,7 +72,7 @@ private Q_SLOTS:
         // Says what was started, for which run, and how to follow it; not a bare number.
         const QString out = QString::fromUtf8(r.out);
         QVERIFY2(out.contains(u"flow run 000000000002 (calm-heron)"_s), r.out.constData());
-        QVERIFY2(out.contains(f->program() + u" resume "_s + q(kFailed)), r.out.constData());
+        QVERIFY2(out.contains(f->program() + u" rerun "_s + q(kFailed)), r.out.constData());
         const auto pid = QRegularExpression(u"\\bpid (\\d+)\\b"_s).match(out);
         QVERIFY2(pid.hasMatch() && pid.captured(1).toLongLong() > 0, r.out.constData());
         QVERIFY2(out.contains(u"weft flow-run logs 000000000002 --follow"_s), r.out.constData());
@@ -80,7 +80,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(f->argvFile()), 10000);
         QFile argv(f->argvFile());
         QVERIFY(argv.open(QIODevice::ReadOnly));
-        QCOMPARE(lines(argv.readAll()).mid(0, 2), (QStringList{u"resume"_s, q(kFailed)}));
+        QCOMPARE(lines(argv.readAll()).mid(0, 2), (QStringList{u"rerun"_s, q(kFailed)}));
     }
 
     void retryRefused_data() {
