@@ -4,6 +4,7 @@
 #include "engine_log.hpp"
 #include "runtime_internal.hpp"
 #include "weft/log.hpp"
+#include "weft/pause.hpp"
 
 #include <chrono>
 #include <unordered_map>
@@ -40,6 +41,7 @@ struct BodyOutcome {
     nlohmann::json result;
     std::string failure; // empty: the body returned and every task it started completed
     bool cancelled = false;
+    bool suspended = false; // weft::suspend_flow_run: the run stays PAUSED, the program exits
 };
 
 BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
@@ -52,6 +54,8 @@ BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
         } catch (const Cancelled& e) {
             out.cancelled = true;
             out.failure = e.what();
+        } catch (const FlowSuspended&) {
+            out.suspended = true;
         } catch (const std::exception& e) {
             out.failure = e.what();
         } catch (...) {
@@ -249,6 +253,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
 
     for (int attempt = 1;; ++attempt) {
         BodyOutcome outcome = run_body(ctx, body);
+        if (outcome.suspended && !outcome.cancelled) break;
         if (outcome.cancelled) {
             propose(ctx, states::cancelled("The flow run was cancelled."));
             break;
@@ -285,6 +290,8 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         ContextScope scope(ctx, nullptr);
         if (run.state.type == StateType::Completed)
             log().info("Finished in state {}()", run.state.name);
+        else if (is_suspended(run.state))
+            log().info("Suspended until resumed");
         else
             log().error("Finished in state {}('{}')", run.state.name, run.state.message);
         // The hooks of the state the run ended in: a cancelled run is not a failed one (Prefect 3

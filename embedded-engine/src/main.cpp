@@ -1,6 +1,7 @@
 #include "weft/main.hpp"
 
 #include "runtime_internal.hpp"
+#include "weft/pause.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -30,7 +31,8 @@ const FlowEntry* find_flow(const std::vector<FlowEntry>& flows, const std::strin
 int exit_code(const FlowRunRecord& run) {
     // A run that ended because of a signal: the signal ends the process, not this return.
     detail::wait_if_interrupted();
-    return run.state.type == StateType::Completed ? 0 : 1;
+    // A suspended run exits cleanly: it goes on when resumed.
+    return run.state.type == StateType::Completed || is_suspended(run.state) ? 0 : 1;
 }
 
 int list_flows(const std::vector<FlowEntry>& flows) {
@@ -84,6 +86,31 @@ int rerun(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
     return exit_code(flow->run(run->parameters, start));
 }
 
+// `resume`: a suspended run that `weft flow-run resume` (or Studio) has resumed goes on; its
+// completed task runs are reused and the pause it stopped at returns the input given.
+int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix) {
+    FlowRunRecord run;
+    const FlowEntry* flow = stored_run(flows, run_prefix, run);
+    if (!flow) return 2;
+    if (run.state.type == StateType::Paused) {
+        std::fprintf(stderr,
+                     "weft: flow run %s is %s; resume it with `weft flow-run resume %s`, which "
+                     "starts this program again\n",
+                     run.id.c_str(), run.state.name.c_str(), run.id.c_str());
+        return 1;
+    }
+    if (!is_resuming(run.state)) {
+        std::fprintf(stderr,
+                     "weft: flow run %s is %s; only a suspended run that was resumed goes on "
+                     "with `resume` (`rerun` runs a failed one again)\n",
+                     run.id.c_str(), std::string(to_string(run.state.type)).c_str());
+        return 1;
+    }
+    detail::FlowStart start;
+    start.resume_run_id = run.id;
+    return exit_code(flow->run(run.parameters, start));
+}
+
 } // namespace
 
 int main(int argc, char** argv, std::vector<FlowEntry> flows) {
@@ -112,6 +139,9 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
     rerun_cmd->add_option("--from-task", from_task,
                           "Run this task run and everything downstream of it again");
 
+    auto* resume_cmd = app.add_subcommand(
+        "resume", "Go on with a suspended flow run once it was resumed (weft flow-run resume)");
+    resume_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
     app.require_subcommand(0, 1);
 
     try {
@@ -127,6 +157,7 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
     try {
         if (list_cmd->parsed()) return list_flows(flows);
         if (rerun_cmd->parsed()) return rerun(flows, run_id, from_task);
+        if (resume_cmd->parsed()) return resume(flows, run_id);
 
         const FlowEntry* flow = nullptr;
         if (!flow_name.empty()) {

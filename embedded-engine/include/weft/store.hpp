@@ -180,6 +180,8 @@ public:
     std::vector<FlowStats> flow_stats(Micros from, Micros to);
 
     std::vector<ConcurrencyLimit> concurrency_limits();
+    /// A flow run's pause by key (PauseRecord), if it paused there.
+    std::optional<PauseRecord> pause(const std::string& flow_run_id, const std::string& key);
     /// Changes whenever another connection commits (PRAGMA data_version): a cheap "anything new?".
     std::int64_t data_version();
 
@@ -209,6 +211,8 @@ public:
     void release_slots(const std::string& task_run_id);
     void release_slots_of_flow_run(const std::string& flow_run_id);
     void heartbeat(const std::string& flow_run_id, Micros at);
+    /// Inserts or replaces a pause (keyed by flow run and key).
+    void put_pause(const PauseRecord& pause);
 
 private:
     Reader& m_reader;
