@@ -68,6 +68,11 @@ public:
     void deleteFlowRun(const std::string& id, QObject* context, Done<CommandResult> done) override;
     void retryFlowRun(const std::string& id, const std::string& fromTaskRunId, QObject* context,
                       Done<CommandResult> done) override;
+    // embeddedbackend_pause.cpp
+    void fetchPauseInput(const std::string& id, QObject* context,
+                         Done<nlohmann::json> done) override;
+    void resumeFlowRun(const std::string& id, const nlohmann::json& input, QObject* context,
+                       Done<CommandResult> done) override;
 
 private:
     void started(std::shared_ptr<weft::Engine> engine, std::int64_t seq);
