@@ -142,15 +142,18 @@ Transition<FlowRunRecord> propose(const std::shared_ptr<FlowRunContext>& ctx, St
 // RUNNING (or Retrying), waiting out a scheduled time that has not quite come. With
 // `delay_waited`, the program has waited out the retry delay itself on the monotonic clock: the
 // scheduled time counts as come even if the system clock was set back meanwhile.
+// With `after_resume`, a suspended run goes on after a person resumed it: Running, not Retrying.
 Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>& ctx,
-                                          bool delay_waited = false) {
-    const auto adjust = [delay_waited](RunFacts& f) {
+                                          bool delay_waited = false, bool after_resume = false) {
+    const auto adjust = [delay_waited, after_resume](RunFacts& f) {
+        f.resume_requested = after_resume;
         if (!delay_waited || !f.current) return;
         if (auto at = f.current->scheduled_time()) f.now = std::max(f.now, *at);
     };
     for (;;) {
-        auto t =
-            propose(ctx, ctx->run.run_count > 0 ? states::retrying() : states::running(), adjust);
+        auto t = propose(
+            ctx, ctx->run.run_count > 0 && !after_resume ? states::retrying() : states::running(),
+            adjust);
         if (t.outcome.decision != Decision::Wait) return t;
         if (!sleep_unless_cancelled(std::min(t.outcome.delay_s, 1.0), ctx->token)) return t;
     }
@@ -240,7 +243,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         ~Unwatch() { rt.unwatch(ctx); }
     } unwatch{rt, ctx.get()};
 
-    auto started = propose_running(ctx);
+    auto started = propose_running(ctx, false, stored && is_resuming(stored->state));
     if (!started.outcome.accepted()) {
         ContextScope scope(ctx, nullptr);
         log().error("Flow run {} could not start: {}", run.id, started.outcome.reason);

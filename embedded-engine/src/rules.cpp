@@ -149,7 +149,7 @@ Outcome program_rules(const RunFacts& f, const State& cur, const State& p) {
         if (!f.concurrency_wait.empty()) return wait_(0.1, f.concurrency_wait);
         // Prefect's RenameReruns: a run that has run before is "Retrying" on its next attempt.
         if ((T == StateType::Scheduled || T == StateType::Pending) && f.run_count > 0
-            && p.name == default_name(StateType::Running)) {
+            && !f.resume_requested && p.name == default_name(StateType::Running)) {
             State renamed = p;
             renamed.name = "Retrying";
             return accept(renamed);

@@ -307,6 +307,8 @@ void TestRules::orchestrate_data() {
         .alive().flow().rejected(Failed, "Failed", "pause timed out", "can no longer be resumed");
     Row("user marks RUNNING without resuming").paused_until(60).propose(Running).user().alive()
         .flow().aborted("Only the run's own program");
+    Row("a resumed suspended run goes on: Running, not Retrying").from(Pending).propose(Running)
+        .runs(1, 0).resume().flow().accepted();
     Row("program fails its timed-out pause").paused_until(-1).propose(Failed).flow().accepted();
 
     // Cancelling, proposed by the program.

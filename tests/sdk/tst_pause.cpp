@@ -222,6 +222,10 @@ void TestPause::suspendThenResume() {
     QCOMPARE(g_publish_calls.load(), 1);
     QCOMPARE(g_received.value("approved", false), true);
     QCOMPARE(task_runs(suspended.id, "prepare").size(), size_t(1));
+    QCOMPARE(history_names(suspended.id),
+             (QStringList{u"PENDING/Pending"_s, u"RUNNING/Running"_s, u"PAUSED/Suspended"_s,
+                          u"SCHEDULED/Resuming"_s, u"PENDING/Pending"_s, u"RUNNING/Running"_s,
+                          u"COMPLETED/Completed"_s}));
 }
 
 void TestPause::lateResumeOfSuspendedRunFails() {
