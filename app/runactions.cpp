@@ -1,5 +1,6 @@
 #include "app/runactions.h"
 
+#include "app/resumedialog.h"
 #include "widgets/markasdialog.h"
 #include "widgets/parametersdialog.h"
 
@@ -71,6 +72,37 @@ void RunActions::retry(const QStringList& ids) {
     if (!mayChangeRuns()) return;
     forEach(tr("Retry"), ids, [this](const std::string& id, auto done) {
         m_backend->retryFlowRun(id, {}, this, done);
+    });
+}
+
+void RunActions::resume(const QString& flowRunId) {
+    if (!mayChangeRuns()) return;
+    m_backend->fetchPauseInput(
+        flowRunId.toStdString(), this, [this, flowRunId](Result<nlohmann::json> answer) {
+            if (!answer) {
+                Q_EMIT message(tr("Resume: couldn't read the pause's input fields — %1")
+                                   .arg(answer.error()));
+                return;
+            }
+            const nlohmann::json& schema = *answer;
+            nlohmann::json input;
+            const bool asks = schema.is_object() && schema.contains("properties")
+                              && schema["properties"].is_object() && !schema["properties"].empty();
+            if (asks && m_confirm) {
+                ResumeDialog dialog(schema, m_parent);
+                if (dialog.exec() != QDialog::Accepted) return;
+                input = dialog.input().value_or(nlohmann::json());
+            } else if (asks) {
+                input = ResumeDialog::defaults(schema);
+            }
+            resumeWithInput(flowRunId, input);
+        });
+}
+
+void RunActions::resumeWithInput(const QString& flowRunId, const nlohmann::json& input) {
+    if (!mayChangeRuns()) return;
+    forEach(tr("Resume"), {flowRunId}, [this, input](const std::string& id, auto done) {
+        m_backend->resumeFlowRun(id, input, this, done);
     });
 }
 

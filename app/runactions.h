@@ -1,7 +1,7 @@
 #pragma once
-// The run controls: retry (rerun), retry from a task, run again with parameters, cancel, mark as,
-// delete — on one run or a selection. Destructive actions ask first; refusals show the rule's
-// reason.
+// The run controls: retry (rerun), retry from a task, run again with parameters, resume, cancel,
+// mark as, delete — on one run or a selection. Destructive actions ask first; refusals show the
+// rule's reason.
 #include "models/backend.h"
 
 #include <QObject>
@@ -28,6 +28,10 @@ public:
     void markAs(const QStringList& flowRunIds);
     void markTaskRunAs(const QString& taskRunId);
     void remove(const QStringList& flowRunIds);
+    /// Resumes a paused run; when its pause waits for input, a form for the input's fields asks
+    /// for it first (without confirmation: the fields' defaults).
+    void resume(const QString& flowRunId);
+    void resumeWithInput(const QString& flowRunId, const nlohmann::json& input);
 
 Q_SIGNALS:
     /// One line for the status bar, e.g. "Cancelling 3 runs" or a refusal's reason.

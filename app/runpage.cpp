@@ -142,6 +142,11 @@ QWidget* RunPage::buildHeader() {
     auto* again = actionButton(QStringLiteral("retry"), tr("Run again…"), header);
     again->setObjectName(QStringLiteral("runAgain"));
     again->setToolTip(tr("Run again with parameters…"));
+    // Only a paused run shows it (updateRun).
+    m_resume = actionButton(QStringLiteral("resume"), tr("Resume…"), header);
+    m_resume->setVisible(false);
+    top->addWidget(m_resume);
+    connect(m_resume, &QToolButton::clicked, this, [this] { m_actions->resume(m_id); });
     auto* mark = actionButton(QStringLiteral("markas"), tr("Mark as…"), header);
     auto* remove = actionButton(QStringLiteral("delete"), tr("Delete"), header);
     for (auto* b : {m_retry, again, m_cancel, mark, remove}) {
@@ -240,6 +245,8 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
     const bool writable = !m_backend->isReadOnly();
     m_retry->setEnabled(writable && weft::is_resumable(run.state.type));
     m_cancel->setEnabled(writable && !weft::is_terminal(run.state.type));
+    m_resume->setVisible(run.state.type == weft::StateType::Paused);
+    m_resume->setEnabled(writable);
     m_parameters->setJson(run.parameters);
     m_result->setResult(run.result, !run.result.is_null(), run.state.type);
     if (run.state.type == weft::StateType::Running && !m_tick.isActive()) m_tick.start();

@@ -86,6 +86,7 @@ private:
     QLabel* m_counts = nullptr;
     QToolButton* m_retry = nullptr;
     QToolButton* m_cancel = nullptr;
+    QToolButton* m_resume = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSplitter* m_split = nullptr;
     RunGraphModel* m_graphModel = nullptr;

@@ -1,5 +1,5 @@
 // A flow that fails until the fault is removed: `load` fails after its retries unless
-// WEFT_EXAMPLE_FIX=1. Resume it with `weft flow-run retry ID` (with WEFT_EXAMPLE_FIX=1): the tasks
+// WEFT_EXAMPLE_FIX=1. Rerun it with `weft flow-run retry ID` (with WEFT_EXAMPLE_FIX=1): the tasks
 // that completed are reused, only `load` and what follows it run again.
 #include <weft/weft.hpp>
 

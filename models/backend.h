@@ -138,6 +138,28 @@ public:
             },
             Qt::QueuedConnection);
     }
+    /// The input fields (a JSON schema) the PAUSED run's pause waits for; null when none. Backends
+    /// without pauses answer null.
+    virtual void fetchPauseInput(const std::string& id, QObject* context,
+                                 Done<nlohmann::json> done) {
+        (void)id;
+        QMetaObject::invokeMethod(
+            context, [done] { done(nlohmann::json()); }, Qt::QueuedConnection);
+    }
+    /// Resumes a PAUSED run with `input` (null: none), starting a suspended run's program again.
+    /// A refusal (bad input names its field) leaves the run paused.
+    virtual void resumeFlowRun(const std::string& id, const nlohmann::json& input, QObject* context,
+                               Done<CommandResult> done) {
+        (void)id;
+        (void)input;
+        QMetaObject::invokeMethod(
+            context,
+            [done] {
+                done(CommandResult{false, QStringLiteral("This backend cannot resume runs."),
+                                   std::nullopt});
+            },
+            Qt::QueuedConnection);
+    }
 
 Q_SIGNALS:
     /// Change-feed events, in order, in batches (never one signal per event). GUI thread.

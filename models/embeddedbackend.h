@@ -69,6 +69,11 @@ public:
                       Done<CommandResult> done) override;
     void runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
                       QObject* context, Done<CommandResult> done) override;
+    // embeddedbackend_pause.cpp
+    void fetchPauseInput(const std::string& id, QObject* context,
+                         Done<nlohmann::json> done) override;
+    void resumeFlowRun(const std::string& id, const nlohmann::json& input, QObject* context,
+                       Done<CommandResult> done) override;
 
 private:
     void started(std::shared_ptr<weft::Engine> engine, std::int64_t seq);

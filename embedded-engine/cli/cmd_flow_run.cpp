@@ -4,6 +4,7 @@
 #include "resolve.hpp"
 #include "table.hpp"
 
+#include <weft/pause.hpp>
 #include <weft/record_json.hpp>
 
 namespace weft::cli {
@@ -64,6 +65,29 @@ void flow_run_ls(Cli& cli, const LsOptions& o) {
     table.print(cli.out(), cli.color());
 }
 
+// A paused run's way on: until when, and the input fields the resume must give.
+void add_pause_rows(Cli& cli, const FlowRunRecord& run,
+                    std::vector<std::pair<std::string, std::string>>& rows) {
+    if (run.state.type != StateType::Paused) return;
+    if (auto until = pause_timeout(run.state))
+        rows.emplace_back("resume before", local_time(until));
+    const auto schema = paused_input_schema(cli.engine(), run.id);
+    std::string fields;
+    // Kept in a variable: items() of a temporary would outlive it.
+    const auto properties = schema.is_object()
+                                ? schema.value("properties", nlohmann::json::object())
+                                : nlohmann::json();
+    if (properties.is_object())
+        for (const auto& [name, field] : properties.items()) {
+            fields += (fields.empty() ? "" : ", ") + name + " (" + field.value("type", "?");
+            if (field.contains("default")) fields += " = " + field["default"].dump();
+            fields += ")";
+        }
+    rows.emplace_back("resume with", "weft flow-run resume " + short_id(run.id)
+                                         + (fields.empty() ? "" : " --input '{…}'"));
+    if (!fields.empty()) rows.emplace_back("input fields", fields);
+}
+
 void print_inspect(Cli& cli, const FlowRunRecord& run, const std::vector<TaskRunRecord>& tasks) {
     const bool color = cli.color();
     std::vector<std::pair<std::string, std::string>> rows = {
@@ -86,6 +110,7 @@ void print_inspect(Cli& cli, const FlowRunRecord& run, const std::vector<TaskRun
                           "pid " + std::to_string(run.process.pid) + " on " + run.process.host);
     if (!run.result.is_null())
         rows.emplace_back("result", truncate_display(run.result.dump(), 200));
+    add_pause_rows(cli, run, rows);
     size_t key_width = 0;
     for (const auto& [k, v] : rows)
         key_width = std::max(key_width, k.size());
@@ -112,6 +137,8 @@ void flow_run_inspect(Cli& cli, const std::string& prefix, bool json) {
     j["task_runs"] = nlohmann::json::array();
     for (const auto& t : tasks)
         j["task_runs"].push_back(to_json(t));
+    if (auto schema = paused_input_schema(engine, run.id); !schema.is_null())
+        j["pause_input_schema"] = std::move(schema);
     j["state_history"] = nlohmann::json::array();
     for (const auto& s : engine.store().read([&](Reader& r) { return r.state_history(run.id); }))
         j["state_history"].push_back(to_json(s));

@@ -1,7 +1,11 @@
-// weft flow-run cancel | delete | set-state: changes a person asks for, answered by the rules.
+// weft flow-run cancel | delete | set-state | resume: changes a person asks for, answered by the
+// rules.
 #include "commands.hpp"
 #include "format.hpp"
 #include "resolve.hpp"
+
+#include <weft/launcher.hpp>
+#include <weft/pause.hpp>
 
 namespace weft::cli {
 
@@ -36,6 +40,49 @@ void flow_run_delete(Cli& cli, const std::string& prefix) {
                        + short_flow_run_id(engine, run.id) + ")");
     engine.delete_flow_run(run.id);
     cli.out() << "Deleted " << label << ".\n";
+}
+
+// A suspended run goes on in its own program, started again where it first ran: checked before
+// the resume, so that a resume never leaves a run that nothing can start.
+// A suspended run goes on in a new process of its program: the launcher's checks.
+void check_program(const FlowRunRecord& run, const std::string& label) {
+    const RerunCheck check = check_launchable(run);
+    if (!check.ok()) throw CliError("cannot resume " + label + ": " + check.reason);
+}
+
+void flow_run_resume(Cli& cli, const std::string& prefix, const std::string& input_text) {
+    auto& engine = cli.engine();
+    const FlowRunRecord run = load_flow_run(engine, prefix);
+    const std::string label = describe(engine, run);
+    std::optional<nlohmann::json> input;
+    if (!input_text.empty()) {
+        input = nlohmann::json::parse(input_text, nullptr, false);
+        if (input->is_discarded())
+            throw usage_error("--input is not JSON; give an object of the pause's fields, e.g. "
+                              "'{\"approved\": true}'");
+    }
+    // Resumed earlier, and its program never took it (it could not start): start it again.
+    const bool restart = is_resuming(run.state) && run.process.pid == 0;
+    if (is_suspended(run.state) || restart) check_program(run, label);
+    ResumeOutcome outcome;
+    if (restart) {
+        outcome.accepted = outcome.start_program = true;
+    } else {
+        outcome = resume_flow_run(engine, run.id, input);
+    }
+    if (!outcome.accepted) throw CliError("cannot resume " + label + ": " + outcome.reason);
+    if (!outcome.start_program) {
+        cli.out() << "Resumed " << label << "; its program goes on.\n";
+        return;
+    }
+    LaunchRequest request = resume_request(run, cli.db_path());
+    request.detach = true;
+    cli.close(); // the program opens the database itself
+    const LaunchResult started = launch(request);
+    if (!started.ok()) throw CliError("cannot start " + run.launch.program + ": " + started.error);
+    cli.out() << "Resumed " << label << ": pid " << started.pid << " runs " << request.program
+              << " resume " << run.id << ". Follow it with: weft flow-run logs " << short_id(run.id)
+              << " --follow\n";
 }
 
 void flow_run_set_state(Cli& cli, const SetStateOptions& o) {
@@ -96,6 +143,20 @@ void add_flow_run_actions(CLI::App& fr, Cli& cli) {
         "delete", "Delete a flow run with its task runs, subflow runs, logs and history");
     del->add_option("ID", *delete_id, "Flow run id or a unique prefix of it")->required();
     del->callback([&cli, delete_id] { flow_run_delete(cli, *delete_id); });
+
+    auto resume_id = std::make_shared<std::string>();
+    auto resume_input = std::make_shared<std::string>();
+    auto* resume = fr.add_subcommand(
+        "resume", "Resume a PAUSED flow run: its waiting program goes on, or a suspended run's "
+                  "program is started again (PROGRAM resume ID) in the background");
+    resume->add_option("ID", *resume_id, "Flow run id or a unique prefix of it")->required();
+    resume
+        ->add_option("--input", *resume_input,
+                     "The input the pause waits for, a JSON object of its fields "
+                     "(weft flow-run inspect shows them)")
+        ->type_name("JSON");
+    resume->callback(
+        [&cli, resume_id, resume_input] { flow_run_resume(cli, *resume_id, *resume_input); });
 
     auto set = std::make_shared<SetStateOptions>();
     auto* set_state = fr.add_subcommand(

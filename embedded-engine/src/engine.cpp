@@ -1,6 +1,7 @@
 #include "weft/engine.hpp"
 
 #include "engine_log.hpp"
+#include "weft/pause.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -128,11 +129,13 @@ RunFacts flow_run_facts(const FlowRunRecord& run) {
     return facts;
 }
 
+} // namespace
+
 // Inside the writer's transaction: `proposal` for flow run `id`, through the rules.
 Transition<FlowRunRecord>
 flow_run_transition(Txn& txn, const std::string& id, const Proposal& proposal,
-                    const Engine::AdjustFacts& adjust = {},
-                    const std::function<void(FlowRunRecord&)>& before_write = {}) {
+                    const Engine::AdjustFacts& adjust,
+                    const std::function<void(FlowRunRecord&)>& before_write) {
     auto run = txn.read().flow_run(id);
     if (!run) throw LookupError("Flow run not found: " + id);
     const RunFacts facts = flow_run_facts(*run);
@@ -142,8 +145,6 @@ flow_run_transition(Txn& txn, const std::string& id, const Proposal& proposal,
     if (t.run && is_terminal(t.run->state.type)) txn.release_slots_of_flow_run(id);
     return t;
 }
-
-} // namespace
 
 Transition<FlowRunRecord> Engine::set_flow_run_state(const std::string& id,
                                                      const Proposal& proposal,
@@ -279,12 +280,15 @@ int Engine::detect_crashes() {
     const auto now = now_us();
     // SCHEDULED with a process: a flow run waiting for its program's flow-level retry.
     auto suspects = m_store->read([](Reader& r) {
-        return r.flow_runs_in_states(
-            {StateType::Running, StateType::Pending, StateType::Cancelling, StateType::Scheduled});
+        // PAUSED: a program waits for the resume (a suspended run's program has exited).
+        return r.flow_runs_in_states({StateType::Running, StateType::Pending, StateType::Cancelling,
+                                      StateType::Scheduled, StateType::Paused});
     });
     int crashed = 0;
     for (const auto& suspect : suspects) {
-        if (suspect.process.pid == 0 || process_alive(suspect.process, now)) continue;
+        if (suspect.process.pid == 0 || is_suspended(suspect.state)
+            || process_alive(suspect.process, now))
+            continue;
         const bool moved =
             m_store
                 ->transact<bool>([&](Txn& txn) {

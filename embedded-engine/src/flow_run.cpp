@@ -4,6 +4,7 @@
 #include "engine_log.hpp"
 #include "runtime_internal.hpp"
 #include "weft/log.hpp"
+#include "weft/pause.hpp"
 
 #include <chrono>
 #include <unordered_map>
@@ -40,6 +41,7 @@ struct BodyOutcome {
     nlohmann::json result;
     std::string failure; // empty: the body returned and every task it started completed
     bool cancelled = false;
+    bool suspended = false; // weft::suspend_flow_run: the run stays PAUSED, the program exits
 };
 
 BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
@@ -52,6 +54,8 @@ BodyOutcome run_body(const std::shared_ptr<FlowRunContext>& ctx,
         } catch (const Cancelled& e) {
             out.cancelled = true;
             out.failure = e.what();
+        } catch (const FlowSuspended&) {
+            out.suspended = true;
         } catch (const std::exception& e) {
             out.failure = e.what();
         } catch (...) {
@@ -143,15 +147,18 @@ Transition<FlowRunRecord> propose(const std::shared_ptr<FlowRunContext>& ctx, St
 // RUNNING (or Retrying), waiting out a scheduled time that has not quite come. With
 // `delay_waited`, the program has waited out the retry delay itself on the monotonic clock: the
 // scheduled time counts as come even if the system clock was set back meanwhile.
+// With `after_resume`, a suspended run goes on after a person resumed it: Running, not Retrying.
 Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>& ctx,
-                                          bool delay_waited = false) {
-    const auto adjust = [delay_waited](RunFacts& f) {
+                                          bool delay_waited = false, bool after_resume = false) {
+    const auto adjust = [delay_waited, after_resume](RunFacts& f) {
+        f.resume_requested = after_resume;
         if (!delay_waited || !f.current) return;
         if (auto at = f.current->scheduled_time()) f.now = std::max(f.now, *at);
     };
     for (;;) {
-        auto t =
-            propose(ctx, ctx->run.run_count > 0 ? states::retrying() : states::running(), adjust);
+        auto t = propose(
+            ctx, ctx->run.run_count > 0 && !after_resume ? states::retrying() : states::running(),
+            adjust);
         if (t.outcome.decision != Decision::Wait) return t;
         if (!sleep_unless_cancelled(std::min(t.outcome.delay_s, 1.0), ctx->token)) return t;
     }
@@ -241,7 +248,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         ~Unwatch() { rt.unwatch(ctx); }
     } unwatch{rt, ctx.get()};
 
-    auto started = propose_running(ctx);
+    auto started = propose_running(ctx, false, stored && is_resuming(stored->state));
     if (!started.outcome.accepted()) {
         ContextScope scope(ctx, nullptr);
         log().error("Flow run {} could not start: {}", run.id, started.outcome.reason);
@@ -254,6 +261,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
 
     for (int attempt = 1;; ++attempt) {
         BodyOutcome outcome = run_body(ctx, body);
+        if (outcome.suspended && !outcome.cancelled) break;
         if (outcome.cancelled) {
             propose(ctx, states::cancelled("The flow run was cancelled."));
             break;
@@ -290,6 +298,8 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         ContextScope scope(ctx, nullptr);
         if (run.state.type == StateType::Completed)
             log().info("Finished in state {}()", run.state.name);
+        else if (is_suspended(run.state))
+            log().info("Suspended until resumed");
         else
             log().error("Finished in state {}('{}')", run.state.name, run.state.message);
         // The hooks of the state the run ended in: a cancelled run is not a failed one (Prefect 3

@@ -169,6 +169,12 @@ LaunchRequest rerun_request(const FlowRunRecord& run, const std::string& from_ta
     return r;
 }
 
+LaunchRequest resume_request(const FlowRunRecord& run, const std::string& database) {
+    LaunchRequest r = request_for(run, database);
+    r.arguments = {"resume", run.id};
+    return r;
+}
+
 LaunchRequest new_run_request(const FlowRunRecord& run, const nlohmann::json& parameters,
                               const std::string& database) {
     LaunchRequest r = request_for(run, database);

@@ -1,6 +1,7 @@
 #include "weft/main.hpp"
 
 #include "runtime_internal.hpp"
+#include "weft/pause.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -30,7 +31,8 @@ const FlowEntry* find_flow(const std::vector<FlowEntry>& flows, const std::strin
 int exit_code(const FlowRunRecord& run) {
     // A run that ended because of a signal: the signal ends the process, not this return.
     detail::wait_if_interrupted();
-    return run.state.type == StateType::Completed ? 0 : 1;
+    // A suspended run exits cleanly: it goes on when resumed.
+    return run.state.type == StateType::Completed || is_suspended(run.state) ? 0 : 1;
 }
 
 int list_flows(const std::vector<FlowEntry>& flows) {
@@ -44,19 +46,31 @@ int list_flows(const std::vector<FlowEntry>& flows) {
     return 0;
 }
 
-int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
-           const std::string& task_prefix) {
+// The stored run `run_prefix` names and the program's flow for it; null when this program does
+// not have that flow (said on stderr).
+const FlowEntry* stored_run(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
+                            FlowRunRecord& run) {
     Engine& engine = detail::engine();
     const std::string id = engine.resolve_flow_run(run_prefix);
-    auto run = engine.store().read([&](Reader& r) { return r.flow_run(id); });
-    const FlowEntry* flow = find_flow(flows, run->flow_name);
-    if (!flow) {
+    run = engine.store().read([&](Reader& r) { return r.flow_run(id); }).value();
+    const FlowEntry* flow = find_flow(flows, run.flow_name);
+    if (!flow)
         std::fprintf(stderr,
                      "weft: flow run %s belongs to flow '%s', which this program does not "
                      "have\n",
-                     id.c_str(), run->flow_name.c_str());
-        return 2;
-    }
+                     id.c_str(), run.flow_name.c_str());
+    return flow;
+}
+
+// `rerun`: a FAILED, CRASHED or CANCELLED run again (a COMPLETED one from a task run).
+int rerun(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
+          const std::string& task_prefix) {
+    Engine& engine = detail::engine();
+    FlowRunRecord stored;
+    const FlowEntry* flow = stored_run(flows, run_prefix, stored);
+    if (!flow) return 2;
+    const FlowRunRecord* run = &stored;
+    const std::string& id = stored.id;
     detail::FlowStart start;
     start.resume_run_id = id;
     if (!task_prefix.empty()) start.from_task_run_id = engine.resolve_task_run(task_prefix);
@@ -65,11 +79,36 @@ int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
     if (!allowed) {
         std::fprintf(stderr,
                      "weft: flow run %s is %s; only FAILED, CRASHED or CANCELLED runs can "
-                     "be resumed (a COMPLETED one with --from-task)\n",
+                     "be rerun (a COMPLETED one with --from-task)\n",
                      id.c_str(), std::string(to_string(run->state.type)).c_str());
         return 1;
     }
     return exit_code(flow->run(run->parameters, start));
+}
+
+// `resume`: a suspended run that `weft flow-run resume` (or Studio) has resumed goes on; its
+// completed task runs are reused and the pause it stopped at returns the input given.
+int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix) {
+    FlowRunRecord run;
+    const FlowEntry* flow = stored_run(flows, run_prefix, run);
+    if (!flow) return 2;
+    if (run.state.type == StateType::Paused) {
+        std::fprintf(stderr,
+                     "weft: flow run %s is %s; resume it with `weft flow-run resume %s`, which "
+                     "starts this program again\n",
+                     run.id.c_str(), run.state.name.c_str(), run.id.c_str());
+        return 1;
+    }
+    if (!is_resuming(run.state)) {
+        std::fprintf(stderr,
+                     "weft: flow run %s is %s; only a suspended run that was resumed goes on "
+                     "with `resume` (`rerun` runs a failed one again)\n",
+                     run.id.c_str(), std::string(to_string(run.state.type)).c_str());
+        return 1;
+    }
+    detail::FlowStart start;
+    start.resume_run_id = run.id;
+    return exit_code(flow->run(run.parameters, start));
 }
 
 } // namespace
@@ -93,12 +132,16 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
 
     auto* list_cmd = app.add_subcommand("list", "List the program's flows and their parameters");
 
-    auto* resume_cmd = app.add_subcommand("resume", "Resume a FAILED, CRASHED or CANCELLED flow "
-                                                    "run, reusing the task runs that completed");
+    auto* rerun_cmd = app.add_subcommand("rerun", "Run a FAILED, CRASHED or CANCELLED flow run "
+                                                  "again, reusing the task runs that completed");
     std::string run_id, from_task;
+    rerun_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
+    rerun_cmd->add_option("--from-task", from_task,
+                          "Run this task run and everything downstream of it again");
+
+    auto* resume_cmd = app.add_subcommand(
+        "resume", "Go on with a suspended flow run once it was resumed (weft flow-run resume)");
     resume_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
-    resume_cmd->add_option("--from-task", from_task,
-                           "Run this task run and everything downstream of it again");
     app.require_subcommand(0, 1);
 
     try {
@@ -113,7 +156,8 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
 
     try {
         if (list_cmd->parsed()) return list_flows(flows);
-        if (resume_cmd->parsed()) return resume(flows, run_id, from_task);
+        if (rerun_cmd->parsed()) return rerun(flows, run_id, from_task);
+        if (resume_cmd->parsed()) return resume(flows, run_id);
 
         const FlowEntry* flow = nullptr;
         if (!flow_name.empty()) {

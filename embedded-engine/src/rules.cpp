@@ -1,5 +1,7 @@
 #include "weft/rules.hpp"
 
+#include "weft/pause.hpp"
+
 #include <cstdio>
 
 namespace weft {
@@ -42,6 +44,16 @@ std::string seconds_text(double s) {
 // A person (CLI, Studio) proposes: marking, cancelling and retrying are allowed where a program's
 // own transitions are not, but only the program itself can put a run to work.
 Outcome user_rules(const RunFacts& f, const State& cur, const State& p) {
+    if (f.resume_requested) {
+        if (cur.type != StateType::Paused)
+            return abort_("Only a PAUSED flow run can be resumed; this one is "
+                          + std::string(to_string(cur.type)) + ".");
+        if (p.type == StateType::Running && !f.process_alive)
+            return abort_("No program waits for this paused run any more.");
+        if (p.type != StateType::Running && p.type != StateType::Scheduled)
+            return abort_("A paused run resumes to RUNNING or SCHEDULED.");
+        return accept(p);
+    }
     if (p.type == StateType::Running || p.type == StateType::Pending)
         return abort_("Only the run's own program can move it to " + std::string(to_string(p.type))
                       + "; retry the run to start it again.");
@@ -137,7 +149,7 @@ Outcome program_rules(const RunFacts& f, const State& cur, const State& p) {
         if (!f.concurrency_wait.empty()) return wait_(0.1, f.concurrency_wait);
         // Prefect's RenameReruns: a run that has run before is "Retrying" on its next attempt.
         if ((T == StateType::Scheduled || T == StateType::Pending) && f.run_count > 0
-            && p.name == default_name(StateType::Running)) {
+            && !f.resume_requested && p.name == default_name(StateType::Running)) {
             State renamed = p;
             renamed.name = "Retrying";
             return accept(renamed);
@@ -156,6 +168,16 @@ Outcome orchestrate(const RunFacts& facts, const Proposal& proposal) {
         const std::string t(to_string(p.type));
         return abort_("This run is in a " + t + " state and cannot transition to a " + t
                       + " state.");
+    }
+    // Prefect's HandleResumingPausedFlows: a pause past its timeout cannot be resumed any more;
+    // the run fails instead.
+    if (cur.type == StateType::Paused
+        && (p.type == StateType::Running || p.type == StateType::Pending
+            || p.type == StateType::Scheduled)) {
+        if (auto deadline = pause_timeout(cur); deadline && *deadline < facts.now)
+            return reject(states::failed("The flow run's pause timed out at " + to_iso(*deadline)
+                                         + "; it can no longer be resumed."),
+                          "The pause timed out.");
     }
     if (proposal.origin == Origin::User) return user_rules(facts, cur, p);
     return program_rules(facts, cur, p);

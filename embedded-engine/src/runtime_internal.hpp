@@ -114,6 +114,11 @@ private:
     bool m_stopping = false;
 };
 
+/// Thrown by weft::suspend_flow_run through the flow's code: the run stays PAUSED/"Suspended" and
+/// its program exits. Not a std::exception, so that a flow's `catch (const std::exception&)` does
+/// not take it for a failure.
+struct FlowSuspended {};
+
 /// Another program has (or had) the flow run a resume asked for; the message says which.
 class ClaimRefused : public std::runtime_error {
 public:

@@ -141,10 +141,24 @@ const char* const kLaunchColumns = R"SQL(
 ALTER TABLE flow_runs ADD COLUMN launch_args TEXT;
 ALTER TABLE flow_runs ADD COLUMN launch_env TEXT;
 )SQL";
+
+// The pauses of flow runs (weft::pause_flow_run): the input each declared (a JSON schema) and the
+// input it was resumed with.
+const char* const kPauses = R"SQL(
+CREATE TABLE flow_run_pauses(
+  flow_run_id TEXT NOT NULL,
+  pause_key TEXT NOT NULL,
+  input_schema TEXT,
+  input TEXT,
+  created INTEGER NOT NULL,
+  resumed INTEGER,
+  PRIMARY KEY(flow_run_id, pause_key)
+) WITHOUT ROWID;
+)SQL";
 } // namespace
 
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> all{kV1, kLaunchColumns};
+    static const std::vector<const char*> all{kV1, kLaunchColumns, kPauses};
     return all;
 }
 

@@ -91,6 +91,18 @@ public:
         c.facts.process_alive = true;
         return *this;
     }
+    Row& resume() {
+        c.facts.resume_requested = true;
+        return *this;
+    }
+    // Current state PAUSED (named `name`) whose pause times out `s` from now.
+    Row& paused_until(double s, std::string name = "Paused") {
+        State cur = make_state(StateType::Paused, std::move(name));
+        cur.details = {{"pause_timeout", to_iso(kNow + from_seconds(s))},
+                       {"pause_reschedule", cur.name == "Suspended"}};
+        c.facts.current = cur;
+        return *this;
+    }
     Row& cached() {
         State s = states::cached("Cached from an earlier run.");
         s.data = 42;
@@ -280,6 +292,24 @@ void TestRules::orchestrate_data() {
         .aborted("already finished as Crashed; it can only be resumed");
     Row("CANCELLED -> FAILED").from(Cancelled).propose(Failed).aborted("it can only be resumed");
     Row("FAILED -> CANCELLING").from(Failed).propose(Cancelling).aborted("can only be resumed");
+
+    // Pause and resume (Prefect's HandleResumingPausedFlows for the timeout).
+    Row("program pauses").from(Running).propose(Paused).flow().accepted();
+    Row("person resumes a waiting run").paused_until(60).propose(Running).user().resume().alive()
+        .flow().accepted();
+    Row("person resumes a suspended run").paused_until(60, "Suspended")
+        .propose_state(states::scheduled(kNow, "Resuming")).user().resume().flow().accepted();
+    Row("resume when no program waits").paused_until(60).propose(Running).user().resume().flow()
+        .aborted("No program waits");
+    Row("resume of a run that is not paused").from(Failed).propose(Running).user().resume().flow()
+        .aborted("Only a PAUSED flow run can be resumed");
+    Row("resume past the pause's timeout").paused_until(-1).propose(Running).user().resume()
+        .alive().flow().rejected(Failed, "Failed", "pause timed out", "can no longer be resumed");
+    Row("user marks RUNNING without resuming").paused_until(60).propose(Running).user().alive()
+        .flow().aborted("Only the run's own program");
+    Row("a resumed suspended run goes on: Running, not Retrying").from(Pending).propose(Running)
+        .runs(1, 0).resume().flow().accepted();
+    Row("program fails its timed-out pause").paused_until(-1).propose(Failed).flow().accepted();
 
     // Cancelling, proposed by the program.
     Row("CANCELLING -> CANCELLED").from(Cancelling).propose(Cancelled).flow().accepted();

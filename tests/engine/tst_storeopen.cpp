@@ -65,6 +65,7 @@ private Q_SLOTS:
     void emptyFileIsInitialised();
     void createsFolders();
     void reopenIsIdempotent();
+    void firstSchemaGainsPauses();
     void refused_data();
     void refused();
 
@@ -83,12 +84,37 @@ void TestStoreOpen::freshFile() {
         QCOMPARE(sql(p, "PRAGMA journal_mode"), QStringLiteral("wal"));
         // The tables every part of Weft relies on.
         for (const char* table : {"flows", "flow_runs", "task_runs", "events", "logs", "logs_fts",
-                                  "concurrency_limits", "concurrency_slots"}) {
+                                  "concurrency_limits", "concurrency_slots", "flow_run_pauses"}) {
             const std::string q =
                 std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + table + "'";
             QCOMPARE(sql(p, q.c_str()), QStringLiteral("1"));
         }
     }
+}
+
+void TestStoreOpen::firstSchemaGainsPauses() {
+    // A database written by the first schema (no flow_run_pauses table, user_version 1) opens,
+    // keeps its runs and can record pauses.
+    const std::string p = path("v1.db");
+    const FlowRunRecord run = make_flow_run("flow", "kept", states::completed());
+    {
+        auto store = Store::open(p);
+        store->put_flow_run(run, EventKind::FlowRunCreated);
+    }
+    // Back to the first schema: what later steps added goes (the launch columns, the pauses).
+    QCOMPARE(sql(p, "DROP TABLE flow_run_pauses; ALTER TABLE flow_runs DROP COLUMN launch_args; "
+                    "ALTER TABLE flow_runs DROP COLUMN launch_env; PRAGMA user_version = 1; "
+                    "PRAGMA user_version"),
+             QStringLiteral("1"));
+    auto store = Store::open(p);
+    QCOMPARE(sql(p, "PRAGMA user_version"), QString::number(store_schema_version()));
+    QVERIFY(store->read([&](Reader& r) { return r.flow_run(run.id); }));
+    PauseRecord pause{run.id, "0", nlohmann::json{{"type", "object"}}, nullptr, 1, std::nullopt};
+    store->transact<void>([&](Txn& txn) { txn.put_pause(pause); }).get();
+    const auto got = store->read([&](Reader& r) { return r.pause(run.id, "0"); });
+    QVERIFY(got);
+    QCOMPARE(qs(got->schema.dump()), QStringLiteral(R"({"type":"object"})"));
+    QVERIFY(got->input.is_null() && !got->resumed);
 }
 
 void TestStoreOpen::emptyFileIsInitialised() {

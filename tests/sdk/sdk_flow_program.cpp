@@ -1,5 +1,5 @@
 // A flow program that tst_flow_program starts as a separate process: exit codes, --db, and a run
-// whose process dies half-way (CRASHED) and is resumed by a later process.
+// whose process dies half-way (CRASHED) and is rerun by a later process.
 #include <weft/weft.hpp>
 
 #include <cstdlib>

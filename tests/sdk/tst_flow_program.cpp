@@ -1,4 +1,4 @@
-// The flow program's command line (weft::main): run with parameters as JSON or text, list, resume,
+// The flow program's command line (weft::main): run with parameters as JSON or text, list, rerun,
 // and exit codes 0 (completed), 1 (not completed) and 2 (usage errors); also as a real process.
 #include "sdktest.hpp"
 
@@ -97,7 +97,7 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void list();
-    void resume();
+    void rerun();
     void separateProcess();
 
 private:
@@ -234,7 +234,7 @@ void TestFlowProgram::usageErrors_data() {
         << L({"run", "sum", "--params-json", "{a"}) << QStringLiteral("must be a JSON object");
     QTest::addRow("unknown option") << L({"run", "sum", "--bogus"}) << QStringLiteral("bogus");
     QTest::addRow("unknown command") << L({"frobnicate"}) << QStringLiteral("frobnicate");
-    QTest::addRow("resume without id") << L({"resume"}) << QStringLiteral("run_id");
+    QTest::addRow("rerun without id") << L({"rerun"}) << QStringLiteral("run_id");
 }
 
 void TestFlowProgram::usageErrors() {
@@ -259,39 +259,39 @@ void TestFlowProgram::list() {
 
     const Ran help = run_main({QStringLiteral("--help")});
     QCOMPARE(help.code, 0);
-    QVERIFY(help.out.contains(QStringLiteral("resume")));
+    QVERIFY(help.out.contains(QStringLiteral("rerun")));
 }
 
-void TestFlowProgram::resume() {
+void TestFlowProgram::rerun() {
     g_fixed = false;
     QCOMPARE(run_main({QStringLiteral("run"), QStringLiteral("fails")}).code, 1);
     const auto failed = latest_flow_run("fails");
     QCOMPARE(failed.state.type, weft::StateType::Failed);
     const QString id = qs(failed.id);
 
-    // Still broken: resumed, fails again, exit code 1.
-    QCOMPARE(run_main({QStringLiteral("resume"), id}).code, 1);
+    // Still broken: rerun, fails again, exit code 1.
+    QCOMPARE(run_main({QStringLiteral("rerun"), id}).code, 1);
     QCOMPARE(flow_run(failed.id).run_count, 2);
 
-    // Fixed: resumed by a unique prefix of its id, completes.
+    // Fixed: rerun by a unique prefix of its id, completes.
     g_fixed = true;
     const auto before = flow_run_count();
-    const Ran ok = run_main({QStringLiteral("resume"), id.left(30)});
+    const Ran ok = run_main({QStringLiteral("rerun"), id.left(30)});
     QVERIFY2(ok.code == 0, qPrintable(ok.err));
     QCOMPARE(flow_run_count(), before); // the same run, not a new one
     const auto done = flow_run(failed.id);
     QCOMPARE(done.state.type, weft::StateType::Completed);
     QCOMPARE(done.run_count, 3);
 
-    // A completed run is not resumed again.
-    const Ran again = run_main({QStringLiteral("resume"), id});
+    // A completed run is not rerun.
+    const Ran again = run_main({QStringLiteral("rerun"), id});
     QCOMPARE(again.code, 1);
     QVERIFY2(again.err.contains(QStringLiteral("only FAILED, CRASHED or CANCELLED")),
              qPrintable(again.err));
     QCOMPARE(flow_run(failed.id).run_count, 3);
 
     // An unknown id.
-    const Ran unknown = run_main({QStringLiteral("resume"), qs(weft::new_id())});
+    const Ran unknown = run_main({QStringLiteral("rerun"), qs(weft::new_id())});
     QCOMPARE(unknown.code, 1);
     QVERIFY2(unknown.err.contains(QStringLiteral("no flow run with id")), qPrintable(unknown.err));
 }
@@ -334,8 +334,8 @@ void TestFlowProgram::separateProcess() {
     const auto crashed = read_runs("crash").at(0);
     QCOMPARE(crashed.state.type, weft::StateType::Crashed);
 
-    // A later process resumes it: the first step is reused, the rest runs.
-    QCOMPARE(start(L{QStringLiteral("resume"), qs(crashed.id)}, false), 0);
+    // A later process reruns it: the first step is reused, the rest runs.
+    QCOMPARE(start(L{QStringLiteral("rerun"), qs(crashed.id)}, false), 0);
     const auto resumed =
         engine->store().read([&](weft::Reader& r) { return r.flow_run(crashed.id); });
     QVERIFY(resumed);

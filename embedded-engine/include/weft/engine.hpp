@@ -29,7 +29,9 @@ template<class Run> void enter_state(Run& run, const State& next) {
     const State& prev = run.state;
     if (prev.type == StateType::Running && next.type != StateType::Running)
         run.total_run_time += std::max<Micros>(0, next.timestamp - prev.timestamp);
-    if (next.type == StateType::Running && prev.type != StateType::Running) {
+    // Resuming a paused run goes on with the same attempt.
+    if (next.type == StateType::Running && prev.type != StateType::Running
+        && prev.type != StateType::Paused) {
         ++run.run_count;
         if (!run.start_time) run.start_time = next.timestamp;
     }
@@ -107,5 +109,13 @@ public:
 private:
     std::shared_ptr<Store> m_store;
 };
+
+/// As Engine::set_flow_run_state, inside a transaction the caller runs: for a state change that
+/// commits together with other writes (a resume stores its input). `before_write` changes the run
+/// along with a state the rules let through. Throws LookupError for an unknown id.
+Transition<FlowRunRecord>
+flow_run_transition(Txn& txn, const std::string& id, const Proposal& proposal,
+                    const Engine::AdjustFacts& adjust = {},
+                    const std::function<void(FlowRunRecord&)>& before_write = {});
 
 } // namespace weft

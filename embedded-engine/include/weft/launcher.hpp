@@ -68,6 +68,9 @@ struct LaunchRequest {
 /// `database` (made absolute: the program runs in another folder) and PWD to the folder.
 LaunchRequest rerun_request(const FlowRunRecord& run, const std::string& from_task_run_id,
                             const std::string& database);
+/// `PROGRAM resume RUN_ID` for a suspended run that was resumed, set up like rerun_request().
+LaunchRequest resume_request(const FlowRunRecord& run, const std::string& database);
+
 /// A new run of the run's flow by the same program, where and as it ran:
 /// `PROGRAM run FLOW --param KEY=JSON …` (each value as JSON, so "7" stays a string).
 LaunchRequest new_run_request(const FlowRunRecord& run, const nlohmann::json& parameters,

@@ -1,6 +1,7 @@
 #pragma once
 // The command line of a flow program: `PROGRAM [run FLOW [--param k=v]… [--params-json JSON]]`,
-// `PROGRAM list`, `PROGRAM resume RUN_ID [--from-task TASK_RUN_ID]`, and `--db PATH` on each.
+// `PROGRAM list`, `PROGRAM rerun RUN_ID [--from-task TASK_RUN_ID]`, `PROGRAM resume RUN_ID` (a
+// suspended run that was resumed), and `--db PATH` on each.
 #include "weft/sdk.hpp"
 
 #include <vector>

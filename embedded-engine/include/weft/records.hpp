@@ -125,6 +125,18 @@ struct LogRecord {
     std::string message;
 };
 
+/// One pause of a flow run (weft::pause_flow_run): the input it declared and the input it was
+/// resumed with. `key` numbers the pauses of the run's flow code ("0", "1", …), the same on every
+/// run of it, so a suspended run started again finds the pause it was resumed from.
+struct PauseRecord {
+    std::string flow_run_id;
+    std::string key;
+    nlohmann::json schema; // the RunInput's JSON schema; null: the pause takes no input
+    nlohmann::json input;  // given at resume, validated; null until then or without input
+    Micros created = 0;
+    std::optional<Micros> resumed;
+};
+
 struct ConcurrencyLimit {
     std::string tag;
     int limit = 0;

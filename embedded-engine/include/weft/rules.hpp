@@ -34,6 +34,10 @@ struct RunFacts {
     /// The program may take a COMPLETED run back to PENDING: a person asked to run it again from
     /// one of its task runs, or it is a subflow whose parent runs it again.
     bool rerun_requested = false;
+    /// A person resumes a PAUSED flow run (weft::resume_flow_run): RUNNING when its program waits,
+    /// SCHEDULED when it was suspended and its program is started again. Also set by that program
+    /// going on: its next RUNNING is not a retry (no "Retrying").
+    bool resume_requested = false;
     /// A valid cached result for the proposed RUNNING task run (a COMPLETED "Cached" state).
     std::optional<State> cached;
     /// Non-empty when a tag concurrency limit is full: the reason to wait.

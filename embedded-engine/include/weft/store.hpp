@@ -191,6 +191,9 @@ public:
     Dashboard dashboard(Micros from, Micros to, int buckets, int failures = 20);
 
     virtual std::vector<ConcurrencyLimit> concurrency_limits() = 0;
+    /// A flow run's pause by key (PauseRecord), if it paused there.
+    virtual std::optional<PauseRecord> pause(const std::string& flow_run_id,
+                                             const std::string& key) = 0;
     /// Changes whenever another connection commits (PRAGMA data_version): a cheap "anything new?".
     virtual std::int64_t data_version() = 0;
 };
@@ -221,6 +224,8 @@ public:
     virtual void release_slots(const std::string& task_run_id) = 0;
     virtual void release_slots_of_flow_run(const std::string& flow_run_id) = 0;
     virtual void heartbeat(const std::string& flow_run_id, Micros at) = 0;
+    /// Inserts or replaces a pause (keyed by flow run and key).
+    virtual void put_pause(const PauseRecord& pause) = 0;
 };
 
 class StoreBackend;

@@ -5,4 +5,5 @@
 #include "weft/log.hpp"
 #include "weft/main.hpp"
 #include "weft/options.hpp"
+#include "weft/pause.hpp"
 #include "weft/sdk.hpp"

@@ -80,6 +80,8 @@ public:
     std::vector<StateCount> flow_run_history(Micros from, Micros to, Micros interval) override;
     std::vector<FlowStats> flow_stats(Micros from, Micros to) override;
     std::vector<ConcurrencyLimit> concurrency_limits() override;
+    std::optional<PauseRecord> pause(const std::string& flow_run_id,
+                                     const std::string& key) override;
     std::int64_t data_version() override;
 
 private:
@@ -108,6 +110,7 @@ public:
     void release_slots(const std::string& task_run_id) override;
     void release_slots_of_flow_run(const std::string& flow_run_id) override;
     void heartbeat(const std::string& flow_run_id, Micros at) override;
+    void put_pause(const PauseRecord& pause) override;
 
     void begin() override;
     void commit() override;

@@ -177,6 +177,7 @@ void SqliteWriter::delete_flow_run(const std::string& id) {
         "DELETE FROM events WHERE run_id = ?1 AND seq < ?2",
         "DELETE FROM logs WHERE flow_run_id = ?1",
         "DELETE FROM concurrency_slots WHERE flow_run_id = ?1",
+        "DELETE FROM flow_run_pauses WHERE flow_run_id = ?1",
         "DELETE FROM task_runs WHERE flow_run_id = ?1",
         "DELETE FROM flow_runs WHERE id = ?1",
     };

@@ -3,6 +3,7 @@
 #include "app/commandpalette.h"
 #include "app/flowspage.h"
 #include "app/mainwindow.h"
+#include "app/resumedialog.h"
 #include "app/runactions.h"
 #include "app/runpage.h"
 #include "fixtures.h"
@@ -20,14 +21,17 @@
 #include "widgets/runlistwidget.h"
 #include "widgets/taskrundetails.h"
 #include "widgets/timelinewidget.h"
+#include <weft/pause.hpp>
 
 #include <QApplication>
 #include <QComboBox>
+#include <QCheckBox>
 #include <QDir>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -271,6 +275,88 @@ private Q_SLOTS:
         QCOMPARE(finished.first().at(2).toInt(), 1); // refused
         QVERIFY2(said.last().first().toString().contains(u"does not record the program"),
                  qPrintable(said.last().first().toString()));
+    void pausedRunIsResumedFromItsPage() {
+        // example-approval pauses for input: approved (required), reviewer, note.
+        QProcess program;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("WEFT_DB"), m_db);
+        program.setProcessEnvironment(env);
+        program.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/example-approval"),
+                      {});
+        QVERIFY(program.waitForStarted());
+        // It shows up live in the run list as Paused.
+        auto* model = m_window->runList()->model();
+        QString pausedId;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     for (int row = 0; row < model->rowCount(); ++row) {
+                                         const QModelIndex i = model->index(row, 0);
+                                         if (i.data(StateNameRole).toString()
+                                                 == QStringLiteral("Paused")
+                                             && i.sibling(row, 1).data().toString()
+                                                    == QStringLiteral("approve_and_publish"))
+                                             pausedId = i.data(IdRole).toString();
+                                     }
+                                     return !pausedId.isEmpty();
+                                 }()),
+                                 30000);
+        m_window->openRun(pausedId);
+        QTRY_VERIFY(m_window->runPage(pausedId));
+        RunPage* page = m_window->runPage(pausedId);
+        QTRY_COMPARE(page->run().state.type, weft::StateType::Paused);
+        auto* resume = page->findChild<QToolButton*>(QStringLiteral("resume"));
+        QVERIFY(resume);
+        QTRY_VERIFY(!resume->isHidden());
+
+        // Without confirmation the form's defaults are sent: `approved` has none, so the engine
+        // refuses and names it; the run stays paused.
+        QSignalSpy finished(m_window->actions(), &RunActions::finished);
+        QSignalSpy said(m_window->actions(), &RunActions::message);
+        resume->click();
+        QTRY_COMPARE(finished.count(), 1);
+        QCOMPARE(finished.last().at(2).toInt(), 1); // refused
+        QVERIFY2(said.last().at(0).toString().contains(QStringLiteral("approved: field required")),
+                 qPrintable(said.last().at(0).toString()));
+        QCOMPARE(page->run().state.type, weft::StateType::Paused);
+
+        m_window->actions()->resumeWithInput(pausedId, nlohmann::json{{"approved", true}});
+        QTRY_COMPARE(finished.count(), 2);
+        QCOMPARE(finished.last().at(1).toInt(), 1); // accepted
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Completed, 60000);
+        QTRY_VERIFY(resume->isHidden());
+        // The event loop above may have seen it end already (waitForFinished would say false).
+        QTRY_COMPARE_WITH_TIMEOUT(program.state(), QProcess::NotRunning, 30000);
+        QCOMPARE(program.exitCode(), 0);
+    }
+
+    void resumeFormTypesTheFields() {
+        weft::RunInput form;
+        form.fields = {{"approved", "boolean", nullptr, "Go ahead?"},
+                       {"copies", "integer", 2, ""},
+                       {"ratio", "number", 0.5, ""},
+                       {"note", "string", "hi", ""},
+                       {"tags", "array", nlohmann::json::array({"a"}), ""}};
+        ResumeDialog dialog(form.schema());
+        auto* approved = qobject_cast<QCheckBox*>(dialog.editor(QStringLiteral("approved")));
+        QVERIFY(approved);
+        QVERIFY(!approved->isChecked());
+        approved->setChecked(true);
+        auto got = dialog.input();
+        QVERIFY(got);
+        QCOMPARE(
+            QString::fromStdString(got->dump()),
+            QStringLiteral(R"({"approved":true,"copies":2,"note":"hi","ratio":0.5,"tags":["a"]})"));
+        QCOMPARE(QString::fromStdString(ResumeDialog::defaults(form.schema()).dump()),
+                 QStringLiteral(R"({"copies":2,"note":"hi","ratio":0.5,"tags":["a"]})"));
+        // Raw JSON starts from the form and is parsed as a whole.
+        dialog.setRaw(true);
+        QVERIFY(dialog.rawEditor()->toPlainText().contains(QStringLiteral("\"approved\": true")));
+        dialog.rawEditor()->setPlainText(QStringLiteral("{\"approved\": false"));
+        QString error;
+        QVERIFY(!dialog.input(&error));
+        QVERIFY(!error.isEmpty());
+        dialog.rawEditor()->setPlainText(QStringLiteral(R"({"approved": false})"));
+        QCOMPARE(QString::fromStdString(dialog.input()->dump()),
+                 QStringLiteral(R"({"approved":false})"));
     }
 
     void recentDatabasesNewestFirstWithoutDuplicates() {
