@@ -101,10 +101,12 @@ void FlowListModel::fetchFigures() {
             weft::FlowRunQuery byState = q;
             byState.states = std::move(states);
             m_backend->countFlowRuns(
-                byState, this, [this, gen, rowOf, done, field](std::int64_t n) {
+                byState, this, [this, gen, rowOf, done, field](Result<std::int64_t> n) {
                     if (gen != m_generation) return;
-                    if (const int r = rowOf(); r >= 0 && m_rows[size_t(r)].*field != n) {
-                        m_rows[size_t(r)].*field = n;
+                    if (!n)
+                        setError(tr("couldn't count flow runs: %1").arg(n.error()));
+                    else if (const int r = rowOf(); r >= 0 && m_rows[size_t(r)].*field != *n) {
+                        m_rows[size_t(r)].*field = *n;
                         Q_EMIT dataChanged(index(r, SuccessRateColumn),
                                            index(r, SuccessRateColumn));
                     }
