@@ -80,8 +80,8 @@ void RunActions::resume(const QString& flowRunId) {
     m_backend->fetchPauseInput(
         flowRunId.toStdString(), this, [this, flowRunId](Result<nlohmann::json> answer) {
             if (!answer) {
-                Q_EMIT message(tr("Resume: couldn't read the pause's input fields — %1")
-                                   .arg(answer.error()));
+                Q_EMIT message(
+                    tr("Resume: couldn't read the pause's input fields — %1").arg(answer.error()));
                 return;
             }
             const nlohmann::json& schema = *answer;
@@ -122,7 +122,14 @@ void RunActions::runAgain(const QString& flowRunId) {
     if (!mayChangeRuns()) return;
     // The form needs the run's parameters, read away from the GUI thread first.
     m_backend->fetchFlowRun(
-        flowRunId.toStdString(), this, [this, flowRunId](std::optional<weft::FlowRunRecord> run) {
+        flowRunId.toStdString(), this,
+        [this, flowRunId](Result<std::optional<weft::FlowRunRecord>> answer) {
+            if (!answer) {
+                Q_EMIT message(
+                    tr("Run again: couldn't read the flow run — %1").arg(answer.error()));
+                return;
+            }
+            const std::optional<weft::FlowRunRecord>& run = *answer;
             if (!run) {
                 Q_EMIT message(tr("Run again: the flow run no longer exists."));
                 return;

@@ -24,8 +24,8 @@
 #include <weft/pause.hpp>
 
 #include <QApplication>
-#include <QComboBox>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QHeaderView>
 #include <QLabel>
@@ -275,6 +275,8 @@ private Q_SLOTS:
         QCOMPARE(finished.first().at(2).toInt(), 1); // refused
         QVERIFY2(said.last().first().toString().contains(u"does not record the program"),
                  qPrintable(said.last().first().toString()));
+    }
+
     void pausedRunIsResumedFromItsPage() {
         // example-approval pauses for input: approved (required), reviewer, note.
         QProcess program;

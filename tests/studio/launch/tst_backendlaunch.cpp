@@ -32,7 +32,9 @@ class TestBackendLaunch : public QObject {
     // Runs `issue(done)` and waits for its answer on the GUI thread.
     template<class Issue> std::optional<CommandResult> answer(Issue issue) {
         std::optional<CommandResult> got;
-        issue([&got](CommandResult r) { got = std::move(r); });
+        issue([&got](Result<CommandResult> r) {
+            got = r ? *r : CommandResult{false, u"query failed: "_s + r.error(), std::nullopt};
+        });
         if (!QTest::qWaitFor([&] { return got.has_value(); }, 10000)) return std::nullopt;
         return got;
     }
