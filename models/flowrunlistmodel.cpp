@@ -271,6 +271,7 @@ void FlowRunListModel::resetContents() {
     m_count = 0;
     m_counted = false;
     m_countInFlight = false;
+    m_recount = false;
     m_wantFirst = m_wantLast = -1;
     m_lastWanted = 0;
     m_reloadTimer.stop();
@@ -282,18 +283,30 @@ void FlowRunListModel::resetContents() {
 }
 
 void FlowRunListModel::startCount(bool initial) {
-    if (m_countInFlight && !initial) return;
+    if (m_countInFlight && !initial) {
+        m_recount = true; // the one in flight may predate what asked for this one
+        return;
+    }
     m_countInFlight = true;
+    m_recount = false;
+    m_countLayout = m_layoutEpoch;
     const quint64 gen = m_generation;
     m_backend->countFlowRuns(baseQuery(), this, [this, gen](Result<std::int64_t> count) {
         if (gen != m_generation) return;
         m_countInFlight = false;
         if (!count) {
+            m_recount = false;
             setError(tr("couldn't load flow runs: %1").arg(count.error()));
             return;
         }
         setError({});
+        if (m_countLayout != m_layoutEpoch) {
+            // Rows came or went meanwhile: the count may or may not hold them. Count again.
+            startCount(!m_counted);
+            return;
+        }
         applyCount(*count);
+        if (m_recount) startCount(false);
     });
 }
 
@@ -397,7 +410,7 @@ void FlowRunListModel::requestWanted() {
 void FlowRunListModel::requestRange(int start, int end, bool replace) {
     if (end <= start) return;
     const quint64 id = ++m_nextRequest;
-    m_pending.push_back({id, start, end, replace});
+    m_pending.push_back({id, start, end, replace, m_layoutEpoch});
     ++m_pageRequests;
     weft::FlowRunQuery q = baseQuery();
     q.offset = start;
@@ -420,6 +433,12 @@ void FlowRunListModel::placePage(quint64 requestId, std::vector<weft::FlowRunRec
     if (it == m_pending.end()) return;
     const Pending p = *it;
     m_pending.erase(it);
+    if (p.layout != m_layoutEpoch) {
+        // Rows were inserted or removed since it was sent: the answer may be from before or
+        // after that change, so its rows have no sure place. Ask again for the same rows.
+        requestRange(p.start, p.end, p.replace);
+        return;
+    }
     if (!m_deleted.empty())
         std::erase_if(records, [&](const auto& r) { return m_deleted.count(r.id) > 0; });
     const qint64 limit = m_counted ? m_count : qint64(INT_MAX);
@@ -538,7 +557,7 @@ void FlowRunListModel::reload() {
     m_reloadTimer.stop();
     if (!m_backend->isOpen()) return;
     if (!m_counted) {
-        if (!m_countInFlight) startCount(true);
+        startCount(false); // or once more after the one in flight
         return;
     }
     startCount(false);
@@ -551,6 +570,11 @@ void FlowRunListModel::reload() {
         if (m_chunks[i]->end() <= from || m_chunks[i]->start >= to) dropChunk(i);
     std::erase_if(m_pending, [](const Pending& p) { return p.replace; });
     requestRange(from, to, true);
+}
+
+bool FlowRunListModel::isSettled() const {
+    return !m_countInFlight && m_pending.empty() && !m_fetchingCreated && m_queuedBatches.empty()
+           && !m_reloadTimer.isActive() && !m_requestTimer.isActive();
 }
 
 void FlowRunListModel::retry() {

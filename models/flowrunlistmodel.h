@@ -58,6 +58,9 @@ public:
     int pageRequests() const { return m_pageRequests; }
     /// Why the last count or page failed ("couldn't load flow runs: …"), or empty.
     QString errorString() const { return m_error; }
+    /// Nothing in flight or waiting: no count, page or new-run fetch, no queued feed batch and no
+    /// reload scheduled. The rows then agree with the store as of the last feed batch.
+    bool isSettled() const;
 
 public Q_SLOTS:
     /// Re-counts and reloads the rows in view, keeping the filter.
@@ -84,6 +87,7 @@ private:
         int start = 0; // model rows the answer will fill, shifted as rows are inserted/removed
         int end = 0;
         bool replace = false; // a reload: overwrites loaded rows
+        quint64 layout = 0;   // m_layoutEpoch when sent
     };
     struct Where {
         Chunk* chunk = nullptr;
@@ -128,6 +132,12 @@ private:
     qint64 m_count = 0;
     bool m_counted = false;
     bool m_countInFlight = false;
+    bool m_recount = false;    // a re-count was asked for while one was in flight
+    quint64 m_countLayout = 0; // m_layoutEpoch when the count in flight was sent
+    // Bumped whenever the feed inserts or removes rows. A count or page answer sent before and
+    // received after such a change may or may not include it (the store and the feed are read
+    // at different times): its rows can't be placed nor its count trusted, so it is asked again.
+    quint64 m_layoutEpoch = 0;
     std::vector<std::unique_ptr<Chunk>> m_chunks;  // sorted by start, not overlapping
     std::unordered_map<std::string, Where> m_rows; // loaded run id → where its row is
     int m_cachedRows = 0;

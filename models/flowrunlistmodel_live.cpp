@@ -118,19 +118,26 @@ void FlowRunListModel::insertCreated(std::vector<weft::FlowRunRecord> records) {
         return;
     }
     std::sort(records.begin(), records.end(), before);
-    if (const weft::FlowRunRecord* top = record(0)) {
+    const weft::FlowRunRecord* top = record(0);
+    if (!top && m_count > 0) {
+        // The top row is not loaded (its page may still be in flight): whether these runs are
+        // new or already counted and on their way in a page is unknown. Inserting them could
+        // show them twice; the re-count and reload put them where they are.
+        scheduleReload();
+        return;
+    }
+    if (top) {
         auto later = std::find_if(records.begin(), records.end(),
                                   [top](const weft::FlowRunRecord& r) { return !before(r, *top); });
         if (later != records.end()) {
             records.erase(later, records.end()); // older than the top row: they go in the middle
             scheduleReload();
         }
-    } else if (m_count > 0) {
-        scheduleReload(); // the top is not loaded: they most likely go first; the reload checks
     }
     const int k = int(records.size());
     if (k == 0) return;
     beginInsertRows({}, 0, k - 1);
+    ++m_layoutEpoch;
     shiftFrom(0, k);
     Chunk* front = m_chunks.empty() ? nullptr : m_chunks.front().get();
     if (front && front->start == k && front->rows.size() < size_t(4 * m_pageSize)) {
@@ -172,6 +179,7 @@ void FlowRunListModel::removeRuns(const std::vector<int>& rowsIn) {
             --lo;
         const int first = rows[lo], last = rows[hi - 1], n = last - first + 1;
         beginRemoveRows({}, first, last);
+        ++m_layoutEpoch;
         // Row by row from their chunks, last first.
         for (int r = last; r >= first; --r) {
             Chunk* rc = chunkAt(r);

@@ -345,12 +345,31 @@ void TestFlowRunListModel::liveNewRunsInsertAtTheTop() {
     const QString path = m_dir.filePath(QStringLiteral("live-insert.db"));
     auto backend = openBackend(path);
     auto& store = backend->engine()->store();
+    int createdSeen = 0; // creation events the feed delivered
+    QObject feedWatch;   // ends the connection before createdSeen goes
+    connect(backend.get(), &Backend::eventsArrived, &feedWatch, [&](const EventBatch& batch) {
+        for (const auto& e : *batch)
+            createdSeen += e.kind == weft::EventKind::FlowRunCreated;
+    });
     fixtures::writeManyRuns(store, 300, 3600);
+    store.flush();
     FlowRunListModel model(backend.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    qint64 mostRows = 0; // runs already counted must never be inserted again
+    connect(&model, &FlowRunListModel::totalCountChanged, &feedWatch,
+            [&](qint64 n) { mostRows = std::max(mostRows, n); });
     QTRY_COMPARE(model.rowCount(), 300);
     QVERIFY(loadRows(model, 0, 199));
+    // The feed delivers the 300 runs' creation events while the first count and pages are in
+    // flight (the model must not show them twice). Wait until it did and the model has done
+    // with them (a re-count, a reload): the new runs below must find it at rest.
+    QTRY_COMPARE(createdSeen, 300);
+    QTRY_VERIFY(model.isSettled());
+    QCOMPARE(model.rowCount(), 300);
+    QVERIFY(loadRows(model, 0, 199));
     const QString oldTop = model.runId(0);
+    QCOMPARE(model.rowOfRun(oldTop), 0);
+    QCOMPARE(mostRows, qint64(300));
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     QSignalSpy batches(backend.get(), &Backend::eventsArrived);
     std::vector<std::string> ids;
