@@ -1,8 +1,8 @@
 #include "widgets/dashboardwidget.h"
 
 #include "models/niceaxis.h"
-#include "widgets/errorpanel.h"
 #include "models/statepalette.h"
+#include "widgets/errorpanel.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>

@@ -19,7 +19,8 @@ nlohmann::json json_column(const SQLite::Column& c) {
 
 } // namespace
 
-std::optional<PauseRecord> SqliteReader::pause(const std::string& flow_run_id, const std::string& key) {
+std::optional<PauseRecord> SqliteReader::pause(const std::string& flow_run_id,
+                                               const std::string& key) {
     auto st = cached("SELECT input_schema, input, created, resumed FROM flow_run_pauses "
                      "WHERE flow_run_id = ? AND pause_key = ?");
     st->bind(1, flow_run_id);
