@@ -60,6 +60,18 @@ class TestStudioWindow : public QObject {
         return -1;
     }
 
+    // The id of a run of `flow` in state `stateName` shown in the run list, or "" when none is.
+    QString runInList(const QString& stateName, const QString& flow) {
+        auto* model = m_window->runList()->model();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const QModelIndex i = model->index(row, 0);
+            if (i.data(StateNameRole).toString() == stateName
+                && i.sibling(row, 1).data().toString() == flow)
+                return i.data(IdRole).toString();
+        }
+        return {};
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
@@ -229,20 +241,11 @@ private Q_SLOTS:
         QVERIFY(program.waitForFinished(60000));
         QCOMPARE(program.exitCode(), 1);
         // It shows up live as FAILED.
-        auto* model = m_window->runList()->model();
         QString failedId;
-        QTRY_VERIFY_WITH_TIMEOUT(([&] {
-                                     for (int row = 0; row < model->rowCount(); ++row) {
-                                         const QModelIndex i = model->index(row, 0);
-                                         if (i.data(StateNameRole).toString()
-                                                 == QStringLiteral("Failed")
-                                             && i.sibling(row, 1).data().toString()
-                                                    == QStringLiteral("failing_pipeline"))
-                                             failedId = i.data(IdRole).toString();
-                                     }
-                                     return !failedId.isEmpty();
-                                 }()),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(failedId = runInList(QStringLiteral("Failed"), QStringLiteral("failing_pipeline")))
+                 .isEmpty(),
+            20000);
         m_window->openRun(failedId);
         QTRY_VERIFY(m_window->runPage(failedId));
         RunPage* page = m_window->runPage(failedId);
@@ -287,20 +290,11 @@ private Q_SLOTS:
                       {});
         QVERIFY(program.waitForStarted());
         // It shows up live in the run list as Paused.
-        auto* model = m_window->runList()->model();
         QString pausedId;
-        QTRY_VERIFY_WITH_TIMEOUT(([&] {
-                                     for (int row = 0; row < model->rowCount(); ++row) {
-                                         const QModelIndex i = model->index(row, 0);
-                                         if (i.data(StateNameRole).toString()
-                                                 == QStringLiteral("Paused")
-                                             && i.sibling(row, 1).data().toString()
-                                                    == QStringLiteral("approve_and_publish"))
-                                             pausedId = i.data(IdRole).toString();
-                                     }
-                                     return !pausedId.isEmpty();
-                                 }()),
-                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(pausedId = runInList(QStringLiteral("Paused"), QStringLiteral("approve_and_publish")))
+                 .isEmpty(),
+            30000);
         m_window->openRun(pausedId);
         QTRY_VERIFY(m_window->runPage(pausedId));
         RunPage* page = m_window->runPage(pausedId);
