@@ -51,7 +51,7 @@ void flow_run_ls(Cli& cli, const LsOptions& o) {
         cli.out() << "No flow runs match.\n";
         return;
     }
-    Table table({"ID", "FLOW", "NAME", "STATE", "START", "DURATION", "TASKS"});
+    Table table({"ID", "FLOW", "NAME", "STATE", "START", "RUN TIME", "TASKS"});
     store.read([&](Reader& r) {
         for (const auto& run : runs)
             table.add_row({{short_flow_run_id(r, run.id)},
@@ -148,7 +148,7 @@ void flow_run_inspect(Cli& cli, const std::string& prefix, bool json) {
 } // namespace
 
 void print_task_runs(Cli& cli, const std::vector<TaskRunRecord>& tasks) {
-    Table table({"ID", "NAME", "STATE", "START", "DURATION", "MESSAGE"});
+    Table table({"ID", "NAME", "STATE", "START", "RUN TIME", "MESSAGE"});
     table.set_max_width(5, 60);
     cli.engine().store().read([&](Reader& r) {
         for (const auto& t : tasks)

@@ -182,7 +182,7 @@ private Q_SLOTS:
         const auto rows = lines(r.out);
         QCOMPARE(rows.size(), 6); // header + 5 runs
         QVERIFY(rows[0].startsWith(u"ID"_s));
-        for (const char* column : {"FLOW", "NAME", "STATE", "START", "DURATION", "TASKS"})
+        for (const char* column : {"FLOW", "NAME", "STATE", "START", "RUN TIME", "TASKS"})
             QVERIFY(rows[0].contains(QLatin1StringView(column)));
         const auto otter = rows.filter(u"brisk-otter"_s);
         QCOMPARE(otter.size(), 1);

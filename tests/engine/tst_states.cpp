@@ -412,6 +412,9 @@ void TestStates::humanDuration_data() {
     QTest::addColumn<qint64>("micros");
     QTest::addColumn<QString>("text");
     QTest::addRow("negative") << qint64(-5) << "0 ms";
+    QTest::addRow("zero") << qint64(0) << "0 ms";
+    // Ran, but for less than half a millisecond: not "0 ms", which reads as "never ran".
+    QTest::addRow("under a millisecond") << qint64(194) << "<1 ms";
     QTest::addRow("ms") << qint64(250'000) << "250 ms";
     QTest::addRow("seconds") << qint64(1'200'000) << "1.2 s";
     QTest::addRow("minutes") << qint64(184'000'000) << "3 min 4 s";

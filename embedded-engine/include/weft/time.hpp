@@ -25,7 +25,8 @@ std::string to_iso(Micros t);
 /// Parses ISO 8601 with 0–6 fraction digits and `Z`, `+hh:mm` or no offset (read as UTC).
 std::optional<Micros> from_iso(std::string_view text);
 
-/// "1.2 s", "3 min 4 s", "2 h 5 min": durations as people read them.
+/// "1.2 s", "3 min 4 s", "2 h 5 min": durations as people read them; "<1 ms" for a run shorter
+/// than half a millisecond, which "0 ms" would hide.
 std::string human_duration(Micros d);
 
 inline double to_seconds(Micros d) {
