@@ -122,8 +122,7 @@ std::string human_duration(Micros d) {
     if (d < 0) d = 0;
     char buf[48];
     const double s = double(d) / 1e6;
-    if (d > 0 && d < 500)
-        return "<1 ms"; // it ran: "0 ms" would read as if it had not
+    if (d > 0 && d < 500) return "<1 ms"; // it ran: "0 ms" would read as if it had not
     if (s < 1)
         std::snprintf(buf, sizeof buf, "%.0f ms", s * 1000);
     else if (s < 60)
