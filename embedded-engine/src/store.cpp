@@ -4,6 +4,7 @@
 
 #include "engine_log.hpp"
 #include "sqlite/sqlite_store.hpp"
+#include "store_queue.hpp"
 #include "store_schema.hpp"
 #include "weft/store_backend.hpp"
 
@@ -31,40 +32,49 @@ int store_schema_version() {
 
 namespace detail {
 
-namespace {
-std::string json_text(const nlohmann::json& j) {
-    return j.is_null() ? std::string() : j.dump();
-}
-} // namespace
-
-std::string TaskRunTexts::tags_text(const std::vector<std::string>& tags) {
+std::string tags_text(const std::vector<std::string>& tags) {
     return tags.empty() ? std::string("[]") : nlohmann::json(tags).dump();
 }
 
-TaskRunTexts TaskRunTexts::of(const TaskRunRecord& run) {
-    TaskRunTexts t;
-    t.task_inputs = run.task_inputs.empty() ? std::string("{}") : run.task_inputs.dump();
-    t.parameters = run.parameters.empty() ? std::string("{}") : run.parameters.dump();
-    t.tags = tags_text(run.tags);
-    if (run.has_result) t.result = json_text(run.result);
-    t.details = json_text(run.state.details);
-    return t;
-}
-
-TaskRunTexts TaskRunTexts::of(const TaskRunUpdate& u) {
-    TaskRunTexts t;
-    t.has_parameters = u.parameters.has_value();
-    if (u.parameters)
-        t.parameters = u.parameters->empty() ? std::string("{}") : u.parameters->dump();
-    t.has_task_inputs = u.task_inputs.has_value();
-    if (u.task_inputs)
-        t.task_inputs = u.task_inputs->empty() ? std::string("{}") : u.task_inputs->dump();
-    if (u.has_result) t.result = json_text(u.result);
-    t.details = json_text(u.state.details);
-    return t;
-}
-
 } // namespace detail
+
+namespace {
+
+// The calling thread's buffer for the texts of one task-run write: reused, so that queuing
+// allocates nothing once it has grown. A rare huge text is not kept.
+class ScratchTexts {
+public:
+    ScratchTexts()
+        : m_text(buffer()) {
+        m_text.clear();
+    }
+    ~ScratchTexts() {
+        if (m_text.capacity() > kKeep) std::string().swap(m_text);
+    }
+    std::string& get() { return m_text; }
+
+private:
+    static constexpr std::size_t kKeep = 1 << 16;
+    static std::string& buffer() {
+        thread_local std::string text;
+        return text;
+    }
+    std::string& m_text;
+};
+
+} // namespace
+
+void Store::Queue::clear() {
+    writes.clear();
+    texts.clear();
+    others.clear();
+}
+
+void Store::Queue::swap(Queue& other) noexcept {
+    writes.swap(other.writes);
+    texts.swap(other.texts);
+    others.swap(other.others);
+}
 
 Store::Store(std::unique_ptr<StoreBackend> backend)
     : m_backend(std::move(backend))
@@ -191,7 +201,29 @@ void Store::enqueue(Op op) {
         }
         wake = m_queue.empty() || urgent;
         m_urgent = m_urgent || urgent;
-        m_queue.push_back(std::move(op));
+        detail::QueuedWrite write;
+        write.at = m_queue.others.size();
+        m_queue.others.push_back(std::move(op));
+        m_queue.writes.push_back(write);
+    }
+    if (wake) m_queue_cv.notify_one();
+}
+
+void Store::enqueue(detail::QueuedWrite& write, std::string_view texts) {
+    if (m_read_only) {
+        if (!m_refused_write.exchange(true))
+            detail::engine_log().error("{}; writes are dropped.", read_only_message());
+        return;
+    }
+    bool wake;
+    {
+        // Only copies under the lock: the texts were made by the caller.
+        std::scoped_lock lock(m_queue_mutex);
+        if (m_stopping) return; // closed: plain writes are dropped
+        wake = m_queue.empty();
+        write.at = m_queue.texts.size();
+        m_queue.texts.append(texts);
+        m_queue.writes.push_back(write);
     }
     if (wake) m_queue_cv.notify_one();
 }
@@ -210,14 +242,27 @@ void Store::put_flow_run(FlowRunRecord run, EventKind kind) {
     enqueue(PutFlowRun{std::move(run), kind});
 }
 
-void Store::put_task_run(TaskRunRecord run, EventKind kind) {
-    auto texts = detail::TaskRunTexts::of(run);
-    enqueue(PutTaskRun{std::move(run), kind, std::move(texts)});
+void Store::put_task_run(const TaskRunRecord& run, EventKind kind,
+                         const nlohmann::json* parameters) {
+    ScratchTexts texts;
+    detail::QueuedWrite write;
+    detail::encode_task_run(run, kind, parameters, write, texts.get());
+    enqueue(write, texts.get());
 }
 
-void Store::update_task_run(TaskRunUpdate update) {
-    auto texts = detail::TaskRunTexts::of(update);
-    enqueue(UpdateTaskRun{std::move(update), std::move(texts)});
+void Store::update_task_run(const TaskRunUpdate& update) {
+    ScratchTexts texts;
+    detail::QueuedWrite write;
+    detail::encode_update(update, write, texts.get());
+    enqueue(write, texts.get());
+}
+
+void Store::update_task_run(const TaskRunRecord& run, bool with_parameters, bool with_task_inputs) {
+    ScratchTexts texts;
+    detail::QueuedWrite write;
+    detail::encode_update(run, with_parameters ? &run.parameters : nullptr,
+                          with_task_inputs ? &run.task_inputs : nullptr, write, texts.get());
+    enqueue(write, texts.get());
 }
 
 void Store::append_log(LogRecord line) {
@@ -237,7 +282,7 @@ void Store::flush() {
 
 void Store::writer_loop() {
     using namespace std::chrono_literals;
-    std::vector<Op> batch;
+    Queue batch;
     for (;;) {
         {
             std::unique_lock lock(m_queue_mutex);
@@ -246,16 +291,16 @@ void Store::writer_loop() {
             // Gather a group for up to a millisecond unless someone waits: one commit then
             // covers many task runs, and a run created and finished within the group is written
             // once.
-            m_queue_cv.wait_for(
-                lock, 1ms, [&] { return m_urgent || m_stopping || m_queue.size() >= kGroupSize; });
+            m_queue_cv.wait_for(lock, 1ms, [&] {
+                return m_urgent || m_stopping || m_queue.writes.size() >= kGroupSize;
+            });
+            // The producers get this thread's emptied buffers, grown to the size of earlier
+            // groups: they rarely reallocate.
             batch.swap(m_queue);
             m_urgent = false;
         }
         apply_batch(batch);
         batch.clear();
-        // This buffer is the queue next time: room for a whole group spares the producers
-        // reallocations that move every queued op (each several hundred bytes).
-        batch.reserve(kGroupSize);
     }
 }
 

@@ -3,6 +3,7 @@
 // transaction function's writes rolled back alone when it throws, and the failure policy (the
 // first lost group stops writing).
 #include "engine_log.hpp"
+#include "store_queue.hpp"
 #include "weft/store.hpp"
 #include "weft/store_backend.hpp"
 
@@ -13,14 +14,6 @@ namespace weft {
 
 namespace {
 
-// An update applied to a task run whose row is not written yet.
-void merge(detail::TaskRunTexts& into, detail::TaskRunTexts&& update) {
-    if (update.has_parameters) into.parameters = std::move(update.parameters);
-    if (update.has_task_inputs) into.task_inputs = std::move(update.task_inputs);
-    into.result = std::move(update.result);
-    into.details = std::move(update.details);
-}
-
 // Log lines of one flow run written in this group: one feed event announces them.
 struct LogSpan {
     std::int64_t first = 0, last = 0, count = 0;
@@ -28,33 +21,35 @@ struct LogSpan {
 
 } // namespace
 
-void Store::apply_batch(std::vector<Op>& batch) {
+void Store::apply_batch(Queue& batch) {
     if (m_failed) return after_failure(batch);
     WriterConnection& w = *m_writer;
     std::vector<std::function<void()>> after_commit;
     // Task runs created in this group are inserted once, with their latest fields, at the end
     // (or before any transaction function that may read them): most short tasks finish within
-    // one group, which saves an UPDATE per state change.
-    // Keys view the id inside the op that first created the run; that op is never modified
-    // afterwards (a later put of the same run takes its slot in unwritten_order instead).
-    std::unordered_map<std::string_view, std::size_t> unwritten;
-    std::vector<PutTaskRun*> unwritten_order;
+    // one group, which saves an UPDATE per state change. Their columns view the batch's texts.
+    // Kept from group to group by the writer thread (one per store), so that a group allocates
+    // nothing once they have grown.
+    thread_local std::unordered_map<std::string_view, std::size_t> unwritten;
+    thread_local std::vector<TaskRunColumns> unwritten_rows;
+    unwritten.clear(); // a lost group may have left views into its texts
+    unwritten_rows.clear();
     std::unordered_map<std::string, LogSpan> log_spans;
 
     auto write_unwritten = [&] {
-        for (PutTaskRun* put : unwritten_order) {
+        for (const TaskRunColumns& row : unwritten_rows) {
             try {
-                w.write_task_run(put->run, put->texts, true);
+                w.write_task_run(row, true);
             } catch (const std::exception& e) {
                 if (w.group_lost(std::current_exception())) throw;
                 // e.g. a task run created again: it alone is skipped; the group still commits.
                 detail::engine_log().error(
-                    "weft: creating task run {} in {} failed and was skipped: {}", put->run.id,
-                    m_path, e.what());
+                    "weft: creating task run {} in {} failed and was skipped: {}", row.id, m_path,
+                    e.what());
             }
         }
         unwritten.clear();
-        unwritten_order.clear();
+        unwritten_rows.clear();
     };
     auto write_log_events = [&] {
         for (auto& [flow_run_id, span] : log_spans)
@@ -77,38 +72,42 @@ void Store::apply_batch(std::vector<Op>& batch) {
             after_commit.push_back([fail = t.fail, error] { fail(error); });
         }
     };
+    // A task-run write: its event now, its row now or with the group's new rows.
+    auto write_task_run = [&](const detail::QueuedWrite& q) {
+        const TaskRunColumns run = detail::columns(q, batch.texts.data());
+        w.task_run_event(q.kind, run);
+        const auto it = unwritten.find(run.id);
+        if (run.full_row) {
+            if (it != unwritten.end()) {
+                // Put again before its row was written: one row, with the latest fields.
+                unwritten_rows[it->second] = run;
+            } else if (q.kind == EventKind::TaskRunCreated) {
+                unwritten.emplace(run.id, unwritten_rows.size());
+                unwritten_rows.push_back(run);
+            } else {
+                w.write_task_run(run, false);
+            }
+        } else if (it != unwritten.end()) {
+            unwritten_rows[it->second].apply(run);
+        } else {
+            w.update_task_run(run);
+        }
+    };
 
     try {
         w.begin();
     } catch (...) {
         return lose_group(batch, std::current_exception());
     }
-    for (auto& op : batch) {
+    unwritten.reserve(batch.writes.size());
+    for (const auto& q : batch.writes) {
         try {
-            if (auto* p = std::get_if<PutTaskRun>(&op)) {
-                w.task_run_event(p->kind, p->run.id, p->run.flow_run_id, p->run.state,
-                                 p->texts.details);
-                if (auto it = unwritten.find(p->run.id); it != unwritten.end()) {
-                    // Put again before its row was written: one row, with the latest fields.
-                    unwritten_order[it->second] = p;
-                } else if (p->kind == EventKind::TaskRunCreated) {
-                    unwritten.emplace(p->run.id, unwritten_order.size());
-                    unwritten_order.push_back(p);
-                } else {
-                    w.write_task_run(p->run, p->texts, false);
-                }
-            } else if (auto* u = std::get_if<UpdateTaskRun>(&op)) {
-                TaskRunUpdate& update = u->update;
-                w.task_run_event(EventKind::TaskRunState, update.id, update.flow_run_id,
-                                 update.state, u->texts.details);
-                if (auto it = unwritten.find(update.id); it != unwritten.end()) {
-                    PutTaskRun* put = unwritten_order[it->second];
-                    std::move(update).apply_to(put->run);
-                    merge(put->texts, std::move(u->texts));
-                } else {
-                    w.update_task_run(update, u->texts);
-                }
-            } else if (auto* f = std::get_if<PutFlowRun>(&op)) {
+            if (q.type != detail::QueuedWrite::Type::Other) {
+                write_task_run(q);
+                continue;
+            }
+            auto& op = batch.others[q.at];
+            if (auto* f = std::get_if<PutFlowRun>(&op)) {
                 w.put_flow_run(f->run, f->kind);
             } else if (auto* l = std::get_if<AppendLog>(&op)) {
                 const auto id = w.append_log(l->line);
@@ -142,7 +141,7 @@ void Store::apply_batch(std::vector<Op>& batch) {
         done();
 }
 
-void Store::lose_group(std::vector<Op>& batch, const std::exception_ptr& error) {
+void Store::lose_group(Queue& batch, const std::exception_ptr& error) {
     m_writer->rollback();
     std::string why;
     if (auto explained = m_backend->explain(error)) {
@@ -156,18 +155,18 @@ void Store::lose_group(std::vector<Op>& batch, const std::exception_ptr& error) 
             why = std::string("weft: cannot write to ") + m_path + ".";
         }
     }
-    why += " Lost: the last " + std::to_string(batch.size()) + " queued writes.";
+    why += " Lost: the last " + std::to_string(batch.writes.size()) + " queued writes.";
     // Committing later groups would leave the file with writes whose earlier ones are missing.
     const auto failed = std::make_exception_ptr(StoreError(stop_writing(why)));
-    for (auto& op : batch) {
+    for (auto& op : batch.others) {
         if (auto* t = std::get_if<TransactOp>(&op)) t->fail(failed);
         if (auto* b = std::get_if<Barrier>(&op)) b->done->set_exception(failed);
     }
 }
 
-void Store::after_failure(std::vector<Op>& batch) {
+void Store::after_failure(Queue& batch) {
     const auto failed = std::make_exception_ptr(StoreError(failure()));
-    for (auto& op : batch) {
+    for (auto& op : batch.others) {
         if (auto* t = std::get_if<TransactOp>(&op)) {
             if (t->recovery)
                 recover(*t);

@@ -89,7 +89,8 @@ std::shared_ptr<TaskRun> TaskRun::begin(const std::shared_ptr<FlowRunContext>& f
             nlohmann::json::array({{{"input_type", "task_run"}, {"id", caller->id}}});
     run->m_call_inputs = std::move(task_inputs);
     run->m_base_key = flow->next_dynamic_key(task_key, caller ? caller->name : std::string());
-    run->m_prior = flow->prior(task_key, run->m_base_key, &run->m_prior_fork);
+    if (auto prior = flow->prior(task_key, run->m_base_key, &run->m_prior_fork))
+        run->m_prior = std::make_unique<TaskRunRecord>(std::move(*prior));
     if (run->m_prior) {
         // A resumed flow run: the call is the same task run as before.
         TaskRunRecord& r = run->m_run;
@@ -121,9 +122,7 @@ void TaskRun::create(std::string task_key, std::string dynamic_key, nlohmann::js
     m_resumes_child = false;
     r.task_inputs = m_call_inputs;
     // The row takes the parameters; the run in memory gets the resolved ones later.
-    TaskRunRecord row = r;
-    row.parameters = std::move(parameters);
-    engine().store().put_task_run(std::move(row), EventKind::TaskRunCreated);
+    engine().store().put_task_run(r, EventKind::TaskRunCreated, &parameters);
     m_parameters_sent = false;
     m_context = TaskRunContext{r.id, r.name, CancellationToken(), m_options.log_stdout};
 }
@@ -146,9 +145,7 @@ Outcome TaskRun::propose(State state, const std::function<void(RunFacts&)>& adju
         || (outcome.decision == Decision::Reject && outcome.state)) {
         enter_state(m_run, *outcome.state);
         if (auto future = m_future.lock()) future->set_state(m_run.state);
-        TaskRunUpdate update = TaskRunUpdate::of(m_run, !m_parameters_sent);
-        if (m_inputs_changed) update.task_inputs = m_run.task_inputs;
-        engine().store().update_task_run(std::move(update));
+        engine().store().update_task_run(m_run, !m_parameters_sent, m_inputs_changed);
         m_parameters_sent = true;
         m_inputs_changed = false;
     }

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void coalescedGroup();
     void badCreateCostsOnlyItself();
     void updateTaskRun();
+    void updateFromRecord();
     void deleteWithSubflows();
     void concurrencySlots();
     void transactRollsBackOnlyItsWrites();
@@ -410,6 +411,58 @@ void TestStore::updateTaskRun() {
         QVERIFY(!r.cached_task_run("load-key", *t.cache_expiration + 1));
         QVERIFY(!r.cached_task_run("other-key", now_us()));
     });
+}
+
+void TestStore::updateFromRecord() {
+    // The runtime's path: rows and state changes queued straight from the run in memory, within
+    // one group (the row written once) and across groups.
+    auto store = open("fromrecord.db");
+    TaskRunRecord t = make_task_run("flow-run", "load", 0, states::pending());
+    t.task_inputs = {{"a", nlohmann::json::array()}};
+    const nlohmann::json call_parameters = {{"a", "unresolved"}};
+    TaskRunRecord u = make_task_run("flow-run", "other", 0, states::pending());
+    {
+        WriterGate gate(*store);
+        store->put_task_run(t, EventKind::TaskRunCreated, &call_parameters);
+        store->put_task_run(u, EventKind::TaskRunCreated);
+        enter_state(t, states::running());
+        store->update_task_run(t, false, false); // parameters and inputs stay the row's
+    }
+    store->flush();
+    auto got = store->read([&](Reader& r) { return r.task_run(t.id); });
+    QVERIFY(got);
+    QCOMPARE(qs(got->state.name), QStringLiteral("Running"));
+    QVERIFY2(got->parameters == call_parameters, got->parameters.dump().c_str());
+    QVERIFY(got->task_inputs == t.task_inputs);
+    QVERIFY(got->state.details.is_null());
+    QVERIFY(!got->has_result);
+    QVERIFY(got->result.is_null());
+
+    State done = states::completed();
+    done.data = nlohmann::json::array({1, 2});
+    done.details = {{"cache_key", "k"}};
+    enter_state(t, done);
+    t.parameters = {{"a", 7}};
+    t.task_inputs["a"].push_back({{"input_type", "task_run"}, {"id", u.id}});
+    store->update_task_run(t, true, true);
+    store->flush();
+    got = store->read([&](Reader& r) { return r.task_run(t.id); });
+    QCOMPARE(qs(got->state.name), QStringLiteral("Completed"));
+    QCOMPARE(qs(got->state.message), QString());
+    QVERIFY2(got->state.details == done.details, got->state.details.dump().c_str());
+    QVERIFY(got->parameters == nlohmann::json({{"a", 7}}));
+    QVERIFY2(got->task_inputs == t.task_inputs, got->task_inputs.dump().c_str());
+    QVERIFY(got->has_result);
+    QVERIFY(got->result == nlohmann::json::array({1, 2}));
+    QCOMPARE(got->end_time, t.end_time);
+    QCOMPARE(state_names(events_of(*store, t.id)),
+             (QStringList{QStringLiteral("Pending"), QStringLiteral("Running"),
+                          QStringLiteral("Completed")}));
+    // Texts that are empty are stored as such, not as missing.
+    const auto history = store->read([&](Reader& r) { return r.state_history(t.id); });
+    QCOMPARE(history.size(), size_t(3));
+    QVERIFY(history[2].details == done.details);
+    QVERIFY(history[0].details.is_null());
 }
 
 void TestStore::deleteWithSubflows() {

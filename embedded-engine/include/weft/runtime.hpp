@@ -175,7 +175,9 @@ private:
     std::shared_ptr<FlowRunContext> m_flow;
     const TaskOptions& m_options; // owned by the Task, which outlives its runs
     TaskRunRecord m_run;
-    std::optional<TaskRunRecord> m_prior;
+    // Rarely set (a resumed flow run): held apart, so that a TaskRun is small enough for the
+    // allocator's per-thread cache.
+    std::unique_ptr<TaskRunRecord> m_prior;
     int m_prior_fork = 0;         // the prior's fork number (FlowRunContext::fork_key)
     std::string m_base_key;       // the call's dynamic key before any fork
     nlohmann::json m_call_inputs; // this call's task_inputs, for a task run made for it

@@ -16,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -90,16 +91,44 @@ struct LogQuery {
 };
 
 namespace detail {
-/// JSON columns of a task-run row, serialised by the thread that queues the write so the writer
-/// thread (the store's bottleneck) only binds text.
-struct TaskRunTexts {
-    std::string task_inputs, parameters, tags, result, details;
-    bool has_parameters = true;  // an update without parameters leaves the stored ones
-    bool has_task_inputs = true; // likewise for task_inputs
-    static TaskRunTexts of(const TaskRunRecord& run);
-    static TaskRunTexts of(const TaskRunUpdate& update);
-    /// Tags as their JSON array text ("[]" when none).
-    static std::string tags_text(const std::vector<std::string>& tags);
+/// Tags as their JSON array text ("[]" when none).
+std::string tags_text(const std::vector<std::string>& tags);
+
+/// One write in the store's queue. A task-run write (the hot path) is plain data: its numbers
+/// here, its texts (JSON already serialised by the thread that queued it) one after another in the
+/// queue's text buffer. So queuing one allocates nothing once the queue's buffers have grown, and
+/// the writer thread neither copies nor frees it. Any other write is kept whole beside them.
+struct QueuedWrite {
+    enum class Type : std::uint8_t { PutTaskRun, UpdateTaskRun, Other };
+    enum Text : std::uint8_t {
+        Id,
+        FlowRunId,
+        StateId,
+        StateName,
+        StateMessage,
+        StateDetails,
+        CacheKey,
+        InputsHash,
+        Result,
+        Parameters,
+        TaskInputs,
+        TaskKey, // from here on only in a full row (PutTaskRun)
+        DynamicKey,
+        Name,
+        Tags,
+        ChildFlowRunId,
+        kTexts
+    };
+    Type type = Type::Other;
+    EventKind kind = EventKind::TaskRunState;
+    StateType state_type = StateType::Pending;
+    bool has_result = false, has_parameters = false, has_task_inputs = false;
+    bool has_start = false, has_end = false, has_expiration = false;
+    int run_count = 0, max_retries = 0;
+    std::size_t at = 0; // where the texts start in the text buffer; Other: the write's index
+    std::uint32_t size[kTexts] = {};
+    Micros state_timestamp = 0, start_time = 0, end_time = 0, total_run_time = 0, updated = 0,
+           cache_expiration = 0, expected_start_time = 0, created = 0;
 };
 } // namespace detail
 
@@ -260,9 +289,15 @@ public:
 
     // Queued writes: applied in call order by the writer thread. Thread-safe, never block on I/O.
     void put_flow_run(FlowRunRecord run, EventKind kind);
-    void put_task_run(TaskRunRecord run, EventKind kind);
+    /// Queues the run's row and its event; `parameters`, when given, is stored instead of
+    /// run.parameters. The record is read on the calling thread and not kept.
+    void put_task_run(const TaskRunRecord& run, EventKind kind,
+                      const nlohmann::json* parameters = nullptr);
     /// A state change of a task run (the hot path: only the fields that change).
-    void update_task_run(TaskRunUpdate update);
+    void update_task_run(const TaskRunUpdate& update);
+    /// The same, read straight from the run: its state and the fields that change with it, its
+    /// parameters and task inputs only when asked for.
+    void update_task_run(const TaskRunRecord& run, bool with_parameters, bool with_task_inputs);
     void append_log(LogRecord line);
     void heartbeat(std::string flow_run_id, Micros at);
 
@@ -335,15 +370,6 @@ private:
         FlowRunRecord run;
         EventKind kind;
     };
-    struct PutTaskRun {
-        TaskRunRecord run;
-        EventKind kind;
-        detail::TaskRunTexts texts;
-    };
-    struct UpdateTaskRun {
-        TaskRunUpdate update;
-        detail::TaskRunTexts texts;
-    };
     struct AppendLog {
         LogRecord line;
     };
@@ -360,17 +386,28 @@ private:
     struct Barrier {
         std::shared_ptr<std::promise<void>> done;
     };
-    using Op = std::variant<PutFlowRun, PutTaskRun, UpdateTaskRun, AppendLog, Heartbeat, TransactOp,
-                            Barrier>;
+    using Op = std::variant<PutFlowRun, AppendLog, Heartbeat, TransactOp, Barrier>;
+    /// Queued writes in call order. The writer thread swaps a whole Queue with its own emptied
+    /// one, so both keep their buffers and the producers never wait for a reallocation.
+    struct Queue {
+        std::vector<detail::QueuedWrite> writes;
+        std::string texts;      // the task-run writes' texts
+        std::vector<Op> others; // the other writes, referred to from `writes`
+        bool empty() const { return writes.empty(); }
+        void clear();
+        void swap(Queue& other) noexcept;
+    };
 
     explicit Store(std::unique_ptr<StoreBackend> backend);
     void enqueue(Op op);
+    /// Queues a task-run write whose texts are `texts` (write.at is set here).
+    void enqueue(detail::QueuedWrite& write, std::string_view texts);
     void refuse(Op op); // a write to a read-only store
     std::string read_only_message() const;
     void writer_loop();
-    void apply_batch(std::vector<Op>& batch);
-    void lose_group(std::vector<Op>& batch, const std::exception_ptr& error);
-    void after_failure(std::vector<Op>& batch);
+    void apply_batch(Queue& batch);
+    void lose_group(Queue& batch, const std::exception_ptr& error);
+    void after_failure(Queue& batch);
     void recover(TransactOp& op);
     /// Records the first failure and tells the on_failure callback; returns the failure.
     std::string stop_writing(const std::string& why);
@@ -388,7 +425,7 @@ private:
 
     std::mutex m_queue_mutex;
     std::condition_variable m_queue_cv;
-    std::vector<Op> m_queue;
+    Queue m_queue;
     bool m_urgent = false; // the queue holds a transaction function or a barrier
     bool m_stopping = false;
     static constexpr std::size_t kGroupSize = 8192;

@@ -10,8 +10,43 @@
 
 #include <exception>
 #include <optional>
+#include <string_view>
 
 namespace weft {
+
+/// A task run's columns as the writer thread binds them, read from the store's queue: texts view
+/// memory the queue owns while its group is written, JSON is already text. A state change
+/// (full_row false) carries only the columns it sets.
+struct TaskRunColumns {
+    std::string_view id, flow_run_id;
+    StateType state_type = StateType::Pending;
+    std::string_view state_id, state_name, state_message;
+    std::string_view state_details; // JSON; "" = none
+    Micros state_timestamp = 0;
+    int run_count = 0;
+    std::optional<Micros> start_time, end_time;
+    Micros total_run_time = 0;
+    Micros updated = 0;
+    std::string_view cache_key; // "" = none
+    std::optional<Micros> cache_expiration;
+    std::string_view inputs_hash; // "" = none
+    std::string_view result;      // JSON; "" = none
+    bool has_result = false;
+    /// JSON; absent in a state change that leaves the stored ones.
+    std::optional<std::string_view> parameters, task_inputs;
+
+    // Set only in a full row.
+    bool full_row = false;
+    std::string_view task_key, dynamic_key, name;
+    std::string_view tags;              // JSON array
+    std::string_view child_flow_run_id; // "" = none
+    int max_retries = 0;
+    Micros expected_start_time = 0;
+    Micros created = 0;
+
+    /// Applies a later state change of the same run (a row not yet written takes it whole).
+    void apply(const TaskRunColumns& change);
+};
 
 /// The writer thread's connection: one transaction at a time, many operations in it. Only the
 /// writer thread uses it.
@@ -35,15 +70,11 @@ public:
 
     // The hot path, for the Store's group writes (Txn's put_task_run does row and event at once).
     /// The task-run row: inserted, or every column updated.
-    virtual void write_task_run(const TaskRunRecord& run, const detail::TaskRunTexts& texts,
-                                bool insert) = 0;
-    /// Only the columns a state change sets.
-    virtual void update_task_run(const TaskRunUpdate& update,
-                                 const detail::TaskRunTexts& texts) = 0;
-    /// A task run's feed event; `details` is the state's details already serialised ("" = none).
-    virtual void task_run_event(EventKind kind, const std::string& run_id,
-                                const std::string& flow_run_id, const State& state,
-                                const std::string& details) = 0;
+    virtual void write_task_run(const TaskRunColumns& run, bool insert) = 0;
+    /// Only the columns a state change sets (TaskRunColumns::full_row is false).
+    virtual void update_task_run(const TaskRunColumns& run) = 0;
+    /// A task run's feed event for its current state.
+    virtual void task_run_event(EventKind kind, const TaskRunColumns& run) = 0;
     /// Appends a log line; returns its id.
     virtual std::int64_t append_log(const LogRecord& line) = 0;
     /// One feed event announcing the log lines [first_id, last_id] of a flow run.

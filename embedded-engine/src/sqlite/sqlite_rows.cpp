@@ -1,5 +1,9 @@
 #include "sqlite/sqlite_rows.hpp"
 
+#include "weft/store_backend.hpp"
+
+#include <sqlite3.h>
+
 namespace weft::rows {
 
 const char* const kFlowRunColumns =
@@ -86,7 +90,7 @@ void bind_launch_extras(SQLite::Statement& st, int i, const LaunchInfo& launch) 
 namespace weft::rows {
 
 std::string tags_to_text(const std::vector<std::string>& tags) {
-    return detail::TaskRunTexts::tags_text(tags);
+    return detail::tags_text(tags);
 }
 
 std::vector<std::string> tags_from_text(const char* t) {
@@ -202,64 +206,98 @@ TaskRunRecord read_task_run(SQLite::Statement& st) {
     return r;
 }
 
-void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r, const detail::TaskRunTexts& t) {
-    bind_text(st, 1, r.id);
-    bind_text(st, 2, r.flow_run_id);
-    bind_text(st, 3, r.task_key);
-    bind_text(st, 4, r.dynamic_key);
-    bind_text(st, 5, r.name);
-    bind_text(st, 6, r.state.id);
-    st.bindNoCopy(7, to_string(r.state.type).data());
-    bind_text(st, 8, r.state.name);
-    bind_text(st, 9, r.state.message);
-    st.bind(10, static_cast<int64_t>(r.state.timestamp));
-    bind_opt_text(st, 11, t.details);
-    st.bind(12, r.run_count);
-    st.bind(13, r.max_retries);
-    bind_opt_time(st, 14, r.start_time);
-    bind_opt_time(st, 15, r.end_time);
-    st.bind(16, static_cast<int64_t>(r.total_run_time));
-    st.bind(17, static_cast<int64_t>(r.expected_start_time));
-    st.bind(18, static_cast<int64_t>(r.created));
-    st.bind(19, static_cast<int64_t>(r.updated));
-    bind_opt_text(st, 20, r.cache_key);
-    bind_opt_time(st, 21, r.cache_expiration);
-    bind_opt_text(st, 22, r.inputs_hash);
-    bind_text(st, 23, t.task_inputs);
-    bind_text(st, 24, t.parameters);
-    bind_text(st, 25, t.tags);
-    bind_opt_text(st, 26, t.result);
-    st.bind(27, r.has_result ? 1 : 0);
-    bind_opt_text(st, 28, r.child_flow_run_id);
+namespace {
+// Binds a queued task run's columns: its texts stay valid until the statement has run, so none
+// is copied.
+class ColumnBinder {
+public:
+    explicit ColumnBinder(sqlite3_stmt* st)
+        : m_st(st) {}
+    void text(int i, std::string_view s) {
+        // A null pointer would bind NULL: an empty text is ''.
+        check(sqlite3_bind_text(m_st, i, s.data() ? s.data() : "", int(s.size()), SQLITE_STATIC));
+    }
+    void opt_text(int i, std::string_view s) { s.empty() ? null(i) : text(i, s); }
+    void opt_text(int i, const std::optional<std::string_view>& s) { s ? text(i, *s) : null(i); }
+    void integer(int i, std::int64_t v) { check(sqlite3_bind_int64(m_st, i, v)); }
+    void opt_time(int i, const std::optional<Micros>& t) { t ? integer(i, *t) : null(i); }
+    void null(int i) { check(sqlite3_bind_null(m_st, i)); }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK) throw SQLite::Exception(sqlite3_db_handle(m_st), rc);
+    }
+    sqlite3_stmt* m_st;
+};
+} // namespace
+
+void bind_task_run(sqlite3_stmt* st, const TaskRunColumns& r) {
+    ColumnBinder b(st);
+    b.text(1, r.id);
+    b.text(2, r.flow_run_id);
+    b.text(3, r.task_key);
+    b.text(4, r.dynamic_key);
+    b.text(5, r.name);
+    b.text(6, r.state_id);
+    b.text(7, to_string(r.state_type));
+    b.text(8, r.state_name);
+    b.text(9, r.state_message);
+    b.integer(10, r.state_timestamp);
+    b.opt_text(11, r.state_details);
+    b.integer(12, r.run_count);
+    b.integer(13, r.max_retries);
+    b.opt_time(14, r.start_time);
+    b.opt_time(15, r.end_time);
+    b.integer(16, r.total_run_time);
+    b.integer(17, r.expected_start_time);
+    b.integer(18, r.created);
+    b.integer(19, r.updated);
+    b.opt_text(20, r.cache_key);
+    b.opt_time(21, r.cache_expiration);
+    b.opt_text(22, r.inputs_hash);
+    b.text(23, r.task_inputs.value_or("{}"));
+    b.text(24, r.parameters.value_or("{}"));
+    b.text(25, r.tags);
+    b.opt_text(26, r.result);
+    b.integer(27, r.has_result ? 1 : 0);
+    b.opt_text(28, r.child_flow_run_id);
 }
 
-void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u,
-                          const detail::TaskRunTexts& t) {
-    bind_text(st, 1, u.id);
-    bind_text(st, 2, u.state.id);
-    st.bindNoCopy(3, to_string(u.state.type).data());
-    bind_text(st, 4, u.state.name);
-    bind_text(st, 5, u.state.message);
-    st.bind(6, static_cast<int64_t>(u.state.timestamp));
-    bind_opt_text(st, 7, t.details);
-    st.bind(8, u.run_count);
-    bind_opt_time(st, 9, u.start_time);
-    bind_opt_time(st, 10, u.end_time);
-    st.bind(11, static_cast<int64_t>(u.total_run_time));
-    st.bind(12, static_cast<int64_t>(u.updated));
-    bind_opt_text(st, 13, u.cache_key);
-    bind_opt_time(st, 14, u.cache_expiration);
-    bind_opt_text(st, 15, u.inputs_hash);
-    if (t.has_parameters)
-        bind_text(st, 16, t.parameters);
-    else
-        st.bind(16);
-    bind_opt_text(st, 17, t.result);
-    st.bind(18, u.has_result ? 1 : 0);
-    if (t.has_task_inputs)
-        bind_text(st, 19, t.task_inputs);
-    else
-        st.bind(19);
+void bind_task_run_update(sqlite3_stmt* st, const TaskRunColumns& u) {
+    ColumnBinder b(st);
+    b.text(1, u.id);
+    b.text(2, u.state_id);
+    b.text(3, to_string(u.state_type));
+    b.text(4, u.state_name);
+    b.text(5, u.state_message);
+    b.integer(6, u.state_timestamp);
+    b.opt_text(7, u.state_details);
+    b.integer(8, u.run_count);
+    b.opt_time(9, u.start_time);
+    b.opt_time(10, u.end_time);
+    b.integer(11, u.total_run_time);
+    b.integer(12, u.updated);
+    b.opt_text(13, u.cache_key);
+    b.opt_time(14, u.cache_expiration);
+    b.opt_text(15, u.inputs_hash);
+    b.opt_text(16, u.parameters); // NULL: the stored ones stay
+    b.opt_text(17, u.result);
+    b.integer(18, u.has_result ? 1 : 0);
+    b.opt_text(19, u.task_inputs);
+}
+
+void bind_task_run_event(sqlite3_stmt* st, EventKind kind, const TaskRunColumns& r) {
+    ColumnBinder b(st);
+    b.integer(1, int(kind));
+    b.integer(2, r.state_timestamp);
+    b.opt_text(3, r.id);
+    b.opt_text(4, r.flow_run_id);
+    b.text(5, r.state_id);
+    b.text(6, to_string(r.state_type));
+    b.text(7, r.state_name);
+    b.text(8, r.state_message);
+    b.opt_text(9, r.state_details);
+    b.null(10);
 }
 
 Event read_event(SQLite::Statement& st) {

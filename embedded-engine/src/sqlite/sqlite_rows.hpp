@@ -5,6 +5,11 @@
 #include "weft/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+namespace weft {
+struct TaskRunColumns;
+}
 
 namespace weft::rows {
 
@@ -21,10 +26,12 @@ State read_state(SQLite::Statement& st, int first_column); // id, type, name, me
 
 /// Binds every column of kFlowRunColumns / kTaskRunColumns as parameters 1..n.
 void bind_flow_run(SQLite::Statement& st, const FlowRunRecord& r);
-void bind_task_run(SQLite::Statement& st, const TaskRunRecord& r, const detail::TaskRunTexts& t);
-/// Binds an update for kUpdateTaskRunState (in sqlite_writer.cpp).
-void bind_task_run_update(SQLite::Statement& st, const TaskRunUpdate& u,
-                          const detail::TaskRunTexts& t);
+/// The writer's hot path binds a queued task run on SQLite's own statements (see HotStatement).
+void bind_task_run(sqlite3_stmt* st, const TaskRunColumns& r);
+/// Binds a state change for kUpdateTaskRunState (in sqlite_writer.cpp).
+void bind_task_run_update(sqlite3_stmt* st, const TaskRunColumns& u);
+/// Binds a task run's feed event for kInsertEvent (in sqlite_writer.cpp): its current state.
+void bind_task_run_event(sqlite3_stmt* st, EventKind kind, const TaskRunColumns& r);
 
 std::string tags_to_text(const std::vector<std::string>& tags);
 std::vector<std::string> tags_from_text(const char* text);

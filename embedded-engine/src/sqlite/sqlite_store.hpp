@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <memory>
+#include <sqlite3.h>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -91,6 +92,27 @@ private:
     std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
 };
 
+/// A statement of the writer's hot path, prepared once on SQLite's own API (SQLiteCpp's wrapper
+/// copies what it binds and hides the handle). Throws SQLite::Exception like the rest.
+class HotStatement {
+public:
+    HotStatement(SQLite::Database& db, const char* sql)
+        : m_db(db.getHandle())
+        , m_sql(sql) {}
+    ~HotStatement();
+    HotStatement(const HotStatement&) = delete;
+    HotStatement& operator=(const HotStatement&) = delete;
+    /// The statement, prepared on first use, to bind every parameter of.
+    sqlite3_stmt* get();
+    /// Runs it (it returns no rows) and resets it.
+    void exec();
+
+private:
+    sqlite3* m_db;
+    const char* m_sql;
+    sqlite3_stmt* m_st = nullptr;
+};
+
 /// The writer thread's connection: Txn's operations and the Store's group writes as SQL.
 class SqliteWriter final : public WriterConnection {
 public:
@@ -120,18 +142,21 @@ public:
     void rollback_to_savepoint() override;
     bool group_lost(const std::exception_ptr& error) override;
 
-    void write_task_run(const TaskRunRecord& run, const detail::TaskRunTexts& texts,
-                        bool insert) override;
-    void update_task_run(const TaskRunUpdate& update, const detail::TaskRunTexts& texts) override;
-    void task_run_event(EventKind kind, const std::string& run_id, const std::string& flow_run_id,
-                        const State& state, const std::string& details) override;
+    void write_task_run(const TaskRunColumns& run, bool insert) override;
+    void update_task_run(const TaskRunColumns& run) override;
+    void task_run_event(EventKind kind, const TaskRunColumns& run) override;
     std::int64_t append_log(const LogRecord& line) override;
     void logs_event(const std::string& flow_run_id, std::int64_t first_id, std::int64_t last_id,
                     std::int64_t count) override;
 
 private:
+    void write_task_run_row(const TaskRunColumns& run, bool insert);
+    void insert_task_run_event(EventKind kind, const TaskRunColumns& run);
+
     SqliteReader m_reader;
     std::string m_path;
+    // The hot path's statements, destroyed before the connection in m_reader.
+    HotStatement m_insert_task_run, m_update_task_run, m_update_task_run_state, m_insert_event;
 };
 
 /// Opens (creating or migrating) the file; see Store::open for the errors it throws.

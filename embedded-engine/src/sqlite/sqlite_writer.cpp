@@ -3,6 +3,7 @@
 #include "sqlite/sqlite_errors.hpp"
 #include "sqlite/sqlite_rows.hpp"
 #include "sqlite/sqlite_store.hpp"
+#include "store_queue.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <chrono>
@@ -66,10 +67,10 @@ void exec_cached(SqliteReader& r, const char* sql) {
     st->exec();
 }
 
-// A feed event. `details_text`, when given, is the state's details already serialised.
+// A feed event (a task run's own events: insert_task_run_event).
 void insert_event(SqliteReader& r, EventKind kind, Micros ts, const std::string& run_id,
-                  const std::string& flow_run_id, const State* state, const nlohmann::json& payload,
-                  const std::string* details_text = nullptr) {
+                  const std::string& flow_run_id, const State* state,
+                  const nlohmann::json& payload) {
     auto st = r.cached(kInsertEvent);
     st->bind(1, int(kind));
     st->bind(2, static_cast<int64_t>(ts));
@@ -86,16 +87,10 @@ void insert_event(SqliteReader& r, EventKind kind, Micros ts, const std::string&
         st->bindNoCopy(6, to_string(state->type).data());
         st->bindNoCopy(7, state->name);
         st->bindNoCopy(8, state->message);
-        if (details_text) {
-            if (details_text->empty())
-                st->bind(9);
-            else
-                st->bindNoCopy(9, *details_text);
-        } else if (state->details.is_null()) {
+        if (state->details.is_null())
             st->bind(9);
-        } else {
+        else
             st->bind(9, state->details.dump());
-        }
     } else {
         for (int i = 5; i <= 9; ++i)
             st->bind(i);
@@ -107,24 +102,46 @@ void insert_event(SqliteReader& r, EventKind kind, Micros ts, const std::string&
     st->exec();
 }
 
-void write_task_run_row(SqliteReader& r, const TaskRunRecord& run,
-                        const detail::TaskRunTexts& texts, bool insert) {
-    auto st = r.cached(insert ? kInsertTaskRun : kUpdateTaskRun);
-    rows::bind_task_run(*st, run, texts);
-    st->exec();
-}
-
-void insert_task_run_event(SqliteReader& r, const TaskRunRecord& run, EventKind kind,
-                           const std::string* details_text = nullptr) {
-    insert_event(r, kind, run.state.timestamp, run.id, run.flow_run_id, &run.state, nullptr,
-                 details_text);
-}
-
 } // namespace
+
+HotStatement::~HotStatement() {
+    sqlite3_finalize(m_st);
+}
+
+sqlite3_stmt* HotStatement::get() {
+    if (!m_st) {
+        const int rc =
+            sqlite3_prepare_v3(m_db, m_sql, -1, SQLITE_PREPARE_PERSISTENT, &m_st, nullptr);
+        if (rc != SQLITE_OK) throw SQLite::Exception(m_db, rc);
+    }
+    return m_st;
+}
+
+void HotStatement::exec() {
+    const int rc = sqlite3_step(m_st);
+    // Reset at once: a statement left mid-way would hold the connection's snapshot.
+    sqlite3_reset(m_st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw SQLite::Exception(m_db, rc);
+}
 
 SqliteWriter::SqliteWriter(std::unique_ptr<SQLite::Database> db, std::string path)
     : m_reader(std::move(db))
-    , m_path(std::move(path)) {}
+    , m_path(std::move(path))
+    , m_insert_task_run(m_reader.db(), kInsertTaskRun)
+    , m_update_task_run(m_reader.db(), kUpdateTaskRun)
+    , m_update_task_run_state(m_reader.db(), kUpdateTaskRunState)
+    , m_insert_event(m_reader.db(), kInsertEvent) {}
+
+void SqliteWriter::write_task_run_row(const TaskRunColumns& run, bool insert) {
+    HotStatement& st = insert ? m_insert_task_run : m_update_task_run;
+    rows::bind_task_run(st.get(), run);
+    st.exec();
+}
+
+void SqliteWriter::insert_task_run_event(EventKind kind, const TaskRunColumns& run) {
+    rows::bind_task_run_event(m_insert_event.get(), kind, run);
+    m_insert_event.exec();
+}
 
 void SqliteWriter::put_flow(const FlowRecord& flow) {
     auto st = m_reader.cached("INSERT INTO flows(id, name, created, tags) VALUES (?, ?, ?, ?) ON "
@@ -148,10 +165,13 @@ void SqliteWriter::put_flow_run(const FlowRunRecord& run, EventKind kind) {
 }
 
 void SqliteWriter::put_task_run(const TaskRunRecord& run, EventKind kind) {
-    write_task_run_row(m_reader, run, detail::TaskRunTexts::of(run),
-                       kind == EventKind::TaskRunCreated);
+    std::string texts;
+    detail::QueuedWrite write;
+    detail::encode_task_run(run, kind, nullptr, write, texts);
+    const TaskRunColumns columns = detail::columns(write, texts.data());
+    write_task_run_row(columns, kind == EventKind::TaskRunCreated);
     if (kind == EventKind::TaskRunCreated || kind == EventKind::TaskRunState)
-        insert_task_run_event(m_reader, run, kind);
+        insert_task_run_event(kind, columns);
 }
 
 void SqliteWriter::delete_flow_run(const std::string& id) {
@@ -319,21 +339,17 @@ bool SqliteWriter::group_lost(const std::exception_ptr& error) {
     }
 }
 
-void SqliteWriter::write_task_run(const TaskRunRecord& run, const detail::TaskRunTexts& texts,
-                                  bool insert) {
-    write_task_run_row(m_reader, run, texts, insert);
+void SqliteWriter::write_task_run(const TaskRunColumns& run, bool insert) {
+    write_task_run_row(run, insert);
 }
 
-void SqliteWriter::update_task_run(const TaskRunUpdate& update, const detail::TaskRunTexts& texts) {
-    auto st = m_reader.cached(kUpdateTaskRunState);
-    rows::bind_task_run_update(*st, update, texts);
-    st->exec();
+void SqliteWriter::update_task_run(const TaskRunColumns& run) {
+    rows::bind_task_run_update(m_update_task_run_state.get(), run);
+    m_update_task_run_state.exec();
 }
 
-void SqliteWriter::task_run_event(EventKind kind, const std::string& run_id,
-                                  const std::string& flow_run_id, const State& state,
-                                  const std::string& details) {
-    insert_event(m_reader, kind, state.timestamp, run_id, flow_run_id, &state, nullptr, &details);
+void SqliteWriter::task_run_event(EventKind kind, const TaskRunColumns& run) {
+    insert_task_run_event(kind, run);
 }
 
 std::int64_t SqliteWriter::append_log(const LogRecord& line) {
