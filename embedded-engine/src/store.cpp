@@ -40,6 +40,8 @@ std::string tags_text(const std::vector<std::string>& tags) {
 
 namespace {
 
+constexpr std::size_t kKeepQueueBytes = 64 << 20;
+
 // The calling thread's buffer for the texts of one task-run write: reused, so that queuing
 // allocates nothing once it has grown. A rare huge text is not kept.
 class ScratchTexts {
@@ -301,6 +303,8 @@ void Store::writer_loop() {
         }
         apply_batch(batch);
         batch.clear();
+        // A group with huge texts (big results) does not keep its memory for good.
+        if (batch.texts.capacity() > kKeepQueueBytes) std::string().swap(batch.texts);
     }
 }
 
