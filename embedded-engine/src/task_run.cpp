@@ -120,7 +120,9 @@ void TaskRun::create(std::string task_key, std::string dynamic_key, nlohmann::js
     r.tags = m_options.tags;
     if (m_is_subflow) r.child_flow_run_id = new_id();
     m_resumes_child = false;
-    r.task_inputs = m_call_inputs;
+    // A TaskRun creates at most one task run (here from begin, or from execute for a resumed
+    // call that needs a run of its own), so the call's inputs can move into it.
+    r.task_inputs = std::move(m_call_inputs);
     // The row takes the parameters; the run in memory gets the resolved ones later.
     engine().store().put_task_run(r, EventKind::TaskRunCreated, &parameters);
     m_parameters_sent = false;
