@@ -37,6 +37,27 @@ public:
     Reply health();
     Reply version();
 
+    // Bodies arrive as the client sent them: parsing and checking them is the handlers' job, so
+    // every malformed body gets Prefect's 422. Ids come from the path, unchecked.
+    Reply create_flow(const std::string& body);
+    Reply read_flow(const std::string& id);
+    Reply filter_flows(const std::string& body);
+
+    Reply create_flow_run(const std::string& body);
+    Reply read_flow_run(const std::string& id);
+    Reply delete_flow_run(const std::string& id);
+    Reply filter_flow_runs(const std::string& body);
+    Reply count_flow_runs(const std::string& body);
+    Reply set_flow_run_state(const std::string& id, const std::string& body);
+
+    Reply create_task_run(const std::string& body);
+    Reply read_task_run(const std::string& id);
+    Reply filter_task_runs(const std::string& body);
+    Reply set_task_run_state(const std::string& id, const std::string& body);
+
+    Reply create_logs(const std::string& body);
+    Reply filter_logs(const std::string& body);
+
 private:
     std::shared_ptr<Engine> m_engine;
 };

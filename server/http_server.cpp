@@ -62,12 +62,57 @@ HttpServer::HttpServer(std::shared_ptr<Engine> engine, QObject* parent)
 HttpServer::~HttpServer() = default;
 
 void HttpServer::addRoutes() {
+    // Handlers of a body alone, and of a path id and a body.
+    using BodyHandler = Reply (Api::*)(const std::string&);
+    using IdHandler = Reply (Api::*)(const std::string&);
+    using IdBodyHandler = Reply (Api::*)(const std::string&, const std::string&);
+    auto plain = [this](const char* path, Method method, BodyHandler handler) {
+        m_http.route(
+            QString::fromLatin1(path), method, [this, handler](const QHttpServerRequest& r) {
+                return answer(r, [&](const std::string& body) { return (m_api.*handler)(body); });
+            });
+    };
+    auto with_id = [this](const char* path, Method method, IdHandler handler) {
+        m_http.route(QString::fromLatin1(path), method,
+                     [this, handler](const QString& id, const QHttpServerRequest& r) {
+                         return answer(r, [&](const std::string&) {
+                             return (m_api.*handler)(id.toStdString());
+                         });
+                     });
+    };
+    auto with_id_body = [this](const char* path, Method method, IdBodyHandler handler) {
+        m_http.route(QString::fromLatin1(path), method,
+                     [this, handler](const QString& id, const QHttpServerRequest& r) {
+                         return answer(r, [&](const std::string& body) {
+                             return (m_api.*handler)(id.toStdString(), body);
+                         });
+                     });
+    };
     m_http.route(QStringLiteral("/api/health"), Method::Get, [this](const QHttpServerRequest& r) {
         return answer(r, [&](const std::string&) { return m_api.health(); });
     });
     m_http.route(QStringLiteral("/api/version"), Method::Get, [this](const QHttpServerRequest& r) {
         return answer(r, [&](const std::string&) { return m_api.version(); });
     });
+    // Fixed paths before the ones with an id, so that "filter" is never taken for an id.
+    plain("/api/flows/", Method::Post, &Api::create_flow);
+    plain("/api/flows/filter", Method::Post, &Api::filter_flows);
+    with_id("/api/flows/<arg>", Method::Get, &Api::read_flow);
+
+    plain("/api/flow_runs/", Method::Post, &Api::create_flow_run);
+    plain("/api/flow_runs/filter", Method::Post, &Api::filter_flow_runs);
+    plain("/api/flow_runs/count", Method::Post, &Api::count_flow_runs);
+    with_id("/api/flow_runs/<arg>", Method::Get, &Api::read_flow_run);
+    with_id("/api/flow_runs/<arg>", Method::Delete, &Api::delete_flow_run);
+    with_id_body("/api/flow_runs/<arg>/set_state", Method::Post, &Api::set_flow_run_state);
+
+    plain("/api/task_runs/", Method::Post, &Api::create_task_run);
+    plain("/api/task_runs/filter", Method::Post, &Api::filter_task_runs);
+    with_id("/api/task_runs/<arg>", Method::Get, &Api::read_task_run);
+    with_id_body("/api/task_runs/<arg>/set_state", Method::Post, &Api::set_task_run_state);
+
+    plain("/api/logs/", Method::Post, &Api::create_logs);
+    plain("/api/logs/filter", Method::Post, &Api::filter_logs);
 }
 
 quint16 HttpServer::listen(const QHostAddress& address, quint16 port) {

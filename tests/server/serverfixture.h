@@ -62,6 +62,27 @@ public:
         return send("POST", path, QByteArray::fromStdString(body.dump()));
     }
 
+    // Shorthands for the setup most tests need; each checks its own answer.
+    std::string createFlow(const std::string& name) {
+        auto a = post(QStringLiteral("/api/flows/"), {{"name", name}});
+        if (a.status != 201 && a.status != 200) return {};
+        return a.body.value("id", std::string());
+    }
+    std::string createFlowRun(const std::string& flow_id, nlohmann::json extra = {}) {
+        nlohmann::json body = {{"flow_id", flow_id}};
+        if (extra.is_object()) body.update(extra);
+        auto a = post(QStringLiteral("/api/flow_runs/"), body);
+        if (a.status != 201) return {};
+        return a.body.value("id", std::string());
+    }
+    HttpAnswer setState(const QString& kind, const std::string& id, nlohmann::json state,
+                        bool force = false) {
+        nlohmann::json body = {{"state", std::move(state)}};
+        if (force) body["force"] = true;
+        return post(QStringLiteral("/api/%1/%2/set_state").arg(kind, QString::fromStdString(id)),
+                    body);
+    }
+
 private:
     QTemporaryDir m_dir;
     std::shared_ptr<weft::Engine> m_engine;
