@@ -34,6 +34,11 @@ Body parse_body(const std::string& text, const Schema* schema, const json& empty
             body.error = Reply::json(
                 unprocessable({json_error(e.byte, "not valid JSON")}, raw_echo(text)), 422);
             return body;
+        } catch (const json::exception&) {
+            // Valid syntax the parser cannot hold, e.g. a number past a double (1e400).
+            body.error = Reply::json(
+                unprocessable({json_error(0, "a value is out of range")}, raw_echo(text)), 422);
+            return body;
         }
         if (too_deep) {
             body.error = Reply::json(unprocessable({{json::array({"body"}),

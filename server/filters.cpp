@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <set>
 
 namespace weft::server {
@@ -272,9 +273,11 @@ TaskRunSort task_run_sort(const std::string& s) {
     return TaskRunSort::ExpectedStartDesc;
 }
 
+// Past the end of any table: an offset this large simply answers nothing.
 int offset_of(const json& body) {
     auto it = body.find("offset");
-    return it != body.end() && it->is_number() ? it->get<int>() : 0;
+    if (it == body.end() || !it->is_number()) return 0;
+    return int(std::clamp(it->get<double>(), 0.0, double(std::numeric_limits<int>::max())));
 }
 
 std::string sort_of(const json& body) {
