@@ -194,14 +194,15 @@ Reply Api::create_task_run(const std::string& text) {
                     throw LookupError("Flow run not found");
                 // Prefect's upsert key: the same task call of the same flow run.
                 TaskRunQuery same_call;
-                same_call.limit = -1;
+                same_call.limit = 1;
                 if (proposed.flow_run_id.empty())
                     same_call.no_flow_run = true;
                 else
                     same_call.flow_run_ids = {proposed.flow_run_id};
-                for (auto& t : r.find_task_runs(same_call))
-                    if (t.task_key == proposed.task_key && t.dynamic_key == proposed.dynamic_key)
-                        return std::make_pair(std::move(t), false);
+                same_call.task_key = proposed.task_key;
+                same_call.dynamic_key = proposed.dynamic_key;
+                if (auto same = r.find_task_runs(same_call); !same.empty())
+                    return std::make_pair(std::move(same.front()), false);
                 txn.put_task_run(proposed, EventKind::TaskRunCreated);
                 return std::make_pair(proposed, true);
             })

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 namespace weft::server {
 
@@ -104,6 +105,15 @@ void validate_value(const json& v, const Field& f, const json& loc,
     case Type::Integer:
         if (!whole_number(v))
             return add(errors, loc, "Input should be a valid integer", "int_type", v);
+        // Counts, levels, limits and offsets are ints in the store: a larger number is refused
+        // here rather than wrapped around.
+        if (v.get<double>() < double(std::numeric_limits<int>::min())
+            || v.get<double>() > double(std::numeric_limits<int>::max()))
+            return add(errors, loc,
+                       "Input should be a whole number from "
+                           + std::to_string(std::numeric_limits<int>::min()) + " to "
+                           + std::to_string(std::numeric_limits<int>::max()),
+                       "int_range", v);
         if (f.minimum && v.get<double>() < double(*f.minimum))
             add(errors, loc,
                 "Input should be greater than or equal to " + std::to_string(*f.minimum),

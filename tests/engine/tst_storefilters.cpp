@@ -204,6 +204,13 @@ void TestStoreFilters::taskRuns_data() {
     x.name_like = "SUB";
     QTest::addRow("name_like") << x << L({"t1"});
     x = q();
+    x.task_key = "work";
+    x.dynamic_key = "0";
+    QTest::addRow("task_key and dynamic_key") << x << L({"t0", "t3"});
+    x = q();
+    x.dynamic_key = "";
+    QTest::addRow("empty dynamic_key is a key") << x << L({});
+    x = q();
     x.states = {StateType::Running};
     QTest::addRow("states") << x << L({"t3"});
     x = q();

@@ -121,6 +121,15 @@ private Q_SLOTS:
             << QByteArray("POST") << tasks
             << QByteArray("{\"task_key\": \"t\", \"dynamic_key\": \"0\", \"cache_expiration\": 5}")
             << 422;
+        // Numbers past what the store keeps.
+        QTest::addRow("log level past an int")
+            << QByteArray("POST") << logs
+            << QByteArray("[{\"name\": \"x\", \"level\": 4294967316, \"message\": \"m\", "
+                          "\"timestamp\": \"2026-12-07T10:00:00Z\"}]")
+            << 422;
+        QTest::addRow("retries past an int")
+            << QByteArray("POST") << runs << runBody("\"empirical_policy\": {\"retries\": 1e12}")
+            << 422;
         // Bad values.
         QTest::addRow("unknown state type")
             << QByteArray("POST") << setState.arg(QString::fromStdString(m_run))

@@ -100,6 +100,7 @@ struct TaskRunQuery {
     std::string name_like;          // case-insensitive substring of the name
     std::vector<std::string> flow_run_ids;
     std::optional<bool> no_flow_run; // true: task runs outside any flow run; false: inside one
+    std::optional<std::string> task_key, dynamic_key; // exactly these
     std::vector<StateType> states;
     std::vector<std::string> state_names;
     std::vector<std::string> tags; // has all of these

@@ -108,6 +108,8 @@ Where task_run_where(const TaskRunQuery& q) {
     text_in(w, "flow_run_id", q.flow_run_ids);
     // A task run outside any flow run is stored with an empty flow_run_id (the column is NOT NULL).
     if (q.no_flow_run) w.add(*q.no_flow_run ? "flow_run_id = ''" : "flow_run_id != ''");
+    if (q.task_key) text_in(w, "task_key", {*q.task_key});
+    if (q.dynamic_key) text_in(w, "dynamic_key", {*q.dynamic_key});
     states_in(w, q.states);
     text_in(w, "state_name", q.state_names);
     for (const auto& tag : q.tags) {
