@@ -19,6 +19,8 @@ void add_concurrency_commands(CLI::App& app, Cli& cli);
 void add_events_command(CLI::App& app, Cli& cli);
 /// `new PATH`: writes the project template (cmd_new.cpp).
 void add_new_command(CLI::App& app, Cli& cli);
+/// `server start`: runs weft-server (cmd_server.cpp).
+void add_server_command(CLI::App& app, Cli& cli);
 
 /// Accepts a state type in any case (COMPLETED, failed, …); rejects others naming the choices.
 const CLI::Validator& state_type_check();

@@ -67,6 +67,7 @@ void build(CLI::App& app, Cli& cli) {
     add_concurrency_commands(app, cli);
     add_events_command(app, cli);
     add_new_command(app, cli);
+    add_server_command(app, cli);
 }
 
 } // namespace

@@ -52,6 +52,7 @@ enum class FlowRunSort {
     StateDesc,
     DurationAsc, // total_run_time
     DurationDesc,
+    StartTimeAsc, // Prefect's START_TIME_ASC; runs not started yet last
 };
 
 struct FlowRunQuery {
@@ -62,6 +63,21 @@ struct FlowRunQuery {
     std::string name_like;         // case-insensitive substring of run or flow name
     std::optional<Micros> expected_after, expected_before;
     std::optional<std::string> parent_task_run_id; // "" = top-level runs only
+    // Prefect's filter grammar (the REST API's flow_runs/filter); empty = no condition.
+    std::vector<std::string> flow_ids;    // the run's flow is any of these
+    std::vector<std::string> not_ids;     // the run is none of these
+    std::vector<std::string> names;       // the run's name is any of these
+    std::string run_name_like;            // case-insensitive substring of the run's name
+    std::string flow_name_like;           // case-insensitive substring of the flow's name
+    std::vector<StateType> not_states;    // in none of these
+    std::vector<std::string> state_names; // state name any of these
+    std::vector<std::string> not_state_names;
+    std::vector<std::string> any_tags;      // has at least one of these
+    std::optional<bool> no_tags;            // true: has no tags; false: has some
+    std::vector<std::string> flow_versions; // any of these
+    std::optional<Micros> start_after, start_before, end_after, end_before; // inclusive
+    std::optional<bool> start_null, end_null;     // true: not set; false: set
+    std::vector<std::string> parent_task_run_ids; // any of these
     FlowRunSort sort = FlowRunSort::ExpectedStartDesc;
     int limit = 100;
     int offset = 0;
@@ -76,6 +92,29 @@ std::optional<double> success_rate(std::int64_t completed, std::int64_t failed);
 /// Plain words as an FTS5 query: each whitespace-separated word quoted, all required.
 std::string fts_words_query(const std::string& text);
 
+/// Task runs across flow runs, in Prefect's filter grammar (the REST API's task_runs/filter).
+/// Empty fields set no condition; times are inclusive bounds.
+enum class TaskRunSort { ExpectedStartDesc, ExpectedStartAsc, NameAsc, NameDesc, EndTimeDesc };
+struct TaskRunQuery {
+    std::vector<std::string> ids;
+    std::vector<std::string> names; // any of these
+    std::string name_like;          // case-insensitive substring of the name
+    std::vector<std::string> flow_run_ids;
+    std::optional<bool> no_flow_run; // true: task runs outside any flow run; false: inside one
+    std::optional<std::string> task_key, dynamic_key; // exactly these
+    std::vector<StateType> states;
+    std::vector<std::string> state_names;
+    std::vector<std::string> tags; // has all of these
+    std::optional<bool> no_tags;
+    std::optional<Micros> start_after, start_before, end_after, end_before;
+    std::optional<Micros> expected_after, expected_before;
+    std::optional<bool> start_null, end_null;
+    std::optional<bool> has_subflow_run; // stands for a subflow call (child_flow_run_id set)
+    TaskRunSort sort = TaskRunSort::ExpectedStartDesc;
+    int limit = 100; // < 0: all
+    int offset = 0;
+};
+
 struct LogQuery {
     std::string flow_run_id; // empty = all runs
     std::string task_run_id; // empty = all
@@ -88,6 +127,12 @@ struct LogQuery {
     std::vector<std::int64_t> ids;  // only these lines (a view's visible window); empty = all
     bool newest_first = false;
     int limit = 1000;
+    // Prefect's log filter (the REST API's logs/filter).
+    std::vector<std::string> flow_run_ids;                   // any of these
+    int max_level = 0;                                       // 0 = no bound
+    std::optional<Micros> timestamp_after, timestamp_before; // inclusive
+    std::optional<bool> no_task_run; // true: lines of no task run; false: of some task run
+    int offset = 0;
 };
 
 namespace detail {
@@ -143,6 +188,7 @@ public:
 
     virtual std::vector<FlowRecord> flows() = 0;
     virtual std::optional<FlowRecord> flow_by_name(const std::string& name) = 0;
+    virtual std::optional<FlowRecord> flow(const std::string& id) = 0;
 
     virtual std::vector<FlowRunRecord> flow_runs(const FlowRunQuery& q) = 0;
     virtual std::int64_t count_flow_runs(const FlowRunQuery& q) = 0;
@@ -165,6 +211,9 @@ public:
                                                               int limit = 2) = 0;
     virtual std::vector<std::string> task_run_ids_ending_with(const std::string& suffix,
                                                               int limit = 2) = 0;
+    /// Task runs of any flow run matching `q`, and how many match (q's limit and offset aside).
+    virtual std::vector<TaskRunRecord> find_task_runs(const TaskRunQuery& q) = 0;
+    virtual std::int64_t count_matching_task_runs(const TaskRunQuery& q) = 0;
     /// How many task runs a flow run has (cheaper than task_runs(id).size() for big runs).
     virtual std::int64_t count_task_runs(const std::string& flow_run_id) = 0;
     /// The newest COMPLETED task run with this cache key whose expiration has not passed.

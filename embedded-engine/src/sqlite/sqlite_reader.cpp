@@ -1,6 +1,7 @@
 // Read queries over one SQLite connection.
 #include "sqlite/sqlite_rows.hpp"
 #include "sqlite/sqlite_store.hpp"
+#include "sqlite/sqlite_where.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <cctype>
@@ -47,42 +48,6 @@ std::optional<FlowRecord> SqliteReader::flow_by_name(const std::string& name) {
 }
 
 namespace {
-
-// Builds the WHERE clause of a flow-run query; values are bound in order.
-struct Where {
-    std::string sql;
-    std::vector<std::string> text_args;
-    std::vector<std::int64_t> int_args;
-    std::vector<char> order; // 't' or 'i' per placeholder
-
-    void add(const std::string& clause) {
-        sql += sql.empty() ? " WHERE " : " AND ";
-        sql += clause;
-    }
-    void text(std::string v) {
-        text_args.push_back(std::move(v));
-        order.push_back('t');
-    }
-    void integer(std::int64_t v) {
-        int_args.push_back(v);
-        order.push_back('i');
-    }
-    void bind(SQLite::Statement& st) const {
-        size_t t = 0, i = 0;
-        for (size_t n = 0; n < order.size(); ++n) {
-            if (order[n] == 't')
-                st.bind(int(n + 1), text_args[t++]);
-            else
-                st.bind(int(n + 1), static_cast<int64_t>(int_args[i++]));
-        }
-    }
-    std::string placeholders(size_t n) {
-        std::string s = "(";
-        for (size_t k = 0; k < n; ++k)
-            s += k ? ",?" : "?";
-        return s + ")";
-    }
-};
 
 Where flow_run_where(const FlowRunQuery& q) {
     Where w;
@@ -139,6 +104,7 @@ Where flow_run_where(const FlowRunQuery& q) {
             w.text(*q.parent_task_run_id);
         }
     }
+    add_flow_run_filters(w, q);
     return w;
 }
 
@@ -168,6 +134,8 @@ const char* order_by(FlowRunSort s) {
         return " ORDER BY total_run_time ASC, expected_start_time DESC, id DESC";
     case FlowRunSort::DurationDesc:
         return " ORDER BY total_run_time DESC, expected_start_time DESC, id DESC";
+    case FlowRunSort::StartTimeAsc:
+        return " ORDER BY start_time IS NULL, start_time ASC, id ASC";
     case FlowRunSort::ExpectedStartDesc:
         break;
     }
@@ -409,6 +377,7 @@ LogSql log_sql(const LogQuery& q) {
         for (auto id : q.ids)
             w.integer(id);
     }
+    add_log_filters(w, q);
     return s;
 }
 
@@ -420,8 +389,10 @@ constexpr const char* kQualifiedLogColumns =
 std::vector<LogRecord> SqliteReader::logs(const LogQuery& q) {
     LogSql s = log_sql(q);
     std::string sql = std::string("SELECT ") + kQualifiedLogColumns + s.from + s.w.sql
-                      + " ORDER BY " + s.id + (q.newest_first ? " DESC" : " ASC") + " LIMIT ?";
+                      + " ORDER BY " + s.id + (q.newest_first ? " DESC" : " ASC")
+                      + " LIMIT ? OFFSET ?";
     s.w.integer(q.limit < 0 ? -1 : q.limit);
+    s.w.integer(q.offset);
     SQLite::Statement st(*m_db, sql);
     s.w.bind(st);
     std::vector<LogRecord> out;

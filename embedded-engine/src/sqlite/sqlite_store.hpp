@@ -54,6 +54,9 @@ public:
 
     std::vector<FlowRecord> flows() override;
     std::optional<FlowRecord> flow_by_name(const std::string& name) override;
+    std::optional<FlowRecord> flow(const std::string& id) override;
+    std::vector<TaskRunRecord> find_task_runs(const TaskRunQuery& q) override;
+    std::int64_t count_matching_task_runs(const TaskRunQuery& q) override;
     std::vector<FlowRunRecord> flow_runs(const FlowRunQuery& q) override;
     std::int64_t count_flow_runs(const FlowRunQuery& q) override;
     std::optional<FlowRunRecord> flow_run(const std::string& id) override;

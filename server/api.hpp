@@ -1,0 +1,65 @@
+#pragma once
+// The REST API's handlers, one function per endpoint, free of HTTP and Qt: a request body in, a
+// status and a JSON body out. Paths, fields and error shapes are Prefect's (prefect-api.md); every
+// state change goes through the engine's rules, every write through its store.
+#include <weft/engine.hpp>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace weft::server {
+
+/// What a handler answers: an HTTP status and a JSON body (none for 204).
+struct Reply {
+    int status = 200;
+    nlohmann::json body;
+
+    static Reply json(nlohmann::json body, int status = 200) { return {status, std::move(body)}; }
+    static Reply no_content() { return {204, nullptr}; }
+    /// Prefect's {"detail": "..."} (404, 409, handler checks answered 422).
+    static Reply detail(int status, const std::string& text) {
+        return {status, nlohmann::json{{"detail", text}}};
+    }
+};
+
+/// The API version Prefect's server reports and its clients send (X-PREFECT-API-VERSION).
+inline constexpr const char* kPrefectApiVersion = "0.8.4";
+
+/// Handlers over one engine. Each runs on the thread that calls it and blocks until its writes
+/// are committed, so a 2xx means the data is in the database. Thread-safe as the engine is.
+class Api {
+public:
+    explicit Api(std::shared_ptr<Engine> engine);
+
+    Engine& engine() { return *m_engine; }
+
+    Reply health();
+    Reply version();
+
+    // Bodies arrive as the client sent them: parsing and checking them is the handlers' job, so
+    // every malformed body gets Prefect's 422. Ids come from the path, unchecked.
+    Reply create_flow(const std::string& body);
+    Reply read_flow(const std::string& id);
+    Reply filter_flows(const std::string& body);
+
+    Reply create_flow_run(const std::string& body);
+    Reply read_flow_run(const std::string& id);
+    Reply delete_flow_run(const std::string& id);
+    Reply filter_flow_runs(const std::string& body);
+    Reply count_flow_runs(const std::string& body);
+    Reply set_flow_run_state(const std::string& id, const std::string& body);
+
+    Reply create_task_run(const std::string& body);
+    Reply read_task_run(const std::string& id);
+    Reply filter_task_runs(const std::string& body);
+    Reply set_task_run_state(const std::string& id, const std::string& body);
+
+    Reply create_logs(const std::string& body);
+    Reply filter_logs(const std::string& body);
+
+private:
+    std::shared_ptr<Engine> m_engine;
+};
+
+} // namespace weft::server

@@ -1,0 +1,155 @@
+#include "http_server.hpp"
+
+#include <QElapsedTimer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <spdlog/spdlog.h>
+
+namespace weft::server {
+
+namespace {
+
+using Method = QHttpServerRequest::Method;
+using Status = QHttpServerResponder::StatusCode;
+
+QHttpServerResponse toResponse(const Reply& reply) {
+    const auto status = static_cast<Status>(reply.status);
+    if (reply.status == 204) return QHttpServerResponse(status);
+    // Stored text may hold invalid UTF-8 (a log line cut mid-character): replaced, never thrown.
+    const std::string text =
+        reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return QHttpServerResponse(QByteArrayLiteral("application/json"),
+                               QByteArray(text.data(), qsizetype(text.size())), status);
+}
+
+// Runs a handler with the request's body and answers whatever happens: a body too large to
+// read, an unknown id, a store that cannot write, a bug.
+template<class Handler>
+QHttpServerResponse answer(const QHttpServerRequest& request, Handler&& handler) {
+    const QByteArray body = request.body();
+    if (body.size() > HttpServer::kMaxBodyBytes)
+        return toResponse(Reply::detail(413, "Request body too large: at most "
+                                                 + std::to_string(HttpServer::kMaxBodyBytes)
+                                                 + " bytes are accepted."));
+    try {
+        return toResponse(handler(std::string(body.constData(), size_t(body.size()))));
+    } catch (const LookupError& e) {
+        return toResponse(Reply::detail(404, e.what()));
+    } catch (const StoreError& e) {
+        spdlog::error("weft-server: {}", e.what());
+        return toResponse(Reply::json({{"exception_message", e.what()}}, 503));
+    } catch (const std::exception& e) {
+        spdlog::error("weft-server: {} {}: {}", request.url().path().toStdString(),
+                      int(request.method()), e.what());
+        return toResponse(Reply::json({{"exception_message", "Internal Server Error"}}, 500));
+    }
+}
+
+} // namespace
+
+HttpServer::HttpServer(std::shared_ptr<Engine> engine, QObject* parent)
+    : QObject(parent)
+    , m_api(std::move(engine)) {
+    addRoutes();
+    m_http.setMissingHandler([](const QHttpServerRequest&, QHttpServerResponder&& responder) {
+        toResponse(Reply::detail(404, "Not Found")).write(std::move(responder));
+    });
+}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::addRoutes() {
+    // Handlers of a body alone, and of a path id and a body.
+    using BodyHandler = Reply (Api::*)(const std::string&);
+    using IdHandler = Reply (Api::*)(const std::string&);
+    using IdBodyHandler = Reply (Api::*)(const std::string&, const std::string&);
+    auto plain = [this](const char* path, Method method, BodyHandler handler) {
+        m_http.route(
+            QString::fromLatin1(path), method, [this, handler](const QHttpServerRequest& r) {
+                return answer(r, [&](const std::string& body) { return (m_api.*handler)(body); });
+            });
+    };
+    auto with_id = [this](const char* path, Method method, IdHandler handler) {
+        m_http.route(QString::fromLatin1(path), method,
+                     [this, handler](const QString& id, const QHttpServerRequest& r) {
+                         return answer(r, [&](const std::string&) {
+                             return (m_api.*handler)(id.toStdString());
+                         });
+                     });
+    };
+    auto with_id_body = [this](const char* path, Method method, IdBodyHandler handler) {
+        m_http.route(QString::fromLatin1(path), method,
+                     [this, handler](const QString& id, const QHttpServerRequest& r) {
+                         return answer(r, [&](const std::string& body) {
+                             return (m_api.*handler)(id.toStdString(), body);
+                         });
+                     });
+    };
+    m_http.route(QStringLiteral("/api/health"), Method::Get, [this](const QHttpServerRequest& r) {
+        return answer(r, [&](const std::string&) { return m_api.health(); });
+    });
+    m_http.route(QStringLiteral("/api/version"), Method::Get, [this](const QHttpServerRequest& r) {
+        return answer(r, [&](const std::string&) { return m_api.version(); });
+    });
+    // Fixed paths before the ones with an id, so that "filter" is never taken for an id.
+    plain("/api/flows/", Method::Post, &Api::create_flow);
+    plain("/api/flows/filter", Method::Post, &Api::filter_flows);
+    with_id("/api/flows/<arg>", Method::Get, &Api::read_flow);
+
+    plain("/api/flow_runs/", Method::Post, &Api::create_flow_run);
+    plain("/api/flow_runs/filter", Method::Post, &Api::filter_flow_runs);
+    plain("/api/flow_runs/count", Method::Post, &Api::count_flow_runs);
+    with_id("/api/flow_runs/<arg>", Method::Get, &Api::read_flow_run);
+    with_id("/api/flow_runs/<arg>", Method::Delete, &Api::delete_flow_run);
+    with_id_body("/api/flow_runs/<arg>/set_state", Method::Post, &Api::set_flow_run_state);
+
+    plain("/api/task_runs/", Method::Post, &Api::create_task_run);
+    plain("/api/task_runs/filter", Method::Post, &Api::filter_task_runs);
+    with_id("/api/task_runs/<arg>", Method::Get, &Api::read_task_run);
+    with_id_body("/api/task_runs/<arg>/set_state", Method::Post, &Api::set_task_run_state);
+
+    plain("/api/logs/", Method::Post, &Api::create_logs);
+    plain("/api/logs/filter", Method::Post, &Api::filter_logs);
+}
+
+quint16 HttpServer::listen(const QHostAddress& address, quint16 port) {
+    return m_http.listen(address, port);
+}
+
+bool HttpServer::answersPending() const {
+    for (const QTcpServer* server : m_http.servers())
+        for (const QTcpSocket* socket : server->findChildren<QTcpSocket*>())
+            if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() > 0)
+                return true;
+    return false;
+}
+
+void HttpServer::shutdown(std::function<void()> done, std::chrono::milliseconds grace) {
+    for (QTcpServer* server : m_http.servers())
+        server->close(); // no new connections; open ones are still served
+    auto finish = [this, done = std::move(done)] {
+        try {
+            m_api.engine().store().flush();
+        } catch (const std::exception& e) {
+            spdlog::error("weft-server: {}", e.what());
+        }
+        done();
+    };
+    // Answers already handed to sockets are written by the event loop: wait for them.
+    auto timer = new QTimer(this);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    timer->setInterval(10);
+    connect(timer, &QTimer::timeout, this, [this, timer, clock, grace, finish] {
+        if (answersPending() && clock->elapsed() < grace.count()) return;
+        timer->stop();
+        timer->deleteLater();
+        finish();
+    });
+    timer->start();
+}
+
+} // namespace weft::server

@@ -1,0 +1,46 @@
+#pragma once
+// The HTTP side of `weft server`: QHttpServer routes that hand request bodies to the Api and turn
+// its replies into responses. Every request gets an answer; nothing a client sends stops the
+// server (oversized bodies 413, handler exceptions 500, unknown paths 404).
+#include "api.hpp"
+
+#include <QHostAddress>
+#include <QHttpServer>
+#include <QObject>
+#include <chrono>
+#include <functional>
+
+class QHttpServerRequest;
+
+namespace weft::server {
+
+class HttpServer : public QObject {
+    Q_OBJECT
+public:
+    /// Larger request bodies are refused with 413 before they are parsed.
+    static constexpr qsizetype kMaxBodyBytes = 1 << 20;
+
+    explicit HttpServer(std::shared_ptr<Engine> engine, QObject* parent = nullptr);
+    ~HttpServer() override;
+
+    /// Listens on `address`:`port` (0: any free port); returns the port, or 0 when it could not.
+    quint16 listen(const QHostAddress& address, quint16 port);
+
+    /// Stops accepting connections, waits (the event loop running) until every answer given so
+    /// far has been written or `grace` has passed, then commits everything the store has queued
+    /// and calls `done`. Requests are answered on this thread as they arrive, so none is left
+    /// half-handled when this runs.
+    void shutdown(std::function<void()> done,
+                  std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+    Api& api() { return m_api; }
+
+private:
+    void addRoutes();
+    bool answersPending() const;
+
+    QHttpServer m_http;
+    Api m_api;
+};
+
+} // namespace weft::server

@@ -1,0 +1,303 @@
+#include "schemas.hpp"
+
+namespace weft::server::schemas {
+
+namespace {
+
+using V = std::vector<std::string>;
+
+const V kStateTypes{"SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED",
+                    "CANCELLED", "CRASHED", "PAUSED",  "CANCELLING"};
+const V kOperators{"and_", "or_"};
+const V kFlowRunSorts{"ID_DESC",
+                      "START_TIME_ASC",
+                      "START_TIME_DESC",
+                      "EXPECTED_START_TIME_ASC",
+                      "EXPECTED_START_TIME_DESC",
+                      "NAME_ASC",
+                      "NAME_DESC",
+                      "NEXT_SCHEDULED_START_TIME_ASC",
+                      "END_TIME_DESC"};
+const V kTaskRunSorts{"ID_DESC",
+                      "EXPECTED_START_TIME_ASC",
+                      "EXPECTED_START_TIME_DESC",
+                      "NAME_ASC",
+                      "NAME_DESC",
+                      "NEXT_SCHEDULED_START_TIME_ASC",
+                      "END_TIME_DESC"};
+const V kFlowSorts{"CREATED_DESC", "UPDATED_DESC", "NAME_ASC", "NAME_DESC"};
+const V kLogSorts{"TIMESTAMP_ASC", "TIMESTAMP_DESC"};
+const V kRetryTypes{"in_process", "reschedule"};
+const V kInputTypes{"task_run", "flow_run", "parameter", "constant"};
+
+// Shorthands for the tables below.
+Field str(const char* name) {
+    return {.name = name, .type = Type::String};
+}
+Field uuid(const char* name) {
+    return {.name = name, .type = Type::Uuid};
+}
+Field time(const char* name) {
+    return {.name = name, .type = Type::DateTime};
+}
+Field integer(const char* name) {
+    return {.name = name, .type = Type::Integer};
+}
+Field number(const char* name) {
+    return {.name = name, .type = Type::Number};
+}
+Field boolean(const char* name) {
+    return {.name = name, .type = Type::Boolean};
+}
+Field object(const char* name) {
+    return {.name = name, .type = Type::Object};
+}
+Field any(const char* name) {
+    return {.name = name, .type = Type::Any};
+}
+Field model(const char* name, const Schema& schema) {
+    return {.name = name, .type = Type::Model, .schema = &schema};
+}
+Field one_of(const char* name, const V& choices) {
+    return {.name = name, .type = Type::Enum, .choices = &choices};
+}
+Field list_of(const char* name, Type type) {
+    return {.name = name, .type = Type::Array, .items = {.type = type}};
+}
+Field list_of(const char* name, const V& choices) {
+    return {.name = name, .type = Type::Array, .items = {.type = Type::Enum, .choices = &choices}};
+}
+Field operator_field() {
+    return one_of("operator", kOperators);
+}
+// Non-nullable: Prefect's schema gives these a type and a default, not null.
+Field required(Field f) {
+    f.required = true;
+    f.nullable = false;
+    return f;
+}
+Field not_null(Field f) {
+    f.nullable = false;
+    return f;
+}
+
+// Filter fields: {any_: [..], not_any_: [..]} and friends.
+const Schema& any_uuid(bool not_any) {
+    static const Schema with{{list_of("any_", Type::Uuid), list_of("not_any_", Type::Uuid)}};
+    static const Schema without{{list_of("any_", Type::Uuid)}};
+    return not_any ? with : without;
+}
+const Schema& any_uuid_null() {
+    static const Schema s{{operator_field(), list_of("any_", Type::Uuid), boolean("is_null_")}};
+    return s;
+}
+const Schema& name_filter() {
+    static const Schema s{{list_of("any_", Type::String), str("like_")}};
+    return s;
+}
+const Schema& time_filter(bool with_null) {
+    static const Schema with{{time("before_"), time("after_"), boolean("is_null_")}};
+    static const Schema without{{time("before_"), time("after_")}};
+    return with_null ? with : without;
+}
+const Schema& any_string(bool not_any) {
+    static const Schema with{{list_of("any_", Type::String), list_of("not_any_", Type::String)}};
+    static const Schema without{{list_of("any_", Type::String)}};
+    return not_any ? with : without;
+}
+
+const Schema& state_details() {
+    // StateDetails allows unknown keys; the known ones are typed.
+    static const Schema s{{uuid("flow_run_id"), uuid("task_run_id"), uuid("child_flow_run_id"),
+                           time("scheduled_time"), str("cache_key"), time("cache_expiration"),
+                           boolean("deferred"), not_null(boolean("untrackable_result")),
+                           time("pause_timeout"), not_null(boolean("pause_reschedule")),
+                           str("pause_key"), object("run_input_keyset"), boolean("refresh_cache"),
+                           boolean("retriable"), uuid("transition_id"), uuid("task_parameters_id"),
+                           str("traceparent"), uuid("deployment_concurrency_lease_id")},
+                          false};
+    return s;
+}
+
+const Schema& state_create() {
+    static const Schema s{{required(one_of("type", kStateTypes)), str("name"), str("message"),
+                           any("data"), not_null(model("state_details", state_details()))}};
+    return s;
+}
+
+const Schema& flow_run_policy() {
+    static const Schema s{{not_null(integer("max_retries")),
+                           not_null(number("retry_delay_seconds")), integer("retries"),
+                           integer("retry_delay"), list_of("pause_keys", Type::String),
+                           boolean("resuming"), one_of("retry_type", kRetryTypes)},
+                          false};
+    return s;
+}
+
+const Schema& task_run_policy() {
+    // retry_delay: a number or a list of numbers; checked by hand (prefect_json.cpp).
+    static const Schema s{{not_null(integer("max_retries")),
+                           not_null(number("retry_delay_seconds")), integer("retries"),
+                           any("retry_delay"), number("retry_jitter_factor")},
+                          false};
+    return s;
+}
+
+const Schema& flow_filter() {
+    static const Schema deployment{{operator_field(), boolean("is_null_")}};
+    static const Schema tags{
+        {operator_field(), list_of("all_", Type::String), boolean("is_null_")}};
+    static const Schema s{{operator_field(), model("id", any_uuid(true)),
+                           model("deployment", deployment), model("name", name_filter()),
+                           model("tags", tags)}};
+    return s;
+}
+
+const Schema& flow_run_filter() {
+    static const Schema tags{{operator_field(), list_of("all_", Type::String),
+                              list_of("any_", Type::String), boolean("is_null_")}};
+    static const Schema with_null{
+        {operator_field(), list_of("any_", Type::String), boolean("is_null_")}};
+    static const Schema state_type{
+        {list_of("any_", kStateTypes), list_of("not_any_", kStateTypes)}};
+    static const Schema state{
+        {operator_field(), model("type", state_type), model("name", any_string(true))}};
+    static const Schema parent_flow{{operator_field(), list_of("any_", Type::Uuid)}};
+    static const Schema created_by{{operator_field(), list_of("id_", Type::Uuid),
+                                    list_of("type_", Type::String), boolean("is_null_")}};
+    static const Schema s{
+        {operator_field(), model("id", any_uuid(true)), model("name", name_filter()),
+         model("tags", tags), model("deployment_id", any_uuid_null()),
+         model("work_queue_name", with_null), model("state", state),
+         model("flow_version", any_string(false)), model("start_time", time_filter(true)),
+         model("end_time", time_filter(true)), model("expected_start_time", time_filter(false)),
+         model("next_scheduled_start_time", time_filter(false)),
+         model("parent_flow_run_id", parent_flow), model("parent_task_run_id", any_uuid_null()),
+         model("idempotency_key", any_string(true)), model("created_by", created_by)}};
+    return s;
+}
+
+const Schema& task_run_filter() {
+    static const Schema tags{
+        {operator_field(), list_of("all_", Type::String), boolean("is_null_")}};
+    static const Schema state_type{{list_of("any_", kStateTypes)}};
+    static const Schema state{
+        {operator_field(), model("type", state_type), model("name", any_string(false))}};
+    static const Schema subflows{{boolean("exists_")}};
+    static const Schema s{
+        {operator_field(), model("id", any_uuid(false)), model("name", name_filter()),
+         model("tags", tags), model("state", state), model("start_time", time_filter(true)),
+         model("end_time", time_filter(true)), model("expected_start_time", time_filter(false)),
+         model("subflow_runs", subflows), model("flow_run_id", any_uuid_null())}};
+    return s;
+}
+
+const Schema& log_filter() {
+    static const Schema level{{integer("ge_"), integer("le_")}};
+    static const Schema task_run{{list_of("any_", Type::Uuid), boolean("is_null_")}};
+    static const Schema text{
+        {required(Field{.name = "query", .type = Type::String, .max_length = 200})}};
+    static const Schema s{{operator_field(), model("level", level),
+                           model("timestamp", time_filter(false)),
+                           model("flow_run_id", any_uuid(false)), model("task_run_id", task_run),
+                           model("text", text)}};
+    return s;
+}
+
+// Deployments, work pools and queues do not exist in Weft yet: their filters are accepted as
+// objects (and match no run when they set a condition, see filters.cpp).
+Field not_yet(const char* name) {
+    return object(name);
+}
+
+} // namespace
+
+const Schema& flow_create() {
+    static const Schema s{
+        {required(Field{.name = "name", .type = Type::String, .forbidden_chars = "/%&><"}),
+         not_null(list_of("tags", Type::String)), object("labels")}};
+    return s;
+}
+
+const Schema& flow_run_create() {
+    static const Schema s{{model("state", state_create()), not_null(str("name")),
+                           required(uuid("flow_id")), str("flow_version"),
+                           not_null(object("parameters")), not_null(object("context")),
+                           uuid("parent_task_run_id"), uuid("infrastructure_document_id"),
+                           not_null(model("empirical_policy", flow_run_policy())),
+                           not_null(list_of("tags", Type::String)), object("labels"),
+                           str("idempotency_key"), str("work_pool_name"), str("work_queue_name"),
+                           object("job_variables"), uuid("deployment_id")}};
+    return s;
+}
+
+const Schema& task_run_create() {
+    static const Schema s{{uuid("id"), model("state", state_create()), not_null(str("name")),
+                           uuid("flow_run_id"), required(str("task_key")),
+                           required(str("dynamic_key")), str("cache_key"), time("cache_expiration"),
+                           str("task_version"),
+                           not_null(model("empirical_policy", task_run_policy())),
+                           not_null(list_of("tags", Type::String)), object("labels"),
+                           not_null(object("task_inputs"))}};
+    return s;
+}
+
+const Schema& log_create() {
+    static const Schema s{{required(str("name")), required(integer("level")),
+                           required(str("message")), required(time("timestamp")),
+                           uuid("flow_run_id"), uuid("task_run_id")}};
+    return s;
+}
+
+const Schema& set_state_body() {
+    static const Schema s{{required(model("state", state_create())), not_null(boolean("force"))},
+                          false};
+    return s;
+}
+
+const Schema& flows_filter_body() {
+    static const Schema s{
+        {not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
+         not_null(model("flows", flow_filter())), not_null(model("flow_runs", flow_run_filter())),
+         not_null(model("task_runs", task_run_filter())), not_yet("deployments"),
+         not_yet("work_pools"), not_null(one_of("sort", kFlowSorts)), not_null(integer("limit"))},
+        false};
+    return s;
+}
+
+const Schema& flow_runs_filter_body() {
+    static const Schema s{{not_null(one_of("sort", kFlowRunSorts)),
+                           not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
+                           model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
+                           model("task_runs", task_run_filter()), not_yet("deployments"),
+                           not_yet("work_pools"), not_yet("work_pool_queues"),
+                           not_null(integer("limit"))},
+                          false};
+    return s;
+}
+
+const Schema& task_runs_filter_body() {
+    static const Schema s{{not_null(one_of("sort", kTaskRunSorts)),
+                           not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
+                           model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
+                           model("task_runs", task_run_filter()), not_yet("deployments"),
+                           not_null(integer("limit"))},
+                          false};
+    return s;
+}
+
+const Schema& logs_filter_body() {
+    static const Schema s{{not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
+                           model("logs", log_filter()), not_null(one_of("sort", kLogSorts)),
+                           not_null(integer("limit"))},
+                          false};
+    return s;
+}
+
+const Schema& task_input() {
+    static const Schema s{
+        {required(one_of("input_type", kInputTypes)), uuid("id"), str("name"), str("type")}, false};
+    return s;
+}
+
+} // namespace weft::server::schemas

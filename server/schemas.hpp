@@ -1,0 +1,21 @@
+#pragma once
+// The request bodies this server accepts, as field tables (validation.hpp) following Prefect's
+// OpenAPI schemas (prefect-openapi.json): every listed field is accepted, even those Weft does not
+// use yet, and unknown fields are refused where Prefect refuses them.
+#include "validation.hpp"
+
+namespace weft::server::schemas {
+
+const Schema& flow_create();
+const Schema& flow_run_create();
+const Schema& task_run_create();
+const Schema& log_create();
+/// One reference in a task run's task_inputs ({"input_type": "task_run", "id": …}).
+const Schema& task_input();
+const Schema& set_state_body(); // {state: StateCreate, force}
+const Schema& flows_filter_body();
+const Schema& flow_runs_filter_body(); // also flow_runs/count (without sort, limit, offset)
+const Schema& task_runs_filter_body();
+const Schema& logs_filter_body();
+
+} // namespace weft::server::schemas
