@@ -1,6 +1,7 @@
 # What `cmake --install build --prefix P` puts in P, by component (one Debian package each, see
 # WeftPackaging.cmake):
 #   cli     bin/weft, its bash completion
+#   server  bin/weft-server, beside bin/weft (`weft server start` runs it from there)
 #   studio  bin/weft-studio, its desktop entry and icon
 #   dev     include/weft/, lib/libweft.a, lib/cmake/Weft/ (find_package(Weft)), lib/pkgconfig/weft.pc
 # and the licence with each, as share/doc/<package>/copyright.
@@ -12,6 +13,11 @@ install(TARGETS weft RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 install(FILES ${PROJECT_SOURCE_DIR}/embedded-engine/cli/completion/weft.bash
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions RENAME weft
         COMPONENT cli)
+
+# Its own component: the server links Qt (Network, HttpServer), the CLI links no Qt.
+if(TARGET weft-server)
+  install(TARGETS weft-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT server)
+endif()
 
 if(TARGET weft-studio)
   install(TARGETS weft-studio RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT studio)
@@ -56,11 +62,12 @@ install(CODE "
   list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_pc}\")
 " COMPONENT dev)
 
-foreach(pair cli:weft studio:weft-studio dev:libweft-dev)
+foreach(pair cli:weft server:weft-server studio:weft-studio dev:libweft-dev)
   string(REPLACE ":" ";" pair ${pair})
   list(GET pair 0 component)
   list(GET pair 1 package)
-  if(component STREQUAL "studio" AND NOT WEFT_BUILD_STUDIO)
+  if((component STREQUAL "studio" AND NOT WEFT_BUILD_STUDIO)
+     OR (component STREQUAL "server" AND NOT TARGET weft-server))
     continue()
   endif()
   install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${package}

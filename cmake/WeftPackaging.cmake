@@ -1,5 +1,6 @@
 # Debian packages through CPack, one per install component (WeftInstall.cmake):
 #   weft         the `weft` CLI (and its bash completion)
+#   weft-server  the server `weft server start` runs (Prefect's REST API; links Qt)
 #   weft-studio  the desktop app, its desktop entry and icon
 #   libweft-dev  headers, libweft.a, the CMake package and weft.pc
 # The engine is a static library, as many young C++ libraries ship in Debian (no ABI to keep
@@ -23,6 +24,9 @@ set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL cli dev)
+if(TARGET weft-server)
+  list(APPEND CPACK_COMPONENTS_ALL server)
+endif()
 if(WEFT_BUILD_STUDIO)
   list(APPEND CPACK_COMPONENTS_ALL studio)
 endif()
@@ -44,6 +48,20 @@ SQLite database.
 
 The weft command lists, inspects, retries, cancels and deletes flow runs and
 task runs in that database, follows their logs, and creates new flow projects.")
+
+# The CLI stays Qt-free; `weft server start` needs the server package beside it.
+set(CPACK_DEBIAN_CLI_PACKAGE_SUGGESTS weft-server)
+
+set(CPACK_DEBIAN_SERVER_PACKAGE_NAME weft-server)
+set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "weft (= ${PROJECT_VERSION}-1)")
+set(CPACK_COMPONENT_SERVER_DESCRIPTION
+    "workflow orchestration for C++: REST API server
+The Weft server serves Prefect's REST API (a compatible subset: flows, flow
+runs, task runs, their states and logs) over a SQLite database, with the same
+orchestration rules as the programs that run flows locally.
+
+It is started with `weft server start` and listens on 127.0.0.1 by default.")
 
 set(CPACK_DEBIAN_STUDIO_PACKAGE_NAME weft-studio)
 set(CPACK_DEBIAN_STUDIO_PACKAGE_SECTION devel)

@@ -27,7 +27,10 @@ depends_on() { # DEB PACKAGE: Depends names it
 weft=$(deb weft)
 studio=$(deb weft-studio)
 dev=$(deb libweft-dev)
-for p in "$weft" "$studio" "$dev"; do
+# weft-server is built where Qt HttpServer is installed (WEFT_BUILD_SERVER).
+server=
+if compgen -G "$dir/weft-server_*.deb" >/dev/null; then server=$(deb weft-server); fi
+for p in "$weft" "$studio" "$dev" $server; do
   dpkg-deb --info "$p" >/dev/null
   [[ $(dpkg-deb --field "$p" Version) == "$version-1" ]] || fail "$(basename "$p"): not version $version-1"
   # Every dependency (first of alternatives) is a real Debian package: this machine has them all.
@@ -38,13 +41,21 @@ done
 
 [[ $(dpkg-deb --field "$weft" Package) == weft ]] || fail "weft is misnamed"
 # Each has its own one-line summary (the first line of Description).
-[[ $(for p in "$weft" "$studio" "$dev"; do dpkg-deb --field "$p" Description | head -n 1; done | sort -u | wc -l) == 3 ]] \
+packages=("$weft" "$studio" "$dev" $server)
+[[ $(for p in "${packages[@]}"; do dpkg-deb --field "$p" Description | head -n 1; done | sort -u | wc -l) == "${#packages[@]}" ]] \
   || fail "the packages share a summary line"
 depends_on "$weft" libc6       # computed by dpkg-shlibdeps from what bin/weft links
 depends_on "$weft" libsqlite3-0
 has_file "$weft" usr/bin/weft
 has_file "$weft" usr/share/bash-completion/completions/weft
 has_file "$weft" usr/share/doc/weft/copyright
+
+if [[ -n $server ]]; then
+  depends_on "$server" weft
+  depends_on "$server" libqt6httpserver6
+  has_file "$server" usr/bin/weft-server
+  has_file "$server" usr/share/doc/weft-server/copyright
+fi
 
 depends_on "$studio" libqt6widgets6
 has_file "$studio" usr/bin/weft-studio
@@ -63,11 +74,16 @@ has_file "$dev" usr/share/doc/libweft-dev/copyright
 # A fresh root with the three packages unpacked, as dpkg would lay them out.
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-for p in "$weft" "$studio" "$dev"; do dpkg-deb --extract "$p" "$root"; done
+for p in "$weft" "$studio" "$dev" $server; do dpkg-deb --extract "$p" "$root"; done
 "$root/usr/bin/weft" --help >/dev/null || fail "weft --help failed"
 [[ $("$root/usr/bin/weft" --version) == "weft $version" ]] || fail "weft --version is not $version"
 [[ $(QT_QPA_PLATFORM=offscreen "$root/usr/bin/weft-studio" --version 2>/dev/null) == "weft-studio $version" ]] \
   || fail "weft-studio --version is not $version"
+
+if [[ -n $server ]]; then
+  [[ $("$root/usr/bin/weft-server" --version 2>/dev/null) == "weft-server $version" ]] \
+    || fail "weft-server --version is not $version"
+fi
 
 # The project template, built against the unpacked libweft-dev, runs its flow to COMPLETED.
 (
@@ -80,4 +96,4 @@ for p in "$weft" "$studio" "$dev"; do dpkg-deb --extract "$p" "$root"; done
   first-flow/build/first-flow --db "$root/runs.db" 2>/dev/null
   "$root/usr/bin/weft" --db "$root/runs.db" flow-run ls --json | grep -q '"state_type": "COMPLETED"'
 ) || fail "the weft new project did not build and run against libweft-dev"
-echo "check-packages: weft, weft-studio and libweft-dev $version-1 are fine"
+echo "check-packages: weft, weft-studio, libweft-dev${server:+ and weft-server} $version-1 are fine"

@@ -4,6 +4,7 @@
 #include "run.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -34,6 +35,7 @@ class TestInstall : public QObject {
     QString m_prefix;  // the staged install
     QString m_project; // made by `weft new`, built by templateBuildsAgainstInstall
     bool m_studio = false;
+    bool m_server = false;
 
     QString prefixed(const QString& path) const { return m_prefix + u'/' + path; }
     QString libdir() const { return prefixed(env("WEFT_INSTALL_LIBDIR")); }
@@ -56,8 +58,10 @@ private Q_SLOTS:
         QVERIFY2(!env("WEFT_BUILD_DIR").isEmpty(), "run through ctest (WEFT_BUILD_DIR)");
         m_prefix = m_dir.filePath(u"prefix"_s);
         m_studio = env("WEFT_HAS_STUDIO") == u"1"_s;
+        m_server = env("WEFT_HAS_SERVER") == u"1"_s;
         QStringList components{u"cli"_s, u"dev"_s};
         if (m_studio) components << u"studio"_s;
+        if (m_server) components << u"server"_s;
         // What `cmake --install build --prefix P` does, one component at a time so that a build
         // of only this test's dependencies (no examples, benches) is enough.
         for (const QString& c : components) {
@@ -83,6 +87,9 @@ private Q_SLOTS:
                  {u"bin/weft-studio"_s, u"share/applications/weft-studio.desktop"_s,
                   u"share/icons/hicolor/scalable/apps/weft-studio.svg"_s,
                   u"share/doc/weft-studio/copyright"_s})
+                QTest::addRow("%s", qPrintable(p)) << p;
+        if (qEnvironmentVariable("WEFT_HAS_SERVER") == u"1"_s)
+            for (const QString& p : {u"bin/weft-server"_s, u"share/doc/weft-server/copyright"_s})
                 QTest::addRow("%s", qPrintable(p)) << p;
     }
     void installedFiles() {
@@ -127,6 +134,34 @@ private Q_SLOTS:
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("flow-run"));
         QVERIFY(r.out.contains("new"));
+    }
+
+    void serverStartsFromInstall() {
+        // The installed `weft server start` runs the weft-server installed beside it, with no
+        // build folder on PATH.
+        if (!m_server) QSKIP("the server is not built");
+        auto e = cleanEnv();
+        e.insert(u"PATH"_s, u"/usr/bin:/bin"_s);
+        QProcess server;
+        server.setProcessEnvironment(e);
+        server.start(weft(), {u"server"_s, u"start"_s, u"--port"_s, u"0"_s, u"--db"_s,
+                              m_dir.filePath(u"server.db"_s)});
+        QVERIFY(server.waitForStarted());
+        QByteArray err;
+        QElapsedTimer clock;
+        clock.start();
+        while (!err.contains("listening on http://127.0.0.1:") && clock.elapsed() < 20000) {
+            if (!server.waitForReadyRead(1000) && server.state() != QProcess::Running) break;
+            err += server.readAllStandardError();
+        }
+        QVERIFY2(err.contains("listening on http://127.0.0.1:"), err.constData());
+        // `weft` replaced itself with the server: the process is now the installed program.
+        const QString exe = QFileInfo(u"/proc/%1/exe"_s.arg(server.processId())).symLinkTarget();
+        QCOMPARE(exe, QFileInfo(prefixed(u"bin/weft-server"_s)).canonicalFilePath());
+        server.terminate();
+        QVERIFY(server.waitForFinished(20000));
+        QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(server.exitCode(), 0);
     }
 
     void newRefusesBadTargets() {
