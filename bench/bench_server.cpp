@@ -69,7 +69,7 @@ public:
     LoadResult run(const NextRequest& next, std::chrono::milliseconds duration,
                    std::chrono::milliseconds limit) {
         LoadResult out;
-        const int ep = ::epoll_create1(0);
+        const int ep = m_ep = ::epoll_create1(0);
         int open = 0;
         for (size_t i = 0; i < m_conns.size(); ++i) {
             Conn& c = m_conns[i];
@@ -79,7 +79,7 @@ public:
                 continue;
             }
             epoll_event ev{};
-            ev.events = EPOLLIN | EPOLLOUT;
+            ev.events = EPOLLIN; // EPOLLOUT only while a request waits to be written
             ev.data.u64 = i;
             ::epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
             ++open;
@@ -122,6 +122,7 @@ private:
         long long seq = 0;
         std::string out; // the request being written
         size_t written = 0;
+        bool want_out = false;
         std::string in; // the response being read
         bool done_response = false;
         Clock::time_point sent;
@@ -221,6 +222,7 @@ private:
     }
 
     quint16 m_port;
+    int m_ep = -1;
     int m_expected;
     std::vector<Conn> m_conns;
 };
