@@ -142,6 +142,9 @@ public:
     std::function<void(QObject*, QEvent::Type)> afterEvent;
 
     bool notify(QObject* receiver, QEvent* event) override {
+        // notify() runs in every thread that has an event loop (the feed follower polls in its
+        // own): only the GUI thread's events are stalls, and the counters below are its alone.
+        if (QThread::currentThread() != thread()) return QApplication::notify(receiver, event);
         const QEvent::Type type = event->type();
         // Timed: the events a running event loop dispatches itself (depth == loop level - 1), so
         // waits driven from inside an event handler are measured too. An event inside which a
