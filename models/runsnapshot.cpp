@@ -36,6 +36,9 @@ RunSnapshot::RunSnapshot(Backend* backend, QObject* parent)
     qRegisterMetaType<weft::studio::RunSnapshot::Delta>();
     m_refetch.setSingleShot(true);
     connect(&m_refetch, &QTimer::timeout, this, &RunSnapshot::refresh);
+    m_mergeTimer.setSingleShot(true);
+    m_mergeTimer.setInterval(0);
+    connect(&m_mergeTimer, &QTimer::timeout, this, [this] { mergeSlice({}); });
     connect(m_backend, &Backend::eventsArrived, this, &RunSnapshot::onEvents);
 }
 
@@ -43,7 +46,14 @@ void RunSnapshot::clear() {
     m_run.reset();
     m_tasks.clear();
     m_index.clear();
+    m_waiting.clear();
     m_counts = {};
+}
+
+void RunSnapshot::dropIncoming() {
+    m_incoming = {};
+    m_incomingNext = 0;
+    m_mergeTimer.stop();
 }
 
 void RunSnapshot::setFlowRun(const QString& flowRunId) {
@@ -54,6 +64,7 @@ void RunSnapshot::setFlowRun(const QString& flowRunId) {
     m_loaded = m_deleted = m_fetching = m_fetchAgain = false;
     m_buffered.clear();
     m_refetch.stop();
+    dropIncoming();
     setError({});
     Q_EMIT reset();
     Q_EMIT loadingChanged(isLoading());
@@ -93,9 +104,9 @@ void RunSnapshot::load(bool first) {
 
 void RunSnapshot::finishLoad(Result<std::optional<weft::FlowRunRecord>> run,
                              Result<std::vector<weft::TaskRunRecord>> tasks, bool first) {
-    m_fetching = false;
     const bool wasLoading = isLoading();
     if (!run || !tasks) {
+        m_fetching = false;
         // What was shown stays; the error says it may be stale or incomplete.
         setError(!tasks ? tr("couldn't load task runs: %1").arg(tasks.error())
                         : tr("couldn't load the flow run: %1").arg(run.error()));
@@ -111,11 +122,12 @@ void RunSnapshot::finishLoad(Result<std::optional<weft::FlowRunRecord>> run,
     }
     setError({});
     if (first) {
+        m_fetching = false;
         clear();
         m_run = std::move(*run);
         for (auto& r : *tasks)
             append(std::move(r), false);
-        resolveEdges(0);
+        resolveEdges();
         m_loaded = true;
         m_deleted = false;
         Delta ignored; // the reset below covers the buffered events too
@@ -126,23 +138,46 @@ void RunSnapshot::finishLoad(Result<std::optional<weft::FlowRunRecord>> run,
         Q_EMIT loaded();
         if (unknown) scheduleRefetch();
         checkChildren();
-    } else {
-        Delta d;
-        if (*run && m_run) {
-            // An event merged after the store was read may be newer than the record's state.
-            weft::FlowRunRecord fresh = std::move(**run);
-            if (m_run->state.timestamp > fresh.state.timestamp) mergeState(fresh, m_run->state);
-            d.run = fresh.updated != m_run->updated || fresh.state.id != m_run->state.id
-                    || fresh.end_time != m_run->end_time || fresh.run_count != m_run->run_count;
-            m_run = std::move(fresh);
-        } else if (*run) {
-            m_run = std::move(*run);
-            d.run = true;
-        }
-        mergeTasks(std::move(*tasks), d);
-        publish(d);
+        if (std::exchange(m_fetchAgain, false)) load(false);
+        return;
     }
+    Delta d;
+    if (*run && m_run) {
+        // An event merged after the store was read may be newer than the record's state.
+        weft::FlowRunRecord fresh = std::move(**run);
+        if (m_run->state.timestamp > fresh.state.timestamp) mergeState(fresh, m_run->state);
+        d.run = fresh.updated != m_run->updated || fresh.state.id != m_run->state.id
+                || fresh.end_time != m_run->end_time || fresh.run_count != m_run->run_count;
+        m_run = std::move(fresh);
+    } else if (*run) {
+        m_run = std::move(*run);
+        d.run = true;
+    }
+    // The task runs follow a slice per turn, this one first; the fetch is over (and the
+    // next may start) once the last slice is in.
+    m_incoming = std::move(*tasks);
+    m_incomingNext = 0;
+    mergeSlice(std::move(d));
+}
+
+void RunSnapshot::finishFetch() {
+    m_fetching = false;
     if (std::exchange(m_fetchAgain, false)) load(false);
+}
+
+void RunSnapshot::mergeSlice(Delta d) {
+    const std::size_t end = std::min(m_incoming.size(), m_incomingNext + size_t(m_mergeSlice));
+    mergeTasks(std::span(m_incoming).subspan(m_incomingNext, end - m_incomingNext), d);
+    m_incomingNext = end;
+    const bool done = end == m_incoming.size();
+    if (done) dropIncoming();
+    const quint64 gen = m_gen;
+    publish(d);
+    if (gen != m_gen) return; // a slot showed another run: this fetch was dropped with it
+    if (done)
+        finishFetch();
+    else
+        m_mergeTimer.start();
 }
 
 int RunSnapshot::indexOf(const std::string& taskRunId) const {
@@ -158,14 +193,16 @@ int RunSnapshot::append(weft::TaskRunRecord record, bool placeholder) {
     t.placeholder = placeholder;
     ++m_counts[size_t(t.record.state.type)];
     m_index.emplace(t.record.id, i);
+    if (!t.unresolved.empty()) m_waiting.push_back(i);
     m_tasks.push_back(std::move(t));
     return i;
 }
 
-void RunSnapshot::resolveEdges(int from) {
-    (void)from; // inputs may name task runs that come later: every task with some is looked at
-    for (Task& t : m_tasks) {
-        if (t.unresolved.empty()) continue;
+// Inputs may name task runs that come later: the ones still waiting are looked at again, and
+// only they (a live run's new task runs mostly consume ones already there).
+void RunSnapshot::resolveEdges() {
+    std::erase_if(m_waiting, [this](int i) {
+        Task& t = m_tasks[size_t(i)];
         std::vector<std::string> still;
         for (std::string& id : t.unresolved) {
             if (const int u = indexOf(id); u >= 0)
@@ -174,7 +211,8 @@ void RunSnapshot::resolveEdges(int from) {
                 still.push_back(std::move(id)); // not loaded yet (or deleted with its run)
         }
         t.unresolved = std::move(still);
-    }
+        return t.unresolved.empty();
+    });
 }
 
 void RunSnapshot::setTaskState(Task& t, const weft::State& s) {
@@ -184,7 +222,7 @@ void RunSnapshot::setTaskState(Task& t, const weft::State& s) {
     ++m_counts[size_t(t.record.state.type)];
 }
 
-void RunSnapshot::mergeTasks(std::vector<weft::TaskRunRecord> records, Delta& d) {
+void RunSnapshot::mergeTasks(std::span<weft::TaskRunRecord> records, Delta& d) {
     const int before = taskCount();
     bool edges = false;
     for (auto& rec : records) {
@@ -196,15 +234,22 @@ void RunSnapshot::mergeTasks(std::vector<weft::TaskRunRecord> records, Delta& d)
         }
         Task& t = m_tasks[size_t(i)];
         if (!t.placeholder && t.record.updated == rec.updated && t.record.state.id == rec.state.id
-            && t.record.run_count == rec.run_count)
-            continue; // unchanged since the last fetch: most task runs of a big live run
+            && t.record.run_count == rec.run_count) {
+            // Unchanged since the last fetch (most task runs of a big live run): freed with
+            // this slice, not all at the end.
+            [[maybe_unused]] const weft::TaskRunRecord gone = std::move(rec);
+            continue;
+        }
         // An event merged after the fetch read the store is newer than the fetched state.
         if (t.record.state.timestamp > rec.state.timestamp) mergeState(rec, t.record.state);
         --m_counts[size_t(t.record.state.type)];
         ++m_counts[size_t(rec.state.type)];
         if (t.placeholder) {
             t.unresolved = inputIds(rec.task_inputs);
-            edges = edges || !t.unresolved.empty();
+            if (!t.unresolved.empty()) {
+                m_waiting.push_back(i);
+                edges = true;
+            }
         }
         if (!t.placeholder && t.record.child_flow_run_id.empty()) rec.child_flow_run_id.clear();
         t.record = std::move(rec);
@@ -212,7 +257,7 @@ void RunSnapshot::mergeTasks(std::vector<weft::TaskRunRecord> records, Delta& d)
         d.changed.push_back(i);
     }
     if (taskCount() > before) d.firstNew = before;
-    if (edges || taskCount() > before) resolveEdges(0);
+    if (edges || taskCount() > before) resolveEdges();
 }
 
 void RunSnapshot::onEvents(const EventBatch& batch) {
@@ -240,6 +285,10 @@ void RunSnapshot::applyEvents(const std::vector<weft::Event>& events, Delta& d, 
         case weft::EventKind::FlowRunDeleted:
             if (e.run_id != m_id) break;
             clear();
+            if (m_mergeTimer.isActive()) { // the rest of a re-fetch: task runs of a deleted run
+                dropIncoming();
+                finishFetch();
+            }
             m_deleted = true;
             d = {};
             Q_EMIT reset();

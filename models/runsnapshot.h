@@ -6,13 +6,17 @@
 //
 // Task runs keep their index for the snapshot's life (new ones are appended), so adapters map
 // indices to rows once. A fetch that fails keeps what was there and sets errorString(); refresh()
-// tries again. GUI thread only.
+// tries again. A re-fetch of a big run is merged a slice per event-loop turn (each slice its own
+// `updated`), so the GUI thread's work per turn stays bounded however big the run. GUI thread
+// only.
 #include "models/backend.h"
 
 #include <QElapsedTimer>
 #include <QTimer>
+#include <algorithm>
 #include <array>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -42,6 +46,8 @@ public:
     void refresh();
     /// Debounce of the re-fetch that brings what events lack (names, inputs), in ms.
     void setRefetchDelay(int ms) { m_refetchDelayMs = ms; }
+    /// Fetched task runs merged per event-loop turn (and so the most one `updated` announces).
+    void setMergeSlice(int records) { m_mergeSlice = std::max(1, records); }
 
     /// The first fetch answered (with data or an error).
     bool isLoaded() const { return m_loaded; }
@@ -87,9 +93,12 @@ private:
                     Result<std::vector<weft::TaskRunRecord>> tasks, bool first);
     void onEvents(const EventBatch& batch);
     void applyEvents(const std::vector<weft::Event>& events, Delta& d, bool& unknown);
-    void mergeTasks(std::vector<weft::TaskRunRecord> records, Delta& d);
+    void mergeSlice(Delta d);
+    void mergeTasks(std::span<weft::TaskRunRecord> records, Delta& d);
+    void finishFetch();
+    void dropIncoming();
     int append(weft::TaskRunRecord record, bool placeholder);
-    void resolveEdges(int from);
+    void resolveEdges();
     void setTaskState(Task& t, const weft::State& s);
     void scheduleRefetch();
     void checkChildren();
@@ -110,6 +119,11 @@ private:
     std::optional<weft::FlowRunRecord> m_run;
     std::vector<Task> m_tasks;
     std::unordered_map<std::string, int> m_index;
+    std::vector<int> m_waiting; // task runs with inputs not loaded yet (Task::unresolved)
+    std::vector<weft::TaskRunRecord> m_incoming; // a re-fetch's answer, merged slice by slice
+    std::size_t m_incomingNext = 0;
+    QTimer m_mergeTimer; // the next slice, on the next event-loop turn
+    int m_mergeSlice = 1000;
     StateCounts m_counts{};
     QString m_error;
     QTimer m_refetch;
