@@ -1,8 +1,8 @@
 // The change feed as the models get it: a big commit (a writer's backlog) arrives in bounded
 // batches, one per event-loop turn, so what is queued meanwhile (a paint, a click) runs between
 // them instead of after all of them.
+#include "backend/embeddedbackend.h"
 #include "fixtures.h"
-#include "models/embeddedbackend.h"
 
 #include <weft/engine.hpp>
 

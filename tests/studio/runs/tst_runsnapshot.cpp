@@ -2,13 +2,13 @@
 // retried, ended, batch after batch through the change feed) and, at several points, the Task
 // runs table, the Timeline and the Graph adapting one RunSnapshot agree on how many task runs
 // there are, in which states, and how long each ran.
+#include "backend/embeddedbackend.h"
 #include "fixtures.h"
-#include "models/embeddedbackend.h"
-#include "models/rungraphmodel.h"
-#include "models/runsnapshot.h"
-#include "models/taskrunmodel.h"
-#include "models/timelinemodel.h"
-#include "models/timelineroles.h"
+#include "graph/rungraphmodel.h"
+#include "runs/runsnapshot.h"
+#include "runs/taskrunmodel.h"
+#include "timeline/timelinemodel.h"
+#include "timeline/timelineroles.h"
 
 #include <weft/engine.hpp>
 #include <weft/ids.hpp>
