@@ -20,9 +20,6 @@ EmbeddedBackend::EmbeddedBackend(QString databasePath, Create create, QObject* p
     , m_create(create) {
     qRegisterMetaType<weft::studio::EventBatch>();
     m_feedThread.setObjectName(QStringLiteral("weft-feed"));
-    m_deliverTimer.setSingleShot(true);
-    m_deliverTimer.setInterval(0);
-    connect(&m_deliverTimer, &QTimer::timeout, this, &EmbeddedBackend::deliverNext);
 }
 
 EmbeddedBackend::~EmbeddedBackend() {
@@ -108,15 +105,6 @@ void EmbeddedBackend::started(std::shared_ptr<weft::Engine> engine, std::int64_t
 
 void EmbeddedBackend::deliver(EventBatch batch) {
     if (batch->empty()) return;
-    m_inbox.push_back(std::move(batch));
-    if (!m_deliverTimer.isActive()) m_deliverTimer.start();
-}
-
-void EmbeddedBackend::deliverNext() {
-    if (m_inbox.empty()) return;
-    const EventBatch batch = std::move(m_inbox.front());
-    m_inbox.pop_front();
-    if (!m_inbox.empty()) m_deliverTimer.start(); // before the slots: one may run an event loop
     m_lastSeq = batch->back().seq;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (now - m_rateWindowStart >= 1000) {

@@ -4,9 +4,7 @@
 #include "backend/backend.h"
 
 #include <QThread>
-#include <QTimer>
 #include <atomic>
-#include <deque>
 
 namespace weft::studio {
 
@@ -80,7 +78,6 @@ public:
 private:
     void started(std::shared_ptr<weft::Engine> engine, std::int64_t seq);
     void deliver(EventBatch batch);
-    void deliverNext();
     template<class T>
     void query(QObject* context, std::function<T(weft::Reader&)> work, Done<T> done);
 
@@ -90,10 +87,6 @@ private:
     QThread m_feedThread;
     FeedFollower* m_follower = nullptr;
     std::int64_t m_lastSeq = 0;
-    // Batches from the follower, handed to the models one per event-loop turn (a 0-ms timer), so
-    // paints and input come between the batches of a big commit.
-    std::deque<EventBatch> m_inbox;
-    QTimer m_deliverTimer;
     int m_pollMs = 50;
     // Event rate, measured on the GUI thread over one-second windows.
     qint64 m_rateWindowStart = 0;

@@ -6,10 +6,8 @@
 namespace weft::studio {
 
 namespace {
-// One batch: what the GUI thread handles in one turn of its event loop. A big commit (a writer's
-// backlog of tens of thousands of events) becomes several batches, not one long turn.
-constexpr int kBatch = 2000;
-constexpr size_t kMaxPerPoll = 50000; // the rest follows on the next tick
+constexpr int kReadChunk = 5000;
+constexpr size_t kMaxBatch = 50000; // one delivery; the rest follows on the next tick
 constexpr qint64 kCrashSweepMs = 10000;
 } // namespace
 
@@ -44,17 +42,16 @@ void FeedFollower::poll() {
         // Nothing committed since the last look: skip the query.
         const auto version = m_reader->data_version();
         if (version == m_dataVersion) return;
-        size_t read = 0;
+        auto batch = std::make_shared<std::vector<weft::Event>>();
         for (;;) {
-            auto events = m_reader->events_after(m_seq, kBatch);
+            auto events = m_reader->events_after(m_seq, kReadChunk);
             if (events.empty()) break;
             m_seq = events.back().seq;
-            read += events.size();
-            const bool more = events.size() == size_t(kBatch);
-            Q_EMIT batchReady(std::make_shared<const std::vector<weft::Event>>(std::move(events)));
-            if (!more || read >= kMaxPerPoll) break;
+            std::move(events.begin(), events.end(), std::back_inserter(*batch));
+            if (events.size() < size_t(kReadChunk) || batch->size() >= kMaxBatch) break;
         }
-        if (read < kMaxPerPoll) m_dataVersion = version; // else read on next tick
+        if (batch->size() < kMaxBatch) m_dataVersion = version; // else read on next tick
+        if (!batch->empty()) Q_EMIT batchReady(batch);
     } catch (const std::exception& e) {
         spdlog::warn("weft-studio: following the change feed failed: {}", e.what());
         m_reader.reset();

@@ -1,7 +1,6 @@
 #pragma once
 // Follows the change feed on its own thread: polls PRAGMA data_version, reads new events in order
-// and hands them over in batches of at most 2,000 events. Also sweeps for crashed runs now and
-// then.
+// and hands them over in batches. Also sweeps for crashed runs now and then.
 #include "backend/backend.h"
 
 #include <QObject>
