@@ -222,6 +222,14 @@ void TestRunSnapshot::crashedRunEndsAtItsLastSignOfLife() {
     auto written = fixtures::writeRun(store, spec);
     m_run = written.flow_run_id;
     store.flush();
+    {
+        // Run by this (live) process: the engine's own crash sweep must not crash it first.
+        auto live = store.read([&](weft::Reader& r) { return r.flow_run(m_run); });
+        QVERIFY(live);
+        live->process = weft::this_process();
+        store.put_flow_run(*live, weft::EventKind::FlowRunUpdated);
+    }
+    store.flush();
     m_snapshot = std::make_unique<RunSnapshot>(m_backend.get());
     m_snapshot->setRefetchDelay(20);
     m_timeline = std::make_unique<TimelineModel>(m_backend.get());
