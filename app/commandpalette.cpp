@@ -1,6 +1,6 @@
-#include "app/commandpalette.h"
+#include "commandpalette.h"
 
-#include "models/statepalette.h"
+#include "common/statepalette.h"
 
 #include <QAction>
 #include <QKeyEvent>

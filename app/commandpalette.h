@@ -1,6 +1,6 @@
 #pragma once
 // Ctrl+K: type to jump to any run or flow, or to run any action of the window.
-#include "models/backend.h"
+#include "backend/backend.h"
 
 #include <QDialog>
 #include <QTimer>

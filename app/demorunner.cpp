@@ -1,4 +1,4 @@
-#include "app/demorunner.h"
+#include "demorunner.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "app/failurenotifier.h"
+#include "failurenotifier.h"
 
 #include <QIcon>
 #include <QSystemTrayIcon>

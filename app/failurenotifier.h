@@ -1,6 +1,6 @@
 #pragma once
 // A tray notification when a flow run fails or crashes (can be turned off in the View menu).
-#include "models/backend.h"
+#include "backend/backend.h"
 
 #include <QObject>
 

@@ -1,8 +1,8 @@
-#include "app/flowspage.h"
+#include "flowspage.h"
 
-#include "models/flowlistmodel.h"
-#include "widgets/errorpanel.h"
-#include "widgets/statebadgedelegate.h"
+#include "runs/errorpanel.h"
+#include "runs/flowlistmodel.h"
+#include "runs/statebadgedelegate.h"
 
 #include <QHeaderView>
 #include <QLabel>

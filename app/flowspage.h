@@ -1,6 +1,6 @@
 #pragma once
 // The Flows page: every flow with its run count and latest run; opening a flow filters the runs.
-#include "models/backend.h"
+#include "backend/backend.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
 // weft-studio: monitor and debug Weft flow runs.
-#include "app/studiolauncher.h"
-#include "app/studiooptions.h"
-#include "widgets/theme.h"
+#include "common/theme.h"
+#include "studiolauncher.h"
+#include "studiooptions.h"
 
 #include <QApplication>
 #include <QIcon>

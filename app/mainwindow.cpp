@@ -1,15 +1,15 @@
-#include "app/mainwindow.h"
+#include "mainwindow.h"
 
-#include "app/commandpalette.h"
-#include "app/failurenotifier.h"
-#include "app/flowspage.h"
-#include "app/runactions.h"
-#include "app/runpage.h"
-#include "models/dashboardmodel.h"
-#include "models/embeddedbackend.h"
-#include "models/flowrunfilter.h"
-#include "widgets/dashboardwidget.h"
-#include "widgets/runlistwidget.h"
+#include "backend/embeddedbackend.h"
+#include "commandpalette.h"
+#include "dashboard/dashboardmodel.h"
+#include "dashboard/dashboardwidget.h"
+#include "failurenotifier.h"
+#include "flowspage.h"
+#include "runactions.h"
+#include "runpage.h"
+#include "runs/flowrunfilter.h"
+#include "runs/runlistwidget.h"
 
 #include <weft/store.hpp>
 

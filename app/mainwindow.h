@@ -2,8 +2,8 @@
 // The main window: Runs, Dashboard and Flows pages and any number of run pages in tabs; menus,
 // shortcuts, the command palette, the status bar (backend, database, live event rate); layout and
 // choices remembered in QSettings.
-#include "models/backend.h"
-#include "widgets/theme.h"
+#include "backend/backend.h"
+#include "common/theme.h"
 
 #include <QHash>
 #include <QMainWindow>

@@ -1,4 +1,4 @@
-#include "app/resumedialog.h"
+#include "resumedialog.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>

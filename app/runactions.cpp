@@ -1,8 +1,8 @@
-#include "app/runactions.h"
+#include "runactions.h"
 
-#include "app/resumedialog.h"
-#include "widgets/markasdialog.h"
-#include "widgets/parametersdialog.h"
+#include "common/markasdialog.h"
+#include "launch/parametersdialog.h"
+#include "resumedialog.h"
 
 #include <QMessageBox>
 #include <QWidget>

@@ -2,7 +2,7 @@
 // The run controls: retry (rerun), retry from a task, run again with parameters, resume, cancel,
 // mark as, delete — on one run or a selection. Destructive actions ask first; refusals show the
 // rule's reason.
-#include "models/backend.h"
+#include "backend/backend.h"
 
 #include <QObject>
 #include <QStringList>

@@ -2,7 +2,7 @@
 // One flow run's page: a header (state, flow, run, times, run count, parameters, tags, message,
 // task-run counts per state, controls) and tabs — Graph, Timeline, Logs, Task runs, Parameters,
 // Result — beside the selected task run's details. Live: it follows the run's events.
-#include "models/backend.h"
+#include "backend/backend.h"
 
 #include <QTimer>
 #include <QWidget>

@@ -1,10 +1,10 @@
-#include "app/studiolauncher.h"
+#include "studiolauncher.h"
 
-#include "app/demorunner.h"
-#include "app/mainwindow.h"
-#include "app/runpage.h"
-#include "app/screenshot.h"
-#include "models/embeddedbackend.h"
+#include "backend/embeddedbackend.h"
+#include "demorunner.h"
+#include "mainwindow.h"
+#include "runpage.h"
+#include "screenshot.h"
 
 #include <weft/store.hpp>
 

@@ -2,7 +2,7 @@
 // Opens the database weft-studio was started on, away from the GUI thread, then shows the main
 // window. A database that cannot be opened is reported in a dialog that offers another file, a
 // new database or quitting (or, with --screenshot, on stderr with exit status 1).
-#include "app/studiooptions.h"
+#include "studiooptions.h"
 
 #include <QObject>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "app/studiooptions.h"
+#include "studiooptions.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -27,20 +27,20 @@
 // busy machine the wall time is noisy; the CPU time is not.
 //
 // Progress goes to stderr; stdout gets one JSON line.
-#include "app/runactions.h"
-#include "app/runpage.h"
+#include "backend/embeddedbackend.h"
 #include "fixtures.h"
-#include "models/embeddedbackend.h"
-#include "models/flowrunlistmodel.h"
-#include "models/logmodel.h"
-#include "models/rungraphmodel.h"
-#include "models/timelinemodel.h"
-#include "widgets/logview.h"
-#include "widgets/rungraphview.h"
-#include "widgets/rungraphwidget.h"
-#include "widgets/runlistwidget.h"
-#include "widgets/timelineview.h"
-#include "widgets/timelinewidget.h"
+#include "graph/rungraphmodel.h"
+#include "graph/rungraphview.h"
+#include "graph/rungraphwidget.h"
+#include "logs/logmodel.h"
+#include "logs/logview.h"
+#include "runactions.h"
+#include "runpage.h"
+#include "runs/flowrunlistmodel.h"
+#include "runs/runlistwidget.h"
+#include "timeline/timelinemodel.h"
+#include "timeline/timelineview.h"
+#include "timeline/timelinewidget.h"
 
 #include <weft/engine.hpp>
 #include <weft/ids.hpp>
@@ -142,6 +142,9 @@ public:
     std::function<void(QObject*, QEvent::Type)> afterEvent;
 
     bool notify(QObject* receiver, QEvent* event) override {
+        // notify() runs in every thread that has an event loop (the feed follower polls in its
+        // own): only the GUI thread's events are stalls, and the counters below are its alone.
+        if (QThread::currentThread() != thread()) return QApplication::notify(receiver, event);
         const QEvent::Type type = event->type();
         // Timed: the events a running event loop dispatches itself (depth == loop level - 1), so
         // waits driven from inside an event handler are measured too. An event inside which a

@@ -1,7 +1,7 @@
 // The run graph's layout: invariants of every mode on many shapes, the known answers of small
 // ones, collapsing of .map groups, and the timings of the two 10,000-node shapes (printed only).
-#include "models/daglayout.h"
-#include "models/daglayout_p.h"
+#include "daglayout/daglayout.h"
+#include "daglayout/daglayout_p.h"
 
 #include <QElapsedTimer>
 #include <QTest>

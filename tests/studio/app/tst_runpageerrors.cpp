@@ -1,18 +1,18 @@
 // A run page on a database whose reads fail: every tab shows the error in place with Retry,
 // the header says what failed instead of "0 task runs", the main window's status bar says the
 // backend is unhealthy; Retry recovers all of it.
-#include "app/mainwindow.h"
-#include "app/runactions.h"
-#include "app/runpage.h"
+#include "common/theme.h"
 #include "fixtures.h"
 #include "flakybackend.h"
-#include "widgets/errorpanel.h"
-#include "widgets/logview.h"
-#include "widgets/rungraphview.h"
-#include "widgets/rungraphwidget.h"
-#include "widgets/taskruntable.h"
-#include "widgets/theme.h"
-#include "widgets/timelinewidget.h"
+#include "graph/rungraphview.h"
+#include "graph/rungraphwidget.h"
+#include "logs/logview.h"
+#include "mainwindow.h"
+#include "runactions.h"
+#include "runpage.h"
+#include "runs/errorpanel.h"
+#include "runs/taskruntable.h"
+#include "timeline/timelinewidget.h"
 
 #include <QApplication>
 #include <QLabel>

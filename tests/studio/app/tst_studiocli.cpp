@@ -1,8 +1,8 @@
 // weft-studio's command line: options, a clear message for a bad database, and --screenshot
 // writing a PNG of the window's size that is not blank.
-#include "app/studiolauncher.h"
-#include "app/studiooptions.h"
 #include "readonlyview.h"
+#include "studiolauncher.h"
+#include "studiooptions.h"
 
 #include <QDir>
 #include <QImage>

@@ -2,7 +2,7 @@
 // A backend on a real database whose queries can be made to fail, as a damaged database file
 // fails them: every read answers "database disk image is malformed" while failing() is set.
 // Commands and the change feed are the embedded backend's own.
-#include "models/embeddedbackend.h"
+#include "backend/embeddedbackend.h"
 
 #include <atomic>
 #include <stdexcept>

@@ -1,9 +1,9 @@
 // DashboardModel on a real database: runs per state in time buckets that end on whole
 // intervals, per-flow counts, durations and failures, recent failures newest first, and a live
 // refresh when a run fails later.
+#include "backend/embeddedbackend.h"
+#include "dashboard/dashboardmodel.h"
 #include "fixtures.h"
-#include "models/dashboardmodel.h"
-#include "models/embeddedbackend.h"
 
 #include <weft/engine.hpp>
 

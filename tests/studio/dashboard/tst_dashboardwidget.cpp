@@ -1,10 +1,10 @@
 // DashboardWidget on a real database: the success rate follows the one rule its tooltip states
 // (Cancelled left out), and the runs-by-state axis is labelled in round steps.
+#include "backend/embeddedbackend.h"
+#include "dashboard/dashboardmodel.h"
+#include "dashboard/dashboardwidget.h"
+#include "dashboard/niceaxis.h"
 #include "fixtures.h"
-#include "models/dashboardmodel.h"
-#include "models/embeddedbackend.h"
-#include "models/niceaxis.h"
-#include "widgets/dashboardwidget.h"
 
 #include <QApplication>
 #include <QChart>

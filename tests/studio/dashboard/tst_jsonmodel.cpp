@@ -1,5 +1,5 @@
 // JsonModel: a JSON value as a key / value / type tree, checked by QAbstractItemModelTester.
-#include "models/jsonmodel.h"
+#include "dashboard/jsonmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QTest>

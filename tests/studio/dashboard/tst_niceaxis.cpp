@@ -1,6 +1,6 @@
 // The dashboard's value axes: ticks at 1, 2, 2.5 or 5 times a power of ten, from 0 to a step
 // multiple at or above the largest value.
-#include "models/niceaxis.h"
+#include "dashboard/niceaxis.h"
 
 #include <QTest>
 #include <cmath>

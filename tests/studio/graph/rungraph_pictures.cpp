@@ -3,10 +3,10 @@
 //
 //   rungraph-pictures OUTDIR
 //   rungraph-pictures --frames 200 --zoom 1 --shape layers|fan
+#include "backend/embeddedbackend.h"
+#include "common/theme.h"
+#include "graph/rungraphwidget.h"
 #include "graphfixtures.h"
-#include "models/embeddedbackend.h"
-#include "widgets/rungraphwidget.h"
-#include "widgets/theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,8 +1,8 @@
 // RunGraphModel over fixture databases: nodes, edges, `.map` groups, subflows, live updates, the
 // spatial index and stale layouts.
+#include "backend/embeddedbackend.h"
+#include "graph/rungraphmodel.h"
 #include "graphfixtures.h"
-#include "models/embeddedbackend.h"
-#include "models/rungraphmodel.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>

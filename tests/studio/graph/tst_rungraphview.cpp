@@ -1,13 +1,13 @@
 // RunGraphView offscreen: colours where the nodes are, clicks, expand, fit, keys, export, live
 // recolouring, edge kinds. (Paint times of 10,000-node graphs are in weft-bench-studio.)
+#include "backend/embeddedbackend.h"
+#include "common/statepalette.h"
+#include "common/theme.h"
+#include "graph/rungraphedges.h"
+#include "graph/rungraphpainter.h"
+#include "graph/rungraphview.h"
+#include "graph/rungraphwidget.h"
 #include "graphfixtures.h"
-#include "models/embeddedbackend.h"
-#include "models/statepalette.h"
-#include "widgets/rungraphedges.h"
-#include "widgets/rungraphpainter.h"
-#include "widgets/rungraphview.h"
-#include "widgets/rungraphwidget.h"
-#include "widgets/theme.h"
 
 #include <QApplication>
 #include <QContextMenuEvent>

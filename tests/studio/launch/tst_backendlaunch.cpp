@@ -2,8 +2,8 @@
 // (`rerun ID`), "run again" starts `run FLOW --param …` with the edited parameters, and a run
 // whose program is gone is refused with the launcher's reason. A script stands in for the flow
 // program and writes down how it was started.
+#include "backend/embeddedbackend.h"
 #include "fixtures.h"
-#include "models/embeddedbackend.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,6 @@
 // The "Run again with parameters" dialog: one field per parameter typed from its JSON, edits
 // come back as typed JSON, and text that is not JSON disables OK until it is fixed.
-#include "widgets/parametersdialog.h"
+#include "launch/parametersdialog.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>

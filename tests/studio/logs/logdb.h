@@ -1,8 +1,8 @@
 #pragma once
 // A temporary database opened by an EmbeddedBackend that polls the feed every 10 ms, with a
 // helper to write a fixture run with logs: the shared set-up of the log model and view tests.
+#include "backend/embeddedbackend.h"
 #include "fixtures.h"
-#include "models/embeddedbackend.h"
 
 #include <QTemporaryDir>
 #include <QtGlobal>

@@ -1,8 +1,8 @@
 // LogModel over fixture databases: counts per filter, search hits and navigation, context windows,
 // live appends (one insert per batch), stale generations, the all-runs scope, and exports.
 #include "logdb.h"
-#include "models/logexporter.h"
-#include "models/logmodel.h"
+#include "logs/logexporter.h"
+#include "logs/logmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>

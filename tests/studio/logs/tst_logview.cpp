@@ -1,10 +1,10 @@
 // LogView offscreen: search moves to the first hit and F3 / Shift+F3 cycle, context lines, follow
 // keeps the newest line visible (and stops when the user scrolls up), copy, download, task-run
 // filter, all-runs activation. With WEFT_LOGVIEW_SHOTS=DIR it also saves light and dark pictures.
+#include "common/theme.h"
 #include "logdb.h"
-#include "models/logmodel.h"
-#include "widgets/logview.h"
-#include "widgets/theme.h"
+#include "logs/logmodel.h"
+#include "logs/logview.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -1,6 +1,6 @@
 // FlowListModel: flows with run counts and their latest run, refreshed live.
-#include "models/embeddedbackend.h"
-#include "models/flowlistmodel.h"
+#include "backend/embeddedbackend.h"
+#include "runs/flowlistmodel.h"
 
 #include "fixtures.h"
 

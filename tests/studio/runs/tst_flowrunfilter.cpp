@@ -1,6 +1,6 @@
 // FlowRunFilter: the engine query it stands for, and saved filters in QSettings.
-#include "models/flowrunfilter.h"
-#include "models/runformat.h"
+#include "runs/flowrunfilter.h"
+#include "runs/runformat.h"
 
 #include <QSettings>
 #include <QTemporaryDir>

@@ -1,6 +1,6 @@
 // FlowRunListModel: counting, lazy pages, filters and sorts in the store, live changes.
-#include "models/embeddedbackend.h"
-#include "models/flowrunlistmodel.h"
+#include "backend/embeddedbackend.h"
+#include "runs/flowrunlistmodel.h"
 
 #include "fixtures.h"
 

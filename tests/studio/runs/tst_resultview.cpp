@@ -1,6 +1,6 @@
 // The Result tab and the task-run details' result: a JSON tree, or why there is none — never a
 // blank tree.
-#include "widgets/resultview.h"
+#include "common/resultview.h"
 
 #include <QTest>
 #include <QTreeView>

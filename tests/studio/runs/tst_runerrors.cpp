@@ -1,15 +1,15 @@
 // Errors are not empty data: a query that fails reaches every model as an error (never as "no
 // task runs"), Retry recovers, the backend reports itself unhealthy and healthy again, and an
 // answer for an object destroyed while its query ran is dropped safely.
+#include "dashboard/dashboardmodel.h"
 #include "fixtures.h"
 #include "flakybackend.h"
-#include "models/dashboardmodel.h"
-#include "models/flowlistmodel.h"
-#include "models/flowrunlistmodel.h"
-#include "models/logmodel.h"
-#include "models/rungraphmodel.h"
-#include "models/taskrunmodel.h"
-#include "models/timelinemodel.h"
+#include "graph/rungraphmodel.h"
+#include "logs/logmodel.h"
+#include "runs/flowlistmodel.h"
+#include "runs/flowrunlistmodel.h"
+#include "runs/taskrunmodel.h"
+#include "timeline/timelinemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSemaphore>

@@ -1,6 +1,6 @@
 // How Studio words states: a crash's times (kept as UTC data in the state's details) appear in
 // local time, like every other time Studio shows.
-#include "models/runformat.h"
+#include "runs/runformat.h"
 
 #include <weft/states.hpp>
 #include <weft/time.hpp>

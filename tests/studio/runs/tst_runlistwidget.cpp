@@ -1,13 +1,13 @@
 // RunListWidget, FilterBar, StateBadgeDelegate and TaskRunTable under the offscreen platform.
-#include "models/embeddedbackend.h"
-#include "models/flowrunlistmodel.h"
-#include "models/statepalette.h"
-#include "models/taskrunmodel.h"
-#include "widgets/filterbar.h"
-#include "widgets/runlistwidget.h"
-#include "widgets/statebadgedelegate.h"
-#include "widgets/taskruntable.h"
-#include "widgets/theme.h"
+#include "backend/embeddedbackend.h"
+#include "common/statepalette.h"
+#include "common/theme.h"
+#include "runs/filterbar.h"
+#include "runs/flowrunlistmodel.h"
+#include "runs/runlistwidget.h"
+#include "runs/statebadgedelegate.h"
+#include "runs/taskrunmodel.h"
+#include "runs/taskruntable.h"
 
 #include "fixtures.h"
 

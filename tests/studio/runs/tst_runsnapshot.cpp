@@ -2,13 +2,13 @@
 // retried, ended, batch after batch through the change feed) and, at several points, the Task
 // runs table, the Timeline and the Graph adapting one RunSnapshot agree on how many task runs
 // there are, in which states, and how long each ran.
+#include "backend/embeddedbackend.h"
 #include "fixtures.h"
-#include "models/embeddedbackend.h"
-#include "models/rungraphmodel.h"
-#include "models/runsnapshot.h"
-#include "models/taskrunmodel.h"
-#include "models/timelinemodel.h"
-#include "models/timelineroles.h"
+#include "graph/rungraphmodel.h"
+#include "runs/runsnapshot.h"
+#include "runs/taskrunmodel.h"
+#include "timeline/timelinemodel.h"
+#include "timeline/timelineroles.h"
 
 #include <weft/engine.hpp>
 #include <weft/ids.hpp>
@@ -29,6 +29,7 @@ private Q_SLOTS:
     void viewsAgreeOnALiveRun();
     void crashedRunEndsAtItsLastSignOfLife();
     void crashDetectionAtOpenRunsOffTheGuiThread();
+    void bigRefetchIsMergedASlicePerTurn();
 
 private:
     /// Empty when the views agree with the snapshot; else what differs.
@@ -221,6 +222,14 @@ void TestRunSnapshot::crashedRunEndsAtItsLastSignOfLife() {
     auto written = fixtures::writeRun(store, spec);
     m_run = written.flow_run_id;
     store.flush();
+    {
+        // Run by this (live) process: the engine's own crash sweep must not crash it first.
+        auto live = store.read([&](weft::Reader& r) { return r.flow_run(m_run); });
+        QVERIFY(live);
+        live->process = weft::this_process();
+        store.put_flow_run(*live, weft::EventKind::FlowRunUpdated);
+    }
+    store.flush();
     m_snapshot = std::make_unique<RunSnapshot>(m_backend.get());
     m_snapshot->setRefetchDelay(20);
     m_timeline = std::make_unique<TimelineModel>(m_backend.get());
@@ -280,6 +289,64 @@ void TestRunSnapshot::crashDetectionAtOpenRunsOffTheGuiThread() {
         backend.engine()->store().read([&](weft::Reader& r) { return r.flow_run(id); });
     QVERIFY(run);
     QCOMPARE(run->state.type, weft::StateType::Crashed);
+}
+
+// A re-fetch of a big live run changes many task runs at once (placeholders getting their
+// records); the GUI thread merges it a slice per event-loop turn, each slice its own update that
+// the views apply, instead of one turn as long as the run is big.
+void TestRunSnapshot::bigRefetchIsMergedASlicePerTurn() {
+    auto& store = m_backend->engine()->store();
+    fixtures::RunSpec spec;
+    spec.state = weft::StateType::Running;
+    spec.tasks = {};
+    m_run = fixtures::writeRun(store, spec).flow_run_id;
+    store.flush();
+    m_snapshot = std::make_unique<RunSnapshot>(m_backend.get());
+    m_snapshot->setRefetchDelay(60'000); // the test asks for the re-fetch itself
+    m_snapshot->setMergeSlice(10);
+    m_table = std::make_unique<TaskRunModel>(m_backend.get());
+    QAbstractItemModelTester tester(m_table.get(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_table->setSnapshot(m_snapshot.get());
+    QSignalSpy loaded(m_snapshot.get(), &RunSnapshot::loaded);
+    m_snapshot->setFlowRun(QString::fromStdString(m_run));
+    QVERIFY(loaded.wait(5000));
+
+    for (int i = 0; i < 25; ++i)
+        create("t" + std::to_string(i));
+    store.flush();
+    // Known from their events first: placeholders without names.
+    QTRY_COMPARE_WITH_TIMEOUT(m_snapshot->taskCount(), 25, 5000);
+    QVERIFY(m_snapshot->isPlaceholder(0));
+
+    struct Slice {
+        int changed, placeholdersLeft;
+    };
+    std::vector<Slice> slices;
+    const auto watch =
+        connect(m_snapshot.get(), &RunSnapshot::updated, this, [&](const RunSnapshot::Delta& d) {
+            int left = 0;
+            for (int i = 0; i < m_snapshot->taskCount(); ++i)
+                left += m_snapshot->isPlaceholder(i);
+            slices.push_back({int(d.changed.size()), left});
+        });
+    m_snapshot->refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(slices.size(), size_t(3), 5000);
+    QCOMPARE(slices[0].changed, 10);
+    QCOMPARE(slices[0].placeholdersLeft, 15); // the rest waits for the next turns
+    QCOMPARE(slices[1].changed, 10);
+    QCOMPARE(slices[2].changed, 5);
+    QCOMPARE(slices[2].placeholdersLeft, 0);
+    QCOMPARE(m_table->rowCount(), 25);
+    QCOMPARE(m_table->index(0, taskruns::NameColumn).data().toString(), QStringLiteral("t0-0"));
+    disconnect(watch);
+
+    // The fetch is over once the last slice is in: the next one is not held back.
+    auto t = create("late");
+    store.flush();
+    m_snapshot->refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(m_snapshot->taskCount(), 26, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_snapshot->isPlaceholder(m_snapshot->indexOf(t.id)), 5000);
 }
 
 QTEST_GUILESS_MAIN(TestRunSnapshot)

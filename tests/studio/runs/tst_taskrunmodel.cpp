@@ -1,6 +1,6 @@
 // TaskRunModel: the task runs of one flow run, counts per state, live updates.
-#include "models/embeddedbackend.h"
-#include "models/taskrunmodel.h"
+#include "backend/embeddedbackend.h"
+#include "runs/taskrunmodel.h"
 
 #include "fixtures.h"
 

@@ -1,5 +1,5 @@
 // TimelineMath alone: time <-> pixels, zoom around a point, clamping, rows, ticks and labels.
-#include "models/timelinemath.h"
+#include "timeline/timelinemath.h"
 
 #include <QTest>
 #include <limits>

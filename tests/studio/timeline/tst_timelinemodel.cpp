@@ -1,8 +1,8 @@
 // TimelineModel on fixture databases: order, open intervals, the visible-window search against a
 // brute-force scan, lanes, retries, and live growth through EmbeddedBackend's feed.
-#include "models/embeddedbackend.h"
-#include "models/timelinemodel.h"
-#include "models/timelineroles.h"
+#include "backend/embeddedbackend.h"
+#include "timeline/timelinemodel.h"
+#include "timeline/timelineroles.h"
 #include "timelinetestdata.h"
 
 #include <QAbstractItemModelTester>
@@ -41,10 +41,9 @@ struct Db {
         if (events.empty()) return true;
         const std::int64_t last = events.back().seq;
         bool caughtUp = false;
-        auto c = QObject::connect(backend.get(), &Backend::eventsArrived,
-                                  [&](const EventBatch& b) {
-                                      if (!b->empty() && b->back().seq >= last) caughtUp = true;
-                                  });
+        auto c = QObject::connect(backend.get(), &Backend::eventsArrived, [&](const EventBatch& b) {
+            if (!b->empty() && b->back().seq >= last) caughtUp = true;
+        });
         const bool ok = QTest::qWaitFor([&] { return caughtUp; }, 5000);
         QObject::disconnect(c);
         return ok;

@@ -2,14 +2,14 @@
 // gestures change only what they should, fit shows every bar, clicks name the bar, exports write
 // whole timelines; paint times for 10,000 task runs are printed; pictures on request
 // (WEFT_TIMELINE_PICTURES=DIR).
-#include "models/embeddedbackend.h"
-#include "models/statepalette.h"
-#include "models/timelinemodel.h"
+#include "backend/embeddedbackend.h"
+#include "common/statepalette.h"
+#include "common/theme.h"
+#include "timeline/timelinemodel.h"
+#include "timeline/timelinepainter.h"
+#include "timeline/timelineview.h"
+#include "timeline/timelinewidget.h"
 #include "timelinetestdata.h"
-#include "widgets/theme.h"
-#include "widgets/timelinepainter.h"
-#include "widgets/timelineview.h"
-#include "widgets/timelinewidget.h"
 
 #include <QApplication>
 #include <QLayout>
