@@ -154,6 +154,24 @@ std::vector<std::string> matching_flow_ids(const json& f, Reader& reader) {
 }
 
 // The flow_runs filter's own fields.
+// start_time, end_time and expected_start_time: the same conditions on flow runs and task runs.
+template<class Query> void apply_time_ranges(const json& f, Query& q) {
+    if (const json* t = part(f, "start_time")) {
+        q.start_after = time(t, "after_");
+        q.start_before = time(t, "before_");
+        q.start_null = flag(t, "is_null_");
+    }
+    if (const json* t = part(f, "end_time")) {
+        q.end_after = time(t, "after_");
+        q.end_before = time(t, "before_");
+        q.end_null = flag(t, "is_null_");
+    }
+    if (const json* t = part(f, "expected_start_time")) {
+        q.expected_after = time(t, "after_");
+        q.expected_before = time(t, "before_");
+    }
+}
+
 void apply_flow_run_filter(const json& f, FlowRunQuery& q, bool& none, std::string& unsupported) {
     if (const json* id = part(f, "id")) {
         if (auto any = list(id, "any_")) narrow(q.ids, *any, none);
@@ -183,20 +201,7 @@ void apply_flow_run_filter(const json& f, FlowRunQuery& q, bool& none, std::stri
     }
     if (auto versions = list(part(f, "flow_version"), "any_"))
         narrow(q.flow_versions, *versions, none);
-    if (const json* t = part(f, "start_time")) {
-        q.start_after = time(t, "after_");
-        q.start_before = time(t, "before_");
-        q.start_null = flag(t, "is_null_");
-    }
-    if (const json* t = part(f, "end_time")) {
-        q.end_after = time(t, "after_");
-        q.end_before = time(t, "before_");
-        q.end_null = flag(t, "is_null_");
-    }
-    if (const json* t = part(f, "expected_start_time")) {
-        q.expected_after = time(t, "after_");
-        q.expected_before = time(t, "before_");
-    }
+    apply_time_ranges(f, q);
     if (const json* parent = part(f, "parent_task_run_id")) {
         if (auto any = list(parent, "any_")) narrow(q.parent_task_run_ids, *any, none);
         if (auto null = flag(parent, "is_null_")) {
@@ -229,20 +234,7 @@ void apply_task_run_filter(const json& f, TaskRunQuery& q, bool& none) {
         }
         if (auto any = list(part(*state, "name"), "any_")) narrow(q.state_names, *any, none);
     }
-    if (const json* t = part(f, "start_time")) {
-        q.start_after = time(t, "after_");
-        q.start_before = time(t, "before_");
-        q.start_null = flag(t, "is_null_");
-    }
-    if (const json* t = part(f, "end_time")) {
-        q.end_after = time(t, "after_");
-        q.end_before = time(t, "before_");
-        q.end_null = flag(t, "is_null_");
-    }
-    if (const json* t = part(f, "expected_start_time")) {
-        q.expected_after = time(t, "after_");
-        q.expected_before = time(t, "before_");
-    }
+    apply_time_ranges(f, q);
     q.has_subflow_run = flag(part(f, "subflow_runs"), "exists_");
     if (const json* run = part(f, "flow_run_id")) {
         if (auto any = list(run, "any_")) narrow(q.flow_run_ids, *any, none);
