@@ -283,6 +283,21 @@ CommandResult refusal(const std::string& reason) {
     return c;
 }
 
+// A command on the query pool: its answer, or what the engine threw as a failed CommandResult.
+void runCommand(QObject* context, std::function<CommandResult()> work,
+                Backend::Done<CommandResult> done) {
+    runAsync<CommandResult>(
+        context,
+        [work = std::move(work)] {
+            try {
+                return work();
+            } catch (const std::exception& e) {
+                return failure(e);
+            }
+        },
+        std::move(done));
+}
+
 // Starts `request` detached; `said` takes the pid as its last %-argument.
 CommandResult startDetached(weft::LaunchRequest request, const QString& said) {
     request.detach = true;
@@ -295,15 +310,11 @@ CommandResult startDetached(weft::LaunchRequest request, const QString& said) {
 void EmbeddedBackend::setFlowRunState(const std::string& id, const weft::State& state, bool force,
                                       QObject* context, Done<CommandResult> done) {
     auto engine = m_engine;
-    runAsync<CommandResult>(
+    runCommand(
         context,
         [engine, id, state, force] {
-            try {
-                return fromOutcome(
-                    engine->set_flow_run_state(id, {state, weft::Origin::User, force}).outcome);
-            } catch (const std::exception& e) {
-                return failure(e);
-            }
+            return fromOutcome(
+                engine->set_flow_run_state(id, {state, weft::Origin::User, force}).outcome);
         },
         std::move(done));
 }
@@ -311,15 +322,11 @@ void EmbeddedBackend::setFlowRunState(const std::string& id, const weft::State& 
 void EmbeddedBackend::setTaskRunState(const std::string& id, const weft::State& state, bool force,
                                       QObject* context, Done<CommandResult> done) {
     auto engine = m_engine;
-    runAsync<CommandResult>(
+    runCommand(
         context,
         [engine, id, state, force] {
-            try {
-                return fromOutcome(
-                    engine->set_task_run_state(id, {state, weft::Origin::User, force}).outcome);
-            } catch (const std::exception& e) {
-                return failure(e);
-            }
+            return fromOutcome(
+                engine->set_task_run_state(id, {state, weft::Origin::User, force}).outcome);
         },
         std::move(done));
 }
@@ -327,14 +334,10 @@ void EmbeddedBackend::setTaskRunState(const std::string& id, const weft::State& 
 void EmbeddedBackend::cancelFlowRun(const std::string& id, QObject* context,
                                     Done<CommandResult> done) {
     auto engine = m_engine;
-    runAsync<CommandResult>(
+    runCommand(
         context,
         [engine, id] {
-            try {
-                return fromOutcome(engine->cancel_flow_run(id, "Cancelled from Weft Studio."));
-            } catch (const std::exception& e) {
-                return failure(e);
-            }
+            return fromOutcome(engine->cancel_flow_run(id, "Cancelled from Weft Studio."));
         },
         std::move(done));
 }
@@ -342,15 +345,11 @@ void EmbeddedBackend::cancelFlowRun(const std::string& id, QObject* context,
 void EmbeddedBackend::deleteFlowRun(const std::string& id, QObject* context,
                                     Done<CommandResult> done) {
     auto engine = m_engine;
-    runAsync<CommandResult>(
+    runCommand(
         context,
         [engine, id] {
-            try {
-                engine->delete_flow_run(id);
-                return CommandResult{true, {}, std::nullopt};
-            } catch (const std::exception& e) {
-                return failure(e);
-            }
+            engine->delete_flow_run(id);
+            return CommandResult{true, {}, std::nullopt};
         },
         std::move(done));
 }
@@ -361,18 +360,13 @@ void EmbeddedBackend::retryFlowRun(const std::string& id, const std::string& fro
                                    QObject* context, Done<CommandResult> done) {
     auto engine = m_engine;
     const std::string dbPath = QFileInfo(m_path).absoluteFilePath().toStdString();
-    runAsync<CommandResult>(
+    runCommand(
         context,
         [engine, id, fromTaskRunId, dbPath] {
-            try {
-                const weft::RerunCheck check =
-                    weft::check_rerun(engine->store(), id, fromTaskRunId);
-                if (!check.ok()) return refusal(check.reason);
-                auto request = weft::rerun_request(*check.run, fromTaskRunId, dbPath);
-                return startDetached(request, tr("Rerunning in process %1."));
-            } catch (const std::exception& e) {
-                return failure(e);
-            }
+            const weft::RerunCheck check = weft::check_rerun(engine->store(), id, fromTaskRunId);
+            if (!check.ok()) return refusal(check.reason);
+            auto request = weft::rerun_request(*check.run, fromTaskRunId, dbPath);
+            return startDetached(request, tr("Rerunning in process %1."));
         },
         std::move(done));
 }
@@ -381,21 +375,16 @@ void EmbeddedBackend::runFlowAgain(const std::string& flowRunId, const nlohmann:
                                    QObject* context, Done<CommandResult> done) {
     auto engine = m_engine;
     const std::string dbPath = QFileInfo(m_path).absoluteFilePath().toStdString();
-    runAsync<CommandResult>(
+    runCommand(
         context,
         [engine, flowRunId, parameters, dbPath] {
-            try {
-                auto run =
-                    engine->store().read([&](weft::Reader& r) { return r.flow_run(flowRunId); });
-                if (!run) return refusal("no flow run with id " + flowRunId);
-                const weft::RerunCheck check = weft::check_launchable(*run);
-                if (!check.ok()) return refusal(check.reason);
-                auto request = weft::new_run_request(*run, parameters, dbPath);
-                return startDetached(request, tr("Started a new run of %1 in process %2.")
-                                                  .arg(QString::fromStdString(run->flow_name)));
-            } catch (const std::exception& e) {
-                return failure(e);
-            }
+            auto run = engine->store().read([&](weft::Reader& r) { return r.flow_run(flowRunId); });
+            if (!run) return refusal("no flow run with id " + flowRunId);
+            const weft::RerunCheck check = weft::check_launchable(*run);
+            if (!check.ok()) return refusal(check.reason);
+            auto request = weft::new_run_request(*run, parameters, dbPath);
+            return startDetached(request, tr("Started a new run of %1 in process %2.")
+                                              .arg(QString::fromStdString(run->flow_name)));
         },
         std::move(done));
 }
