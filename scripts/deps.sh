@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlite3-dev libsqlitecpp-dev libcli11-dev
   libxxhash-dev libthread-pool-dev
   qt6-qpa-plugins fonts-dejavu-core xvfb xauth
+  python3-jsonschema # tests: the server's answers are checked against Prefect's schemas
   dpkg-dev file # CPack's Debian packages: dpkg-shlibdeps computes their Depends
 )
 if [[ "${WEFT_BENCH_DEPS:-0}" == 1 ]]; then

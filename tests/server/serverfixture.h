@@ -3,6 +3,8 @@
 // client that waits for each answer (the event loop runs meanwhile, so the server answers).
 #include "http_server.hpp"
 
+#include <QCoreApplication>
+#include <QFile>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -55,6 +57,7 @@ public:
         answer.raw = reply->readAll();
         answer.body = nlohmann::json::parse(answer.raw.toStdString(), nullptr, false);
         reply->deleteLater();
+        recordAnswer(method, path, answer);
         return answer;
     }
     HttpAnswer get(const QString& path) { return send("GET", path); }
@@ -84,6 +87,25 @@ public:
     }
 
 private:
+    // Every answer is kept for tests/server/check_responses.py, which checks the bodies against
+    // Prefect's schemas: one file per test program, started afresh by each run of it.
+    static void recordAnswer(const QByteArray& method, const QString& path, const HttpAnswer& a) {
+        const QByteArray dir = qgetenv("WEFT_RESPONSE_LOG_DIR");
+        if (dir.isEmpty() || a.status == 0) return;
+        static bool started = false;
+        QFile log(QString::fromLocal8Bit(dir) + QLatin1Char('/')
+                  + QCoreApplication::applicationName() + QStringLiteral(".jsonl"));
+        if (!log.open(started ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate))
+            qFatal("cannot write %s", qPrintable(log.fileName()));
+        started = true;
+        const nlohmann::json entry = {{"method", method.toStdString()},
+                                      {"path", path.toStdString()},
+                                      {"status", a.status},
+                                      {"body", a.raw.toStdString()}};
+        log.write(QByteArray::fromStdString(
+            entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
+    }
+
     QTemporaryDir m_dir;
     std::shared_ptr<weft::Engine> m_engine;
     std::unique_ptr<weft::server::HttpServer> m_server;
