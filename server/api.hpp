@@ -58,7 +58,20 @@ public:
     Reply create_logs(const std::string& body);
     Reply filter_logs(const std::string& body);
 
+    // What Prefect's UI draws a run with (api_graph.cpp). Query parameters arrive decoded, empty
+    // when absent.
+    Reply flow_run_graph(const std::string& id, const std::string& since);
+    Reply flow_run_states(const std::string& flow_run_id) {
+        return run_states("flow_run_id", flow_run_id);
+    }
+    Reply task_run_states(const std::string& task_run_id) {
+        return run_states("task_run_id", task_run_id);
+    }
+    Reply flow_run_history(const std::string& body);
+
 private:
+    Reply run_states(const char* query_name, const std::string& id);
+
     std::shared_ptr<Engine> m_engine;
 };
 

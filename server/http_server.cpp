@@ -48,6 +48,13 @@ QHttpServerResponse answer(const QHttpServerRequest& request, Handler&& handler)
     }
 }
 
+// A query parameter, decoded; empty when absent.
+std::string query_item(const QHttpServerRequest& request, const char* name) {
+    return request.query()
+        .queryItemValue(QString::fromLatin1(name), QUrl::FullyDecoded)
+        .toStdString();
+}
+
 } // namespace
 
 HttpServer::HttpServer(std::shared_ptr<Engine> engine, QObject* parent)
@@ -113,6 +120,26 @@ void HttpServer::addRoutes() {
 
     plain("/api/logs/", Method::Post, &Api::create_logs);
     plain("/api/logs/filter", Method::Post, &Api::filter_logs);
+
+    plain("/api/flow_runs/history", Method::Post, &Api::flow_run_history);
+    m_http.route(QStringLiteral("/api/flow_runs/<arg>/graph-v2"), Method::Get,
+                 [this](const QString& id, const QHttpServerRequest& r) {
+                     return answer(r, [&](const std::string&) {
+                         return m_api.flow_run_graph(id.toStdString(), query_item(r, "since"));
+                     });
+                 });
+    m_http.route(QStringLiteral("/api/flow_run_states/"), Method::Get,
+                 [this](const QHttpServerRequest& r) {
+                     return answer(r, [&](const std::string&) {
+                         return m_api.flow_run_states(query_item(r, "flow_run_id"));
+                     });
+                 });
+    m_http.route(QStringLiteral("/api/task_run_states/"), Method::Get,
+                 [this](const QHttpServerRequest& r) {
+                     return answer(r, [&](const std::string&) {
+                         return m_api.task_run_states(query_item(r, "task_run_id"));
+                     });
+                 });
 }
 
 quint16 HttpServer::listen(const QHostAddress& address, quint16 port) {

@@ -276,6 +276,16 @@ const Schema& flow_runs_filter_body() {
     return s;
 }
 
+const Schema& flow_runs_history_body() {
+    static const Schema s{{required(time("history_start")), required(time("history_end")),
+                           required(number("history_interval_seconds")),
+                           model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
+                           model("task_runs", task_run_filter()), not_yet("deployments"),
+                           not_yet("work_pools"), not_yet("work_queues")},
+                          false};
+    return s;
+}
+
 const Schema& task_runs_filter_body() {
     static const Schema s{{not_null(one_of("sort", kTaskRunSorts)),
                            not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),

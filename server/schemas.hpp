@@ -17,5 +17,6 @@ const Schema& flows_filter_body();
 const Schema& flow_runs_filter_body(); // also flow_runs/count (without sort, limit, offset)
 const Schema& task_runs_filter_body();
 const Schema& logs_filter_body();
+const Schema& flow_runs_history_body(); // the flow-run filters and the intervals
 
 } // namespace weft::server::schemas

@@ -126,6 +126,14 @@ json to_json(const FlowRunRecord& run) {
     return j;
 }
 
+Micros estimated_run_time(const FlowRunRecord& run, Micros now) {
+    return estimated_run_time<FlowRunRecord>(run, now);
+}
+
+Micros estimated_start_time_delta(const FlowRunRecord& run, Micros now) {
+    return estimated_start_time_delta<FlowRunRecord>(run, now);
+}
+
 json to_json(const TaskRunRecord& run) {
     const Micros now = now_us();
     json j = json::object();
