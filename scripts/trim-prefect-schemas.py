@@ -12,6 +12,7 @@ import sys
 # (path, method) pairs Weft's server answers or is meant to answer (design §6).
 PATHS = {
     "/health": ["get"],
+    "/admin/version": ["get"],
     "/version": ["get"],
     "/flows/": ["post"],
     "/flows/{id}": ["get", "delete"],
@@ -21,6 +22,7 @@ PATHS = {
     "/flow_runs/{id}": ["get", "delete"],
     "/flow_runs/filter": ["post"],
     "/flow_runs/count": ["post"],
+    "/flow_runs/paginate": ["post"],
     "/flow_runs/history": ["post"],
     "/flow_runs/{id}/set_state": ["post"],
     "/flow_runs/{id}/graph-v2": ["get"],

@@ -13,4 +13,8 @@ Reply Api::version() {
     return Reply::json(kPrefectApiVersion);
 }
 
+Reply Api::admin_version() {
+    return Reply::json(std::string(kPrefectCompatibleRelease) + "+weft." + WEFT_VERSION);
+}
+
 } // namespace weft::server

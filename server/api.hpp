@@ -25,6 +25,8 @@ struct Reply {
 
 /// The API version Prefect's server reports and its clients send (X-PREFECT-API-VERSION).
 inline constexpr const char* kPrefectApiVersion = "0.8.4";
+/// The Prefect server release whose API this one follows (GET /api/admin/version).
+inline constexpr const char* kPrefectCompatibleRelease = "3.0.0";
 
 /// Handlers over one engine. Each runs on the thread that calls it and blocks until its writes
 /// are committed, so a 2xx means the data is in the database. Thread-safe as the engine is.
@@ -36,23 +38,28 @@ public:
 
     Reply health();
     Reply version();
+    /// The Prefect release this server is compatible with (Prefect clients check its major).
+    Reply admin_version();
 
     // Bodies arrive as the client sent them: parsing and checking them is the handlers' job, so
     // every malformed body gets Prefect's 422. Ids come from the path, unchecked.
     Reply create_flow(const std::string& body);
     Reply read_flow(const std::string& id);
     Reply filter_flows(const std::string& body);
+    Reply count_flows(const std::string& body);
 
     Reply create_flow_run(const std::string& body);
     Reply read_flow_run(const std::string& id);
     Reply delete_flow_run(const std::string& id);
     Reply filter_flow_runs(const std::string& body);
     Reply count_flow_runs(const std::string& body);
+    Reply paginate_flow_runs(const std::string& body);
     Reply set_flow_run_state(const std::string& id, const std::string& body);
 
     Reply create_task_run(const std::string& body);
     Reply read_task_run(const std::string& id);
     Reply filter_task_runs(const std::string& body);
+    Reply count_task_runs(const std::string& body);
     Reply set_task_run_state(const std::string& id, const std::string& body);
 
     Reply create_logs(const std::string& body);

@@ -390,7 +390,7 @@ Selection<LogQuery> log_selection(const json& body) {
     return s;
 }
 
-Selection<std::vector<FlowRecord>> flow_selection(const json& body, Reader& reader) {
+Selection<std::vector<FlowRecord>> flow_selection(const json& body, Reader& reader, bool paged) {
     Selection<std::vector<FlowRecord>> s;
     if (uses_or(body)) {
         s.unsupported = "the operator or_";
@@ -424,8 +424,8 @@ Selection<std::vector<FlowRecord>> flow_selection(const json& body, Reader& read
     else if (sort == "CREATED_DESC" || sort == "UPDATED_DESC")
         std::stable_sort(flows.begin(), flows.end(),
                          [](const auto& a, const auto& b) { return a.created > b.created; });
-    const size_t offset = std::min(flows.size(), size_t(offset_of(body)));
-    const size_t limit = size_t(requested_limit(body).value_or(kMaxLimit));
+    const size_t offset = paged ? std::min(flows.size(), size_t(offset_of(body))) : 0;
+    const size_t limit = paged ? size_t(requested_limit(body).value_or(kMaxLimit)) : flows.size();
     s.query.assign(flows.begin() + std::ptrdiff_t(offset),
                    flows.begin() + std::ptrdiff_t(std::min(flows.size(), offset + limit)));
     return s;

@@ -33,7 +33,9 @@ Selection<FlowRunQuery> flow_run_selection(const nlohmann::json& body, Reader& r
 Selection<TaskRunQuery> task_run_selection(const nlohmann::json& body, Reader& reader);
 /// logs/filter.
 Selection<LogQuery> log_selection(const nlohmann::json& body);
-/// flows/filter: the matching flows, sorted and paged.
-Selection<std::vector<FlowRecord>> flow_selection(const nlohmann::json& body, Reader& reader);
+/// flows/filter: the matching flows, sorted and paged (all of them, for a count, when `paged`
+/// is false).
+Selection<std::vector<FlowRecord>> flow_selection(const nlohmann::json& body, Reader& reader,
+                                                  bool paged = true);
 
 } // namespace weft::server

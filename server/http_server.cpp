@@ -101,20 +101,27 @@ void HttpServer::addRoutes() {
     m_http.route(QStringLiteral("/api/version"), Method::Get, [this](const QHttpServerRequest& r) {
         return answer(r, [&](const std::string&) { return m_api.version(); });
     });
+    m_http.route(QStringLiteral("/api/admin/version"), Method::Get,
+                 [this](const QHttpServerRequest& r) {
+                     return answer(r, [&](const std::string&) { return m_api.admin_version(); });
+                 });
     // Fixed paths before the ones with an id, so that "filter" is never taken for an id.
     plain("/api/flows/", Method::Post, &Api::create_flow);
     plain("/api/flows/filter", Method::Post, &Api::filter_flows);
+    plain("/api/flows/count", Method::Post, &Api::count_flows);
     with_id("/api/flows/<arg>", Method::Get, &Api::read_flow);
 
     plain("/api/flow_runs/", Method::Post, &Api::create_flow_run);
     plain("/api/flow_runs/filter", Method::Post, &Api::filter_flow_runs);
     plain("/api/flow_runs/count", Method::Post, &Api::count_flow_runs);
+    plain("/api/flow_runs/paginate", Method::Post, &Api::paginate_flow_runs);
     with_id("/api/flow_runs/<arg>", Method::Get, &Api::read_flow_run);
     with_id("/api/flow_runs/<arg>", Method::Delete, &Api::delete_flow_run);
     with_id_body("/api/flow_runs/<arg>/set_state", Method::Post, &Api::set_flow_run_state);
 
     plain("/api/task_runs/", Method::Post, &Api::create_task_run);
     plain("/api/task_runs/filter", Method::Post, &Api::filter_task_runs);
+    plain("/api/task_runs/count", Method::Post, &Api::count_task_runs);
     with_id("/api/task_runs/<arg>", Method::Get, &Api::read_task_run);
     with_id_body("/api/task_runs/<arg>/set_state", Method::Post, &Api::set_task_run_state);
 

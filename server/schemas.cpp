@@ -276,6 +276,17 @@ const Schema& flow_runs_filter_body() {
     return s;
 }
 
+const Schema& flow_runs_paginate_body() {
+    static const Schema s{{not_null(one_of("sort", kFlowRunSorts)),
+                           not_null(Field{.name = "page", .type = Type::Integer, .minimum = 1}),
+                           model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
+                           model("task_runs", task_run_filter()), not_yet("deployments"),
+                           not_yet("work_pools"), not_yet("work_pool_queues"),
+                           not_null(integer("limit"))},
+                          false};
+    return s;
+}
+
 const Schema& flow_runs_history_body() {
     static const Schema s{{required(time("history_start")), required(time("history_end")),
                            required(number("history_interval_seconds")),

@@ -14,7 +14,8 @@ const Schema& log_create();
 const Schema& task_input();
 const Schema& set_state_body(); // {state: StateCreate, force}
 const Schema& flows_filter_body();
-const Schema& flow_runs_filter_body(); // also flow_runs/count (without sort, limit, offset)
+const Schema& flow_runs_filter_body();   // also flow_runs/count (without sort, limit, offset)
+const Schema& flow_runs_paginate_body(); // the filters with page instead of offset
 const Schema& task_runs_filter_body();
 const Schema& logs_filter_body();
 const Schema& flow_runs_history_body(); // the flow-run filters and the intervals
