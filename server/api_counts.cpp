@@ -10,14 +10,6 @@ namespace weft::server {
 
 using nlohmann::json;
 
-namespace {
-
-Reply unsupported(const std::string& what) {
-    return Reply::detail(422, "This server does not support filtering by " + what + " yet.");
-}
-
-} // namespace
-
 Reply Api::count_flows(const std::string& text) {
     Body body = parse_body(text, &schemas::flows_filter_body());
     if (body.error) return *body.error;
@@ -45,9 +37,7 @@ Reply Api::paginate_flow_runs(const std::string& text) {
     Body body = parse_body(text, &schemas::flow_runs_paginate_body());
     if (body.error) return *body.error;
     const auto limit = requested_limit(body.value);
-    if (!limit)
-        return Reply::detail(422, "Invalid limit: must be between 0 and "
-                                      + std::to_string(kMaxLimit) + ".");
+    if (!limit) return bad_limit();
     const std::int64_t page = body.value.value("page", 1);
     json results = json::array();
     std::int64_t count = 0;

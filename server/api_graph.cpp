@@ -217,8 +217,7 @@ Reply Api::flow_run_history(const std::string& text) {
             if (int(page.size()) < q.limit) break;
         }
     });
-    if (!why.empty())
-        return Reply::detail(422, "This server does not support filtering by " + why + " yet.");
+    if (!why.empty()) return unsupported(why);
 
     json out = json::array();
     for (Micros start = from; start < to || (start == from && from == to); start += interval) {

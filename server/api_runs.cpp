@@ -16,15 +16,6 @@ Reply not_found(const char* what) {
     return Reply::detail(404, std::string(what) + " not found");
 }
 
-Reply bad_limit() {
-    return Reply::detail(422,
-                         "Invalid limit: must be between 0 and " + std::to_string(kMaxLimit) + ".");
-}
-
-Reply unsupported(const std::string& what) {
-    return Reply::detail(422, "This server does not support filtering by " + what + " yet.");
-}
-
 // A filter body: parsed, checked, its limit within bounds; or the reply refusing it.
 Body filter_body(const std::string& text, const Schema& schema) {
     Body body = parse_body(text, &schema);

@@ -1,5 +1,7 @@
 #include "body.hpp"
 
+#include "filters.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -69,6 +71,15 @@ std::string lowercase_id(std::string id) {
     std::transform(id.begin(), id.end(), id.begin(),
                    [](unsigned char c) { return char(std::tolower(c)); });
     return id;
+}
+
+Reply bad_limit() {
+    return Reply::detail(422,
+                         "Invalid limit: must be between 0 and " + std::to_string(kMaxLimit) + ".");
+}
+
+Reply unsupported(const std::string& what) {
+    return Reply::detail(422, "This server does not support filtering by " + what + " yet.");
 }
 
 } // namespace weft::server

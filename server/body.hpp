@@ -25,6 +25,12 @@ Body parse_body(const std::string& text, const Schema* schema,
 /// 422 for a path id that is not a UUID; nullopt when it is one.
 std::optional<Reply> check_path_id(const std::string& id);
 
+/// 422 for a filter's limit outside 0…kMaxLimit (filters.hpp).
+Reply bad_limit();
+
+/// 422 for a filter condition this server cannot answer yet (`what` names it).
+Reply unsupported(const std::string& what);
+
 /// Ids are stored lowercase; clients may send any case.
 std::string lowercase_id(std::string id);
 

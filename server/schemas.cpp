@@ -265,25 +265,25 @@ const Schema& flows_filter_body() {
     return s;
 }
 
+namespace {
+// flow_runs/filter and flow_runs/paginate: the same filters, paged by `offset` or by `page`.
+Schema flow_runs_body(const char* paging, long long first) {
+    return {{not_null(one_of("sort", kFlowRunSorts)),
+             not_null(Field{.name = paging, .type = Type::Integer, .minimum = first}),
+             model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
+             model("task_runs", task_run_filter()), not_yet("deployments"), not_yet("work_pools"),
+             not_yet("work_pool_queues"), not_null(integer("limit"))},
+            false};
+}
+} // namespace
+
 const Schema& flow_runs_filter_body() {
-    static const Schema s{{not_null(one_of("sort", kFlowRunSorts)),
-                           not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
-                           model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
-                           model("task_runs", task_run_filter()), not_yet("deployments"),
-                           not_yet("work_pools"), not_yet("work_pool_queues"),
-                           not_null(integer("limit"))},
-                          false};
+    static const Schema s = flow_runs_body("offset", 0);
     return s;
 }
 
 const Schema& flow_runs_paginate_body() {
-    static const Schema s{{not_null(one_of("sort", kFlowRunSorts)),
-                           not_null(Field{.name = "page", .type = Type::Integer, .minimum = 1}),
-                           model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
-                           model("task_runs", task_run_filter()), not_yet("deployments"),
-                           not_yet("work_pools"), not_yet("work_pool_queues"),
-                           not_null(integer("limit"))},
-                          false};
+    static const Schema s = flow_runs_body("page", 1);
     return s;
 }
 

@@ -1,9 +1,7 @@
 // The server killed with SIGKILL while clients write: every write it acknowledged is in the
 // database when it starts again on the same file, and it carries on serving (design §8).
-#include "serverfixture.h"
+#include "serverprocess.h"
 
-#include <QProcess>
-#include <QRegularExpression>
 #include <QtTest>
 
 #include <map>
@@ -21,38 +19,13 @@ quint16 startServer(QProcess& server, const QString& db, QByteArray& err) {
     server.setProcessChannelMode(QProcess::SeparateChannels);
     server.start(serverProgram(),
                  {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"), db});
-    if (!server.waitForStarted()) return 0;
-    static const QRegularExpression listening(
-        QStringLiteral("listening on http://[^:]+:(\\d+)/api"));
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < 20000) {
-        if (!server.waitForReadyRead(1000) && server.state() != QProcess::Running) return 0;
-        err += server.readAllStandardError();
-        const auto m = listening.match(QString::fromUtf8(err));
-        if (m.hasMatch()) return quint16(m.captured(1).toUInt());
-    }
-    return 0;
+    return server.waitForStarted() ? waitForPort(server, err) : 0;
 }
 
 QNetworkRequest jsonRequest(const QString& url) {
     QNetworkRequest r{QUrl(url)};
     r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     return r;
-}
-
-// One request, waited for (at most 10 s; status 0 when no answer came).
-HttpAnswer request(const QByteArray& method, const QString& url, const QByteArray& body = {}) {
-    QNetworkAccessManager network;
-    QNetworkReply* reply = network.sendCustomRequest(jsonRequest(url), method, body);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    HttpAnswer a;
-    if (!reply->isFinished() && !finished.wait(10000)) return a;
-    a.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    a.raw = reply->readAll();
-    a.body = json::parse(a.raw.toStdString(), nullptr, false);
-    delete reply;
-    return a;
 }
 
 } // namespace
@@ -115,17 +88,17 @@ private Q_SLOTS:
         port = startServer(again, db, err);
         QVERIFY2(port != 0, err.constData());
         base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
-        auto count = request("POST", base + QStringLiteral("/flow_runs/count"), "{}");
+        auto count = request("POST", QUrl(base + QStringLiteral("/flow_runs/count")), "{}");
         QCOMPARE(count.status, 200);
         QVERIFY(count.body.get<std::int64_t>() >= std::int64_t(acknowledged.size()));
         for (const auto& [id, name] : acknowledged) {
-            auto run =
-                request("GET", base + QStringLiteral("/flow_runs/") + QString::fromStdString(id));
+            auto run = request(
+                "GET", QUrl(base + QStringLiteral("/flow_runs/") + QString::fromStdString(id)));
             QCOMPARE(run.status, 200);
             QCOMPARE(run.body.at("name").get<std::string>(), name);
         }
         // And it carries on: a new run is created and read back.
-        auto created = request("POST", base + QStringLiteral("/flow_runs/"),
+        auto created = request("POST", QUrl(base + QStringLiteral("/flow_runs/")),
                                QByteArray::fromStdString(json{{"flow_id", flowId}}.dump()));
         QCOMPARE(created.status, 201);
         again.terminate();

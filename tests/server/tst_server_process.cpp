@@ -1,10 +1,8 @@
 // `weft server start` as a user runs it: the Qt-free CLI starts weft-server, which answers over
 // HTTP, refuses non-loopback hosts without --allow-unauthenticated, and on SIGTERM exits 0 with
 // every acknowledged write in its database.
-#include "serverfixture.h"
+#include "serverprocess.h"
 
-#include <QProcess>
-#include <QRegularExpression>
 #include <QtTest>
 
 using nlohmann::json;
@@ -13,36 +11,6 @@ namespace {
 
 QString weftProgram() {
     return qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft");
-}
-
-// Waits for the server's "listening on http://127.0.0.1:PORT/api" line; 0 when it never comes.
-quint16 waitForPort(QProcess& server, QByteArray& err) {
-    static const QRegularExpression listening(
-        QStringLiteral("listening on http://[^:]+:(\\d+)/api"));
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < 20000) {
-        if (!server.waitForReadyRead(1000) && server.state() != QProcess::Running) return 0;
-        err += server.readAllStandardError();
-        const auto m = listening.match(QString::fromUtf8(err));
-        if (m.hasMatch()) return quint16(m.captured(1).toUInt());
-    }
-    return 0;
-}
-
-HttpAnswer request(const QByteArray& method, const QUrl& url, const QByteArray& body = {}) {
-    QNetworkAccessManager network;
-    QNetworkRequest r(url);
-    r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    QNetworkReply* reply = network.sendCustomRequest(r, method, body);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    HttpAnswer a;
-    if (!reply->isFinished() && !finished.wait(10000)) return a;
-    a.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    a.raw = reply->readAll();
-    a.body = json::parse(a.raw.toStdString(), nullptr, false);
-    delete reply;
-    return a;
 }
 
 } // namespace
