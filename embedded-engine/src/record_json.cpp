@@ -4,6 +4,8 @@
 #include "weft/record_json.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
 
 namespace weft {
 
@@ -68,7 +70,120 @@ template<class Run> void put_run_common(json& j, const Run& run, Micros now) {
     j["tags"] = run.tags;
 }
 
+// Readers of optional fields for the *_from_json functions.
+std::string text_of(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    if (!it->is_string()) throw std::invalid_argument(std::string(key) + ": expected a string");
+    return it->get<std::string>();
+}
+
+std::optional<Micros> time_of(const json& j, const char* key) {
+    const std::string text = text_of(j, key);
+    if (text.empty()) return std::nullopt;
+    auto t = from_iso(text);
+    if (!t) throw std::invalid_argument(std::string(key) + ": not an ISO 8601 time: " + text);
+    return t;
+}
+
+template<class Number> Number number_of(const json& j, const char* key, Number fallback = 0) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    if (!it->is_number()) throw std::invalid_argument(std::string(key) + ": expected a number");
+    return it->get<Number>();
+}
+
+std::vector<std::string> tags_of(const json& j) {
+    auto it = j.find("tags");
+    if (it == j.end() || !it->is_array()) return {};
+    std::vector<std::string> tags;
+    for (const auto& t : *it)
+        if (t.is_string()) tags.push_back(t.get<std::string>());
+    return tags;
+}
+
+json object_of(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_object() ? *it : json::object();
+}
+
+// The fields put_run_common writes, read back.
+template<class Run> void get_run_common(const json& j, Run& run) {
+    if (!j.is_object()) throw std::invalid_argument("run: expected an object");
+    run.id = text_of(j, "id");
+    run.name = text_of(j, "name");
+    run.created = time_of(j, "created").value_or(0);
+    run.updated = time_of(j, "updated").value_or(0);
+    if (auto it = j.find("state"); it != j.end() && it->is_object())
+        run.state = state_from_json(*it);
+    run.run_count = number_of<int>(j, "run_count");
+    run.expected_start_time = time_of(j, "expected_start_time").value_or(0);
+    run.start_time = time_of(j, "start_time");
+    run.end_time = time_of(j, "end_time");
+    run.total_run_time = from_seconds(number_of<double>(j, "total_run_time"));
+    run.parameters = object_of(j, "parameters");
+    run.tags = tags_of(j);
+}
+
 } // namespace
+
+FlowRecord flow_from_json(const json& j) {
+    if (!j.is_object()) throw std::invalid_argument("flow: expected an object");
+    return {text_of(j, "id"), text_of(j, "name"), time_of(j, "created").value_or(0), tags_of(j)};
+}
+
+FlowRunRecord flow_run_from_json(const json& j) {
+    FlowRunRecord run;
+    get_run_common(j, run);
+    run.flow_id = text_of(j, "flow_id");
+    run.flow_name = text_of(j, "flow_name"); // Weft's; Prefect's runs name only the flow's id
+    run.flow_version = text_of(j, "flow_version");
+    run.parent_task_run_id = text_of(j, "parent_task_run_id");
+    const json policy = object_of(j, "empirical_policy");
+    run.max_retries = number_of<int>(policy, "retries", number_of<int>(policy, "max_retries"));
+    run.retry_delay_s =
+        number_of<double>(policy, "retry_delay_seconds", number_of<double>(policy, "retry_delay"));
+    run.launch.program = text_of(j, "program");
+    run.launch.working_dir = text_of(j, "working_dir");
+    run.process.host = text_of(j, "host");
+    if (auto pid = text_of(j, "infrastructure_pid"); !pid.empty())
+        run.process.pid = std::strtoll(pid.c_str(), nullptr, 10);
+    if (auto it = j.find("result"); it != j.end()) run.result = *it;
+    return run;
+}
+
+TaskRunRecord task_run_from_json(const json& j) {
+    TaskRunRecord run;
+    get_run_common(j, run);
+    run.flow_run_id = text_of(j, "flow_run_id");
+    run.task_key = text_of(j, "task_key");
+    run.dynamic_key = text_of(j, "dynamic_key");
+    run.cache_key = text_of(j, "cache_key");
+    run.cache_expiration = time_of(j, "cache_expiration");
+    run.max_retries = number_of<int>(object_of(j, "empirical_policy"), "max_retries",
+                                     number_of<int>(object_of(j, "empirical_policy"), "retries"));
+    run.task_inputs = object_of(j, "task_inputs");
+    run.child_flow_run_id = text_of(j, "child_flow_run_id");
+    if (auto it = j.find("result"); it != j.end() && !it->is_null()) {
+        run.result = *it;
+        run.has_result = true;
+    }
+    return run;
+}
+
+LogRecord log_from_json(const json& j) {
+    if (!j.is_object()) throw std::invalid_argument("log: expected an object");
+    LogRecord line;
+    if (auto it = j.find("id"); it != j.end() && it->is_number_integer())
+        line.id = it->get<std::int64_t>();
+    line.flow_run_id = text_of(j, "flow_run_id");
+    line.task_run_id = text_of(j, "task_run_id");
+    line.name = text_of(j, "name");
+    line.level = number_of<int>(j, "level", int(Info));
+    line.timestamp = time_of(j, "timestamp").value_or(0);
+    line.message = text_of(j, "message");
+    return line;
+}
 
 std::string_view to_string(EventKind kind) {
     switch (kind) {
