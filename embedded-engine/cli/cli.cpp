@@ -13,7 +13,21 @@ std::string Cli::db_path() const {
     return db_option.empty() ? default_db_path() : db_option;
 }
 
-Engine& Cli::engine(bool create) {
+ApiClient* Cli::api() {
+    if (!m_api_checked) {
+        m_api_checked = true;
+        if (db_option.empty())
+            if (auto settings = ApiSettings::from_environment())
+                m_api = std::make_unique<ApiClient>(std::move(*settings));
+    }
+    return m_api.get();
+}
+
+Engine& Cli::engine(bool create, const char* what) {
+    if (api())
+        throw CliError(std::string(what ? what : "this command")
+                       + " works on a local database only, not yet against a server (WEFT_API_URL="
+                       + m_api->settings().url + "); give --db PATH to use a local one");
     if (!m_engine) {
         StoreOptions options;
         options.create = create;

@@ -1,6 +1,8 @@
 #pragma once
 // What every command shares: the database path, the engine opened on first use, how to report.
+#include <weft/api_client.hpp>
 #include <weft/engine.hpp>
+#include <weft/remote_reader.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -51,7 +53,20 @@ public:
     std::string db_path() const;
     /// The engine, opened on first use (which also runs crash detection). With create false a
     /// missing database is an error rather than a new empty file, so a typo in --db is noticed.
-    Engine& engine(bool create = false);
+    /// Against a server (api()) it refuses: `what` names the command in that message.
+    Engine& engine(bool create = false, const char* what = nullptr);
+
+    /// The server the commands work against: WEFT_API_URL, unless --db was given on the
+    /// command line. Null for the local database.
+    ApiClient* api();
+    /// Runs `f` with a Reader of the server or of the local database.
+    template<class F> auto read(F&& f) {
+        if (ApiClient* client = api()) {
+            RemoteReader reader(*client);
+            return f(static_cast<Reader&>(reader));
+        }
+        return engine().store().read(std::forward<F>(f));
+    }
     /// Closes the database (before handing the terminal to another program).
     void close() { m_engine.reset(); }
 
@@ -63,6 +78,8 @@ public:
 
 private:
     std::shared_ptr<Engine> m_engine;
+    std::unique_ptr<ApiClient> m_api;
+    bool m_api_checked = false;
 };
 
 } // namespace weft::cli

@@ -12,14 +12,16 @@ void limit_create(Cli& cli, const std::string& tag, const std::string& limit_tex
     if (tag.empty()) throw usage_error("the tag must not be empty");
     const auto limit = parse_whole_number("the limit N", limit_text, 1, kMaxLimit);
     // Setting limits up before the first flow runs is normal, so this one may create the database.
-    auto& store = cli.engine(/*create=*/true).store();
+    auto& store = cli.engine(/*create=*/true, "weft concurrency-limit").store();
     store.transact<void>([&](Txn& txn) { txn.set_concurrency_limit(tag, int(limit)); }).get();
     cli.out() << "Tag " << tag << ": at most " << limit << " task run" << (limit == 1 ? "" : "s")
               << " at a time.\n";
 }
 
 void limit_ls(Cli& cli, bool json) {
-    auto limits = cli.engine().store().read([](Reader& r) { return r.concurrency_limits(); });
+    auto limits = cli.engine(false, "weft concurrency-limit").store().read([](Reader& r) {
+        return r.concurrency_limits();
+    });
     if (json) {
         auto array = nlohmann::json::array();
         for (const auto& l : limits)
@@ -38,7 +40,7 @@ void limit_ls(Cli& cli, bool json) {
 }
 
 void limit_delete(Cli& cli, const std::string& tag) {
-    auto& store = cli.engine().store();
+    auto& store = cli.engine(false, "weft concurrency-limit").store();
     const bool deleted =
         store.transact<bool>([&](Txn& txn) { return txn.delete_concurrency_limit(tag); }).get();
     if (!deleted) throw CliError("no concurrency limit for the tag " + tag);

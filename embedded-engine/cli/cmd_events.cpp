@@ -81,7 +81,7 @@ void events(Cli& cli, const EventsOptions& o, bool after_given) {
     std::int64_t after =
         parse_whole_number("--after", o.after, 0, std::numeric_limits<std::int64_t>::max());
     const int limit = int(parse_whole_number("--limit", o.limit, 1, kMaxLimit));
-    auto reader = cli.engine().store().open_reader();
+    auto reader = cli.engine(false, "weft events").store().open_reader();
     // Without --after: the last N events, like tail.
     if (!after_given) after = std::max<std::int64_t>(0, reader->last_event_seq() - limit);
     const bool lines = o.follow; // JSON Lines while following: an array would never close

@@ -10,7 +10,7 @@ namespace weft::cli {
 namespace {
 
 void flow_ls(Cli& cli, bool json) {
-    auto flows = cli.engine().store().read([](Reader& r) { return r.flows(); });
+    auto flows = cli.read([](Reader& r) { return r.flows(); });
     if (json) {
         auto array = nlohmann::json::array();
         for (const auto& f : flows)

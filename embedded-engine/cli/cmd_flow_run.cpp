@@ -38,8 +38,7 @@ void flow_run_ls(Cli& cli, const LsOptions& o) {
     q.flow_names = o.flows;
     const auto limit = parse_whole_number("--limit", o.limit, 0, kMaxLimit, " (all)");
     q.limit = limit == 0 ? -1 : int(limit);
-    auto& store = cli.engine().store();
-    auto runs = store.read([&](Reader& r) { return r.flow_runs(q); });
+    auto runs = cli.read([&](Reader& r) { return r.flow_runs(q); });
     if (o.json) {
         auto array = nlohmann::json::array();
         for (const auto& run : runs)
@@ -52,9 +51,9 @@ void flow_run_ls(Cli& cli, const LsOptions& o) {
         return;
     }
     Table table({"ID", "FLOW", "NAME", "STATE", "START", "RUN TIME", "TASKS"});
-    store.read([&](Reader& r) {
+    cli.read([&](Reader& r) {
         for (const auto& run : runs)
-            table.add_row({{short_flow_run_id(r, run.id)},
+            table.add_row({{shown_id(cli, run.id)},
                            {run.flow_name},
                            {run.name},
                            state_cell(run.state),
@@ -68,7 +67,7 @@ void flow_run_ls(Cli& cli, const LsOptions& o) {
 // A paused run's way on: until when, and the input fields the resume must give.
 void add_pause_rows(Cli& cli, const FlowRunRecord& run,
                     std::vector<std::pair<std::string, std::string>>& rows) {
-    if (run.state.type != StateType::Paused) return;
+    if (run.state.type != StateType::Paused || cli.api()) return;
     if (auto until = pause_timeout(run.state))
         rows.emplace_back("resume before", local_time(until));
     const auto schema = paused_input_schema(cli.engine(), run.id);
@@ -128,19 +127,19 @@ void print_inspect(Cli& cli, const FlowRunRecord& run, const std::vector<TaskRun
 }
 
 void flow_run_inspect(Cli& cli, const std::string& prefix, bool json) {
-    auto& engine = cli.engine();
-    const FlowRunRecord run = load_flow_run(engine, prefix);
-    auto tasks = engine.store().read([&](Reader& r) { return r.task_runs(run.id); });
+    const FlowRunRecord run = load_flow_run(cli, prefix);
+    auto tasks = cli.read([&](Reader& r) { return r.task_runs(run.id); });
     if (!json) return print_inspect(cli, run, tasks);
     // The run as `flow-run ls --json` shows it, plus its task runs and the states it went through.
     auto j = to_json(run);
     j["task_runs"] = nlohmann::json::array();
     for (const auto& t : tasks)
         j["task_runs"].push_back(to_json(t));
-    if (auto schema = paused_input_schema(engine, run.id); !schema.is_null())
-        j["pause_input_schema"] = std::move(schema);
+    if (!cli.api())
+        if (auto schema = paused_input_schema(cli.engine(), run.id); !schema.is_null())
+            j["pause_input_schema"] = std::move(schema);
     j["state_history"] = nlohmann::json::array();
-    for (const auto& s : engine.store().read([&](Reader& r) { return r.state_history(run.id); }))
+    for (const auto& s : cli.read([&](Reader& r) { return r.state_history(run.id); }))
         j["state_history"].push_back(to_json(s));
     cli.print_json(j);
 }
@@ -150,9 +149,9 @@ void flow_run_inspect(Cli& cli, const std::string& prefix, bool json) {
 void print_task_runs(Cli& cli, const std::vector<TaskRunRecord>& tasks) {
     Table table({"ID", "NAME", "STATE", "START", "RUN TIME", "MESSAGE"});
     table.set_max_width(5, 60);
-    cli.engine().store().read([&](Reader& r) {
+    cli.read([&](Reader&) {
         for (const auto& t : tasks)
-            table.add_row({{short_task_run_id(r, t.id)},
+            table.add_row({{shown_id(cli, t.id)},
                            {t.name},
                            state_cell(t.state),
                            {local_time(t.start_time)},

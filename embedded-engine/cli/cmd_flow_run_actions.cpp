@@ -6,33 +6,50 @@
 
 #include <weft/launcher.hpp>
 #include <weft/pause.hpp>
+#include <weft/remote_actions.hpp>
 
 namespace weft::cli {
 
 namespace {
 
-std::string describe(Engine& engine, const FlowRunRecord& run) {
-    return "flow run " + short_flow_run_id(engine, run.id) + " (" + run.name + ")";
+std::string describe(Cli& cli, const FlowRunRecord& run) {
+    return "flow run " + shown_id(cli, run.id) + " (" + run.name + ")";
+}
+
+// A server's run: CANCELLING while something may run it (its worker or program stops it and
+// ends it CANCELLED), else CANCELLED at once — as the engine cancels a local run.
+Outcome cancel_remote(ApiClient& api, const FlowRunRecord& run, const std::string& message) {
+    const bool may_run = run.state.type == StateType::Running
+                         || run.state.type == StateType::Pending
+                         || run.state.type == StateType::Paused;
+    State proposed = make_state(may_run ? StateType::Cancelling : StateType::Cancelled);
+    proposed.message = message;
+    return propose_state(api, RemoteRun::Flow, run.id, run.state, proposed, false);
 }
 
 void flow_run_cancel(Cli& cli, const std::string& prefix, const std::string& message) {
-    auto& engine = cli.engine();
-    const FlowRunRecord run = load_flow_run(engine, prefix);
-    const Outcome outcome = engine.cancel_flow_run(run.id, message);
+    const FlowRunRecord run = load_flow_run(cli, prefix);
+    const Outcome outcome = cli.api() ? cancel_remote(*cli.api(), run, message)
+                                      : cli.engine().cancel_flow_run(run.id, message);
     const bool stored =
         outcome.accepted() || (outcome.decision == Decision::Reject && outcome.state);
     if (!stored || !outcome.state)
-        throw CliError("cannot cancel " + describe(engine, run) + ": " + outcome.reason);
+        throw CliError("cannot cancel " + describe(cli, run) + ": " + outcome.reason);
     if (outcome.state->type == StateType::Cancelling)
-        cli.out() << "Cancelling " << describe(engine, run) << ": its program was asked to stop.\n";
+        cli.out() << "Cancelling " << describe(cli, run) << ": its program was asked to stop.\n";
     else
-        cli.out() << "Cancelled " << describe(engine, run) << ".\n";
+        cli.out() << "Cancelled " << describe(cli, run) << ".\n";
 }
 
 void flow_run_delete(Cli& cli, const std::string& prefix) {
+    const FlowRunRecord run = load_flow_run(cli, prefix);
+    const std::string label = describe(cli, run);
+    if (ApiClient* api = cli.api()) {
+        delete_remote_flow_run(*api, run.id);
+        cli.out() << "Deleted " << label << ".\n";
+        return;
+    }
     auto& engine = cli.engine();
-    const FlowRunRecord run = load_flow_run(engine, prefix);
-    const std::string label = describe(engine, run); // while its id is still there to look up
     // Its program would go on writing task runs and logs of a run that no longer exists.
     if (!is_terminal(run.state.type) && process_alive(run.process, now_us()))
         throw CliError(label + " is still running in pid " + std::to_string(run.process.pid)
@@ -51,9 +68,9 @@ void check_program(const FlowRunRecord& run, const std::string& label) {
 }
 
 void flow_run_resume(Cli& cli, const std::string& prefix, const std::string& input_text) {
-    auto& engine = cli.engine();
+    auto& engine = cli.engine(false, "weft flow-run resume");
     const FlowRunRecord run = load_flow_run(engine, prefix);
-    const std::string label = describe(engine, run);
+    const std::string label = describe(cli, run);
     std::optional<nlohmann::json> input;
     if (!input_text.empty()) {
         input = nlohmann::json::parse(input_text, nullptr, false);
@@ -86,11 +103,14 @@ void flow_run_resume(Cli& cli, const std::string& prefix, const std::string& inp
 }
 
 void flow_run_set_state(Cli& cli, const SetStateOptions& o) {
-    auto& engine = cli.engine();
-    const FlowRunRecord run = load_flow_run(engine, o.id);
+    const FlowRunRecord run = load_flow_run(cli, o.id);
     const State proposed = make_user_state(parse_state_type(o.type), o.name, o.message);
-    const auto t = engine.set_flow_run_state(run.id, Proposal{proposed, Origin::User, o.force});
-    report_transition(cli, t.outcome, describe(engine, run), proposed);
+    const Outcome outcome =
+        cli.api() ? propose_state(*cli.api(), RemoteRun::Flow, run.id, run.state, proposed, o.force)
+                  : cli.engine()
+                        .set_flow_run_state(run.id, Proposal{proposed, Origin::User, o.force})
+                        .outcome;
+    report_transition(cli, outcome, describe(cli, run), proposed);
 }
 
 } // namespace

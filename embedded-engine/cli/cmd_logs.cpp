@@ -97,7 +97,28 @@ void wait_for_change(Cli& cli, Reader& reader, std::int64_t version) {
     }
 }
 
+// A server's lines, page by page; following them needs its event stream (not used here yet).
+void remote_flow_run_logs(Cli& cli, ApiClient& api, const LogsOptions& o) {
+    if (o.follow)
+        throw CliError("--follow works on a local database only, not yet against a server "
+                       "(WEFT_API_URL); give --db PATH to follow a local run");
+    const FlowRunRecord run = load_flow_run(cli, o.id);
+    RemoteReader reader(api);
+    LogQuery q;
+    q.flow_run_id = run.id;
+    q.min_level = o.level.empty() ? 0 : log_level_from_string(o.level).value_or(0);
+    q.limit = kPage;
+    LogPrinter printer(cli, run, o.json, false);
+    for (;; q.offset += kPage) {
+        auto lines = reader.logs(q);
+        printer.print(reader, lines);
+        if (lines.size() < size_t(kPage)) break;
+    }
+    printer.finish();
+}
+
 void flow_run_logs(Cli& cli, const LogsOptions& o) {
+    if (ApiClient* api = cli.api()) return remote_flow_run_logs(cli, *api, o);
     auto& engine = cli.engine();
     const FlowRunRecord run = load_flow_run(engine, o.id);
     LogQuery q;

@@ -24,7 +24,7 @@ std::string command_line(const LaunchRequest& r) {
 }
 
 void flow_run_retry(Cli& cli, const RetryOptions& o) {
-    auto& engine = cli.engine();
+    auto& engine = cli.engine(false, "weft flow-run retry");
     // Prefixes, tails and names resolve here, with the command line's own messages.
     const std::string run_id = resolve_flow_run(engine, o.id);
     const std::string task_run_id =

@@ -4,15 +4,15 @@
 #include "resolve.hpp"
 
 #include <weft/record_json.hpp>
+#include <weft/remote_actions.hpp>
 
 namespace weft::cli {
 
 namespace {
 
 void task_run_ls(Cli& cli, const std::string& flow_run, bool json) {
-    auto& engine = cli.engine();
-    const std::string id = resolve_flow_run(engine, flow_run);
-    auto tasks = engine.store().read([&](Reader& r) { return r.task_runs(id); });
+    const std::string id = resolve_flow_run(cli, flow_run);
+    auto tasks = cli.read([&](Reader& r) { return r.task_runs(id); });
     if (json) {
         auto array = nlohmann::json::array();
         for (const auto& t : tasks)
@@ -21,19 +21,22 @@ void task_run_ls(Cli& cli, const std::string& flow_run, bool json) {
         return;
     }
     if (tasks.empty()) {
-        cli.out() << "Flow run " << short_flow_run_id(engine, id) << " has no task runs.\n";
+        cli.out() << "Flow run " << shown_id(cli, id) << " has no task runs.\n";
         return;
     }
     print_task_runs(cli, tasks);
 }
 
 void task_run_set_state(Cli& cli, const SetStateOptions& o) {
-    auto& engine = cli.engine();
-    const TaskRunRecord task = load_task_run(engine, o.id);
+    const TaskRunRecord task = load_task_run(cli, o.id);
     const State proposed = make_user_state(parse_state_type(o.type), o.name, o.message);
-    const auto t = engine.set_task_run_state(task.id, Proposal{proposed, Origin::User, o.force});
-    report_transition(cli, t.outcome,
-                      "task run " + short_task_run_id(engine, task.id) + " (" + task.name + ")",
+    const Outcome outcome =
+        cli.api()
+            ? propose_state(*cli.api(), RemoteRun::Task, task.id, task.state, proposed, o.force)
+            : cli.engine()
+                  .set_task_run_state(task.id, Proposal{proposed, Origin::User, o.force})
+                  .outcome;
+    report_transition(cli, outcome, "task run " + shown_id(cli, task.id) + " (" + task.name + ")",
                       proposed);
 }
 

@@ -55,8 +55,10 @@ void setup_logging() {
 
 void build(CLI::App& app, Cli& cli) {
     app.set_version_flag("--version", std::string("weft ") + WEFT_VERSION);
-    app.add_option("--db", cli.db_option, "The database file (default: $WEFT_HOME/weft.db)")
-        ->envname("WEFT_DB")
+    // Without --db: the server at WEFT_API_URL when set, else $WEFT_DB, else the default file.
+    app.add_option("--db", cli.db_option,
+                   "The database file (default: the server at $WEFT_API_URL when set, else "
+                   "$WEFT_DB, else $WEFT_HOME/weft.db)")
         ->type_name("PATH");
     // Options of the app are accepted after subcommands too: `weft flow-run ls --db x.db`.
     app.fallthrough();

@@ -1,5 +1,7 @@
 #pragma once
 // Runs on the command line: full ids, unique prefixes or tails of ids, or flow run names.
+#include "cli.hpp"
+
 #include <weft/engine.hpp>
 
 #include <string>
@@ -15,6 +17,15 @@ std::string resolve_task_run(Engine& engine, const std::string& text);
 /// Resolves and reads the run; throws LookupError when it vanished in between.
 FlowRunRecord load_flow_run(Engine& engine, const std::string& text);
 TaskRunRecord load_task_run(Engine& engine, const std::string& text);
+
+/// As above, on the server the commands work against (Cli::api) or the local database. A server
+/// finds runs by their whole id or a flow run's name only.
+std::string resolve_flow_run(Cli& cli, const std::string& text);
+FlowRunRecord load_flow_run(Cli& cli, const std::string& text);
+TaskRunRecord load_task_run(Cli& cli, const std::string& text);
+/// A run id as tables show it: its tail for a local database (commands take it back), the whole
+/// id for a server.
+std::string shown_id(Cli& cli, const std::string& id);
 
 /// What tables and messages show of a run id, which commands take back: its last 12 hex digits.
 /// Ids are time-ordered (UUID v7), so their first 12 digits are the creation time, the same for a

@@ -380,35 +380,37 @@ std::string single(const Matches& m, const std::string& text, const char* what, 
 
 // `text` names a run by a prefix of its id (any case, spaces around ignored), else by the end of
 // its id (the random tail the CLI shows), else, for a flow run, by its exact name.
-std::string Engine::resolve_flow_run(const std::string& text) {
+std::string resolve_flow_run(Reader& r, const std::string& text) {
     const std::string key = trimmed(text);
     if (key.empty()) throw LookupError("no flow run id given");
     const std::string id = lowercase(key);
-    const Matches m = m_store->read([&](Reader& r) {
-        Matches found;
-        if (id_like(id)) {
-            try_lookup(found, "prefix", [&] { return r.flow_run_ids_with_prefix(id); });
-            try_lookup(found, "ending", [&] { return r.flow_run_ids_ending_with(id); });
-        }
-        try_lookup(found, "name", [&] { return r.flow_run_ids_named(key); });
-        return found;
-    });
-    return single(m, key, "flow run", true);
+    Matches found;
+    if (id_like(id)) {
+        try_lookup(found, "prefix", [&] { return r.flow_run_ids_with_prefix(id); });
+        try_lookup(found, "ending", [&] { return r.flow_run_ids_ending_with(id); });
+    }
+    try_lookup(found, "name", [&] { return r.flow_run_ids_named(key); });
+    return single(found, key, "flow run", true);
 }
 
-std::string Engine::resolve_task_run(const std::string& text) {
+std::string resolve_task_run(Reader& r, const std::string& text) {
     const std::string key = trimmed(text);
     if (key.empty()) throw LookupError("no task run id given");
     const std::string id = lowercase(key);
-    const Matches m = m_store->read([&](Reader& r) {
-        Matches found;
-        if (id_like(id)) {
-            try_lookup(found, "prefix", [&] { return r.task_run_ids_with_prefix(id); });
-            try_lookup(found, "ending", [&] { return r.task_run_ids_ending_with(id); });
-        }
-        return found;
-    });
-    return single(m, key, "task run", false);
+    Matches found;
+    if (id_like(id)) {
+        try_lookup(found, "prefix", [&] { return r.task_run_ids_with_prefix(id); });
+        try_lookup(found, "ending", [&] { return r.task_run_ids_ending_with(id); });
+    }
+    return single(found, key, "task run", false);
+}
+
+std::string Engine::resolve_flow_run(const std::string& text) {
+    return m_store->read([&](Reader& r) { return weft::resolve_flow_run(r, text); });
+}
+
+std::string Engine::resolve_task_run(const std::string& text) {
+    return m_store->read([&](Reader& r) { return weft::resolve_task_run(r, text); });
 }
 
 } // namespace weft

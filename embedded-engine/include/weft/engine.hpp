@@ -110,6 +110,10 @@ private:
     std::shared_ptr<Store> m_store;
 };
 
+/// As Engine::resolve_flow_run / resolve_task_run, on any Reader (a server's too).
+std::string resolve_flow_run(Reader& reader, const std::string& text);
+std::string resolve_task_run(Reader& reader, const std::string& text);
+
 /// As Engine::set_flow_run_state, inside a transaction the caller runs: for a state change that
 /// commits together with other writes (a resume stores its input). `before_write` changes the run
 /// along with a state the rules let through. Throws LookupError for an unknown id.

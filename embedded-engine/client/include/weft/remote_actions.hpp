@@ -1,0 +1,22 @@
+#pragma once
+// Changes proposed to a server's runs over its REST API; the server's rules decide, as the
+// engine's decide for a local database.
+#include "weft/api_client.hpp"
+
+#include <weft/records.hpp>
+#include <weft/rules.hpp>
+
+namespace weft {
+
+enum class RemoteRun { Flow, Task };
+
+/// Proposes `state` (type, name, message and details; the server stamps id and time) for the run
+/// `run`, whose stored state is `current`. The server's OrchestrationResult as an Outcome: its
+/// state is set when the server stored one — the proposed state, or another the rules chose.
+Outcome propose_state(ApiClient& api, RemoteRun kind, const std::string& id, const State& current,
+                      const State& proposed, bool force);
+
+/// Deletes a flow run with everything it owns (task runs, subflows, logs).
+void delete_remote_flow_run(ApiClient& api, const std::string& id);
+
+} // namespace weft

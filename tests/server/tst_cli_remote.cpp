@@ -1,0 +1,225 @@
+// `weft` with WEFT_API_URL set works against a server: it lists and inspects the server's runs,
+// reads their logs, cancels, deletes and sets states through the server's rules, and says
+// plainly what it cannot do there yet, or that the server cannot be reached.
+#include "serverprocess.h"
+
+#include <QtTest>
+
+#include <set>
+
+using nlohmann::json;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+} // namespace
+
+class TestCliRemote : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QProcess m_server;
+    QString m_base; // http://127.0.0.1:PORT/api
+    std::string m_flow, m_running, m_scheduled, m_task;
+
+    Run weft(const QStringList& args, const QString& apiUrl = {}) {
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("WEFT_DB"));
+        env.insert(QStringLiteral("WEFT_HOME"), m_dir.filePath(QStringLiteral("home")));
+        env.insert(QStringLiteral("WEFT_API_URL"), apiUrl.isEmpty() ? m_base : apiUrl);
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"), args);
+        Run r;
+        if (!p.waitForFinished(30000)) return r;
+        r.code = p.exitCode();
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+    HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
+        return request(method, QUrl(m_base + path),
+                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+    }
+
+    std::string stateOf(const std::string& run) {
+        return api("GET", QStringLiteral("/flow_runs/") + QString::fromStdString(run))
+            .body.value("state_type", "");
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_server.setProcessChannelMode(QProcess::SeparateChannels);
+        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
+                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
+                        m_dir.filePath(QStringLiteral("server.db"))});
+        QVERIFY(m_server.waitForStarted());
+        QByteArray err;
+        const quint16 port = waitForPort(m_server, err);
+        QVERIFY2(port != 0, err.constData());
+        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+
+        m_flow = api("POST", QStringLiteral("/flows/"), {{"name", "etl"}}).body.value("id", "");
+        m_running = api("POST", QStringLiteral("/flow_runs/"),
+                        {{"flow_id", m_flow}, {"name", "brisk-otter"}})
+                        .body.value("id", "");
+        m_scheduled =
+            api("POST", QStringLiteral("/flow_runs/"),
+                {{"flow_id", m_flow}, {"name", "calm-heron"}, {"state", {{"type", "SCHEDULED"}}}})
+                .body.value("id", "");
+        QVERIFY(!m_flow.empty() && !m_running.empty() && !m_scheduled.empty());
+        const QString running = QString::fromStdString(m_running);
+        QCOMPARE(api("POST", QStringLiteral("/flow_runs/%1/set_state").arg(running),
+                     {{"state", {{"type", "RUNNING"}}}})
+                     .status,
+                 201);
+        for (const char* key : {"extract", "load"}) {
+            auto t = api("POST", QStringLiteral("/task_runs/"),
+                         {{"flow_run_id", m_running}, {"task_key", key}, {"dynamic_key", "0"}});
+            QCOMPARE(t.status, 201);
+            m_task = t.body.value("id", "");
+        }
+        json lines = json::array({{{"name", "etl"},
+                                   {"level", 20},
+                                   {"message", "reading 12 rows"},
+                                   {"timestamp", "2026-12-07T10:00:00Z"},
+                                   {"flow_run_id", m_running}},
+                                  {{"name", "etl"},
+                                   {"level", 40},
+                                   {"message", "disk is slow"},
+                                   {"timestamp", "2026-12-07T10:00:01Z"},
+                                   {"flow_run_id", m_running}}});
+        QCOMPARE(api("POST", QStringLiteral("/logs/"), lines).status, 201);
+    }
+
+    void cleanupTestCase() {
+        m_server.terminate();
+        m_server.waitForFinished(20000);
+    }
+
+    void listsAndInspectsTheServersRuns() {
+        auto ls =
+            weft({QStringLiteral("flow-run"), QStringLiteral("ls"), QStringLiteral("--json")});
+        QCOMPARE(ls.code, 0);
+        auto runs = json::parse(ls.out.toStdString());
+        QCOMPARE(runs.size(), size_t(2));
+        std::set<std::string> ids;
+        for (const auto& r : runs) {
+            ids.insert(r.at("id").get<std::string>());
+            QCOMPARE(r.at("flow_name"), json("etl"));
+        }
+        QCOMPARE(ids, (std::set<std::string>{m_running, m_scheduled}));
+
+        // Tables show whole ids: a server finds runs by whole id, not by a tail.
+        auto table = weft({QStringLiteral("flow-run"), QStringLiteral("ls"),
+                           QStringLiteral("--state"), QStringLiteral("RUNNING")});
+        QCOMPARE(table.code, 0);
+        QVERIFY2(table.out.contains(QString::fromStdString(m_running)), qPrintable(table.out));
+        QVERIFY(!table.out.contains(QStringLiteral("calm-heron")));
+
+        auto inspect = weft({QStringLiteral("flow-run"), QStringLiteral("inspect"),
+                             QStringLiteral("brisk-otter"), QStringLiteral("--json")});
+        QCOMPARE(inspect.code, 0);
+        auto run = json::parse(inspect.out.toStdString());
+        QCOMPARE(run.at("id"), json(m_running));
+        QCOMPARE(run.at("task_runs").size(), size_t(2));
+        QCOMPARE(run.at("state_history").size(), size_t(2)); // PENDING, RUNNING
+
+        auto tasks = weft({QStringLiteral("task-run"), QStringLiteral("ls"),
+                           QStringLiteral("--flow-run"), QString::fromStdString(m_running)});
+        QCOMPARE(tasks.code, 0);
+        QVERIFY(tasks.out.contains(QStringLiteral("extract-0"))
+                && tasks.out.contains(QStringLiteral("load-0")));
+
+        auto flows = weft({QStringLiteral("flow"), QStringLiteral("ls")});
+        QCOMPARE(flows.code, 0);
+        QVERIFY(flows.out.contains(QString::fromStdString(m_flow)));
+
+        auto logs = weft({QStringLiteral("flow-run"), QStringLiteral("logs"),
+                          QString::fromStdString(m_running)});
+        QCOMPARE(logs.code, 0);
+        QVERIFY(logs.out.contains(QStringLiteral("reading 12 rows"))
+                && logs.out.contains(QStringLiteral("disk is slow")));
+        auto errors = weft({QStringLiteral("flow-run"), QStringLiteral("logs"),
+                            QString::fromStdString(m_running), QStringLiteral("--level"),
+                            QStringLiteral("ERROR")});
+        QCOMPARE(errors.code, 0);
+        QVERIFY(!errors.out.contains(QStringLiteral("reading 12 rows")));
+    }
+
+    void actsThroughTheServersRules() {
+        auto setTask = weft({QStringLiteral("task-run"), QStringLiteral("set-state"),
+                             QString::fromStdString(m_task), QStringLiteral("FAILED")});
+        QCOMPARE(setTask.code, 0);
+        QCOMPARE(api("GET", QStringLiteral("/task_runs/") + QString::fromStdString(m_task))
+                     .body.value("state_type", ""),
+                 std::string("FAILED"));
+
+        // Nothing runs a scheduled run: cancelled at once. A running one is asked to stop.
+        auto cancel = weft(
+            {QStringLiteral("flow-run"), QStringLiteral("cancel"), QStringLiteral("calm-heron")});
+        QCOMPARE(cancel.code, 0);
+        QVERIFY(cancel.out.startsWith(QStringLiteral("Cancelled")));
+        QCOMPARE(stateOf(m_scheduled), std::string("CANCELLED"));
+        auto stop = weft({QStringLiteral("flow-run"), QStringLiteral("cancel"),
+                          QString::fromStdString(m_running)});
+        QCOMPARE(stop.code, 0);
+        QCOMPARE(stateOf(m_running), std::string("CANCELLING"));
+
+        // The server's refusal is the command's failure, with the rules' reason.
+        auto refused = weft({QStringLiteral("flow-run"), QStringLiteral("set-state"),
+                             QStringLiteral("brisk-otter"), QStringLiteral("RUNNING")});
+        QCOMPARE(refused.code, 1);
+        QVERIFY2(refused.err.startsWith(QStringLiteral("weft: cannot set flow run"))
+                     && refused.err.contains(QStringLiteral("being cancelled")),
+                 qPrintable(refused.err));
+        QCOMPARE(stateOf(m_running), std::string("CANCELLING"));
+
+        auto del = weft({QStringLiteral("flow-run"), QStringLiteral("delete"),
+                         QString::fromStdString(m_scheduled)});
+        QCOMPARE(del.code, 0);
+        QCOMPARE(
+            api("GET", QStringLiteral("/flow_runs/") + QString::fromStdString(m_scheduled)).status,
+            404);
+    }
+
+    void saysWhatItCannotDo() {
+        auto tail = weft({QStringLiteral("flow-run"), QStringLiteral("inspect"),
+                          QString::fromStdString(m_running.substr(24))});
+        QCOMPARE(tail.code, 1);
+        QVERIFY2(tail.err.contains(QStringLiteral("a server finds runs by whole id or name")),
+                 qPrintable(tail.err));
+
+        auto retry = weft({QStringLiteral("flow-run"), QStringLiteral("retry"),
+                           QString::fromStdString(m_running)});
+        QCOMPARE(retry.code, 1);
+        QVERIFY2(retry.err.contains(QStringLiteral("local database only")), qPrintable(retry.err));
+
+        auto follow = weft({QStringLiteral("flow-run"), QStringLiteral("logs"),
+                            QString::fromStdString(m_running), QStringLiteral("--follow")});
+        QCOMPARE(follow.code, 1);
+        QCOMPARE(follow.err.count(QLatin1Char('\n')), 1);
+
+        // No server there: one line saying so, quickly.
+        auto down = weft({QStringLiteral("flow-run"), QStringLiteral("ls")},
+                         QStringLiteral("http://127.0.0.1:9/api"));
+        QCOMPARE(down.code, 1);
+        QVERIFY2(down.err.startsWith(QStringLiteral("weft: cannot reach the server at")),
+                 qPrintable(down.err));
+
+        // --db on the command line is the local database, WEFT_API_URL or not.
+        auto local = weft({QStringLiteral("--db"), m_dir.filePath(QStringLiteral("local.db")),
+                           QStringLiteral("flow"), QStringLiteral("ls")});
+        QCOMPARE(local.code, 1); // it does not exist, and is not created by a listing
+        QVERIFY(local.err.contains(QStringLiteral("local.db")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliRemote)
+#include "tst_cli_remote.moc"
