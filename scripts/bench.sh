@@ -22,6 +22,8 @@ print(json.dumps({
     "ratio_to_raw": w["ratio_to_raw"],
     "raw_sqlite_us_per_task": w["raw_sqlite_us_per_task"],
     "raw_sqlite_v1_us_per_task": w["raw_sqlite_v1_us_per_task"],
+    "weft_mb_per_100k": w["weft_mb_per_100k"],
+    "raw_sqlite_v1_mb_per_100k": w["raw_sqlite_v1_mb_per_100k"],
     "chain_overhead_pct": w["chain_overhead_pct"],
     "dask_us_per_task": dask_us,
     # Design §7's target: at least 3 (Weft persists every state durably; Dask keeps nothing).

@@ -155,10 +155,44 @@ CREATE TABLE flow_run_pauses(
   PRIMARY KEY(flow_run_id, pause_key)
 ) WITHOUT ROWID;
 )SQL";
+
+// The lean events: nothing the runs tables already hold. A task run's event no longer repeats its
+// flow run (the reader takes it from the task_runs row; a flow run's events are about the flow run
+// itself), the state type is an integer code (see sqlite_rows.cpp: 1 SCHEDULED … 9 CANCELLING),
+// and the state's name and message are NULL when they say nothing: the type's default name, an
+// empty message. seq is copied, so the change feed goes on from where it was.
+const char* const kLeanEvents = R"SQL(
+CREATE TABLE events_lean(
+  seq INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  run_id TEXT,
+  state_id TEXT,
+  state_type INTEGER,
+  state_name TEXT,
+  state_message TEXT,
+  state_details TEXT,
+  payload TEXT
+);
+INSERT INTO events_lean(seq, kind, ts, run_id, state_id, state_type, state_name, state_message,
+                        state_details, payload)
+SELECT seq, kind, ts, run_id, state_id,
+  CASE state_type WHEN 'SCHEDULED' THEN 1 WHEN 'PENDING' THEN 2 WHEN 'RUNNING' THEN 3
+    WHEN 'COMPLETED' THEN 4 WHEN 'FAILED' THEN 5 WHEN 'CANCELLED' THEN 6 WHEN 'CRASHED' THEN 7
+    WHEN 'PAUSED' THEN 8 WHEN 'CANCELLING' THEN 9
+    ELSE CASE WHEN state_type IS NOT NULL THEN 2 END END, -- an unknown type read as PENDING
+  CASE WHEN state_name = substr(state_type, 1, 1) || lower(substr(state_type, 2)) THEN NULL
+    ELSE state_name END,
+  nullif(state_message, ''), state_details, payload
+FROM events ORDER BY seq;
+DROP TABLE events;
+ALTER TABLE events_lean RENAME TO events;
+CREATE INDEX events_by_run ON events(run_id) WHERE run_id IS NOT NULL;
+)SQL";
 } // namespace
 
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> all{kV1, kLaunchColumns, kPauses};
+    static const std::vector<const char*> all{kV1, kLaunchColumns, kPauses, kLeanEvents};
     return all;
 }
 

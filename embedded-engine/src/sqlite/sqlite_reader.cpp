@@ -296,7 +296,7 @@ std::vector<State> SqliteReader::state_history(const std::string& run_id) {
     st->bind(1, run_id);
     std::vector<State> out;
     while (st->executeStep())
-        out.push_back(rows::read_state(*st, 0));
+        out.push_back(rows::read_event_state(*st, 0));
     return out;
 }
 

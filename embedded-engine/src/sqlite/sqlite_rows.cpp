@@ -20,8 +20,12 @@ const char* const kTaskRunColumns =
     "expected_start_time, created, updated, cache_key, cache_expiration, inputs_hash, task_inputs, "
     "parameters, tags, result, has_result, child_flow_run_id";
 
-const char* const kEventColumns = "seq, kind, ts, run_id, flow_run_id, state_id, state_type, "
-                                  "state_name, state_message, state_details, payload";
+// An event's flow run is not stored: a task run's is on its row (kinds 3 and 4), a flow run's
+// events and its log batches are about the flow run itself, and flows and limits have none.
+const char* const kEventColumns =
+    "seq, kind, ts, run_id, CASE WHEN kind IN (3, 4) THEN (SELECT t.flow_run_id FROM task_runs t "
+    "WHERE t.id = events.run_id) WHEN kind IN (7, 8) THEN NULL ELSE run_id END, state_id, "
+    "state_type, state_name, state_message, state_details, payload";
 
 const char* const kLogColumns = "id, flow_run_id, task_run_id, name, level, timestamp, message";
 
@@ -108,6 +112,50 @@ State read_state(SQLite::Statement& st, int c) {
     s.id = text(st, c);
     s.type = state_type_from_string(text(st, c + 1)).value_or(StateType::Pending);
     s.name = text(st, c + 2);
+    s.message = text(st, c + 3);
+    s.timestamp = st.getColumn(c + 4).getInt64();
+    s.details = json_col(st, c + 5);
+    return s;
+}
+
+int state_code(StateType type) {
+    switch (type) {
+    case StateType::Scheduled:
+        return 1;
+    case StateType::Pending:
+        return 2;
+    case StateType::Running:
+        return 3;
+    case StateType::Completed:
+        return 4;
+    case StateType::Failed:
+        return 5;
+    case StateType::Cancelled:
+        return 6;
+    case StateType::Crashed:
+        return 7;
+    case StateType::Paused:
+        return 8;
+    case StateType::Cancelling:
+        return 9;
+    }
+    return 2;
+}
+
+StateType state_from_code(int code) {
+    static constexpr StateType kByCode[] = {
+        StateType::Scheduled, StateType::Pending, StateType::Running,
+        StateType::Completed, StateType::Failed,  StateType::Cancelled,
+        StateType::Crashed,   StateType::Paused,  StateType::Cancelling,
+    };
+    return code >= 1 && code <= 9 ? kByCode[code - 1] : StateType::Pending;
+}
+
+State read_event_state(SQLite::Statement& st, int c) {
+    State s;
+    s.id = text(st, c);
+    s.type = state_from_code(st.getColumn(c + 1).getInt());
+    s.name = st.getColumn(c + 2).isNull() ? std::string(default_name(s.type)) : text(st, c + 2);
     s.message = text(st, c + 3);
     s.timestamp = st.getColumn(c + 4).getInt64();
     s.details = json_col(st, c + 5);
@@ -291,13 +339,15 @@ void bind_task_run_event(sqlite3_stmt* st, EventKind kind, const TaskRunColumns&
     b.integer(1, int(kind));
     b.integer(2, r.state_timestamp);
     b.opt_text(3, r.id);
-    b.opt_text(4, r.flow_run_id);
-    b.text(5, r.state_id);
-    b.text(6, to_string(r.state_type));
-    b.text(7, r.state_name);
-    b.text(8, r.state_message);
-    b.opt_text(9, r.state_details);
-    b.null(10);
+    b.text(4, r.state_id);
+    b.integer(5, state_code(r.state_type));
+    if (r.state_name == default_name(r.state_type))
+        b.null(6);
+    else
+        b.text(6, r.state_name);
+    b.opt_text(7, r.state_message);
+    b.opt_text(8, r.state_details);
+    b.null(9);
 }
 
 Event read_event(SQLite::Statement& st) {
@@ -308,10 +358,11 @@ Event read_event(SQLite::Statement& st) {
     e.run_id = text(st, 3);
     e.flow_run_id = text(st, 4);
     if (!st.getColumn(6).isNull()) {
+        // Columns 5..9 are read_event_state's but for the time, which is the event's.
         State s;
         s.id = text(st, 5);
-        s.type = state_type_from_string(text(st, 6)).value_or(StateType::Pending);
-        s.name = text(st, 7);
+        s.type = state_from_code(st.getColumn(6).getInt());
+        s.name = st.getColumn(7).isNull() ? std::string(default_name(s.type)) : text(st, 7);
         s.message = text(st, 8);
         s.timestamp = e.ts;
         s.details = json_col(st, 9);

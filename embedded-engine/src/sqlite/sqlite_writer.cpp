@@ -55,9 +55,11 @@ const char* const kUpdateTaskRunState =
     "parameters=coalesce(?16, parameters), result=?17, has_result=?18, "
     "task_inputs=coalesce(?19, task_inputs) WHERE id=?1";
 
+// The lean form (see schema step kLeanEvents): no flow run id, the state type's code, the name
+// NULL when it is the type's default, the message NULL when empty.
 const char* const kInsertEvent =
-    "INSERT INTO events(kind, ts, run_id, flow_run_id, state_id, state_type, state_name, "
-    "state_message, state_details, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO events(kind, ts, run_id, state_id, state_type, state_name, state_message, "
+    "state_details, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 const char* const kInsertLog = "INSERT INTO logs(flow_run_id, task_run_id, name, level, "
                                "timestamp, message) VALUES (?, ?, ?, ?, ?, ?)";
@@ -67,10 +69,10 @@ void exec_cached(SqliteReader& r, const char* sql) {
     st->exec();
 }
 
-// A feed event (a task run's own events: insert_task_run_event).
+// A feed event (a task run's own events: insert_task_run_event). The flow run it belongs to is
+// not stored: the reader derives it (rows::kEventColumns).
 void insert_event(SqliteReader& r, EventKind kind, Micros ts, const std::string& run_id,
-                  const std::string& flow_run_id, const State* state,
-                  const nlohmann::json& payload) {
+                  const State* state, const nlohmann::json& payload) {
     auto st = r.cached(kInsertEvent);
     st->bind(1, int(kind));
     st->bind(2, static_cast<int64_t>(ts));
@@ -78,27 +80,29 @@ void insert_event(SqliteReader& r, EventKind kind, Micros ts, const std::string&
         st->bind(3);
     else
         st->bindNoCopy(3, run_id);
-    if (flow_run_id.empty())
-        st->bind(4);
-    else
-        st->bindNoCopy(4, flow_run_id);
     if (state) {
-        st->bindNoCopy(5, state->id);
-        st->bindNoCopy(6, to_string(state->type).data());
-        st->bindNoCopy(7, state->name);
-        st->bindNoCopy(8, state->message);
-        if (state->details.is_null())
-            st->bind(9);
+        st->bindNoCopy(4, state->id);
+        st->bind(5, rows::state_code(state->type));
+        if (state->name == default_name(state->type))
+            st->bind(6);
         else
-            st->bind(9, state->details.dump());
+            st->bindNoCopy(6, state->name);
+        if (state->message.empty())
+            st->bind(7);
+        else
+            st->bindNoCopy(7, state->message);
+        if (state->details.is_null())
+            st->bind(8);
+        else
+            st->bind(8, state->details.dump());
     } else {
-        for (int i = 5; i <= 9; ++i)
+        for (int i = 4; i <= 8; ++i)
             st->bind(i);
     }
     if (payload.is_null())
-        st->bind(10);
+        st->bind(9);
     else
-        st->bind(10, payload.dump());
+        st->bind(9, payload.dump());
     st->exec();
 }
 
@@ -151,7 +155,7 @@ void SqliteWriter::put_flow(const FlowRecord& flow) {
     st->bind(3, static_cast<int64_t>(flow.created));
     st->bind(4, rows::tags_to_text(flow.tags));
     if (st->exec() > 0)
-        insert_event(m_reader, EventKind::FlowCreated, flow.created, flow.id, {}, nullptr,
+        insert_event(m_reader, EventKind::FlowCreated, flow.created, flow.id, nullptr,
                      {{"name", flow.name}});
 }
 
@@ -161,7 +165,7 @@ void SqliteWriter::put_flow_run(const FlowRunRecord& run, EventKind kind) {
     rows::bind_flow_run(*st, run);
     st->exec();
     if (kind == EventKind::FlowRunCreated || kind == EventKind::FlowRunState)
-        insert_event(m_reader, kind, run.state.timestamp, run.id, run.id, &run.state, nullptr);
+        insert_event(m_reader, kind, run.state.timestamp, run.id, &run.state, nullptr);
 }
 
 void SqliteWriter::put_task_run(const TaskRunRecord& run, EventKind kind) {
@@ -189,7 +193,7 @@ void SqliteWriter::delete_flow_run(const std::string& id) {
         delete_flow_run(child);
     // The deletion's event comes first: it outlives the run's own events, so the newest event is
     // never deleted and sequence numbers are never reused.
-    insert_event(m_reader, EventKind::FlowRunDeleted, now_us(), id, id, nullptr, nullptr);
+    insert_event(m_reader, EventKind::FlowRunDeleted, now_us(), id, nullptr, nullptr);
     const auto deletion_seq = db().getLastInsertRowid();
     const char* statements[] = {
         "DELETE FROM events WHERE run_id IN (SELECT id FROM task_runs WHERE flow_run_id = ?1) "
@@ -217,7 +221,7 @@ void SqliteWriter::set_concurrency_limit(const std::string& tag, int limit) {
     st->bind(2, limit);
     st->bind(3, static_cast<int64_t>(now_us()));
     st->exec();
-    insert_event(m_reader, EventKind::ConcurrencyLimits, now_us(), {}, {}, nullptr,
+    insert_event(m_reader, EventKind::ConcurrencyLimits, now_us(), {}, nullptr,
                  {{"tag", tag}, {"limit", limit}});
 }
 
@@ -229,7 +233,7 @@ bool SqliteWriter::delete_concurrency_limit(const std::string& tag) {
     slots->bind(1, tag);
     slots->exec();
     if (deleted)
-        insert_event(m_reader, EventKind::ConcurrencyLimits, now_us(), {}, {}, nullptr,
+        insert_event(m_reader, EventKind::ConcurrencyLimits, now_us(), {}, nullptr,
                      {{"tag", tag}, {"limit", nullptr}});
     return deleted;
 }
@@ -372,7 +376,7 @@ std::int64_t SqliteWriter::append_log(const LogRecord& line) {
 
 void SqliteWriter::logs_event(const std::string& flow_run_id, std::int64_t first_id,
                               std::int64_t last_id, std::int64_t count) {
-    insert_event(m_reader, EventKind::Logs, now_us(), flow_run_id, flow_run_id, nullptr,
+    insert_event(m_reader, EventKind::Logs, now_us(), flow_run_id, nullptr,
                  {{"first_id", first_id}, {"last_id", last_id}, {"count", count}});
 }
 
