@@ -188,6 +188,10 @@ FROM events ORDER BY seq;
 DROP TABLE events;
 ALTER TABLE events_lean RENAME TO events;
 CREATE INDEX events_by_run ON events(run_id) WHERE run_id IS NOT NULL;
+-- A flow run's task runs, and one task call of it (Prefect's upsert key for task runs: the same
+-- flow run, task_key and dynamic_key), found without reading the run's other task runs.
+DROP INDEX task_runs_by_flow_run;
+CREATE INDEX task_runs_by_flow_run ON task_runs(flow_run_id, task_key, dynamic_key);
 )SQL";
 } // namespace
 
