@@ -1,6 +1,7 @@
 #pragma once
 // runAsync: work on the query pool; the result crosses to the GUI thread as a Result<T>.
 #include "backend/result.h"
+#include "backend/threadpriority.h"
 
 #include <QCoreApplication>
 #include <QMetaObject>
@@ -19,7 +20,6 @@ inline QThreadPool* queryPool() {
     static QThreadPool* pool = [] {
         auto* p = new QThreadPool; // lives as long as the process: queries may outlive main()
         p->setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
-        p->setThreadPriority(QThread::LowPriority); // the GUI thread comes first on a busy machine
         return p;
     }();
     return pool;
@@ -44,6 +44,7 @@ template<class T>
 void runAsync(QObject* context, std::function<T()> work, std::function<void(Result<T>)> done) {
     QPointer<QObject> guard(context);
     queryPool()->start([guard, work = std::move(work), done = std::move(done)] {
+        lowerThisThreadsPriority(); // the pool's threads are Studio's own: below the GUI thread
         // An exception must not escape the worker: it becomes the answer's error.
         auto result = std::make_shared<std::optional<Result<T>>>();
         try {
