@@ -25,6 +25,18 @@ inline QThreadPool* queryPool() {
     return pool;
 }
 
+/// The threads that start flow programs, at normal priority: a started program inherits the
+/// nice value of the thread that starts it, and a flow must not run below normal because Studio
+/// (rather than a shell) started it. One thread: starting is quick, and rare.
+inline QThreadPool* launchPool() {
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool; // lives as long as the process, like queryPool()
+        p->setMaxThreadCount(1);
+        return p;
+    }();
+    return pool;
+}
+
 /// Hands `call` to the GUI thread, where it runs only if `guard` still lives. The pointer is
 /// read there, never on the calling thread: a QPointer tested on a worker may be cleared by the
 /// GUI thread right after the test, and posting to the raw object would then use a dead object.
@@ -41,10 +53,14 @@ template<class F> void postToGuard(const QPointer<QObject>& guard, F&& call) {
 }
 
 template<class T>
-void runAsync(QObject* context, std::function<T()> work, std::function<void(Result<T>)> done) {
+void runAsync(QObject* context, std::function<T()> work, std::function<void(Result<T>)> done,
+              WorkPriority priority) {
     QPointer<QObject> guard(context);
-    queryPool()->start([guard, work = std::move(work), done = std::move(done)] {
-        lowerThisThreadsPriority(); // the pool's threads are Studio's own: below the GUI thread
+    const bool background = priority == WorkPriority::Background;
+    QThreadPool* pool = background ? queryPool() : launchPool();
+    pool->start([guard, work = std::move(work), done = std::move(done), background] {
+        // The query pool's threads are Studio's own: below the GUI thread.
+        if (background) lowerThisThreadsPriority();
         // An exception must not escape the worker: it becomes the answer's error.
         auto result = std::make_shared<std::optional<Result<T>>>();
         try {
