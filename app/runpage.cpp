@@ -6,10 +6,13 @@
 #include "dashboard/jsonmodel.h"
 #include "graph/rungraphmodel.h"
 #include "graph/rungraphwidget.h"
+#include "logs/logmodel.h"
 #include "logs/logview.h"
+#include "logs/snapshottasknames.h"
 #include "runactions.h"
 #include "runs/runformat.h"
 #include "runs/runsnapshot.h"
+#include "runs/runsnapshots.h"
 #include "runs/taskrundetails.h"
 #include "runs/taskrunmodel.h"
 #include "runs/taskruntable.h"
@@ -57,7 +60,8 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     , m_actions(actions)
     , m_id(QString::fromStdString(run.id))
     , m_run(run)
-    , m_snapshot(new RunSnapshot(backend, this)) {
+    , m_heldSnapshot(RunSnapshots::of(backend, m_id))
+    , m_snapshot(m_heldSnapshot.get()) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(buildHeader());
@@ -92,6 +96,7 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_taskRuns->taskRunModel()->setSnapshot(m_snapshot);
     m_timeline->model()->setSnapshot(m_snapshot);
     m_graphModel->setSnapshot(m_snapshot);
+    m_logs->model()->setTaskNames(new SnapshotTaskNames(m_snapshot, this));
     m_logs->setFlowRun(m_id);
 
     connect(m_graph, &RunGraphWidget::taskRunActivated, this, &RunPage::selectTaskRun);
@@ -119,7 +124,7 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] { showRecord(m_run); });
     showRecord(run);
-    m_snapshot->setFlowRun(m_id);
+    onSnapshotChanged(); // it may be loaded already: another view of the run holds it
 }
 
 QWidget* RunPage::buildHeader() {

@@ -6,6 +6,7 @@
 
 #include <QTimer>
 #include <QWidget>
+#include <memory>
 
 class QLabel;
 class QTabWidget;
@@ -76,6 +77,9 @@ private:
     RunActions* m_actions;
     QString m_id;
     weft::FlowRunRecord m_run;
+    // The run's snapshot, shared through RunSnapshots with every other view of this run (another
+    // run's graph with it expanded as a subflow).
+    std::shared_ptr<RunSnapshot> m_heldSnapshot;
     RunSnapshot* m_snapshot;
     QTimer m_tick; // running durations grow
 

@@ -195,10 +195,15 @@ private:
     QString m_healthError;
 };
 
-/// Runs `work` on the query pool and hands its value, or the exception it threw as an error, to
-/// `done` on the GUI thread, unless `context` died meanwhile.
+/// Background: the query pool, whose threads run below the GUI thread. Normal: a thread at normal
+/// priority, for work that starts programs (they inherit the starting thread's nice value).
+enum class WorkPriority { Background, Normal };
+
+/// Runs `work` on the query pool (or, Normal, the launch pool) and hands its value, or the
+/// exception it threw as an error, to `done` on the GUI thread, unless `context` died meanwhile.
 template<class T>
-void runAsync(QObject* context, std::function<T()> work, std::function<void(Result<T>)> done);
+void runAsync(QObject* context, std::function<T()> work, std::function<void(Result<T>)> done,
+              WorkPriority priority = WorkPriority::Background);
 
 } // namespace weft::studio
 

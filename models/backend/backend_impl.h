@@ -1,6 +1,7 @@
 #pragma once
 // runAsync: work on the query pool; the result crosses to the GUI thread as a Result<T>.
 #include "backend/result.h"
+#include "backend/threadpriority.h"
 
 #include <QCoreApplication>
 #include <QMetaObject>
@@ -19,7 +20,18 @@ inline QThreadPool* queryPool() {
     static QThreadPool* pool = [] {
         auto* p = new QThreadPool; // lives as long as the process: queries may outlive main()
         p->setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
-        p->setThreadPriority(QThread::LowPriority); // the GUI thread comes first on a busy machine
+        return p;
+    }();
+    return pool;
+}
+
+/// The threads that start flow programs, at normal priority: a started program inherits the
+/// nice value of the thread that starts it, and a flow must not run below normal because Studio
+/// (rather than a shell) started it. One thread: starting is quick, and rare.
+inline QThreadPool* launchPool() {
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool; // lives as long as the process, like queryPool()
+        p->setMaxThreadCount(1);
         return p;
     }();
     return pool;
@@ -41,9 +53,14 @@ template<class F> void postToGuard(const QPointer<QObject>& guard, F&& call) {
 }
 
 template<class T>
-void runAsync(QObject* context, std::function<T()> work, std::function<void(Result<T>)> done) {
+void runAsync(QObject* context, std::function<T()> work, std::function<void(Result<T>)> done,
+              WorkPriority priority) {
     QPointer<QObject> guard(context);
-    queryPool()->start([guard, work = std::move(work), done = std::move(done)] {
+    const bool background = priority == WorkPriority::Background;
+    QThreadPool* pool = background ? queryPool() : launchPool();
+    pool->start([guard, work = std::move(work), done = std::move(done), background] {
+        // The query pool's threads are Studio's own: below the GUI thread.
+        if (background) lowerThisThreadsPriority();
         // An exception must not escape the worker: it becomes the answer's error.
         auto result = std::make_shared<std::optional<Result<T>>>();
         try {

@@ -283,9 +283,11 @@ CommandResult refusal(const std::string& reason) {
     return c;
 }
 
-// A command on the query pool: its answer, or what the engine threw as a failed CommandResult.
+// A command on the query pool (or, when it starts a program, on launchPool() at normal
+// priority): its answer, or what the engine threw as a failed CommandResult.
 void runCommand(QObject* context, std::function<CommandResult()> work,
-                Backend::Done<CommandResult> done) {
+                Backend::Done<CommandResult> done,
+                WorkPriority priority = WorkPriority::Background) {
     runAsync<CommandResult>(
         context,
         [work = std::move(work)] {
@@ -295,7 +297,7 @@ void runCommand(QObject* context, std::function<CommandResult()> work,
                 return failure(e);
             }
         },
-        std::move(done));
+        std::move(done), priority);
 }
 
 // Starts `request` detached; `said` takes the pid as its last %-argument.
@@ -368,7 +370,7 @@ void EmbeddedBackend::retryFlowRun(const std::string& id, const std::string& fro
             auto request = weft::rerun_request(*check.run, fromTaskRunId, dbPath);
             return startDetached(request, tr("Rerunning in process %1."));
         },
-        std::move(done));
+        std::move(done), WorkPriority::Normal);
 }
 
 void EmbeddedBackend::runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
@@ -386,7 +388,7 @@ void EmbeddedBackend::runFlowAgain(const std::string& flowRunId, const nlohmann:
             return startDetached(request, tr("Started a new run of %1 in process %2.")
                                               .arg(QString::fromStdString(run->flow_name)));
         },
-        std::move(done));
+        std::move(done), WorkPriority::Normal);
 }
 
 } // namespace weft::studio

@@ -55,7 +55,7 @@ void EmbeddedBackend::resumeFlowRun(const std::string& id, const nlohmann::json&
                 return CommandResult{false, QString::fromStdString(e.what()), std::nullopt};
             }
         },
-        std::move(done));
+        std::move(done), WorkPriority::Normal); // it may start the run's program
 }
 
 } // namespace weft::studio

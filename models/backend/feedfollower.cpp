@@ -1,5 +1,7 @@
 #include "backend/feedfollower.h"
 
+#include "backend/threadpriority.h"
+
 #include <QDateTime>
 #include <spdlog/spdlog.h>
 
@@ -19,6 +21,7 @@ FeedFollower::FeedFollower(std::shared_ptr<weft::Engine> engine, std::int64_t fr
 FeedFollower::~FeedFollower() = default;
 
 void FeedFollower::start() {
+    lowerThisThreadsPriority(); // polling and reading the feed must not keep the GUI thread waiting
     m_timer = new QTimer(this);
     m_timer->setInterval(m_pollMs);
     connect(m_timer, &QTimer::timeout, this, &FeedFollower::poll);

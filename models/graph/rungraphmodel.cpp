@@ -30,7 +30,6 @@ RunGraphModel::RunGraphModel(Backend* backend, QObject* parent)
     m_refetchTimer.setSingleShot(true);
     m_refetchTimer.setInterval(200);
     connect(&m_refetchTimer, &QTimer::timeout, this, &RunGraphModel::refetchDirty);
-    if (backend) connect(backend, &Backend::eventsArrived, this, &RunGraphModel::onEvents);
 }
 
 RunGraphModel::~RunGraphModel() = default;
@@ -39,46 +38,6 @@ void RunGraphModel::setLayoutMode(DagMode mode) {
     if (mode == m_mode) return;
     m_mode = mode;
     if (!m_flowRunId.isEmpty()) requestLayout(LayoutCause::Mode);
-}
-
-void RunGraphModel::fetch(const std::string& flowRunId, int owner, LayoutCause cause) {
-    if (!m_backend) return;
-    const bool load = cause != LayoutCause::Live;
-    if (load) ++m_pendingLoads;
-    const quint64 gen = m_loadGen;
-    // `this` is the context of both steps: an answer is dropped if the model is gone.
-    m_backend->fetchTaskRuns(
-        flowRunId, this, [=, this](Result<std::vector<weft::TaskRunRecord>> r) {
-            if (gen != m_loadGen) return; // another run was opened meanwhile
-            if (!r) {
-                if (load) --m_pendingLoads;
-                if (owner >= 0 && m_runs[size_t(owner)].child == Run::Loading)
-                    m_runs[size_t(owner)].child = Run::NotLoaded; // expanding again retries
-                m_subflowError = tr("couldn't load a subflow's task runs: %1").arg(r.error());
-                Q_EMIT errorChanged(m_subflowError);
-                if (m_pendingLoads == 0) setLoading(false);
-                return;
-            }
-            if (!m_subflowError.isEmpty()) {
-                m_subflowError.clear();
-                Q_EMIT errorChanged(errorString());
-            }
-            std::vector<weft::TaskRunRecord> records = std::move(*r);
-            // Records become runs on the pool too (JSON, strings), and die there: for 10,000 task
-            // runs that is ~100 ms the GUI thread does not spend.
-            auto shared = std::make_shared<std::vector<weft::TaskRunRecord>>(std::move(records));
-            runAsync<std::shared_ptr<std::vector<Run>>>(
-                this, [shared] { return prepare(std::move(*shared)); },
-                [=, this](Result<std::shared_ptr<std::vector<Run>>> prepared) {
-                    if (gen != m_loadGen || !prepared || !*prepared) return;
-                    std::shared_ptr<std::vector<Run>> runs = std::move(*prepared);
-                    if (load) --m_pendingLoads;
-                    m_ownerOfFlowRun[flowRunId] = owner;
-                    if (owner >= 0) m_runs[size_t(owner)].child = Run::Loaded;
-                    const bool added = merge(owner, std::move(*runs));
-                    if (added || load) requestLayout(cause);
-                });
-        });
 }
 
 std::shared_ptr<std::vector<RunGraphModel::Run>>
@@ -97,7 +56,6 @@ RunGraphModel::prepare(std::vector<weft::TaskRunRecord>&& records) {
         run.start = rec.start_time.value_or(0);
         run.end = rec.end_time.value_or(0);
         run.runTime = rec.total_run_time;
-        if (rec.state.type == weft::StateType::Running) run.runStart = rec.state.timestamp;
         run.expected = rec.expected_start_time ? rec.expected_start_time : rec.created;
         if (rec.task_inputs.is_object())
             for (const auto& [param, inputs] : rec.task_inputs.items()) {
@@ -199,61 +157,11 @@ int RunGraphModel::internKey(const QString& taskKey) {
     return *key;
 }
 
-void RunGraphModel::onEvents(const EventBatch& batch) {
-    if (m_flowRunId.isEmpty() || !batch) return;
-    QVector<int> changed;
-    const auto& nodeOfRun = m_scene->nodeOfRun;
-    for (const weft::Event& ev : *batch) {
-        if (!ev.is_task_run()) continue;
-        // The top level follows the snapshot; loaded subflow levels follow the feed here.
-        const auto owner = m_ownerOfFlowRun.find(ev.flow_run_id);
-        if (owner == m_ownerOfFlowRun.end() || owner->second < 0) continue;
-        const auto it = m_runIndex.find(ev.run_id);
-        if (it == m_runIndex.end()) {
-            if (ev.kind == weft::EventKind::TaskRunCreated) {
-                m_dirty.insert(ev.flow_run_id);
-                if (!m_refetchTimer.isActive()) m_refetchTimer.start(); // not restarted: a steady
-            }                                                           // stream still shows up
-            continue;
-        }
-        if (!ev.state) continue;
-        Run& run = m_runs[size_t(it->second)];
-        const weft::State& s = *ev.state;
-        if (s.timestamp < run.stateTime) continue; // older than what a fetch already gave us
-        const weft::StateType old = run.type;
-        const QString name = qs(s.name);
-        const bool same = old == s.type && name == run.stateName;
-        run.type = s.type;
-        run.stateName = name;
-        run.stateTime = s.timestamp;
-        if (s.type == weft::StateType::Running && !run.start) run.start = s.timestamp;
-        if (weft::is_terminal(s.type)) run.end = s.timestamp;
-        if (s.type == weft::StateType::Running) run.runStart = s.timestamp;
-        if (old == weft::StateType::Running && s.type != weft::StateType::Running && run.runStart)
-            run.runTime += std::max<weft::Micros>(0, s.timestamp - run.runStart);
-        if (same) continue; // e.g. the feed catching up with states the fetch already had
-        const int node = size_t(it->second) < nodeOfRun.size() ? nodeOfRun[size_t(it->second)] : -1;
-        if (node < 0) continue;
-        auto& counts = m_nodeCounts[size_t(node)];
-        --counts[size_t(old)];
-        ++counts[size_t(s.type)];
-        --m_totals[size_t(old)];
-        ++m_totals[size_t(s.type)];
-        changed.push_back(node);
-    }
-    if (changed.isEmpty()) return;
-    std::sort(changed.begin(), changed.end());
-    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
-    Q_EMIT nodesChanged(changed);
-}
-
 void RunGraphModel::refetchDirty() {
-    if (m_snapshot && m_snapshot->taskCount() > int(topLevelCount()))
-        adoptMissing(); // the snapshot's task runs the graph does not show yet
-    const std::set<std::string> dirty = std::exchange(m_dirty, {});
-    for (const std::string& id : dirty) {
-        const auto it = m_ownerOfFlowRun.find(id);
-        if (it != m_ownerOfFlowRun.end()) fetch(id, it->second, LayoutCause::Live);
+    for (const int owner : std::exchange(m_dirty, {})) {
+        const RunSnapshot* snapshot = snapshotOf(owner);
+        if (snapshot && size_t(snapshot->taskCount()) > countOf(owner))
+            adopt(owner, LayoutCause::Live); // task runs the graph does not show yet
     }
 }
 
@@ -443,7 +351,7 @@ void RunGraphModel::setExpanded(int node, bool expanded) {
     if (expanded && run.child == Run::NotLoaded) {
         run.child = Run::Loading;
         setLoading(true);
-        fetch(run.childFlowRunId.toStdString(), n.run, LayoutCause::Expansion);
+        attachChild(n.run);
         return;
     }
     if (run.child == Run::Loaded) requestLayout(LayoutCause::Expansion);

@@ -1,11 +1,13 @@
 #pragma once
 // The graph of a flow run's task runs, laid out and live: what RunGraphView paints.
 //
-// setFlowRun() fetches the task runs through the Backend, and a pool thread builds the scene
-// (graph/rungraphscene.h: groups, subflow frames, daglayout, grids); a generation counter drops
-// superseded layouts. Live: TaskRunState events recolour nodes in place (nodesChanged, no
-// re-layout); TaskRunCreated events of a shown flow run refetch it after a short debounce and
-// re-lay out (aboutToChangeLayout / layoutChanged, so a view can keep its viewport still).
+// The top level adapts a RunSnapshot (the run page's, shared with its other views), and each
+// expanded subflow adapts the RunSnapshot of its child run (from RunSnapshots, shared with that
+// run's page when it is open): the model keeps no task runs of its own, only what a layout needs.
+// A pool thread builds the scene (graph/rungraphscene.h: groups, subflow frames, daglayout,
+// grids); a generation counter drops superseded layouts. Live: state changes recolour nodes in
+// place (nodesChanged, no re-layout); new task runs join after a short debounce as one re-layout
+// (aboutToChangeLayout / layoutChanged, so a view can keep its viewport still).
 //
 // Nodes are indices into the current scene and change with each layout; task-run ids do not.
 // Every method is GUI-thread only.
@@ -133,7 +135,6 @@ private:
         QString stateName;
         weft::Micros stateTime = 0, start = 0, end = 0, expected = 0; // 0 = unknown
         weft::Micros runTime = 0;  // total_run_time: RUNNING time over attempts
-        weft::Micros runStart = 0; // the current attempt's start (subflow levels, from the feed)
         std::vector<int> upstream;
         std::vector<char> orderOnly; // per upstream entry: a wait_for edge, no data passed
         struct Unresolved {
@@ -147,19 +148,23 @@ private:
     };
 
     void onSnapshotReset();
-    void onSnapshotUpdated(const RunSnapshot::Delta& delta);
-    void adopt(int from, LayoutCause cause);
-    void adoptMissing();
-    /// Applies the snapshot's current records to the runs shown; true when a re-layout is due.
-    bool catchUp();
+    /// The snapshot a level follows: the top level's (owner -1) or an expanded subflow's.
+    RunSnapshot* snapshotOf(int owner) const;
+    void attachChild(int owner);
+    void dropChildren();
+    void onChildReset(int owner);
+    void onChildError(const QString& error);
+    void onUpdated(int owner, const RunSnapshot::Delta& delta);
+    /// Turns the level's task runs not shown yet into runs (on the pool) and merges them.
+    void adopt(int owner, LayoutCause cause);
+    /// Applies the level's current records to its runs shown; true when a re-layout is due.
+    bool catchUp(int owner);
     bool applyRecord(int run, const weft::TaskRunRecord& rec, QVector<int>& changed);
     void resolveUpstream();
     int internKey(const QString& taskKey);
-    std::size_t topLevelCount() const;
-    void fetch(const std::string& flowRunId, int owner, LayoutCause cause);
+    std::size_t countOf(int owner) const;
     static std::shared_ptr<std::vector<Run>> prepare(std::vector<weft::TaskRunRecord>&& records);
     bool merge(int owner, std::vector<Run>&& runs);
-    void onEvents(const EventBatch& batch);
     void refetchDirty();
     void requestLayout(LayoutCause cause);
     void applyScene(std::shared_ptr<RunGraphScene> scene, LayoutCause cause);
@@ -174,17 +179,18 @@ private:
     QString m_flowRunId;
     DagMode m_mode = DagMode::Layered;
     std::vector<Run> m_runs;
-    std::unordered_map<std::string, int> m_runIndex;       // task run id → run
-    std::unordered_map<std::string, int> m_ownerOfFlowRun; // shown flow run → owner run (-1: top)
+    std::unordered_map<std::string, int> m_runIndex; // task run id → run
+    // Expanded (or once expanded) subflow call → its child run's snapshot, shared.
+    std::unordered_map<int, std::shared_ptr<RunSnapshot>> m_children;
     QHash<QString, int> m_keyIds;
     QStringList m_tagNames;
     QHash<QString, int> m_tagIds;
     std::vector<char> m_expandedSubflow, m_expandedGroup; // per run
     weft::Micros m_origin = 0;                            // time zero of the layout's seconds
-    std::set<std::string> m_dirty;                        // flow runs with new task runs
+    std::set<int> m_dirty; // levels (owners, -1: top) with task runs not shown yet
     QTimer m_refetchTimer;
     quint64 m_loadGen = 0, m_layoutGen = 0;
-    int m_pendingLoads = 0; // fetches for a new run or an expansion, not live ones
+    int m_pendingLoads = 0; // loads for a new run or an expansion, not live ones
     bool m_loading = false;
     LayoutCause m_lastCause = LayoutCause::NewRun;
     int m_layoutCount = 0;

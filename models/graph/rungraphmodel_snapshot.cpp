@@ -1,6 +1,9 @@
-// RunGraphModel: the top level follows the page's RunSnapshot (one fetch and one merge per event
-// batch for every view of the run); subflow levels are fetched on expansion (rungraphmodel.cpp).
+// RunGraphModel: each level follows a RunSnapshot, the top level the page's and an expanded
+// subflow its child run's (from RunSnapshots, shared with that run's page): one fetch and one
+// merge per event batch for every view of a run.
 #include "graph/rungraphmodel.h"
+
+#include "runs/runsnapshots.h"
 
 #include <algorithm>
 
@@ -18,7 +21,8 @@ void RunGraphModel::setSnapshot(RunSnapshot* snapshot) {
     m_snapshot = snapshot;
     if (snapshot) {
         connect(snapshot, &RunSnapshot::reset, this, &RunGraphModel::onSnapshotReset);
-        connect(snapshot, &RunSnapshot::updated, this, &RunGraphModel::onSnapshotUpdated);
+        connect(snapshot, &RunSnapshot::updated, this,
+                [this](const RunSnapshot::Delta& d) { onUpdated(-1, d); });
         connect(snapshot, &RunSnapshot::errorChanged, this, &RunGraphModel::errorChanged);
     }
     onSnapshotReset();
@@ -43,6 +47,58 @@ void RunGraphModel::retry() {
         Q_EMIT errorChanged(errorString());
     }
     if (m_snapshot) m_snapshot->refresh();
+    for (const auto& [owner, child] : m_children)
+        if (!child->errorString().isEmpty()) child->refresh();
+}
+
+RunSnapshot* RunGraphModel::snapshotOf(int owner) const {
+    if (owner < 0) return m_snapshot;
+    const auto it = m_children.find(owner);
+    return it != m_children.end() ? it->second.get() : nullptr;
+}
+
+void RunGraphModel::attachChild(int owner) {
+    std::shared_ptr<RunSnapshot>& child = m_children[owner];
+    if (!child) {
+        if (!m_backend) return;
+        child = RunSnapshots::of(m_backend, m_runs[size_t(owner)].childFlowRunId);
+        RunSnapshot* s = child.get();
+        connect(s, &RunSnapshot::reset, this, [this, owner] { onChildReset(owner); });
+        connect(s, &RunSnapshot::updated, this,
+                [this, owner](const RunSnapshot::Delta& d) { onUpdated(owner, d); });
+        connect(s, &RunSnapshot::errorChanged, this, &RunGraphModel::onChildError);
+    } else if (!child->errorString().isEmpty()) {
+        child->refresh(); // expanding again retries; its reset brings the task runs
+        return;
+    }
+    onChildReset(owner);
+}
+
+void RunGraphModel::dropChildren() {
+    for (const auto& [owner, child] : m_children)
+        disconnect(child.get(), nullptr, this, nullptr); // others may still hold it
+    m_children.clear();
+}
+
+void RunGraphModel::onChildReset(int owner) {
+    RunSnapshot* child = snapshotOf(owner);
+    if (!child || child->isLoading()) return; // its first answer resets it again
+    Run& call = m_runs[size_t(owner)];
+    const bool expanding = call.child == Run::Loading;
+    if (child->taskCount() == 0 && (!child->errorString().isEmpty() || child->runDeleted())) {
+        if (expanding) call.child = Run::NotLoaded; // expanding again retries
+        if (!child->errorString().isEmpty()) onChildError(child->errorString());
+        if (m_pendingLoads == 0) setLoading(false);
+        return;
+    }
+    adopt(owner, expanding ? LayoutCause::Expansion : LayoutCause::Live);
+}
+
+void RunGraphModel::onChildError(const QString& error) {
+    const QString shown = error.isEmpty() ? QString() : tr("subflow: %1").arg(error);
+    if (shown == m_subflowError) return;
+    m_subflowError = shown;
+    Q_EMIT errorChanged(errorString());
 }
 
 void RunGraphModel::onSnapshotReset() {
@@ -51,7 +107,7 @@ void RunGraphModel::onSnapshotReset() {
     m_flowRunId = m_snapshot ? m_snapshot->flowRunId() : QString();
     m_runs.clear();
     m_runIndex.clear();
-    m_ownerOfFlowRun.clear();
+    dropChildren();
     m_keyIds.clear();
     m_tagNames.clear();
     m_tagIds.clear();
@@ -72,7 +128,6 @@ void RunGraphModel::onSnapshotReset() {
         setLoading(false);
         return;
     }
-    m_ownerOfFlowRun[m_flowRunId.toStdString()] = -1;
     if (m_snapshot->isLoading()) {
         setLoading(true);
         return;
@@ -82,40 +137,45 @@ void RunGraphModel::onSnapshotReset() {
         return;
     }
     setLoading(true);
-    adopt(0, LayoutCause::NewRun);
+    adopt(-1, LayoutCause::NewRun);
 }
 
-void RunGraphModel::adopt(int from, LayoutCause cause) {
+void RunGraphModel::adopt(int owner, LayoutCause cause) {
     // Records become runs on the pool (JSON, strings): for 10,000 task runs that is ~100 ms the
-    // GUI thread does not spend. The copy is what the snapshot holds now.
+    // GUI thread does not spend. The copy is of what the level's snapshot holds now.
+    const RunSnapshot* snapshot = snapshotOf(owner);
+    if (!snapshot) return;
     auto records = std::make_shared<std::vector<weft::TaskRunRecord>>();
-    records->reserve(size_t(m_snapshot->taskCount() - from));
-    for (int i = from; i < m_snapshot->taskCount(); ++i)
-        records->push_back(m_snapshot->task(i));
-    ++m_pendingLoads;
+    for (int i = 0; i < snapshot->taskCount(); ++i)
+        if (!m_runIndex.count(snapshot->task(i).id)) records->push_back(snapshot->task(i));
+    const bool load = cause != LayoutCause::Live;
+    if (load) ++m_pendingLoads;
     const quint64 gen = m_loadGen;
     runAsync<std::shared_ptr<std::vector<Run>>>(
         this, [records] { return prepare(std::move(*records)); },
-        [this, gen, cause](Result<std::shared_ptr<std::vector<Run>>> runs) {
+        [this, gen, owner, cause, load](Result<std::shared_ptr<std::vector<Run>>> runs) {
             if (gen != m_loadGen) return;
-            --m_pendingLoads;
-            const bool added = runs && *runs && merge(-1, std::move(**runs));
-            catchUp();
-            if (added || cause == LayoutCause::NewRun)
+            if (load) --m_pendingLoads;
+            if (owner >= 0) m_runs[size_t(owner)].child = Run::Loaded;
+            const bool added = runs && *runs && merge(owner, std::move(**runs));
+            const bool moved = catchUp(owner); // the snapshot moved on while the pool worked
+            if (added || moved || load)
                 requestLayout(cause);
             else if (m_pendingLoads == 0)
                 setLoading(false);
         });
 }
 
-void RunGraphModel::onSnapshotUpdated(const RunSnapshot::Delta& d) {
+void RunGraphModel::onUpdated(int owner, const RunSnapshot::Delta& d) {
+    const RunSnapshot* snapshot = snapshotOf(owner);
+    if (!snapshot) return;
     QVector<int> changed;
     bool relayout = false, missing = false;
     for (int i : d.changed) {
-        if (const auto it = m_runIndex.find(m_snapshot->task(i).id); it != m_runIndex.end())
-            relayout = applyRecord(it->second, m_snapshot->task(i), changed) || relayout;
+        if (const auto it = m_runIndex.find(snapshot->task(i).id); it != m_runIndex.end())
+            relayout = applyRecord(it->second, snapshot->task(i), changed) || relayout;
         else
-            missing = true; // still being prepared: adoptMissing() takes the current record
+            missing = true; // still being prepared: adopt() takes the current record
     }
     if (relayout) {
         resolveUpstream();
@@ -128,7 +188,10 @@ void RunGraphModel::onSnapshotUpdated(const RunSnapshot::Delta& d) {
     }
     // New task runs (placeholders included: their edges and names follow with the fetch) join
     // the layout after a short debounce, as one re-layout.
-    if ((d.firstNew >= 0 || missing) && !m_refetchTimer.isActive()) m_refetchTimer.start();
+    if (d.firstNew >= 0 || missing) {
+        m_dirty.insert(owner);
+        if (!m_refetchTimer.isActive()) m_refetchTimer.start();
+    }
 }
 
 bool RunGraphModel::applyRecord(int r, const weft::TaskRunRecord& rec, QVector<int>& changed) {
@@ -170,6 +233,10 @@ bool RunGraphModel::applyRecord(int r, const weft::TaskRunRecord& rec, QVector<i
         if (child.isEmpty()) {
             m_expandedSubflow[size_t(r)] = 0;
             run.child = Run::NotLoaded;
+            if (const auto it = m_children.find(r); it != m_children.end()) {
+                disconnect(it->second.get(), nullptr, this, nullptr);
+                m_children.erase(it);
+            }
         }
         relayout = true;
     }
@@ -186,33 +253,21 @@ bool RunGraphModel::applyRecord(int r, const weft::TaskRunRecord& rec, QVector<i
     return relayout;
 }
 
-std::size_t RunGraphModel::topLevelCount() const {
-    return std::size_t(
-        std::count_if(m_runs.begin(), m_runs.end(), [](const Run& r) { return r.owner < 0; }));
+std::size_t RunGraphModel::countOf(int owner) const {
+    return std::size_t(std::count_if(m_runs.begin(), m_runs.end(),
+                                     [owner](const Run& r) { return r.owner == owner; }));
 }
 
-void RunGraphModel::adoptMissing() {
-    auto records = std::make_shared<std::vector<weft::TaskRunRecord>>();
-    for (int i = 0; i < m_snapshot->taskCount(); ++i)
-        if (!m_runIndex.count(m_snapshot->task(i).id)) records->push_back(m_snapshot->task(i));
-    const quint64 gen = m_loadGen;
-    runAsync<std::shared_ptr<std::vector<Run>>>(
-        this, [records] { return prepare(std::move(*records)); },
-        [this, gen](Result<std::shared_ptr<std::vector<Run>>> runs) {
-            if (gen != m_loadGen || !runs || !*runs) return;
-            const bool added = merge(-1, std::move(**runs));
-            if (catchUp() || added) requestLayout(LayoutCause::Live);
-        });
-}
-
-bool RunGraphModel::catchUp() {
+bool RunGraphModel::catchUp(int owner) {
     // The snapshot may have moved on while a copy of its records was prepared on the pool
     // (states, a placeholder's record, a deleted subflow run): apply its records as they are.
+    const RunSnapshot* snapshot = snapshotOf(owner);
+    if (!snapshot) return false;
     QVector<int> changed;
     bool relayout = false;
-    for (int i = 0; i < m_snapshot->taskCount(); ++i)
-        if (const auto it = m_runIndex.find(m_snapshot->task(i).id); it != m_runIndex.end())
-            relayout = applyRecord(it->second, m_snapshot->task(i), changed) || relayout;
+    for (int i = 0; i < snapshot->taskCount(); ++i)
+        if (const auto it = m_runIndex.find(snapshot->task(i).id); it != m_runIndex.end())
+            relayout = applyRecord(it->second, snapshot->task(i), changed) || relayout;
     if (relayout) resolveUpstream();
     if (!changed.isEmpty()) {
         std::sort(changed.begin(), changed.end());

@@ -326,7 +326,7 @@ void LogModel::onEvents(const EventBatch& batch) {
         }
     }
     if (deleted) return reload(); // its lines are gone
-    if (newTasks && !m_taskNamesTimer.isActive()) m_taskNamesTimer.start();
+    if (newTasks && !namesFromSource() && !m_taskNamesTimer.isActive()) m_taskNamesTimer.start();
     if (upTo > m_liveUpTo) {
         m_liveUpTo = upTo;
         pump();

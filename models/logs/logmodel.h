@@ -14,8 +14,10 @@
 #include "backend/backend.h"
 #include "logs/logidlist.h"
 #include "logs/logroles.h"
+#include "logs/tasknames.h"
 
 #include <QAbstractTableModel>
+#include <QPointer>
 #include <QStringList>
 #include <QTimer>
 #include <cstdint>
@@ -58,6 +60,9 @@ public:
     bool contextMode() const { return m_context > 0 && hasSearch() && !hitsOnly(); }
     /// The name of a task run of this run, "" until known.
     QString taskRunName(const QString& taskRunId) const;
+    /// Takes task-run names from `names` (not owned) while it covers the run shown, instead of
+    /// fetching them: a run page passes its RunSnapshot's, so the log and the other views agree.
+    void setTaskNames(TaskNames* names);
 
     /// Why lines could not be loaded ("couldn't load log lines: …"), or empty. Lines whose text
     /// failed are not asked for again until retry().
@@ -157,6 +162,9 @@ private:
     void pageArrived(int page, std::uint64_t gen, std::vector<std::int64_t> ids,
                      std::vector<weft::LogRecord> lines);
     void fetchTaskNames();
+    bool namesFromSource() const;
+    QString nameOfTaskRun(const std::string& taskRunId) const;
+    void taskNamesChanged();
     void fetchRunNames();
     void noteUnknownRun(const std::string& flowRunId) const;
 
@@ -192,7 +200,8 @@ private:
     mutable std::set<int> m_inFlight;
 
     // Names shown for ids.
-    std::unordered_map<std::string, QString> m_taskNames;
+    QPointer<TaskNames> m_taskNameSource;
+    std::unordered_map<std::string, QString> m_taskNames; // fetched, without a source
     bool m_taskNamesStale = false, m_taskNamesInFlight = false;
     QTimer m_taskNamesTimer;
     mutable std::unordered_map<std::string, QString> m_runNames;

@@ -89,8 +89,36 @@ void LogModel::pageArrived(int page, std::uint64_t gen, std::vector<std::int64_t
 
 // ---- names -----------------------------------------------------------------------------------
 
+void LogModel::setTaskNames(TaskNames* names) {
+    if (names == m_taskNameSource) return;
+    if (m_taskNameSource) disconnect(m_taskNameSource, nullptr, this, nullptr);
+    m_taskNameSource = names;
+    if (names) connect(names, &TaskNames::changed, this, &LogModel::taskNamesChanged);
+    m_taskNames.clear();
+    m_taskNamesTimer.stop();
+    taskNamesChanged();
+    fetchTaskNames(); // when the source does not cover the run shown
+}
+
+bool LogModel::namesFromSource() const {
+    return m_taskNameSource && m_taskNameSource->flowRunId().toStdString() == m_flowRunId;
+}
+
+QString LogModel::nameOfTaskRun(const std::string& taskRunId) const {
+    if (taskRunId.empty()) return {};
+    if (namesFromSource()) return m_taskNameSource->name(taskRunId);
+    auto it = m_taskNames.find(taskRunId);
+    return it != m_taskNames.end() ? it->second : QString();
+}
+
+void LogModel::taskNamesChanged() {
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, SourceColumn), index(rowCount() - 1, SourceColumn),
+                           {Qt::DisplayRole, Qt::ToolTipRole, TaskRunNameRole});
+}
+
 void LogModel::fetchTaskNames() {
-    if (m_allRuns || m_flowRunId.empty()) return;
+    if (m_allRuns || m_flowRunId.empty() || namesFromSource()) return;
     if (m_taskNamesInFlight) {
         m_taskNamesStale = true;
         return;
@@ -105,12 +133,10 @@ void LogModel::fetchTaskNames() {
                 setError(tr("couldn't load task run names: %1").arg(runs.error()), false);
                 return;
             }
-            if (run == m_flowRunId) {
+            if (run == m_flowRunId && !namesFromSource()) {
                 for (const auto& t : *runs)
                     m_taskNames[t.id] = QString::fromStdString(t.name);
-                if (rowCount() > 0)
-                    Q_EMIT dataChanged(index(0, SourceColumn), index(rowCount() - 1, SourceColumn),
-                                       {Qt::DisplayRole, Qt::ToolTipRole, TaskRunNameRole});
+                taskNamesChanged();
             }
             if (m_taskNamesStale || run != m_flowRunId) fetchTaskNames();
         });
@@ -163,8 +189,7 @@ void LogModel::requestLoggerNames() {
 }
 
 QString LogModel::taskRunName(const QString& taskRunId) const {
-    auto it = m_taskNames.find(taskRunId.toStdString());
-    return it != m_taskNames.end() ? it->second : QString();
+    return nameOfTaskRun(taskRunId.toStdString());
 }
 
 QString LogModel::runLabel(const weft::LogRecord& line) const {
@@ -193,11 +218,7 @@ QVariant LogModel::data(const QModelIndex& index, int role) const {
     const weft::LogRecord* line = lineAt(row);
     if (role == IsLoadedRole) return line != nullptr;
     if (!line) return {};
-    auto taskName = [&]() -> QString {
-        if (line->task_run_id.empty()) return {};
-        auto it = m_taskNames.find(line->task_run_id);
-        return it != m_taskNames.end() ? it->second : QString();
-    };
+    auto taskName = [&]() -> QString { return nameOfTaskRun(line->task_run_id); };
     auto runName = [&]() -> QString {
         auto it = m_runNames.find(line->flow_run_id);
         if (it == m_runNames.end()) noteUnknownRun(line->flow_run_id);

@@ -229,6 +229,7 @@ void RunSnapshot::mergeTasks(std::span<weft::TaskRunRecord> records, Delta& d) {
         const int i = indexOf(rec.id);
         if (i < 0) {
             edges = edges || !rec.task_inputs.empty();
+            d.names = d.names || !rec.name.empty();
             append(std::move(rec), false);
             continue;
         }
@@ -252,6 +253,7 @@ void RunSnapshot::mergeTasks(std::span<weft::TaskRunRecord> records, Delta& d) {
             }
         }
         if (!t.placeholder && t.record.child_flow_run_id.empty()) rec.child_flow_run_id.clear();
+        d.names = d.names || t.record.name != rec.name;
         t.record = std::move(rec);
         t.placeholder = false;
         d.changed.push_back(i);

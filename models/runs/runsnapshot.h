@@ -29,11 +29,13 @@ class RunSnapshot : public QObject {
     Q_OBJECT
 public:
     /// What one merge changed: task runs appended (from `firstNew` to the end), task runs changed
-    /// in place (sorted, unique), and whether the run's own record changed.
+    /// in place (sorted, unique), whether the run's own record changed, and whether a task run's
+    /// name became known or changed (most merges change only states).
     struct Delta {
         int firstNew = -1;
         std::vector<int> changed;
         bool run = false;
+        bool names = false;
         bool empty() const { return firstNew < 0 && changed.empty() && !run; }
     };
 

@@ -3,6 +3,7 @@
 #include "backend/embeddedbackend.h"
 #include "graph/rungraphmodel.h"
 #include "graphfixtures.h"
+#include "runs/runsnapshots.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>
@@ -222,6 +223,55 @@ private Q_SLOTS:
         model.setExpanded(model.nodeForTaskRun(QString::fromStdString(etl.reportTaskRunId)), true);
         QVERIFY(layout.wait()); // already loaded: straight to the layout
         QCOMPARE(model.nodeCount(), 9);
+    }
+
+    // An expanded subflow adapts its child run's RunSnapshot, the one every view of that run
+    // shares (here: the child run's page, open before): its nodes take the child's live states,
+    // and task runs the child creates later join its frame.
+    void expandedSubflowFollowsTheChildsSnapshot() {
+        const auto etl = graphfixtures::writeEtlRun(store());
+        const QString childId = QString::fromStdString(etl.child.flow_run_id);
+        const std::shared_ptr<RunSnapshot> childPage = RunSnapshots::of(m_backend.get(), childId);
+        QCOMPARE(RunSnapshots::of(m_backend.get(), childId), childPage); // one per run
+        QTRY_VERIFY(childPage->isLoaded());
+        childPage->setRefetchDelay(20);
+        RunGraphModel model(m_backend.get());
+        model.setRelayoutDelay(20);
+        QVERIFY(load(model, etl.parent.flow_run_id));
+        QSignalSpy layout(&model, &RunGraphModel::layoutChanged);
+        model.setExpanded(model.nodeForTaskRun(QString::fromStdString(etl.reportTaskRunId)), true);
+        QVERIFY(layout.wait());
+        QCOMPARE(model.nodeCount(), 9);
+        const int frame = model.nodeForTaskRun(QString::fromStdString(etl.reportTaskRunId));
+        QCOMPARE(model.nodeKind(frame), RunGraphNodeKind::SubflowFrame);
+
+        const std::string upload = etl.child.task_run_ids[1];
+        const auto stateOf = [&](const std::string& id) {
+            return model.nodeStateType(model.nodeForTaskRun(QString::fromStdString(id)));
+        };
+        QCOMPARE(stateOf(upload), StateType::Running);
+        graphfixtures::setTaskRunState(store(), upload, StateType::Failed);
+        QTRY_COMPARE(stateOf(upload), StateType::Failed);
+        QCOMPARE(childPage->task(childPage->indexOf(upload)).state.type, StateType::Failed);
+        QCOMPARE(model.nodeStateName(model.nodeForTaskRun(QString::fromStdString(upload))),
+                 QStringLiteral("Failed"));
+
+        const std::string late = graphfixtures::addTaskRun(store(), etl.child.flow_run_id, "late",
+                                                           {etl.child.task_run_ids[0]});
+        QTRY_VERIFY_WITH_TIMEOUT(model.nodeForTaskRun(QString::fromStdString(late)) >= 0, 10000);
+        const int lateNode = model.nodeForTaskRun(QString::fromStdString(late));
+        const int frameNow = model.nodeForTaskRun(QString::fromStdString(etl.reportTaskRunId));
+        QCOMPARE(model.scene().nodes[size_t(lateNode)].frame, frameNow);
+        QCOMPARE(model.nodeLabel(lateNode),
+                 QString::fromStdString(childPage->task(childPage->indexOf(late)).name));
+        graphfixtures::setTaskRunState(store(), late, StateType::Completed);
+        QTRY_COMPARE(stateOf(late), StateType::Completed);
+        // The frame and the child's page agree on the child's task runs.
+        std::vector<std::string> childTasks = etl.child.task_run_ids;
+        childTasks.push_back(late);
+        QCOMPARE(childPage->taskCount(), int(childTasks.size()));
+        for (const std::string& id : childTasks)
+            QCOMPARE(stateOf(id), childPage->task(childPage->indexOf(id)).state.type);
     }
 
     // A subflow run deleted on its own (while shown, or before) leaves a plain task node on the

@@ -14,6 +14,16 @@
 using namespace weft::studio;
 using namespace Qt::StringLiterals;
 
+namespace {
+// The test's own nice value (its main thread's), as /proc reports it.
+int niceOfThisProcess() {
+    QFile stat(u"/proc/self/stat"_s);
+    if (!stat.open(QIODevice::ReadOnly)) return 0;
+    const QByteArray text = stat.readAll();
+    return text.mid(text.lastIndexOf(')') + 2).split(' ').value(16).toInt();
+}
+} // namespace
+
 class TestBackendLaunch : public QObject {
     Q_OBJECT
 
@@ -49,7 +59,8 @@ private Q_SLOTS:
         f.write("#!/bin/sh\n"
                 "out=\"$(dirname \"$0\")/record.txt\"\n"
                 "{ printf '%s\\n' \"$@\"; printf 'cwd=%s\\nWEFT_DB=%s\\n' \"$(pwd -P)\" "
-                "\"$WEFT_DB\"; } > \"$out.tmp\"\n"
+                "\"$WEFT_DB\"; printf 'nice=%s\\n' \"$(cut -d' ' -f19 /proc/$$/stat)\"; } "
+                "> \"$out.tmp\"\n"
                 "mv \"$out.tmp\" \"$out\"\n");
         f.close();
         QVERIFY(f.setPermissions(f.permissions() | QFileDevice::ExeOwner));
@@ -87,6 +98,9 @@ private Q_SLOTS:
         QCOMPARE(got.mid(0, 2), (QStringList{u"rerun"_s, QString::fromStdString(m_failed)}));
         QVERIFY(got.contains(u"cwd="_s + QDir(m_dir.filePath(u"work"_s)).canonicalPath()));
         QVERIFY(got.contains(u"WEFT_DB="_s + m_dir.filePath(u"studio.db"_s)));
+        // Studio's background threads run niced; the program it starts does not inherit that.
+        QVERIFY2(got.contains(u"nice="_s + QString::number(niceOfThisProcess())),
+                 qPrintable(got.join(u' ')));
     }
 
     void runAgainStartsANewRunWithTheEditedParameters() {
@@ -98,6 +112,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(recordFile()), 10000);
         QCOMPARE(record().mid(0, 6), (QStringList{u"run"_s, u"etl"_s, u"--param"_s, u"n=4"_s,
                                                   u"--param"_s, u"name=\"7\""_s}));
+        QVERIFY(record().contains(u"nice="_s + QString::number(niceOfThisProcess())));
     }
 
     void programGoneIsRefused() {

@@ -3,6 +3,10 @@
 #include "logdb.h"
 #include "logs/logexporter.h"
 #include "logs/logmodel.h"
+#include "logs/snapshottasknames.h"
+#include "runs/runsnapshot.h"
+
+#include <weft/ids.hpp>
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -53,6 +57,16 @@ void waitSearch(LogModel& model) {
     QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading() && !model.isSearching(), 20000);
 }
 
+// Names every task run of one run "from-source-<id>".
+class FixedTaskNames : public TaskNames {
+public:
+    QString run;
+    QString flowRunId() const override { return run; }
+    QString name(const std::string& id) const override {
+        return QStringLiteral("from-source-") + QString::fromStdString(id);
+    }
+};
+
 } // namespace
 
 class TestLogModel : public QObject {
@@ -72,6 +86,8 @@ private Q_SLOTS:
     void allRunsScope();
     void streamsBigLogsInChunks();
     void exportsFiles();
+    void taskNamesFromASource();
+    void taskNamesFollowTheRunSnapshot();
 };
 
 void TestLogModel::loadsLinesAndText() {
@@ -509,6 +525,96 @@ void TestLogModel::exportsFiles() {
     QVERIFY(finished.wait(20000));
     QVERIFY(!finished.last().at(0).toBool());
     QVERIFY(finished.last().at(1).toString().contains(QStringLiteral("Cannot write")));
+}
+
+// With a source of names for the run shown, the model names task runs from it, not from a fetch
+// of its own; for another run it fetches them itself.
+void TestLogModel::taskNamesFromASource() {
+    Db db;
+    auto run = db.run(30, 3);
+    const QString id = QString::fromStdString(run.flow_run_id);
+    FixedTaskNames names;
+    names.run = id;
+    LogModel model(db.backend.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setTaskNames(&names);
+    model.setFlowRun(id);
+    waitLoaded(model);
+    const QModelIndex first = model.index(0, LogModel::SourceColumn);
+    QTRY_VERIFY(model.data(first, LogModel::IsLoadedRole).toBool());
+    const QString task = model.data(first, LogModel::TaskRunIdRole).toString();
+    QVERIFY(!task.isEmpty());
+    QCOMPARE(model.data(first, LogModel::TaskRunNameRole).toString(),
+             QStringLiteral("from-source-") + task);
+    QCOMPARE(model.taskRunName(task), QStringLiteral("from-source-") + task);
+
+    // The source covers another run: the model's own names (the store's) show.
+    names.run = QStringLiteral("another-run");
+    Q_EMIT names.changed();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        model.data(first, LogModel::TaskRunNameRole).toString().isEmpty()
+            || !model.data(first, LogModel::TaskRunNameRole).toString().startsWith(u"from-source-"),
+        10000);
+}
+
+// A run page's log names task runs from the page's RunSnapshot, live: a task run created after
+// the view opened names its log line as soon as the snapshot has its record.
+void TestLogModel::taskNamesFollowTheRunSnapshot() {
+    Db db;
+    auto run = db.run(10, 2, weft::StateType::Running);
+    const QString id = QString::fromStdString(run.flow_run_id);
+    RunSnapshot snapshot(db.backend.get());
+    snapshot.setRefetchDelay(20);
+    SnapshotTaskNames names(&snapshot);
+    LogModel model(db.backend.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setTaskNames(&names);
+    snapshot.setFlowRun(id);
+    model.setFlowRun(id);
+    waitLoaded(model);
+    QTRY_VERIFY(snapshot.isLoaded());
+    QCOMPARE(model.rowCount(), 10);
+    // Views learn of new names: a dataChanged of the source column that names its role.
+    int namesAnnounced = 0;
+    connect(&model, &QAbstractItemModel::dataChanged, &model,
+            [&](const QModelIndex& from, const QModelIndex& to, const QList<int>& roles) {
+                namesAnnounced += from.column() <= LogModel::SourceColumn
+                                  && to.column() >= LogModel::SourceColumn
+                                  && roles.contains(LogModel::TaskRunNameRole);
+            });
+
+    weft::TaskRunRecord task;
+    task.id = weft::new_id();
+    task.flow_run_id = run.flow_run_id;
+    task.task_key = "late";
+    task.dynamic_key = "0";
+    task.name = "late-0";
+    task.created = task.updated = task.expected_start_time = weft::now_us();
+    task.state = weft::make_state(weft::StateType::Running);
+    task.start_time = task.created;
+    task.task_inputs = nlohmann::json::object();
+    db.store->put_task_run(task, weft::EventKind::TaskRunCreated);
+    weft::LogRecord line;
+    line.flow_run_id = run.flow_run_id;
+    line.task_run_id = task.id;
+    line.name = "weft.task_runs";
+    line.level = 20;
+    line.timestamp = weft::now_us();
+    line.message = "late task started";
+    db.store->append_log(std::move(line));
+    db.store->flush();
+
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 11, 10000);
+    const QModelIndex last = model.index(10, LogModel::SourceColumn);
+    QTRY_COMPARE_WITH_TIMEOUT(model.data(last, LogModel::TaskRunNameRole).toString(),
+                              QStringLiteral("late-0"), 10000);
+    QCOMPARE(model.taskRunName(QString::fromStdString(task.id)), QStringLiteral("late-0"));
+    QTRY_VERIFY(snapshot.indexOf(task.id) >= 0
+                && !snapshot.isPlaceholder(snapshot.indexOf(task.id)));
+    QVERIFY(namesAnnounced > 0);
+    // The name is the snapshot's.
+    QCOMPARE(QString::fromStdString(snapshot.task(snapshot.indexOf(task.id)).name),
+             QStringLiteral("late-0"));
 }
 
 QTEST_GUILESS_MAIN(TestLogModel)
