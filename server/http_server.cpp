@@ -50,13 +50,41 @@ QHttpServerResponse answer(const QHttpServerRequest& request, Handler&& handler)
 
 } // namespace
 
-HttpServer::HttpServer(std::shared_ptr<Engine> engine, QObject* parent)
+HttpServer::HttpServer(std::shared_ptr<Engine> engine, Auth auth, QObject* parent)
     : QObject(parent)
-    , m_api(std::move(engine)) {
+    , m_api(std::move(engine))
+    , m_auth(std::move(auth)) {
     addRoutes();
-    m_http.setMissingHandler([](const QHttpServerRequest&, QHttpServerResponder&& responder) {
-        toResponse(Reply::detail(404, "Not Found")).write(std::move(responder));
-    });
+    // Unknown paths want credentials too: without them a client learns nothing of the API.
+    m_http.setMissingHandler(
+        [this](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
+            if (auto refused = refusal(request))
+                refused->write(std::move(responder));
+            else
+                toResponse(Reply::detail(404, "Not Found")).write(std::move(responder));
+        });
+}
+
+std::optional<QHttpServerResponse> HttpServer::refusal(const QHttpServerRequest& request) const {
+    const Auth::Verdict verdict = m_auth.check(request.value(QByteArrayLiteral("Authorization")));
+    if (verdict == Auth::Verdict::Allowed) return std::nullopt;
+    // Prefect's server answers {"exception_message": "Unauthorized"}; the reason helps a person
+    // tell a typo in the header from a wrong password.
+    const char* why = verdict == Auth::Verdict::Missing ? "No credentials were sent."
+                      : verdict == Auth::Verdict::Malformed
+                          ? "The Authorization header is malformed."
+                          : "The credentials are wrong.";
+    QHttpServerResponse response =
+        toResponse(Reply::json({{"exception_message", "Unauthorized"}, {"detail", why}}, 401));
+    for (const QByteArray& challenge : m_auth.challenges())
+        response.addHeader(QByteArrayLiteral("WWW-Authenticate"), challenge);
+    return response;
+}
+
+template<class Handler>
+QHttpServerResponse HttpServer::guarded(const QHttpServerRequest& request, Handler&& handler) {
+    if (auto refused = refusal(request)) return std::move(*refused);
+    return answer(request, std::forward<Handler>(handler));
 }
 
 HttpServer::~HttpServer() = default;
@@ -69,13 +97,13 @@ void HttpServer::addRoutes() {
     auto plain = [this](const char* path, Method method, BodyHandler handler) {
         m_http.route(
             QString::fromLatin1(path), method, [this, handler](const QHttpServerRequest& r) {
-                return answer(r, [&](const std::string& body) { return (m_api.*handler)(body); });
+                return guarded(r, [&](const std::string& body) { return (m_api.*handler)(body); });
             });
     };
     auto with_id = [this](const char* path, Method method, IdHandler handler) {
         m_http.route(QString::fromLatin1(path), method,
                      [this, handler](const QString& id, const QHttpServerRequest& r) {
-                         return answer(r, [&](const std::string&) {
+                         return guarded(r, [&](const std::string&) {
                              return (m_api.*handler)(id.toStdString());
                          });
                      });
@@ -83,16 +111,17 @@ void HttpServer::addRoutes() {
     auto with_id_body = [this](const char* path, Method method, IdBodyHandler handler) {
         m_http.route(QString::fromLatin1(path), method,
                      [this, handler](const QString& id, const QHttpServerRequest& r) {
-                         return answer(r, [&](const std::string& body) {
+                         return guarded(r, [&](const std::string& body) {
                              return (m_api.*handler)(id.toStdString(), body);
                          });
                      });
     };
+    // Health stays open (as Prefect's): load balancers and `weft` probe it without credentials.
     m_http.route(QStringLiteral("/api/health"), Method::Get, [this](const QHttpServerRequest& r) {
         return answer(r, [&](const std::string&) { return m_api.health(); });
     });
     m_http.route(QStringLiteral("/api/version"), Method::Get, [this](const QHttpServerRequest& r) {
-        return answer(r, [&](const std::string&) { return m_api.version(); });
+        return guarded(r, [&](const std::string&) { return m_api.version(); });
     });
     // Fixed paths before the ones with an id, so that "filter" is never taken for an id.
     plain("/api/flows/", Method::Post, &Api::create_flow);

@@ -3,12 +3,15 @@
 // its replies into responses. Every request gets an answer; nothing a client sends stops the
 // server (oversized bodies 413, handler exceptions 500, unknown paths 404).
 #include "api.hpp"
+#include "auth.hpp"
 
 #include <QHostAddress>
 #include <QHttpServer>
+#include <QHttpServerResponse>
 #include <QObject>
 #include <chrono>
 #include <functional>
+#include <optional>
 
 class QHttpServerRequest;
 
@@ -20,7 +23,8 @@ public:
     /// Larger request bodies are refused with 413 before they are parsed.
     static constexpr qsizetype kMaxBodyBytes = 1 << 20;
 
-    explicit HttpServer(std::shared_ptr<Engine> engine, QObject* parent = nullptr);
+    /// With `auth` enabled every route but GET /api/health wants credentials (401 otherwise).
+    explicit HttpServer(std::shared_ptr<Engine> engine, Auth auth = {}, QObject* parent = nullptr);
     ~HttpServer() override;
 
     /// Listens on `address`:`port` (0: any free port); returns the port, or 0 when it could not.
@@ -37,10 +41,16 @@ public:
 
 private:
     void addRoutes();
+    /// The 401 for a request without valid credentials; nullopt when it may go on.
+    std::optional<QHttpServerResponse> refusal(const QHttpServerRequest& request) const;
+    /// Answers with `handler` once the request passed the auth check.
+    template<class Handler>
+    QHttpServerResponse guarded(const QHttpServerRequest& request, Handler&& handler);
     bool answersPending() const;
 
     QHttpServer m_http;
     Api m_api;
+    Auth m_auth;
 };
 
 } // namespace weft::server
