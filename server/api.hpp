@@ -58,6 +58,9 @@ public:
     Reply create_logs(const std::string& body);
     Reply filter_logs(const std::string& body);
 
+    /// Past events, from the change feed (Prefect's EventPage; next_page is always null).
+    Reply filter_events(const std::string& body);
+
 private:
     std::shared_ptr<Engine> m_engine;
 };

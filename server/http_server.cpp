@@ -53,8 +53,11 @@ QHttpServerResponse answer(const QHttpServerRequest& request, Handler&& handler)
 HttpServer::HttpServer(std::shared_ptr<Engine> engine, Auth auth, QObject* parent)
     : QObject(parent)
     , m_api(std::move(engine))
-    , m_auth(std::move(auth)) {
+    , m_auth(std::move(auth))
+    , m_feed(m_api.engine().store_ptr())
+    , m_events_out(m_feed, m_auth, EventsOut::Limits{}) {
     addRoutes();
+    connect(&m_http, &QHttpServer::newWebSocketConnection, this, &HttpServer::acceptWebSockets);
     // Unknown paths want credentials too: without them a client learns nothing of the API.
     m_http.setMissingHandler(
         [this](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
@@ -142,6 +145,39 @@ void HttpServer::addRoutes() {
 
     plain("/api/logs/", Method::Post, &Api::create_logs);
     plain("/api/logs/filter", Method::Post, &Api::filter_logs);
+
+    plain("/api/events/filter", Method::Post, &Api::filter_events);
+    // QHttpServer 6.4 upgrades a WebSocket request only when a route takes it: this one leaves
+    // an upgrade alone (newWebSocketConnection follows) and answers any other request 426.
+    m_http.route(QStringLiteral("/api/events/out"), [](const QHttpServerRequest& r,
+                                                       QHttpServerResponder&& responder) {
+        if (r.value(QByteArrayLiteral("Upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
+            return;
+        toResponse(Reply::detail(426, "This path is a WebSocket: upgrade to it."))
+            .write(std::move(responder));
+    });
+}
+
+void HttpServer::acceptWebSockets() {
+    while (m_http.hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = m_http.nextPendingWebSocketConnection();
+        if (!socket) break;
+        // QHttpServer 6.4 upgrades any path: the path decides here.
+        const QString path = socket->requestUrl().path();
+        if (path == QStringLiteral("/api/events/out")) {
+            const bool authorized =
+                m_auth.enabled()
+                && m_auth.check(socket->request().rawHeader(QByteArrayLiteral("Authorization")))
+                       == Auth::Verdict::Allowed;
+            m_events_out.accept(std::move(socket), authorized);
+        } else {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("no WebSocket at this path"));
+            QWebSocket* s = socket.release();
+            connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
+            QTimer::singleShot(2000, s, &QWebSocket::abort);
+        }
+    }
 }
 
 quint16 HttpServer::listen(const QHostAddress& address, quint16 port) {
@@ -159,6 +195,7 @@ bool HttpServer::answersPending() const {
 void HttpServer::shutdown(std::function<void()> done, std::chrono::milliseconds grace) {
     for (QTcpServer* server : m_http.servers())
         server->close(); // no new connections; open ones are still served
+    m_events_out.closeAll();
     auto finish = [this, done = std::move(done)] {
         try {
             m_api.engine().store().flush();

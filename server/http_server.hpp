@@ -4,6 +4,8 @@
 // server (oversized bodies 413, handler exceptions 500, unknown paths 404).
 #include "api.hpp"
 #include "auth.hpp"
+#include "event_feed.hpp"
+#include "events_out.hpp"
 
 #include <QHostAddress>
 #include <QHttpServer>
@@ -38,6 +40,7 @@ public:
                   std::chrono::milliseconds grace = std::chrono::seconds(5));
 
     Api& api() { return m_api; }
+    EventsOut& eventsOut() { return m_events_out; }
 
 private:
     void addRoutes();
@@ -47,10 +50,13 @@ private:
     template<class Handler>
     QHttpServerResponse guarded(const QHttpServerRequest& request, Handler&& handler);
     bool answersPending() const;
+    void acceptWebSockets();
 
     QHttpServer m_http;
     Api m_api;
     Auth m_auth;
+    EventFeed m_feed;
+    EventsOut m_events_out;
 };
 
 } // namespace weft::server

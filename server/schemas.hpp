@@ -17,5 +17,7 @@ const Schema& flows_filter_body();
 const Schema& flow_runs_filter_body(); // also flow_runs/count (without sort, limit, offset)
 const Schema& task_runs_filter_body();
 const Schema& logs_filter_body();
+const Schema& event_filter();       // Prefect's EventFilter (events/filter, the events/out stream)
+const Schema& events_filter_body(); // {filter: EventFilter, limit}
 
 } // namespace weft::server::schemas
