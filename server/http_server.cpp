@@ -55,7 +55,8 @@ HttpServer::HttpServer(std::shared_ptr<Engine> engine, Auth auth, QObject* paren
     , m_api(std::move(engine))
     , m_auth(std::move(auth))
     , m_feed(m_api.engine().store_ptr())
-    , m_events_out(m_feed, m_auth, EventsOut::Limits{}) {
+    , m_events_out(m_feed, m_auth, EventsOut::Limits{})
+    , m_deferred([](const Reply& reply) { return toResponse(reply); }) {
     addRoutes();
     connect(&m_http, &QHttpServer::newWebSocketConnection, this, &HttpServer::acceptWebSockets);
     // Unknown paths want credentials too: without them a client learns nothing of the API.
@@ -92,11 +93,26 @@ QHttpServerResponse HttpServer::guarded(const QHttpServerRequest& request, Handl
 
 HttpServer::~HttpServer() = default;
 
+template<class Handler>
+void HttpServer::guardedLater(const QHttpServerRequest& request, QHttpServerResponder&& responder,
+                              Handler&& handler) {
+    std::optional<std::future<Reply>> later;
+    QHttpServerResponse now = guarded(request, [&](const std::string& body) {
+        DeferredReply reply = handler(body);
+        if (reply.now) return std::move(*reply.now);
+        later = std::move(reply.later);
+        return Reply::no_content(); // not sent: the deferred reply is
+    });
+    if (later)
+        m_deferred.answer(std::move(*later), std::move(responder));
+    else
+        now.write(std::move(responder));
+}
+
 void HttpServer::addRoutes() {
-    // Handlers of a body alone, and of a path id and a body.
+    // Handlers of a body alone, and of a path id.
     using BodyHandler = Reply (Api::*)(const std::string&);
     using IdHandler = Reply (Api::*)(const std::string&);
-    using IdBodyHandler = Reply (Api::*)(const std::string&, const std::string&);
     auto plain = [this](const char* path, Method method, BodyHandler handler) {
         m_http.route(
             QString::fromLatin1(path), method, [this, handler](const QHttpServerRequest& r) {
@@ -111,10 +127,13 @@ void HttpServer::addRoutes() {
                          });
                      });
     };
-    auto with_id_body = [this](const char* path, Method method, IdBodyHandler handler) {
-        m_http.route(QString::fromLatin1(path), method,
-                     [this, handler](const QString& id, const QHttpServerRequest& r) {
-                         return guarded(r, [&](const std::string& body) {
+    // set_state: answered once committed, without holding up this thread meanwhile.
+    using DeferredHandler = DeferredReply (Api::*)(const std::string&, const std::string&);
+    auto with_id_body_later = [this](const char* path, DeferredHandler handler) {
+        m_http.route(QString::fromLatin1(path), Method::Post,
+                     [this, handler](const QString& id, const QHttpServerRequest& r,
+                                     QHttpServerResponder&& responder) {
+                         guardedLater(r, std::move(responder), [&](const std::string& body) {
                              return (m_api.*handler)(id.toStdString(), body);
                          });
                      });
@@ -136,12 +155,12 @@ void HttpServer::addRoutes() {
     plain("/api/flow_runs/count", Method::Post, &Api::count_flow_runs);
     with_id("/api/flow_runs/<arg>", Method::Get, &Api::read_flow_run);
     with_id("/api/flow_runs/<arg>", Method::Delete, &Api::delete_flow_run);
-    with_id_body("/api/flow_runs/<arg>/set_state", Method::Post, &Api::set_flow_run_state);
+    with_id_body_later("/api/flow_runs/<arg>/set_state", &Api::set_flow_run_state_deferred);
 
     plain("/api/task_runs/", Method::Post, &Api::create_task_run);
     plain("/api/task_runs/filter", Method::Post, &Api::filter_task_runs);
     with_id("/api/task_runs/<arg>", Method::Get, &Api::read_task_run);
-    with_id_body("/api/task_runs/<arg>/set_state", Method::Post, &Api::set_task_run_state);
+    with_id_body_later("/api/task_runs/<arg>/set_state", &Api::set_task_run_state_deferred);
 
     plain("/api/logs/", Method::Post, &Api::create_logs);
     plain("/api/logs/filter", Method::Post, &Api::filter_logs);
@@ -184,7 +203,16 @@ quint16 HttpServer::listen(const QHostAddress& address, quint16 port) {
     return m_http.listen(address, port);
 }
 
+int HttpServer::connectionCount() const {
+    int n = 0;
+    for (const QTcpServer* server : m_http.servers())
+        for (const QTcpSocket* socket : server->findChildren<QTcpSocket*>())
+            n += socket->state() == QAbstractSocket::ConnectedState;
+    return n;
+}
+
 bool HttpServer::answersPending() const {
+    if (m_deferred.pending() > 0) return true;
     for (const QTcpServer* server : m_http.servers())
         for (const QTcpSocket* socket : server->findChildren<QTcpSocket*>())
             if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() > 0)
