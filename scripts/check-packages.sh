@@ -54,6 +54,7 @@ has_file "$weft" usr/share/doc/weft/copyright
 if [[ -n $server ]]; then
   depends_on "$server" weft
   depends_on "$server" libqt6httpserver6
+  depends_on "$server" libqt6websockets6
   has_file "$server" usr/bin/weft-server
   has_file "$server" usr/share/doc/weft-server/copyright
 fi

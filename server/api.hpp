@@ -4,8 +4,10 @@
 // state change goes through the engine's rules, every write through its store.
 #include <weft/engine.hpp>
 
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 namespace weft::server {
@@ -21,6 +23,13 @@ struct Reply {
     static Reply detail(int status, const std::string& text) {
         return {status, nlohmann::json{{"detail", text}}};
     }
+};
+
+/// A reply known at once (the request was refused before any write), or one that is ready once
+/// the store committed the request's transaction.
+struct DeferredReply {
+    std::optional<Reply> now;
+    std::future<Reply> later;
 };
 
 /// The API version Prefect's server reports and its clients send (X-PREFECT-API-VERSION).
@@ -55,12 +64,17 @@ public:
     Reply count_flow_runs(const std::string& body);
     Reply paginate_flow_runs(const std::string& body);
     Reply set_flow_run_state(const std::string& id, const std::string& body);
+    /// set_state without blocking: the rules run in the writer's transaction, and the future
+    /// reply is ready once it committed, so that many connections' state changes share one
+    /// commit. The reply is the same as the blocking form's.
+    DeferredReply set_flow_run_state_deferred(const std::string& id, const std::string& body);
 
     Reply create_task_run(const std::string& body);
     Reply read_task_run(const std::string& id);
     Reply filter_task_runs(const std::string& body);
     Reply count_task_runs(const std::string& body);
     Reply set_task_run_state(const std::string& id, const std::string& body);
+    DeferredReply set_task_run_state_deferred(const std::string& id, const std::string& body);
 
     Reply create_logs(const std::string& body);
     Reply filter_logs(const std::string& body);
@@ -75,6 +89,8 @@ public:
         return run_states("task_run_id", task_run_id);
     }
     Reply flow_run_history(const std::string& body);
+    /// Past events, from the change feed (Prefect's EventPage; next_page is always null).
+    Reply filter_events(const std::string& body);
 
 private:
     Reply run_states(const char* query_name, const std::string& id);

@@ -39,6 +39,12 @@ template<class Run> Reply transition_reply(const Transition<Run>& t) {
     return Reply::json(orchestration_result(t.outcome, resulting_state(t)), written ? 201 : 200);
 }
 
+// Waits for a deferred reply (the blocking handlers).
+Reply settle(DeferredReply deferred) {
+    if (deferred.now) return std::move(*deferred.now);
+    return deferred.later.get();
+}
+
 Proposal proposal_of(const json& body) {
     return Proposal{state_from_create(body.at("state")), Origin::Program,
                     body.value("force", false)};
@@ -155,15 +161,22 @@ Reply Api::count_flow_runs(const std::string& text) {
 }
 
 Reply Api::set_flow_run_state(const std::string& raw_id, const std::string& text) {
-    if (auto bad = check_path_id(raw_id)) return *bad;
+    return settle(set_flow_run_state_deferred(raw_id, text));
+}
+
+DeferredReply Api::set_flow_run_state_deferred(const std::string& raw_id, const std::string& text) {
+    if (auto bad = check_path_id(raw_id)) return {std::move(bad), {}};
     Body body = parse_body(text, &schemas::set_state_body());
-    if (body.error) return *body.error;
-    try {
-        return transition_reply(
-            m_engine->set_flow_run_state(lowercase_id(raw_id), proposal_of(body.value)));
-    } catch (const LookupError&) {
-        return not_found("Flow run");
-    }
+    if (body.error) return {std::move(body.error), {}};
+    return {std::nullopt,
+            m_engine->store().transact<Reply>(
+                [id = lowercase_id(raw_id), proposal = proposal_of(body.value)](Txn& txn) {
+                    try {
+                        return transition_reply(flow_run_transition(txn, id, proposal));
+                    } catch (const LookupError&) {
+                        return not_found("Flow run"); // nothing was written
+                    }
+                })};
 }
 
 // ---- task runs ----
@@ -226,15 +239,22 @@ Reply Api::filter_task_runs(const std::string& text) {
 }
 
 Reply Api::set_task_run_state(const std::string& raw_id, const std::string& text) {
-    if (auto bad = check_path_id(raw_id)) return *bad;
+    return settle(set_task_run_state_deferred(raw_id, text));
+}
+
+DeferredReply Api::set_task_run_state_deferred(const std::string& raw_id, const std::string& text) {
+    if (auto bad = check_path_id(raw_id)) return {std::move(bad), {}};
     Body body = parse_body(text, &schemas::set_state_body());
-    if (body.error) return *body.error;
-    try {
-        return transition_reply(
-            m_engine->set_task_run_state(lowercase_id(raw_id), proposal_of(body.value)));
-    } catch (const LookupError&) {
-        return not_found("Task run");
-    }
+    if (body.error) return {std::move(body.error), {}};
+    return {std::nullopt,
+            m_engine->store().transact<Reply>(
+                [id = lowercase_id(raw_id), proposal = proposal_of(body.value)](Txn& txn) {
+                    try {
+                        return transition_reply(task_run_transition(txn, id, proposal));
+                    } catch (const LookupError&) {
+                        return not_found("Task run"); // nothing was written
+                    }
+                })};
 }
 
 // ---- logs ----

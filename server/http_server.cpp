@@ -57,53 +57,104 @@ std::string query_item(const QHttpServerRequest& request, const char* name) {
 
 } // namespace
 
-HttpServer::HttpServer(std::shared_ptr<Engine> engine, QObject* parent)
+HttpServer::HttpServer(std::shared_ptr<Engine> engine, Auth auth, QObject* parent)
     : QObject(parent)
-    , m_api(std::move(engine)) {
+    , m_api(std::move(engine))
+    , m_auth(std::move(auth))
+    , m_feed(m_api.engine().store_ptr())
+    , m_events_out(m_feed, m_auth, EventsOut::Limits{})
+    , m_deferred([](const Reply& reply) { return toResponse(reply); }) {
     addRoutes();
-    m_http.setMissingHandler([](const QHttpServerRequest&, QHttpServerResponder&& responder) {
-        toResponse(Reply::detail(404, "Not Found")).write(std::move(responder));
-    });
+    connect(&m_http, &QHttpServer::newWebSocketConnection, this, &HttpServer::acceptWebSockets);
+    // Unknown paths want credentials too: without them a client learns nothing of the API.
+    m_http.setMissingHandler(
+        [this](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
+            if (auto refused = refusal(request))
+                refused->write(std::move(responder));
+            else
+                toResponse(Reply::detail(404, "Not Found")).write(std::move(responder));
+        });
+}
+
+std::optional<QHttpServerResponse> HttpServer::refusal(const QHttpServerRequest& request) const {
+    const Auth::Verdict verdict = m_auth.check(request.value(QByteArrayLiteral("Authorization")));
+    if (verdict == Auth::Verdict::Allowed) return std::nullopt;
+    // Prefect's server answers {"exception_message": "Unauthorized"}; the reason helps a person
+    // tell a typo in the header from a wrong password.
+    const char* why = verdict == Auth::Verdict::Missing ? "No credentials were sent."
+                      : verdict == Auth::Verdict::Malformed
+                          ? "The Authorization header is malformed."
+                          : "The credentials are wrong.";
+    QHttpServerResponse response =
+        toResponse(Reply::json({{"exception_message", "Unauthorized"}, {"detail", why}}, 401));
+    for (const QByteArray& challenge : m_auth.challenges())
+        response.addHeader(QByteArrayLiteral("WWW-Authenticate"), challenge);
+    return response;
+}
+
+template<class Handler>
+QHttpServerResponse HttpServer::guarded(const QHttpServerRequest& request, Handler&& handler) {
+    if (auto refused = refusal(request)) return std::move(*refused);
+    return answer(request, std::forward<Handler>(handler));
 }
 
 HttpServer::~HttpServer() = default;
 
+template<class Handler>
+void HttpServer::guardedLater(const QHttpServerRequest& request, QHttpServerResponder&& responder,
+                              Handler&& handler) {
+    std::optional<std::future<Reply>> later;
+    QHttpServerResponse now = guarded(request, [&](const std::string& body) {
+        DeferredReply reply = handler(body);
+        if (reply.now) return std::move(*reply.now);
+        later = std::move(reply.later);
+        return Reply::no_content(); // not sent: the deferred reply is
+    });
+    if (later)
+        m_deferred.answer(std::move(*later), std::move(responder));
+    else
+        now.write(std::move(responder));
+}
+
 void HttpServer::addRoutes() {
-    // Handlers of a body alone, and of a path id and a body.
+    // Handlers of a body alone, and of a path id.
     using BodyHandler = Reply (Api::*)(const std::string&);
     using IdHandler = Reply (Api::*)(const std::string&);
-    using IdBodyHandler = Reply (Api::*)(const std::string&, const std::string&);
     auto plain = [this](const char* path, Method method, BodyHandler handler) {
         m_http.route(
             QString::fromLatin1(path), method, [this, handler](const QHttpServerRequest& r) {
-                return answer(r, [&](const std::string& body) { return (m_api.*handler)(body); });
+                return guarded(r, [&](const std::string& body) { return (m_api.*handler)(body); });
             });
     };
     auto with_id = [this](const char* path, Method method, IdHandler handler) {
         m_http.route(QString::fromLatin1(path), method,
                      [this, handler](const QString& id, const QHttpServerRequest& r) {
-                         return answer(r, [&](const std::string&) {
+                         return guarded(r, [&](const std::string&) {
                              return (m_api.*handler)(id.toStdString());
                          });
                      });
     };
-    auto with_id_body = [this](const char* path, Method method, IdBodyHandler handler) {
-        m_http.route(QString::fromLatin1(path), method,
-                     [this, handler](const QString& id, const QHttpServerRequest& r) {
-                         return answer(r, [&](const std::string& body) {
+    // set_state: answered once committed, without holding up this thread meanwhile.
+    using DeferredHandler = DeferredReply (Api::*)(const std::string&, const std::string&);
+    auto with_id_body_later = [this](const char* path, DeferredHandler handler) {
+        m_http.route(QString::fromLatin1(path), Method::Post,
+                     [this, handler](const QString& id, const QHttpServerRequest& r,
+                                     QHttpServerResponder&& responder) {
+                         guardedLater(r, std::move(responder), [&](const std::string& body) {
                              return (m_api.*handler)(id.toStdString(), body);
                          });
                      });
     };
+    // Health stays open (as Prefect's): load balancers and `weft` probe it without credentials.
     m_http.route(QStringLiteral("/api/health"), Method::Get, [this](const QHttpServerRequest& r) {
         return answer(r, [&](const std::string&) { return m_api.health(); });
     });
     m_http.route(QStringLiteral("/api/version"), Method::Get, [this](const QHttpServerRequest& r) {
-        return answer(r, [&](const std::string&) { return m_api.version(); });
+        return guarded(r, [&](const std::string&) { return m_api.version(); });
     });
     m_http.route(QStringLiteral("/api/admin/version"), Method::Get,
                  [this](const QHttpServerRequest& r) {
-                     return answer(r, [&](const std::string&) { return m_api.admin_version(); });
+                     return guarded(r, [&](const std::string&) { return m_api.admin_version(); });
                  });
     // Fixed paths before the ones with an id, so that "filter" is never taken for an id.
     plain("/api/flows/", Method::Post, &Api::create_flow);
@@ -117,13 +168,13 @@ void HttpServer::addRoutes() {
     plain("/api/flow_runs/paginate", Method::Post, &Api::paginate_flow_runs);
     with_id("/api/flow_runs/<arg>", Method::Get, &Api::read_flow_run);
     with_id("/api/flow_runs/<arg>", Method::Delete, &Api::delete_flow_run);
-    with_id_body("/api/flow_runs/<arg>/set_state", Method::Post, &Api::set_flow_run_state);
+    with_id_body_later("/api/flow_runs/<arg>/set_state", &Api::set_flow_run_state_deferred);
 
     plain("/api/task_runs/", Method::Post, &Api::create_task_run);
     plain("/api/task_runs/filter", Method::Post, &Api::filter_task_runs);
     plain("/api/task_runs/count", Method::Post, &Api::count_task_runs);
     with_id("/api/task_runs/<arg>", Method::Get, &Api::read_task_run);
-    with_id_body("/api/task_runs/<arg>/set_state", Method::Post, &Api::set_task_run_state);
+    with_id_body_later("/api/task_runs/<arg>/set_state", &Api::set_task_run_state_deferred);
 
     plain("/api/logs/", Method::Post, &Api::create_logs);
     plain("/api/logs/filter", Method::Post, &Api::filter_logs);
@@ -131,29 +182,70 @@ void HttpServer::addRoutes() {
     plain("/api/flow_runs/history", Method::Post, &Api::flow_run_history);
     m_http.route(QStringLiteral("/api/flow_runs/<arg>/graph-v2"), Method::Get,
                  [this](const QString& id, const QHttpServerRequest& r) {
-                     return answer(r, [&](const std::string&) {
+                     return guarded(r, [&](const std::string&) {
                          return m_api.flow_run_graph(id.toStdString(), query_item(r, "since"));
                      });
                  });
     m_http.route(QStringLiteral("/api/flow_run_states/"), Method::Get,
                  [this](const QHttpServerRequest& r) {
-                     return answer(r, [&](const std::string&) {
+                     return guarded(r, [&](const std::string&) {
                          return m_api.flow_run_states(query_item(r, "flow_run_id"));
                      });
                  });
     m_http.route(QStringLiteral("/api/task_run_states/"), Method::Get,
                  [this](const QHttpServerRequest& r) {
-                     return answer(r, [&](const std::string&) {
+                     return guarded(r, [&](const std::string&) {
                          return m_api.task_run_states(query_item(r, "task_run_id"));
                      });
                  });
+    plain("/api/events/filter", Method::Post, &Api::filter_events);
+    // QHttpServer 6.4 upgrades a WebSocket request only when a route takes it: this one leaves
+    // an upgrade alone (newWebSocketConnection follows) and answers any other request 426.
+    m_http.route(QStringLiteral("/api/events/out"), [](const QHttpServerRequest& r,
+                                                       QHttpServerResponder&& responder) {
+        if (r.value(QByteArrayLiteral("Upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
+            return;
+        toResponse(Reply::detail(426, "This path is a WebSocket: upgrade to it."))
+            .write(std::move(responder));
+    });
+}
+
+void HttpServer::acceptWebSockets() {
+    while (m_http.hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = m_http.nextPendingWebSocketConnection();
+        if (!socket) break;
+        // QHttpServer 6.4 upgrades any path: the path decides here.
+        const QString path = socket->requestUrl().path();
+        if (path == QStringLiteral("/api/events/out")) {
+            const bool authorized =
+                m_auth.enabled()
+                && m_auth.check(socket->request().rawHeader(QByteArrayLiteral("Authorization")))
+                       == Auth::Verdict::Allowed;
+            m_events_out.accept(std::move(socket), authorized);
+        } else {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("no WebSocket at this path"));
+            QWebSocket* s = socket.release();
+            connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
+            QTimer::singleShot(2000, s, &QWebSocket::abort);
+        }
+    }
 }
 
 quint16 HttpServer::listen(const QHostAddress& address, quint16 port) {
     return m_http.listen(address, port);
 }
 
+int HttpServer::connectionCount() const {
+    int n = 0;
+    for (const QTcpServer* server : m_http.servers())
+        for (const QTcpSocket* socket : server->findChildren<QTcpSocket*>())
+            n += socket->state() == QAbstractSocket::ConnectedState;
+    return n;
+}
+
 bool HttpServer::answersPending() const {
+    if (m_deferred.pending() > 0) return true;
     for (const QTcpServer* server : m_http.servers())
         for (const QTcpSocket* socket : server->findChildren<QTcpSocket*>())
             if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() > 0)
@@ -164,6 +256,7 @@ bool HttpServer::answersPending() const {
 void HttpServer::shutdown(std::function<void()> done, std::chrono::milliseconds grace) {
     for (QTcpServer* server : m_http.servers())
         server->close(); // no new connections; open ones are still served
+    m_events_out.closeAll();
     auto finish = [this, done = std::move(done)] {
         try {
             m_api.engine().store().flush();

@@ -57,20 +57,31 @@ int main(int argc, char** argv) {
     const QCommandLineOption db({QStringLiteral("db")},
                                 QStringLiteral("Database file (default $WEFT_HOME/server.db)."),
                                 QStringLiteral("PATH"));
+    const QCommandLineOption api_key(
+        {QStringLiteral("api-key")},
+        QStringLiteral("Require 'Authorization: Bearer KEY' (default $WEFT_SERVER_API_KEY). "
+                       "WEFT_SERVER_API_AUTH_STRING=user:password requires HTTP basic auth."),
+        QStringLiteral("KEY"));
     const QCommandLineOption unauthenticated(
         {QStringLiteral("allow-unauthenticated")},
         QStringLiteral("Listen on an address other than loopback without authentication."));
-    parser.addOptions({host, port, db, unauthenticated});
+    parser.addOptions({host, port, db, api_key, unauthenticated});
     parser.process(app);
+
+    weft::server::AuthConfig auth = weft::server::AuthConfig::from_environment();
+    if (parser.isSet(api_key)) auth.api_key = parser.value(api_key).toStdString();
+    if (!auth.basic.empty() && auth.basic.find(':') == std::string::npos)
+        return fail("WEFT_SERVER_API_AUTH_STRING must be user:password (it has no ':').");
 
     const QHostAddress address = weft::server::listen_address(parser.value(host));
     if (address.isNull())
         return fail("--host must be an IP address or localhost, got '"
                     + parser.value(host).toStdString() + "'");
-    if (!address.isLoopback() && !parser.isSet(unauthenticated))
+    if (!address.isLoopback() && !auth.enabled() && !parser.isSet(unauthenticated))
         return fail("refusing to listen on " + parser.value(host).toStdString()
                     + " without authentication: anyone who can reach it could change runs. "
-                      "Listen on 127.0.0.1, or pass --allow-unauthenticated.");
+                      "Set WEFT_SERVER_API_AUTH_STRING=user:password or --api-key KEY, listen "
+                      "on 127.0.0.1, or pass --allow-unauthenticated.");
     bool port_ok = false;
     const uint port_number = parser.value(port).toUInt(&port_ok);
     if (!port_ok || port_number > 65535)
@@ -91,15 +102,16 @@ int main(int argc, char** argv) {
 
     try {
         auto engine = std::make_shared<weft::Engine>(weft::Store::open(path));
-        weft::server::HttpServer server(engine);
+        weft::server::HttpServer server(engine, weft::server::Auth(auth));
         const quint16 bound = server.listen(address, quint16(port_number));
         if (bound == 0)
             return fail("could not listen on " + parser.value(host).toStdString() + ":"
                         + std::to_string(port_number)
                         + " (in use, or not an address of this "
                           "machine)");
-        spdlog::info("weft: server listening on http://{}:{}/api (database {})",
-                     address.toString().toStdString(), bound, path);
+        spdlog::info("weft: server listening on http://{}:{}/api (database {}, {})",
+                     address.toString().toStdString(), bound, path,
+                     auth.enabled() ? "authentication required" : "no authentication");
 
         QSocketNotifier notifier(g_signal_fd[0], QSocketNotifier::Read);
         QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {

@@ -315,6 +315,31 @@ const Schema& logs_filter_body() {
     return s;
 }
 
+const Schema& event_filter() {
+    static const V orders{"ASC", "DESC"};
+    static const Schema occurred{{not_null(time("since")), not_null(time("until"))}};
+    static const Schema name{
+        {list_of("prefix", Type::String), list_of("exclude_prefix", Type::String),
+         list_of("name", Type::String), list_of("exclude_name", Type::String)}};
+    static const Schema resource{{list_of("id", Type::String), list_of("id_prefix", Type::String),
+                                  any("labels"), not_null(boolean("distinct"))}};
+    static const Schema id{{list_of("id", Type::Uuid)}};
+    // related, any_resource and text are accepted in any shape here and refused as not
+    // supported yet when given.
+    static const Schema s{{not_null(model("occurred", occurred)), model("event", name),
+                           model("resource", resource), any("related"), any("any_resource"),
+                           not_null(model("id", id)), any("text"),
+                           not_null(one_of("order", orders))}};
+    return s;
+}
+
+const Schema& events_filter_body() {
+    static const Schema s{{model("filter", event_filter()),
+                           not_null(Field{.name = "limit", .type = Type::Integer, .minimum = 0})},
+                          false};
+    return s;
+}
+
 const Schema& task_input() {
     static const Schema s{
         {required(one_of("input_type", kInputTypes)), uuid("id"), str("name"), str("type")}, false};

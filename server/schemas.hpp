@@ -19,5 +19,7 @@ const Schema& flow_runs_paginate_body(); // the filters with page instead of off
 const Schema& task_runs_filter_body();
 const Schema& logs_filter_body();
 const Schema& flow_runs_history_body(); // the flow-run filters and the intervals
+const Schema& event_filter();       // Prefect's EventFilter (events/filter, the events/out stream)
+const Schema& events_filter_body(); // {filter: EventFilter, limit}
 
 } // namespace weft::server::schemas

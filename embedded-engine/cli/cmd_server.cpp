@@ -1,4 +1,4 @@
-// weft server start [--host H] [--port N] [--db PATH] [--allow-unauthenticated]
+// weft server start [--host H] [--port N] [--db PATH] [--api-key KEY] [--allow-unauthenticated]
 // The server is a Qt program (weft-server); the CLI stays Qt-free and replaces itself with it.
 #include "commands.hpp"
 
@@ -20,6 +20,7 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     int port = 4200;
     std::string db;
+    std::string api_key;
     bool allow_unauthenticated = false;
 };
 
@@ -50,6 +51,7 @@ void server_start(const ServerOptions& o) {
     const std::string program = find_server_program();
     std::vector<std::string> args = {program, "--host", o.host, "--port", std::to_string(o.port)};
     if (!o.db.empty()) args.insert(args.end(), {"--db", o.db});
+    if (!o.api_key.empty()) args.insert(args.end(), {"--api-key", o.api_key});
     if (o.allow_unauthenticated) args.push_back("--allow-unauthenticated");
     std::vector<char*> argv;
     for (auto& a : args)
@@ -73,6 +75,11 @@ void add_server_command(CLI::App& app, Cli&) {
         ->capture_default_str();
     start->add_option("--db", o->db, "Database file (default: $WEFT_HOME/server.db)")
         ->type_name("PATH");
+    start
+        ->add_option("--api-key", o->api_key,
+                     "Require 'Authorization: Bearer KEY' (default $WEFT_SERVER_API_KEY; "
+                     "WEFT_SERVER_API_AUTH_STRING=user:password requires HTTP basic auth)")
+        ->type_name("KEY");
     start->add_flag("--allow-unauthenticated", o->allow_unauthenticated,
                     "Listen on a non-loopback address without authentication");
     start->callback([o] { server_start(*o); });

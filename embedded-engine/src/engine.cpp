@@ -194,23 +194,29 @@ Outcome Engine::stop_flow_run(const std::string& id, const State& final_state) {
         .get();
 }
 
+Transition<TaskRunRecord> task_run_transition(Txn& txn, const std::string& id,
+                                              const Proposal& proposal,
+                                              const Engine::AdjustFacts& adjust) {
+    auto run = txn.read().task_run(id);
+    if (!run) throw LookupError("Task run not found: " + id);
+    RunFacts facts;
+    facts.kind = RunKind::Task;
+    if (auto parent = txn.read().flow_run(run->flow_run_id))
+        facts.process_alive =
+            !is_terminal(parent->state.type) && process_alive(parent->process, now_us());
+    auto t = decide_and_apply<TaskRunRecord>(txn, std::move(run), facts, proposal, adjust,
+                                             &Txn::put_task_run, EventKind::TaskRunState);
+    if (t.run && is_terminal(t.run->state.type)) txn.release_slots(id);
+    return t;
+}
+
 Transition<TaskRunRecord> Engine::set_task_run_state(const std::string& id,
                                                      const Proposal& proposal,
                                                      const AdjustFacts& adjust) {
-    auto f = m_store->transact<Transition<TaskRunRecord>>([&](Txn& txn) {
-        auto run = txn.read().task_run(id);
-        if (!run) throw LookupError("Task run not found: " + id);
-        RunFacts facts;
-        facts.kind = RunKind::Task;
-        if (auto parent = txn.read().flow_run(run->flow_run_id))
-            facts.process_alive =
-                !is_terminal(parent->state.type) && process_alive(parent->process, now_us());
-        auto t = decide_and_apply<TaskRunRecord>(txn, std::move(run), facts, proposal, adjust,
-                                                 &Txn::put_task_run, EventKind::TaskRunState);
-        if (t.run && is_terminal(t.run->state.type)) txn.release_slots(id);
-        return t;
-    });
-    return f.get();
+    return m_store
+        ->transact<Transition<TaskRunRecord>>(
+            [&](Txn& txn) { return task_run_transition(txn, id, proposal, adjust); })
+        .get();
 }
 
 Transition<FlowRunRecord> Engine::end_flow_run_after_store_failure(const std::string& id,

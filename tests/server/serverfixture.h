@@ -19,16 +19,25 @@ struct HttpAnswer {
     int status = 0;
     QByteArray raw;
     nlohmann::json body; // discarded when the body is not JSON
+    std::vector<std::pair<QByteArray, QByteArray>> headers;
+
+    /// Every value of a header (names compared case-insensitively).
+    QList<QByteArray> header(const QByteArray& name) const {
+        QList<QByteArray> values;
+        for (const auto& [n, v] : headers)
+            if (n.compare(name, Qt::CaseInsensitive) == 0) values.append(v);
+        return values;
+    }
 
     std::string text() const { return raw.toStdString(); }
 };
 
 class ServerFixture {
 public:
-    ServerFixture() {
+    explicit ServerFixture(weft::server::Auth auth = {}) {
         m_engine = std::make_shared<weft::Engine>(
             weft::Store::open(m_dir.filePath(QStringLiteral("server.db")).toStdString()));
-        m_server = std::make_unique<weft::server::HttpServer>(m_engine);
+        m_server = std::make_unique<weft::server::HttpServer>(m_engine, std::move(auth));
         m_port = m_server->listen(QHostAddress::LocalHost, 0);
     }
 
@@ -40,11 +49,14 @@ public:
         return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
     }
 
-    /// Sends `body` as is (it may be any bytes); waits at most 10 s for the answer.
+    /// Sends `body` as is (it may be any bytes) with the headers set by setHeader; waits at most
+    /// 10 s for the answer.
     HttpAnswer send(const QByteArray& method, const QString& path, const QByteArray& body = {}) {
         QNetworkRequest request(url(path));
         request.setHeader(QNetworkRequest::ContentTypeHeader,
                           QByteArrayLiteral("application/json"));
+        for (const auto& [name, value] : m_headers)
+            request.setRawHeader(name, value);
         QNetworkReply* reply = m_network.sendCustomRequest(request, method, body);
         QSignalSpy finished(reply, &QNetworkReply::finished);
         HttpAnswer answer;
@@ -55,12 +67,19 @@ public:
         }
         answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         answer.raw = reply->readAll();
+        for (const auto& [name, value] : reply->rawHeaderPairs())
+            answer.headers.emplace_back(name, value);
         answer.body = nlohmann::json::parse(answer.raw.toStdString(), nullptr, false);
         reply->deleteLater();
         recordAnswer(method, path, answer);
         return answer;
     }
     HttpAnswer get(const QString& path) { return send("GET", path); }
+    /// Sent with every later request (an empty value removes it).
+    void setHeader(const QByteArray& name, const QByteArray& value) {
+        std::erase_if(m_headers, [&](const auto& h) { return h.first == name; });
+        if (!value.isEmpty()) m_headers.emplace_back(name, value);
+    }
     HttpAnswer post(const QString& path, const nlohmann::json& body) {
         return send("POST", path, QByteArray::fromStdString(body.dump()));
     }
@@ -111,4 +130,5 @@ private:
     std::unique_ptr<weft::server::HttpServer> m_server;
     quint16 m_port = 0;
     QNetworkAccessManager m_network;
+    std::vector<std::pair<QByteArray, QByteArray>> m_headers;
 };

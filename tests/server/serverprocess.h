@@ -22,11 +22,14 @@ inline quint16 waitForPort(QProcess& server, QByteArray& err) {
     return 0;
 }
 
-/// One request with a JSON content type, waited for (at most 10 s; status 0 without an answer).
-inline HttpAnswer request(const QByteArray& method, const QUrl& url, const QByteArray& body = {}) {
+/// One request with a JSON content type (and an Authorization header when given), waited for (at
+/// most 10 s; status 0 without an answer).
+inline HttpAnswer request(const QByteArray& method, const QUrl& url, const QByteArray& body = {},
+                          const QByteArray& authorization = {}) {
     QNetworkAccessManager network;
     QNetworkRequest r(url);
     r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (!authorization.isEmpty()) r.setRawHeader("Authorization", authorization);
     QNetworkReply* reply = network.sendCustomRequest(r, method, body);
     QSignalSpy finished(reply, &QNetworkReply::finished);
     HttpAnswer a;

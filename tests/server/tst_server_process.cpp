@@ -66,6 +66,48 @@ private Q_SLOTS:
         QVERIFY(server.readAllStandardError().contains("--allow-unauthenticated"));
         QVERIFY(!QFile::exists(home.filePath(QStringLiteral("s.db")))); // nothing was opened
     }
+
+    void listensOnNonLoopbackWithAuthentication() {
+        QTemporaryDir home;
+        QProcess server;
+        server.setProcessChannelMode(QProcess::SeparateChannels);
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("WEFT_SERVER_API_AUTH_STRING"), QStringLiteral("ann:s3cret"));
+        server.setProcessEnvironment(env);
+        server.start(weftProgram(),
+                     {QStringLiteral("server"), QStringLiteral("start"), QStringLiteral("--host"),
+                      QStringLiteral("0.0.0.0"), QStringLiteral("--port"), QStringLiteral("0"),
+                      QStringLiteral("--db"), home.filePath(QStringLiteral("s.db"))});
+        QVERIFY(server.waitForStarted());
+        QByteArray err;
+        const quint16 port = waitForPort(server, err);
+        QVERIFY2(port != 0, err.constData());
+        const QString base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QCOMPARE(request("GET", QUrl(base + QStringLiteral("/health"))).status, 200);
+        QCOMPARE(request("GET", QUrl(base + QStringLiteral("/version"))).status, 401);
+        QCOMPARE(request("GET", QUrl(base + QStringLiteral("/version")), {},
+                         "Basic " + QByteArray("ann:s3cret").toBase64())
+                     .status,
+                 200);
+        server.terminate();
+        QVERIFY(server.waitForFinished(20000));
+        QCOMPARE(server.exitCode(), 0);
+    }
+
+    void refusesAnAuthStringWithoutColon() {
+        QTemporaryDir home;
+        QProcess server;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("WEFT_SERVER_API_AUTH_STRING"), QStringLiteral("justapassword"));
+        server.setProcessEnvironment(env);
+        server.start(weftProgram(),
+                     {QStringLiteral("server"), QStringLiteral("start"), QStringLiteral("--port"),
+                      QStringLiteral("0"), QStringLiteral("--db"),
+                      home.filePath(QStringLiteral("s.db"))});
+        QVERIFY(server.waitForFinished(20000));
+        QCOMPARE(server.exitCode(), 1);
+        QVERIFY(server.readAllStandardError().contains("user:password"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestServerProcess)

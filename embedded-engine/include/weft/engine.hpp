@@ -122,4 +122,10 @@ flow_run_transition(Txn& txn, const std::string& id, const Proposal& proposal,
                     const Engine::AdjustFacts& adjust = {},
                     const std::function<void(FlowRunRecord&)>& before_write = {});
 
+/// As Engine::set_task_run_state, inside a transaction the caller runs (a server that answers
+/// once the commit is done instead of waiting for it). Throws LookupError for an unknown id.
+Transition<TaskRunRecord> task_run_transition(Txn& txn, const std::string& id,
+                                              const Proposal& proposal,
+                                              const Engine::AdjustFacts& adjust = {});
+
 } // namespace weft
