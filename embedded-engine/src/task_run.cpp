@@ -438,7 +438,7 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
             return Result{false, r.result};
         }
         if (start.decision != Decision::Accept)
-            throw TaskRunFailed(r.id, start.state.value_or(r.state));
+            throw TaskRunFailed(r.id, start.state.value_or(r.state), r.name);
 
         ++m_attempts;
         Failure failure;
@@ -512,7 +512,7 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
         }
         release_slots();
         run_hooks();
-        throw TaskRunFailed(r.id, r.state);
+        throw TaskRunFailed(r.id, r.state, r.name);
     }
 }
 

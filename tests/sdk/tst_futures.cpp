@@ -273,7 +273,7 @@ void TestFutures::returnedFailedFutureFailsFlow() {
 }
 
 void TestFutures::observedFailureDoesNotFailFlow() {
-    std::string message;
+    std::string message, what;
     auto f = weft::flow("observes_failure", [&] {
         g_flow_run_id = weft::current_flow_run_id();
         auto bad = fail.submit(3);
@@ -281,11 +281,14 @@ void TestFutures::observedFailureDoesNotFailFlow() {
             bad.result();
         } catch (const weft::TaskRunFailed& e) {
             message = e.state.message;
+            what = e.what();
         }
         return 1;
     });
     QCOMPARE(f(), 1);
     QCOMPARE(qs(message), QStringLiteral("fail 3"));
+    // People read the task's name (as in the logs and Studio), not its id.
+    QCOMPARE(qs(what), QStringLiteral("Task run fail-0 ended Failed: fail 3"));
     QCOMPARE(flow_run(g_flow_run_id).state.type, weft::StateType::Completed);
     QCOMPARE(task_runs(g_flow_run_id, "fail").at(0).state.type, weft::StateType::Failed);
 }

@@ -18,9 +18,11 @@ public:
 /// Thrown by calling a task (or reading a future) whose run ended FAILED or CRASHED.
 class TaskRunFailed : public std::runtime_error {
 public:
-    TaskRunFailed(std::string task_run_id, State state)
-        : std::runtime_error("Task run " + task_run_id + " ended " + state.name
-                             + (state.message.empty() ? "" : ": " + state.message))
+    /// `name` ("load-0"), when known, names the run in the message: it is what people read in
+    /// the flow run's failure, the logs and Studio; the id stays in task_run_id.
+    TaskRunFailed(std::string task_run_id, State state, const std::string& name = {})
+        : std::runtime_error("Task run " + (name.empty() ? task_run_id : name) + " ended "
+                             + state.name + (state.message.empty() ? "" : ": " + state.message))
         , task_run_id(std::move(task_run_id))
         , state(std::move(state)) {}
     std::string task_run_id;
