@@ -134,7 +134,7 @@ private:
         weft::StateType type = weft::StateType::Pending;
         QString stateName;
         weft::Micros stateTime = 0, start = 0, end = 0, expected = 0; // 0 = unknown
-        weft::Micros runTime = 0;  // total_run_time: RUNNING time over attempts
+        weft::Micros runTime = 0; // total_run_time: RUNNING time over attempts
         std::vector<int> upstream;
         std::vector<char> orderOnly; // per upstream entry: a wait_for edge, no data passed
         struct Unresolved {
