@@ -50,6 +50,26 @@ Proposal proposal_of(const json& body) {
                     body.value("force", false)};
 }
 
+// A set_state body checked now, its transition decided and committed in the writer's
+// transaction later: `transition` is flow_run_transition or task_run_transition.
+template<class Transition>
+DeferredReply deferred_transition(Engine& engine, const std::string& raw_id,
+                                  const std::string& text, const char* what,
+                                  Transition&& transition) {
+    if (auto bad = check_path_id(raw_id)) return {std::move(bad), {}};
+    Body body = parse_body(text, &schemas::set_state_body());
+    if (body.error) return {std::move(body.error), {}};
+    return {std::nullopt, engine.store().transact<Reply>([id = lowercase_id(raw_id),
+                                                          proposal = proposal_of(body.value), what,
+                                                          transition](Txn& txn) {
+                try {
+                    return transition_reply(transition(txn, id, proposal));
+                } catch (const LookupError&) {
+                    return not_found(what); // nothing was written
+                }
+            })};
+}
+
 } // namespace
 
 // ---- flows ----
@@ -165,18 +185,10 @@ Reply Api::set_flow_run_state(const std::string& raw_id, const std::string& text
 }
 
 DeferredReply Api::set_flow_run_state_deferred(const std::string& raw_id, const std::string& text) {
-    if (auto bad = check_path_id(raw_id)) return {std::move(bad), {}};
-    Body body = parse_body(text, &schemas::set_state_body());
-    if (body.error) return {std::move(body.error), {}};
-    return {std::nullopt,
-            m_engine->store().transact<Reply>(
-                [id = lowercase_id(raw_id), proposal = proposal_of(body.value)](Txn& txn) {
-                    try {
-                        return transition_reply(flow_run_transition(txn, id, proposal));
-                    } catch (const LookupError&) {
-                        return not_found("Flow run"); // nothing was written
-                    }
-                })};
+    return deferred_transition(*m_engine, raw_id, text, "Flow run",
+                               [](Txn& txn, const std::string& id, const Proposal& p) {
+                                   return flow_run_transition(txn, id, p);
+                               });
 }
 
 // ---- task runs ----
@@ -243,18 +255,10 @@ Reply Api::set_task_run_state(const std::string& raw_id, const std::string& text
 }
 
 DeferredReply Api::set_task_run_state_deferred(const std::string& raw_id, const std::string& text) {
-    if (auto bad = check_path_id(raw_id)) return {std::move(bad), {}};
-    Body body = parse_body(text, &schemas::set_state_body());
-    if (body.error) return {std::move(body.error), {}};
-    return {std::nullopt,
-            m_engine->store().transact<Reply>(
-                [id = lowercase_id(raw_id), proposal = proposal_of(body.value)](Txn& txn) {
-                    try {
-                        return transition_reply(task_run_transition(txn, id, proposal));
-                    } catch (const LookupError&) {
-                        return not_found("Task run"); // nothing was written
-                    }
-                })};
+    return deferred_transition(*m_engine, raw_id, text, "Task run",
+                               [](Txn& txn, const std::string& id, const Proposal& p) {
+                                   return task_run_transition(txn, id, p);
+                               });
 }
 
 // ---- logs ----
