@@ -22,6 +22,12 @@ bool is_uuid(const std::string& s) {
     return true;
 }
 
+// Ids are stored lowercase; people may type them in any case.
+std::string lowercase(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
 json any_of(const std::vector<std::string>& values) {
     return {{"any_", values}};
 }
@@ -199,9 +205,7 @@ std::optional<FlowRunRecord> RemoteReader::flow_run(const std::string& id) {
 }
 
 std::vector<std::string> RemoteReader::flow_run_ids_with_prefix(const std::string& prefix, int) {
-    std::string id = prefix;
-    std::transform(id.begin(), id.end(), id.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
+    const std::string id = lowercase(prefix);
     if (flow_run(id)) return {id};
     return {};
 }
@@ -241,9 +245,7 @@ std::optional<TaskRunRecord> RemoteReader::task_run(const std::string& id) {
 }
 
 std::vector<std::string> RemoteReader::task_run_ids_with_prefix(const std::string& prefix, int) {
-    std::string id = prefix;
-    std::transform(id.begin(), id.end(), id.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
+    const std::string id = lowercase(prefix);
     if (task_run(id)) return {id};
     return {};
 }
