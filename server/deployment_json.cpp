@@ -1,10 +1,13 @@
 #include "deployment_json.hpp"
 
+#include "cron.hpp"
 #include "prefect_json.hpp"
 #include "schemas.hpp"
 
 #include <weft/ids.hpp>
 #include <weft/time.hpp>
+
+#include <QTimeZone>
 
 namespace weft::server {
 
@@ -157,6 +160,20 @@ std::vector<ValidationError> check_deployment_schedules(const json& body) {
         } else if (schedule.is_object() && schedule.contains("cron")) {
             auto e = validate(schedule, schemas::cron_schedule(), loc);
             errors.insert(errors.end(), e.begin(), e.end());
+            std::string why;
+            if (e.empty() && !Cron::parse(schedule.at("cron").get<std::string>(), &why)) {
+                json at = loc;
+                at.push_back("cron");
+                errors.push_back(
+                    {at, "Invalid cron string: " + why, "value_error", schedule.at("cron")});
+            }
+            if (e.empty() && schedule.value("timezone", json()).is_string()
+                && !QTimeZone(QByteArray::fromStdString(schedule.at("timezone").get<std::string>()))
+                        .isValid()) {
+                json at = loc;
+                at.push_back("timezone");
+                errors.push_back({at, "Unknown time zone", "value_error", schedule.at("timezone")});
+            }
         } else if (schedule.is_object() && schedule.contains("rrule")) {
             errors.push_back({loc, "RRule schedules are not supported: use cron or interval",
                               "value_error", schedule});

@@ -170,6 +170,13 @@ private Q_SLOTS:
                          {"schedules", {{{"schedule", {{"interval", -5}}}}}}})
                      .status,
                  422);
+        auto bad_cron = f.post(QStringLiteral("/api/deployments/"),
+                               {{"name", "x"},
+                                {"flow_id", flow},
+                                {"schedules", {{{"schedule", {{"cron", "61 * * * *"}}}}}}});
+        QCOMPARE(bad_cron.status, 422);
+        QCOMPARE(bad_cron.body.at("detail").at(0).at("loc"),
+                 json({"body", "schedules", 0, "schedule", "cron"}));
 
         // Filter and count.
         QCOMPARE(
