@@ -6,6 +6,7 @@
 #include "deployment_filters.hpp"
 #include "deployment_json.hpp"
 #include "prefect_json.hpp"
+#include "scheduler.hpp"
 #include "schemas.hpp"
 
 #include <weft/time.hpp>
@@ -54,6 +55,16 @@ std::vector<FlowRunRecord> waiting_runs(Reader& r, const std::string& deployment
     return r.flow_runs(q);
 }
 
+// The runs its schedules made that wait still: they go when the schedules change or the
+// deployment is paused (as Prefect does), and the scheduler makes them again from the new ones.
+void drop_auto_scheduled_runs(Txn& txn, const std::string& deployment_id) {
+    for (const auto& run : waiting_runs(txn.read(), deployment_id)) {
+        const bool auto_scheduled =
+            std::find(run.tags.begin(), run.tags.end(), kAutoScheduledTag) != run.tags.end();
+        if (auto_scheduled && run.run_count == 0) txn.delete_flow_run(run.id);
+    }
+}
+
 std::vector<std::string> union_of(std::vector<std::string> a, const std::vector<std::string>& b) {
     for (const auto& t : b)
         if (std::find(a.begin(), a.end(), t) == a.end()) a.push_back(t);
@@ -87,6 +98,8 @@ Reply Api::create_deployment(const std::string& text) {
                 if (same_schedules(existing->schedules, d.schedules)) {
                     d.schedules = existing->schedules; // keep their ids
                     d.scheduled_until = existing->scheduled_until;
+                } else {
+                    drop_auto_scheduled_runs(txn, d.id);
                 }
             }
             txn.put_deployment(d);
@@ -135,6 +148,7 @@ Reply Api::set_deployment_paused(const std::string& raw_id, bool paused) {
             auto d = txn.read().deployment(id);
             if (!d) return deployment_not_found();
             if (d->paused != paused) {
+                if (paused) drop_auto_scheduled_runs(txn, d->id);
                 d->paused = paused;
                 d->updated = now_us();
                 txn.put_deployment(*d);
