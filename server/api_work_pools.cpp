@@ -165,9 +165,12 @@ Reply Api::scheduled_flow_runs(const std::string& pool_name, const std::string& 
     q.work_pool_names = {pool_name};
     if (auto names = b.find("work_queue_names"); names != b.end() && names->is_array())
         q.work_queue_names = names->get<std::vector<std::string>>();
-    q.expected_before = time_of(b, "scheduled_before");
-    q.expected_after = time_of(b, "scheduled_after");
+    // Due by the state's scheduled time (Prefect's next_scheduled_start_time), which a retry
+    // (AwaitingRetry) moves past the run's expected start: compared here, not in the query.
+    const auto before = time_of(b, "scheduled_before");
+    const auto after = time_of(b, "scheduled_after");
     q.sort = FlowRunSort::ExpectedStartAsc;
+    q.limit = -1;
     const std::string worker = b.value("worker_name", json()).is_string()
                                    ? b["worker_name"].get<std::string>()
                                    : std::string();
@@ -182,12 +185,21 @@ Reply Api::scheduled_flow_runs(const std::string& pool_name, const std::string& 
             if (pool->is_paused) return Reply::json(out);
             if (b.contains("work_queue_names") && q.work_queue_names.empty())
                 return Reply::json(out);
-            q.limit = *limit;
+            std::int64_t room = *limit;
             if (pool->concurrency_limit)
-                q.limit = int(std::clamp<std::int64_t>(
-                    *pool->concurrency_limit - active_slots(r, pool->name), 0, q.limit));
-            if (q.limit == 0) return Reply::json(out);
+                room = std::clamp<std::int64_t>(
+                    *pool->concurrency_limit - active_slots(r, pool->name), 0, room);
+            if (room == 0) return Reply::json(out);
+            std::vector<std::pair<Micros, FlowRunRecord>> due;
             for (auto& run : r.flow_runs(q)) {
+                const Micros at = run.state.scheduled_time().value_or(run.expected_start_time);
+                if ((before && at > *before) || (after && at < *after)) continue;
+                due.emplace_back(at, std::move(run));
+            }
+            std::stable_sort(due.begin(), due.end(),
+                             [](const auto& x, const auto& y) { return x.first < y.first; });
+            if (std::int64_t(due.size()) > room) due.resize(std::size_t(room));
+            for (auto& [at, run] : due) {
                 if (!worker.empty() && run.placement.worker_name != worker) {
                     run.placement.worker_name = worker;
                     txn.put_placement(run.id, run.placement);

@@ -363,6 +363,61 @@ private Q_SLOTS:
         QCOMPARE(from_paused.body.size(), std::size_t(0));
         QCOMPARE(f.get(QStringLiteral("/api/work_pools/paused")).body.at("status"), json("PAUSED"));
     }
+
+    void retriedRunsGoBackToTheirPool() {
+        // A FAILED or CRASHED run of a deployment set to SCHEDULED (AwaitingRetry) over the API is
+        // handed to the pool's workers again, when its retry time has come.
+        ServerFixture f;
+        QCOMPARE(f.post(QStringLiteral("/api/work_pools/"), {{"name", "local"}}).status, 201);
+        const std::string id = deploy(f, "local");
+        const QString poll = QStringLiteral("/api/work_pools/local/get_scheduled_flow_runs");
+        std::vector<std::string> runs;
+        for (int i = 0; i < 2; ++i)
+            runs.push_back(
+                f.post(path("/api/deployments/" + id + "/create_flow_run"), json::object())
+                    .body.at("id"));
+        QCOMPARE(f.post(poll, {{"worker_name", "w1"}}).body.size(), std::size_t(2));
+        const char* ends[] = {"FAILED", "CRASHED"};
+        for (int i = 0; i < 2; ++i)
+            for (const char* type : {"PENDING", "RUNNING", ends[i]})
+                QCOMPARE(
+                    f.setState(QStringLiteral("flow_runs"), runs[std::size_t(i)], {{"type", type}})
+                        .status,
+                    201);
+        QCOMPARE(f.post(poll, json::object()).body.size(), std::size_t(0));
+
+        // The failed run, to retry now; the crashed one, in an hour.
+        const weft::Micros now = weft::now_us();
+        const weft::Micros hour = 3600'000'000;
+        auto retry = f.setState(QStringLiteral("flow_runs"), runs[0],
+                                {{"type", "SCHEDULED"}, {"name", "AwaitingRetry"}});
+        QCOMPARE(retry.status, 201);
+        QCOMPARE(retry.body.at("status"), json("ACCEPT"));
+        auto later =
+            f.setState(QStringLiteral("flow_runs"), runs[1],
+                       {{"type", "SCHEDULED"},
+                        {"name", "AwaitingRetry"},
+                        {"state_details", {{"scheduled_time", weft::to_iso(now + hour)}}}});
+        QCOMPARE(later.status, 201);
+
+        auto due_now = f.post(
+            poll, {{"scheduled_before", weft::to_iso(weft::now_us())}, {"worker_name", "w2"}});
+        QCOMPARE(run_ids(due_now.body), std::vector<std::string>{runs[0]});
+        QCOMPARE(due_now.body.at(0).at("flow_run").at("state_name"), json("AwaitingRetry"));
+        auto within_two_hours = f.post(poll, {{"scheduled_before", weft::to_iso(now + 2 * hour)}});
+        QCOMPARE(run_ids(within_two_hours.body), (std::vector<std::string>{runs[0], runs[1]}));
+        auto after_an_hour = f.post(poll, {{"scheduled_after", weft::to_iso(now + hour / 2)}});
+        QCOMPARE(run_ids(after_an_hour.body), std::vector<std::string>{runs[1]});
+        // The worker that takes it again is the one recorded, and it runs a second time.
+        const auto placed =
+            f.engine().store().read([&](weft::Reader& r) { return r.flow_run(runs[0]); });
+        QCOMPARE(QString::fromStdString(placed->placement.worker_name), QStringLiteral("w2"));
+        QCOMPARE(f.setState(QStringLiteral("flow_runs"), runs[0], {{"type", "PENDING"}}).status,
+                 201);
+        auto rerun = f.setState(QStringLiteral("flow_runs"), runs[0], {{"type", "RUNNING"}});
+        QCOMPARE(rerun.status, 201);
+        QCOMPARE(f.get(path("/api/flow_runs/" + runs[0])).body.at("run_count"), json(2));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestServerDeployments)
