@@ -2,6 +2,7 @@
 
 #include "../../src/engine_log.hpp"
 #include "http_reader.hpp"
+#include "ws_client.hpp"
 
 #include <algorithm>
 
@@ -14,7 +15,8 @@ constexpr int kRefusalsShown = 20; // then only counted: one bad run must not fl
 }
 
 Sender::Sender(const ApiSettings& settings)
-    : m_api(settings)
+    : m_settings(settings)
+    , m_api(settings)
     , m_url(m_api.settings().url) {}
 
 Sender::~Sender() {
@@ -60,6 +62,24 @@ void Sender::refused(const Report& report, const ApiError& e) {
     (void)report;
 }
 
+void Sender::delivered(std::int64_t count) {
+    if (m_lost) {
+        m_lost = false;
+        m_catching_up = 1;
+    }
+    if (m_catching_up) m_sent_after += count;
+}
+
+void Sender::lost(const ApiError& e) {
+    if (!m_lost) {
+        if (!m_catching_up) m_sent_after = 0;
+        m_catching_up = 0;
+        detail::engine_log().warn("weft: lost the server at {}; buffering reports, retrying ({})",
+                                  m_url, e.what());
+    }
+    m_lost = true;
+}
+
 void Sender::deliver(Report& report) {
     if (auto it = report.body.find("flow_id"); it != report.body.end() && it->is_string())
         if (auto mapped = m_flow_ids.find(it->get<std::string>()); mapped != m_flow_ids.end())
@@ -76,22 +96,47 @@ void Sender::deliver(Report& report) {
                                               : m_api.post(report.path, report.body);
             if (!report.local_flow_id.empty() && answer.is_object() && answer.contains("id"))
                 m_flow_ids[report.local_flow_id] = answer["id"].get<std::string>();
-            if (m_lost) {
-                m_lost = false;
-                m_catching_up = 1;
-            }
-            if (m_catching_up) m_sent_after += report.count;
-            return;
+            return delivered(report.count);
         } catch (const ApiError& e) {
             if (!server_unavailable(e)) return refused(report, e);
-            if (!m_lost) {
-                if (!m_catching_up) m_sent_after = 0;
-                m_catching_up = 0;
-                detail::engine_log().warn(
-                    "weft: lost the server at {}; buffering reports, retrying ({})", m_url,
-                    e.what());
+            lost(e);
+            if (!wait_before_retry(delay)) m_given_up = true;
+            delay = std::min(delay * 2, std::chrono::milliseconds(10s));
+        }
+    }
+}
+
+void Sender::deliver_events(std::vector<Report>& reports, std::size_t from, std::size_t to) {
+    auto delay = 500ms;
+    for (;;) {
+        if (m_given_up) {
+            for (std::size_t i = from; i < to; ++i)
+                m_undelivered += reports[i].count;
+            return;
+        }
+        try {
+            if (!m_events) m_events = std::make_unique<WebSocketClient>(m_settings, "/events/in");
+            std::int64_t count = 0;
+            for (std::size_t i = from; i < to; ++i) {
+                m_events->send_text(reports[i].event.dump());
+                count += reports[i].count;
             }
-            m_lost = true;
+            m_events->checkpoint();
+            return delivered(count);
+        } catch (const ApiError& e) {
+            m_events.reset();
+            if (!server_unavailable(e)) {
+                // No event intake there (a server that predates it), or it closed the socket on
+                // a frame: the same reports over REST, and REST from now on.
+                detail::engine_log().info("weft: reporting task runs to {} over REST: {}", m_url,
+                                          e.what());
+                m_use_events = false;
+                for (std::size_t i = from; i < to; ++i)
+                    deliver(reports[i]);
+                return;
+            }
+            // Sent again once the server is back: it ignores the events it already has.
+            lost(e);
             if (!wait_before_retry(delay)) m_given_up = true;
             delay = std::min(delay * 2, std::chrono::milliseconds(10s));
         }
@@ -99,8 +144,17 @@ void Sender::deliver(Report& report) {
 }
 
 void Sender::send(std::vector<Report>& reports) {
-    for (auto& report : reports)
-        deliver(report);
+    for (std::size_t i = 0; i < reports.size();) {
+        if (m_use_events && !reports[i].event.is_null()) {
+            std::size_t end = i;
+            while (end < reports.size() && !reports[end].event.is_null())
+                ++end;
+            deliver_events(reports, i, end);
+            i = end;
+        } else {
+            deliver(reports[i++]);
+        }
+    }
     // What waited in the Store's queue during an outage is the next group: the server is caught
     // up once that one is sent too.
     if (m_catching_up && !m_lost && ++m_catching_up > 2) {

@@ -1,15 +1,18 @@
 #pragma once
-// Sends a group's reports to the server in order, and keeps sending through outages: a server
-// that cannot be reached or answers 5xx is retried with exponential backoff (0.5 s doubling to
-// 10 s) for as long as the process runs, saying so once per outage on stderr. A 4xx answer is the
-// report's own fault: logged with the server's reason and skipped, never retried. Once the process
-// is exiting (give_up_after), it waits at most that long, then counts what it could not deliver
-// and says so when it is destroyed: nothing is dropped silently.
+// Sends a group's reports to the server in order (task-run states as events over one WebSocket,
+// /api/events/in, as Prefect 3's SDK does; REST when the server has no event intake), and keeps
+// sending through outages: a server that cannot be reached or answers 5xx is retried with
+// exponential backoff (0.5 s doubling to 10 s) for as long as the process runs, saying so once per
+// outage on stderr. A 4xx answer is the report's own fault: logged with the server's reason and
+// skipped, never retried. Once the process is exiting (give_up_after), it waits at most that long,
+// then counts what it could not deliver and says so when it is destroyed: nothing is dropped
+// silently.
 #include "weft/api_client.hpp"
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +20,8 @@
 #include <vector>
 
 namespace weft::http {
+
+class WebSocketClient;
 
 /// One request to the server.
 struct Report {
@@ -27,6 +32,9 @@ struct Report {
     /// POST /flows/: the id this process gave the flow; the server's answered id replaces it in
     /// every later report's "flow_id" (the server keeps its own id for a flow name).
     std::string local_flow_id;
+    /// A task run's state as Prefect 3's SDK reports it: an Event for /api/events/in, sent
+    /// instead of the request above while the server takes events (null: none).
+    nlohmann::json event;
 };
 
 class Sender {
@@ -46,9 +54,16 @@ private:
     /// Waits `delay` (less when the give-up bound comes first); false once the bound has passed.
     bool wait_before_retry(std::chrono::milliseconds delay);
     void deliver(Report& report);
+    /// reports[from, to) over the event socket, checked by a ping: the server has read them.
+    void deliver_events(std::vector<Report>& reports, std::size_t from, std::size_t to);
     void refused(const Report& report, const ApiError& e);
+    void delivered(std::int64_t count);
+    void lost(const ApiError& e);
 
+    ApiSettings m_settings;
     ApiClient m_api;
+    std::unique_ptr<WebSocketClient> m_events;
+    bool m_use_events = true; // false once the server refused the event socket
     std::string m_url;
     std::unordered_map<std::string, std::string> m_flow_ids; // local id → the server's
 
