@@ -94,6 +94,11 @@ HttpWriter::HttpWriter(const ApiSettings& settings, std::shared_ptr<Mirror> mirr
     , m_sender(std::move(sender))
     , m_reader(settings, m_mirror, true) {}
 
+HttpWriter::~HttpWriter() {
+    // The store is closing: what is queued is sent now (bounded; see Sender).
+    m_sender->finish();
+}
+
 void HttpWriter::begin() {
     rollback();
 }
@@ -105,7 +110,9 @@ void HttpWriter::commit() {
         m_reports.push_back(Report{"POST", "/logs/", std::move(m_logs), count, {}});
         m_logs = json::array();
     }
-    m_sender->send(m_reports);
+    // Sent by the Sender's thread: the transaction functions' callers (a flow run's next state)
+    // go on at once, whether the server is there or not.
+    m_sender->enqueue(std::move(m_reports));
     rollback();
 }
 

@@ -18,6 +18,7 @@ class HttpWriter final : public WriterConnection {
 public:
     HttpWriter(const ApiSettings& settings, std::shared_ptr<Mirror> mirror,
                std::shared_ptr<Sender> sender);
+    ~HttpWriter() override;
 
     void begin() override;
     void commit() override;
