@@ -300,6 +300,33 @@ private Q_SLOTS:
         QVERIFY2(err.contains("could not deliver"), err.constData());
         QVERIFY2(err.contains("reports to the server at " + base.toUtf8()), err.constData());
     }
+
+    // `weft flow-run logs ID --follow` against the server prints a running program's lines as
+    // they come and returns once the run has finished.
+    void followLogsOverTheServer() {
+        QProcess p;
+        p.setProcessEnvironment(programEnv());
+        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+                {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
+                 QStringLiteral("n=8"), QStringLiteral("-p"), QStringLiteral("ms=150")});
+        QVERIFY(p.waitForStarted());
+        json run;
+        QTRY_VERIFY_WITH_TIMEOUT((run = flowRunOf("remote_slow")).is_object(), 10000);
+        QProcess follow;
+        follow.setProcessEnvironment(programEnv());
+        follow.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"),
+                     {QStringLiteral("flow-run"), QStringLiteral("logs"),
+                      QString::fromStdString(run.value("id", "")), QStringLiteral("--follow")});
+        QVERIFY(follow.waitForStarted());
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(follow.waitForFinished(30000));
+        const QString out = QString::fromUtf8(follow.readAllStandardOutput());
+        QVERIFY2(follow.exitCode() == 0, follow.readAllStandardError().constData());
+        for (int i = 0; i < 8; ++i)
+            QVERIFY2(out.count(QStringLiteral("nap %1 done").arg(i)) == 1, qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("Finished in state Completed()")), qPrintable(out));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSdkRemote)

@@ -2,7 +2,7 @@
 
 #include "../../src/engine_log.hpp"
 #include "http_reader.hpp"
-#include "ws_client.hpp"
+#include "weft/ws_client.hpp"
 
 #include <algorithm>
 #include <iterator>

@@ -1,4 +1,4 @@
-#include "ws_client.hpp"
+#include "weft/ws_client.hpp"
 
 #include <curl/curl.h>
 #include <poll.h>
@@ -216,6 +216,22 @@ std::pair<unsigned, std::string> WebSocketClient::read_frame(Clock::time_point d
 
 void WebSocketClient::send_text(std::string_view text) {
     send_frame(kText, text);
+}
+
+std::optional<std::string> WebSocketClient::read_text(std::chrono::milliseconds wait) {
+    const auto deadline = Clock::now() + wait;
+    for (;;) {
+        if (m_in.empty()) {
+            // Nothing buffered: is anything coming before the deadline?
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            pollfd p{int(m_curl->socket), short(POLLIN), 0};
+            if (left.count() <= 0 || poll(&p, 1, int(left.count())) <= 0) return std::nullopt;
+        }
+        // A frame has begun: the rest of it comes within the usual timeout.
+        auto [opcode, payload] = read_frame(Clock::now() + m_timeout);
+        if (opcode == kText) return std::move(payload);
+    }
 }
 
 void WebSocketClient::checkpoint() {

@@ -1,10 +1,13 @@
 #pragma once
 // A minimal blocking WebSocket client (RFC 6455) over libcurl's raw connection, for Prefect's
-// /api/events/in: the system's libcurl is built without WebSocket support. Text frames out,
-// ping/pong to know the server has read them; Prefect's auth message on opening. One thread.
+// /api/events/in and /api/events/out: the system's libcurl is built without WebSocket support.
+// Text frames both ways, ping/pong to know the server has read what was sent; Prefect's auth
+// message on opening. One thread.
 #include "weft/api_client.hpp"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -27,6 +30,9 @@ public:
     /// Sends a ping and waits for its pong: the server has read every frame sent before it.
     /// Throws ApiError(0) when the connection broke or no pong came in time.
     void checkpoint();
+    /// The next text frame, waiting at most `wait`; nullopt when none came in that time. Throws
+    /// ApiError when the connection broke or the server closed it.
+    std::optional<std::string> read_text(std::chrono::milliseconds wait);
 
 private:
     using Clock = std::chrono::steady_clock;
