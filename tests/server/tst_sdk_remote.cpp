@@ -327,6 +327,48 @@ private Q_SLOTS:
             QVERIFY2(out.count(QStringLiteral("nap %1 done").arg(i)) == 1, qPrintable(out));
         QVERIFY2(out.contains(QStringLiteral("Finished in state Completed()")), qPrintable(out));
     }
+
+    // A report the server refuses (4xx) is not retried: the program says why, with the server's
+    // reason, and goes on.
+    void refusedReportsAreSaidAndSkipped() {
+        QElapsedTimer clock;
+        clock.start();
+        const Run r = program({QStringLiteral("run"), QStringLiteral("refused/flow")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("refused a report")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("body.name")), qPrintable(r.err));
+        QVERIFY(clock.elapsed() < 10000); // no backoff: 4xx is not retried
+        QVERIFY(!flowRunOf("refused/flow").is_object());
+    }
+
+    // A person cancels the run on the server: the program sees it and ends the run CANCELLED.
+    void cancelOnTheServerStopsTheProgram() {
+        QProcess p;
+        p.setProcessEnvironment(programEnv());
+        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+                {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
+                 QStringLiteral("n=200"), QStringLiteral("-p"), QStringLiteral("ms=50")});
+        QVERIFY(p.waitForStarted());
+        auto running = [&] {
+            const json runs = api("POST", QStringLiteral("/flow_runs/filter"),
+                                  {{"flows", {{"name", {{"any_", {"remote_slow"}}}}}},
+                                   {"flow_runs", {{"state", {{"type", {{"any_", {"RUNNING"}}}}}}}}})
+                                  .body;
+            return runs.is_array() && runs.size() == 1 ? runs[0].value("id", "") : std::string();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!running().empty(), 10000);
+        const std::string id = running();
+        QCOMPARE(api("POST",
+                     QStringLiteral("/flow_runs/%1/set_state").arg(QString::fromStdString(id)),
+                     {{"state", {{"type", "CANCELLING"}}}})
+                     .body.value("status", ""),
+                 std::string("ACCEPT"));
+        QVERIFY(p.waitForFinished(20000));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            api("GET", QStringLiteral("/flow_runs/") + QString::fromStdString(id))
+                .body.value("state_type", ""),
+            std::string("CANCELLED"), 5000);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSdkRemote)
