@@ -369,6 +369,24 @@ private Q_SLOTS:
                 .body.value("state_type", ""),
             std::string("CANCELLED"), 5000);
     }
+
+    // --db names a local database: it wins over WEFT_API_URL, as for the weft command line.
+    void explicitDatabaseWinsOverTheServer() {
+        auto runsOnServer = [&] {
+            return api("POST", QStringLiteral("/flow_runs/count"),
+                       {{"flows", {{"name", {{"any_", {"remote_etl"}}}}}}})
+                .body;
+        };
+        const json before = runsOnServer();
+        QVERIFY(before.is_number());
+        const QString db = m_dir.filePath(QStringLiteral("local.db"));
+        const Run r = program({QStringLiteral("--db"), db, QStringLiteral("run"),
+                               QStringLiteral("remote_etl"), QStringLiteral("--param"),
+                               QStringLiteral("n=1")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFileInfo::exists(db));
+        QCOMPARE(runsOnServer(), before);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSdkRemote)
