@@ -166,22 +166,27 @@ Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>&
 
 // Takes a stored run over for this process through the rules (see Engine::claim_flow_run):
 // of several programs resuming the same run at once, only one runs it. Throws for the others.
-FlowRunRecord claim(const FlowRunRecord& stored, const FlowStart& start) {
+FlowRunRecord claim(const FlowRunRecord& stored, const FlowStart& start,
+                    const FlowOptions& options) {
     // Running a COMPLETED run again is asked for explicitly: from a task run, or by the parent
     // of a subflow that runs it again.
     const bool rerun = !start.from_task_run_id.empty() || !start.parent_task_run_id.empty();
     const std::string why = start.from_task_run_id.empty()
                                 ? "Resumed by pid " + std::to_string(this_process().pid) + "."
                                 : "Runs again from task run " + start.from_task_run_id + ".";
-    auto t = engine().claim_flow_run(stored.id, this_process(), this_launch(), rerun, why);
+    auto t = start.take_over ? engine().take_over_flow_run(
+                 stored.id, this_process(), this_launch(), options.retries, options.retry_delay_s,
+                 "Taken over by pid " + std::to_string(this_process().pid) + ".")
+                             : engine().claim_flow_run(stored.id, this_process(), this_launch(),
+                                                       rerun, why);
     if (t.outcome.accepted()) return *t.run;
     std::string holder;
     if (t.run && !is_terminal(t.run->state.type) && t.run->process.pid != 0)
         holder = " by pid " + std::to_string(t.run->process.pid) + " on " + t.run->process.host;
-    throw ClaimRefused("flow run " + stored.id + " was not run again: it is "
-                       + std::string(to_string(t.run ? t.run->state.type : stored.state.type))
-                       + (holder.empty() ? "" : " (taken over" + holder + ")") + ". "
-                       + t.outcome.reason);
+    throw ClaimRefused(
+        "flow run " + stored.id + " was not " + (start.take_over ? "run" : "run again") + ": it is "
+        + std::string(to_string(t.run ? t.run->state.type : stored.state.type))
+        + (holder.empty() ? "" : " (taken over" + holder + ")") + ". " + t.outcome.reason);
 }
 
 } // namespace
@@ -213,7 +218,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
                 throw LookupError("Task run " + start.from_task_run_id + " is not part of flow run "
                                   + stored->id);
         }
-        run = claim(*stored, start);
+        run = claim(*stored, start, options);
         // Read after the claim: a program that had the run before us has finished with it.
         auto task_runs = store.read([&](Reader& r) { return r.task_runs(run.id); });
         if (!start.from_task_run_id.empty())

@@ -11,6 +11,9 @@ namespace weft {
 
 namespace {
 
+// `execute` of a run this program may not take: another process has it, or it is not waiting.
+constexpr int kExitNotOurs = 3;
+
 // "k=v": v is JSON when it parses as JSON, else a string.
 void add_param(nlohmann::json& params, const std::string& assignment) {
     const auto eq = assignment.find('=');
@@ -111,6 +114,43 @@ int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix) {
     return exit_code(flow->run(run.parameters, start));
 }
 
+// `execute`: takes over a flow run made elsewhere (a deployment's run, which a worker starts this
+// program for) and runs it with its stored parameters; task runs an earlier attempt completed are
+// reused. Exit code 3 when the run is not this program's to run: another process has it, or it
+// does not wait to be run (a worker then leaves the run alone).
+int execute(const std::vector<FlowEntry>& flows, const std::string& run_prefix) {
+    FlowRunRecord run;
+    const FlowEntry* flow = stored_run(flows, run_prefix, run);
+    if (!flow) return 2;
+    detail::FlowStart start;
+    start.resume_run_id = run.id;
+    start.take_over = true;
+    try {
+        return exit_code(flow->run(run.parameters, start));
+    } catch (const detail::ClaimRefused& e) {
+        std::fprintf(stderr, "weft: %s\n", e.what());
+        return kExitNotOurs;
+    } catch (const std::invalid_argument& e) {
+        // Parameters the flow cannot take: the run fails with the reason, as Prefect's does,
+        // rather than waiting for a run that can never start.
+        Engine& engine = detail::engine();
+        auto claimed = engine.take_over_flow_run(run.id, this_process(), detail::this_launch(), 0,
+                                                 0, "Taken over to check its parameters.");
+        if (!claimed.outcome.accepted()) {
+            std::fprintf(stderr, "weft: flow run %s was not run: %s\n", run.id.c_str(),
+                         claimed.outcome.reason.c_str());
+            return kExitNotOurs;
+        }
+        engine.set_flow_run_state(
+            run.id, Proposal{states::failed(std::string("Validation of flow parameters failed: ")
+                                            + e.what()),
+                             Origin::Program});
+        engine.store().flush();
+        std::fprintf(stderr, "weft: flow run %s failed: %s\n", run.id.c_str(), e.what());
+        return 1;
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv, std::vector<FlowEntry> flows) {
@@ -142,6 +182,11 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
     auto* resume_cmd = app.add_subcommand(
         "resume", "Go on with a suspended flow run once it was resumed (weft flow-run resume)");
     resume_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
+
+    auto* execute_cmd = app.add_subcommand(
+        "execute", "Run a flow run made elsewhere (a deployment's) that waits to be run: what a "
+                   "worker starts; exit code 3 when another process has it");
+    execute_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
     app.require_subcommand(0, 1);
 
     try {
@@ -158,6 +203,7 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
         if (list_cmd->parsed()) return list_flows(flows);
         if (rerun_cmd->parsed()) return rerun(flows, run_id, from_task);
         if (resume_cmd->parsed()) return resume(flows, run_id);
+        if (execute_cmd->parsed()) return execute(flows, run_id);
 
         const FlowEntry* flow = nullptr;
         if (!flow_name.empty()) {
