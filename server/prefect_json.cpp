@@ -1,5 +1,6 @@
 #include "prefect_json.hpp"
 
+#include "body.hpp"
 #include "schemas.hpp"
 
 #include <weft/engine.hpp>
@@ -149,7 +150,10 @@ State state_from_create(const json& state) {
 FlowRunRecord flow_run_from_create(const json& body, const FlowRecord& flow) {
     FlowRunRecord run;
     const std::string key = text_or(body, "idempotency_key");
-    run.id = key.empty() ? new_id() : idempotent_run_id(flow.id, key);
+    const std::string id = text_or(body, "id"); // a flow program's own id (Weft's extension)
+    run.id = !id.empty()   ? lowercase_id(id)
+             : key.empty() ? new_id()
+                           : idempotent_run_id(flow.id, key);
     run.flow_id = flow.id;
     run.flow_name = flow.name;
     run.name = text_or(body, "name", random_run_name());

@@ -120,8 +120,10 @@ const Schema& state_details() {
 }
 
 const Schema& state_create() {
+    // timestamp: Weft's extension (docs/server.md), for reports a program sends late.
     static const Schema s{{required(one_of("type", kStateTypes)), str("name"), str("message"),
-                           any("data"), not_null(model("state_details", state_details()))}};
+                           any("data"), not_null(model("state_details", state_details())),
+                           time("timestamp")}};
     return s;
 }
 
@@ -220,7 +222,8 @@ const Schema& flow_create() {
 }
 
 const Schema& flow_run_create() {
-    static const Schema s{{model("state", state_create()), not_null(str("name")),
+    // id: Weft's extension (docs/server.md), so that a flow program keeps its own run ids.
+    static const Schema s{{uuid("id"), model("state", state_create()), not_null(str("name")),
                            required(uuid("flow_id")), str("flow_version"),
                            not_null(object("parameters")), not_null(object("context")),
                            uuid("parent_task_run_id"), uuid("infrastructure_document_id"),

@@ -310,6 +310,7 @@ Micros last_sign_of_life(Reader& reader, const FlowRunRecord& run,
 
 int Engine::detect_crashes() {
     if (m_store->read_only()) return 0; // another user's runs: not ours to mark
+    if (m_store->remote()) return 0;    // a server watches its runs itself
     const auto now = now_us();
     // SCHEDULED with a process: a flow run waiting for its program's flow-level retry.
     auto suspects = m_store->read([](Reader& r) {

@@ -2,6 +2,7 @@
 
 #include "engine_log.hpp"
 
+#include "weft/http_store.hpp"
 #include "weft/launcher.hpp"
 #include "weft/log.hpp"
 
@@ -134,8 +135,13 @@ void Runtime::configure(std::string path) {
 Engine& Runtime::engine() {
     std::scoped_lock lock(m_mutex);
     if (!m_engine) {
-        if (m_path.empty()) m_path = default_db_path();
-        m_engine = Engine::open(m_path);
+        if (auto api = ApiSettings::from_environment()) {
+            // Reports go to the server (weft/http_store.hpp); no local database is opened.
+            m_engine = std::make_shared<Engine>(Store::open(open_http_backend(*api)));
+        } else {
+            if (m_path.empty()) m_path = default_db_path();
+            m_engine = Engine::open(m_path);
+        }
         m_engine->store().on_failure([this](const std::string&) { stop_all_flow_runs(); });
         m_stopping = false;
         m_watcher = std::thread([this] { watch_loop(); });
@@ -405,6 +411,7 @@ void Runtime::shutdown() {
         engine = m_engine;
     }
     if (engine && !engine->store().closed()) {
+        engine->store().closing(); // a server that is away is waited for only so long
         try {
             engine->store().flush();
         } catch (const std::exception& e) {

@@ -105,7 +105,16 @@ Store::~Store() {
     close();
 }
 
+bool Store::remote() const {
+    return m_backend->remote();
+}
+
+void Store::closing() {
+    m_backend->closing();
+}
+
 void Store::close() {
+    closing();
     {
         std::scoped_lock lock(m_queue_mutex);
         if (m_stopping) return;

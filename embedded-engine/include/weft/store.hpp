@@ -335,6 +335,12 @@ public:
     /// True when the store only reads (asked for, or the file may not be written): queued
     /// writes are dropped and transactions fail with a StoreError saying so.
     bool read_only() const { return m_read_only; }
+    /// True when the data lives behind a server's API (WEFT_API_URL), not in a local file.
+    bool remote() const;
+    /// The process is exiting: the writes still queued get a bounded time to be delivered (a
+    /// server that cannot be reached is waited for only so long; see weft/http_store.hpp).
+    /// close() calls it too. Thread-safe.
+    void closing();
 
     // Queued writes: applied in call order by the writer thread. Thread-safe, never block on I/O.
     void put_flow_run(FlowRunRecord run, EventKind kind);

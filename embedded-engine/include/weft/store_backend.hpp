@@ -90,6 +90,11 @@ public:
     virtual const std::string& location() const = 0;
     /// True when this process may only read (asked for, or the database may not be written).
     virtual bool read_only() const = 0;
+    /// True for a server's API (the server watches its runs, not this process).
+    virtual bool remote() const { return false; }
+    /// The process is about to close the store: a backend that waits for a server to come back
+    /// bounds its wait from now. Thread-safe.
+    virtual void closing() {}
     /// The writer thread's connection; null when read-only. Called once, when the Store starts.
     virtual std::unique_ptr<WriterConnection> take_writer() = 0;
     /// A read connection opened while opening the backend, if any, for the Store's pool.

@@ -19,7 +19,7 @@ public:
 /// The filter body of flow_runs/filter and /count for a query (sort, offset and limit aside).
 nlohmann::json flow_run_filter_body(const FlowRunQuery& q);
 
-class RemoteReader final : public Reader {
+class RemoteReader : public Reader {
 public:
     explicit RemoteReader(ApiClient& api)
         : m_api(api) {}

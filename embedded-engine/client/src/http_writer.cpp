@@ -1,0 +1,195 @@
+#include "http_writer.hpp"
+
+#include <weft/record_json.hpp>
+
+#include <stdexcept>
+
+namespace weft::http {
+
+using nlohmann::json;
+
+namespace {
+
+json parsed(std::string_view text) {
+    if (text.empty()) return json();
+    auto j = json::parse(text, nullptr, false);
+    return j.is_discarded() ? json() : j;
+}
+
+// A StateCreate. `timestamp` is Weft's extension (docs/server.md): the time the program entered
+// the state, so that reports sent late (after an outage) keep their times.
+json state_create(StateType type, const std::string& name, const std::string& message,
+                  const json& details, Micros timestamp, const json& data) {
+    json s = {{"type", std::string(to_string(type))}, {"name", name}};
+    if (!message.empty()) s["message"] = message;
+    if (details.is_object() && !details.empty()) s["state_details"] = details;
+    if (timestamp) s["timestamp"] = to_iso(timestamp);
+    if (type == StateType::Completed && !data.is_null()) s["data"] = data;
+    return s;
+}
+
+json state_create(const State& state, const json& result) {
+    return state_create(state.type, state.name, state.message, state.details, state.timestamp,
+                        state.data.is_null() ? result : state.data);
+}
+
+json task_run_create(const TaskRunRecord& run) {
+    json body = {{"id", run.id},
+                 {"task_key", run.task_key},
+                 {"dynamic_key", run.dynamic_key},
+                 {"name", run.name},
+                 {"tags", run.tags},
+                 {"empirical_policy",
+                  {{"max_retries", run.max_retries},
+                   {"retries", run.max_retries},
+                   {"retry_delay_seconds", 0}}},
+                 {"task_inputs", run.task_inputs.is_object() ? run.task_inputs : json::object()},
+                 {"state", state_create(run.state, run.has_result ? run.result : json())}};
+    if (!run.flow_run_id.empty()) body["flow_run_id"] = run.flow_run_id;
+    if (!run.cache_key.empty()) body["cache_key"] = run.cache_key;
+    if (run.cache_expiration) body["cache_expiration"] = to_iso(*run.cache_expiration);
+    return body;
+}
+
+} // namespace
+
+HttpWriter::HttpWriter(const ApiSettings& settings, std::shared_ptr<Mirror> mirror,
+                       std::shared_ptr<Sender> sender)
+    : m_mirror(std::move(mirror))
+    , m_sender(std::move(sender))
+    , m_reader(settings, m_mirror, true) {}
+
+void HttpWriter::begin() {
+    rollback();
+}
+
+void HttpWriter::commit() {
+    if (!m_logs.empty()) {
+        // The lines last: the runs they belong to are created by then.
+        const auto count = std::int64_t(m_logs.size());
+        m_reports.push_back(Report{"POST", "/logs/", std::move(m_logs), count, {}});
+        m_logs = json::array();
+    }
+    m_sender->send(m_reports);
+    rollback();
+}
+
+void HttpWriter::rollback() noexcept {
+    m_reports.clear();
+    m_logs = json::array();
+    m_savepoints.clear();
+    m_created.clear();
+}
+
+void HttpWriter::savepoint() {
+    m_savepoints.push_back(m_reports.size());
+}
+
+void HttpWriter::release_savepoint() {
+    if (!m_savepoints.empty()) m_savepoints.pop_back();
+}
+
+void HttpWriter::rollback_to_savepoint() {
+    // The mirror keeps what the transaction function wrote before it threw: the engine's
+    // functions throw before they write.
+    if (m_savepoints.empty()) return;
+    m_reports.resize(m_savepoints.back());
+    std::erase_if(m_created, [&](const auto& c) { return c.second >= m_reports.size(); });
+}
+
+void HttpWriter::add(Report report) {
+    m_reports.push_back(std::move(report));
+}
+
+void HttpWriter::set_state(const char* runs, const std::string& id, json state) {
+    add(Report{"POST",
+               std::string(runs) + id + "/set_state",
+               json{{"state", std::move(state)}, {"force", true}},
+               1,
+               {}});
+}
+
+void HttpWriter::task_run_event(EventKind kind, const TaskRunColumns& c) {
+    m_mirror->apply(c);
+    const std::string id(c.id);
+    if (kind == EventKind::TaskRunCreated && c.full_row) {
+        m_created[id] = m_reports.size();
+        add(Report{"POST", "/task_runs/", task_run_create(task_run_of(c)), 1, {}});
+        return;
+    }
+    if (c.task_inputs)
+        if (auto it = m_created.find(id); it != m_created.end())
+            m_reports[it->second].body["task_inputs"] = parsed(*c.task_inputs);
+    set_state("/task_runs/", id,
+              state_create(c.state_type, std::string(c.state_name), std::string(c.state_message),
+                           parsed(c.state_details), c.state_timestamp,
+                           c.has_result ? parsed(c.result) : json()));
+}
+
+std::int64_t HttpWriter::append_log(const LogRecord& line) {
+    json j = {{"name", line.name},
+              {"level", line.level},
+              {"message", line.message},
+              {"timestamp", to_iso(line.timestamp)}};
+    if (!line.flow_run_id.empty()) j["flow_run_id"] = line.flow_run_id;
+    if (!line.task_run_id.empty()) j["task_run_id"] = line.task_run_id;
+    m_logs.push_back(std::move(j));
+    return ++m_log_id;
+}
+
+void HttpWriter::put_flow(const FlowRecord& flow) {
+    m_mirror->put_flow(flow);
+    add(Report{"POST", "/flows/", json{{"name", flow.name}, {"tags", flow.tags}}, 1, flow.id});
+}
+
+void HttpWriter::put_flow_run(const FlowRunRecord& run, EventKind kind) {
+    m_mirror->put_flow_run(run, kind == EventKind::FlowRunCreated);
+    if (kind == EventKind::FlowRunCreated) {
+        // `id` is Weft's extension of FlowRunCreate (docs/server.md): the program keeps its ids.
+        json body = {
+            {"id", run.id},
+            {"flow_id", run.flow_id},
+            {"name", run.name},
+            {"parameters", run.parameters.is_object() ? run.parameters : json::object()},
+            {"tags", run.tags},
+            {"empirical_policy",
+             {{"max_retries", run.max_retries}, {"retry_delay_seconds", run.retry_delay_s}}},
+            {"state", state_create(run.state, json())}};
+        if (!run.flow_version.empty()) body["flow_version"] = run.flow_version;
+        if (!run.parent_task_run_id.empty()) body["parent_task_run_id"] = run.parent_task_run_id;
+        add(Report{"POST", "/flow_runs/", std::move(body), 1, {}});
+        return;
+    }
+    set_state("/flow_runs/", run.id, state_create(run.state, run.result));
+}
+
+void HttpWriter::put_task_run(const TaskRunRecord& run, EventKind kind) {
+    m_mirror->put_task_run(run);
+    if (kind == EventKind::TaskRunCreated)
+        add(Report{"POST", "/task_runs/", task_run_create(run), 1, {}});
+    else
+        set_state("/task_runs/", run.id,
+                  state_create(run.state, run.has_result ? run.result : json()));
+}
+
+void HttpWriter::delete_flow_run(const std::string& id) {
+    m_mirror->forget_flow_run(id);
+    add(Report{"DELETE", "/flow_runs/" + id, json(), 1, {}});
+}
+
+void HttpWriter::set_concurrency_limit(const std::string&, int) {
+    throw std::runtime_error("concurrency limits are set on the server, not by a flow program "
+                             "that reports to it (WEFT_API_URL)");
+}
+
+bool HttpWriter::delete_concurrency_limit(const std::string& tag) {
+    set_concurrency_limit(tag, 0);
+    return false;
+}
+
+void HttpWriter::put_pause(const PauseRecord&) {
+    throw std::runtime_error("pausing a flow run is not available yet when the program reports "
+                             "to a server (WEFT_API_URL)");
+}
+
+} // namespace weft::http
