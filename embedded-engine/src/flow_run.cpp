@@ -218,7 +218,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
                 throw LookupError("Task run " + start.from_task_run_id + " is not part of flow run "
                                   + stored->id);
         }
-        run = claim(*stored, start, options);
+        run = start.claimed ? *stored : claim(*stored, start, options);
         // Read after the claim: a program that had the run before us has finished with it.
         auto task_runs = store.read([&](Reader& r) { return r.task_runs(run.id); });
         if (!start.from_task_run_id.empty())
@@ -253,7 +253,11 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         ~Unwatch() { rt.unwatch(ctx); }
     } unwatch{rt, ctx.get()};
 
-    auto started = propose_running(ctx, false, stored && is_resuming(stored->state));
+    Transition<FlowRunRecord> started;
+    if (start.claimed)
+        started.run = run; // RUNNING already, through the server's rules
+    else
+        started = propose_running(ctx, false, stored && is_resuming(stored->state));
     if (!started.outcome.accepted()) {
         ContextScope scope(ctx, nullptr);
         log().error("Flow run {} could not start: {}", run.id, started.outcome.reason);
@@ -285,6 +289,9 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             f.run_count = attempt;
             f.retry_delay_s = options.retry_delay_s;
             f.retry_condition = !ctx->timed_out;
+            // A run made elsewhere knows nothing of the flow's retries; a server's record of it
+            // does not learn them (reports carry states only).
+            if (start.take_over) f.max_retries = options.retries;
         });
         if (!(t.outcome.decision == Decision::Reject && run.state.type == StateType::Scheduled))
             break;
