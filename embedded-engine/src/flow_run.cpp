@@ -189,6 +189,22 @@ FlowRunRecord claim(const FlowRunRecord& stored, const FlowStart& start,
         + (holder.empty() ? "" : " (taken over" + holder + ")") + ". " + t.outcome.reason);
 }
 
+// A run taken over is this program's alone: task runs an earlier attempt left unfinished (its
+// program was killed, and a server does not end them with their flow run) crashed with it. Ended
+// CRASHED, they run again rather than being taken for running elsewhere.
+void end_abandoned(std::vector<TaskRunRecord>& task_runs) {
+    for (auto& t : task_runs) {
+        if (is_terminal(t.state.type) || is_suspended(t.state)
+            || t.state.type == StateType::Scheduled)
+            continue;
+        auto ended = engine().set_task_run_state(
+            t.id, Proposal{states::crashed("An earlier attempt of its flow run ended without "
+                                           "finishing it."),
+                           Origin::Program});
+        if (ended.run) t = *ended.run;
+    }
+}
+
 } // namespace
 
 FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
@@ -223,6 +239,7 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         auto task_runs = store.read([&](Reader& r) { return r.task_runs(run.id); });
         if (!start.from_task_run_id.empty())
             ctx->rerun = downstream_of(start.from_task_run_id, task_runs);
+        if (start.take_over) end_abandoned(task_runs);
         ctx->restart(std::move(task_runs));
     } else {
         run.id = start.run_id.empty() ? new_id() : start.run_id;

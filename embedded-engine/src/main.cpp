@@ -125,6 +125,14 @@ int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix) {
 // one is accepted; the others are refused (RUNNING → RUNNING). Waits while the rules say WAIT (a
 // scheduled time not yet come). False, said on stderr, when refused.
 bool claim_on_server(ApiClient& api, const FlowRunRecord& run) {
+    // The server's rules let a program resume a finished run; `execute` takes only waiting ones.
+    if (run.state.type != StateType::Scheduled && run.state.type != StateType::Pending) {
+        std::fprintf(stderr,
+                     "weft: flow run %s was not run: it is %s. Only a SCHEDULED or PENDING flow "
+                     "run can be taken over.\n",
+                     run.id.c_str(), std::string(to_string(run.state.type)).c_str());
+        return false;
+    }
     State current = run.state;
     for (;;) {
         const Outcome o =
