@@ -92,8 +92,31 @@ public:
     /// Past events, from the change feed (Prefect's EventPage; next_page is always null).
     Reply filter_events(const std::string& body);
 
+    // Deployments (api_deployments.cpp). Path ids and names arrive decoded, unchecked.
+    Reply create_deployment(const std::string& body); // upsert by flow and name: 201 / 200
+    Reply read_deployment(const std::string& id);
+    Reply read_deployment_by_name(const std::string& flow_name, const std::string& name);
+    Reply delete_deployment(const std::string& id);
+    Reply filter_deployments(const std::string& body);
+    Reply count_deployments(const std::string& body);
+    Reply create_deployment_flow_run(const std::string& id, const std::string& body);
+    Reply pause_deployment(const std::string& id) { return set_deployment_paused(id, true); }
+    Reply resume_deployment(const std::string& id) { return set_deployment_paused(id, false); }
+
+    // Work pools and their workers (api_work_pools.cpp).
+    Reply create_work_pool(const std::string& body);
+    Reply read_work_pool(const std::string& name);
+    Reply delete_work_pool(const std::string& name);
+    Reply filter_work_pools(const std::string& body);
+    Reply worker_heartbeat(const std::string& pool_name, const std::string& body);
+    Reply filter_workers(const std::string& pool_name, const std::string& body);
+    /// The pool's SCHEDULED runs due before `scheduled_before`, oldest first, within the pool's
+    /// concurrency limit; none from a paused pool.
+    Reply scheduled_flow_runs(const std::string& pool_name, const std::string& body);
+
 private:
     Reply run_states(const char* query_name, const std::string& id);
+    Reply set_deployment_paused(const std::string& id, bool paused);
 
     std::shared_ptr<Engine> m_engine;
 };

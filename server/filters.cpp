@@ -1,5 +1,7 @@
 #include "filters.hpp"
 
+#include "deployment_filters.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -97,18 +99,10 @@ void narrow(std::vector<std::string>& target, const std::vector<std::string>& va
     if (target.empty()) none = true;
 }
 
-// Conditions on deployments, work pools, work queues and creators: Weft has none of these yet,
-// so a condition that needs one matches nothing, and "is null" matches everything.
+// Conditions on creators: Weft records none, so a condition that needs one matches nothing, and
+// "is null" matches everything.
 bool needs_missing_thing(const json& body) {
-    for (const char* key : {"deployments", "work_pools", "work_pool_queues"})
-        if (sets_condition(part(body, key))) return true;
     const json* runs = part(body, "flow_runs");
-    for (const char* key : {"deployment_id", "work_queue_name"}) {
-        const json* f = runs ? part(*runs, key) : nullptr;
-        if (!f) continue;
-        if (list(f, "any_")) return true;
-        if (auto null = flag(f, "is_null_"); null && !*null) return true;
-    }
     if (const json* f = runs ? part(*runs, "created_by") : nullptr) {
         if (list(f, "id_") || list(f, "type_")) return true;
         if (auto null = flag(f, "is_null_"); null && !*null) return true;
@@ -116,7 +110,8 @@ bool needs_missing_thing(const json& body) {
     return false;
 }
 
-bool flow_matches(const FlowRecord& flow, const json& f) {
+// `deployed`: the ids of the flows that have a deployment (deployed_flow_ids).
+bool flow_matches(const FlowRecord& flow, const json& f, const std::vector<std::string>& deployed) {
     if (const json* id = part(f, "id")) {
         if (auto any = list(id, "any_");
             any && std::find(any->begin(), any->end(), flow.id) == any->end())
@@ -140,16 +135,25 @@ bool flow_matches(const FlowRecord& flow, const json& f) {
                     return false;
         if (auto null = flag(tags, "is_null_"); null && *null != flow.tags.empty()) return false;
     }
-    // No flow has a deployment yet.
-    if (auto null = flag(part(f, "deployment"), "is_null_"); null && !*null) return false;
+    if (auto null = flag(part(f, "deployment"), "is_null_")) {
+        const bool deployed_flow =
+            std::find(deployed.begin(), deployed.end(), flow.id) != deployed.end();
+        if (*null == deployed_flow) return false;
+    }
     return true;
+}
+
+std::vector<std::string> deployed_if_asked(const json& f, Reader& reader) {
+    return flag(part(f, "deployment"), "is_null_") ? deployed_flow_ids(reader)
+                                                   : std::vector<std::string>();
 }
 
 // Ids of the flows a `flows` filter selects.
 std::vector<std::string> matching_flow_ids(const json& f, Reader& reader) {
+    const auto deployed = deployed_if_asked(f, reader);
     std::vector<std::string> ids;
     for (const auto& flow : reader.flows())
-        if (flow_matches(flow, f)) ids.push_back(flow.id);
+        if (flow_matches(flow, f, deployed)) ids.push_back(flow.id);
     return ids;
 }
 
@@ -302,6 +306,7 @@ Selection<FlowRunQuery> flow_run_selection(const json& body, Reader& reader) {
         narrow(q.flow_ids, matching_flow_ids(*flows, reader), s.none);
     if (const json* runs = part(body, "flow_runs"))
         apply_flow_run_filter(*runs, q, s.none, s.unsupported);
+    apply_placement_filters(body, reader, q, s.none, s.unsupported);
     if (const json* tasks = part(body, "task_runs"); sets_condition(tasks)) {
         // Flow runs that have a matching task run.
         TaskRunQuery tq;
@@ -330,9 +335,11 @@ Selection<TaskRunQuery> task_run_selection(const json& body, Reader& reader) {
         return s;
     }
     if (const json* tasks = part(body, "task_runs")) apply_task_run_filter(*tasks, q, s.none);
-    if (sets_condition(part(body, "flows")) || sets_condition(part(body, "flow_runs"))) {
+    if (sets_condition(part(body, "flows")) || sets_condition(part(body, "flow_runs"))
+        || sets_condition(part(body, "deployments"))) {
         json runs_only = {{"flows", body.value("flows", json())},
-                          {"flow_runs", body.value("flow_runs", json())}};
+                          {"flow_runs", body.value("flow_runs", json())},
+                          {"deployments", body.value("deployments", json())}};
         auto runs = flow_run_selection(runs_only, reader);
         if (!runs.unsupported.empty()) s.unsupported = runs.unsupported;
         if (runs.none) {
@@ -401,12 +408,26 @@ Selection<std::vector<FlowRecord>> flow_selection(const json& body, Reader& read
         return s;
     }
     std::vector<FlowRecord> flows = reader.flows();
-    if (const json* f = part(body, "flows"))
-        std::erase_if(flows, [&](const FlowRecord& flow) { return !flow_matches(flow, *f); });
-    if (sets_condition(part(body, "flow_runs")) || sets_condition(part(body, "task_runs"))) {
+    if (const json* f = part(body, "flows")) {
+        const auto deployed = deployed_if_asked(*f, reader);
+        std::erase_if(flows,
+                      [&](const FlowRecord& flow) { return !flow_matches(flow, *f, deployed); });
+    }
+    if (const json* f = part(body, "deployments"); sets_condition(f)) {
+        // Flows that have a matching deployment.
+        json only = {{"deployments", *f}};
+        auto matching = deployment_selection(only, reader, /*paged=*/false);
+        std::set<std::string> ids;
+        for (const auto& d : matching.query)
+            ids.insert(d.flow_id);
+        std::erase_if(flows, [&](const FlowRecord& flow) { return !ids.count(flow.id); });
+    }
+    if (sets_condition(part(body, "flow_runs")) || sets_condition(part(body, "task_runs"))
+        || sets_condition(part(body, "work_pools"))) {
         // Flows that have a matching run.
         json runs_only = {{"flow_runs", body.value("flow_runs", json())},
-                          {"task_runs", body.value("task_runs", json())}};
+                          {"task_runs", body.value("task_runs", json())},
+                          {"work_pools", body.value("work_pools", json())}};
         auto runs = flow_run_selection(runs_only, reader);
         if (!runs.unsupported.empty()) s.unsupported = runs.unsupported;
         std::set<std::string> flow_ids;

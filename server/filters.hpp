@@ -1,9 +1,10 @@
 #pragma once
 // Prefect's filter bodies (flows, flow_runs, task_runs, logs objects with any_, not_any_, like_,
 // before_, after_, is_null_; sort, offset, limit) as the store's queries. Bodies have passed their
-// schema already. Conditions on things Weft does not have yet (deployments, work pools and queues,
-// creators) match no run, as they would match none on a Prefect server without them; the few
-// conditions the store cannot answer yet are reported as unsupported rather than ignored.
+// schema already. Conditions on creators (Weft records none) match no run, as they would match
+// none on a Prefect server without them; the few conditions the store cannot answer yet are
+// reported as unsupported rather than ignored. Deployment and work-pool conditions:
+// deployment_filters.hpp.
 #include <weft/store.hpp>
 
 #include <nlohmann/json.hpp>

@@ -199,6 +199,40 @@ void HttpServer::addRoutes() {
                      });
                  });
     plain("/api/events/filter", Method::Post, &Api::filter_events);
+
+    // A path argument and the body.
+    using IdBodyHandler = Reply (Api::*)(const std::string&, const std::string&);
+    auto with_id_body = [this](const char* path, IdBodyHandler handler) {
+        m_http.route(QString::fromLatin1(path), Method::Post,
+                     [this, handler](const QString& id, const QHttpServerRequest& r) {
+                         return guarded(r, [&](const std::string& body) {
+                             return (m_api.*handler)(id.toStdString(), body);
+                         });
+                     });
+    };
+    plain("/api/deployments/", Method::Post, &Api::create_deployment);
+    plain("/api/deployments/filter", Method::Post, &Api::filter_deployments);
+    plain("/api/deployments/count", Method::Post, &Api::count_deployments);
+    m_http.route(QStringLiteral("/api/deployments/name/<arg>/<arg>"), Method::Get,
+                 [this](const QString& flow, const QString& name, const QHttpServerRequest& r) {
+                     return guarded(r, [&](const std::string&) {
+                         return m_api.read_deployment_by_name(flow.toStdString(),
+                                                              name.toStdString());
+                     });
+                 });
+    with_id("/api/deployments/<arg>", Method::Get, &Api::read_deployment);
+    with_id("/api/deployments/<arg>", Method::Delete, &Api::delete_deployment);
+    with_id_body("/api/deployments/<arg>/create_flow_run", &Api::create_deployment_flow_run);
+    with_id("/api/deployments/<arg>/pause_deployment", Method::Post, &Api::pause_deployment);
+    with_id("/api/deployments/<arg>/resume_deployment", Method::Post, &Api::resume_deployment);
+
+    plain("/api/work_pools/", Method::Post, &Api::create_work_pool);
+    plain("/api/work_pools/filter", Method::Post, &Api::filter_work_pools);
+    with_id("/api/work_pools/<arg>", Method::Get, &Api::read_work_pool);
+    with_id("/api/work_pools/<arg>", Method::Delete, &Api::delete_work_pool);
+    with_id_body("/api/work_pools/<arg>/workers/heartbeat", &Api::worker_heartbeat);
+    with_id_body("/api/work_pools/<arg>/workers/filter", &Api::filter_workers);
+    with_id_body("/api/work_pools/<arg>/get_scheduled_flow_runs", &Api::scheduled_flow_runs);
     // QHttpServer 6.4 upgrades a WebSocket request only when a route takes it: this one leaves
     // an upgrade alone (newWebSocketConnection follows) and answers any other request 426.
     m_http.route(QStringLiteral("/api/events/out"), [](const QHttpServerRequest& r,

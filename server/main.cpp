@@ -2,6 +2,7 @@
 // Serves Prefect's REST API over a database until SIGINT or SIGTERM, then stops accepting, lets
 // the answers given be written, commits what the store holds and exits 0.
 #include "http_server.hpp"
+#include "scheduler.hpp"
 #include "server_config.hpp"
 
 #include <QCommandLineParser>
@@ -112,6 +113,10 @@ int main(int argc, char** argv) {
         spdlog::info("weft: server listening on http://{}:{}/api (database {}, {})",
                      address.toString().toStdString(), bound, path,
                      auth.enabled() ? "authentication required" : "no authentication");
+        // Deployments' schedules, late runs and silent workers, on this thread's event loop.
+        weft::server::Scheduler scheduler(engine,
+                                          weft::server::SchedulerConfig::from_environment());
+        scheduler.start();
 
         QSocketNotifier notifier(g_signal_fd[0], QSocketNotifier::Read);
         QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
@@ -119,6 +124,7 @@ int main(int argc, char** argv) {
             [[maybe_unused]] auto n = ::read(g_signal_fd[0], &byte, 1);
             notifier.setEnabled(false);
             spdlog::info("weft: server stopping");
+            scheduler.stop();
             server.shutdown([] { QCoreApplication::exit(0); });
         });
         const int code = app.exec();

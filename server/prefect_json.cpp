@@ -79,9 +79,12 @@ json flow_run_json(const FlowRunRecord& run) {
     j["infrastructure_document_id"] = nullptr;
     j["labels"] = json::object();
     j["job_variables"] = json::object();
-    j["work_queue_name"] = nullptr;
+    // The run's placement; its pool's and queue's ids are not kept with it.
+    const auto text_or_null = [](const std::string& s) { return s.empty() ? json() : json(s); };
+    j["deployment_id"] = text_or_null(run.placement.deployment_id);
+    j["work_queue_name"] = text_or_null(run.placement.work_queue_name);
     j["work_queue_id"] = nullptr;
-    j["work_pool_name"] = nullptr;
+    j["work_pool_name"] = text_or_null(run.placement.work_pool_name);
     j["work_pool_id"] = nullptr;
     j["deployment_version"] = nullptr;
     j["created_by"] = nullptr;

@@ -26,6 +26,7 @@ const V kTaskRunSorts{"ID_DESC",
                       "NEXT_SCHEDULED_START_TIME_ASC",
                       "END_TIME_DESC"};
 const V kFlowSorts{"CREATED_DESC", "UPDATED_DESC", "NAME_ASC", "NAME_DESC"};
+const V kDeploymentSorts{"CREATED_DESC", "UPDATED_DESC", "NAME_ASC", "NAME_DESC"};
 const V kLogSorts{"TIMESTAMP_ASC", "TIMESTAMP_DESC"};
 const V kRetryTypes{"in_process", "reschedule"};
 const V kInputTypes{"task_run", "flow_run", "parameter", "constant"};
@@ -206,10 +207,39 @@ const Schema& log_filter() {
     return s;
 }
 
-// Deployments, work pools and queues do not exist in Weft yet: their filters are accepted as
-// objects (and match no run when they set a condition, see filters.cpp).
-Field not_yet(const char* name) {
-    return object(name);
+const Schema& deployment_filter() {
+    static const Schema paused{{boolean("eq_")}};
+    static const Schema tags{{operator_field(), list_of("all_", Type::String),
+                              list_of("any_", Type::String), boolean("is_null_")}};
+    static const Schema like{{str("like_")}};
+    static const Schema limit{{integer("ge_"), integer("le_"), boolean("is_null_")}};
+    static const Schema s{
+        {operator_field(), model("id", any_uuid(true)), model("name", name_filter()),
+         model("flow_or_deployment_name", like), model("paused", paused), model("tags", tags),
+         model("work_queue_name", any_string(false)), model("concurrency_limit", limit)}};
+    return s;
+}
+
+const Schema& work_pool_filter() {
+    static const Schema s{{operator_field(), model("id", any_uuid(false)),
+                           model("name", any_string(false)), model("type", any_string(false))}};
+    return s;
+}
+
+const Schema& work_queue_filter() {
+    static const Schema s{
+        {operator_field(), model("id", any_uuid(false)), model("name", any_string(false))}};
+    return s;
+}
+
+Field deployments_field() {
+    return model("deployments", deployment_filter());
+}
+Field work_pools_field() {
+    return model("work_pools", work_pool_filter());
+}
+Field work_queues_field(const char* name) {
+    return model(name, work_queue_filter());
 }
 
 } // namespace
@@ -262,8 +292,8 @@ const Schema& flows_filter_body() {
     static const Schema s{
         {not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
          not_null(model("flows", flow_filter())), not_null(model("flow_runs", flow_run_filter())),
-         not_null(model("task_runs", task_run_filter())), not_yet("deployments"),
-         not_yet("work_pools"), not_null(one_of("sort", kFlowSorts)), not_null(integer("limit"))},
+         not_null(model("task_runs", task_run_filter())), deployments_field(), work_pools_field(),
+         not_null(one_of("sort", kFlowSorts)), not_null(integer("limit"))},
         false};
     return s;
 }
@@ -274,8 +304,8 @@ Schema flow_runs_body(const char* paging, long long first) {
     return {{not_null(one_of("sort", kFlowRunSorts)),
              not_null(Field{.name = paging, .type = Type::Integer, .minimum = first}),
              model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
-             model("task_runs", task_run_filter()), not_yet("deployments"), not_yet("work_pools"),
-             not_yet("work_pool_queues"), not_null(integer("limit"))},
+             model("task_runs", task_run_filter()), deployments_field(), work_pools_field(),
+             work_queues_field("work_pool_queues"), not_null(integer("limit"))},
             false};
 }
 } // namespace
@@ -294,8 +324,8 @@ const Schema& flow_runs_history_body() {
     static const Schema s{{required(time("history_start")), required(time("history_end")),
                            required(number("history_interval_seconds")),
                            model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
-                           model("task_runs", task_run_filter()), not_yet("deployments"),
-                           not_yet("work_pools"), not_yet("work_queues")},
+                           model("task_runs", task_run_filter()), deployments_field(),
+                           work_pools_field(), work_queues_field("work_queues")},
                           false};
     return s;
 }
@@ -304,7 +334,7 @@ const Schema& task_runs_filter_body() {
     static const Schema s{{not_null(one_of("sort", kTaskRunSorts)),
                            not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
                            model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
-                           model("task_runs", task_run_filter()), not_yet("deployments"),
+                           model("task_runs", task_run_filter()), deployments_field(),
                            not_null(integer("limit"))},
                           false};
     return s;
@@ -346,6 +376,129 @@ const Schema& events_filter_body() {
 const Schema& task_input() {
     static const Schema s{
         {required(one_of("input_type", kInputTypes)), uuid("id"), str("name"), str("type")}, false};
+    return s;
+}
+
+// ---- deployments and work pools ----
+
+const Schema& interval_schedule() {
+    static const Schema s{
+        {required(number("interval")), not_null(time("anchor_date")), str("timezone")}};
+    return s;
+}
+
+const Schema& cron_schedule() {
+    static const Schema s{{required(str("cron")), str("timezone"), not_null(boolean("day_or"))}};
+    return s;
+}
+
+namespace {
+const Schema& schedule_create() {
+    // `schedule` is an interval, cron or rrule schedule: checked by hand
+    // (check_deployment_schedules).
+    static const Schema s{{not_null(boolean("active")), required(any("schedule")),
+                           integer("max_scheduled_runs"), not_null(object("parameters")),
+                           str("slug"), str("replaces")}};
+    return s;
+}
+} // namespace
+
+const Schema& deployment_create() {
+    static const Schema s{
+        {required(Field{.name = "name", .type = Type::String, .forbidden_chars = "/%&><"}),
+         required(uuid("flow_id")),
+         not_null(boolean("paused")),
+         not_null(Field{.name = "schedules",
+                        .type = Type::Array,
+                        .items = {.type = Type::Model, .schema = &schedule_create()}}),
+         integer("concurrency_limit"),
+         object("concurrency_options"),
+         uuid("global_concurrency_limit_id"),
+         not_null(boolean("enforce_parameter_schema")),
+         object("parameter_openapi_schema"),
+         not_null(object("parameters")),
+         not_null(list_of("tags", Type::String)),
+         object("labels"),
+         list_of("pull_steps", Type::Any),
+         str("work_queue_name"),
+         str("work_pool_name"),
+         uuid("storage_document_id"),
+         uuid("infrastructure_document_id"),
+         str("description"),
+         str("path"),
+         str("version"),
+         str("entrypoint"),
+         not_null(object("job_variables")),
+         object("version_info")}};
+    return s;
+}
+
+const Schema& deployment_flow_run_create() {
+    static const Schema s{
+        {model("state", state_create()), not_null(str("name")), not_null(object("parameters")),
+         boolean("enforce_parameter_schema"), not_null(object("context")),
+         uuid("infrastructure_document_id"), not_null(model("empirical_policy", flow_run_policy())),
+         not_null(list_of("tags", Type::String)), str("idempotency_key"), object("labels"),
+         uuid("parent_task_run_id"), str("work_queue_name"), object("job_variables")}};
+    return s;
+}
+
+const Schema& deployments_filter_body() {
+    static const Schema s{{not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
+                           model("flows", flow_filter()), model("flow_runs", flow_run_filter()),
+                           model("task_runs", task_run_filter()), deployments_field(),
+                           work_pools_field(), work_queues_field("work_pool_queues"),
+                           not_null(one_of("sort", kDeploymentSorts)), not_null(integer("limit"))},
+                          false};
+    return s;
+}
+
+const Schema& work_pool_create() {
+    static const Schema s{
+        {required(Field{.name = "name", .type = Type::String, .forbidden_chars = "/%&><"}),
+         str("description"), not_null(str("type")), not_null(object("base_job_template")),
+         not_null(boolean("is_paused")),
+         Field{.name = "concurrency_limit", .type = Type::Integer, .minimum = 0},
+         not_null(object("storage_configuration"))}};
+    return s;
+}
+
+const Schema& work_pools_filter_body() {
+    static const Schema s{{work_pools_field(),
+                           not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
+                           not_null(integer("limit"))},
+                          false};
+    return s;
+}
+
+const Schema& workers_filter_body() {
+    static const V statuses{"ONLINE", "OFFLINE"};
+    static const Schema heartbeat{{time("before_"), time("after_")}};
+    static const Schema status{{list_of("any_", statuses), list_of("not_any_", statuses)}};
+    static const Schema workers{
+        {operator_field(), model("last_heartbeat_time", heartbeat), model("status", status)}};
+    static const Schema s{{model("workers", workers),
+                           not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
+                           not_null(integer("limit"))},
+                          false};
+    return s;
+}
+
+const Schema& worker_heartbeat_body() {
+    static const Schema s{
+        {required(str("name")),
+         Field{.name = "heartbeat_interval_seconds", .type = Type::Integer, .minimum = 1}},
+        false};
+    return s;
+}
+
+const Schema& scheduled_flow_runs_body() {
+    // worker_name is Weft's: the worker asking, recorded as the one the runs were handed to.
+    static const Schema s{{not_null(list_of("work_queue_names", Type::String)),
+                           not_null(time("scheduled_before")), not_null(time("scheduled_after")),
+                           not_null(Field{.name = "limit", .type = Type::Integer, .minimum = 0}),
+                           str("worker_name")},
+                          false};
     return s;
 }
 

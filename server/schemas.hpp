@@ -22,4 +22,16 @@ const Schema& flow_runs_history_body(); // the flow-run filters and the interval
 const Schema& event_filter();       // Prefect's EventFilter (events/filter, the events/out stream)
 const Schema& events_filter_body(); // {filter: EventFilter, limit}
 
+// Deployments and work pools.
+const Schema& interval_schedule(); // {interval, anchor_date, timezone}
+const Schema& cron_schedule();     // {cron, timezone, day_or}
+const Schema& deployment_create(); // its schedules checked further by check_deployment_schedules
+const Schema& deployment_flow_run_create();
+const Schema& deployments_filter_body(); // also deployments/count
+const Schema& work_pool_create();
+const Schema& work_pools_filter_body();
+const Schema& workers_filter_body();
+const Schema& worker_heartbeat_body();
+const Schema& scheduled_flow_runs_body(); // get_scheduled_flow_runs
+
 } // namespace weft::server::schemas

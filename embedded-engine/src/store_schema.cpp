@@ -193,10 +193,70 @@ CREATE INDEX events_by_run ON events(run_id) WHERE run_id IS NOT NULL;
 DROP INDEX task_runs_by_flow_run;
 CREATE INDEX task_runs_by_flow_run ON task_runs(flow_run_id, task_key, dynamic_key);
 )SQL";
+
+// Deployments, work pools and their workers, for `weft deploy`, `weft worker` and the server's
+// scheduler. A flow run's deployment, pool, queue and claiming worker sit in a table of their own
+// keyed by the run, so flow_runs (read and written on every state change) stays as it was.
+// Schedules are a JSON list of {id, cron | interval_s + anchor, timezone, active}.
+const char* const kDeployments = R"SQL(
+CREATE TABLE work_pools(
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL DEFAULT 'process',
+  is_paused INTEGER NOT NULL DEFAULT 0,
+  concurrency_limit INTEGER,
+  default_queue_id TEXT NOT NULL,
+  base_job_template TEXT NOT NULL DEFAULT '{}',
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+);
+CREATE TABLE workers(
+  work_pool_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  id TEXT NOT NULL,
+  last_heartbeat INTEGER NOT NULL,
+  heartbeat_interval_s INTEGER,
+  created INTEGER NOT NULL,
+  PRIMARY KEY(work_pool_id, name)
+) WITHOUT ROWID;
+CREATE TABLE deployments(
+  id TEXT PRIMARY KEY NOT NULL,
+  flow_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  entrypoint TEXT NOT NULL DEFAULT '',
+  path TEXT NOT NULL DEFAULT '',
+  parameters TEXT NOT NULL DEFAULT '{}',
+  tags TEXT NOT NULL DEFAULT '[]',
+  work_pool_name TEXT,
+  work_queue_name TEXT,
+  paused INTEGER NOT NULL DEFAULT 0,
+  schedules TEXT NOT NULL DEFAULT '[]',
+  description TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  job_variables TEXT NOT NULL DEFAULT '{}',
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  scheduled_until INTEGER,
+  UNIQUE(flow_id, name)
+);
+CREATE TABLE flow_run_placements(
+  flow_run_id TEXT PRIMARY KEY NOT NULL,
+  deployment_id TEXT,
+  work_pool_name TEXT,
+  work_queue_name TEXT,
+  worker_name TEXT
+) WITHOUT ROWID;
+CREATE INDEX placements_by_deployment ON flow_run_placements(deployment_id)
+  WHERE deployment_id IS NOT NULL;
+CREATE INDEX placements_by_pool ON flow_run_placements(work_pool_name, work_queue_name)
+  WHERE work_pool_name IS NOT NULL;
+)SQL";
 } // namespace
 
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> all{kV1, kLaunchColumns, kPauses, kLeanEvents};
+    static const std::vector<const char*> all{kV1, kLaunchColumns, kPauses, kLeanEvents,
+                                              kDeployments};
     return all;
 }
 

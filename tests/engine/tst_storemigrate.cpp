@@ -143,6 +143,7 @@ private Q_SLOTS:
     void keepsEverything_data();
     void keepsEverything();
     void failedMigrationLeavesTheFileAsItWas();
+    void deploymentsArriveOnAStepFourFile();
 
 private:
     // A database at `steps` schema steps, written with those steps' own SQL, holding old rows.
@@ -313,6 +314,74 @@ void TestStoreMigrate::failedMigrationLeavesTheFileAsItWas() {
     QVERIFY(refused);
     QCOMPARE(sql(p, "PRAGMA user_version"), std::string("3"));
     QCOMPARE(sql(p, "SELECT count(*) FROM events WHERE flow_run_id = 'r1'"), std::string("11"));
+}
+
+void TestStoreMigrate::deploymentsArriveOnAStepFourFile() {
+    // A file at step 4 (the lean events) with a run: step 5 adds deployments, work pools, workers
+    // and placements; the run reads with no placement, and the new tables take rows at once.
+    const std::string p = (m_dir.path() + u"/step4.db"_s).toStdString();
+    std::string ddl;
+    for (int i = 0; i < 4; ++i)
+        ddl += schema::migrations().at(std::size_t(i));
+    QCOMPARE(sql(p, ddl
+                        + "PRAGMA user_version=4;"
+                          "INSERT INTO flows(id, name, created) VALUES ('f1', 'etl', 1);"
+                          "INSERT INTO flow_runs(id, flow_id, name, state_id, state_type, "
+                          "state_name, state_timestamp, expected_start_time, created, updated) "
+                          "VALUES ('r1', 'f1', 'old-run', 's1', 'COMPLETED', 'Completed', 5, 1, "
+                          "1, 5); SELECT count(*) FROM flow_runs"),
+             std::string("1"));
+    auto store = Store::open(p);
+    QCOMPARE(sql(p, "PRAGMA user_version"), std::string("5"));
+    const auto old = store->read([](Reader& r) { return r.flow_run("r1"); });
+    QVERIFY(old && old->placement.empty());
+    QVERIFY(store->read([](Reader& r) { return r.deployments(); }).empty());
+
+    DeploymentRecord d;
+    d.id = "d1";
+    d.flow_id = "f1";
+    d.name = "nightly";
+    d.entrypoint = "/bin/etl:etl";
+    d.work_pool_name = "local";
+    d.work_queue_name = "default";
+    d.schedules.push_back({"s1", "0 3 * * *", std::nullopt, std::nullopt, "", true});
+    d.schedules.push_back({"s2", "", 90.0, Micros(1000), "", false});
+    d.created = d.updated = 7;
+    WorkPoolRecord pool;
+    pool.id = "p1";
+    pool.name = "local";
+    pool.default_queue_id = "q1";
+    pool.concurrency_limit = 3;
+    store
+        ->transact<void>([&](Txn& txn) {
+            txn.put_deployment(d);
+            txn.put_work_pool(pool);
+            txn.put_worker({"w1", "p1", "worker-1", 9, 30, 8});
+            txn.put_placement("r1", {"d1", "local", "default", "worker-1"});
+        })
+        .get();
+    const auto back = store->read([](Reader& r) { return r.deployment_by_name("f1", "nightly"); });
+    QVERIFY(back);
+    QCOMPARE(qs(back->entrypoint), u"/bin/etl:etl"_s);
+    QCOMPARE(back->schedules.size(), std::size_t(2));
+    QCOMPARE(qs(back->schedules[0].cron), u"0 3 * * *"_s);
+    QCOMPARE(back->schedules[1].interval_s, std::optional<double>(90.0));
+    QCOMPARE(back->schedules[1].anchor, std::optional<Micros>(1000));
+    QVERIFY(!back->schedules[1].active);
+    QCOMPARE(store->read([](Reader& r) { return r.work_pool("local"); })->concurrency_limit,
+             std::optional<int>(3));
+    QCOMPARE(store->read([](Reader& r) { return r.workers("p1"); }).size(), std::size_t(1));
+    const auto placed = store->read([](Reader& r) { return r.flow_run("r1"); });
+    QCOMPARE(qs(placed->placement.deployment_id), u"d1"_s);
+    QCOMPARE(qs(placed->placement.worker_name), u"worker-1"_s);
+    FlowRunQuery by_deployment;
+    by_deployment.deployment_ids = {"d1"};
+    QCOMPARE(store->read([&](Reader& r) { return r.count_flow_runs(by_deployment); }),
+             std::int64_t(1));
+    FlowRunQuery undeployed;
+    undeployed.no_deployment = true;
+    QCOMPARE(store->read([&](Reader& r) { return r.count_flow_runs(undeployed); }),
+             std::int64_t(0));
 }
 
 QTEST_GUILESS_MAIN(TestStoreMigrate)

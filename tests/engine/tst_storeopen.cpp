@@ -101,10 +101,12 @@ void TestStoreOpen::firstSchemaGainsPauses() {
         auto store = Store::open(p);
         store->put_flow_run(run, EventKind::FlowRunCreated);
     }
-    // Back to the first schema: what later steps added goes (the launch columns, the pauses).
+    // Back to the first schema: what later steps added goes (the launch columns, the pauses, the
+    // deployments and work pools).
     QCOMPARE(sql(p, "DROP TABLE flow_run_pauses; ALTER TABLE flow_runs DROP COLUMN launch_args; "
-                    "ALTER TABLE flow_runs DROP COLUMN launch_env; PRAGMA user_version = 1; "
-                    "PRAGMA user_version"),
+                    "ALTER TABLE flow_runs DROP COLUMN launch_env; DROP TABLE work_pools; "
+                    "DROP TABLE workers; DROP TABLE deployments; DROP TABLE flow_run_placements; "
+                    "PRAGMA user_version = 1; PRAGMA user_version"),
              QStringLiteral("1"));
     auto store = Store::open(p);
     QCOMPARE(sql(p, "PRAGMA user_version"), QString::number(store_schema_version()));

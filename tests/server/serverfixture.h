@@ -43,6 +43,7 @@ public:
 
     quint16 port() const { return m_port; }
     weft::Engine& engine() { return *m_engine; }
+    const std::shared_ptr<weft::Engine>& enginePtr() const { return m_engine; }
     weft::server::HttpServer& server() { return *m_server; }
 
     QUrl url(const QString& path) const {

@@ -1,5 +1,6 @@
 #pragma once
 // Plain records of what the store holds. Field names follow Prefect's REST schema.
+#include "weft/deployment_records.hpp"
 #include "weft/states.hpp"
 
 #include <cstdint>
@@ -58,6 +59,9 @@ struct FlowRunRecord {
     LaunchInfo launch;
     ProcessInfo process;
     nlohmann::json result; // null when none was persisted
+    /// Its deployment, pool, queue and worker (a table of their own; Store::put_flow_run writes
+    /// it when it is not empty).
+    FlowRunPlacement placement;
 };
 
 struct TaskRunRecord {

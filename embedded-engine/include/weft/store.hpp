@@ -78,6 +78,11 @@ struct FlowRunQuery {
     std::optional<Micros> start_after, start_before, end_after, end_before; // inclusive
     std::optional<bool> start_null, end_null;     // true: not set; false: set
     std::vector<std::string> parent_task_run_ids; // any of these
+    // Deployments and work pools (FlowRunPlacement).
+    std::vector<std::string> deployment_ids;   // made from any of these deployments
+    std::optional<bool> no_deployment;         // true: made from none; false: from some
+    std::vector<std::string> work_pool_names;  // in any of these pools
+    std::vector<std::string> work_queue_names; // in any of these queues
     FlowRunSort sort = FlowRunSort::ExpectedStartDesc;
     int limit = 100;
     int offset = 0;
@@ -269,6 +274,32 @@ public:
     Dashboard dashboard(Micros from, Micros to, int buckets, int failures = 20);
 
     virtual std::vector<ConcurrencyLimit> concurrency_limits() = 0;
+
+    // Deployments, work pools and workers. A backend without them (a remote reader) answers
+    // nothing.
+    /// Every deployment, by flow id then name.
+    virtual std::vector<DeploymentRecord> deployments() { return {}; }
+    virtual std::optional<DeploymentRecord> deployment(const std::string& id) {
+        (void)id;
+        return std::nullopt;
+    }
+    virtual std::optional<DeploymentRecord> deployment_by_name(const std::string& flow_id,
+                                                               const std::string& name) {
+        (void)flow_id, (void)name;
+        return std::nullopt;
+    }
+    /// Every work pool, by name.
+    virtual std::vector<WorkPoolRecord> work_pools() { return {}; }
+    virtual std::optional<WorkPoolRecord> work_pool(const std::string& name) {
+        (void)name;
+        return std::nullopt;
+    }
+    /// A pool's workers, the most recent heartbeat first.
+    virtual std::vector<WorkerRecord> workers(const std::string& work_pool_id) {
+        (void)work_pool_id;
+        return {};
+    }
+
     /// A flow run's pause by key (PauseRecord), if it paused there.
     virtual std::optional<PauseRecord> pause(const std::string& flow_run_id,
                                              const std::string& key) = 0;
@@ -304,6 +335,20 @@ public:
     virtual void heartbeat(const std::string& flow_run_id, Micros at) = 0;
     /// Inserts or replaces a pause (keyed by flow run and key).
     virtual void put_pause(const PauseRecord& pause) = 0;
+
+    /// Inserts or replaces a deployment (by id; its flow and name are unique together).
+    virtual void put_deployment(const DeploymentRecord& deployment) = 0;
+    /// Removes a deployment; its runs stay. False when there was none.
+    virtual bool delete_deployment(const std::string& id) = 0;
+    /// Inserts or replaces a work pool (by id; its name is unique).
+    virtual void put_work_pool(const WorkPoolRecord& pool) = 0;
+    /// Removes a pool and its workers. False when there was none.
+    virtual bool delete_work_pool(const std::string& name) = 0;
+    /// Inserts or replaces a worker (by pool and name).
+    virtual void put_worker(const WorkerRecord& worker) = 0;
+    /// Inserts or replaces a flow run's placement (an empty one removes it).
+    virtual void put_placement(const std::string& flow_run_id,
+                               const FlowRunPlacement& placement) = 0;
 };
 
 class StoreBackend;

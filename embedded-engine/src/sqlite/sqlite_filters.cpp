@@ -54,6 +54,24 @@ void tags_empty(Where& w, const std::string& table, const std::optional<bool>& e
     if (empty) w.add(*empty ? table + ".tags = '[]'" : table + ".tags != '[]'");
 }
 
+// `flow_runs.id IN (SELECT flow_run_id FROM flow_run_placements WHERE column IN (…))`.
+void placed_in(Where& w, const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    w.add(std::string("flow_runs.id IN (SELECT flow_run_id FROM flow_run_placements WHERE ")
+          + column + " IN " + w.placeholders(values.size()) + ")");
+    for (const auto& v : values)
+        w.text(v);
+}
+
+void add_placement_filters(Where& w, const FlowRunQuery& q) {
+    placed_in(w, "deployment_id", q.deployment_ids);
+    placed_in(w, "work_pool_name", q.work_pool_names);
+    placed_in(w, "work_queue_name", q.work_queue_names);
+    if (q.no_deployment)
+        w.add(std::string("flow_runs.id ") + (*q.no_deployment ? "NOT IN" : "IN")
+              + " (SELECT flow_run_id FROM flow_run_placements WHERE deployment_id IS NOT NULL)");
+}
+
 } // namespace
 
 void add_flow_run_filters(Where& w, const FlowRunQuery& q) {
@@ -82,6 +100,7 @@ void add_flow_run_filters(Where& w, const FlowRunQuery& q) {
     time_range(w, "start_time", q.start_after, q.start_before, q.start_null);
     time_range(w, "end_time", q.end_after, q.end_before, q.end_null);
     text_in(w, "parent_task_run_id", q.parent_task_run_ids);
+    add_placement_filters(w, q);
 }
 
 void add_log_filters(Where& w, const LogQuery& q) {

@@ -11,7 +11,12 @@ const char* const kFlowRunColumns =
     "state_id, state_type, state_name, state_message, state_timestamp, state_details, "
     "parameters, tags, parent_task_run_id, run_count, max_retries, retry_delay_s, start_time, "
     "end_time, total_run_time, expected_start_time, created, updated, program, working_dir, host, "
-    "pid, pid_start, heartbeat, result, launch_args, launch_env";
+    "pid, pid_start, heartbeat, result, launch_args, launch_env, "
+    // The placement, from its own table (one primary-key look-up each; NULL when none).
+    "(SELECT p.deployment_id FROM flow_run_placements p WHERE p.flow_run_id = flow_runs.id), "
+    "(SELECT p.work_pool_name FROM flow_run_placements p WHERE p.flow_run_id = flow_runs.id), "
+    "(SELECT p.work_queue_name FROM flow_run_placements p WHERE p.flow_run_id = flow_runs.id), "
+    "(SELECT p.worker_name FROM flow_run_placements p WHERE p.flow_run_id = flow_runs.id)";
 
 const char* const kTaskRunColumns =
     "id, flow_run_id, task_key, dynamic_key, name, state_id, state_type, state_name, "
@@ -190,6 +195,10 @@ FlowRunRecord read_flow_run(SQLite::Statement& st) {
     r.process.heartbeat = st.getColumn(28).getInt64();
     r.result = json_col(st, 29);
     read_launch_extras(st, 30, r.launch);
+    r.placement.deployment_id = text(st, 32);
+    r.placement.work_pool_name = text(st, 33);
+    r.placement.work_queue_name = text(st, 34);
+    r.placement.worker_name = text(st, 35);
     return r;
 }
 

@@ -87,6 +87,14 @@ public:
     std::optional<PauseRecord> pause(const std::string& flow_run_id,
                                      const std::string& key) override;
     std::int64_t data_version() override;
+    // sqlite_deployments.cpp
+    std::vector<DeploymentRecord> deployments() override;
+    std::optional<DeploymentRecord> deployment(const std::string& id) override;
+    std::optional<DeploymentRecord> deployment_by_name(const std::string& flow_id,
+                                                       const std::string& name) override;
+    std::vector<WorkPoolRecord> work_pools() override;
+    std::optional<WorkPoolRecord> work_pool(const std::string& name) override;
+    std::vector<WorkerRecord> workers(const std::string& work_pool_id) override;
 
 private:
     std::vector<std::string> ids(const char* sql, const std::string& text, int limit);
@@ -136,6 +144,13 @@ public:
     void release_slots_of_flow_run(const std::string& flow_run_id) override;
     void heartbeat(const std::string& flow_run_id, Micros at) override;
     void put_pause(const PauseRecord& pause) override;
+    // sqlite_deployments.cpp
+    void put_deployment(const DeploymentRecord& deployment) override;
+    bool delete_deployment(const std::string& id) override;
+    void put_work_pool(const WorkPoolRecord& pool) override;
+    bool delete_work_pool(const std::string& name) override;
+    void put_worker(const WorkerRecord& worker) override;
+    void put_placement(const std::string& flow_run_id, const FlowRunPlacement& placement) override;
 
     void begin() override;
     void commit() override;

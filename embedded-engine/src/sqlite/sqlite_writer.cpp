@@ -164,6 +164,7 @@ void SqliteWriter::put_flow_run(const FlowRunRecord& run, EventKind kind) {
     auto st = m_reader.cached(kind == EventKind::FlowRunCreated ? kInsertFlowRun : kUpdateFlowRun);
     rows::bind_flow_run(*st, run);
     st->exec();
+    if (!run.placement.empty()) put_placement(run.id, run.placement);
     if (kind == EventKind::FlowRunCreated || kind == EventKind::FlowRunState)
         insert_event(m_reader, kind, run.state.timestamp, run.id, &run.state, nullptr);
 }
@@ -202,6 +203,7 @@ void SqliteWriter::delete_flow_run(const std::string& id) {
         "DELETE FROM logs WHERE flow_run_id = ?1",
         "DELETE FROM concurrency_slots WHERE flow_run_id = ?1",
         "DELETE FROM flow_run_pauses WHERE flow_run_id = ?1",
+        "DELETE FROM flow_run_placements WHERE flow_run_id = ?1",
         "DELETE FROM task_runs WHERE flow_run_id = ?1",
         "DELETE FROM flow_runs WHERE id = ?1",
     };

@@ -1,0 +1,40 @@
+#pragma once
+// JSON ⇄ deployment, work pool and worker records in Prefect's shapes (DeploymentResponse,
+// WorkPoolResponse, WorkerResponse; DeploymentCreate, WorkPoolCreate), beside prefect_json.hpp.
+#include "validation.hpp"
+
+#include <weft/deployment_records.hpp>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft::server {
+
+/// A pool's queue id: the same for the same pool and queue name (each pool's queues are named,
+/// not stored).
+std::string work_queue_id(const std::string& work_pool_id, const std::string& queue_name);
+
+/// `work_queue_id` is its pool's queue id (null without a pool); `ready` says a worker of its
+/// pool is online (Prefect's status READY).
+nlohmann::json deployment_json(const DeploymentRecord& d, const std::optional<WorkPoolRecord>& pool,
+                               bool ready);
+/// `active_slots`: its PENDING, RUNNING and CANCELLING runs; `online`: a worker of it is.
+nlohmann::json work_pool_json(const WorkPoolRecord& pool, std::int64_t active_slots, bool online);
+nlohmann::json worker_json(const WorkerRecord& worker, Micros now);
+
+/// Whether a worker heartbeated within three of its intervals (30 s when it named none), as
+/// Prefect tells ONLINE from OFFLINE.
+bool worker_online(const WorkerRecord& worker, Micros now);
+
+/// Checks a DeploymentCreate's schedules, whose shape (an interval, a cron or an rrule
+/// schedule) a field table cannot say.
+std::vector<ValidationError> check_deployment_schedules(const nlohmann::json& body);
+
+/// A deployment from a checked DeploymentCreate (a new id; times now).
+DeploymentRecord deployment_from_create(const nlohmann::json& body);
+/// A work pool from a checked WorkPoolCreate (a new id; times now).
+WorkPoolRecord work_pool_from_create(const nlohmann::json& body);
+
+} // namespace weft::server
