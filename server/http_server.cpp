@@ -63,6 +63,7 @@ HttpServer::HttpServer(std::shared_ptr<Engine> engine, Auth auth, QObject* paren
     , m_auth(std::move(auth))
     , m_feed(m_api.engine().store_ptr())
     , m_events_out(m_feed, m_auth, EventsOut::Limits{})
+    , m_events_in(m_api.engine(), m_auth)
     , m_deferred([](const Reply& reply) { return toResponse(reply); }) {
     addRoutes();
     connect(&m_http, &QHttpServer::newWebSocketConnection, this, &HttpServer::acceptWebSockets);
@@ -235,13 +236,15 @@ void HttpServer::addRoutes() {
     with_id_body("/api/work_pools/<arg>/get_scheduled_flow_runs", &Api::scheduled_flow_runs);
     // QHttpServer 6.4 upgrades a WebSocket request only when a route takes it: this one leaves
     // an upgrade alone (newWebSocketConnection follows) and answers any other request 426.
-    m_http.route(QStringLiteral("/api/events/out"), [](const QHttpServerRequest& r,
-                                                       QHttpServerResponder&& responder) {
-        if (r.value(QByteArrayLiteral("Upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
-            return;
-        toResponse(Reply::detail(426, "This path is a WebSocket: upgrade to it."))
-            .write(std::move(responder));
-    });
+    for (const char* socketPath : {"/api/events/out", "/api/events/in"})
+        m_http.route(QString::fromLatin1(socketPath), [](const QHttpServerRequest& r,
+                                                         QHttpServerResponder&& responder) {
+            if (r.value(QByteArrayLiteral("Upgrade")).compare("websocket", Qt::CaseInsensitive)
+                == 0)
+                return;
+            toResponse(Reply::detail(426, "This path is a WebSocket: upgrade to it."))
+                .write(std::move(responder));
+        });
 }
 
 void HttpServer::acceptWebSockets() {
@@ -250,12 +253,14 @@ void HttpServer::acceptWebSockets() {
         if (!socket) break;
         // QHttpServer 6.4 upgrades any path: the path decides here.
         const QString path = socket->requestUrl().path();
+        const bool authorized =
+            m_auth.enabled()
+            && m_auth.check(socket->request().rawHeader(QByteArrayLiteral("Authorization")))
+                   == Auth::Verdict::Allowed;
         if (path == QStringLiteral("/api/events/out")) {
-            const bool authorized =
-                m_auth.enabled()
-                && m_auth.check(socket->request().rawHeader(QByteArrayLiteral("Authorization")))
-                       == Auth::Verdict::Allowed;
             m_events_out.accept(std::move(socket), authorized);
+        } else if (path == QStringLiteral("/api/events/in")) {
+            m_events_in.accept(std::move(socket), authorized);
         } else {
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
                           QStringLiteral("no WebSocket at this path"));
@@ -291,6 +296,7 @@ void HttpServer::shutdown(std::function<void()> done, std::chrono::milliseconds 
     for (QTcpServer* server : m_http.servers())
         server->close(); // no new connections; open ones are still served
     m_events_out.closeAll();
+    m_events_in.closeAll();
     auto finish = [this, done = std::move(done)] {
         try {
             m_api.engine().store().flush();

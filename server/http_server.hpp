@@ -6,6 +6,7 @@
 #include "auth.hpp"
 #include "deferred_answers.hpp"
 #include "event_feed.hpp"
+#include "events_in.hpp"
 #include "events_out.hpp"
 
 #include <QHostAddress>
@@ -42,6 +43,7 @@ public:
 
     Api& api() { return m_api; }
     EventsOut& eventsOut() { return m_events_out; }
+    EventsIn& eventsIn() { return m_events_in; }
     /// Requests whose answer waits for a commit.
     std::size_t answersWaiting() const { return m_deferred.pending(); }
     /// Client connections open now.
@@ -66,6 +68,7 @@ private:
     Auth m_auth;
     EventFeed m_feed;
     EventsOut m_events_out;
+    EventsIn m_events_in;
     // After m_api: destroyed first, it waits for the commits its answers wait for.
     DeferredAnswers m_deferred;
 };

@@ -5,11 +5,17 @@
 
 #include <chrono>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <weft/record_json.hpp>
+#include <weft/ws_client.hpp>
 
 namespace weft::cli {
+
+using http::WebSocketClient;
 
 namespace {
 
@@ -97,12 +103,114 @@ void wait_for_change(Cli& cli, Reader& reader, std::int64_t version) {
     }
 }
 
-// A server's lines, page by page; following them needs its event stream (not used here yet).
+// A server's lines, page by page from `since` (inclusive: the lines of that very time printed
+// already are remembered and skipped).
+class RemoteLines {
+public:
+    RemoteLines(RemoteReader& reader, const FlowRunRecord& run, int min_level)
+        : m_reader(reader) {
+        m_query.flow_run_id = run.id;
+        m_query.min_level = min_level;
+        m_query.limit = kPage;
+    }
+
+    /// Prints the lines not printed yet; returns how many.
+    std::size_t print_new(LogPrinter& printer) {
+        LogQuery q = m_query;
+        q.timestamp_after = m_since;
+        std::size_t printed = 0;
+        for (;; q.offset += kPage) {
+            auto lines = m_reader.logs(q);
+            std::vector<LogRecord> fresh;
+            for (auto& line : lines) {
+                std::string key = line.task_run_id + '\x1f' + line.name + '\x1f' + line.message;
+                if (m_since && line.timestamp == *m_since) {
+                    if (!m_at_since.insert(std::move(key)).second) continue;
+                } else {
+                    m_since = line.timestamp;
+                    m_at_since = {std::move(key)};
+                }
+                fresh.push_back(std::move(line));
+            }
+            printer.print(m_reader, fresh);
+            printed += fresh.size();
+            if (lines.size() < size_t(kPage)) break;
+        }
+        return printed;
+    }
+
+private:
+    RemoteReader& m_reader;
+    LogQuery m_query;
+    std::optional<Micros> m_since;
+    std::set<std::string> m_at_since;
+};
+
+// Whether a Prefect event says its flow run finished.
+bool ends_run(const std::string& message) {
+    const auto j = nlohmann::json::parse(message, nullptr, false);
+    if (!j.is_object() || j.value("type", "") != "event") return false;
+    const auto resource = j["event"].value("resource", nlohmann::json::object());
+    const auto type = state_type_from_string(resource.value("prefect.state-type", ""));
+    return type && is_terminal(*type);
+}
+
+// Following a server's run: its lines so far, then new ones whenever the server's event stream
+// (/api/events/out) says the run moved, and at least every second, until it has finished.
+void follow_remote_flow_run_logs(Cli& cli, ApiClient& api, const FlowRunRecord& run,
+                                 const LogsOptions& o) {
+    using namespace std::chrono_literals;
+    RemoteReader reader(api);
+    LogPrinter printer(cli, run, o.json, true);
+    RemoteLines lines(reader, run,
+                      o.level.empty() ? 0 : log_level_from_string(o.level).value_or(0));
+    std::unique_ptr<WebSocketClient> events;
+    try {
+        events = std::make_unique<WebSocketClient>(api.settings(), "/events/out");
+        const nlohmann::json filter = {
+            {"type", "filter"},
+            {"filter", {{"resource", {{"id", {"prefect.flow-run." + run.id}}}}}}};
+        events->send_text(filter.dump());
+    } catch (const ApiError& e) {
+        throw CliError(std::string("cannot follow the run's events on the server: ") + e.what());
+    }
+    // Opened before the first read: a state the run enters from now on is seen.
+    lines.print_new(printer);
+    auto finished = [&] {
+        auto now = reader.flow_run(run.id);
+        if (!now) std::cerr << "weft: flow run " << run.id << " (" << run.name << ") was deleted\n";
+        return !now || is_terminal(now->state.type);
+    };
+    bool done = finished();
+    auto next_check = std::chrono::steady_clock::now() + kCrashCheckInterval;
+    while (!done) {
+        std::optional<std::string> message;
+        try {
+            message = events->read_text(1s);
+        } catch (const ApiError& e) {
+            throw CliError(std::string("lost the server's event stream: ") + e.what());
+        }
+        if (message && ends_run(*message)) done = true;
+        lines.print_new(printer);
+        if (!done && std::chrono::steady_clock::now() >= next_check) {
+            done = finished(); // an event missed, or a program that died without saying so
+            next_check = std::chrono::steady_clock::now() + kCrashCheckInterval;
+        }
+    }
+    // The program reports its last lines just after its final state: read until a second passes
+    // without new ones.
+    for (auto quiet_until = std::chrono::steady_clock::now() + 1s;
+         std::chrono::steady_clock::now() < quiet_until;) {
+        std::this_thread::sleep_for(kPollInterval);
+        if (lines.print_new(printer) > 0) quiet_until = std::chrono::steady_clock::now() + 1s;
+    }
+    printer.finish();
+}
+
+// A server's lines, page by page; with --follow, until the run has finished.
 void remote_flow_run_logs(Cli& cli, ApiClient& api, const LogsOptions& o) {
-    if (o.follow)
-        throw CliError("--follow works on a local database only, not yet against a server "
-                       "(WEFT_API_URL); give --db PATH to follow a local run");
     const FlowRunRecord run = load_flow_run(cli, o.id);
+    if (o.follow) return follow_remote_flow_run_logs(cli, api, run, o);
     RemoteReader reader(api);
     LogQuery q;
     q.flow_run_id = run.id;

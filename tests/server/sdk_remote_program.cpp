@@ -59,8 +59,24 @@ auto slow = weft::flow("remote_slow", [](int n, int ms) {
                 return sum;
             }).params({"n", "ms"});
 
+auto one = weft::task("one", [](int i) { return i; }).params({"i"});
+
+// `n` quick tasks at once: how fast a program's reports reach the server.
+auto many = weft::flow("remote_many",
+                       [](int n) {
+                           std::vector<weft::Future<int>> futures;
+                           futures.reserve(std::size_t(n));
+                           for (int i = 0; i < n; ++i)
+                               futures.push_back(one.submit(i));
+                           long sum = 0;
+                           for (auto& f : futures)
+                               sum += f.result();
+                           return sum;
+                       })
+                .params({"n"});
+
 } // namespace
 
 int main(int argc, char** argv) {
-    return weft::main(argc, argv, {etl, flaky, slow});
+    return weft::main(argc, argv, {etl, flaky, slow, many});
 }

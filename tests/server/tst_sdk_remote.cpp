@@ -5,7 +5,10 @@
 
 #include <QtTest>
 
+#include <QElapsedTimer>
+#include <csignal>
 #include <map>
+#include <set>
 
 using nlohmann::json;
 
@@ -52,20 +55,31 @@ class TestSdkRemote : public QObject {
         return r;
     }
 
+    // Starts weft-server on `db` and `port` (0: any); returns the port it listens on, 0 if none.
+    static quint16 startServer(QProcess& server, const QString& db, quint16 port) {
+        server.setProcessChannelMode(QProcess::SeparateChannels);
+        server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
+                     {QStringLiteral("--port"), QString::number(port), QStringLiteral("--db"), db});
+        if (!server.waitForStarted()) return 0;
+        QByteArray err;
+        return waitForPort(server, err);
+    }
+
     HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
         return request(method, QUrl(m_base + path),
                        body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
     }
 
     // The one run of flow `flow` on the server.
-    json flowRunOf(const std::string& flow) {
-        auto runs = api("POST", QStringLiteral("/flow_runs/filter"),
-                        {{"flows", {{"name", {{"any_", {flow}}}}}}})
+    json flowRunOf(const std::string& flow) { return flowRunOf(m_base, flow); }
+    json flowRunOf(const QString& base, const std::string& flow) {
+        auto runs = request("POST", QUrl(base + QStringLiteral("/flow_runs/filter")),
+                            QByteArray::fromStdString(
+                                json{{"flows", {{"name", {{"any_", {flow}}}}}}}.dump()))
                         .body;
         if (!runs.is_array() || runs.size() != 1) return json();
         return runs[0];
     }
-
     json taskRunsOf(const std::string& flowRun) {
         return api("POST", QStringLiteral("/task_runs/filter"),
                    {{"flow_runs", {{"id", {{"any_", {flowRun}}}}}},
@@ -176,6 +190,142 @@ private Q_SLOTS:
                                                 "Retrying", "AwaitingRetry", "Retrying",
                                                 "Failed"};
         QCOMPARE(names, expected);
+    }
+
+    // The server is killed (SIGKILL) while a program reports to it and started again on the same
+    // database and port: the program keeps running, buffers, says so, and delivers everything.
+    void serverGoesAwayMidRun() {
+        QElapsedTimer clock;
+        clock.start();
+        const QString db = m_dir.filePath(QStringLiteral("outage.db"));
+        QProcess server;
+        const quint16 port = startServer(server, db, 0);
+        QVERIFY(port != 0);
+        const QString base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+
+        const int tasks = 30;
+        QProcess p;
+        auto env = programEnv();
+        env.insert(QStringLiteral("WEFT_API_URL"), base);
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+                {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
+                 QStringLiteral("n=%1").arg(tasks), QStringLiteral("-p"),
+                 QStringLiteral("ms=100")});
+        QVERIFY(p.waitForStarted());
+
+        // Some task runs are on the server: the run is under way.
+        auto completedTasks = [&] {
+            return request("POST", QUrl(base + QStringLiteral("/task_runs/count")),
+                           R"({"task_runs":{"state":{"type":{"any_":["COMPLETED"]}}}})")
+                .body;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(completedTasks().is_number() && completedTasks().get<int>() >= 3,
+                                 10000);
+        server.kill(); // SIGKILL
+        QVERIFY(server.waitForFinished(5000));
+
+        // The program notices and says it buffers; it goes on meanwhile.
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("buffering reports"),
+                                 10000);
+        QCOMPARE(p.state(), QProcess::Running);
+
+        QProcess again;
+        QCOMPARE(startServer(again, db, port), port);
+        QVERIFY(p.waitForFinished(30000));
+        err += p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        QVERIFY2(err.contains("reached the server at"), err.constData());
+
+        const json run = flowRunOf(base, "remote_slow");
+        QVERIFY2(run.is_object(), err.constData());
+        QCOMPARE(run.value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(run.value("result", json()), json(tasks * (tasks - 1) / 2));
+        const std::string id = run.value("id", "");
+        const json taskRuns =
+            request("POST", QUrl(base + QStringLiteral("/task_runs/filter")),
+                    QByteArray::fromStdString(
+                        json{{"flow_runs", {{"id", {{"any_", {id}}}}}}, {"limit", 200}}.dump()))
+                .body;
+        QCOMPARE(taskRuns.size(), size_t(tasks));
+        for (const auto& t : taskRuns)
+            QCOMPARE(t.value("state_type", ""), std::string("COMPLETED"));
+        const json logs =
+            request("POST", QUrl(base + QStringLiteral("/logs/filter")),
+                    QByteArray::fromStdString(
+                        json{{"logs", {{"flow_run_id", {{"any_", {id}}}}}}, {"limit", 200}}.dump()))
+                .body;
+        std::set<std::string> messages;
+        for (const auto& line : logs)
+            messages.insert(line.value("message", ""));
+        for (int i = 0; i < tasks; ++i)
+            QVERIFY2(messages.count("nap " + std::to_string(i) + " done"),
+                     qPrintable(QString::number(i)));
+        QVERIFY(messages.count("Finished in state Completed()"));
+
+        again.terminate();
+        QVERIFY(again.waitForFinished(10000));
+        QVERIFY(clock.elapsed() < 60000);
+    }
+
+    // A server that never comes back: the program still finishes, waits at most
+    // WEFT_API_FLUSH_TIMEOUT_SECONDS at exit and says how many reports it could not deliver.
+    void undeliveredReportsAreCountedAtExit() {
+        QProcess server;
+        const quint16 port = startServer(server, m_dir.filePath(QStringLiteral("gone.db")), 0);
+        QVERIFY(port != 0);
+        const QString base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QProcess p;
+        auto env = programEnv();
+        env.insert(QStringLiteral("WEFT_API_URL"), base);
+        env.insert(QStringLiteral("WEFT_API_FLUSH_TIMEOUT_SECONDS"), QStringLiteral("1"));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+                {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
+                 QStringLiteral("n=10"), QStringLiteral("-p"), QStringLiteral("ms=50")});
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            request("POST", QUrl(base + QStringLiteral("/task_runs/count")), "{}").body.is_number()
+                && request("POST", QUrl(base + QStringLiteral("/task_runs/count")), "{}")
+                           .body.get<int>()
+                       >= 1,
+            10000);
+        server.kill();
+        QVERIFY(server.waitForFinished(5000));
+        QVERIFY(p.waitForFinished(20000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData()); // the flow itself completed
+        QVERIFY2(err.contains("buffering reports"), err.constData());
+        QVERIFY2(err.contains("could not deliver"), err.constData());
+        QVERIFY2(err.contains("reports to the server at " + base.toUtf8()), err.constData());
+    }
+
+    // `weft flow-run logs ID --follow` against the server prints a running program's lines as
+    // they come and returns once the run has finished.
+    void followLogsOverTheServer() {
+        QProcess p;
+        p.setProcessEnvironment(programEnv());
+        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+                {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
+                 QStringLiteral("n=8"), QStringLiteral("-p"), QStringLiteral("ms=150")});
+        QVERIFY(p.waitForStarted());
+        json run;
+        QTRY_VERIFY_WITH_TIMEOUT((run = flowRunOf("remote_slow")).is_object(), 10000);
+        QProcess follow;
+        follow.setProcessEnvironment(programEnv());
+        follow.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"),
+                     {QStringLiteral("flow-run"), QStringLiteral("logs"),
+                      QString::fromStdString(run.value("id", "")), QStringLiteral("--follow")});
+        QVERIFY(follow.waitForStarted());
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(follow.waitForFinished(30000));
+        const QString out = QString::fromUtf8(follow.readAllStandardOutput());
+        QVERIFY2(follow.exitCode() == 0, follow.readAllStandardError().constData());
+        for (int i = 0; i < 8; ++i)
+            QVERIFY2(out.count(QStringLiteral("nap %1 done").arg(i)) == 1, qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("Finished in state Completed()")), qPrintable(out));
     }
 };
 

@@ -29,7 +29,7 @@ public:
     explicit HttpStoreBackend(const ApiSettings& settings)
         : m_settings(settings)
         , m_mirror(std::make_shared<Mirror>())
-        , m_sender(std::make_shared<Sender>(settings)) {
+        , m_sender(std::make_shared<Sender>(settings, flush_timeout())) {
         while (!m_settings.url.empty() && m_settings.url.back() == '/')
             m_settings.url.pop_back();
     }
@@ -53,7 +53,7 @@ public:
         }
     }
     bool damaged(const std::exception_ptr&) const override { return false; }
-    void closing() override { m_sender->give_up_after(flush_timeout()); }
+    void closing() override { m_sender->closing(); }
 
 private:
     ApiSettings m_settings;

@@ -51,6 +51,41 @@ json task_run_create(const TaskRunRecord& run) {
     return body;
 }
 
+json task_run_fields(const TaskRunRecord& run) {
+    json t = task_run_create(run);
+    t.erase("state");
+    t["expected_start_time"] = to_iso(run.expected_start_time);
+    return t;
+}
+
+// The task run's current state as Prefect 3's SDK reports it (prefect.task-run.<State>). The
+// state's id is the event's: a resend after a reconnect is recognised by it.
+json state_event(const TaskRunRecord& run) {
+    const std::string type(to_string(run.state.type));
+    const std::string name = run.state.name.empty() ? type : run.state.name;
+    json related = json::array();
+    if (!run.flow_run_id.empty())
+        related.push_back({{"prefect.resource.id", "prefect.flow-run." + run.flow_run_id},
+                           {"prefect.resource.role", "flow-run"}});
+    return {
+        {"id", run.state.id},
+        {"occurred", to_iso(run.state.timestamp)},
+        {"event", "prefect.task-run." + name},
+        {"resource",
+         {{"prefect.resource.id", "prefect.task-run." + run.id},
+          {"prefect.resource.name", run.name},
+          {"prefect.state-name", name},
+          {"prefect.state-type", type},
+          {"prefect.orchestration", "client"}}},
+        {"related", std::move(related)},
+        {"payload",
+         {{"intended", {{"from", nullptr}, {"to", type}}},
+          {"initial_state", nullptr},
+          {"validated_state", state_create(run.state, run.has_result ? run.result : json())},
+          {"task_run", task_run_fields(run)}}},
+    };
+}
+
 } // namespace
 
 HttpWriter::HttpWriter(const ApiSettings& settings, std::shared_ptr<Mirror> mirror,
@@ -58,6 +93,11 @@ HttpWriter::HttpWriter(const ApiSettings& settings, std::shared_ptr<Mirror> mirr
     : m_mirror(std::move(mirror))
     , m_sender(std::move(sender))
     , m_reader(settings, m_mirror, true) {}
+
+HttpWriter::~HttpWriter() {
+    // The store is closing: what is queued is sent now (bounded; see Sender).
+    m_sender->finish();
+}
 
 void HttpWriter::begin() {
     rollback();
@@ -70,7 +110,9 @@ void HttpWriter::commit() {
         m_reports.push_back(Report{"POST", "/logs/", std::move(m_logs), count, {}});
         m_logs = json::array();
     }
-    m_sender->send(m_reports);
+    // Sent by the Sender's thread: the transaction functions' callers (a flow run's next state)
+    // go on at once, whether the server is there or not.
+    m_sender->enqueue(std::move(m_reports));
     rollback();
 }
 
@@ -101,29 +143,36 @@ void HttpWriter::add(Report report) {
     m_reports.push_back(std::move(report));
 }
 
-void HttpWriter::set_state(const char* runs, const std::string& id, json state) {
+void HttpWriter::set_state(const char* runs, const std::string& id, json state, json event) {
     add(Report{"POST",
                std::string(runs) + id + "/set_state",
                json{{"state", std::move(state)}, {"force", true}},
                1,
-               {}});
+               {},
+               std::move(event)});
 }
 
 void HttpWriter::task_run_event(EventKind kind, const TaskRunColumns& c) {
     m_mirror->apply(c);
     const std::string id(c.id);
     if (kind == EventKind::TaskRunCreated && c.full_row) {
+        const TaskRunRecord run = task_run_of(c);
         m_created[id] = m_reports.size();
-        add(Report{"POST", "/task_runs/", task_run_create(task_run_of(c)), 1, {}});
+        add(Report{"POST", "/task_runs/", task_run_create(run), 1, {}, state_event(run)});
         return;
     }
     if (c.task_inputs)
-        if (auto it = m_created.find(id); it != m_created.end())
-            m_reports[it->second].body["task_inputs"] = parsed(*c.task_inputs);
+        if (auto it = m_created.find(id); it != m_created.end()) {
+            Report& created = m_reports[it->second];
+            created.body["task_inputs"] = parsed(*c.task_inputs);
+            created.event["payload"]["task_run"]["task_inputs"] = created.body["task_inputs"];
+        }
+    auto run = m_mirror->task_run(id);
     set_state("/task_runs/", id,
               state_create(c.state_type, std::string(c.state_name), std::string(c.state_message),
                            parsed(c.state_details), c.state_timestamp,
-                           c.has_result ? parsed(c.result) : json()));
+                           c.has_result ? parsed(c.result) : json()),
+              run ? state_event(*run) : json());
 }
 
 std::int64_t HttpWriter::append_log(const LogRecord& line) {
@@ -166,10 +215,10 @@ void HttpWriter::put_flow_run(const FlowRunRecord& run, EventKind kind) {
 void HttpWriter::put_task_run(const TaskRunRecord& run, EventKind kind) {
     m_mirror->put_task_run(run);
     if (kind == EventKind::TaskRunCreated)
-        add(Report{"POST", "/task_runs/", task_run_create(run), 1, {}});
+        add(Report{"POST", "/task_runs/", task_run_create(run), 1, {}, state_event(run)});
     else
         set_state("/task_runs/", run.id,
-                  state_create(run.state, run.has_result ? run.result : json()));
+                  state_create(run.state, run.has_result ? run.result : json()), state_event(run));
 }
 
 void HttpWriter::delete_flow_run(const std::string& id) {

@@ -18,6 +18,7 @@ class HttpWriter final : public WriterConnection {
 public:
     HttpWriter(const ApiSettings& settings, std::shared_ptr<Mirror> mirror,
                std::shared_ptr<Sender> sender);
+    ~HttpWriter() override;
 
     void begin() override;
     void commit() override;
@@ -56,7 +57,9 @@ public:
 
 private:
     void add(Report report);
-    void set_state(const char* runs, const std::string& id, nlohmann::json state);
+    /// `event`: the same state as an Event for /api/events/in (task runs only).
+    void set_state(const char* runs, const std::string& id, nlohmann::json state,
+                   nlohmann::json event = nullptr);
 
     std::shared_ptr<Mirror> m_mirror;
     std::shared_ptr<Sender> m_sender;
