@@ -7,6 +7,7 @@
 
 #include <weft/pool_api.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -133,15 +134,24 @@ std::string text_of(const json& j, const char* key) {
     return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// Seconds as people write them: 3600, 0.5 (servers send intervals as floats).
+std::string seconds_text(const json& v) {
+    if (!v.is_number()) return v.is_string() ? v.get<std::string>() : v.dump();
+    const double s = v.get<double>();
+    if (s == std::floor(s) && std::abs(s) < 1e15) return std::to_string(std::int64_t(s));
+    return v.dump();
+}
+
 std::string schedule_text(const json& deployment) {
     const json schedules = deployment.value("schedules", json::array());
     std::string out;
     for (const auto& s : schedules) {
         const json sched = s.value("schedule", json::object());
-        std::string one = sched.contains("interval") ? "every " + text_of(sched, "interval") + " s"
-                          : sched.contains("cron")   ? "cron " + text_of(sched, "cron")
-                          : sched.contains("rrule")  ? "rrule " + text_of(sched, "rrule")
-                                                     : "?";
+        std::string one = sched.contains("interval")
+                              ? "every " + seconds_text(sched["interval"]) + " s"
+                          : sched.contains("cron")  ? "cron " + text_of(sched, "cron")
+                          : sched.contains("rrule") ? "rrule " + text_of(sched, "rrule")
+                                                    : "?";
         if (!s.value("active", true)) one += " (inactive)";
         out += (out.empty() ? "" : "; ") + one;
     }

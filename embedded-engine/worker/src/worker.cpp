@@ -132,8 +132,11 @@ void Worker::poll() {
     int free = 200; // the most one request may ask for
     if (m_options.limit > 0) free = m_options.limit - int(m_children.size());
     if (free <= 0) return;
+    // worker_name (Weft's extension) records on the runs who has them: the server crashes the
+    // runs of a worker that stops heartbeating.
     const nlohmann::json body = {{"scheduled_before", to_iso(now_us())},
-                                 {"limit", std::min(free, 200)}};
+                                 {"limit", std::min(free, 200)},
+                                 {"worker_name", m_options.name}};
     const nlohmann::json due = m_api.post(pool_path() + "/get_scheduled_flow_runs", body);
     if (!due.is_array()) return;
     for (const auto& item : due) {
