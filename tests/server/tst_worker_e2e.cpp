@@ -313,6 +313,27 @@ private Q_SLOTS:
         QCOMPARE(stateOf(id), std::string("COMPLETED"));
         QCOMPARE(stateOf(later), std::string("SCHEDULED")); // not taken after the signal
     }
+
+    // A second signal: the worker kills its runs' programs; their runs end CRASHED, saying why.
+    void secondSignalKillsRuns() {
+        QProcess* worker = startWorker(QStringLiteral("impatient"), 1);
+        QVERIFY(worker);
+        const std::string deployment = deploy("waits", "impatient", QStringLiteral("impatient"));
+        const std::string id = createRun(
+            deployment, {{"go", m_dir.filePath(QStringLiteral("never-2")).toStdString()}});
+        QTRY_COMPARE_WITH_TIMEOUT(taskRun(id, "first").value("state_type", ""),
+                                  std::string("COMPLETED"), 30000);
+        worker->terminate();
+        QTRY_VERIFY_WITH_TIMEOUT(workerLog(worker).contains("stopping"), 10000);
+        worker->terminate();
+        QVERIFY(worker->waitForFinished(30000));
+        QCOMPARE(worker->exitCode(), 0);
+        QCOMPARE(stateOf(id), std::string("CRASHED"));
+        const std::string message = flowRun(id).at("state").value("message", "");
+        QVERIFY2(message.find("SIGKILL") != std::string::npos
+                     && message.find("worker stopping") != std::string::npos,
+                 message.c_str());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestWorkerE2e)
