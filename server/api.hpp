@@ -114,6 +114,13 @@ public:
     /// concurrency limit; none from a paused pool.
     Reply scheduled_flow_runs(const std::string& pool_name, const std::string& body);
 
+    // Tag concurrency limits (api_concurrency.cpp): create (201, or 200 when the tag had one),
+    // read and delete by tag, filter.
+    Reply create_concurrency_limit(const std::string& body);
+    Reply read_concurrency_limit(const std::string& tag);
+    Reply delete_concurrency_limit(const std::string& tag);
+    Reply filter_concurrency_limits(const std::string& body);
+
 private:
     Reply run_states(const char* query_name, const std::string& id);
     Reply set_deployment_paused(const std::string& id, bool paused);

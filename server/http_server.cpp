@@ -234,6 +234,11 @@ void HttpServer::addRoutes() {
     with_id_body("/api/work_pools/<arg>/workers/heartbeat", &Api::worker_heartbeat);
     with_id_body("/api/work_pools/<arg>/workers/filter", &Api::filter_workers);
     with_id_body("/api/work_pools/<arg>/get_scheduled_flow_runs", &Api::scheduled_flow_runs);
+
+    plain("/api/concurrency_limits/", Method::Post, &Api::create_concurrency_limit);
+    plain("/api/concurrency_limits/filter", Method::Post, &Api::filter_concurrency_limits);
+    with_id("/api/concurrency_limits/tag/<arg>", Method::Get, &Api::read_concurrency_limit);
+    with_id("/api/concurrency_limits/tag/<arg>", Method::Delete, &Api::delete_concurrency_limit);
     // QHttpServer 6.4 upgrades a WebSocket request only when a route takes it: this one leaves
     // an upgrade alone (newWebSocketConnection follows) and answers any other request 426.
     for (const char* socketPath : {"/api/events/out", "/api/events/in"})

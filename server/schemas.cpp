@@ -502,4 +502,19 @@ const Schema& scheduled_flow_runs_body() {
     return s;
 }
 
+const Schema& concurrency_limit_create() {
+    static const Schema s{{required(str("tag")), required(Field{.name = "concurrency_limit",
+                                                                .type = Type::Integer,
+                                                                .nullable = false,
+                                                                .minimum = 0})}};
+    return s;
+}
+
+const Schema& concurrency_limits_filter_body() {
+    static const Schema s{{not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
+                           not_null(integer("limit"))},
+                          false};
+    return s;
+}
+
 } // namespace weft::server::schemas

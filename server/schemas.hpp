@@ -33,5 +33,7 @@ const Schema& work_pools_filter_body();
 const Schema& workers_filter_body();
 const Schema& worker_heartbeat_body();
 const Schema& scheduled_flow_runs_body(); // get_scheduled_flow_runs
+const Schema& concurrency_limit_create(); // {tag, concurrency_limit}
+const Schema& concurrency_limits_filter_body();
 
 } // namespace weft::server::schemas

@@ -54,6 +54,43 @@ private Q_SLOTS:
         QCOMPARE(kept->id, flow.body.at("id").get<std::string>());
     }
 
+    void schedulesDeploymentsOnItsOwn() {
+        // weft-server runs the scheduler: a deployment's interval schedule becomes runs without
+        // anyone asking, at the interval the environment sets.
+        QTemporaryDir home;
+        QProcess server;
+        server.setProcessChannelMode(QProcess::SeparateChannels);
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("WEFT_HOME"), home.path());
+        env.insert(QStringLiteral("WEFT_SERVER_SCHEDULER_INTERVAL_MS"), QStringLiteral("50"));
+        server.setProcessEnvironment(env);
+        server.start(weftProgram(), {QStringLiteral("server"), QStringLiteral("start"),
+                                     QStringLiteral("--port"), QStringLiteral("0")});
+        QVERIFY(server.waitForStarted());
+        QByteArray err;
+        const quint16 port = waitForPort(server, err);
+        QVERIFY2(port != 0, err.constData());
+        const QString base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        auto flow = request("POST", QUrl(base + QStringLiteral("/flows/")),
+                            QByteArrayLiteral(R"({"name": "etl"})"));
+        QCOMPARE(flow.status, 201);
+        const json deployment = {{"name", "hourly"},
+                                 {"flow_id", flow.body.at("id")},
+                                 {"schedules", {{{"schedule", {{"interval", 3600}}}}}}};
+        auto created = request("POST", QUrl(base + QStringLiteral("/deployments/")),
+                               QByteArray::fromStdString(deployment.dump()));
+        QCOMPARE(created.status, 201);
+        const QByteArray count = QByteArray::fromStdString(
+            json({{"deployments", {{"id", {{"any_", {created.body.at("id")}}}}}}}).dump());
+        // At least the next three runs, made by a tick.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            request("POST", QUrl(base + QStringLiteral("/flow_runs/count")), count).body, json(3),
+            10000);
+        server.terminate();
+        QVERIFY(server.waitForFinished(20000));
+        QCOMPARE(server.exitCode(), 0);
+    }
+
     void refusesNonLoopbackWithoutAuthentication() {
         QTemporaryDir home;
         QProcess server;

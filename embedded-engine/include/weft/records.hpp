@@ -144,7 +144,8 @@ struct PauseRecord {
 struct ConcurrencyLimit {
     std::string tag;
     int limit = 0;
-    int active = 0; // slots taken now
+    int active = 0;     // slots taken now
+    Micros created = 0; // when the limit was first set
 };
 
 } // namespace weft

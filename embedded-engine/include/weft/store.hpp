@@ -274,6 +274,11 @@ public:
     Dashboard dashboard(Micros from, Micros to, int buckets, int failures = 20);
 
     virtual std::vector<ConcurrencyLimit> concurrency_limits() = 0;
+    /// The task runs holding a slot of `tag`'s limit now. A backend without them answers none.
+    virtual std::vector<std::string> concurrency_slot_holders(const std::string& tag) {
+        (void)tag;
+        return {};
+    }
 
     // Deployments, work pools and workers. A backend without them (a remote reader) answers
     // nothing.

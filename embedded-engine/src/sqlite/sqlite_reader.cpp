@@ -453,11 +453,20 @@ std::int64_t SqliteReader::last_event_seq() {
 
 std::vector<ConcurrencyLimit> SqliteReader::concurrency_limits() {
     auto st = cached("SELECT l.tag, l.concurrency_limit, (SELECT count(*) FROM concurrency_slots "
-                     "s WHERE s.tag = l.tag) FROM concurrency_limits l ORDER BY l.tag");
+                     "s WHERE s.tag = l.tag), l.created FROM concurrency_limits l ORDER BY l.tag");
     std::vector<ConcurrencyLimit> out;
     while (st->executeStep())
-        out.push_back(
-            {st->getColumn(0).getString(), st->getColumn(1).getInt(), st->getColumn(2).getInt()});
+        out.push_back({st->getColumn(0).getString(), st->getColumn(1).getInt(),
+                       st->getColumn(2).getInt(), st->getColumn(3).getInt64()});
+    return out;
+}
+
+std::vector<std::string> SqliteReader::concurrency_slot_holders(const std::string& tag) {
+    auto st = cached("SELECT task_run_id FROM concurrency_slots WHERE tag = ? ORDER BY acquired");
+    st->bind(1, tag);
+    std::vector<std::string> out;
+    while (st->executeStep())
+        out.push_back(st->getColumn(0).getString());
     return out;
 }
 

@@ -84,6 +84,7 @@ public:
     std::vector<StateCount> flow_run_history(Micros from, Micros to, Micros interval) override;
     std::vector<FlowStats> flow_stats(Micros from, Micros to) override;
     std::vector<ConcurrencyLimit> concurrency_limits() override;
+    std::vector<std::string> concurrency_slot_holders(const std::string& tag) override;
     std::optional<PauseRecord> pause(const std::string& flow_run_id,
                                      const std::string& key) override;
     std::int64_t data_version() override;
