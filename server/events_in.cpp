@@ -66,27 +66,24 @@ EventsIn::Counts EventsIn::counts() const {
 
 void EventsIn::onMessage(Client* c, const QString& text) {
     if (c->closing) return;
-    const std::string raw = text.toStdString();
+    const json message = json::parse(text.toStdString(), nullptr, false);
     // The handshake message, which an Event never looks like (an Event has no "type").
-    if (raw.find("\"type\"") != std::string::npos) {
-        const json message = json::parse(raw, nullptr, false);
-        if (message.is_object() && message.contains("type") && !message.contains("event")) {
-            if (message["type"] != "auth")
-                return closeClient(c, CloseCode::CloseCodeProtocolError,
-                                   QStringLiteral("expected an auth message or events"));
-            const json& token = message.contains("token") ? message["token"] : json();
-            if (!c->authorized
-                && !(token.is_string() && m_auth.accepts_token(token.get<std::string>())))
-                return closeClient(c, CloseCode::CloseCodePolicyViolated,
-                                   QStringLiteral("Unauthorized"));
-            c->authorized = true;
-            c->socket->sendTextMessage(QStringLiteral(R"({"type":"auth_success"})"));
-            return;
-        }
+    if (message.is_object() && message.contains("type") && !message.contains("event")) {
+        if (message["type"] != "auth")
+            return closeClient(c, CloseCode::CloseCodeProtocolError,
+                               QStringLiteral("expected an auth message or events"));
+        const json& token = message.contains("token") ? message["token"] : json();
+        if (!c->authorized
+            && !(token.is_string() && m_auth.accepts_token(token.get<std::string>())))
+            return closeClient(c, CloseCode::CloseCodePolicyViolated,
+                               QStringLiteral("Unauthorized"));
+        c->authorized = true;
+        c->socket->sendTextMessage(QStringLiteral(R"({"type":"auth_success"})"));
+        return;
     }
     if (!c->authorized)
         return closeClient(c, CloseCode::CloseCodePolicyViolated, QStringLiteral("Unauthorized"));
-    IncomingEvent event = read_event(raw);
+    IncomingEvent event = read_event(message);
     if (auto* bad = std::get_if<BadEvent>(&event))
         return closeClient(c, CloseCode::CloseCodeProtocolError, closeReason(bad->why));
     if (auto* other = std::get_if<OtherEvent>(&event)) {

@@ -70,8 +70,7 @@ TaskRunRecord new_task_run(const TaskRunEvent& e) {
 
 } // namespace
 
-IncomingEvent read_event(const std::string& text) {
-    const json e = json::parse(text, nullptr, false);
+IncomingEvent read_event(const json& e) {
     if (e.is_discarded() || !e.is_object()) return BadEvent{"expected an Event as a JSON object"};
     const std::string id = text_at(e, "id");
     const std::string name = text_at(e, "event");

@@ -33,8 +33,8 @@ struct BadEvent {
 
 using IncomingEvent = std::variant<TaskRunEvent, OtherEvent, BadEvent>;
 
-/// Reads one text frame.
-IncomingEvent read_event(const std::string& text);
+/// Reads one text frame, parsed (discarded when it is not JSON).
+IncomingEvent read_event(const nlohmann::json& event);
 
 enum class Applied { Stored, Duplicate, Stale, UnknownFlowRun };
 

@@ -135,7 +135,10 @@ void Runtime::configure(std::string path) {
 Engine& Runtime::engine() {
     std::scoped_lock lock(m_mutex);
     if (!m_engine) {
-        if (auto api = ApiSettings::from_environment()) {
+        // A database asked for by name (--db, configure_database) wins over WEFT_API_URL, as
+        // for the weft command line.
+        auto api = m_path.empty() ? ApiSettings::from_environment() : std::nullopt;
+        if (api) {
             // Reports go to the server (weft/http_store.hpp); no local database is opened.
             m_engine = std::make_shared<Engine>(Store::open(open_http_backend(*api)));
         } else {

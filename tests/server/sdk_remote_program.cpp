@@ -62,21 +62,22 @@ auto slow = weft::flow("remote_slow", [](int n, int ms) {
 auto one = weft::task("one", [](int i) { return i; }).params({"i"});
 
 // `n` quick tasks at once: how fast a program's reports reach the server.
-auto many = weft::flow("remote_many",
-                       [](int n) {
-                           std::vector<weft::Future<int>> futures;
-                           futures.reserve(std::size_t(n));
-                           for (int i = 0; i < n; ++i)
-                               futures.push_back(one.submit(i));
-                           long sum = 0;
-                           for (auto& f : futures)
-                               sum += f.result();
-                           return sum;
-                       })
-                .params({"n"});
+auto many = weft::flow("remote_many", [](int n) {
+                std::vector<weft::Future<int>> futures;
+                futures.reserve(std::size_t(n));
+                for (int i = 0; i < n; ++i)
+                    futures.push_back(one.submit(i));
+                long sum = 0;
+                for (auto& f : futures)
+                    sum += f.result();
+                return sum;
+            }).params({"n"});
+
+// The server refuses this flow's name (Prefect forbids '/' in it): its reports are refused.
+auto refused = weft::flow("refused/flow", [] { return one(1); });
 
 } // namespace
 
 int main(int argc, char** argv) {
-    return weft::main(argc, argv, {etl, flaky, slow, many});
+    return weft::main(argc, argv, {etl, flaky, slow, many, refused});
 }

@@ -6,6 +6,8 @@
 #include <QtTest>
 
 #include <QElapsedTimer>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <csignal>
 #include <map>
 #include <set>
@@ -17,6 +19,69 @@ namespace {
 struct Run {
     int code = -1;
     QString out, err;
+};
+
+// A front for the server that has no /api/events/in, as a server predating the event intake: it
+// answers a WebSocket upgrade 404 and passes every other request on to the server.
+class NoEventsFront : public QObject {
+public:
+    int refusedUpgrades = 0;
+
+    quint16 listen(const QString& target) {
+        m_target = target;
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* s = m_server.nextPendingConnection()) {
+                auto buffer = std::make_shared<QByteArray>();
+                connect(s, &QTcpSocket::readyRead, this, [this, s, buffer] {
+                    buffer->append(s->readAll());
+                    serve(s, *buffer);
+                });
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+            }
+        });
+        return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
+    }
+
+private:
+    // Each complete request in `buffer`: refused when it asks for a WebSocket, else forwarded.
+    void serve(QTcpSocket* s, QByteArray& buffer) {
+        for (;;) {
+            const qsizetype end = buffer.indexOf("\r\n\r\n");
+            if (end < 0) return;
+            const QByteArray head = buffer.left(end);
+            qsizetype length = 0;
+            for (const QByteArray& line : head.split('\n'))
+                if (line.toLower().startsWith("content-length:"))
+                    length = line.mid(15).trimmed().toLongLong();
+            if (buffer.size() < end + 4 + length) return;
+            const QByteArray body = buffer.mid(end + 4, length);
+            buffer.remove(0, end + 4 + length);
+            const QList<QByteArray> request = head.left(head.indexOf('\r')).split(' ');
+            if (request.size() < 2) return s->abort();
+            if (head.toLower().contains("upgrade: websocket")) {
+                ++refusedUpgrades;
+                s->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                continue;
+            }
+            QNetworkRequest forward(QUrl(m_target + QString::fromUtf8(request[1])));
+            forward.setHeader(QNetworkRequest::ContentTypeHeader,
+                              QByteArrayLiteral("application/json"));
+            QNetworkReply* reply = m_network.sendCustomRequest(forward, request[0], body);
+            connect(reply, &QNetworkReply::finished, s, [s, reply] {
+                const int status =
+                    reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                const QByteArray data = reply->readAll();
+                s->write("HTTP/1.1 " + QByteArray::number(status)
+                         + " X\r\nContent-Type: application/json\r\nContent-Length: "
+                         + QByteArray::number(data.size()) + "\r\n\r\n" + data);
+                reply->deleteLater();
+            });
+        }
+    }
+
+    QTcpServer m_server;
+    QString m_target; // http://127.0.0.1:PORT
+    QNetworkAccessManager m_network;
 };
 
 } // namespace
@@ -326,6 +391,95 @@ private Q_SLOTS:
         for (int i = 0; i < 8; ++i)
             QVERIFY2(out.count(QStringLiteral("nap %1 done").arg(i)) == 1, qPrintable(out));
         QVERIFY2(out.contains(QStringLiteral("Finished in state Completed()")), qPrintable(out));
+    }
+
+    // A report the server refuses (4xx) is not retried: the program says why, with the server's
+    // reason, and goes on.
+    void refusedReportsAreSaidAndSkipped() {
+        QElapsedTimer clock;
+        clock.start();
+        const Run r = program({QStringLiteral("run"), QStringLiteral("refused/flow")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("refused a report")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("body.name")), qPrintable(r.err));
+        QVERIFY(clock.elapsed() < 10000); // no backoff: 4xx is not retried
+        QVERIFY(!flowRunOf("refused/flow").is_object());
+    }
+
+    // A person cancels the run on the server: the program sees it and ends the run CANCELLED.
+    void cancelOnTheServerStopsTheProgram() {
+        QProcess p;
+        p.setProcessEnvironment(programEnv());
+        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+                {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
+                 QStringLiteral("n=200"), QStringLiteral("-p"), QStringLiteral("ms=50")});
+        QVERIFY(p.waitForStarted());
+        auto running = [&] {
+            const json runs = api("POST", QStringLiteral("/flow_runs/filter"),
+                                  {{"flows", {{"name", {{"any_", {"remote_slow"}}}}}},
+                                   {"flow_runs", {{"state", {{"type", {{"any_", {"RUNNING"}}}}}}}}})
+                                  .body;
+            return runs.is_array() && runs.size() == 1 ? runs[0].value("id", "") : std::string();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!running().empty(), 10000);
+        const std::string id = running();
+        QCOMPARE(api("POST",
+                     QStringLiteral("/flow_runs/%1/set_state").arg(QString::fromStdString(id)),
+                     {{"state", {{"type", "CANCELLING"}}}})
+                     .body.value("status", ""),
+                 std::string("ACCEPT"));
+        QVERIFY(p.waitForFinished(20000));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            api("GET", QStringLiteral("/flow_runs/") + QString::fromStdString(id))
+                .body.value("state_type", ""),
+            std::string("CANCELLED"), 5000);
+    }
+
+    // --db names a local database: it wins over WEFT_API_URL, as for the weft command line.
+    void explicitDatabaseWinsOverTheServer() {
+        auto runsOnServer = [&] {
+            return api("POST", QStringLiteral("/flow_runs/count"),
+                       {{"flows", {{"name", {{"any_", {"remote_etl"}}}}}}})
+                .body;
+        };
+        const json before = runsOnServer();
+        QVERIFY(before.is_number());
+        const QString db = m_dir.filePath(QStringLiteral("local.db"));
+        const Run r = program({QStringLiteral("--db"), db, QStringLiteral("run"),
+                               QStringLiteral("remote_etl"), QStringLiteral("--param"),
+                               QStringLiteral("n=1")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFileInfo::exists(db));
+        QCOMPARE(runsOnServer(), before);
+    }
+
+    // A server without /api/events/in: task-run states go over REST, and the run is complete.
+    void taskRunsOverRestWithoutEventIntake() {
+        NoEventsFront front;
+        const quint16 port = front.listen(QString(m_base).remove(QStringLiteral("/api")));
+        QVERIFY(port != 0);
+        QProcess p;
+        auto env = programEnv();
+        env.insert(QStringLiteral("WEFT_API_URL"),
+                   QStringLiteral("http://127.0.0.1:%1/api").arg(port));
+        p.setProcessEnvironment(env);
+        QSignalSpy finished(&p, &QProcess::finished);
+        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+                {QStringLiteral("run"), QStringLiteral("remote_flaky")});
+        QVERIFY(finished.wait(30000)); // the front serves in this event loop meanwhile
+        const QByteArray err = p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 1); // the flow fails, as it is written to
+        QVERIFY(front.refusedUpgrades >= 1);
+        QVERIFY2(err.contains("over REST"), err.constData());
+        const json runs =
+            api("POST", QStringLiteral("/flow_runs/filter"),
+                {{"flows", {{"name", {{"any_", {"remote_flaky"}}}}}}, {"sort", "START_TIME_DESC"}})
+                .body;
+        QVERIFY(runs.size() >= 1);
+        const json tasks = taskRunsOf(runs[0].value("id", ""));
+        QCOMPARE(tasks.size(), size_t(1));
+        QCOMPARE(tasks[0].value("state_type", ""), std::string("FAILED"));
+        QCOMPARE(tasks[0].value("run_count", 0), 3);
     }
 };
 

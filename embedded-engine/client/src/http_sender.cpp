@@ -143,14 +143,18 @@ void Sender::deliver(Report& report) {
             const nlohmann::json answer = std::string_view(report.method) == "DELETE"
                                               ? m_api.del(report.path)
                                               : m_api.post(report.path, report.body);
-            if (!report.local_flow_id.empty() && answer.is_object() && answer.contains("id"))
-                m_flow_ids[report.local_flow_id] = answer["id"].get<std::string>();
+            if (!report.local_flow_id.empty() && answer.is_object())
+                if (auto id = answer.find("id"); id != answer.end() && id->is_string())
+                    m_flow_ids[report.local_flow_id] = id->get<std::string>();
             return delivered(report.count);
         } catch (const ApiError& e) {
             if (!server_unavailable(e)) return refused(report, e);
             lost(e);
             if (!wait_before_retry(delay)) m_given_up = true;
             delay = std::min(delay * 2, std::chrono::milliseconds(10s));
+        } catch (const std::exception& e) {
+            // Not the server's state (a report this program could not make): said, not retried.
+            return refused(report, ApiError(400, e.what()));
         }
     }
 }
@@ -198,6 +202,14 @@ void Sender::deliver_events(std::vector<Report>& reports, std::size_t from, std:
             lost(e);
             if (!wait_before_retry(delay)) m_given_up = true;
             delay = std::min(delay * 2, std::chrono::milliseconds(10s));
+        } catch (const std::exception& e) {
+            // An event this program could not write out: those reports over REST instead.
+            m_events.reset();
+            detail::engine_log().error("weft: could not send task-run events to {}: {}", m_url,
+                                       e.what());
+            for (std::size_t i = from; i < to; ++i)
+                deliver(reports[i]);
+            return;
         }
     }
 }

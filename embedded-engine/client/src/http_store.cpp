@@ -2,6 +2,7 @@
 // writer that share them.
 #include "weft/http_store.hpp"
 
+#include "../../src/engine_log.hpp"
 #include "http_writer.hpp"
 
 #include <cstdlib>
@@ -20,7 +21,12 @@ std::chrono::seconds flush_timeout() {
     if (!text || !*text) return std::chrono::seconds(kDefaultFlushTimeoutS);
     char* end = nullptr;
     const long s = std::strtol(text, &end, 10);
-    if (*end != '\0' || s < 0) return std::chrono::seconds(kDefaultFlushTimeoutS);
+    if (*end != '\0' || s < 0) {
+        detail::engine_log().warn("weft: WEFT_API_FLUSH_TIMEOUT_SECONDS={} is not a whole number "
+                                  "of seconds; waiting {} s",
+                                  text, kDefaultFlushTimeoutS);
+        return std::chrono::seconds(kDefaultFlushTimeoutS);
+    }
     return std::chrono::seconds(s);
 }
 

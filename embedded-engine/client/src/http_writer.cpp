@@ -10,6 +10,8 @@ using nlohmann::json;
 
 namespace {
 
+constexpr std::size_t kLogBatchBytes = 256 << 10;
+
 json parsed(std::string_view text) {
     if (text.empty()) return json();
     auto j = json::parse(text, nullptr, false);
@@ -104,12 +106,23 @@ void HttpWriter::begin() {
 }
 
 void HttpWriter::commit() {
-    if (!m_logs.empty()) {
-        // The lines last: the runs they belong to are created by then.
-        const auto count = std::int64_t(m_logs.size());
-        m_reports.push_back(Report{"POST", "/logs/", std::move(m_logs), count, {}});
-        m_logs = json::array();
+    // The lines last: the runs they belong to are created by then. In requests well below the
+    // server's 1 MiB bound on a body.
+    json batch = json::array();
+    std::size_t bytes = 0;
+    auto send_batch = [&] {
+        if (batch.empty()) return;
+        const auto count = std::int64_t(batch.size());
+        m_reports.push_back(Report{"POST", "/logs/", std::move(batch), count, {}});
+        batch = json::array();
+        bytes = 0;
+    };
+    for (auto& line : m_logs) {
+        bytes += line.value("message", std::string()).size() + 200;
+        batch.push_back(std::move(line));
+        if (bytes > kLogBatchBytes) send_batch();
     }
+    send_batch();
     // Sent by the Sender's thread: the transaction functions' callers (a flow run's next state)
     // go on at once, whether the server is there or not.
     m_sender->enqueue(std::move(m_reports));

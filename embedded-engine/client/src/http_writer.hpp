@@ -1,9 +1,10 @@
 #pragma once
 // The HTTP backend's writer connection: a group of the Store's writes (begin … commit) becomes
-// requests in the order the writes came, sent at commit by the Sender. The Prefect shapes:
+// reports in the order the writes came, handed at commit to the Sender. The Prefect shapes:
 // POST /flows/ (an upsert by name), POST /flow_runs/ and /task_runs/ to create, set_state with
-// `force` for each state the SDK entered (it applied the engine's rules to its own runs already),
-// and one POST /logs/ with the group's log lines.
+// `force` for each state the SDK entered (it applied the engine's rules to its own runs already)
+// and, for task runs, the same state as a prefect.task-run.<State> event; the group's log lines
+// last, in POST /logs/ batches.
 #include "http_mirror.hpp"
 #include "http_reader.hpp"
 #include "http_sender.hpp"
