@@ -23,6 +23,13 @@ ApiClient* Cli::api() {
     return m_api.get();
 }
 
+ApiClient& Cli::server(const char* what) {
+    if (ApiClient* client = api()) return *client;
+    throw CliError(std::string(what) + " needs a server: set WEFT_API_URL (e.g. "
+                   + "http://127.0.0.1:4200/api, started with `weft server start`)"
+                   + (db_option.empty() ? "" : " and leave out --db"));
+}
+
 Engine& Cli::engine(bool create, const char* what) {
     if (api())
         throw CliError(std::string(what ? what : "this command")

@@ -59,6 +59,9 @@ public:
     /// The server the commands work against: WEFT_API_URL, unless --db was given on the
     /// command line. Null for the local database.
     ApiClient* api();
+    /// The server, for commands that only exist against one (deployments, work pools, workers);
+    /// without WEFT_API_URL a one-line error saying so, naming the command `what`.
+    ApiClient& server(const char* what);
     /// Runs `f` with a Reader of the server or of the local database.
     template<class F> auto read(F&& f) {
         if (ApiClient* client = api()) {

@@ -1,10 +1,12 @@
 // weft flow-run retry ID [--from-task TASK_RUN_ID] [--detach]: starts the run's own program again
-// with `rerun`, where and how it was first started, through the engine's launcher.
+// with `rerun`, where and how it was first started, through the engine's launcher. Against a
+// server, a deployment's run is set back to SCHEDULED (AwaitingRetry) for a worker of its pool.
 #include "commands.hpp"
 #include "format.hpp"
 #include "resolve.hpp"
 
 #include <weft/launcher.hpp>
+#include <weft/remote_actions.hpp>
 
 namespace weft::cli {
 
@@ -23,7 +25,34 @@ std::string command_line(const LaunchRequest& r) {
     return line;
 }
 
+// On a server: Prefect's retry, AwaitingRetry through the rules; a worker of the run's pool runs
+// it again (PROGRAM execute), reusing its completed task runs.
+void remote_retry(Cli& cli, const RetryOptions& o) {
+    ApiClient& api = *cli.api();
+    if (!o.from_task.empty() || o.detach)
+        throw CliError("--from-task and --detach work on a local database only, not against a "
+                       "server (WEFT_API_URL="
+                       + api.settings().url + ")");
+    const FlowRunRecord run = load_flow_run(cli, o.id);
+    const nlohmann::json raw = api.get("/flow_runs/" + run.id);
+    const auto deployment = raw.find("deployment_id");
+    if (deployment == raw.end() || !deployment->is_string())
+        throw CliError("flow run " + run.id + " (" + run.name
+                       + ") was not made by a deployment, so no worker can run it again; retry "
+                         "it with --db on the database its program used");
+    if (!is_resumable(run.state.type))
+        throw CliError("flow run " + run.id + " is " + std::string(to_string(run.state.type))
+                       + "; only a FAILED, CRASHED or CANCELLED run can be retried");
+    const State proposed = states::awaiting_retry(now_us(), "Retried by a user.");
+    const Outcome outcome = propose_state(api, RemoteRun::Flow, run.id, run.state, proposed, false);
+    if (!outcome.accepted())
+        throw CliError("cannot retry flow run " + run.id + ": " + outcome.reason);
+    cli.out() << "Retrying flow run " << run.id << " (" << run.name
+              << "): a worker of its pool runs it again.\n";
+}
+
 void flow_run_retry(Cli& cli, const RetryOptions& o) {
+    if (cli.api()) return remote_retry(cli, o);
     auto& engine = cli.engine(false, "weft flow-run retry");
     // Prefixes, tails and names resolve here, with the command line's own messages.
     const std::string run_id = resolve_flow_run(engine, o.id);

@@ -21,6 +21,11 @@ void add_events_command(CLI::App& app, Cli& cli);
 void add_new_command(CLI::App& app, Cli& cli);
 /// `server start`: runs weft-server (cmd_server.cpp).
 void add_server_command(CLI::App& app, Cli& cli);
+/// `deploy` and `deployment ls|run`, against a server (cmd_deploy.cpp).
+void add_deploy_commands(CLI::App& app, Cli& cli);
+/// `work-pool create|ls` and `worker start`, against a server (cmd_work_pool.cpp).
+void add_work_pool_commands(CLI::App& app, Cli& cli);
+void add_worker_command(CLI::App& app, Cli& cli);
 
 /// Accepts a state type in any case (COMPLETED, failed, …); rejects others naming the choices.
 const CLI::Validator& state_type_check();

@@ -70,6 +70,9 @@ void build(CLI::App& app, Cli& cli) {
     add_events_command(app, cli);
     add_new_command(app, cli);
     add_server_command(app, cli);
+    add_deploy_commands(app, cli);
+    add_work_pool_commands(app, cli);
+    add_worker_command(app, cli);
 }
 
 } // namespace

@@ -139,9 +139,16 @@ flow_run_transition(Txn& txn, const std::string& id, const Proposal& proposal,
     auto run = txn.read().flow_run(id);
     if (!run) throw LookupError("Flow run not found: " + id);
     const RunFacts facts = flow_run_facts(*run);
-    auto t =
-        decide_and_apply<FlowRunRecord>(txn, std::move(run), facts, proposal, adjust,
-                                        &Txn::put_flow_run, EventKind::FlowRunState, before_write);
+    const bool was_finished = is_terminal(run->state.type);
+    const auto write = [&](FlowRunRecord& changed) {
+        // A finished run sent back to SCHEDULED (a retry through the API) waits for a new
+        // program: the one that ran it waits for nothing, and crash detection must not take the
+        // run for that program's own retry once it is gone.
+        if (was_finished && changed.state.type == StateType::Scheduled) changed.process = {};
+        if (before_write) before_write(changed);
+    };
+    auto t = decide_and_apply<FlowRunRecord>(txn, std::move(run), facts, proposal, adjust,
+                                             &Txn::put_flow_run, EventKind::FlowRunState, write);
     if (t.run && is_terminal(t.run->state.type)) txn.release_slots_of_flow_run(id);
     return t;
 }
@@ -166,6 +173,26 @@ Transition<FlowRunRecord> Engine::claim_flow_run(const std::string& id, const Pr
                 [&](FlowRunRecord& run) {
                     run.process = process;
                     run.launch = launch;
+                });
+        })
+        .get();
+}
+
+Transition<FlowRunRecord> Engine::take_over_flow_run(const std::string& id,
+                                                     const ProcessInfo& process,
+                                                     const LaunchInfo& launch, int max_retries,
+                                                     double retry_delay_s, std::string message) {
+    const Proposal claim{states::pending(std::move(message)), Origin::Program};
+    return m_store
+        ->transact<Transition<FlowRunRecord>>([&](Txn& txn) {
+            return flow_run_transition(
+                txn, id, claim, [](RunFacts& f) { f.take_over = true; },
+                [&](FlowRunRecord& run) {
+                    run.process = process;
+                    run.launch = launch;
+                    // A run made by a deployment knows nothing of the flow's retries.
+                    run.max_retries = max_retries;
+                    run.retry_delay_s = retry_delay_s;
                 });
         })
         .get();

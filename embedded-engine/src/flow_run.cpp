@@ -166,22 +166,43 @@ Transition<FlowRunRecord> propose_running(const std::shared_ptr<FlowRunContext>&
 
 // Takes a stored run over for this process through the rules (see Engine::claim_flow_run):
 // of several programs resuming the same run at once, only one runs it. Throws for the others.
-FlowRunRecord claim(const FlowRunRecord& stored, const FlowStart& start) {
+FlowRunRecord claim(const FlowRunRecord& stored, const FlowStart& start,
+                    const FlowOptions& options) {
     // Running a COMPLETED run again is asked for explicitly: from a task run, or by the parent
     // of a subflow that runs it again.
     const bool rerun = !start.from_task_run_id.empty() || !start.parent_task_run_id.empty();
     const std::string why = start.from_task_run_id.empty()
                                 ? "Resumed by pid " + std::to_string(this_process().pid) + "."
                                 : "Runs again from task run " + start.from_task_run_id + ".";
-    auto t = engine().claim_flow_run(stored.id, this_process(), this_launch(), rerun, why);
+    auto t = start.take_over ? engine().take_over_flow_run(
+                 stored.id, this_process(), this_launch(), options.retries, options.retry_delay_s,
+                 "Taken over by pid " + std::to_string(this_process().pid) + ".")
+                             : engine().claim_flow_run(stored.id, this_process(), this_launch(),
+                                                       rerun, why);
     if (t.outcome.accepted()) return *t.run;
     std::string holder;
     if (t.run && !is_terminal(t.run->state.type) && t.run->process.pid != 0)
         holder = " by pid " + std::to_string(t.run->process.pid) + " on " + t.run->process.host;
-    throw ClaimRefused("flow run " + stored.id + " was not run again: it is "
-                       + std::string(to_string(t.run ? t.run->state.type : stored.state.type))
-                       + (holder.empty() ? "" : " (taken over" + holder + ")") + ". "
-                       + t.outcome.reason);
+    throw ClaimRefused(
+        "flow run " + stored.id + " was not " + (start.take_over ? "run" : "run again") + ": it is "
+        + std::string(to_string(t.run ? t.run->state.type : stored.state.type))
+        + (holder.empty() ? "" : " (taken over" + holder + ")") + ". " + t.outcome.reason);
+}
+
+// A run taken over is this program's alone: task runs an earlier attempt left unfinished (its
+// program was killed, and a server does not end them with their flow run) crashed with it. Ended
+// CRASHED, they run again rather than being taken for running elsewhere.
+void end_abandoned(std::vector<TaskRunRecord>& task_runs) {
+    for (auto& t : task_runs) {
+        if (is_terminal(t.state.type) || is_suspended(t.state)
+            || t.state.type == StateType::Scheduled)
+            continue;
+        auto ended = engine().set_task_run_state(
+            t.id, Proposal{states::crashed("An earlier attempt of its flow run ended without "
+                                           "finishing it."),
+                           Origin::Program});
+        if (ended.run) t = *ended.run;
+    }
 }
 
 } // namespace
@@ -213,11 +234,12 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
                 throw LookupError("Task run " + start.from_task_run_id + " is not part of flow run "
                                   + stored->id);
         }
-        run = claim(*stored, start);
+        run = start.claimed ? *stored : claim(*stored, start, options);
         // Read after the claim: a program that had the run before us has finished with it.
         auto task_runs = store.read([&](Reader& r) { return r.task_runs(run.id); });
         if (!start.from_task_run_id.empty())
             ctx->rerun = downstream_of(start.from_task_run_id, task_runs);
+        if (start.take_over) end_abandoned(task_runs);
         ctx->restart(std::move(task_runs));
     } else {
         run.id = start.run_id.empty() ? new_id() : start.run_id;
@@ -248,7 +270,11 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
         ~Unwatch() { rt.unwatch(ctx); }
     } unwatch{rt, ctx.get()};
 
-    auto started = propose_running(ctx, false, stored && is_resuming(stored->state));
+    Transition<FlowRunRecord> started;
+    if (start.claimed)
+        started.run = run; // RUNNING already, through the server's rules
+    else
+        started = propose_running(ctx, false, stored && is_resuming(stored->state));
     if (!started.outcome.accepted()) {
         ContextScope scope(ctx, nullptr);
         log().error("Flow run {} could not start: {}", run.id, started.outcome.reason);
@@ -280,6 +306,9 @@ FlowRunRecord run_flow(const std::string& flow_name, const FlowOptions& options,
             f.run_count = attempt;
             f.retry_delay_s = options.retry_delay_s;
             f.retry_condition = !ctx->timed_out;
+            // A run made elsewhere knows nothing of the flow's retries; a server's record of it
+            // does not learn them (reports carry states only).
+            if (start.take_over) f.max_retries = options.retries;
         });
         if (!(t.outcome.decision == Decision::Reject && run.state.type == StateType::Scheduled))
             break;

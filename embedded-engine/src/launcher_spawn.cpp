@@ -64,6 +64,10 @@ struct SpawnSetup {
 void configure(SpawnSetup& s, const LaunchRequest& r) {
     short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
     if (r.detach) flags |= POSIX_SPAWN_SETSID;
+    if (r.supervised && !r.detach) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        posix_spawnattr_setpgroup(&s.attr, 0); // a group of its own, led by the child
+    }
     posix_spawnattr_setflags(&s.attr, flags);
     // An attached launch ignores these while it waits (and Studio may ignore SIGPIPE); the child
     // must not inherit that.
@@ -116,6 +120,13 @@ int wait_for(pid_t pid, int& status) {
     return r < 0 ? errno : 0;
 }
 
+ChildExit child_exit(int status) {
+    ChildExit exit;
+    if (WIFEXITED(status)) exit.code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
+    return exit;
+}
+
 } // namespace
 
 LaunchResult launch(const LaunchRequest& request) {
@@ -128,7 +139,7 @@ LaunchResult launch(const LaunchRequest& request) {
     SpawnSetup setup;
     configure(setup, request);
     std::optional<IgnoreInterrupts> ignore;
-    if (!request.detach)
+    if (!request.detach && !request.supervised)
         ignore.emplace(); // before the spawn: a Ctrl-C right after it is the child's
 
     LaunchResult result;
@@ -141,6 +152,7 @@ LaunchResult launch(const LaunchRequest& request) {
                        + std::strerror(rc);
         return result;
     }
+    if (request.supervised && !request.detach) return result; // the caller reaps it
     if (request.detach) {
         // Nobody else waits for it; without this a long-lived launcher collects zombies.
         std::thread([pid = result.pid] {
@@ -154,11 +166,18 @@ LaunchResult launch(const LaunchRequest& request) {
         result.error = std::string("lost track of the started program: ") + std::strerror(err);
         return result;
     }
-    ChildExit exit;
-    if (WIFEXITED(status)) exit.code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
-    result.exit = exit;
+    result.exit = child_exit(status);
     return result;
+}
+
+std::optional<ChildExit> reap_child(pid_t pid, bool block) {
+    int status = 0;
+    pid_t r;
+    do {
+        r = waitpid(pid, &status, block ? 0 : WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r <= 0) return std::nullopt;
+    return child_exit(status);
 }
 
 } // namespace weft

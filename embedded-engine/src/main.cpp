@@ -1,15 +1,24 @@
 #include "weft/main.hpp"
 
 #include "runtime_internal.hpp"
+#include "weft/api_client.hpp"
 #include "weft/pause.hpp"
+#include "weft/remote_actions.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <thread>
 
 namespace weft {
 
 namespace {
+
+// `execute` of a run this program may not take: another process has it, or it is not waiting.
+constexpr int kExitNotOurs = 3;
 
 // "k=v": v is JSON when it parses as JSON, else a string.
 void add_param(nlohmann::json& params, const std::string& assignment) {
@@ -111,6 +120,88 @@ int resume(const std::vector<FlowEntry>& flows, const std::string& run_prefix) {
     return exit_code(flow->run(run.parameters, start));
 }
 
+// A program that reports to a server claims the run through the server's rules: RUNNING, from
+// the SCHEDULED it waits in or the PENDING a worker's claim left it in. Of several programs exactly
+// one is accepted; the others are refused (RUNNING → RUNNING). Waits while the rules say WAIT (a
+// scheduled time not yet come). False, said on stderr, when refused.
+bool claim_on_server(ApiClient& api, const FlowRunRecord& run) {
+    // The server's rules let a program resume a finished run; `execute` takes only waiting ones.
+    if (run.state.type != StateType::Scheduled && run.state.type != StateType::Pending) {
+        std::fprintf(stderr,
+                     "weft: flow run %s was not run: it is %s. Only a SCHEDULED or PENDING flow "
+                     "run can be taken over.\n",
+                     run.id.c_str(), std::string(to_string(run.state.type)).c_str());
+        return false;
+    }
+    State current = run.state;
+    for (;;) {
+        const Outcome o =
+            propose_state(api, RemoteRun::Flow, run.id, current, states::running(), false);
+        if (o.accepted()) return true;
+        if (o.decision != Decision::Wait) {
+            std::fprintf(stderr, "weft: flow run %s was not run: it is %s. %s\n", run.id.c_str(),
+                         std::string(to_string(o.state ? o.state->type : run.state.type)).c_str(),
+                         o.reason.c_str());
+            return false;
+        }
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(std::int64_t(std::clamp(o.delay_s, 0.05, 5.0) * 1000)));
+        if (o.state) current = *o.state;
+    }
+}
+
+// Parameters the flow cannot take: the run fails with the reason, as Prefect's does, rather than
+// waiting for a run that can never start.
+int fail_on_parameters(const FlowRunRecord& run, ApiClient* api, const std::string& why) {
+    const State failed = states::failed("Validation of flow parameters failed: " + why);
+    if (api) {
+        // Claimed RUNNING on the server already.
+        propose_state(*api, RemoteRun::Flow, run.id, states::running(), failed, false);
+    } else {
+        Engine& engine = detail::engine();
+        auto claimed = engine.take_over_flow_run(run.id, this_process(), detail::this_launch(), 0,
+                                                 0, "Taken over to check its parameters.");
+        if (!claimed.outcome.accepted()) {
+            std::fprintf(stderr, "weft: flow run %s was not run: %s\n", run.id.c_str(),
+                         claimed.outcome.reason.c_str());
+            return kExitNotOurs;
+        }
+        engine.set_flow_run_state(run.id, Proposal{failed, Origin::Program});
+        engine.store().flush();
+    }
+    std::fprintf(stderr, "weft: flow run %s failed: %s\n", run.id.c_str(), why.c_str());
+    return 1;
+}
+
+// `execute`: takes over a flow run made elsewhere (a deployment's run, which a worker starts this
+// program for) and runs it with its stored parameters; task runs an earlier attempt completed are
+// reused. Exit code 3 when the run is not this program's to run: another process has it, or it
+// does not wait to be run (a worker then leaves the run alone).
+int execute(const std::vector<FlowEntry>& flows, const std::string& run_prefix) {
+    FlowRunRecord run;
+    const FlowEntry* flow = stored_run(flows, run_prefix, run);
+    if (!flow) return 2;
+    detail::FlowStart start;
+    start.resume_run_id = run.id;
+    start.take_over = true;
+    std::unique_ptr<ApiClient> api;
+    if (detail::engine().store().remote()) {
+        // Reports to a server are forced (the program is the authority on its own runs), so the
+        // claim goes through the server's rules here, before any report.
+        api = std::make_unique<ApiClient>(ApiSettings::from_environment().value());
+        if (!claim_on_server(*api, run)) return kExitNotOurs;
+        start.claimed = true;
+    }
+    try {
+        return exit_code(flow->run(run.parameters, start));
+    } catch (const detail::ClaimRefused& e) {
+        std::fprintf(stderr, "weft: %s\n", e.what());
+        return kExitNotOurs;
+    } catch (const std::invalid_argument& e) {
+        return fail_on_parameters(run, api.get(), e.what());
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv, std::vector<FlowEntry> flows) {
@@ -142,6 +233,11 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
     auto* resume_cmd = app.add_subcommand(
         "resume", "Go on with a suspended flow run once it was resumed (weft flow-run resume)");
     resume_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
+
+    auto* execute_cmd = app.add_subcommand(
+        "execute", "Run a flow run made elsewhere (a deployment's) that waits to be run: what a "
+                   "worker starts; exit code 3 when another process has it");
+    execute_cmd->add_option("run_id", run_id, "Flow run id (or a unique prefix)")->required();
     app.require_subcommand(0, 1);
 
     try {
@@ -158,6 +254,7 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
         if (list_cmd->parsed()) return list_flows(flows);
         if (rerun_cmd->parsed()) return rerun(flows, run_id, from_task);
         if (resume_cmd->parsed()) return resume(flows, run_id);
+        if (execute_cmd->parsed()) return execute(flows, run_id);
 
         const FlowEntry* flow = nullptr;
         if (!flow_name.empty()) {

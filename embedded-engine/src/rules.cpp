@@ -89,6 +89,21 @@ Outcome user_rules(const RunFacts& f, const State& cur, const State& p) {
     return accept(p);
 }
 
+// `PROGRAM execute`: claims (PENDING) a run that waits to be run and no live process holds. A
+// worker's own claim left it PENDING without a process, so PENDING again is this claim. Nothing
+// when the ordinary rules decide (SCHEDULED → PENDING keeps the scheduled time there).
+std::optional<Outcome> take_over_rules(const RunFacts& f, const State& cur, const State& p) {
+    if (p.type != StateType::Pending) return abort_("A program takes a run over as PENDING.");
+    if (cur.type != StateType::Scheduled && cur.type != StateType::Pending)
+        return abort_("Only a SCHEDULED or PENDING flow run can be taken over; this one is "
+                      + std::string(to_string(cur.type)) + ".");
+    if (f.process_alive) return abort_("Another process is running this flow run.");
+    if (cur.type == StateType::Scheduled) return std::nullopt;
+    State pending = p;
+    if (pending.details.is_null()) pending.details = cur.details; // the scheduled time
+    return accept(pending);
+}
+
 Outcome program_rules(const RunFacts& f, const State& cur, const State& p) {
     const StateType T = cur.type;
     const StateType P = p.type;
@@ -164,6 +179,8 @@ Outcome orchestrate(const RunFacts& facts, const Proposal& proposal) {
     const State& p = proposal.state;
     if (proposal.force || !facts.current) return accept(p);
     const State& cur = *facts.current;
+    if (facts.take_over && proposal.origin == Origin::Program)
+        if (auto taken = take_over_rules(facts, cur, p)) return *taken;
     if (cur.type == p.type && p.type != StateType::Scheduled) {
         const std::string t(to_string(p.type));
         return abort_("This run is in a " + t + " state and cannot transition to a " + t

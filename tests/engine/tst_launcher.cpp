@@ -41,6 +41,7 @@ const char* const kProbe =
     "  printf 'WEFT_DB=%s\\nWEFT_MODE=%s\\nPWD=%s\\n' \"$WEFT_DB\" \"$WEFT_MODE\" \"$PWD\";\n"
     "  printf 'stdin=%s\\n' \"$(readlink /proc/$$/fd/0)\";\n"
     "  printf 'session=%s\\n' \"$(cut -d' ' -f6 /proc/$$/stat)\"; printf 'pid=%s\\n' $$;\n"
+    "  printf 'group=%s\\n' \"$(cut -d' ' -f5 /proc/$$/stat)\";\n"
     "} > \"$out.tmp\"\n"
     "mv \"$out.tmp\" \"$out\"\n"
     "echo probe says hello\n"
@@ -72,6 +73,7 @@ private Q_SLOTS:
     void attachedReportsExitCode();
     void attachedReportsSignal();
     void detachedRunsInItsOwnSession();
+    void supervisedRunsInItsOwnGroup();
     void spawnFailureIsAValue();
     void launchIsRecordedWithoutSecrets();
     void launchColumnsRoundTrip();
@@ -316,6 +318,25 @@ void TestLauncher::detachedRunsInItsOwnSession() {
     QVERIFY(got.contains(u"pid="_s + QString::number(r.pid)));
     // Reaped by the launcher once it ends: no zombie stays behind.
     QTRY_VERIFY_WITH_TIMEOUT(kill(r.pid, 0) != 0, 10000);
+}
+
+void TestLauncher::supervisedRunsInItsOwnGroup() {
+    auto request = rerun_request(runWith(StateType::Failed, "calm-heron"), {}, "weft.db");
+    request.supervised = true;
+    qputenv("PROBE_EXIT", "5");
+    const LaunchResult r = launch(request);
+    qunsetenv("PROBE_EXIT");
+    QVERIFY2(r.ok(), r.error.c_str());
+    QVERIFY(!r.exit); // the caller waits for it
+    // Ours to reap: its exit code comes back once, then it is nobody's child.
+    const std::optional<ChildExit> exit = reap_child(r.pid, /*block=*/true);
+    QVERIFY(exit.has_value());
+    QCOMPARE(exit->code, 5);
+    QVERIFY(!reap_child(r.pid));
+    const QStringList got = record();
+    // Its own process group (a Ctrl-C for the worker is not its), in this session.
+    QVERIFY2(got.contains(u"group="_s + QString::number(r.pid)), qPrintable(got.join(u'\n')));
+    QVERIFY2(got.contains(u"session="_s + QString::number(getsid(0))), qPrintable(got.join(u'\n')));
 }
 
 void TestLauncher::spawnFailureIsAValue() {

@@ -199,7 +199,14 @@ private Q_SLOTS:
         auto retry = weft({QStringLiteral("flow-run"), QStringLiteral("retry"),
                            QString::fromStdString(m_running)});
         QCOMPARE(retry.code, 1);
-        QVERIFY2(retry.err.contains(QStringLiteral("local database only")), qPrintable(retry.err));
+        QVERIFY2(retry.err.contains(QStringLiteral("was not made by a deployment")),
+                 qPrintable(retry.err));
+        auto fromTask = weft({QStringLiteral("flow-run"), QStringLiteral("retry"),
+                              QString::fromStdString(m_running), QStringLiteral("--from-task"),
+                              QString::fromStdString(m_task)});
+        QCOMPARE(fromTask.code, 1);
+        QVERIFY2(fromTask.err.contains(QStringLiteral("local database only")),
+                 qPrintable(fromTask.err));
 
         // (flow-run logs --follow against a server: tst_sdk_remote follows a running program.)
 

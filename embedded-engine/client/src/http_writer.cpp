@@ -254,4 +254,39 @@ void HttpWriter::put_pause(const PauseRecord&) {
                              "to a server (WEFT_API_URL)");
 }
 
+namespace {
+
+[[noreturn]] void server_owns(const char* what) {
+    throw std::runtime_error(std::string(what)
+                             + " are managed on the server (weft deploy, weft "
+                               "work-pool), not by a flow program that reports "
+                               "to it (WEFT_API_URL)");
+}
+
+} // namespace
+
+void HttpWriter::put_deployment(const DeploymentRecord&) {
+    server_owns("deployments");
+}
+
+bool HttpWriter::delete_deployment(const std::string&) {
+    server_owns("deployments");
+}
+
+void HttpWriter::put_work_pool(const WorkPoolRecord&) {
+    server_owns("work pools");
+}
+
+bool HttpWriter::delete_work_pool(const std::string&) {
+    server_owns("work pools");
+}
+
+void HttpWriter::put_worker(const WorkerRecord&) {
+    server_owns("workers");
+}
+
+void HttpWriter::put_placement(const std::string&, const FlowRunPlacement&) {
+    server_owns("flow-run placements");
+}
+
 } // namespace weft::http

@@ -55,6 +55,14 @@ public:
     /// Prefect's server has no heartbeat for a run; its program reports states instead.
     void heartbeat(const std::string&, Micros) override {}
     void put_pause(const PauseRecord& pause) override;
+    // Deployments, work pools and workers are the server's own (weft deploy, weft work-pool):
+    // a flow program that reports to it does not write them.
+    void put_deployment(const DeploymentRecord& deployment) override;
+    bool delete_deployment(const std::string& id) override;
+    void put_work_pool(const WorkPoolRecord& pool) override;
+    bool delete_work_pool(const std::string& name) override;
+    void put_worker(const WorkerRecord& worker) override;
+    void put_placement(const std::string& flow_run_id, const FlowRunPlacement& placement) override;
 
 private:
     void add(Report report);

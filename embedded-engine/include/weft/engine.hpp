@@ -80,6 +80,15 @@ public:
                                              const LaunchInfo& launch, bool rerun_requested,
                                              std::string message = {});
 
+    /// A program takes over a flow run made elsewhere to run it (`PROGRAM execute`, which a
+    /// worker starts for a deployment's run): as claim_flow_run, from SCHEDULED or from the
+    /// PENDING a worker's claim left it in (RunFacts::take_over), and the run adopts the flow's
+    /// retry policy. Of several programs started for the same run exactly one gets it.
+    /// Blocks until committed. Throws LookupError for an unknown id.
+    Transition<FlowRunRecord> take_over_flow_run(const std::string& id, const ProcessInfo& process,
+                                                 const LaunchInfo& launch, int max_retries,
+                                                 double retry_delay_s, std::string message = {});
+
     /// Ends a flow run its program stops running before it finished (the program was told to
     /// stop by a signal): the program proposes `final_state` through the rules, and the run's
     /// unfinished task runs are cancelled with it in the same transaction. Blocks until committed.

@@ -61,6 +61,10 @@ struct LaunchRequest {
     std::vector<std::pair<std::string, std::string>> environment;
     /// Own session, stdin/stdout/stderr on /dev/null: it outlives this process and its terminal.
     bool detach = false;
+    /// Not detached: launch() returns once it started and the caller reaps it (reap_child), as
+    /// a worker that watches many children does. It runs in its own process group, so a Ctrl-C
+    /// meant for the caller does not reach it; its output goes where the caller's does.
+    bool supervised = false;
 };
 
 /// `PROGRAM rerun RUN_ID [--from-task TASK_RUN_ID]` in the run's folder, with its recorded WEFT_*
@@ -92,13 +96,18 @@ struct LaunchResult {
     bool ok() const { return error.empty(); }
 };
 
-/// Starts the request's program. Attached (detach false): waits for it to end; meanwhile this
-/// process ignores SIGINT and SIGQUIT, so Ctrl-C reaches the child (in the same foreground process
-/// group) and this process outlives it to report how it ended. Only one attached launch at a
-/// time per process (signal dispositions are process-wide). Detached: returns once the child
-/// started; a background thread reaps it when it ends, so a long-lived caller (Studio) keeps no
-/// zombies; thread-safe. Spawn failures are returned, never thrown.
+/// Starts the request's program. Supervised: returns once it started (see
+/// LaunchRequest::supervised). Attached (detach and supervised false): waits for it to end;
+/// meanwhile this process ignores SIGINT and SIGQUIT, so Ctrl-C reaches the child (in the same
+/// foreground process group) and this process outlives it to report how it ended. Only one attached
+/// launch at a time per process (signal dispositions are process-wide). Detached: returns once the
+/// child started; a background thread reaps it when it ends, so a long-lived caller (Studio) keeps
+/// no zombies; thread-safe. Spawn failures are returned, never thrown.
 LaunchResult launch(const LaunchRequest& request);
+
+/// How a supervised child (LaunchRequest::supervised) ended, once it has: nullopt while it runs
+/// (with `block` false) or when it is not this process's child. Reaps it. Thread-safe.
+std::optional<ChildExit> reap_child(pid_t pid, bool block = false);
 
 /// This process's launch as recorded with the runs it starts: /proc/self/exe, the current
 /// folder, argv[1…] and the WEFT_* variables (without secret-looking ones: *KEY*, *TOKEN*,

@@ -34,6 +34,10 @@ struct RunFacts {
     /// The program may take a COMPLETED run back to PENDING: a person asked to run it again from
     /// one of its task runs, or it is a subflow whose parent runs it again.
     bool rerun_requested = false;
+    /// A program takes over a flow run made elsewhere (`PROGRAM execute`, started by a worker for
+    /// a deployment's run): from SCHEDULED, or from the PENDING a worker's claim left it in, but
+    /// never from a live process that holds it.
+    bool take_over = false;
     /// A person resumes a PAUSED flow run (weft::resume_flow_run): RUNNING when its program waits,
     /// SCHEDULED when it was suspended and its program is started again. Also set by that program
     /// going on: its next RUNNING is not a retry (no "Retrying").

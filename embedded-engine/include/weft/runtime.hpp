@@ -198,6 +198,12 @@ struct FlowStart {
     std::string from_task_run_id; // with resume: run this task and everything downstream again
     std::string run_id;           // id for a new run (a subflow's id is chosen by its parent)
     std::string parent_task_run_id;
+    /// With resume: a run made elsewhere (a deployment's) that this program takes over to run
+    /// (Engine::take_over_flow_run) rather than runs again.
+    bool take_over = false;
+    /// With take_over: the server already let this program have the run, RUNNING (a program
+    /// that reports to a server claims through the server's rules, see `execute`).
+    bool claimed = false;
 };
 
 /// Runs a flow run from start to end: creation or resume, states, retries, waiting for submitted

@@ -1,0 +1,250 @@
+// `weft work-pool`, `weft deploy` and `weft deployment` against a real weft-server: pools made and
+// listed, a flow program's flow registered as a deployment (its program checked first), listed,
+// and run; without a server they say in one line that they need one.
+#include "serverprocess.h"
+
+#include <QtTest>
+
+using nlohmann::json;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+QStringList L(std::initializer_list<const char*> words) {
+    QStringList out;
+    for (const char* w : words)
+        out << QString::fromUtf8(w);
+    return out;
+}
+
+const QRegularExpression
+    kUuid(QStringLiteral("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
+
+} // namespace
+
+class TestCliDeploy : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QProcess m_server;
+    QString m_base;  // http://127.0.0.1:PORT/api
+    QString m_hello; // build/bin/example-hello
+
+    Run weft(const QStringList& args, bool withServer = true) {
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("WEFT_DB"));
+        env.remove(QStringLiteral("WEFT_API_URL"));
+        env.insert(QStringLiteral("WEFT_HOME"), m_dir.filePath(QStringLiteral("home")));
+        if (withServer) env.insert(QStringLiteral("WEFT_API_URL"), m_base);
+        p.setProcessEnvironment(env);
+        p.setWorkingDirectory(m_dir.path());
+        p.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"), args);
+        Run r;
+        if (!p.waitForFinished(30000)) return r;
+        r.code = p.exitCode();
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+    HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
+        return request(method, QUrl(m_base + path),
+                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+    }
+
+    // The deployment's id from `weft deploy`'s first line.
+    static QString idIn(const QString& text) { return kUuid.match(text).captured(0); }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_hello = qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/example-hello");
+        QVERIFY2(QFile::exists(m_hello), qPrintable(m_hello));
+        m_server.setProcessChannelMode(QProcess::SeparateChannels);
+        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
+                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
+                        m_dir.filePath(QStringLiteral("server.db"))});
+        QVERIFY(m_server.waitForStarted());
+        QByteArray err;
+        const quint16 port = waitForPort(m_server, err);
+        QVERIFY2(port != 0, err.constData());
+        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+    }
+
+    void cleanupTestCase() {
+        m_server.terminate();
+        m_server.waitForFinished(20000);
+    }
+
+    void needServer_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addRow("work-pool ls") << L({"work-pool", "ls"});
+        QTest::addRow("work-pool create") << L({"work-pool", "create", "p"});
+        QTest::addRow("deployment ls") << L({"deployment", "ls"});
+        QTest::addRow("deployment run") << L({"deployment", "run", "f/n"});
+        QTest::addRow("worker start") << L({"worker", "start", "--pool", "p"});
+    }
+    void needServer() {
+        QFETCH(QStringList, args);
+        const Run r = weft(args, false);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("needs a server: set WEFT_API_URL")),
+                 qPrintable(r.err));
+        QCOMPARE(r.err.count(u'\n'), 1); // one line
+    }
+
+    void helps_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addRow("deploy") << L({"deploy", "--help"});
+        QTest::addRow("deployment ls") << L({"deployment", "ls", "--help"});
+        QTest::addRow("deployment run") << L({"deployment", "run", "--help"});
+        QTest::addRow("work-pool create") << L({"work-pool", "create", "--help"});
+        QTest::addRow("work-pool ls") << L({"work-pool", "ls", "--help"});
+        QTest::addRow("worker start") << L({"worker", "start", "--help"});
+    }
+    void helps() {
+        QFETCH(QStringList, args);
+        const Run r = weft(args, false);
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("Usage:")), qPrintable(r.out));
+    }
+
+    void workPools() {
+        const Run made = weft(L({"work-pool", "create", "nightly-pool", "--concurrency", "3"}));
+        QVERIFY2(made.code == 0, qPrintable(made.err));
+        QVERIFY2(made.out.contains(QStringLiteral("weft worker start --pool nightly-pool")),
+                 qPrintable(made.out));
+        const Run again = weft(L({"work-pool", "create", "nightly-pool"}));
+        QCOMPARE(again.code, 1);
+        QVERIFY2(again.err.contains(QStringLiteral("already exists")), qPrintable(again.err));
+        const Run bad = weft(L({"work-pool", "create", "p", "--concurrency", "many"}));
+        QCOMPARE(bad.code, 2);
+
+        const Run ls = weft(L({"work-pool", "ls", "--json"}));
+        QCOMPARE(ls.code, 0);
+        const json pools = json::parse(ls.out.toStdString());
+        const auto pool = std::find_if(pools.begin(), pools.end(), [](const json& p) {
+            return p.value("name", "") == "nightly-pool";
+        });
+        QVERIFY(pool != pools.end());
+        QCOMPARE(pool->value("concurrency_limit", 0), 3);
+        const Run table = weft(L({"work-pool", "ls"}));
+        QCOMPARE(table.code, 0);
+        QVERIFY2(table.out.contains(QStringLiteral("nightly-pool")), qPrintable(table.out));
+    }
+
+    void deployChecksTheProgram_data() {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("no flow named")
+            << QStringLiteral("noflow") << 2 << QStringLiteral("expected PROGRAM:FLOW");
+        QTest::addRow("missing program") << QStringLiteral("/no/such/program:f") << 1
+                                         << QStringLiteral("no program at /no/such/program");
+        QTest::addRow("not executable")
+            << QStringLiteral("%1:f") << 1 << QStringLiteral("is not executable");
+        QTest::addRow("unknown flow")
+            << QStringLiteral("HELLO:nope") << 1
+            << QStringLiteral("has no flow named 'nope'; its flows: my_first_flow");
+    }
+    void deployChecksTheProgram() {
+        QFETCH(QString, target);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        QFile plain(m_dir.filePath(QStringLiteral("plain.txt")));
+        QVERIFY(plain.open(QIODevice::WriteOnly));
+        plain.close();
+        target.replace(QStringLiteral("%1"), plain.fileName());
+        target.replace(QStringLiteral("HELLO"), m_hello);
+        const Run r =
+            weft({QStringLiteral("deploy"), target, QStringLiteral("-n"), QStringLiteral("x")});
+        QCOMPARE(r.code, code);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    void deployScheduleOptions() {
+        const QString target = m_hello + QStringLiteral(":my_first_flow");
+        const Run both =
+            weft({QStringLiteral("deploy"), target, QStringLiteral("-n"), QStringLiteral("x"),
+                  QStringLiteral("--cron"), QStringLiteral("0 * * * *"),
+                  QStringLiteral("--interval"), QStringLiteral("60")});
+        QCOMPARE(both.code, 2);
+        const Run cron =
+            weft({QStringLiteral("deploy"), target, QStringLiteral("-n"), QStringLiteral("x"),
+                  QStringLiteral("--cron"), QStringLiteral("hourly")});
+        QCOMPARE(cron.code, 2);
+        QVERIFY2(cron.err.contains(QStringLiteral("--cron takes 5 fields")), qPrintable(cron.err));
+        const Run interval =
+            weft({QStringLiteral("deploy"), target, QStringLiteral("-n"), QStringLiteral("x"),
+                  QStringLiteral("--interval"), QStringLiteral("0")});
+        QCOMPARE(interval.code, 2);
+    }
+
+    void deployListAndRun() {
+        // A relative path: the deployment records the absolute one.
+        const Run made =
+            weft({QStringLiteral("deploy"),
+                  QDir(m_dir.path()).relativeFilePath(m_hello) + QStringLiteral(":my_first_flow"),
+                  QStringLiteral("-n"), QStringLiteral("nightly"), QStringLiteral("--pool"),
+                  QStringLiteral("default"), QStringLiteral("--interval"), QStringLiteral("3600"),
+                  QStringLiteral("--param"), QStringLiteral("greeting=hi"), QStringLiteral("-p"),
+                  QStringLiteral("times=3")});
+        QVERIFY2(made.code == 0, qPrintable(made.err));
+        const QString id = idIn(made.out);
+        QVERIFY2(!id.isEmpty(), qPrintable(made.out));
+        QVERIFY2(made.out.contains(QStringLiteral("curl -X POST ") + m_base
+                                   + QStringLiteral("/deployments/") + id
+                                   + QStringLiteral("/create_flow_run")),
+                 qPrintable(made.out));
+
+        const HttpAnswer got = api("GET", QStringLiteral("/deployments/") + id);
+        QCOMPARE(got.status, 200);
+        const std::string canonical = QFileInfo(m_hello).canonicalFilePath().toStdString();
+        QCOMPARE(got.body.value("entrypoint", ""), canonical + ":my_first_flow");
+        QCOMPARE(got.body.value("work_pool_name", ""), std::string("default"));
+        QCOMPARE(got.body.at("parameters"), (json{{"greeting", "hi"}, {"times", 3}}));
+        QCOMPARE(got.body.at("schedules").at(0).at("schedule").value("interval", 0.0), 3600.0);
+        // The pool was made for it.
+        QCOMPARE(api("GET", QStringLiteral("/work_pools/default")).status, 200);
+
+        const Run ls = weft(L({"deployment", "ls"}));
+        QCOMPARE(ls.code, 0);
+        QVERIFY2(ls.out.contains(QStringLiteral("my_first_flow/nightly"))
+                     && ls.out.contains(QStringLiteral("every 3600 s")) && ls.out.contains(id),
+                 qPrintable(ls.out));
+        const Run lsJson = weft(L({"deployment", "ls", "--json"}));
+        QCOMPARE(lsJson.code, 0);
+        QCOMPARE(json::parse(lsJson.out.toStdString()).size(), size_t(1));
+
+        const Run run =
+            weft(L({"deployment", "run", "my_first_flow/nightly", "--param", "times=5"}));
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QString runId = idIn(run.out);
+        QVERIFY2(!runId.isEmpty(), qPrintable(run.out));
+        const HttpAnswer flowRun = api("GET", QStringLiteral("/flow_runs/") + runId);
+        QCOMPARE(flowRun.status, 200);
+        QCOMPARE(flowRun.body.value("deployment_id", ""), id.toStdString());
+        QCOMPARE(flowRun.body.value("state_type", ""), std::string("SCHEDULED"));
+        QCOMPARE(flowRun.body.at("parameters"), (json{{"greeting", "hi"}, {"times", 5}}));
+
+        // By id too.
+        const Run byId = weft({QStringLiteral("deployment"), QStringLiteral("run"), id});
+        QVERIFY2(byId.code == 0, qPrintable(byId.err));
+    }
+
+    void deploymentRunUnknown() {
+        const Run r = weft(L({"deployment", "run", "nope/none"}));
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("no deployment nope/none")), qPrintable(r.err));
+        const Run bad = weft(L({"deployment", "run", "just-a-name"}));
+        QCOMPARE(bad.code, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliDeploy)
+#include "tst_cli_deploy.moc"

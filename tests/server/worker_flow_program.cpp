@@ -1,0 +1,50 @@
+// A flow program the worker tests deploy: quick runs that note each execution, a run that waits
+// (for a kill -9 or a cancellation) after its first task, and nothing else.
+#include <weft/weft.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace {
+
+auto twice = weft::task("twice", [](int n) { return 2 * n; }).params({"n"});
+
+// Appends `n` to `file` each time its body runs: a run executed twice shows up twice.
+auto note = weft::task("note", [](std::string file, int n) {
+                std::ofstream(file, std::ios::app) << n << '\n';
+                return n;
+            }).params({"file", "n"});
+
+auto quick = weft::flow("quick",
+                        [](int n, std::string file) {
+                            if (!file.empty()) note(file, n);
+                            return twice(n);
+                        })
+                 .params({"n", "file"})
+                 .defaults({{"n", 1}, {"file", ""}});
+
+auto first = weft::task("first", [] { return 1; });
+
+// Waits until `go` exists (at most 60 s), stopping when the run is cancelled.
+auto wait_for = weft::task("wait_for", [](std::string go) {
+                    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+                    while (!std::filesystem::exists(go)) {
+                        weft::check_cancelled();
+                        if (std::chrono::steady_clock::now() > until)
+                            throw std::runtime_error("nobody created " + go);
+                        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                    }
+                    return 2;
+                }).params({"go"});
+
+auto waits =
+    weft::flow("waits", [](std::string go) { return first() + wait_for(go); }).params({"go"});
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return weft::main(argc, argv, {quick, waits});
+}
