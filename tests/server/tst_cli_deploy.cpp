@@ -237,6 +237,27 @@ private Q_SLOTS:
         QVERIFY2(byId.code == 0, qPrintable(byId.err));
     }
 
+    void concurrencyLimits() {
+        const Run made = weft(L({"concurrency-limit", "create", "warehouse", "2"}));
+        QVERIFY2(made.code == 0, qPrintable(made.err));
+        QCOMPARE(api("GET", QStringLiteral("/concurrency_limits/tag/warehouse"))
+                     .body.value("concurrency_limit", 0),
+                 2);
+        const Run ls = weft(L({"concurrency-limit", "ls", "--json"}));
+        QCOMPARE(ls.code, 0);
+        const json limits = json::parse(ls.out.toStdString());
+        QCOMPARE(limits.size(), size_t(1));
+        QCOMPARE(limits[0].value("tag", ""), std::string("warehouse"));
+        QCOMPARE(limits[0].value("concurrency_limit", 0), 2);
+        const Run table = weft(L({"concurrency-limit", "ls"}));
+        QVERIFY2(table.out.contains(QStringLiteral("warehouse")), qPrintable(table.out));
+        QCOMPARE(weft(L({"concurrency-limit", "delete", "warehouse"})).code, 0);
+        const Run again = weft(L({"concurrency-limit", "delete", "warehouse"}));
+        QCOMPARE(again.code, 1);
+        QVERIFY2(again.err.contains(QStringLiteral("no concurrency limit for the tag warehouse")),
+                 qPrintable(again.err));
+    }
+
     void deploymentRunUnknown() {
         const Run r = weft(L({"deployment", "run", "nope/none"}));
         QCOMPARE(r.code, 1);
