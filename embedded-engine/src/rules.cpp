@@ -57,11 +57,12 @@ Outcome user_rules(const RunFacts& f, const State& cur, const State& p) {
     if (p.type == StateType::Running || p.type == StateType::Pending)
         return abort_("Only the run's own program can move it to " + std::string(to_string(p.type))
                       + "; retry the run to start it again.");
-    // Until deployments and workers exist, nothing picks a SCHEDULED flow run up: it would wait
-    // forever, and `retry` refuses it. (A task run is picked up when its flow run is resumed.)
+    // On a local database nothing picks a SCHEDULED flow run up (workers serve a server's
+    // deployments): it would wait forever, and `retry` refuses it. (A task run is picked up when
+    // its flow run is resumed.)
     if (p.type == StateType::Scheduled && f.kind == RunKind::Flow)
-        return abort_("Nothing would run a SCHEDULED flow run (there are no deployments or workers "
-                      "yet); retry the run to run it again.");
+        return abort_("Nothing would run a SCHEDULED flow run here (workers run a server's "
+                      "deployment runs); retry the run to run it again.");
     const bool cancel = p.type == StateType::Cancelling || p.type == StateType::Cancelled;
     if (f.kind == RunKind::Task && f.process_alive)
         return abort_("The flow run of this task run is still running in its program; cancel the "
