@@ -1,0 +1,475 @@
+// RemoteBackend against a real weft-server on 127.0.0.1 (started by the test on a database the
+// fixtures wrote), and against tiny fake servers that answer HTML, garbage or nothing in time.
+#include "backend/remotebackend.h"
+#include "fixtures.h"
+#include "runs/flowrunlistmodel.h"
+#include "serverprocess.h"
+
+#include <weft/record_json.hpp>
+
+#include <QAbstractItemModelTester>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QtTest>
+
+using namespace weft::studio;
+using nlohmann::json;
+
+namespace {
+
+// Waits (the event loop running) for a backend's answer; nullopt when none came in 15 s.
+template<class T>
+std::optional<Result<T>> await(std::function<void(QObject*, Backend::Done<T>)> call) {
+    QObject context;
+    std::optional<Result<T>> answer;
+    call(&context, [&](Result<T> r) { answer.emplace(std::move(r)); });
+    QElapsedTimer clock;
+    clock.start();
+    while (!answer && clock.elapsed() < 15000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    return answer;
+}
+
+// A weft-server child process on `db`; `port` 0 picks a free one.
+struct Server {
+    QProcess process;
+    quint16 port = 0;
+    QByteArray err;
+
+    bool start(const QString& db, quint16 wanted = 0, const QString& apiKey = {}) {
+        QStringList args{QStringLiteral("--port"), QString::number(wanted), QStringLiteral("--db"),
+                         db};
+        if (!apiKey.isEmpty()) args << QStringLiteral("--api-key") << apiKey;
+        process.setProcessChannelMode(QProcess::SeparateChannels);
+        process.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"), args);
+        port = process.waitForStarted() ? waitForPort(process, err) : 0;
+        return port != 0;
+    }
+    QUrl api() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/api").arg(port)); }
+    HttpAnswer post(const QString& path, const json& body) {
+        return request("POST", QUrl(api().toString() + path),
+                       QByteArray::fromStdString(body.dump()));
+    }
+    ~Server() {
+        if (process.state() != QProcess::NotRunning) {
+            process.terminate();
+            if (!process.waitForFinished(10000)) process.kill();
+        }
+    }
+};
+
+// A server that answers every request with `answer` (after `delayMs`), or never when empty.
+class FakeServer : public QTcpServer {
+public:
+    QByteArray answer;
+    int delayMs = 0;
+    FakeServer() {
+        listen(QHostAddress::LocalHost, 0);
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* s = nextPendingConnection()) {
+                connect(s, &QTcpSocket::readyRead, s, [this, s] {
+                    if (!s->readAll().contains("\r\n\r\n") || answer.isEmpty()) return;
+                    QTimer::singleShot(delayMs, s, [s, a = answer] {
+                        s->write(a);
+                        s->disconnectFromHost();
+                    });
+                });
+            }
+        });
+    }
+    QUrl api() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/api").arg(serverPort())); }
+};
+
+QByteArray httpAnswer(const QByteArray& status, const QByteArray& type, const QByteArray& body) {
+    return "HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: "
+           + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+bool openBackend(RemoteBackend& b) {
+    QSignalSpy opened(&b, &Backend::opened);
+    QSignalSpy failed(&b, &Backend::failed);
+    b.open();
+    QElapsedTimer clock;
+    clock.start();
+    while (opened.count() + failed.count() == 0 && clock.elapsed() < 15000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    return opened.count() == 1;
+}
+
+} // namespace
+
+class TestRemoteBackend : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_db;
+    fixtures::Written m_run;     // completed, with tasks and logs
+    fixtures::Written m_running; // running
+    std::unique_ptr<Server> m_server;
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_db = m_dir.filePath(QStringLiteral("server.db"));
+        {
+            auto store = weft::Store::open(m_db.toStdString());
+            fixtures::writeManyRuns(*store, 250);
+            fixtures::RunSpec spec;
+            spec.flow_name = "etl";
+            spec.name = "with-tasks";
+            spec.tasks = fixtures::chain(3);
+            spec.log_lines = 30;
+            m_run = fixtures::writeRun(*store, spec);
+            fixtures::RunSpec running;
+            running.name = "still-running";
+            running.state = weft::StateType::Running;
+            running.tasks = fixtures::chain(2);
+            m_running = fixtures::writeRun(*store, running);
+        }
+        m_server = std::make_unique<Server>();
+        QVERIFY2(m_server->start(m_db), m_server->err.constData());
+    }
+
+    void listsCountsAndPages() {
+        RemoteBackend b({m_server->api()});
+        QVERIFY(openBackend(b));
+        weft::FlowRunQuery all;
+        all.limit = -1;
+        auto count = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(all, c, d); });
+        QVERIFY(count && *count);
+        QCOMPARE(**count, 252);
+        // More than one page of 200: the backend pages through the server.
+        auto runs = await<std::vector<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRuns(all, c, d); });
+        QVERIFY(runs && *runs);
+        QCOMPARE(int((*runs)->size()), 252);
+        for (const auto& r : **runs)
+            QVERIFY2(!r.flow_name.empty(), r.id.c_str());
+        weft::FlowRunQuery page = all;
+        page.offset = 195;
+        page.limit = 10;
+        auto part = await<std::vector<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRuns(page, c, d); });
+        QVERIFY(part && *part);
+        QCOMPARE(int((*part)->size()), 10);
+        for (int i = 0; i < 10; ++i)
+            QCOMPARE((*part)->at(size_t(i)).id, (*runs)->at(size_t(195 + i)).id);
+        weft::FlowRunQuery running;
+        running.states = {weft::StateType::Running};
+        running.limit = -1;
+        auto n = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(running, c, d); });
+        QVERIFY(n && *n);
+        auto rr = await<std::vector<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRuns(running, c, d); });
+        QCOMPARE(std::int64_t((*rr)->size()), **n);
+        auto flows =
+            await<std::vector<weft::FlowRecord>>([&](QObject* c, auto d) { b.fetchFlows(c, d); });
+        QVERIFY(flows && *flows && !(*flows)->empty());
+        QVERIFY(b.isHealthy());
+    }
+
+    void aRunsTasksLogsAndStates() {
+        RemoteBackend b({m_server->api()});
+        QVERIFY(openBackend(b));
+        auto run = await<std::optional<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRun(m_run.flow_run_id, c, d); });
+        QVERIFY(run && *run && **run);
+        QCOMPARE((**run)->name, std::string("with-tasks"));
+        QCOMPARE((**run)->flow_name, std::string("etl"));
+        auto missing = await<std::optional<weft::FlowRunRecord>>([&](QObject* c, auto d) {
+            b.fetchFlowRun("00000000-0000-4000-8000-000000000000", c, d);
+        });
+        QVERIFY(missing && *missing && !**missing);
+        auto ids = await<std::vector<std::string>>(
+            [&](QObject* c, auto d) { b.fetchFlowRunIdsWithPrefix(m_run.flow_run_id, c, d); });
+        QVERIFY(ids && *ids);
+        QCOMPARE((*ids)->size(), size_t(1));
+        auto part = await<std::vector<std::string>>([&](QObject* c, auto d) {
+            b.fetchFlowRunIdsWithPrefix(m_run.flow_run_id.substr(0, 8), c, d);
+        });
+        QVERIFY(part && !*part); // said, not "no run"
+        QVERIFY((*part).error().contains(QStringLiteral("whole id")));
+
+        auto tasks = await<std::vector<weft::TaskRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchTaskRuns(m_run.flow_run_id, c, d); });
+        QVERIFY(tasks && *tasks);
+        QCOMPARE((*tasks)->size(), size_t(3));
+        auto history = await<std::vector<weft::State>>(
+            [&](QObject* c, auto d) { b.fetchStateHistory(m_run.flow_run_id, c, d); });
+        QVERIFY(history && *history);
+        QVERIFY((*history)->size() >= 2);
+        QCOMPARE((*history)->back().type, weft::StateType::Completed);
+        auto taskHistory = await<std::vector<weft::State>>(
+            [&](QObject* c, auto d) { b.fetchStateHistory(m_run.task_run_ids[0], c, d); });
+        QVERIFY(taskHistory && *taskHistory && !(*taskHistory)->empty());
+
+        // Log lines: numbered here, in order, then read by id as a view's window does.
+        weft::LogQuery lq;
+        lq.flow_run_id = m_run.flow_run_id;
+        std::vector<std::int64_t> logIds;
+        bool last = false;
+        QObject context;
+        b.fetchLogIds(lq, &context, [&](Result<std::vector<std::int64_t>> chunk, bool l) {
+            QVERIFY(chunk);
+            logIds.insert(logIds.end(), chunk->begin(), chunk->end());
+            last = l;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(last, 15000);
+        QCOMPARE(int(logIds.size()), 30);
+        QVERIFY(std::is_sorted(logIds.begin(), logIds.end()));
+        weft::LogQuery window;
+        window.ids = {logIds[3], logIds[4], logIds[5]};
+        auto lines = await<std::vector<weft::LogRecord>>(
+            [&](QObject* c, auto d) { b.fetchLogs(window, c, d); });
+        QVERIFY(lines && *lines);
+        QCOMPARE((*lines)->size(), size_t(3));
+        QCOMPARE((*lines)->at(0).id, logIds[3]);
+        QCOMPARE((*lines)->at(0).flow_run_id, m_run.flow_run_id);
+        QVERIFY(!(*lines)->at(0).message.empty());
+        // A word search, done on this side (a server has no full-text search).
+        weft::LogQuery search = lq;
+        search.text = (*lines)->at(0).message.substr(0, 5);
+        last = false;
+        std::vector<std::int64_t> hits;
+        b.fetchLogIds(search, &context, [&](Result<std::vector<std::int64_t>> chunk, bool l) {
+            if (chunk) hits.insert(hits.end(), chunk->begin(), chunk->end());
+            last = l;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(last, 15000);
+        QVERIFY(std::find(hits.begin(), hits.end(), logIds[3]) != hits.end());
+
+        auto dashboard = await<DashboardData>([&](QObject* c, auto d) {
+            b.fetchDashboard(weft::now_us() - 2 * 86'400'000'000LL, weft::now_us() + 60'000'000, 24,
+                             c, d);
+        });
+        QVERIFY(dashboard && *dashboard);
+        QCOMPARE((*dashboard)->buckets.size(), size_t(24));
+        QVERIFY((*dashboard)->totalRuns > 0);
+    }
+
+    void commandsAcceptedAndRefused() {
+        Server server;
+        QTemporaryDir dir;
+        fixtures::Written done, running, gone;
+        {
+            auto store = weft::Store::open(dir.filePath(QStringLiteral("c.db")).toStdString());
+            done = fixtures::writeRun(*store, {});
+            fixtures::RunSpec r;
+            r.state = weft::StateType::Running;
+            running = fixtures::writeRun(*store, r);
+            gone = fixtures::writeRun(*store, {});
+        }
+        QVERIFY2(server.start(dir.filePath(QStringLiteral("c.db"))), server.err.constData());
+        RemoteBackend b({server.api()});
+        QVERIFY(openBackend(b));
+
+        // A completed run cannot go back to Running without force: the server's reason shows.
+        weft::State back;
+        back.type = weft::StateType::Running;
+        auto refused = await<CommandResult>(
+            [&](QObject* c, auto d) { b.setFlowRunState(done.flow_run_id, back, false, c, d); });
+        QVERIFY(refused && *refused);
+        QVERIFY(!(*refused)->ok);
+        QVERIFY2(!(*refused)->message.isEmpty(), "a refusal says why");
+        auto forced = await<CommandResult>(
+            [&](QObject* c, auto d) { b.setFlowRunState(done.flow_run_id, back, true, c, d); });
+        QVERIFY(forced && *forced);
+        QVERIFY2((*forced)->ok, qPrintable((*forced)->message));
+
+        auto cancel = await<CommandResult>(
+            [&](QObject* c, auto d) { b.cancelFlowRun(running.flow_run_id, c, d); });
+        QVERIFY(cancel && *cancel);
+        QVERIFY2((*cancel)->ok, qPrintable((*cancel)->message));
+        auto after = await<std::optional<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRun(running.flow_run_id, c, d); });
+        QVERIFY((**after)->state.type == weft::StateType::Cancelling
+                || (**after)->state.type == weft::StateType::Cancelled);
+
+        auto fromTask = await<CommandResult>([&](QObject* c, auto d) {
+            b.retryFlowRun(gone.flow_run_id, gone.task_run_ids.empty() ? "x" : gone.task_run_ids[0],
+                           c, d);
+        });
+        QVERIFY(!(*fromTask)->ok);
+        QVERIFY((*fromTask)->message.contains(QStringLiteral("whole run")));
+        auto retry = await<CommandResult>(
+            [&](QObject* c, auto d) { b.retryFlowRun(gone.flow_run_id, {}, c, d); });
+        QVERIFY2((*retry)->ok, qPrintable((*retry)->message));
+        auto retried = await<std::optional<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRun(gone.flow_run_id, c, d); });
+        QCOMPARE((**retried)->state.type, weft::StateType::Scheduled);
+        QCOMPARE((**retried)->state.name, std::string("AwaitingRetry"));
+
+        auto del = await<CommandResult>(
+            [&](QObject* c, auto d) { b.deleteFlowRun(gone.flow_run_id, c, d); });
+        QVERIFY2((*del)->ok, qPrintable((*del)->message));
+        auto deleted = await<std::optional<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRun(gone.flow_run_id, c, d); });
+        QVERIFY(deleted && *deleted && !**deleted);
+        auto again = await<CommandResult>(
+            [&](QObject* c, auto d) { b.deleteFlowRun(gone.flow_run_id, c, d); });
+        QVERIFY(!(*again)->ok);
+        QVERIFY2((*again)->message.contains(QStringLiteral("404")), qPrintable((*again)->message));
+    }
+
+    // A state change made by someone else through REST reaches the backend as one batch.
+    void liveStateChangeArrivesAsABatch() {
+        RemoteBackend b({m_server->api()});
+        QSignalSpy batches(&b, &Backend::eventsArrived);
+        QVERIFY(openBackend(b));
+        QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), 10000);
+        const auto answer = m_server->post(
+            QStringLiteral("/flow_runs/%1/set_state")
+                .arg(QString::fromStdString(m_run.flow_run_id)),
+            {{"state", {{"type", "RUNNING"}, {"name", "Running"}}}, {"force", true}});
+        QCOMPARE(answer.status, 201);
+        auto arrived = [&] {
+            for (const auto& args : batches)
+                for (const weft::Event& e : *args.at(0).value<EventBatch>())
+                    if (e.run_id == m_run.flow_run_id && e.state
+                        && e.state->type == weft::StateType::Running)
+                        return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(arrived(), 10000);
+    }
+
+    // Killed: errors within the timeout, never a hang; started again on the same file and port:
+    // healthy, and events flow again.
+    void serverKilledAndRestarted() {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("k.db"));
+        fixtures::Written run;
+        {
+            auto store = weft::Store::open(db.toStdString());
+            run = fixtures::writeRun(*store, {});
+        }
+        auto server = std::make_unique<Server>();
+        QVERIFY2(server->start(db), server->err.constData());
+        const quint16 port = server->port;
+        RemoteSettings settings{server->api()};
+        settings.timeoutMs = 3000;
+        RemoteBackend b(settings);
+        QSignalSpy health(&b, &Backend::healthChanged);
+        QSignalSpy batches(&b, &Backend::eventsArrived);
+        QVERIFY(openBackend(b));
+        QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), 10000);
+
+        server->process.kill();
+        QVERIFY(server->process.waitForFinished(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!b.isHealthy(), 5000);
+        QVERIFY(!b.isLive());
+        weft::FlowRunQuery all;
+        QElapsedTimer clock;
+        clock.start();
+        auto failed = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(all, c, d); });
+        QVERIFY(failed);
+        QVERIFY(!*failed);
+        QVERIFY2(failed->error().contains(QStringLiteral("could not be reached")),
+                 qPrintable(failed->error()));
+        QVERIFY(clock.elapsed() < 5000);
+
+        server = std::make_unique<Server>();
+        QVERIFY2(server->start(db, port), server->err.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), 15000); // the backoff reconnected
+        auto count = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(all, c, d); });
+        QVERIFY(count && *count);
+        QTRY_VERIFY_WITH_TIMEOUT(b.isHealthy(), 5000);
+        batches.clear();
+        server->post(
+            QStringLiteral("/flow_runs/%1/set_state").arg(QString::fromStdString(run.flow_run_id)),
+            {{"state", {{"type", "RUNNING"}}}, {"force", true}});
+        QTRY_VERIFY_WITH_TIMEOUT(!batches.isEmpty(), 10000);
+    }
+
+    void wrongTokenIs401() {
+        QTemporaryDir dir;
+        { weft::Store::open(dir.filePath(QStringLiteral("a.db")).toStdString()); }
+        Server server;
+        QVERIFY2(server.start(dir.filePath(QStringLiteral("a.db")), 0, QStringLiteral("secret")),
+                 server.err.constData());
+        RemoteBackend wrong({server.api(), QStringLiteral("not-it")});
+        QSignalSpy failed(&wrong, &Backend::failed);
+        QVERIFY(!openBackend(wrong));
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("answered 401")),
+                 qPrintable(failed.at(0).at(0).toString()));
+        QVERIFY(!wrong.isHealthy());
+        RemoteBackend right({server.api(), QStringLiteral("secret")});
+        QVERIFY(openBackend(right));
+        QTRY_VERIFY_WITH_TIMEOUT(right.isLive(), 10000); // the socket signs in too
+    }
+
+    void htmlGarbageAndSlowAnswersAreErrors() {
+        FakeServer fake;
+        RemoteSettings settings{fake.api()};
+        settings.timeoutMs = 1500;
+        RemoteBackend b(settings);
+        weft::FlowRunQuery all;
+        fake.answer = httpAnswer("200 OK", "text/html", "<!DOCTYPE html><html>Welcome</html>");
+        auto html = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(all, c, d); });
+        QVERIFY(html && !*html);
+        QVERIFY2(html->error().contains(QStringLiteral("not JSON")), qPrintable(html->error()));
+        QVERIFY(html->error().contains(fake.api().toString()));
+        QVERIFY(!b.isHealthy());
+
+        fake.answer = httpAnswer("200 OK", "application/json", "{\"id\": [1, 2");
+        auto garbage = await<std::vector<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRuns(all, c, d); });
+        QVERIFY(garbage && !*garbage);
+
+        fake.answer = httpAnswer("200 OK", "application/json", "{\"not\": \"a number\"}");
+        auto shape = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(all, c, d); });
+        QVERIFY(shape && !*shape);
+        QVERIFY2(shape->error().contains(QStringLiteral("unexpected")), qPrintable(shape->error()));
+
+        fake.answer = httpAnswer("500 Internal Server Error", "application/json",
+                                 "{\"detail\": \"database is locked\"}");
+        auto five = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(all, c, d); });
+        QVERIFY2(five->error().contains(QStringLiteral("answered 500: database is locked")),
+                 qPrintable(five->error()));
+
+        // Slower than the timeout: an error in time, and the GUI thread turns meanwhile.
+        fake.answer = httpAnswer("200 OK", "application/json", "3");
+        fake.delayMs = 5000;
+        int ticks = 0;
+        QTimer ticker;
+        connect(&ticker, &QTimer::timeout, [&] { ++ticks; });
+        ticker.start(20);
+        QElapsedTimer clock;
+        clock.start();
+        auto slow = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(all, c, d); });
+        QVERIFY(slow && !*slow);
+        QVERIFY2(slow->error().contains(QStringLiteral("no answer within")),
+                 qPrintable(slow->error()));
+        QVERIFY(clock.elapsed() < 4000);
+        QVERIFY2(ticks > 20, "the GUI thread was blocked");
+    }
+
+    // A context destroyed before the answer is never called.
+    void destroyedContextIsNotCalled() {
+        RemoteBackend b({m_server->api()});
+        bool called = false;
+        {
+            QObject context;
+            b.countFlowRuns({}, &context, [&](Result<std::int64_t>) { called = true; });
+        }
+        QObject waiter;
+        bool later = false;
+        b.countFlowRuns({}, &waiter, [&](Result<std::int64_t>) { later = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(later, 10000);
+        QVERIFY(!called);
+    }
+
+    void flowRunListModelOverTheServer() {
+        RemoteBackend b({m_server->api()});
+        QVERIFY(openBackend(b));
+        FlowRunListModel model(&b);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy loaded(&model, &FlowRunListModel::pageLoaded);
+        model.reload();
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 252, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 15000);
+        QVERIFY(model.data(model.index(0, 0)).isValid());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRemoteBackend)
+#include "tst_remotebackend.moc"
