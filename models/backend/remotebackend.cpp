@@ -13,8 +13,9 @@ namespace weft::studio {
 using nlohmann::json;
 
 namespace {
-constexpr int kBatchMs = 100;   // events reach the models at most this often
-constexpr int kLogReadMs = 300; // new lines are read at most this often per run
+constexpr int kBatchMs = 100;    // events reach the models at most this often
+constexpr int kLogReadMs = 300;  // new lines are read at most this often per run
+constexpr int kStatsRuns = 1000; // runs read for the dashboard's per-flow statistics
 
 bool isUuid(const std::string& s) {
     if (s.size() != 36) return false;
@@ -87,6 +88,30 @@ CommandResult commandResult(const json& result) {
     return c;
 }
 
+// Per-flow counts and run times, and the newest failures, of `runs` (newest first).
+void addFlowStats(DashboardData& d, std::vector<weft::FlowRunRecord> runs) {
+    std::map<std::string, DashboardData::FlowStats> flows;
+    std::map<std::string, double> totalS;
+    for (const auto& r : runs) {
+        auto& f = flows[r.flow_name];
+        f.flowName = r.flow_name;
+        ++f.runs;
+        const bool failed =
+            r.state.type == weft::StateType::Failed || r.state.type == weft::StateType::Crashed;
+        if (r.state.type == weft::StateType::Completed) ++f.completed;
+        if (failed) ++f.failed;
+        const double s = weft::to_seconds(r.total_run_time);
+        totalS[r.flow_name] += s;
+        f.maxDurationS = std::max(f.maxDurationS, s);
+        if (failed && d.recentFailures.size() < 10) d.recentFailures.push_back(r);
+    }
+    for (auto& [name, f] : flows) {
+        f.meanDurationS = f.runs ? totalS[name] / f.runs : 0;
+        f.successRate = weft::success_rate(f.completed, f.failed);
+        d.flows.push_back(std::move(f));
+    }
+}
+
 } // namespace
 
 RemoteBackend::RemoteBackend(RemoteSettings settings, QObject* parent)
@@ -109,6 +134,19 @@ RemoteBackend::~RemoteBackend() = default;
 
 QString RemoteBackend::description() const {
     return tr("Server %1").arg(m_rest->server());
+}
+
+QString RemoteBackend::cannot(Capability c) const {
+    switch (c) {
+    case Capability::RunAgain:
+        return tr("Studio cannot start flow programs on a server: retry the run, and a worker "
+                  "picks it up.");
+    case Capability::Resume:
+        return tr("Resuming a paused run with input is not available on a server yet.");
+    case Capability::RetryFromTask:
+        return tr("A server cannot rerun a flow from one of its tasks: retry the whole run.");
+    }
+    return {};
 }
 
 bool RemoteBackend::isLive() const {
@@ -367,8 +405,8 @@ void RemoteBackend::fetchLogNames(const std::string& flowRunId, QObject* context
     m_logs->fetchNames(flowRunId, context, std::move(done));
 }
 
-// From flow_runs/history: runs per bucket and state, and the totals they add up to; the recent
-// failures from one filter. Per-flow statistics have no Prefect endpoint: left empty.
+// From flow_runs/history: runs per bucket and state, and the totals they add up to (exact); the
+// per-flow statistics and recent failures from the newest runs of the range.
 void RemoteBackend::fetchDashboard(weft::Micros from, weft::Micros to, int buckets,
                                    QObject* context, Done<DashboardData> done) {
     done = noting(std::move(done));
@@ -406,17 +444,17 @@ void RemoteBackend::fetchDashboard(weft::Micros from, weft::Micros to, int bucke
         },
         [guard, self, from, to, done](Result<DashboardData> d) {
             if (!d || !self) return done(std::move(d));
-            weft::FlowRunQuery failures;
-            failures.states = {weft::StateType::Failed, weft::StateType::Crashed};
-            failures.expected_after = from;
-            failures.expected_before = to;
-            failures.sort = weft::FlowRunSort::EndTimeDesc;
-            failures.limit = 10;
+            // Per-flow statistics and recent failures from the newest runs of the range: Prefect
+            // has no endpoint for them. Past kStatsRuns runs they describe the newest ones.
+            weft::FlowRunQuery recent;
+            recent.expected_after = from;
+            recent.expected_before = to;
+            recent.limit = kStatsRuns;
             auto data = std::make_shared<DashboardData>(std::move(*d));
-            self->fetchFlowRuns(failures, guard.data(),
+            self->fetchFlowRuns(recent, guard.data(),
                                 [data, done](Result<std::vector<weft::FlowRunRecord>> runs) {
                                     if (!runs) return done(QueryError{runs.error()});
-                                    data->recentFailures = std::move(*runs);
+                                    addFlowStats(*data, std::move(*runs));
                                     done(std::move(*data));
                                 });
         });

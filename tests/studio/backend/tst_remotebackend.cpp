@@ -243,6 +243,12 @@ private Q_SLOTS:
         QVERIFY(dashboard && *dashboard);
         QCOMPARE((*dashboard)->buckets.size(), size_t(24));
         QVERIFY((*dashboard)->totalRuns > 0);
+        QVERIFY(!(*dashboard)->flows.empty()); // from the range's newest runs
+        int bucketed = 0;
+        for (const auto& bucket : (*dashboard)->buckets)
+            for (const auto& [type, n] : bucket.runsByState)
+                bucketed += n;
+        QCOMPARE(std::int64_t(bucketed), (*dashboard)->totalRuns);
     }
 
     void commandsAcceptedAndRefused() {
