@@ -60,7 +60,12 @@ void RemoteEvents::setPollInterval(int ms) {
 
 void RemoteEvents::start() {
     m_since = weft::now_us() - kMargin;
-    connectSocket();
+    if (m_rest->settings().liveEvents) {
+        connectSocket();
+        return;
+    }
+    m_poll.start();
+    poll();
 }
 
 void RemoteEvents::connectSocket() {

@@ -51,6 +51,8 @@ struct RemoteLogs::Store {
 
 namespace {
 
+constexpr weft::Micros kOverlap = 60'000'000;
+
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
@@ -106,9 +108,10 @@ json RemoteLogs::filterBody(const weft::LogQuery& q, bool sinceLast) const {
     if (sinceLast && !q.flow_run_id.empty()) {
         std::lock_guard lock(m_store->mutex);
         auto it = m_store->runs.find(q.flow_run_id);
-        // Inclusive: lines of the same instant come again and are recognised by their ids.
+        // Lines come again from a while before the newest seen (and are recognised by their
+        // ids): writers' clocks differ, and a line may be stored after a later one.
         if (it != m_store->runs.end() && it->second.newest)
-            logs["timestamp"]["after_"] = weft::to_iso(it->second.newest);
+            logs["timestamp"]["after_"] = weft::to_iso(it->second.newest - kOverlap);
     }
     json body = {{"sort", "TIMESTAMP_ASC"}};
     if (!logs.empty()) body["logs"] = logs;
@@ -127,6 +130,8 @@ void RemoteLogs::fetchIds(const weft::LogQuery& q, QObject* context,
         const auto words = wordsOf(q.text);
         std::vector<std::int64_t> ids = fromStore ? std::vector<std::int64_t>{} : store->add(rows);
         std::lock_guard lock(store->mutex);
+        // A run's loaded lines are followed from now on, even when it has none yet.
+        if (!fromStore && !q.flow_run_id.empty()) store->runs.try_emplace(q.flow_run_id);
         if (fromStore) {
             auto it = store->runs.find(q.flow_run_id);
             if (it != store->runs.end()) ids = it->second.ids;

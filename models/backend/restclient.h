@@ -18,7 +18,8 @@ namespace weft::studio {
 struct RemoteSettings {
     QUrl apiUrl;   // http://127.0.0.1:4200/api
     QString token; // "user:password" → HTTP basic; anything else → bearer API key; empty → none
-    int timeoutMs = 15000; // per request, the whole transfer
+    int timeoutMs = 15000;  // per request, the whole transfer
+    bool liveEvents = true; // false: poll instead of the events WebSocket (a proxy that blocks it)
 };
 
 /// A server's answer, before it is turned into records: the HTTP status and the parsed body.
