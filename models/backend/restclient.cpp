@@ -98,7 +98,6 @@ void RestClient::sendRaw(const QByteArray& method, const QString& path, const js
             reply->deleteLater();
             if (!guard) return;
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            QByteArray bytes = reply->readAll();
             if (status == 0) { // no HTTP answer at all
                 const auto e = reply->error();
                 const QString why =
@@ -108,7 +107,7 @@ void RestClient::sendRaw(const QByteArray& method, const QString& path, const js
                 raw(0, {}, QStringLiteral("Server %1 could not be reached: %2").arg(server, why));
                 return;
             }
-            raw(status, std::move(bytes), {});
+            raw(status, reply->readAll(), {});
         });
 }
 
