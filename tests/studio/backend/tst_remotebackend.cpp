@@ -2,7 +2,10 @@
 // fixtures wrote), and against tiny fake servers that answer HTML, garbage or nothing in time.
 #include "backend/remotebackend.h"
 #include "fixtures.h"
+#include "logs/logmodel.h"
+#include "logs/logroles.h"
 #include "runs/flowrunlistmodel.h"
+#include "runs/runsnapshot.h"
 #include "serverprocess.h"
 
 #include <weft/record_json.hpp>
@@ -619,6 +622,30 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), int(**count), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 15000);
         QVERIFY(model.data(model.index(0, 0)).isValid());
+    }
+
+    // A run page's models over the server: its snapshot (the run and its task runs) and its log
+    // lines, which fill in when a view asks for them.
+    void runPageModelsOverTheServer() {
+        RemoteBackend b({m_server->api()});
+        QVERIFY(openBackend(b));
+        RunSnapshot snapshot(&b);
+        QSignalSpy loaded(&snapshot, &RunSnapshot::loaded);
+        snapshot.setFlowRun(QString::fromStdString(m_run.flow_run_id));
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 15000);
+        QVERIFY(snapshot.run());
+        QCOMPARE(snapshot.taskCount(), 3);
+
+        LogModel logs(&b);
+        QAbstractItemModelTester tester(&logs,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy finished(&logs, &LogModel::loadFinished);
+        logs.setFlowRun(QString::fromStdString(m_run.flow_run_id));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 15000);
+        QCOMPARE(logs.rowCount(), 30);
+        logs.data(logs.index(0, 0), LogRoles::MessageRole); // asks for the first page
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !logs.data(logs.index(0, 0), LogRoles::MessageRole).toString().isEmpty(), 15000);
     }
 };
 
