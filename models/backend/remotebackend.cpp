@@ -355,15 +355,21 @@ void RemoteBackend::fetchTaskRuns(const std::string& flowRunId, QObject* context
                                   return out;
                               },
                               [self, done](Result<std::vector<weft::TaskRunRecord>> tasks) {
-                                  if (tasks && self)
-                                      for (const auto& t : *tasks)
+                                  if (tasks && self) {
+                                      if (self->m_taskRuns.size() > 500'000)
+                                          self->m_taskRuns.clear();
+                                      for (const auto& t : *tasks) {
                                           self->m_knownRuns.insert(t.id);
+                                          self->m_taskRuns.insert(t.id);
+                                      }
+                                  }
                                   done(std::move(tasks));
                               });
                       });
 }
 
-// A flow run's states, or (none found) a task run's.
+// A flow run's states, or (none found) a task run's; a task run this backend listed is asked
+// for directly.
 void RemoteBackend::fetchStateHistory(const std::string& runId, QObject* context,
                                       Done<std::vector<weft::State>> done) {
     done = noting(std::move(done));
@@ -375,6 +381,12 @@ void RemoteBackend::fetchStateHistory(const std::string& runId, QObject* context
         return out;
     };
     const QString id = QString::fromStdString(runId);
+    if (m_taskRuns.count(runId)) { // known to be a task run: one request, not two
+        m_rest->send<std::vector<weft::State>>(
+            "GET", QStringLiteral("/task_run_states/?task_run_id=%1").arg(id), nullptr, context,
+            states, done, {404, 422});
+        return;
+    }
     QPointer<QObject> guard(context);
     QPointer<RestClient> rest(m_rest);
     m_rest->send<std::vector<weft::State>>(

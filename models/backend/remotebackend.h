@@ -84,6 +84,7 @@ private:
     bool m_open = false;
     std::unordered_map<std::string, std::string> m_flowNames; // flow id → name
     std::unordered_set<std::string> m_knownRuns;              // flow and task runs seen
+    std::unordered_set<std::string> m_taskRuns;               // the task runs among them
     std::vector<weft::Event> m_pending;                       // the next batch
     QTimer m_batchTimer;                                      // one batch per ~100 ms
     std::unordered_set<std::string> m_logRuns;                // runs whose lines may have grown

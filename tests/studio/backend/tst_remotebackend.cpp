@@ -204,6 +204,12 @@ private Q_SLOTS:
         auto taskHistory = await<std::vector<weft::State>>(
             [&](QObject* c, auto d) { b.fetchStateHistory(m_run.task_run_ids[0], c, d); });
         QVERIFY(taskHistory && *taskHistory && !(*taskHistory)->empty());
+        // A backend that has not listed the task run finds its history too.
+        RemoteBackend fresh({m_server->api()});
+        auto unlisted = await<std::vector<weft::State>>(
+            [&](QObject* c, auto d) { fresh.fetchStateHistory(m_run.task_run_ids[0], c, d); });
+        QVERIFY(unlisted && *unlisted);
+        QCOMPARE((*unlisted)->size(), (*taskHistory)->size());
 
         // Log lines: numbered here, in order, then read by id as a view's window does.
         weft::LogQuery lq;
