@@ -121,7 +121,7 @@ RemoteBackend::RemoteBackend(RemoteSettings settings, QObject* parent)
     m_logs = new RemoteLogs(m_rest, this);
     m_events = new RemoteEvents(
         m_rest, [this](weft::Event e) { onEvents({std::move(e)}); },
-        [this](bool live, const QString& why) { noteAnswer(live ? QString() : why); }, this);
+        [this](bool answers, const QString& why) { noteAnswer(answers ? QString() : why); }, this);
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(kBatchMs);
     connect(&m_batchTimer, &QTimer::timeout, this, &RemoteBackend::deliver);

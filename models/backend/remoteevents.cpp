@@ -4,6 +4,8 @@
 
 #include <weft/record_json.hpp>
 
+#include <spdlog/spdlog.h>
+
 namespace weft::studio {
 
 using nlohmann::json;
@@ -110,11 +112,15 @@ void RemoteEvents::onMessage(const QString& text) {
 void RemoteEvents::onDropped(const QString& why) {
     const bool wasLive = m_live;
     m_live = false;
-    if (wasLive || !m_poll.isActive())
-        m_status(false, QStringLiteral("Server %1: the live event stream is down (%2); "
-                                       "reconnecting, and polling meanwhile.")
-                            .arg(m_rest->server(), why));
-    if (!m_poll.isActive()) m_poll.start();
+    // Not a health problem by itself (Prefect servers may have no stream): the polls that
+    // replace it say whether the server answers.
+    if (wasLive || !m_poll.isActive()) {
+        spdlog::info("weft-studio: the event stream of {} is down ({}); reconnecting, and "
+                     "polling meanwhile",
+                     m_rest->server().toStdString(), why.toStdString());
+        m_poll.start();
+        poll();
+    }
     m_reconnect.start(m_backoffMs);
     m_backoffMs = std::min(m_backoffMs * 2, kMaxBackoffMs);
 }
@@ -187,6 +193,7 @@ void RemoteEvents::poll() {
         [this, convert, ended, started](Result<std::vector<weft::FlowRunRecord>> first) {
             if (!first) {
                 m_polling = false;
+                m_status(false, first.error());
                 return;
             }
             m_rest->send<std::vector<weft::FlowRunRecord>>(
@@ -194,6 +201,7 @@ void RemoteEvents::poll() {
                 [this, first = std::move(*first),
                  started](Result<std::vector<weft::FlowRunRecord>> second) mutable {
                     m_polling = false;
+                    m_status(second.ok(), second.error());
                     if (!second) return;
                     first.insert(first.end(), std::make_move_iterator(second->begin()),
                                  std::make_move_iterator(second->end()));

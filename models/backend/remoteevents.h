@@ -18,10 +18,10 @@ class RemoteEvents : public QObject {
     Q_OBJECT
 public:
     /// `event` gets each event (kind FlowRunState / TaskRunState, or FlowRunUpdated for a run
-    /// whose other fields may have changed), `status` each change of the stream (live: the
-    /// socket streams; else the reason it does not).
+    /// whose other fields may have changed), `status` whether the server answers: true when the
+    /// socket opens or a poll succeeds, false with the reason when a poll fails.
     RemoteEvents(RestClient* rest, std::function<void(weft::Event)> event,
-                 std::function<void(bool live, const QString& why)> status,
+                 std::function<void(bool answers, const QString& why)> status,
                  QObject* parent = nullptr);
     ~RemoteEvents() override;
 

@@ -67,12 +67,15 @@ class FakeServer : public QTcpServer {
 public:
     QByteArray answer;
     int delayMs = 0;
+    QList<QByteArray> requestLines; // "POST /api/flow_runs/filter HTTP/1.1", in order
     FakeServer() {
         listen(QHostAddress::LocalHost, 0);
         connect(this, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket* s = nextPendingConnection()) {
                 connect(s, &QTcpSocket::readyRead, s, [this, s] {
-                    if (!s->readAll().contains("\r\n\r\n") || answer.isEmpty()) return;
+                    const QByteArray head = s->readAll();
+                    requestLines.append(head.left(head.indexOf("\r\n")));
+                    if (!head.contains("\r\n\r\n") || answer.isEmpty()) return;
                     QTimer::singleShot(delayMs, s, [s, a = answer] {
                         s->write(a);
                         s->disconnectFromHost();
@@ -598,6 +601,27 @@ private Q_SLOTS:
                  qPrintable(slow->error()));
         QVERIFY(clock.elapsed() < 4000);
         QVERIFY2(ticks > 20, "the GUI thread was blocked");
+    }
+
+    // A server whose /events/out is no WebSocket (an upgrade answered like any request): the
+    // backend polls the runs instead, and stays healthy while the polls are answered.
+    void serverWithoutTheStreamIsPolled() {
+        FakeServer fake;
+        fake.answer = httpAnswer("200 OK", "application/json", "[]");
+        RemoteBackend b({fake.api()});
+        b.setPollInterval(100);
+        QVERIFY(openBackend(b));
+        auto polls = [&] {
+            return std::count_if(
+                fake.requestLines.begin(), fake.requestLines.end(),
+                [](const QByteArray& l) { return l.startsWith("POST /api/flow_runs/filter"); });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(polls() >= 4, 10000);
+        QVERIFY(!b.isLive());
+        QVERIFY(
+            std::any_of(fake.requestLines.begin(), fake.requestLines.end(),
+                        [](const QByteArray& l) { return l.startsWith("GET /api/events/out"); }));
+        QVERIFY2(b.isHealthy(), qPrintable(b.healthError())); // polling is a working mode
     }
 
     // A context destroyed before the answer is never called.
