@@ -1,9 +1,13 @@
 // RemoteBackend against a real weft-server on 127.0.0.1 (started by the test on a database the
 // fixtures wrote), and against tiny fake servers that answer HTML, garbage or nothing in time.
 #include "backend/remotebackend.h"
+#include "common/theme.h"
 #include "fixtures.h"
 #include "logs/logmodel.h"
 #include "logs/logroles.h"
+#include "mainwindow.h"
+#include "runactions.h"
+#include "runpage.h"
 #include "runs/flowrunlistmodel.h"
 #include "runs/runsnapshot.h"
 #include "serverprocess.h"
@@ -11,9 +15,12 @@
 #include <weft/record_json.hpp>
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QImage>
+#include <QLabel>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace weft::studio;
@@ -677,7 +684,32 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             !logs.data(logs.index(0, 0), LogRoles::MessageRole).toString().isEmpty(), 15000);
     }
+
+    // The window names the server; a run page disables what a server cannot do, saying why.
+    void windowOnAServer() {
+        RemoteBackend b({m_server->api()});
+        QVERIFY(openBackend(b));
+        ThemeManager theme(*qApp);
+        MainWindow window(&b, &theme);
+        QVERIFY2(window.windowTitle().contains(m_server->api().toString()),
+                 qPrintable(window.windowTitle()));
+        auto* label = window.findChild<QLabel*>(QStringLiteral("backendLabel"));
+        QVERIFY(label && label->text().contains(m_server->api().toString()));
+
+        auto run = await<std::optional<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRun(m_run.flow_run_id, c, d); });
+        QVERIFY(run && *run && **run);
+        QWidget host;
+        RunActions actions(&b, &host);
+        RunPage page(&b, &actions, ***run);
+        auto* again = page.findChild<QToolButton*>(QStringLiteral("runAgain"));
+        QVERIFY(again);
+        QVERIFY(!again->isEnabled());
+        QCOMPARE(again->toolTip(), b.cannot(Backend::Capability::RunAgain));
+        auto* mark = page.findChild<QToolButton*>(QStringLiteral("markas"));
+        QVERIFY(mark && mark->isEnabled()); // what a server does stays enabled
+    }
 };
 
-QTEST_GUILESS_MAIN(TestRemoteBackend)
+QTEST_MAIN(TestRemoteBackend)
 #include "tst_remotebackend.moc"
