@@ -174,6 +174,22 @@ private Q_SLOTS:
         auto rr = await<std::vector<weft::FlowRunRecord>>(
             [&](QObject* c, auto d) { b.fetchFlowRuns(running, c, d); });
         QCOMPARE(std::int64_t((*rr)->size()), **n);
+        // The search box: a server matches the run's name.
+        weft::FlowRunQuery search;
+        search.name_like = "with-tas";
+        search.limit = 50;
+        auto found = await<std::vector<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRuns(search, c, d); });
+        QVERIFY(found && *found);
+        QCOMPARE((*found)->size(), size_t(1));
+        QCOMPARE((*found)->front().id, m_run.flow_run_id);
+        // An order a server cannot sort by is refused in words, not answered unsorted.
+        weft::FlowRunQuery byState = page;
+        byState.sort = weft::FlowRunSort::StateAsc;
+        auto refused = await<std::vector<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRuns(byState, c, d); });
+        QVERIFY(refused && !*refused);
+        QVERIFY(refused->error().contains(QStringLiteral("cannot sort")));
         auto flows =
             await<std::vector<weft::FlowRecord>>([&](QObject* c, auto d) { b.fetchFlows(c, d); });
         QVERIFY(flows && *flows && !(*flows)->empty());
