@@ -52,6 +52,7 @@ struct RemoteLogs::Store {
 namespace {
 
 constexpr weft::Micros kOverlap = 60'000'000;
+constexpr int kAllRunsLines = 10000;
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -151,9 +152,14 @@ void RemoteLogs::fetchIds(const weft::LogQuery& q, QObject* context,
         return;
     }
     QPointer<QObject> guard(context);
-    m_rest->postPaged(QStringLiteral("/logs/filter"), filterBody(q, false), -1, 0, context,
-                      [guard, select, done](Result<json> rows) {
+    // Every run's lines (no run named): the newest kAllRunsLines of them, not the whole server.
+    const bool allRuns = q.flow_run_id.empty() && q.flow_run_ids.empty();
+    json body = filterBody(q, false);
+    if (allRuns) body["sort"] = "TIMESTAMP_DESC";
+    m_rest->postPaged(QStringLiteral("/logs/filter"), std::move(body), allRuns ? kAllRunsLines : -1,
+                      0, context, [guard, select, done, allRuns](Result<json> rows) {
                           if (!rows) return done(QueryError{rows.error()});
+                          if (allRuns) std::reverse(rows->begin(), rows->end()); // oldest first
                           auto shared = std::make_shared<json>(std::move(*rows));
                           runAsync<std::vector<std::int64_t>>(
                               guard.data(), [select, shared] { return select(false, *shared); },

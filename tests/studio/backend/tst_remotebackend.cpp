@@ -272,6 +272,19 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(last, 15000);
         QVERIFY(std::find(hits.begin(), hits.end(), logIds[3]) != hits.end());
 
+        // Every run's lines: the newest of the server's, in order.
+        weft::LogQuery every;
+        std::vector<std::int64_t> all;
+        last = false;
+        b.fetchLogIds(every, &context, [&](Result<std::vector<std::int64_t>> chunk, bool l) {
+            QVERIFY(chunk);
+            all.insert(all.end(), chunk->begin(), chunk->end());
+            last = l;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(last, 15000);
+        QVERIFY(all.size() >= 30 && all.size() <= 10000);
+        QVERIFY(std::is_sorted(all.begin(), all.end()));
+
         auto dashboard = await<DashboardData>([&](QObject* c, auto d) {
             b.fetchDashboard(weft::now_us() - 2 * 86'400'000'000LL, weft::now_us() + 60'000'000, 24,
                              c, d);
