@@ -38,12 +38,6 @@ int main(int argc, char** argv) {
     int exitCode = 0;
     auto options = readCommandLine(argc, argv, &exitCode);
     if (!options) return exitCode;
-    if (!options->connectUrl.isEmpty()) {
-        std::fprintf(stderr, "weft-studio: connecting to a server (--connect) is not available in "
-                             "this build yet; open a local database with --db.\n");
-        return 2;
-    }
-
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("weft-studio"));
     QApplication::setOrganizationName(QStringLiteral("Weft"));

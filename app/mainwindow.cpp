@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "backend/remotebackend.h"
+
 #include "backend/embeddedbackend.h"
 #include "commandpalette.h"
 #include "dashboard/dashboardmodel.h"
@@ -49,7 +51,10 @@ MainWindow::MainWindow(Backend* backend, ThemeManager* theme, QWidget* parent)
     , m_actions(new RunActions(backend, this)) {
     initStudioResources();
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(tr("Weft Studio"));
+    // A server's window names it: several windows may show several servers.
+    setWindowTitle(qobject_cast<RemoteBackend*>(backend)
+                       ? tr("Weft Studio — %1").arg(backend->description())
+                       : tr("Weft Studio"));
     resize(1400, 880);
     buildPages();
     buildMenus();

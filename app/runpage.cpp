@@ -159,6 +159,13 @@ QWidget* RunPage::buildHeader() {
         if (m_backend->isReadOnly()) b->setToolTip(tr("The database is read-only for you."));
     }
     again->setEnabled(!m_backend->isReadOnly());
+    // What this backend cannot do is disabled, and says why.
+    if (const QString why = m_backend->cannot(Backend::Capability::RunAgain); !why.isEmpty()) {
+        again->setEnabled(false);
+        again->setToolTip(why);
+    }
+    if (const QString why = m_backend->cannot(Backend::Capability::Resume); !why.isEmpty())
+        m_resume->setToolTip(why);
     mark->setEnabled(!m_backend->isReadOnly());
     remove->setEnabled(!m_backend->isReadOnly());
     connect(m_retry, &QToolButton::clicked, this, [this] { m_actions->retry({m_id}); });
@@ -251,7 +258,7 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
     m_retry->setEnabled(writable && weft::is_resumable(run.state.type));
     m_cancel->setEnabled(writable && !weft::is_terminal(run.state.type));
     m_resume->setVisible(run.state.type == weft::StateType::Paused);
-    m_resume->setEnabled(writable);
+    m_resume->setEnabled(writable && m_backend->cannot(Backend::Capability::Resume).isEmpty());
     m_parameters->setJson(run.parameters);
     m_result->setResult(run.result, !run.result.is_null(), run.state.type);
     if (run.state.type == weft::StateType::Running && !m_tick.isActive()) m_tick.start();
@@ -293,8 +300,14 @@ void RunPage::selectTaskRun(const QString& taskRunId) {
 
 void RunPage::taskContextMenu(const QString& taskRunId, const QPoint& globalPos) {
     QMenu menu(this);
-    menu.addAction(QIcon(QStringLiteral(":/weft/icons/retry.svg")), tr("Retry from here"), this,
-                   [this, taskRunId] { m_actions->retryFromTask(m_id, taskRunId); });
+    QAction* fromHere =
+        menu.addAction(QIcon(QStringLiteral(":/weft/icons/retry.svg")), tr("Retry from here"), this,
+                       [this, taskRunId] { m_actions->retryFromTask(m_id, taskRunId); });
+    if (const QString why = m_backend->cannot(Backend::Capability::RetryFromTask); !why.isEmpty()) {
+        fromHere->setEnabled(false);
+        fromHere->setToolTip(why);
+        menu.setToolTipsVisible(true);
+    }
     menu.addAction(QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("Show its log lines"), this,
                    [this, taskRunId] {
                        m_logs->showTaskRun(taskRunId);

@@ -1,6 +1,7 @@
 #include "studiolauncher.h"
 
 #include "backend/embeddedbackend.h"
+#include "backend/remotebackend.h"
 #include "demorunner.h"
 #include "mainwindow.h"
 #include "runpage.h"
@@ -27,6 +28,10 @@ StudioLauncher::~StudioLauncher() {
 }
 
 bool StudioLauncher::start() {
+    if (!m_options.connectUrl.isEmpty()) {
+        connectToServer();
+        return true;
+    }
     if (m_options.demo) {
         m_demo = std::make_unique<DemoRunner>();
         if (!m_demo->isValid()) {
@@ -48,11 +53,50 @@ bool StudioLauncher::start() {
 void StudioLauncher::open(const QString& path, bool mayCreate) {
     // A failed backend may be the one whose signal led here: it goes once that returns.
     if (m_backend) m_backend.release()->deleteLater();
-    m_backend = std::make_unique<EmbeddedBackend>(
+    auto backend = std::make_unique<EmbeddedBackend>(
         path, mayCreate ? EmbeddedBackend::Create::IfMissing : EmbeddedBackend::Create::Never);
-    connect(m_backend.get(), &Backend::opened, this, &StudioLauncher::onOpened);
-    connect(m_backend.get(), &Backend::failed, this, &StudioLauncher::onFailed);
-    m_backend->open();
+    EmbeddedBackend* embedded = backend.get();
+    m_backend = std::move(backend);
+    connect(embedded, &Backend::opened, this, &StudioLauncher::onOpened);
+    connect(embedded, &Backend::failed, this, &StudioLauncher::onFailed);
+    embedded->open();
+}
+
+// The token: --token, else the environment's, as the weft command line reads it ("user:password"
+// is HTTP basic, anything else a bearer API key).
+void StudioLauncher::connectToServer() {
+    if (m_backend) m_backend.release()->deleteLater();
+    RemoteSettings settings;
+    settings.apiUrl = QUrl(m_options.connectUrl);
+    settings.token = m_options.token;
+    if (settings.token.isEmpty()) settings.token = qEnvironmentVariable("WEFT_API_KEY");
+    if (settings.token.isEmpty()) settings.token = qEnvironmentVariable("WEFT_API_AUTH_STRING");
+    auto backend = std::make_unique<RemoteBackend>(settings);
+    RemoteBackend* remote = backend.get();
+    m_backend = std::move(backend);
+    connect(remote, &Backend::opened, this, &StudioLauncher::onOpened);
+    connect(remote, &Backend::failed, this, &StudioLauncher::onConnectFailed);
+    remote->open();
+}
+
+void StudioLauncher::onConnectFailed(const QString& message) {
+    std::fprintf(stderr, "weft-studio: %s\n", qPrintable(message));
+    if (!m_options.screenshot.isEmpty()) {
+        QApplication::exit(1);
+        return;
+    }
+    QMessageBox box(QMessageBox::Critical, tr("Weft Studio"),
+                    tr("Could not connect to the server."));
+    box.setInformativeText(message);
+    QPushButton* again = box.addButton(tr("Try again"), QMessageBox::AcceptRole);
+    box.addButton(tr("Quit"), QMessageBox::RejectRole);
+    box.setDefaultButton(again);
+    box.exec();
+    if (box.clickedButton() != again) {
+        QApplication::exit(1);
+        return;
+    }
+    connectToServer();
 }
 
 QString StudioLauncher::withoutCommandLineHints(QString message) {
@@ -91,8 +135,8 @@ void StudioLauncher::onFailed(const QString& message) {
 void StudioLauncher::onOpened() {
     if (m_demo)
         m_demo->start();
-    else
-        MainWindow::rememberDatabase(QFileInfo(m_backend->databasePath()).absoluteFilePath());
+    else if (auto* embedded = qobject_cast<EmbeddedBackend*>(m_backend.get()))
+        MainWindow::rememberDatabase(QFileInfo(embedded->databasePath()).absoluteFilePath());
 
     m_window = std::make_unique<MainWindow>(m_backend.get(), m_theme);
     MainWindow* window = m_window.get();

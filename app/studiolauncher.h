@@ -1,7 +1,8 @@
 #pragma once
-// Opens the database weft-studio was started on, away from the GUI thread, then shows the main
-// window. A database that cannot be opened is reported in a dialog that offers another file, a
-// new database or quitting (or, with --screenshot, on stderr with exit status 1).
+// Opens the database weft-studio was started on, away from the GUI thread, or connects to the
+// server of --connect, then shows the main window. A database that cannot be opened is reported
+// in a dialog that offers another file, a new database or quitting; a server that cannot be
+// reached, in one that offers to try again (with --screenshot: on stderr, exit status 1).
 #include "studiooptions.h"
 
 #include <QObject>
@@ -9,6 +10,7 @@
 
 namespace weft::studio {
 
+class Backend;
 class DemoRunner;
 class EmbeddedBackend;
 class MainWindow;
@@ -34,13 +36,15 @@ Q_SIGNALS:
 
 private:
     void open(const QString& path, bool mayCreate);
+    void connectToServer();
+    void onConnectFailed(const QString& message);
     void onOpened();
     void onFailed(const QString& message);
 
     StudioOptions m_options;
     ThemeManager* m_theme;
     std::unique_ptr<DemoRunner> m_demo;
-    std::unique_ptr<EmbeddedBackend> m_backend;
+    std::unique_ptr<Backend> m_backend;
     std::unique_ptr<MainWindow> m_window;
 };
 

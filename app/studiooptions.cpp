@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QUrl>
 
 namespace weft::studio {
 
@@ -28,7 +29,8 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
         QStringLiteral("url"));
     const QCommandLineOption token(
         QStringLiteral("token"),
-        QCoreApplication::translate("weft-studio", "API token for --connect."),
+        QCoreApplication::translate("weft-studio",
+                                    "API key for --connect, or user:password for HTTP basic auth."),
         QStringLiteral("token"));
     const QCommandLineOption openRun(
         QStringLiteral("open-run"),
@@ -117,6 +119,23 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
         if (error)
             *error = QCoreApplication::translate(
                 "weft-studio", "--connect cannot be combined with --db or --demo.");
+        return std::nullopt;
+    }
+    if (!o.connectUrl.isEmpty()) {
+        const QUrl url(o.connectUrl);
+        if (!url.isValid() || url.host().isEmpty()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            if (error)
+                *error = QCoreApplication::translate("weft-studio",
+                                                     "--connect takes the server's API URL, e.g. "
+                                                     "http://127.0.0.1:4200/api, got '%1'.")
+                             .arg(o.connectUrl);
+            return std::nullopt;
+        }
+    }
+    if (!o.token.isEmpty() && o.connectUrl.isEmpty()) {
+        if (error)
+            *error = QCoreApplication::translate("weft-studio", "--token goes with --connect.");
         return std::nullopt;
     }
     if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("version"))) {

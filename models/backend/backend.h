@@ -71,6 +71,14 @@ public:
     /// views disable their controls.
     virtual bool isReadOnly() const { return false; }
 
+    /// Commands that not every backend can carry out (a server starts no programs for Studio).
+    enum class Capability { RunAgain, Resume, RetryFromTask };
+    /// Why this backend cannot do `c`, for the disabled control's tooltip; empty when it can.
+    virtual QString cannot(Capability c) const {
+        (void)c;
+        return {};
+    }
+
     template<class T> using Done = std::function<void(Result<T>)>;
     /// A chunk of log ids; `last` ends the stream (an error always ends it).
     using IdChunk = std::function<void(Result<std::vector<std::int64_t>> ids, bool last)>;

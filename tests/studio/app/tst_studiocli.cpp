@@ -54,6 +54,15 @@ private Q_SLOTS:
         QTest::addRow("demo with db")
             << QStringList{QStringLiteral("--demo"), QStringLiteral("--db"), QStringLiteral("x.db")}
             << false;
+        QTest::addRow("connect") << QStringList{QStringLiteral("--connect"),
+                                                QStringLiteral("http://127.0.0.1:4200/api"),
+                                                QStringLiteral("--token"),
+                                                QStringLiteral("user:secret")}
+                                 << true;
+        QTest::addRow("connect without scheme")
+            << QStringList{QStringLiteral("--connect"), QStringLiteral("127.0.0.1:4200")} << false;
+        QTest::addRow("token without connect")
+            << QStringList{QStringLiteral("--token"), QStringLiteral("key")} << false;
         QTest::addRow("bad theme")
             << QStringList{QStringLiteral("--theme"), QStringLiteral("pink")} << false;
         QTest::addRow("run tab") << QStringList{QStringLiteral("--open-run"),

@@ -1,0 +1,97 @@
+#pragma once
+// The backend on a Weft or Prefect server: REST for queries and commands (RestClient), the
+// /api/events/out WebSocket for live updates (RemoteEvents, polling when there is none), log
+// lines numbered on this side (RemoteLogs). Nothing blocks the GUI thread.
+#include "backend/backend.h"
+#include "backend/restclient.h"
+
+#include <QTimer>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace weft::studio {
+
+class RemoteEvents;
+class RemoteLogs;
+
+class RemoteBackend : public Backend {
+    Q_OBJECT
+public:
+    explicit RemoteBackend(RemoteSettings settings, QObject* parent = nullptr);
+    ~RemoteBackend() override;
+
+    /// Checks that the server answers (GET /health, then an authenticated read) and starts the
+    /// live updates; emits opened(), or failed() with the reason.
+    void open();
+
+    QString description() const override;
+    bool isOpen() const override { return m_open; }
+    QString cannot(Capability c) const override;
+    const RemoteSettings& settings() const { return m_rest->settings(); }
+    /// True while the WebSocket streams events; false while polling (or disconnected).
+    bool isLive() const;
+    /// How often the fallback polls, and the longest reconnect backoff (ms); tests shorten them.
+    void setPollInterval(int ms);
+
+    void fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done) override;
+    void fetchFlowRuns(const weft::FlowRunQuery& query, QObject* context,
+                       Done<std::vector<weft::FlowRunRecord>> done) override;
+    void countFlowRuns(const weft::FlowRunQuery& query, QObject* context,
+                       Done<std::int64_t> done) override;
+    void fetchFlowRun(const std::string& id, QObject* context,
+                      Done<std::optional<weft::FlowRunRecord>> done) override;
+    void fetchFlowRunIdsWithPrefix(const std::string& prefix, QObject* context,
+                                   Done<std::vector<std::string>> done) override;
+    void fetchTaskRuns(const std::string& flowRunId, QObject* context,
+                       Done<std::vector<weft::TaskRunRecord>> done) override;
+    void fetchStateHistory(const std::string& runId, QObject* context,
+                           Done<std::vector<weft::State>> done) override;
+    void fetchLogs(const weft::LogQuery& query, QObject* context,
+                   Done<std::vector<weft::LogRecord>> done) override;
+    void fetchLogIds(const weft::LogQuery& query, QObject* context, IdChunk chunk) override;
+    void fetchLogNames(const std::string& flowRunId, QObject* context,
+                       Done<std::vector<std::string>> done) override;
+    void fetchDashboard(weft::Micros from, weft::Micros to, int buckets, QObject* context,
+                        Done<DashboardData> done) override;
+
+    void setFlowRunState(const std::string& id, const weft::State& state, bool force,
+                         QObject* context, Done<CommandResult> done) override;
+    void setTaskRunState(const std::string& id, const weft::State& state, bool force,
+                         QObject* context, Done<CommandResult> done) override;
+    void cancelFlowRun(const std::string& id, QObject* context, Done<CommandResult> done) override;
+    void deleteFlowRun(const std::string& id, QObject* context, Done<CommandResult> done) override;
+    /// Prefect's retry: the run goes to Scheduled ("AwaitingRetry") and a worker picks it up.
+    /// A retry from a task run is refused: a server has no "from here".
+    void retryFlowRun(const std::string& id, const std::string& fromTaskRunId, QObject* context,
+                      Done<CommandResult> done) override;
+    void runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
+                      QObject* context, Done<CommandResult> done) override;
+
+private:
+    void fillFlowNames(std::vector<weft::FlowRunRecord> runs, QObject* context,
+                       Done<std::vector<weft::FlowRunRecord>> done);
+    void proposeState(const char* runs, const std::string& id, const weft::State& state, bool force,
+                      QObject* context, Done<CommandResult> done);
+    void sawRuns(const std::vector<weft::FlowRunRecord>& runs);
+    void onEvents(std::vector<weft::Event> events);
+    void deliver();
+    void refreshLogs();
+    template<class T> void answerLater(QObject* context, Done<T> done, Result<T> value);
+
+    RestClient* m_rest;
+    RemoteEvents* m_events;
+    RemoteLogs* m_logs;
+    bool m_open = false;
+    std::unordered_map<std::string, std::string> m_flowNames; // flow id → name
+    std::unordered_set<std::string> m_knownRuns;              // flow and task runs seen
+    std::unordered_set<std::string> m_taskRuns;               // the task runs among them
+    std::vector<weft::Event> m_pending;                       // the next batch
+    QTimer m_batchTimer;                                      // one batch per ~100 ms
+    std::unordered_set<std::string> m_logRuns;                // runs whose lines may have grown
+    QTimer m_logTimer;
+    std::int64_t m_seq = 0;
+    qint64 m_rateWindowStart = 0;
+    int m_rateCount = 0;
+};
+
+} // namespace weft::studio
