@@ -1,6 +1,7 @@
 #include "deployment_filters.hpp"
 
 #include "deployment_json.hpp"
+#include "json_fields.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,37 +12,7 @@ namespace weft::server {
 namespace {
 
 using nlohmann::json;
-
-// Small readers of filter objects (the same as filters.cpp's, kept local).
-const json* part(const json& j, const char* key) {
-    if (!j.is_object()) return nullptr;
-    auto it = j.find(key);
-    return it != j.end() && it->is_object() ? &*it : nullptr;
-}
-
-std::optional<std::vector<std::string>> list(const json* j, const char* key) {
-    if (!j) return std::nullopt;
-    auto it = j->find(key);
-    if (it == j->end() || !it->is_array()) return std::nullopt;
-    std::vector<std::string> out;
-    for (const auto& v : *it)
-        out.push_back(v.get<std::string>());
-    return out;
-}
-
-std::optional<std::string> text(const json* j, const char* key) {
-    if (!j) return std::nullopt;
-    auto it = j->find(key);
-    if (it == j->end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-}
-
-std::optional<bool> flag(const json* j, const char* key) {
-    if (!j) return std::nullopt;
-    auto it = j->find(key);
-    if (it == j->end() || !it->is_boolean()) return std::nullopt;
-    return it->get<bool>();
-}
+using namespace fields;
 
 bool has(const std::vector<std::string>& values, const std::string& v) {
     return std::find(values.begin(), values.end(), v) != values.end();

@@ -1,6 +1,7 @@
 #include "deployment_json.hpp"
 
 #include "cron.hpp"
+#include "json_fields.hpp"
 #include "prefect_json.hpp"
 #include "schemas.hpp"
 
@@ -14,27 +15,10 @@ namespace weft::server {
 namespace {
 
 using nlohmann::json;
+using namespace fields;
 
 json text_or_null(const std::string& s) {
     return s.empty() ? json() : json(s);
-}
-
-std::string text_or(const json& body, const char* key, std::string fallback = {}) {
-    auto it = body.find(key);
-    return it != body.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-
-std::vector<std::string> strings(const json& body, const char* key) {
-    std::vector<std::string> out;
-    if (auto it = body.find(key); it != body.end() && it->is_array())
-        for (const auto& v : *it)
-            out.push_back(v.get<std::string>());
-    return out;
-}
-
-json object_or_empty(const json& body, const char* key) {
-    auto it = body.find(key);
-    return it != body.end() && it->is_object() ? *it : json::object();
 }
 
 json schedule_json(const DeploymentSchedule& s, const DeploymentRecord& d) {

@@ -1,6 +1,7 @@
 #include "filters.hpp"
 
 #include "deployment_filters.hpp"
+#include "json_fields.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,37 +13,7 @@ namespace weft::server {
 namespace {
 
 using nlohmann::json;
-
-// The sub-object `key` of `j` when it is a non-null object; else null.
-const json* part(const json& j, const char* key) {
-    if (!j.is_object()) return nullptr;
-    auto it = j.find(key);
-    return it != j.end() && it->is_object() ? &*it : nullptr;
-}
-
-std::optional<std::vector<std::string>> list(const json* j, const char* key) {
-    if (!j) return std::nullopt;
-    auto it = j->find(key);
-    if (it == j->end() || !it->is_array()) return std::nullopt;
-    std::vector<std::string> out;
-    for (const auto& v : *it)
-        out.push_back(v.get<std::string>());
-    return out;
-}
-
-std::optional<std::string> text(const json* j, const char* key) {
-    if (!j) return std::nullopt;
-    auto it = j->find(key);
-    if (it == j->end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-}
-
-std::optional<bool> flag(const json* j, const char* key) {
-    if (!j) return std::nullopt;
-    auto it = j->find(key);
-    if (it == j->end() || !it->is_boolean()) return std::nullopt;
-    return it->get<bool>();
-}
+using namespace fields;
 
 std::optional<Micros> time(const json* j, const char* key) {
     auto t = text(j, key);

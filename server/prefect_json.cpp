@@ -1,6 +1,7 @@
 #include "prefect_json.hpp"
 
 #include "body.hpp"
+#include "json_fields.hpp"
 #include "schemas.hpp"
 
 #include <weft/engine.hpp>
@@ -14,24 +15,7 @@ namespace weft::server {
 namespace {
 
 using nlohmann::json;
-
-std::string text_or(const json& body, const char* key, std::string fallback = {}) {
-    auto it = body.find(key);
-    return it != body.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-
-std::vector<std::string> strings(const json& body, const char* key) {
-    std::vector<std::string> out;
-    if (auto it = body.find(key); it != body.end() && it->is_array())
-        for (const auto& v : *it)
-            out.push_back(v.get<std::string>());
-    return out;
-}
-
-json object_or_empty(const json& body, const char* key) {
-    auto it = body.find(key);
-    return it != body.end() && it->is_object() ? *it : json::object();
-}
+using namespace fields;
 
 // A retry count from a policy: Prefect's `retries`, else the older `max_retries`.
 int retries(const json& policy) {
