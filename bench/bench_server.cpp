@@ -6,6 +6,10 @@
 // costs over Qt's HTTP server. Prints one JSON line on stdout.
 #include "http_server.hpp"
 
+#include <weft/ids.hpp>
+#include <weft/time.hpp>
+#include <weft/ws_client.hpp>
+
 #include <CLI/CLI.hpp>
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -228,8 +232,8 @@ private:
 };
 
 /// Runs `load` on its own thread while this thread's event loop serves.
-LoadResult serve_while(const std::function<LoadResult()>& load) {
-    LoadResult result;
+template<class Load> auto serve_while(const Load& load) {
+    decltype(load()) result;
     QEventLoop loop;
     std::atomic<bool> done{false};
     std::thread t([&] {
@@ -259,6 +263,84 @@ json must(const weft::server::Reply& reply, const char* what) {
     return reply.body;
 }
 
+// A task-run state event as a flow program reports it over /api/events/in (Prefect 3's shape).
+json task_run_event(const std::string& task_run_id, const std::string& flow_run_id, int i) {
+    const std::string when = weft::to_iso(weft::now_us());
+    const std::string name = "event-" + std::to_string(i);
+    return {
+        {"id", weft::new_id()},
+        {"occurred", when},
+        {"event", "prefect.task-run.Completed"},
+        {"resource",
+         {{"prefect.resource.id", "prefect.task-run." + task_run_id},
+          {"prefect.resource.name", name}}},
+        {"related", json::array({{{"prefect.resource.id", "prefect.flow-run." + flow_run_id},
+                                  {"prefect.resource.role", "flow-run"}}})},
+        {"payload",
+         {{"validated_state", {{"type", "COMPLETED"}, {"name", "Completed"}, {"timestamp", when}}},
+          {"task_run",
+           {{"id", task_run_id},
+            {"name", name},
+            {"task_key", "event"},
+            {"dynamic_key", std::to_string(i)},
+            {"flow_run_id", flow_run_id}}}}}};
+}
+
+struct EventsResult {
+    long long sent = 0;
+    long long received = 0;   // of those, seen by the /api/events/out client
+    double in_per_s = 0;      // sent and read by the server (checkpointed)
+    double through_per_s = 0; // first sent to last received on the other socket
+    std::string error;
+};
+
+// `count` task-run events sent over /api/events/in by one client while another follows
+// /api/events/out: what a flow program reports reaching a watching Studio.
+EventsResult measure_events(quint16 port, const std::string& flow_run_id, int count) {
+    EventsResult r;
+    try {
+        weft::ApiSettings settings;
+        settings.url = "http://127.0.0.1:" + std::to_string(port) + "/api";
+        weft::http::WebSocketClient out(settings, "/events/out");
+        out.send_text(
+            json{{"type", "filter"}, {"filter", {{"event", {{"prefix", {"prefect.task-run."}}}}}}}
+                .dump());
+        out.checkpoint(); // the server has the filter: nothing sent from here on is missed
+        std::vector<std::string> ids(static_cast<size_t>(count));
+        for (auto& id : ids)
+            id = weft::new_id();
+        const auto t0 = Clock::now();
+        std::thread sender([&] {
+            try {
+                weft::http::WebSocketClient in(settings, "/events/in");
+                for (int i = 0; i < count; ++i) {
+                    in.send_text(task_run_event(ids[size_t(i)], flow_run_id, i).dump());
+                    if (i % 700 == 699) in.checkpoint(); // as flow programs do
+                }
+                in.checkpoint();
+                r.sent = count;
+                r.in_per_s = count / std::chrono::duration<double>(Clock::now() - t0).count();
+            } catch (const std::exception& e) {
+                r.error = std::string("events in: ") + e.what();
+            }
+        });
+        try {
+            while (r.received < count) {
+                auto text = out.read_text(std::chrono::seconds(10));
+                if (!text) break; // nothing for 10 s: report what arrived
+                if (text->find("prefect.task-run.") != std::string::npos) ++r.received;
+            }
+        } catch (const std::exception& e) {
+            r.error = std::string("events out: ") + e.what();
+        }
+        r.through_per_s = r.received / std::chrono::duration<double>(Clock::now() - t0).count();
+        sender.join();
+    } catch (const std::exception& e) {
+        r.error = std::string("events out: ") + e.what();
+    }
+    return r;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -275,6 +357,10 @@ int main(int argc, char** argv) {
     cli.add_option("--task-runs", task_runs_per_connection,
                    "Task runs each connection drives Pending -> Running -> Completed")
         ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    int event_count = 20000;
+    cli.add_option("--events", event_count, "Task-run events sent through /api/events/in")
+        ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
     spdlog::set_level(spdlog::level::warn); // engine messages stay off the JSON line
@@ -384,6 +470,11 @@ int main(int argc, char** argv) {
             direct_written += api.set_task_run_state(id, kSteps[step]).status == 201;
     const double direct_s = std::chrono::duration<double>(Clock::now() - d0).count();
 
+    // Events through the server: /api/events/in to /api/events/out.
+    const EventsResult events =
+        serve_while([&] { return measure_events(port, flow_run_id, event_count); });
+    if (!events.error.empty()) std::fprintf(stderr, "bench: %s\n", events.error.c_str());
+
     json out = {
         {"connections", connections},
         {"health_rps", health.per_second()},
@@ -403,8 +494,12 @@ int main(int argc, char** argv) {
         {"task_runs", task_runs},
         {"task_run_create_per_s", task_runs / create_s},
         {"failed_connections", health.failed + raw_result.failed + set_state.failed},
-        {"events_per_s", nullptr},
-        {"events_note", "the event stream (/api/events/in, /api/events/out) is not built yet"},
+        {"events_per_s", events.through_per_s},
+        {"events_in_per_s", events.in_per_s},
+        {"events_sent", events.sent},
+        {"events_received", events.received},
+        {"events_x_set_state",
+         set_state.per_second() > 0 ? events.through_per_s / set_state.per_second() : 0.0},
     };
     std::printf("%s\n", out.dump().c_str());
     engine->store().close();
