@@ -21,10 +21,12 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <functional>
+#include <mutex>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
@@ -295,9 +297,17 @@ struct EventsResult {
 };
 
 // `count` task-run events sent over /api/events/in by one client while another follows
-// /api/events/out: what a flow program reports reaching a watching Studio.
+// /api/events/out: what a flow program reports reaching a watching Studio. The sender stays at
+// most kWindow events ahead of the watcher, as a live stream must (the server closes a watcher
+// that falls 10,000 behind), so the rate is the sustained end-to-end one.
 EventsResult measure_events(quint16 port, const std::string& flow_run_id, int count) {
+    constexpr long long kWindow = 4000;
     EventsResult r;
+    std::mutex mutex;
+    std::condition_variable progressed;
+    std::atomic<long long> received{0};
+    std::atomic<bool> watching{true};
+    std::string in_error;
     try {
         weft::ApiSettings settings;
         settings.url = "http://127.0.0.1:" + std::to_string(port) + "/api";
@@ -314,27 +324,47 @@ EventsResult measure_events(quint16 port, const std::string& flow_run_id, int co
             try {
                 weft::http::WebSocketClient in(settings, "/events/in");
                 for (int i = 0; i < count; ++i) {
+                    if (i - received.load() >= kWindow) {
+                        std::unique_lock lock(mutex);
+                        progressed.wait(lock, [&] {
+                            return i - received.load() < kWindow || !watching.load();
+                        });
+                        if (!watching) break;
+                    }
                     in.send_text(task_run_event(ids[size_t(i)], flow_run_id, i).dump());
+                    ++r.sent;
                     if (i % 700 == 699) in.checkpoint(); // as flow programs do
                 }
                 in.checkpoint();
-                r.sent = count;
-                r.in_per_s = count / std::chrono::duration<double>(Clock::now() - t0).count();
+                r.in_per_s =
+                    double(r.sent) / std::chrono::duration<double>(Clock::now() - t0).count();
             } catch (const std::exception& e) {
-                r.error = std::string("events in: ") + e.what();
+                in_error = std::string("events in: ") + e.what();
             }
         });
         try {
-            while (r.received < count) {
+            while (received < count) {
                 auto text = out.read_text(std::chrono::seconds(10));
                 if (!text) break; // nothing for 10 s: report what arrived
-                if (text->find("prefect.task-run.") != std::string::npos) ++r.received;
+                if (text->find("prefect.task-run.") == std::string::npos) continue;
+                if (++received % 256 == 0) {
+                    std::lock_guard lock(mutex);
+                    progressed.notify_one();
+                }
             }
         } catch (const std::exception& e) {
             r.error = std::string("events out: ") + e.what();
         }
-        r.through_per_s = r.received / std::chrono::duration<double>(Clock::now() - t0).count();
+        r.received = received;
+        r.through_per_s =
+            double(r.received) / std::chrono::duration<double>(Clock::now() - t0).count();
+        {
+            std::lock_guard lock(mutex);
+            watching = false;
+            progressed.notify_one();
+        }
         sender.join();
+        if (r.error.empty()) r.error = in_error;
     } catch (const std::exception& e) {
         r.error = std::string("events out: ") + e.what();
     }
