@@ -18,39 +18,8 @@ bool has(const std::vector<std::string>& values, const std::string& v) {
     return std::find(values.begin(), values.end(), v) != values.end();
 }
 
-std::string lowercase(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
-
 bool contains(const std::string& haystack, const std::string& needle) {
     return lowercase(haystack).find(lowercase(needle)) != std::string::npos;
-}
-
-// A filter object that sets at least one condition (not {} or all nulls).
-bool sets_condition(const json* j) {
-    if (!j) return false;
-    for (auto it = j->begin(); it != j->end(); ++it) {
-        if (it.key() == "operator" || it->is_null()) continue;
-        if (it->is_object() ? sets_condition(&*it) : true) return true;
-    }
-    return false;
-}
-
-// `target` narrowed to `values` (both "any of"): the intersection when both are set.
-void narrow(std::vector<std::string>& target, const std::vector<std::string>& values, bool& none) {
-    if (values.empty()) {
-        none = true;
-        return;
-    }
-    if (target.empty()) {
-        target = values;
-        return;
-    }
-    std::set<std::string> keep(values.begin(), values.end());
-    std::erase_if(target, [&](const std::string& v) { return !keep.count(v); });
-    if (target.empty()) none = true;
 }
 
 bool deployment_matches(const DeploymentRecord& d, const json& f, const std::string& flow_name) {

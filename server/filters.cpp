@@ -27,12 +27,6 @@ std::vector<StateType> state_types(const std::vector<std::string>& names) {
     return out;
 }
 
-std::string lowercase(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
-
 // Only "and_" is implemented; an "or_" anywhere in a filter is answered as unsupported.
 bool uses_or(const json& j) {
     if (j.is_object()) {
@@ -43,31 +37,6 @@ bool uses_or(const json& j) {
         }
     }
     return false;
-}
-
-// A filter object that sets at least one condition (not {} or all nulls).
-bool sets_condition(const json* j) {
-    if (!j) return false;
-    for (auto it = j->begin(); it != j->end(); ++it) {
-        if (it.key() == "operator" || it->is_null()) continue;
-        if (it->is_object() ? sets_condition(&*it) : true) return true;
-    }
-    return false;
-}
-
-// `target` narrowed to `values` (both "any of"): the intersection when both are set.
-void narrow(std::vector<std::string>& target, const std::vector<std::string>& values, bool& none) {
-    if (values.empty()) {
-        none = true;
-        return;
-    }
-    if (target.empty()) {
-        target = values;
-        return;
-    }
-    std::set<std::string> keep(values.begin(), values.end());
-    std::erase_if(target, [&](const std::string& v) { return !keep.count(v); });
-    if (target.empty()) none = true;
 }
 
 // Conditions on creators: Weft records none, so a condition that needs one matches nothing, and
