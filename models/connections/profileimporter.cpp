@@ -44,7 +44,8 @@ QString text(const toml::table& t, const char* key) {
 QString ImportReport::summary() const {
     QStringList parts;
     if (!added.isEmpty())
-        parts << QObject::tr("Imported %n connection(s): %1.", nullptr, int(added.size()))
+        parts << (added.size() == 1 ? QObject::tr("Imported 1 connection: %1.")
+                                    : QObject::tr("Imported %1 connections: %2.").arg(added.size()))
                      .arg(added.join(QStringLiteral(", ")));
     if (!skipped.isEmpty())
         parts << QObject::tr("Already known: %1.").arg(skipped.join(QStringLiteral(", ")));
