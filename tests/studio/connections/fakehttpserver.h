@@ -20,8 +20,9 @@ public:
         QByteArray body;
         QByteArray type = "application/json";
     };
-    QHash<QByteArray, Canned> answers; // "/api/health" → answer; others get 404
-    QList<QByteArray> authorizations;  // the Authorization header of each request
+    QHash<QByteArray, Canned> answers; // "/api/health" → answer; others get `fallback`
+    Canned fallback{404, R"({"detail":"Not Found"})"};
+    QList<QByteArray> authorizations; // the Authorization header of each request
 
     /// With `tls` (a certificate and key), answers https:// only.
     explicit FakeHttpServer(const QSslConfiguration* tls = nullptr) {
@@ -59,7 +60,7 @@ private:
             if (line.toLower().startsWith("authorization:"))
                 authorizations.append(line.mid(14).trimmed());
         m_pending.remove(s);
-        const Canned a = answers.value(path, Canned{404, R"({"detail":"Not Found"})"});
+        const Canned a = answers.value(path, fallback);
         s->write("HTTP/1.1 " + QByteArray::number(a.status) + " X\r\nContent-Type: " + a.type
                  + "\r\nContent-Length: " + QByteArray::number(a.body.size())
                  + "\r\nConnection: close\r\n\r\n" + a.body);

@@ -166,6 +166,10 @@ private Q_SLOTS:
     // The system keychain through QtKeychain: stored there, or (on a box without one, as CI)
     // kept for the session; either way read back and never in the settings file.
     void keychainStoreReadsBackWhatItWrote() {
+        // On a desktop the keychain may ask to be unlocked: only where asked to.
+        if (!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS")
+            && qEnvironmentVariableIsEmpty("WEFT_TEST_KEYCHAIN"))
+            QSKIP("a desktop session's keychain: set WEFT_TEST_KEYCHAIN=1 to use it");
         KeychainSecretStore secrets;
         QSignalSpy told(&secrets, &SecretStore::keychainUnavailable);
         const QString key = QStringLiteral("weft-test-") + QUuid::createUuid().toString();
@@ -174,7 +178,7 @@ private Q_SLOTS:
         QVERIFY(answer && answer->ok());
         QCOMPARE(answer->value(), QStringLiteral("s3cret"));
         QCOMPARE(told.count(), secrets.isSessionOnly() ? 1 : 0);
-        secrets.remove(key);
+        QVERIFY(writeSecret(secrets, key, QString())); // removed again
     }
 };
 
