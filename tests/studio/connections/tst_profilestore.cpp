@@ -2,6 +2,7 @@
 // kept for the session only and never reach the settings file.
 #include "connections/keychainsecretstore.h"
 #include "connections/memorysecretstore.h"
+#include "connections/profilesettings.h"
 #include "connections/profilestore.h"
 
 #include <QSignalSpy>
@@ -133,6 +134,36 @@ private Q_SLOTS:
         QVERIFY(writeSecret(secrets, id, QString())); // an empty secret removes it
         QVERIFY(!secrets.keychain().contains(id));
         QCOMPARE(readSecret(secrets, id)->value(), QString());
+    }
+
+    // Opening a profile: its settings carry the secret from the store, as RestClient wants it.
+    void remoteSettingsCarryTheSecret() {
+        MemorySecretStore secrets;
+        ConnectionProfile p = sample(QStringLiteral("s"), QStringLiteral("https://s/api"));
+        p.id = QStringLiteral("p1");
+        p.auth = AuthKind::Basic;
+        p.userName = QStringLiteral("ops");
+        p.caCertificate = QStringLiteral("/ca.pem");
+        QVERIFY(writeSecret(secrets, p.id, QStringLiteral("pw")));
+        QObject context;
+        std::optional<RemoteSettings> settings;
+        readRemoteSettings(p, secrets, &context, [&](RemoteSettings s) { settings = s; });
+        QTRY_VERIFY(settings.has_value());
+        QCOMPARE(settings->apiUrl, p.apiUrl);
+        QCOMPARE(settings->token, QStringLiteral("ops:pw")); // HTTP basic
+        QCOMPARE(settings->caCertificateFile, QStringLiteral("/ca.pem"));
+
+        p.auth = AuthKind::Bearer;
+        settings.reset();
+        readRemoteSettings(p, secrets, &context, [&](RemoteSettings s) { settings = s; });
+        QTRY_VERIFY(settings.has_value());
+        QCOMPARE(settings->token, QStringLiteral("pw"));
+
+        p.auth = AuthKind::None;
+        settings.reset();
+        readRemoteSettings(p, secrets, &context, [&](RemoteSettings s) { settings = s; });
+        QTRY_VERIFY(settings.has_value());
+        QVERIFY(settings->token.isEmpty());
     }
 
     // No keychain (no Secret Service): the secret is kept for the session, the user is told
