@@ -229,6 +229,55 @@ private Q_SLOTS:
         QCOMPARE(taskRuns(id).size(), size_t(2));
     }
 
+    // `weft flow-run retry --from-task` against the server: the worker's program runs the named
+    // task run and what depends on it again, though it had completed.
+    void retryFromTaskRunsItAgainOnTheWorker() {
+        const QString go = m_dir.filePath(QStringLiteral("go-flaky"));
+        const std::string deployment = deploy("flaky", "from-task", QStringLiteral("e2e"));
+        QVERIFY(!deployment.empty());
+        const std::string id = createRun(deployment, {{"go", go.toStdString()}});
+        QVERIFY(!id.empty());
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), std::string("FAILED"), 30000);
+        const json first = taskRun(id, "first");
+        QCOMPARE(first.value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(taskRun(id, "check").value("state_type", ""), std::string("FAILED"));
+
+        QFile(go).open(QIODevice::WriteOnly);
+        const std::string firstId = first.value("id", "");
+        const Run retry = weft({QStringLiteral("flow-run"), QStringLiteral("retry"), qs(id),
+                                QStringLiteral("--from-task"), qs(firstId)});
+        QVERIFY2(retry.code == 0, qPrintable(retry.err));
+        QVERIFY2(retry.out.contains(qs(firstId)), qPrintable(retry.out));
+        // The AwaitingRetry state names the task run, in Prefect's StateDetails.
+        const json awaiting = flowRun(id).at("state");
+        QCOMPARE(awaiting.value("name", ""), std::string("AwaitingRetry"));
+        QCOMPARE(awaiting.at("state_details").value("retry_from_task_run_id", ""), firstId);
+
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), std::string("COMPLETED"), 30000);
+        const json again = taskRun(id, "first");
+        QCOMPARE(again.value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(again.value("run_count", 0), 2); // run again, not reused
+        QCOMPARE(taskRun(id, "check").value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(flowRun(id).value("run_count", 0), 2);
+    }
+
+    // A task run of another flow run is refused, and nothing changes.
+    void retryFromAnotherRunsTaskIsRefused() {
+        const QString go = m_dir.filePath(QStringLiteral("go-never"));
+        const std::string deployment = deploy("flaky", "other-task", QStringLiteral("e2e"));
+        const std::string a = createRun(deployment, {{"go", go.toStdString()}});
+        const std::string b = createRun(deployment, {{"go", go.toStdString()}});
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(a), std::string("FAILED"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(b), std::string("FAILED"), 30000);
+        const Run retry =
+            weft({QStringLiteral("flow-run"), QStringLiteral("retry"), qs(a),
+                  QStringLiteral("--from-task"), qs(taskRun(b, "first").value("id", ""))});
+        QCOMPARE(retry.code, 1);
+        QVERIFY2(retry.err.contains(QStringLiteral("belongs to another flow run")),
+                 qPrintable(retry.err));
+        QCOMPARE(stateOf(a), std::string("FAILED"));
+    }
+
     void cancelledRunEndsCancelled() {
         const std::string deployment = deploy("waits", "cancel", QStringLiteral("e2e"));
         QVERIFY(!deployment.empty());
