@@ -189,6 +189,74 @@ private Q_SLOTS:
             404);
     }
 
+    // `weft events` reads the server's past events page by page (50 at most each) and prints
+    // them oldest first, as the local feed's; --follow prints new ones from its event stream.
+    void printsTheServersEvents() {
+        std::vector<std::string> made;
+        for (int i = 0; i < 60; ++i) {
+            made.push_back(api("POST", QStringLiteral("/flow_runs/"),
+                               {{"flow_id", m_flow}, {"name", "burst-" + std::to_string(i)}})
+                               .body.value("id", ""));
+            QVERIFY(!made.back().empty());
+        }
+        // 55: two pages, the newest 55 events, the newest last.
+        auto page = weft({QStringLiteral("events"), QStringLiteral("--limit"), QStringLiteral("55"),
+                          QStringLiteral("--json")});
+        QVERIFY2(page.code == 0, qPrintable(page.err));
+        const json events = json::parse(page.out.toStdString());
+        QCOMPARE(events.size(), size_t(55));
+        std::set<std::string> runs;
+        for (const auto& e : events) {
+            QCOMPARE(e.at("kind"), json("flow-run.state"));
+            QVERIFY(e.at("seq").is_null());
+            QCOMPARE(e.at("state").value("type", ""), std::string("PENDING"));
+            runs.insert(e.value("run_id", ""));
+        }
+        QCOMPARE(runs.size(), size_t(55)); // none twice
+        QCOMPARE(events.back().value("run_id", ""), made.back());
+        QCOMPARE(events.front().value("run_id", ""), made[5]);
+
+        // The table: the local feed's columns, "-" for the sequence number, whole ids.
+        auto table =
+            weft({QStringLiteral("events"), QStringLiteral("--limit"), QStringLiteral("1")});
+        QCOMPARE(table.code, 0);
+        QVERIFY2(table.out.contains(QStringLiteral("flow-run.state"))
+                     && table.out.contains(QString::fromStdString(made.back()))
+                     && table.out.trimmed().startsWith(QLatin1Char('-')),
+                 qPrintable(table.out));
+
+        auto after =
+            weft({QStringLiteral("events"), QStringLiteral("--after"), QStringLiteral("3")});
+        QCOMPARE(after.code, 1);
+        QVERIFY2(after.err.contains(QStringLiteral("a server's events have none")),
+                 qPrintable(after.err));
+
+        // --follow: the past line, then a state set afterwards, as it happens.
+        QProcess follow;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("WEFT_API_URL"), m_base);
+        follow.setProcessEnvironment(env);
+        follow.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"),
+                     {QStringLiteral("events"), QStringLiteral("--follow"),
+                      QStringLiteral("--limit"), QStringLiteral("1")});
+        QByteArray seen;
+        QTRY_VERIFY_WITH_TIMEOUT((seen += follow.readAllStandardOutput())
+                                     .contains(QByteArray::fromStdString(made.back())),
+                                 10000);
+        const std::string moved = made.front();
+        QCOMPARE(api("POST",
+                     QStringLiteral("/flow_runs/%1/set_state").arg(QString::fromStdString(moved)),
+                     {{"state", {{"type", "CANCELLED"}}}, {"force", true}})
+                     .status,
+                 201);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (seen += follow.readAllStandardOutput()).contains(QByteArray::fromStdString(moved)),
+            10000);
+        QVERIFY2(seen.contains("Cancelled"), seen.constData());
+        follow.terminate();
+        QVERIFY(follow.waitForFinished(10000));
+    }
+
     void saysWhatItCannotDo() {
         auto tail = weft({QStringLiteral("flow-run"), QStringLiteral("inspect"),
                           QString::fromStdString(m_running.substr(24))});
