@@ -213,6 +213,11 @@ private Q_SLOTS:
         const json crashed = flowRun(id);
         QVERIFY2(crashed.at("state").value("message", "").find("SIGKILL") != std::string::npos,
                  crashed.dump().c_str());
+        // The task run it was in the middle of crashed with it; none is left RUNNING.
+        QTRY_COMPARE_WITH_TIMEOUT(taskRun(id, "wait_for").value("state_type", ""),
+                                  std::string("CRASHED"), 10000);
+        for (const auto& t : taskRuns(id))
+            QVERIFY2(t.value("state_type", "") != "RUNNING", t.dump().c_str());
 
         // Retry through the API, as Prefect's UI does: AwaitingRetry; a worker runs it again.
         QFile(go).open(QIODevice::WriteOnly);
@@ -289,6 +294,8 @@ private Q_SLOTS:
                                       {{"state", {{"type", "CANCELLING"}}}});
         QCOMPARE(cancel.body.value("status", ""), std::string("ACCEPT"));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), std::string("CANCELLED"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(taskRun(id, "wait_for").value("state_type", "") != "RUNNING",
+                                 10000);
         QTRY_VERIFY_WITH_TIMEOUT(QString::fromUtf8(workerLog(m_workers[0].get()))
                                      .contains(qs(id) + QStringLiteral(" is being cancelled")),
                                  10000);
@@ -378,6 +385,7 @@ private Q_SLOTS:
         QVERIFY(worker->waitForFinished(30000));
         QCOMPARE(worker->exitCode(), 0);
         QCOMPARE(stateOf(id), std::string("CRASHED"));
+        QCOMPARE(taskRun(id, "wait_for").value("state_type", ""), std::string("CRASHED"));
         const std::string message = flowRun(id).at("state").value("message", "");
         QVERIFY2(message.find("SIGKILL") != std::string::npos
                      && message.find("worker stopping") != std::string::npos,
