@@ -433,6 +433,34 @@ const Schema& deployment_create() {
     return s;
 }
 
+const Schema& deployment_update() {
+    // DeploymentUpdate: DeploymentCreate's fields but name and flow_id, none required.
+    static const Schema s{
+        {not_null(boolean("paused")),
+         not_null(Field{.name = "schedules",
+                        .type = Type::Array,
+                        .items = {.type = Type::Model, .schema = &schedule_create()}}),
+         Field{.name = "concurrency_limit", .type = Type::Integer, .minimum = 1},
+         object("concurrency_options"),
+         uuid("global_concurrency_limit_id"),
+         boolean("enforce_parameter_schema"),
+         object("parameter_openapi_schema"),
+         object("parameters"),
+         not_null(list_of("tags", Type::String)),
+         list_of("pull_steps", Type::Any),
+         str("work_queue_name"),
+         str("work_pool_name"),
+         uuid("storage_document_id"),
+         uuid("infrastructure_document_id"),
+         str("description"),
+         str("path"),
+         str("version"),
+         str("entrypoint"),
+         object("job_variables"),
+         object("version_info")}};
+    return s;
+}
+
 const Schema& deployment_flow_run_create() {
     static const Schema s{
         {model("state", state_create()), not_null(str("name")), not_null(object("parameters")),
@@ -460,6 +488,13 @@ const Schema& work_pool_create() {
          not_null(boolean("is_paused")),
          Field{.name = "concurrency_limit", .type = Type::Integer, .minimum = 0},
          not_null(object("storage_configuration"))}};
+    return s;
+}
+
+const Schema& work_pool_update() {
+    static const Schema s{{str("description"), boolean("is_paused"), object("base_job_template"),
+                           Field{.name = "concurrency_limit", .type = Type::Integer, .minimum = 0},
+                           object("storage_configuration")}};
     return s;
 }
 
