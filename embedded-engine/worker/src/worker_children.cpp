@@ -128,6 +128,11 @@ void Children::settle(const Child& child, const ChildExit& exit) {
                           + how_it_ended(exit) + (refused ? " (another process has the run)" : ""));
         return;
     }
+    if (retried_after_end(child.run_id, run->state)) {
+        say(m_worker, label + " was retried after its program ended it; its program "
+                          + how_it_ended(exit) + ". It waits in its pool to run again.");
+        return;
+    }
     const bool cancelling = type == StateType::Cancelling || child.term_sent;
     const std::string why = "The flow run's program (pid " + std::to_string(child.pid) + ") "
                             + how_it_ended(exit) + " without reporting a final state.";
@@ -141,6 +146,17 @@ void Children::settle(const Child& child, const ChildExit& exit) {
         end_unfinished_task_runs(child.run_id, final_state.type);
     say(m_worker, label + " ended " + std::string(to_string(final_state.type)) + ": its program "
                       + how_it_ended(exit));
+}
+
+bool Children::retried_after_end(const std::string& run_id, const State& current) {
+    // The program's own flow-level retry goes RUNNING → AwaitingRetry (its FAILED is turned into
+    // it): killed there, the run crashed. A person's retry comes after a final state.
+    if (current.type != StateType::Scheduled) return false;
+    RemoteReader reader(m_api);
+    const auto history = reader.state_history(run_id);
+    for (auto it = history.rbegin(); it != history.rend(); ++it)
+        if (it->id != current.id) return is_terminal(it->type);
+    return false;
 }
 
 void Children::end_unfinished_task_runs(const std::string& run_id, StateType how) {
