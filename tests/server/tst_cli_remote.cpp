@@ -1,7 +1,7 @@
 // `weft` with WEFT_API_URL set works against a server: it lists and inspects the server's runs,
 // reads their logs, cancels, deletes and sets states through the server's rules, and says
 // plainly what it cannot do there yet, or that the server cannot be reached.
-#include "serverprocess.h"
+#include "testprocess.h"
 
 #include <QtTest>
 
@@ -9,61 +9,31 @@
 
 using nlohmann::json;
 
-namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-} // namespace
-
 class TestCliRemote : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QProcess m_server;
-    QString m_base; // http://127.0.0.1:PORT/api
+    ServerProcess m_server;
     std::string m_flow, m_running, m_scheduled, m_task;
 
-    Run weft(const QStringList& args, const QString& apiUrl = {}) {
-        QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("WEFT_DB"));
-        env.insert(QStringLiteral("WEFT_HOME"), m_dir.filePath(QStringLiteral("home")));
-        env.insert(QStringLiteral("WEFT_API_URL"), apiUrl.isEmpty() ? m_base : apiUrl);
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"), args);
-        Run r;
-        if (!p.waitForFinished(30000)) return r;
-        r.code = p.exitCode();
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+    // `weft ARGS` against the server, or the one at `apiUrl`.
+    ProcessRun weft(const QStringList& args, const QString& apiUrl = {}) {
+        auto env = m_server.environment(m_dir.filePath(QStringLiteral("home")));
+        if (!apiUrl.isEmpty()) env.insert(QStringLiteral("WEFT_API_URL"), apiUrl);
+        return runProcess(binPath(QStringLiteral("weft")), args, env);
     }
 
     HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
-        return request(method, QUrl(m_base + path),
-                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        return m_server.api(method, path, body);
     }
 
-    std::string stateOf(const std::string& run) {
-        return api("GET", QStringLiteral("/flow_runs/") + QString::fromStdString(run))
-            .body.value("state_type", "");
-    }
+    std::string stateOf(const std::string& run) { return m_server.stateOf(run); }
 
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        m_server.setProcessChannelMode(QProcess::SeparateChannels);
-        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
-                        m_dir.filePath(QStringLiteral("server.db"))});
-        QVERIFY(m_server.waitForStarted());
-        QByteArray err;
-        const quint16 port = waitForPort(m_server, err);
-        QVERIFY2(port != 0, err.constData());
-        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QVERIFY2(m_server.start(m_dir.filePath(QStringLiteral("server.db"))),
+                 m_server.error().constData());
 
         m_flow = api("POST", QStringLiteral("/flows/"), {{"name", "etl"}}).body.value("id", "");
         m_running = api("POST", QStringLiteral("/flow_runs/"),
@@ -98,10 +68,7 @@ private Q_SLOTS:
         QCOMPARE(api("POST", QStringLiteral("/logs/"), lines).status, 201);
     }
 
-    void cleanupTestCase() {
-        m_server.terminate();
-        m_server.waitForFinished(20000);
-    }
+    void cleanupTestCase() { m_server.stop(); }
 
     void listsAndInspectsTheServersRuns() {
         auto ls =
@@ -233,10 +200,8 @@ private Q_SLOTS:
 
         // --follow: the past line, then a state set afterwards, as it happens.
         QProcess follow;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("WEFT_API_URL"), m_base);
-        follow.setProcessEnvironment(env);
-        follow.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"),
+        follow.setProcessEnvironment(m_server.environment(m_dir.filePath(QStringLiteral("home"))));
+        follow.start(binPath(QStringLiteral("weft")),
                      {QStringLiteral("events"), QStringLiteral("--follow"),
                       QStringLiteral("--limit"), QStringLiteral("1")});
         QByteArray seen;
