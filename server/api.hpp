@@ -95,6 +95,8 @@ public:
     // Deployments (api_deployments.cpp). Path ids and names arrive decoded, unchecked.
     Reply create_deployment(const std::string& body); // upsert by flow and name: 201 / 200
     Reply read_deployment(const std::string& id);
+    /// PATCH: DeploymentUpdate's fields that the body has; 204.
+    Reply update_deployment(const std::string& id, const std::string& body);
     Reply read_deployment_by_name(const std::string& flow_name, const std::string& name);
     Reply delete_deployment(const std::string& id);
     Reply filter_deployments(const std::string& body);
@@ -106,6 +108,8 @@ public:
     // Work pools and their workers (api_work_pools.cpp).
     Reply create_work_pool(const std::string& body);
     Reply read_work_pool(const std::string& name);
+    /// PATCH: WorkPoolUpdate's fields that the body has; 204.
+    Reply update_work_pool(const std::string& name, const std::string& body);
     Reply delete_work_pool(const std::string& name);
     Reply filter_work_pools(const std::string& body);
     Reply worker_heartbeat(const std::string& pool_name, const std::string& body);

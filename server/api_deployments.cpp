@@ -37,15 +37,6 @@ json describe(Reader& r, const DeploymentRecord& d) {
     return deployment_json(d, pool, ready);
 }
 
-// Two lists of schedules that say the same (their ids aside).
-bool same_schedules(const std::vector<DeploymentSchedule>& a,
-                    const std::vector<DeploymentSchedule>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-        return x.cron == y.cron && x.interval_s == y.interval_s && x.anchor == y.anchor
-               && x.timezone == y.timezone && x.active == y.active;
-    });
-}
-
 // The deployment's runs still waiting to start (SCHEDULED), made by its schedules or by hand.
 std::vector<FlowRunRecord> waiting_runs(Reader& r, const std::string& deployment_id) {
     FlowRunQuery q;
@@ -104,6 +95,31 @@ Reply Api::create_deployment(const std::string& text) {
             }
             txn.put_deployment(d);
             return Reply::json(describe(r, d), existing ? 200 : 201);
+        })
+        .get();
+}
+
+Reply Api::update_deployment(const std::string& raw_id, const std::string& text) {
+    if (auto bad = check_path_id(raw_id)) return *bad;
+    Body body = parse_body(text, &schemas::deployment_update());
+    if (body.error) return *body.error;
+    if (auto errors = check_deployment_schedules(body.value); !errors.empty())
+        return Reply::json(unprocessable(errors, body.value), 422);
+    const std::string id = lowercase_id(raw_id);
+    return m_engine->store()
+        .transact<Reply>([&](Txn& txn) {
+            Reader& r = txn.read();
+            auto d = r.deployment(id);
+            if (!d) return deployment_not_found();
+            const bool was_paused = d->paused;
+            const bool new_schedules = apply_deployment_update(*d, body.value);
+            if (!d->work_pool_name.empty() && !r.work_pool(d->work_pool_name))
+                return Reply::detail(404, "Work pool \"" + d->work_pool_name + "\" not found.");
+            // As when its schedules change or it is paused through pause_deployment: the runs
+            // its schedules made that wait still go; the scheduler makes new ones as it should.
+            if (new_schedules || (d->paused && !was_paused)) drop_auto_scheduled_runs(txn, d->id);
+            txn.put_deployment(*d);
+            return Reply::no_content();
         })
         .get();
 }

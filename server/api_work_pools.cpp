@@ -87,6 +87,20 @@ Reply Api::read_work_pool(const std::string& name) {
     });
 }
 
+Reply Api::update_work_pool(const std::string& name, const std::string& text) {
+    Body body = parse_body(text, &schemas::work_pool_update());
+    if (body.error) return *body.error;
+    return m_engine->store()
+        .transact<Reply>([&](Txn& txn) {
+            auto pool = txn.read().work_pool(name);
+            if (!pool) return pool_not_found(name);
+            apply_work_pool_update(*pool, body.value);
+            txn.put_work_pool(*pool);
+            return Reply::no_content();
+        })
+        .get();
+}
+
 Reply Api::delete_work_pool(const std::string& name) {
     const bool deleted = m_engine->store()
                              .transact<bool>([&](Txn& txn) { return txn.delete_work_pool(name); })

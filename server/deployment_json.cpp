@@ -9,6 +9,7 @@
 #include <weft/time.hpp>
 
 #include <QTimeZone>
+#include <algorithm>
 
 namespace weft::server {
 
@@ -43,7 +44,36 @@ json schedule_json(const DeploymentSchedule& s, const DeploymentRecord& d) {
             {"slug", nullptr}};
 }
 
+// Checked DeploymentScheduleCreate items (new ids).
+std::vector<DeploymentSchedule> schedules_from(const json& list) {
+    std::vector<DeploymentSchedule> out;
+    for (const auto& item : list) {
+        const json& schedule = item.at("schedule");
+        DeploymentSchedule s;
+        s.id = new_id();
+        s.active = item.value("active", true);
+        s.timezone = text_or(schedule, "timezone");
+        if (s.timezone == "UTC") s.timezone.clear();
+        if (schedule.contains("cron")) {
+            s.cron = schedule.at("cron").get<std::string>();
+        } else {
+            s.interval_s = schedule.at("interval").get<double>();
+            if (auto anchor = from_iso(text_or(schedule, "anchor_date"))) s.anchor = *anchor;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
 } // namespace
+
+bool same_schedules(const std::vector<DeploymentSchedule>& a,
+                    const std::vector<DeploymentSchedule>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+        return x.cron == y.cron && x.interval_s == y.interval_s && x.anchor == y.anchor
+               && x.timezone == y.timezone && x.active == y.active;
+    });
+}
 
 std::string work_queue_id(const std::string& work_pool_id, const std::string& queue_name) {
     return idempotent_run_id(work_pool_id, "work queue\n" + queue_name);
@@ -189,24 +219,46 @@ DeploymentRecord deployment_from_create(const json& body) {
     d.version = text_or(body, "version");
     d.job_variables = object_or_empty(body, "job_variables");
     d.created = d.updated = now_us();
-    if (auto list = body.find("schedules"); list != body.end() && list->is_array()) {
-        for (const auto& item : *list) {
-            const json& schedule = item.at("schedule");
-            DeploymentSchedule s;
-            s.id = new_id();
-            s.active = item.value("active", true);
-            s.timezone = text_or(schedule, "timezone");
-            if (s.timezone == "UTC") s.timezone.clear();
-            if (schedule.contains("cron")) {
-                s.cron = schedule.at("cron").get<std::string>();
-            } else {
-                s.interval_s = schedule.at("interval").get<double>();
-                if (auto anchor = from_iso(text_or(schedule, "anchor_date"))) s.anchor = *anchor;
-            }
-            d.schedules.push_back(std::move(s));
-        }
-    }
+    if (auto list = body.find("schedules"); list != body.end() && list->is_array())
+        d.schedules = schedules_from(*list);
     return d;
+}
+
+bool apply_deployment_update(DeploymentRecord& d, const json& body) {
+    auto given = [&](const char* key) { return body.contains(key); };
+    if (given("description")) d.description = text_or(body, "description");
+    if (given("version")) d.version = text_or(body, "version");
+    if (given("path")) d.path = text_or(body, "path");
+    if (given("entrypoint")) d.entrypoint = text_or(body, "entrypoint");
+    if (given("parameters")) d.parameters = object_or_empty(body, "parameters");
+    if (given("job_variables")) d.job_variables = object_or_empty(body, "job_variables");
+    if (given("tags")) d.tags = strings(body, "tags");
+    if (given("paused")) d.paused = body.at("paused").get<bool>();
+    if (given("work_pool_name")) d.work_pool_name = text_or(body, "work_pool_name");
+    if (given("work_queue_name")) d.work_queue_name = text_or(body, "work_queue_name");
+    if (d.work_pool_name.empty())
+        d.work_queue_name.clear();
+    else if (d.work_queue_name.empty())
+        d.work_queue_name = kDefaultWorkQueue;
+    d.updated = now_us();
+    if (!given("schedules")) return false;
+    auto schedules = schedules_from(body.at("schedules"));
+    if (same_schedules(d.schedules, schedules)) return false; // their ids stay
+    d.schedules = std::move(schedules);
+    d.scheduled_until.reset();
+    return true;
+}
+
+void apply_work_pool_update(WorkPoolRecord& pool, const json& body) {
+    if (body.contains("description")) pool.description = text_or(body, "description");
+    if (auto it = body.find("is_paused"); it != body.end() && it->is_boolean())
+        pool.is_paused = it->get<bool>();
+    if (body.contains("base_job_template"))
+        pool.base_job_template = object_or_empty(body, "base_job_template");
+    if (auto it = body.find("concurrency_limit"); it != body.end())
+        pool.concurrency_limit =
+            it->is_number() ? std::optional<int>(it->get<int>()) : std::optional<int>();
+    pool.updated = now_us();
 }
 
 WorkPoolRecord work_pool_from_create(const json& body) {

@@ -32,8 +32,19 @@ bool worker_online(const WorkerRecord& worker, Micros now);
 /// schedule) a field table cannot say.
 std::vector<ValidationError> check_deployment_schedules(const nlohmann::json& body);
 
+/// Two lists of schedules that say the same (their ids aside).
+bool same_schedules(const std::vector<DeploymentSchedule>& a,
+                    const std::vector<DeploymentSchedule>& b);
+
 /// A deployment from a checked DeploymentCreate (a new id; times now).
 DeploymentRecord deployment_from_create(const nlohmann::json& body);
+/// A checked DeploymentUpdate applied to `d`: only the fields the body has (null clears one),
+/// as Prefect's PATCH does; `updated` now. Fields this server does not store (concurrency
+/// options, pull steps, documents) are accepted and not kept. Returns whether the schedules
+/// changed (the caller drops the runs the old ones made).
+bool apply_deployment_update(DeploymentRecord& d, const nlohmann::json& body);
+/// A checked WorkPoolUpdate applied to `pool`, likewise.
+void apply_work_pool_update(WorkPoolRecord& pool, const nlohmann::json& body);
 /// A work pool from a checked WorkPoolCreate (a new id; times now).
 WorkPoolRecord work_pool_from_create(const nlohmann::json& body);
 

@@ -223,6 +223,16 @@ void HttpServer::addRoutes() {
                  });
     with_id("/api/deployments/<arg>", Method::Get, &Api::read_deployment);
     with_id("/api/deployments/<arg>", Method::Delete, &Api::delete_deployment);
+    // PATCH: a path argument and the body, answered 204.
+    auto with_id_patch = [this](const char* path, IdBodyHandler handler) {
+        m_http.route(QString::fromLatin1(path), Method::Patch,
+                     [this, handler](const QString& id, const QHttpServerRequest& r) {
+                         return guarded(r, [&](const std::string& body) {
+                             return (m_api.*handler)(id.toStdString(), body);
+                         });
+                     });
+    };
+    with_id_patch("/api/deployments/<arg>", &Api::update_deployment);
     with_id_body("/api/deployments/<arg>/create_flow_run", &Api::create_deployment_flow_run);
     with_id("/api/deployments/<arg>/pause_deployment", Method::Post, &Api::pause_deployment);
     with_id("/api/deployments/<arg>/resume_deployment", Method::Post, &Api::resume_deployment);
@@ -231,6 +241,7 @@ void HttpServer::addRoutes() {
     plain("/api/work_pools/filter", Method::Post, &Api::filter_work_pools);
     with_id("/api/work_pools/<arg>", Method::Get, &Api::read_work_pool);
     with_id("/api/work_pools/<arg>", Method::Delete, &Api::delete_work_pool);
+    with_id_patch("/api/work_pools/<arg>", &Api::update_work_pool);
     with_id_body("/api/work_pools/<arg>/workers/heartbeat", &Api::worker_heartbeat);
     with_id_body("/api/work_pools/<arg>/workers/filter", &Api::filter_workers);
     with_id_body("/api/work_pools/<arg>/get_scheduled_flow_runs", &Api::scheduled_flow_runs);

@@ -403,33 +403,43 @@ const Schema& schedule_create() {
 }
 } // namespace
 
+namespace {
+// The fields DeploymentCreate and DeploymentUpdate spell alike, after their own.
+Schema deployment_fields(std::vector<Field> own) {
+    for (Field f : {list_of("pull_steps", Type::Any), str("work_queue_name"), str("work_pool_name"),
+                    uuid("storage_document_id"), uuid("infrastructure_document_id"),
+                    str("description"), str("path"), str("version"), str("entrypoint"),
+                    object("concurrency_options"), uuid("global_concurrency_limit_id"),
+                    object("parameter_openapi_schema"), object("version_info")})
+        own.push_back(f);
+    return Schema{std::move(own)};
+}
+} // namespace
+
 const Schema& deployment_create() {
-    static const Schema s{
+    static const Schema s = deployment_fields(
         {required(Field{.name = "name", .type = Type::String, .forbidden_chars = "/%&><"}),
-         required(uuid("flow_id")),
-         not_null(boolean("paused")),
+         required(uuid("flow_id")), not_null(boolean("paused")),
          not_null(Field{.name = "schedules",
                         .type = Type::Array,
                         .items = {.type = Type::Model, .schema = &schedule_create()}}),
-         integer("concurrency_limit"),
-         object("concurrency_options"),
-         uuid("global_concurrency_limit_id"),
-         not_null(boolean("enforce_parameter_schema")),
-         object("parameter_openapi_schema"),
-         not_null(object("parameters")),
-         not_null(list_of("tags", Type::String)),
-         object("labels"),
-         list_of("pull_steps", Type::Any),
-         str("work_queue_name"),
-         str("work_pool_name"),
-         uuid("storage_document_id"),
-         uuid("infrastructure_document_id"),
-         str("description"),
-         str("path"),
-         str("version"),
-         str("entrypoint"),
-         not_null(object("job_variables")),
-         object("version_info")}};
+         integer("concurrency_limit"), not_null(boolean("enforce_parameter_schema")),
+         not_null(object("parameters")), not_null(list_of("tags", Type::String)), object("labels"),
+         not_null(object("job_variables"))});
+    return s;
+}
+
+const Schema& deployment_update() {
+    // DeploymentUpdate: DeploymentCreate's fields but name, flow_id and labels, none required,
+    // and null allowed where Prefect's are optional (null clears the field).
+    static const Schema s = deployment_fields(
+        {not_null(boolean("paused")),
+         not_null(Field{.name = "schedules",
+                        .type = Type::Array,
+                        .items = {.type = Type::Model, .schema = &schedule_create()}}),
+         Field{.name = "concurrency_limit", .type = Type::Integer, .minimum = 1},
+         boolean("enforce_parameter_schema"), object("parameters"),
+         not_null(list_of("tags", Type::String)), object("job_variables")});
     return s;
 }
 
@@ -460,6 +470,13 @@ const Schema& work_pool_create() {
          not_null(boolean("is_paused")),
          Field{.name = "concurrency_limit", .type = Type::Integer, .minimum = 0},
          not_null(object("storage_configuration"))}};
+    return s;
+}
+
+const Schema& work_pool_update() {
+    static const Schema s{{str("description"), boolean("is_paused"), object("base_job_template"),
+                           Field{.name = "concurrency_limit", .type = Type::Integer, .minimum = 0},
+                           object("storage_configuration")}};
     return s;
 }
 

@@ -26,9 +26,11 @@ const Schema& events_filter_body(); // {filter: EventFilter, limit}
 const Schema& interval_schedule(); // {interval, anchor_date, timezone}
 const Schema& cron_schedule();     // {cron, timezone, day_or}
 const Schema& deployment_create(); // its schedules checked further by check_deployment_schedules
+const Schema& deployment_update(); // PATCH; its schedules as deployment_create's
 const Schema& deployment_flow_run_create();
 const Schema& deployments_filter_body(); // also deployments/count
 const Schema& work_pool_create();
+const Schema& work_pool_update(); // PATCH
 const Schema& work_pools_filter_body();
 const Schema& workers_filter_body();
 const Schema& worker_heartbeat_body();

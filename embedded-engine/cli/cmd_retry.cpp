@@ -1,6 +1,7 @@
 // weft flow-run retry ID [--from-task TASK_RUN_ID] [--detach]: starts the run's own program again
 // with `rerun`, where and how it was first started, through the engine's launcher. Against a
-// server, a deployment's run is set back to SCHEDULED (AwaitingRetry) for a worker of its pool.
+// server, a deployment's run is set back to SCHEDULED (AwaitingRetry) for a worker of its pool,
+// which is what --detach means there.
 #include "commands.hpp"
 #include "format.hpp"
 #include "resolve.hpp"
@@ -26,13 +27,10 @@ std::string command_line(const LaunchRequest& r) {
 }
 
 // On a server: Prefect's retry, AwaitingRetry through the rules; a worker of the run's pool runs
-// it again (PROGRAM execute), reusing its completed task runs.
+// it again (PROGRAM execute), reusing its completed task runs. With --from-task the state's
+// details name the task run to start from (kRetryFromTaskRunKey), Weft's extension.
 void remote_retry(Cli& cli, const RetryOptions& o) {
     ApiClient& api = *cli.api();
-    if (!o.from_task.empty() || o.detach)
-        throw CliError("--from-task and --detach work on a local database only, not against a "
-                       "server (WEFT_API_URL="
-                       + api.settings().url + ")");
     const FlowRunRecord run = load_flow_run(cli, o.id);
     const nlohmann::json raw = api.get("/flow_runs/" + run.id);
     const auto deployment = raw.find("deployment_id");
@@ -40,15 +38,29 @@ void remote_retry(Cli& cli, const RetryOptions& o) {
         throw CliError("flow run " + run.id + " (" + run.name
                        + ") was not made by a deployment, so no worker can run it again; retry "
                          "it with --db on the database its program used");
-    if (!is_resumable(run.state.type))
+    std::optional<TaskRunRecord> from;
+    if (!o.from_task.empty()) {
+        from = load_task_run(cli, o.from_task);
+        if (from->flow_run_id != run.id)
+            throw CliError("task run " + from->name + " (" + from->id
+                           + ") belongs to another flow run (" + from->flow_run_id + "), not to "
+                           + run.id);
+    }
+    const bool completed_from_task = from && run.state.type == StateType::Completed;
+    if (!is_resumable(run.state.type) && !completed_from_task)
         throw CliError("flow run " + run.id + " is " + std::string(to_string(run.state.type))
-                       + "; only a FAILED, CRASHED or CANCELLED run can be retried");
-    const State proposed = states::awaiting_retry(now_us(), "Retried by a user.");
+                       + "; only a FAILED, CRASHED or CANCELLED run can be retried (a COMPLETED "
+                         "one with --from-task)");
+    State proposed =
+        states::awaiting_retry(now_us(), from ? "Retried by a user from task run " + from->id + "."
+                                              : "Retried by a user.");
+    if (from) proposed.details[kRetryFromTaskRunKey] = from->id;
     const Outcome outcome = propose_state(api, RemoteRun::Flow, run.id, run.state, proposed, false);
     if (!outcome.accepted())
         throw CliError("cannot retry flow run " + run.id + ": " + outcome.reason);
-    cli.out() << "Retrying flow run " << run.id << " (" << run.name
-              << "): a worker of its pool runs it again.\n";
+    cli.out() << "Retrying flow run " << run.id << " (" << run.name << ")"
+              << (from ? " from task run " + from->id + " (" + from->name + ")" : std::string())
+              << ": a worker of its pool runs it again.\n";
 }
 
 void flow_run_retry(Cli& cli, const RetryOptions& o) {
@@ -97,10 +109,12 @@ void add_flow_run_retry(CLI::App& fr, Cli& cli) {
     retry
         ->add_option("--from-task", o->from_task,
                      "Run this task run and everything downstream of it again (also for a "
-                     "COMPLETED flow run)")
+                     "COMPLETED flow run); against a server the worker's program does")
         ->type_name("TASK_RUN_ID");
     retry->add_flag("--detach", o->detach,
-                    "Start the program in the background, say which (with its pid) and return");
+                    "Start the program in the background, say which (with its pid) and return. "
+                    "Against a server (WEFT_API_URL) a retry is always left to a worker of the "
+                    "run's pool and the command returns at once");
     retry->callback([&cli, o] { flow_run_retry(cli, *o); });
 }
 

@@ -184,6 +184,8 @@ int execute(const std::vector<FlowEntry>& flows, const std::string& run_prefix) 
     detail::FlowStart start;
     start.resume_run_id = run.id;
     start.take_over = true;
+    // `weft flow-run retry --from-task` against a server (its worker's claim keeps the key).
+    start.from_task_run_id = retry_from_task_run(run.state);
     std::unique_ptr<ApiClient> api;
     if (detail::engine().store().remote()) {
         // Reports to a server are forced (the program is the authority on its own runs), so the

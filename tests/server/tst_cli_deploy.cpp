@@ -1,18 +1,13 @@
 // `weft work-pool`, `weft deploy` and `weft deployment` against a real weft-server: pools made and
 // listed, a flow program's flow registered as a deployment (its program checked first), listed,
 // and run; without a server they say in one line that they need one.
-#include "serverprocess.h"
+#include "testprocess.h"
 
 #include <QtTest>
 
 using nlohmann::json;
 
 namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
 
 QStringList L(std::initializer_list<const char*> words) {
     QStringList out;
@@ -21,40 +16,23 @@ QStringList L(std::initializer_list<const char*> words) {
     return out;
 }
 
-const QRegularExpression
-    kUuid(QStringLiteral("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
-
 } // namespace
 
 class TestCliDeploy : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QProcess m_server;
-    QString m_base;  // http://127.0.0.1:PORT/api
+    ServerProcess m_server;
     QString m_hello; // build/bin/example-hello
 
-    Run weft(const QStringList& args, bool withServer = true) {
-        QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("WEFT_DB"));
-        env.remove(QStringLiteral("WEFT_API_URL"));
-        env.insert(QStringLiteral("WEFT_HOME"), m_dir.filePath(QStringLiteral("home")));
-        if (withServer) env.insert(QStringLiteral("WEFT_API_URL"), m_base);
-        p.setProcessEnvironment(env);
-        p.setWorkingDirectory(m_dir.path());
-        p.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"), args);
-        Run r;
-        if (!p.waitForFinished(30000)) return r;
-        r.code = p.exitCode();
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+    ProcessRun weft(const QStringList& args, bool withServer = true) {
+        auto env = m_server.environment(m_dir.filePath(QStringLiteral("home")));
+        if (!withServer) env.remove(QStringLiteral("WEFT_API_URL"));
+        return runProcess(binPath(QStringLiteral("weft")), args, env, m_dir.path());
     }
 
     HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
-        return request(method, QUrl(m_base + path),
-                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        return m_server.api(method, path, body);
     }
 
     // The deployment's id from `weft deploy`'s first line.
@@ -63,23 +41,13 @@ class TestCliDeploy : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        m_hello = qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/example-hello");
+        m_hello = binPath(QStringLiteral("example-hello"));
         QVERIFY2(QFile::exists(m_hello), qPrintable(m_hello));
-        m_server.setProcessChannelMode(QProcess::SeparateChannels);
-        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
-                        m_dir.filePath(QStringLiteral("server.db"))});
-        QVERIFY(m_server.waitForStarted());
-        QByteArray err;
-        const quint16 port = waitForPort(m_server, err);
-        QVERIFY2(port != 0, err.constData());
-        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QVERIFY2(m_server.start(m_dir.filePath(QStringLiteral("server.db"))),
+                 m_server.error().constData());
     }
 
-    void cleanupTestCase() {
-        m_server.terminate();
-        m_server.waitForFinished(20000);
-    }
+    void cleanupTestCase() { m_server.stop(); }
 
     void needServer_data() {
         QTest::addColumn<QStringList>("args");
@@ -91,7 +59,7 @@ private Q_SLOTS:
     }
     void needServer() {
         QFETCH(QStringList, args);
-        const Run r = weft(args, false);
+        const ProcessRun r = weft(args, false);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QStringLiteral("needs a server: set WEFT_API_URL")),
                  qPrintable(r.err));
@@ -109,23 +77,24 @@ private Q_SLOTS:
     }
     void helps() {
         QFETCH(QStringList, args);
-        const Run r = weft(args, false);
+        const ProcessRun r = weft(args, false);
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QStringLiteral("Usage:")), qPrintable(r.out));
     }
 
     void workPools() {
-        const Run made = weft(L({"work-pool", "create", "nightly-pool", "--concurrency", "3"}));
+        const ProcessRun made =
+            weft(L({"work-pool", "create", "nightly-pool", "--concurrency", "3"}));
         QVERIFY2(made.code == 0, qPrintable(made.err));
         QVERIFY2(made.out.contains(QStringLiteral("weft worker start --pool nightly-pool")),
                  qPrintable(made.out));
-        const Run again = weft(L({"work-pool", "create", "nightly-pool"}));
+        const ProcessRun again = weft(L({"work-pool", "create", "nightly-pool"}));
         QCOMPARE(again.code, 1);
         QVERIFY2(again.err.contains(QStringLiteral("already exists")), qPrintable(again.err));
-        const Run bad = weft(L({"work-pool", "create", "p", "--concurrency", "many"}));
+        const ProcessRun bad = weft(L({"work-pool", "create", "p", "--concurrency", "many"}));
         QCOMPARE(bad.code, 2);
 
-        const Run ls = weft(L({"work-pool", "ls", "--json"}));
+        const ProcessRun ls = weft(L({"work-pool", "ls", "--json"}));
         QCOMPARE(ls.code, 0);
         const json pools = json::parse(ls.out.toStdString());
         const auto pool = std::find_if(pools.begin(), pools.end(), [](const json& p) {
@@ -133,7 +102,7 @@ private Q_SLOTS:
         });
         QVERIFY(pool != pools.end());
         QCOMPARE(pool->value("concurrency_limit", 0), 3);
-        const Run table = weft(L({"work-pool", "ls"}));
+        const ProcessRun table = weft(L({"work-pool", "ls"}));
         QCOMPARE(table.code, 0);
         QVERIFY2(table.out.contains(QStringLiteral("nightly-pool")), qPrintable(table.out));
     }
@@ -161,7 +130,7 @@ private Q_SLOTS:
         plain.close();
         target.replace(QStringLiteral("%1"), plain.fileName());
         target.replace(QStringLiteral("HELLO"), m_hello);
-        const Run r =
+        const ProcessRun r =
             weft({QStringLiteral("deploy"), target, QStringLiteral("-n"), QStringLiteral("x")});
         QCOMPARE(r.code, code);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
@@ -169,17 +138,17 @@ private Q_SLOTS:
 
     void deployScheduleOptions() {
         const QString target = m_hello + QStringLiteral(":my_first_flow");
-        const Run both =
+        const ProcessRun both =
             weft({QStringLiteral("deploy"), target, QStringLiteral("-n"), QStringLiteral("x"),
                   QStringLiteral("--cron"), QStringLiteral("0 * * * *"),
                   QStringLiteral("--interval"), QStringLiteral("60")});
         QCOMPARE(both.code, 2);
-        const Run cron =
+        const ProcessRun cron =
             weft({QStringLiteral("deploy"), target, QStringLiteral("-n"), QStringLiteral("x"),
                   QStringLiteral("--cron"), QStringLiteral("hourly")});
         QCOMPARE(cron.code, 2);
         QVERIFY2(cron.err.contains(QStringLiteral("--cron takes 5 fields")), qPrintable(cron.err));
-        const Run interval =
+        const ProcessRun interval =
             weft({QStringLiteral("deploy"), target, QStringLiteral("-n"), QStringLiteral("x"),
                   QStringLiteral("--interval"), QStringLiteral("0")});
         QCOMPARE(interval.code, 2);
@@ -187,7 +156,7 @@ private Q_SLOTS:
 
     void deployListAndRun() {
         // A relative path: the deployment records the absolute one.
-        const Run made =
+        const ProcessRun made =
             weft({QStringLiteral("deploy"),
                   QDir(m_dir.path()).relativeFilePath(m_hello) + QStringLiteral(":my_first_flow"),
                   QStringLiteral("-n"), QStringLiteral("nightly"), QStringLiteral("--pool"),
@@ -197,7 +166,7 @@ private Q_SLOTS:
         QVERIFY2(made.code == 0, qPrintable(made.err));
         const QString id = idIn(made.out);
         QVERIFY2(!id.isEmpty(), qPrintable(made.out));
-        QVERIFY2(made.out.contains(QStringLiteral("curl -X POST ") + m_base
+        QVERIFY2(made.out.contains(QStringLiteral("curl -X POST ") + m_server.base()
                                    + QStringLiteral("/deployments/") + id
                                    + QStringLiteral("/create_flow_run")),
                  qPrintable(made.out));
@@ -212,16 +181,16 @@ private Q_SLOTS:
         // The pool was made for it.
         QCOMPARE(api("GET", QStringLiteral("/work_pools/default")).status, 200);
 
-        const Run ls = weft(L({"deployment", "ls"}));
+        const ProcessRun ls = weft(L({"deployment", "ls"}));
         QCOMPARE(ls.code, 0);
         QVERIFY2(ls.out.contains(QStringLiteral("my_first_flow/nightly"))
                      && ls.out.contains(QStringLiteral("every 3600 s")) && ls.out.contains(id),
                  qPrintable(ls.out));
-        const Run lsJson = weft(L({"deployment", "ls", "--json"}));
+        const ProcessRun lsJson = weft(L({"deployment", "ls", "--json"}));
         QCOMPARE(lsJson.code, 0);
         QCOMPARE(json::parse(lsJson.out.toStdString()).size(), size_t(1));
 
-        const Run run =
+        const ProcessRun run =
             weft(L({"deployment", "run", "my_first_flow/nightly", "--param", "times=5"}));
         QVERIFY2(run.code == 0, qPrintable(run.err));
         const QString runId = idIn(run.out);
@@ -233,36 +202,36 @@ private Q_SLOTS:
         QCOMPARE(flowRun.body.at("parameters"), (json{{"greeting", "hi"}, {"times", 5}}));
 
         // By id too.
-        const Run byId = weft({QStringLiteral("deployment"), QStringLiteral("run"), id});
+        const ProcessRun byId = weft({QStringLiteral("deployment"), QStringLiteral("run"), id});
         QVERIFY2(byId.code == 0, qPrintable(byId.err));
     }
 
     void concurrencyLimits() {
-        const Run made = weft(L({"concurrency-limit", "create", "warehouse", "2"}));
+        const ProcessRun made = weft(L({"concurrency-limit", "create", "warehouse", "2"}));
         QVERIFY2(made.code == 0, qPrintable(made.err));
         QCOMPARE(api("GET", QStringLiteral("/concurrency_limits/tag/warehouse"))
                      .body.value("concurrency_limit", 0),
                  2);
-        const Run ls = weft(L({"concurrency-limit", "ls", "--json"}));
+        const ProcessRun ls = weft(L({"concurrency-limit", "ls", "--json"}));
         QCOMPARE(ls.code, 0);
         const json limits = json::parse(ls.out.toStdString());
         QCOMPARE(limits.size(), size_t(1));
         QCOMPARE(limits[0].value("tag", ""), std::string("warehouse"));
         QCOMPARE(limits[0].value("concurrency_limit", 0), 2);
-        const Run table = weft(L({"concurrency-limit", "ls"}));
+        const ProcessRun table = weft(L({"concurrency-limit", "ls"}));
         QVERIFY2(table.out.contains(QStringLiteral("warehouse")), qPrintable(table.out));
         QCOMPARE(weft(L({"concurrency-limit", "delete", "warehouse"})).code, 0);
-        const Run again = weft(L({"concurrency-limit", "delete", "warehouse"}));
+        const ProcessRun again = weft(L({"concurrency-limit", "delete", "warehouse"}));
         QCOMPARE(again.code, 1);
         QVERIFY2(again.err.contains(QStringLiteral("no concurrency limit for the tag warehouse")),
                  qPrintable(again.err));
     }
 
     void deploymentRunUnknown() {
-        const Run r = weft(L({"deployment", "run", "nope/none"}));
+        const ProcessRun r = weft(L({"deployment", "run", "nope/none"}));
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QStringLiteral("no deployment nope/none")), qPrintable(r.err));
-        const Run bad = weft(L({"deployment", "run", "just-a-name"}));
+        const ProcessRun bad = weft(L({"deployment", "run", "just-a-name"}));
         QCOMPARE(bad.code, 2);
     }
 };

@@ -1,7 +1,7 @@
 // `weft` with WEFT_API_URL set works against a server: it lists and inspects the server's runs,
 // reads their logs, cancels, deletes and sets states through the server's rules, and says
 // plainly what it cannot do there yet, or that the server cannot be reached.
-#include "serverprocess.h"
+#include "testprocess.h"
 
 #include <QtTest>
 
@@ -9,61 +9,31 @@
 
 using nlohmann::json;
 
-namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-} // namespace
-
 class TestCliRemote : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QProcess m_server;
-    QString m_base; // http://127.0.0.1:PORT/api
+    ServerProcess m_server;
     std::string m_flow, m_running, m_scheduled, m_task;
 
-    Run weft(const QStringList& args, const QString& apiUrl = {}) {
-        QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("WEFT_DB"));
-        env.insert(QStringLiteral("WEFT_HOME"), m_dir.filePath(QStringLiteral("home")));
-        env.insert(QStringLiteral("WEFT_API_URL"), apiUrl.isEmpty() ? m_base : apiUrl);
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"), args);
-        Run r;
-        if (!p.waitForFinished(30000)) return r;
-        r.code = p.exitCode();
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+    // `weft ARGS` against the server, or the one at `apiUrl`.
+    ProcessRun weft(const QStringList& args, const QString& apiUrl = {}) {
+        auto env = m_server.environment(m_dir.filePath(QStringLiteral("home")));
+        if (!apiUrl.isEmpty()) env.insert(QStringLiteral("WEFT_API_URL"), apiUrl);
+        return runProcess(binPath(QStringLiteral("weft")), args, env);
     }
 
     HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
-        return request(method, QUrl(m_base + path),
-                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        return m_server.api(method, path, body);
     }
 
-    std::string stateOf(const std::string& run) {
-        return api("GET", QStringLiteral("/flow_runs/") + QString::fromStdString(run))
-            .body.value("state_type", "");
-    }
+    std::string stateOf(const std::string& run) { return m_server.stateOf(run); }
 
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        m_server.setProcessChannelMode(QProcess::SeparateChannels);
-        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
-                        m_dir.filePath(QStringLiteral("server.db"))});
-        QVERIFY(m_server.waitForStarted());
-        QByteArray err;
-        const quint16 port = waitForPort(m_server, err);
-        QVERIFY2(port != 0, err.constData());
-        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QVERIFY2(m_server.start(m_dir.filePath(QStringLiteral("server.db"))),
+                 m_server.error().constData());
 
         m_flow = api("POST", QStringLiteral("/flows/"), {{"name", "etl"}}).body.value("id", "");
         m_running = api("POST", QStringLiteral("/flow_runs/"),
@@ -98,10 +68,7 @@ private Q_SLOTS:
         QCOMPARE(api("POST", QStringLiteral("/logs/"), lines).status, 201);
     }
 
-    void cleanupTestCase() {
-        m_server.terminate();
-        m_server.waitForFinished(20000);
-    }
+    void cleanupTestCase() { m_server.stop(); }
 
     void listsAndInspectsTheServersRuns() {
         auto ls =
@@ -189,6 +156,72 @@ private Q_SLOTS:
             404);
     }
 
+    // `weft events` reads the server's past events page by page (50 at most each) and prints
+    // them oldest first, as the local feed's; --follow prints new ones from its event stream.
+    void printsTheServersEvents() {
+        std::vector<std::string> made;
+        for (int i = 0; i < 60; ++i) {
+            made.push_back(api("POST", QStringLiteral("/flow_runs/"),
+                               {{"flow_id", m_flow}, {"name", "burst-" + std::to_string(i)}})
+                               .body.value("id", ""));
+            QVERIFY(!made.back().empty());
+        }
+        // 55: two pages, the newest 55 events, the newest last.
+        auto page = weft({QStringLiteral("events"), QStringLiteral("--limit"), QStringLiteral("55"),
+                          QStringLiteral("--json")});
+        QVERIFY2(page.code == 0, qPrintable(page.err));
+        const json events = json::parse(page.out.toStdString());
+        QCOMPARE(events.size(), size_t(55));
+        std::set<std::string> runs;
+        for (const auto& e : events) {
+            QCOMPARE(e.at("kind"), json("flow-run.state"));
+            QVERIFY(e.at("seq").is_null());
+            QCOMPARE(e.at("state").value("type", ""), std::string("PENDING"));
+            runs.insert(e.value("run_id", ""));
+        }
+        QCOMPARE(runs.size(), size_t(55)); // none twice
+        QCOMPARE(events.back().value("run_id", ""), made.back());
+        QCOMPARE(events.front().value("run_id", ""), made[5]);
+
+        // The table: the local feed's columns, "-" for the sequence number, whole ids.
+        auto table =
+            weft({QStringLiteral("events"), QStringLiteral("--limit"), QStringLiteral("1")});
+        QCOMPARE(table.code, 0);
+        QVERIFY2(table.out.contains(QStringLiteral("flow-run.state"))
+                     && table.out.contains(QString::fromStdString(made.back()))
+                     && table.out.trimmed().startsWith(QLatin1Char('-')),
+                 qPrintable(table.out));
+
+        auto after =
+            weft({QStringLiteral("events"), QStringLiteral("--after"), QStringLiteral("3")});
+        QCOMPARE(after.code, 1);
+        QVERIFY2(after.err.contains(QStringLiteral("a server's events have none")),
+                 qPrintable(after.err));
+
+        // --follow: the past line, then a state set afterwards, as it happens.
+        QProcess follow;
+        follow.setProcessEnvironment(m_server.environment(m_dir.filePath(QStringLiteral("home"))));
+        follow.start(binPath(QStringLiteral("weft")),
+                     {QStringLiteral("events"), QStringLiteral("--follow"),
+                      QStringLiteral("--limit"), QStringLiteral("1")});
+        QByteArray seen;
+        QTRY_VERIFY_WITH_TIMEOUT((seen += follow.readAllStandardOutput())
+                                     .contains(QByteArray::fromStdString(made.back())),
+                                 10000);
+        const std::string moved = made.front();
+        QCOMPARE(api("POST",
+                     QStringLiteral("/flow_runs/%1/set_state").arg(QString::fromStdString(moved)),
+                     {{"state", {{"type", "CANCELLED"}}}, {"force", true}})
+                     .status,
+                 201);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (seen += follow.readAllStandardOutput()).contains(QByteArray::fromStdString(moved)),
+            10000);
+        QVERIFY2(seen.contains("Cancelled"), seen.constData());
+        follow.terminate();
+        QVERIFY(follow.waitForFinished(10000));
+    }
+
     void saysWhatItCannotDo() {
         auto tail = weft({QStringLiteral("flow-run"), QStringLiteral("inspect"),
                           QString::fromStdString(m_running.substr(24))});
@@ -205,7 +238,7 @@ private Q_SLOTS:
                               QString::fromStdString(m_running), QStringLiteral("--from-task"),
                               QString::fromStdString(m_task)});
         QCOMPARE(fromTask.code, 1);
-        QVERIFY2(fromTask.err.contains(QStringLiteral("local database only")),
+        QVERIFY2(fromTask.err.contains(QStringLiteral("was not made by a deployment")),
                  qPrintable(fromTask.err));
 
         // (flow-run logs --follow against a server: tst_sdk_remote follows a running program.)

@@ -2,7 +2,7 @@
 // (as a deployment's run waits there) and claims it through the server's rules, so of two
 // programs started for one run exactly one runs it (the other exits 3); a killed attempt's
 // completed task runs are reused by the next. Real weft-server and program processes.
-#include "serverprocess.h"
+#include "testprocess.h"
 
 #include <QtTest>
 
@@ -10,25 +10,15 @@
 
 using nlohmann::json;
 
-namespace {
-
-QString qs(const std::string& s) {
-    return QString::fromStdString(s);
-}
-
-} // namespace
-
 class TestExecuteRemote : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QProcess m_server;
-    QString m_base;
+    ServerProcess m_server;
     std::map<std::string, std::string> m_flows; // by name
 
     HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
-        return request(method, QUrl(m_base + path),
-                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        return m_server.api(method, path, body);
     }
 
     // A flow run on the server, as a deployment makes it: SCHEDULED now, no program yet.
@@ -43,17 +33,9 @@ class TestExecuteRemote : public QObject {
             .body.value("id", "");
     }
 
-    json flowRun(const std::string& id) {
-        return api("GET", QStringLiteral("/flow_runs/") + qs(id)).body;
-    }
-
+    json flowRun(const std::string& id) { return m_server.flowRun(id); }
     json taskRun(const std::string& flowRunId, const std::string& key) {
-        const json all = api("POST", QStringLiteral("/task_runs/filter"),
-                             {{"flow_runs", {{"id", {{"any_", {flowRunId}}}}}}})
-                             .body;
-        for (const auto& t : all)
-            if (t.value("task_key", "") == key) return t;
-        return json::object();
+        return m_server.taskRun(flowRunId, key);
     }
 
     int taskRunCount(const std::string& flowRunId) {
@@ -70,12 +52,8 @@ class TestExecuteRemote : public QObject {
 
     std::unique_ptr<QProcess> start(const std::string& runId) {
         auto p = std::make_unique<QProcess>();
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("WEFT_DB"));
-        env.insert(QStringLiteral("WEFT_HOME"), m_dir.filePath(QStringLiteral("home")));
-        env.insert(QStringLiteral("WEFT_API_URL"), m_base);
-        p->setProcessEnvironment(env);
-        p->start(QCoreApplication::applicationDirPath() + QStringLiteral("/worker_flow_program"),
+        p->setProcessEnvironment(m_server.environment(m_dir.filePath(QStringLiteral("home"))));
+        p->start(testBinPath(QStringLiteral("worker_flow_program")),
                  {QStringLiteral("execute"), qs(runId)});
         return p;
     }
@@ -95,21 +73,11 @@ class TestExecuteRemote : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        m_server.setProcessChannelMode(QProcess::SeparateChannels);
-        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
-                        m_dir.filePath(QStringLiteral("server.db"))});
-        QVERIFY(m_server.waitForStarted());
-        QByteArray err;
-        const quint16 port = waitForPort(m_server, err);
-        QVERIFY2(port != 0, err.constData());
-        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QVERIFY2(m_server.start(m_dir.filePath(QStringLiteral("server.db"))),
+                 m_server.error().constData());
     }
 
-    void cleanupTestCase() {
-        m_server.terminate();
-        m_server.waitForFinished(20000);
-    }
+    void cleanupTestCase() { m_server.stop(); }
 
     void runsTheServersRun() {
         const std::string id = makeRun("quick", {{"n", 4}});

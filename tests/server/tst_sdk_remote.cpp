@@ -1,7 +1,7 @@
 // A flow program with WEFT_API_URL set reports to a real weft-server instead of a local database:
 // its flow run, task runs (states, names, dependency edges, retries), logs, parameters and result
 // are on the server, and no local database is created.
-#include "serverprocess.h"
+#include "testprocess.h"
 
 #include <QtTest>
 
@@ -15,11 +15,6 @@
 using nlohmann::json;
 
 namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
 
 // A front for the server that has no /api/events/in, as a server predating the event intake: it
 // answers a WebSocket upgrade 404 and passes every other request on to the server.
@@ -90,53 +85,24 @@ class TestSdkRemote : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QProcess m_server;
-    QString m_base; // http://127.0.0.1:PORT/api
+    ServerProcess m_server;
 
     QString home() const { return m_dir.filePath(QStringLiteral("home")); }
 
-    QProcessEnvironment programEnv() const {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("WEFT_DB"));
-        env.insert(QStringLiteral("WEFT_HOME"), home());
-        env.insert(QStringLiteral("WEFT_API_URL"), m_base);
-        return env;
-    }
+    QProcessEnvironment programEnv() const { return m_server.environment(home()); }
 
-    Run program(const QStringList& args) {
-        QProcess p;
-        p.setProcessEnvironment(programEnv());
-        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
-                args);
-        Run r;
-        if (!p.waitForFinished(30000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitCode();
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
-    }
+    static QString programPath() { return testBinPath(QStringLiteral("sdk_remote_program")); }
 
-    // Starts weft-server on `db` and `port` (0: any); returns the port it listens on, 0 if none.
-    static quint16 startServer(QProcess& server, const QString& db, quint16 port) {
-        server.setProcessChannelMode(QProcess::SeparateChannels);
-        server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                     {QStringLiteral("--port"), QString::number(port), QStringLiteral("--db"), db});
-        if (!server.waitForStarted()) return 0;
-        QByteArray err;
-        return waitForPort(server, err);
+    ProcessRun program(const QStringList& args) {
+        return runProcess(programPath(), args, programEnv());
     }
 
     HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
-        return request(method, QUrl(m_base + path),
-                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        return m_server.api(method, path, body);
     }
 
     // The one run of flow `flow` on the server.
-    json flowRunOf(const std::string& flow) { return flowRunOf(m_base, flow); }
+    json flowRunOf(const std::string& flow) { return flowRunOf(m_server.base(), flow); }
     json flowRunOf(const QString& base, const std::string& flow) {
         auto runs = request("POST", QUrl(base + QStringLiteral("/flow_runs/filter")),
                             QByteArray::fromStdString(
@@ -161,25 +127,15 @@ class TestSdkRemote : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        m_server.setProcessChannelMode(QProcess::SeparateChannels);
-        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
-                        m_dir.filePath(QStringLiteral("server.db"))});
-        QVERIFY(m_server.waitForStarted());
-        QByteArray err;
-        const quint16 port = waitForPort(m_server, err);
-        QVERIFY2(port != 0, err.constData());
-        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QVERIFY2(m_server.start(m_dir.filePath(QStringLiteral("server.db"))),
+                 m_server.error().constData());
     }
 
-    void cleanupTestCase() {
-        m_server.terminate();
-        if (!m_server.waitForFinished(10000)) m_server.kill();
-    }
+    void cleanupTestCase() { m_server.stop(); }
 
     void completedRunWithTasksLogsAndEdges() {
-        const Run r = program({QStringLiteral("run"), QStringLiteral("remote_etl"),
-                               QStringLiteral("--param"), QStringLiteral("n=4")});
+        const ProcessRun r = program({QStringLiteral("run"), QStringLiteral("remote_etl"),
+                                      QStringLiteral("--param"), QStringLiteral("n=4")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
 
         const json run = flowRunOf("remote_etl");
@@ -234,7 +190,7 @@ private Q_SLOTS:
     }
 
     void failingTaskShowsItsRetries() {
-        const Run r = program({QStringLiteral("run"), QStringLiteral("remote_flaky")});
+        const ProcessRun r = program({QStringLiteral("run"), QStringLiteral("remote_flaky")});
         QCOMPARE(r.code, 1);
         const json run = flowRunOf("remote_flaky");
         QVERIFY2(run.is_object(), qPrintable(r.err));
@@ -263,9 +219,9 @@ private Q_SLOTS:
         QElapsedTimer clock;
         clock.start();
         const QString db = m_dir.filePath(QStringLiteral("outage.db"));
-        QProcess server;
-        const quint16 port = startServer(server, db, 0);
-        QVERIFY(port != 0);
+        ServerProcess server;
+        QVERIFY2(server.start(db), server.error().constData());
+        const quint16 port = server.port();
         const QString base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
 
         const int tasks = 30;
@@ -273,10 +229,9 @@ private Q_SLOTS:
         auto env = programEnv();
         env.insert(QStringLiteral("WEFT_API_URL"), base);
         p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
-                {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
-                 QStringLiteral("n=%1").arg(tasks), QStringLiteral("-p"),
-                 QStringLiteral("ms=100")});
+        p.start(programPath(), {QStringLiteral("run"), QStringLiteral("remote_slow"),
+                                QStringLiteral("-p"), QStringLiteral("n=%1").arg(tasks),
+                                QStringLiteral("-p"), QStringLiteral("ms=100")});
         QVERIFY(p.waitForStarted());
 
         // Some task runs are on the server: the run is under way.
@@ -287,8 +242,8 @@ private Q_SLOTS:
         };
         QTRY_VERIFY_WITH_TIMEOUT(completedTasks().is_number() && completedTasks().get<int>() >= 3,
                                  10000);
-        server.kill(); // SIGKILL
-        QVERIFY(server.waitForFinished(5000));
+        server.process().kill(); // SIGKILL
+        QVERIFY(server.process().waitForFinished(5000));
 
         // The program notices and says it buffers; it goes on meanwhile.
         QByteArray err;
@@ -296,8 +251,9 @@ private Q_SLOTS:
                                  10000);
         QCOMPARE(p.state(), QProcess::Running);
 
-        QProcess again;
-        QCOMPARE(startServer(again, db, port), port);
+        ServerProcess again;
+        QVERIFY2(again.start(db, port), again.error().constData());
+        QCOMPARE(again.port(), port);
         QVERIFY(p.waitForFinished(30000));
         err += p.readAllStandardError();
         QVERIFY2(p.exitCode() == 0, err.constData());
@@ -329,24 +285,24 @@ private Q_SLOTS:
                      qPrintable(QString::number(i)));
         QVERIFY(messages.count("Finished in state Completed()"));
 
-        again.terminate();
-        QVERIFY(again.waitForFinished(10000));
+        again.stop();
         QVERIFY(clock.elapsed() < 60000);
     }
 
     // A server that never comes back: the program still finishes, waits at most
     // WEFT_API_FLUSH_TIMEOUT_SECONDS at exit and says how many reports it could not deliver.
     void undeliveredReportsAreCountedAtExit() {
-        QProcess server;
-        const quint16 port = startServer(server, m_dir.filePath(QStringLiteral("gone.db")), 0);
-        QVERIFY(port != 0);
+        ServerProcess server;
+        QVERIFY2(server.start(m_dir.filePath(QStringLiteral("gone.db"))),
+                 server.error().constData());
+        const quint16 port = server.port();
         const QString base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
         QProcess p;
         auto env = programEnv();
         env.insert(QStringLiteral("WEFT_API_URL"), base);
         env.insert(QStringLiteral("WEFT_API_FLUSH_TIMEOUT_SECONDS"), QStringLiteral("1"));
         p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+        p.start(programPath(),
                 {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
                  QStringLiteral("n=10"), QStringLiteral("-p"), QStringLiteral("ms=50")});
         QVERIFY(p.waitForStarted());
@@ -356,8 +312,8 @@ private Q_SLOTS:
                            .body.get<int>()
                        >= 1,
             10000);
-        server.kill();
-        QVERIFY(server.waitForFinished(5000));
+        server.process().kill();
+        QVERIFY(server.process().waitForFinished(5000));
         QVERIFY(p.waitForFinished(20000));
         const QByteArray err = p.readAllStandardError();
         QVERIFY2(p.exitCode() == 0, err.constData()); // the flow itself completed
@@ -371,7 +327,7 @@ private Q_SLOTS:
     void followLogsOverTheServer() {
         QProcess p;
         p.setProcessEnvironment(programEnv());
-        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+        p.start(programPath(),
                 {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
                  QStringLiteral("n=8"), QStringLiteral("-p"), QStringLiteral("ms=150")});
         QVERIFY(p.waitForStarted());
@@ -398,7 +354,7 @@ private Q_SLOTS:
     void refusedReportsAreSaidAndSkipped() {
         QElapsedTimer clock;
         clock.start();
-        const Run r = program({QStringLiteral("run"), QStringLiteral("refused/flow")});
+        const ProcessRun r = program({QStringLiteral("run"), QStringLiteral("refused/flow")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("refused a report")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("body.name")), qPrintable(r.err));
@@ -410,7 +366,7 @@ private Q_SLOTS:
     void cancelOnTheServerStopsTheProgram() {
         QProcess p;
         p.setProcessEnvironment(programEnv());
-        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
+        p.start(programPath(),
                 {QStringLiteral("run"), QStringLiteral("remote_slow"), QStringLiteral("-p"),
                  QStringLiteral("n=200"), QStringLiteral("-p"), QStringLiteral("ms=50")});
         QVERIFY(p.waitForStarted());
@@ -445,9 +401,9 @@ private Q_SLOTS:
         const json before = runsOnServer();
         QVERIFY(before.is_number());
         const QString db = m_dir.filePath(QStringLiteral("local.db"));
-        const Run r = program({QStringLiteral("--db"), db, QStringLiteral("run"),
-                               QStringLiteral("remote_etl"), QStringLiteral("--param"),
-                               QStringLiteral("n=1")});
+        const ProcessRun r = program({QStringLiteral("--db"), db, QStringLiteral("run"),
+                                      QStringLiteral("remote_etl"), QStringLiteral("--param"),
+                                      QStringLiteral("n=1")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(QFileInfo::exists(db));
         QCOMPARE(runsOnServer(), before);
@@ -456,7 +412,7 @@ private Q_SLOTS:
     // A server without /api/events/in: task-run states go over REST, and the run is complete.
     void taskRunsOverRestWithoutEventIntake() {
         NoEventsFront front;
-        const quint16 port = front.listen(QString(m_base).remove(QStringLiteral("/api")));
+        const quint16 port = front.listen(QString(m_server.base()).remove(QStringLiteral("/api")));
         QVERIFY(port != 0);
         QProcess p;
         auto env = programEnv();
@@ -464,8 +420,7 @@ private Q_SLOTS:
                    QStringLiteral("http://127.0.0.1:%1/api").arg(port));
         p.setProcessEnvironment(env);
         QSignalSpy finished(&p, &QProcess::finished);
-        p.start(qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_remote_program"),
-                {QStringLiteral("run"), QStringLiteral("remote_flaky")});
+        p.start(programPath(), {QStringLiteral("run"), QStringLiteral("remote_flaky")});
         QVERIFY(finished.wait(30000)); // the front serves in this event loop meanwhile
         const QByteArray err = p.readAllStandardError();
         QCOMPARE(p.exitCode(), 1); // the flow fails, as it is written to

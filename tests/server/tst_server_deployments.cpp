@@ -227,6 +227,101 @@ private Q_SLOTS:
                  200);
     }
 
+    // PATCH /deployments/{id}: only the fields sent change (null clears one); 204 as Prefect's.
+    void deploymentsArePatched() {
+        ServerFixture f;
+        f.post(QStringLiteral("/api/work_pools/"), {{"name", "local"}});
+        f.post(QStringLiteral("/api/work_pools/"), {{"name", "gpu"}});
+        const std::string id = deploy(f, "local");
+        QVERIFY(!id.empty());
+        const QString at = path("/api/deployments/" + id);
+        auto patch = [&](const json& body) {
+            return f.send("PATCH", at, QByteArray::fromStdString(body.dump()));
+        };
+
+        auto changed = patch({{"description", "every night"},
+                              {"parameters", {{"n", 5}}},
+                              {"tags", {"etl", "night"}},
+                              {"paused", true},
+                              {"work_pool_name", "gpu"},
+                              {"schedules", {{{"schedule", {{"interval", 3600}}}}}}});
+        QCOMPARE(changed.status, 204);
+        QVERIFY(changed.raw.isEmpty());
+        json d = f.get(at).body;
+        QCOMPARE(d.at("description"), json("every night"));
+        QCOMPARE(d.at("parameters"), json({{"n", 5}}));
+        QCOMPARE(d.at("tags"), json({"etl", "night"}));
+        QCOMPARE(d.at("paused"), json(true));
+        QCOMPARE(d.at("work_pool_name"), json("gpu"));
+        QCOMPARE(d.at("work_queue_name"), json("default"));
+        QCOMPARE(d.at("schedules").size(), std::size_t(1));
+        QCOMPARE(d.at("schedules").at(0).at("schedule").at("interval"), json(3600));
+        QCOMPARE(d.at("entrypoint"), json("/opt/etl/bin/etl:etl")); // not sent: unchanged
+
+        QCOMPARE(patch({{"description", nullptr}, {"paused", false}}).status, 204);
+        d = f.get(at).body;
+        QVERIFY(d.at("description").is_null());
+        QCOMPARE(d.at("paused"), json(false));
+        QCOMPARE(d.at("parameters"), json({{"n", 5}}));
+
+        // Bad bodies name the field; nothing changes.
+        auto extra = patch({{"nmae", "typo"}});
+        QCOMPARE(extra.status, 422);
+        QCOMPARE(extra.body.at("detail").at(0).at("loc"), json({"body", "nmae"}));
+        auto wrong = patch({{"paused", "yes"}});
+        QCOMPARE(wrong.status, 422);
+        QCOMPARE(wrong.body.at("detail").at(0).at("loc"), json({"body", "paused"}));
+        auto badCron = patch({{"schedules", {{{"schedule", {{"cron", "not a cron"}}}}}}});
+        QCOMPARE(badCron.status, 422);
+        QCOMPARE(f.send("PATCH", at, QByteArrayLiteral("{")).status, 422);
+        auto noPool = patch({{"work_pool_name", "nowhere"}});
+        QCOMPARE(noPool.status, 404);
+        QCOMPARE(f.get(at).body.at("work_pool_name"), json("gpu"));
+        QCOMPARE(f.get(at).body.at("schedules").size(), std::size_t(1));
+
+        const std::string unknown = "01900000-0000-7000-8000-000000000000";
+        QCOMPARE(
+            f.send("PATCH", path("/api/deployments/" + unknown), QByteArrayLiteral("{}")).status,
+            404);
+        QCOMPARE(
+            f.send("PATCH", QStringLiteral("/api/deployments/not-a-uuid"), QByteArrayLiteral("{}"))
+                .status,
+            422);
+    }
+
+    // PATCH /work_pools/{name}: paused, limit and description; null lifts the limit.
+    void workPoolsArePatched() {
+        ServerFixture f;
+        QCOMPARE(f.post(QStringLiteral("/api/work_pools/"), {{"name", "local"}}).status, 201);
+        const QString at = QStringLiteral("/api/work_pools/local");
+        auto patch = [&](const json& body) {
+            return f.send("PATCH", at, QByteArray::fromStdString(body.dump()));
+        };
+        QCOMPARE(patch({{"is_paused", true}, {"concurrency_limit", 2}, {"description", "the box"}})
+                     .status,
+                 204);
+        json pool = f.get(at).body;
+        QCOMPARE(pool.at("is_paused"), json(true));
+        QCOMPARE(pool.at("status"), json("PAUSED"));
+        QCOMPARE(pool.at("concurrency_limit"), json(2));
+        QCOMPARE(pool.at("description"), json("the box"));
+
+        QCOMPARE(patch({{"concurrency_limit", nullptr}, {"is_paused", false}}).status, 204);
+        pool = f.get(at).body;
+        QVERIFY(pool.at("concurrency_limit").is_null());
+        QCOMPARE(pool.at("is_paused"), json(false));
+        QCOMPARE(pool.at("description"), json("the box"));
+
+        auto negative = patch({{"concurrency_limit", -1}});
+        QCOMPARE(negative.status, 422);
+        QCOMPARE(negative.body.at("detail").at(0).at("loc"), json({"body", "concurrency_limit"}));
+        QCOMPARE(patch({{"name", "renamed"}}).status, 422); // a pool's name does not change
+        QCOMPARE(f.send("PATCH", QStringLiteral("/api/work_pools/nowhere"), QByteArrayLiteral("{}"))
+                     .status,
+                 404);
+        QVERIFY(f.get(at).body.at("concurrency_limit").is_null());
+    }
+
     void createFlowRunFromTheCurlExample() {
         ServerFixture f;
         QCOMPARE(f.post(QStringLiteral("/api/work_pools/"), {{"name", "local"}}).status, 201);

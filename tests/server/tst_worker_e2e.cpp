@@ -4,7 +4,7 @@
 // CRASHED → retry → COMPLETED with the completed task reused; cancellation → CANCELLED; three
 // workers and 300 runs, each executed exactly once; an interval schedule's runs; a worker's
 // graceful stop. Every wait polls the API with a deadline.
-#include "serverprocess.h"
+#include "testprocess.h"
 
 #include <QtTest>
 
@@ -15,37 +15,17 @@
 
 using nlohmann::json;
 
-namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-const QRegularExpression
-    kUuid(QStringLiteral("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
-
-QString qs(const std::string& s) {
-    return QString::fromStdString(s);
-}
-
-} // namespace
-
 class TestWorkerE2e : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QProcess m_server;
-    QString m_base; // http://127.0.0.1:PORT/api
+    ServerProcess m_server;
     QString m_program;
     std::vector<std::unique_ptr<QProcess>> m_workers;
     std::map<QProcess*, QByteArray> m_workerLogs;
 
     QProcessEnvironment environment() const {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("WEFT_DB"));
-        env.insert(QStringLiteral("WEFT_HOME"), m_dir.filePath(QStringLiteral("home")));
-        env.insert(QStringLiteral("WEFT_API_URL"), m_base);
+        auto env = m_server.environment(m_dir.filePath(QStringLiteral("home")));
         // Quick polls and a short grace keep the tests short.
         env.insert(QStringLiteral("WEFT_WORKER_POLL_SECONDS"), QStringLiteral("0.2"));
         env.insert(QStringLiteral("WEFT_WORKER_HEARTBEAT_SECONDS"), QStringLiteral("1"));
@@ -53,24 +33,15 @@ class TestWorkerE2e : public QObject {
         return env;
     }
 
-    Run weft(const QStringList& args) {
-        QProcess p;
-        p.setProcessEnvironment(environment());
-        p.setWorkingDirectory(m_dir.path());
-        p.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"), args);
-        Run r;
-        if (!p.waitForFinished(30000)) return r;
-        r.code = p.exitCode();
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+    ProcessRun weft(const QStringList& args) {
+        return runProcess(binPath(QStringLiteral("weft")), args, environment(), m_dir.path());
     }
 
     QProcess* startWorker(const QString& pool, int limit) {
         auto p = std::make_unique<QProcess>();
         p->setProcessEnvironment(environment());
         p->setWorkingDirectory(m_dir.path());
-        p->start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"),
+        p->start(binPath(QStringLiteral("weft")),
                  {QStringLiteral("worker"), QStringLiteral("start"), QStringLiteral("--pool"), pool,
                   QStringLiteral("--limit"), QString::number(limit)});
         if (!p->waitForStarted()) return nullptr;
@@ -91,35 +62,23 @@ class TestWorkerE2e : public QObject {
     }
 
     HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
-        return request(method, QUrl(m_base + path),
-                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        return m_server.api(method, path, body);
     }
-
-    json flowRun(const std::string& id) {
-        return api("GET", QStringLiteral("/flow_runs/") + qs(id)).body;
-    }
-    std::string stateOf(const std::string& id) { return flowRun(id).value("state_type", ""); }
-
-    json taskRuns(const std::string& flowRunId) {
-        return api("POST", QStringLiteral("/task_runs/filter"),
-                   {{"flow_runs", {{"id", {{"any_", {flowRunId}}}}}}})
-            .body;
-    }
-
-    json taskRun(const std::string& flowRunId, const std::string& taskKey) {
-        for (const auto& t : taskRuns(flowRunId))
-            if (t.value("task_key", "") == taskKey) return t;
-        return json::object();
+    json flowRun(const std::string& id) { return m_server.flowRun(id); }
+    std::string stateOf(const std::string& id) { return m_server.stateOf(id); }
+    json taskRuns(const std::string& flowRunId) { return m_server.taskRuns(flowRunId); }
+    json taskRun(const std::string& flowRunId, const std::string& key) {
+        return m_server.taskRun(flowRunId, key);
     }
 
     // `weft deploy PROGRAM:FLOW -n NAME --pool POOL …`: the deployment's id.
     std::string deploy(const char* flow, const char* name, const QString& pool,
                        const QStringList& more = {}) {
-        const Run r = weft(QStringList{QStringLiteral("deploy"),
-                                       m_program + QLatin1Char(':') + QLatin1String(flow),
-                                       QStringLiteral("-n"), QLatin1String(name),
-                                       QStringLiteral("--pool"), pool}
-                           + more);
+        const ProcessRun r = weft(QStringList{QStringLiteral("deploy"),
+                                              m_program + QLatin1Char(':') + QLatin1String(flow),
+                                              QStringLiteral("-n"), QLatin1String(name),
+                                              QStringLiteral("--pool"), pool}
+                                  + more);
         if (r.code != 0) qWarning("weft deploy: %s", qPrintable(r.err));
         return kUuid.match(r.out).captured(0).toStdString();
     }
@@ -133,17 +92,10 @@ class TestWorkerE2e : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        m_program = QCoreApplication::applicationDirPath() + QStringLiteral("/worker_flow_program");
+        m_program = testBinPath(QStringLiteral("worker_flow_program"));
         QVERIFY2(QFile::exists(m_program), qPrintable(m_program));
-        m_server.setProcessChannelMode(QProcess::SeparateChannels);
-        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
-                        m_dir.filePath(QStringLiteral("server.db"))});
-        QVERIFY(m_server.waitForStarted());
-        QByteArray err;
-        const quint16 port = waitForPort(m_server, err);
-        QVERIFY2(port != 0, err.constData());
-        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QVERIFY2(m_server.start(m_dir.filePath(QStringLiteral("server.db"))),
+                 m_server.error().constData());
         // The pool of most tests, with one worker that runs two runs at once.
         QVERIFY(startWorker(QStringLiteral("e2e"), 2));
         // The worker made its pool.
@@ -156,15 +108,14 @@ private Q_SLOTS:
             w->terminate();
             if (!w->waitForFinished(20000)) w->kill();
         }
-        m_server.terminate();
-        m_server.waitForFinished(20000);
+        m_server.stop();
     }
 
     void deployedRunCompletes() {
         const std::string deployment = deploy("quick", "once", QStringLiteral("e2e"),
                                               {QStringLiteral("--param"), QStringLiteral("n=21")});
         QVERIFY(!deployment.empty());
-        const Run run = weft(
+        const ProcessRun run = weft(
             {QStringLiteral("deployment"), QStringLiteral("run"), QStringLiteral("quick/once")});
         QVERIFY2(run.code == 0, qPrintable(run.err));
         const std::string id = kUuid.match(run.out).captured(0).toStdString();
@@ -187,10 +138,11 @@ private Q_SLOTS:
     void curlBodyRunIsExecuted() {
         const std::string deployment = deploy("quick", "curl", QStringLiteral("e2e"));
         QVERIFY(!deployment.empty());
-        const HttpAnswer made = request(
-            "POST",
-            QUrl(m_base + QStringLiteral("/deployments/%1/create_flow_run").arg(qs(deployment))),
-            QByteArrayLiteral(R"({"parameters": {"n": 5}})"));
+        const HttpAnswer made =
+            request("POST",
+                    QUrl(m_server.base()
+                         + QStringLiteral("/deployments/%1/create_flow_run").arg(qs(deployment))),
+                    QByteArrayLiteral(R"({"parameters": {"n": 5}})"));
         QVERIFY2(made.status == 201 || made.status == 200, made.raw.constData());
         const std::string id = made.body.value("id", "");
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), std::string("COMPLETED"), 30000);
@@ -213,6 +165,11 @@ private Q_SLOTS:
         const json crashed = flowRun(id);
         QVERIFY2(crashed.at("state").value("message", "").find("SIGKILL") != std::string::npos,
                  crashed.dump().c_str());
+        // The task run it was in the middle of crashed with it; none is left RUNNING.
+        QTRY_COMPARE_WITH_TIMEOUT(taskRun(id, "wait_for").value("state_type", ""),
+                                  std::string("CRASHED"), 10000);
+        for (const auto& t : taskRuns(id))
+            QVERIFY2(t.value("state_type", "") != "RUNNING", t.dump().c_str());
 
         // Retry through the API, as Prefect's UI does: AwaitingRetry; a worker runs it again.
         QFile(go).open(QIODevice::WriteOnly);
@@ -229,6 +186,84 @@ private Q_SLOTS:
         QCOMPARE(taskRuns(id).size(), size_t(2));
     }
 
+    // `weft flow-run retry --from-task` against the server: the worker's program runs the named
+    // task run and what depends on it again, though it had completed.
+    void retryFromTaskRunsItAgainOnTheWorker() {
+        const QString go = m_dir.filePath(QStringLiteral("go-flaky"));
+        const std::string deployment = deploy("flaky", "from-task", QStringLiteral("e2e"));
+        QVERIFY(!deployment.empty());
+        const std::string id = createRun(deployment, {{"go", go.toStdString()}});
+        QVERIFY(!id.empty());
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), std::string("FAILED"), 30000);
+        const json first = taskRun(id, "first");
+        QCOMPARE(first.value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(taskRun(id, "check").value("state_type", ""), std::string("FAILED"));
+
+        QFile(go).open(QIODevice::WriteOnly);
+        const std::string firstId = first.value("id", "");
+        const ProcessRun retry = weft({QStringLiteral("flow-run"), QStringLiteral("retry"), qs(id),
+                                       QStringLiteral("--from-task"), qs(firstId)});
+        QVERIFY2(retry.code == 0, qPrintable(retry.err));
+        QVERIFY2(retry.out.contains(qs(firstId)), qPrintable(retry.out));
+        // The AwaitingRetry state names the task run, in Prefect's StateDetails.
+        const json awaiting = flowRun(id).at("state");
+        QCOMPARE(awaiting.value("name", ""), std::string("AwaitingRetry"));
+        QCOMPARE(awaiting.at("state_details").value("retry_from_task_run_id", ""), firstId);
+
+        QTRY_VERIFY2_WITH_TIMEOUT(stateOf(id) == "COMPLETED", flowRun(id).dump().c_str(), 30000);
+        const json again = taskRun(id, "first");
+        QCOMPARE(again.value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(again.value("run_count", 0), 2); // run again, not reused
+        QCOMPARE(taskRun(id, "check").value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(flowRun(id).value("run_count", 0), 2);
+    }
+
+    // A task run of another flow run is refused, and nothing changes.
+    void retryFromAnotherRunsTaskIsRefused() {
+        const QString go = m_dir.filePath(QStringLiteral("go-never"));
+        const std::string deployment = deploy("flaky", "other-task", QStringLiteral("e2e"));
+        const std::string a = createRun(deployment, {{"go", go.toStdString()}});
+        const std::string b = createRun(deployment, {{"go", go.toStdString()}});
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(a), std::string("FAILED"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(b), std::string("FAILED"), 30000);
+        const ProcessRun retry =
+            weft({QStringLiteral("flow-run"), QStringLiteral("retry"), qs(a),
+                  QStringLiteral("--from-task"), qs(taskRun(b, "first").value("id", ""))});
+        QCOMPARE(retry.code, 1);
+        QVERIFY2(retry.err.contains(QStringLiteral("belongs to another flow run")),
+                 qPrintable(retry.err));
+        QCOMPARE(stateOf(a), std::string("FAILED"));
+    }
+
+    // A run retried after its final state but before its program exited (a person is quicker
+    // than the program's last reports): the worker leaves it to its pool, not CRASHED.
+    void runRetriedBeforeItsProgramExitedIsNotCrashed() {
+        const QString go = m_dir.filePath(QStringLiteral("go-quick-retry"));
+        const std::string deployment = deploy("waits", "quick-retry", QStringLiteral("e2e"));
+        const std::string id = createRun(deployment, {{"go", go.toStdString()}});
+        QTRY_COMPARE_WITH_TIMEOUT(taskRun(id, "first").value("state_type", ""),
+                                  std::string("COMPLETED"), 30000);
+        pid_t pid = 0;
+        QTRY_VERIFY_WITH_TIMEOUT((pid = pidOf(m_workers[0].get(), id)) > 0, 10000);
+        const QString setState = QStringLiteral("/flow_runs/%1/set_state").arg(qs(id));
+        QCOMPARE(api("POST", setState, {{"state", {{"type", "FAILED"}}}, {"force", true}})
+                     .body.value("status", ""),
+                 std::string("ACCEPT"));
+        QCOMPARE(
+            api("POST", setState,
+                {{"state", {{"type", "SCHEDULED"}, {"name", "AwaitingRetry"}}}, {"force", true}})
+                .body.value("status", ""),
+            std::string("ACCEPT"));
+        QFile(go).open(QIODevice::WriteOnly);
+        QCOMPARE(::kill(pid, SIGKILL), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(workerLog(m_workers[0].get()).contains("was retried after"),
+                                 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), std::string("COMPLETED"), 30000);
+        for (const auto& s :
+             m_server.api("GET", QStringLiteral("/flow_run_states/?flow_run_id=") + qs(id)).body)
+            QVERIFY2(s.value("type", "") != "CRASHED", s.dump().c_str());
+    }
+
     void cancelledRunEndsCancelled() {
         const std::string deployment = deploy("waits", "cancel", QStringLiteral("e2e"));
         QVERIFY(!deployment.empty());
@@ -240,6 +275,8 @@ private Q_SLOTS:
                                       {{"state", {{"type", "CANCELLING"}}}});
         QCOMPARE(cancel.body.value("status", ""), std::string("ACCEPT"));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), std::string("CANCELLED"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(taskRun(id, "wait_for").value("state_type", "") != "RUNNING",
+                                 10000);
         QTRY_VERIFY_WITH_TIMEOUT(QString::fromUtf8(workerLog(m_workers[0].get()))
                                      .contains(qs(id) + QStringLiteral(" is being cancelled")),
                                  10000);
@@ -329,6 +366,7 @@ private Q_SLOTS:
         QVERIFY(worker->waitForFinished(30000));
         QCOMPARE(worker->exitCode(), 0);
         QCOMPARE(stateOf(id), std::string("CRASHED"));
+        QCOMPARE(taskRun(id, "wait_for").value("state_type", ""), std::string("CRASHED"));
         const std::string message = flowRun(id).at("state").value("message", "");
         QVERIFY2(message.find("SIGKILL") != std::string::npos
                      && message.find("worker stopping") != std::string::npos,

@@ -1,5 +1,6 @@
 // A flow program the worker tests deploy: quick runs that note each execution, a run that waits
-// (for a kill -9 or a cancellation) after its first task, and nothing else.
+// (for a kill -9 or a cancellation) after its first task, and one whose second task fails until
+// a file exists.
 #include <weft/weft.hpp>
 
 #include <chrono>
@@ -43,8 +44,16 @@ auto wait_for = weft::task("wait_for", [](std::string go) {
 auto waits =
     weft::flow("waits", [](std::string go) { return first() + wait_for(go); }).params({"go"});
 
+// Fails until `go` exists: a run's second task that fails once, for retries from a task run.
+auto check = weft::task("check", [](int x, std::string go) {
+                 if (!std::filesystem::exists(go)) throw std::runtime_error("no " + go + " yet");
+                 return x + 1;
+             }).params({"x", "go"});
+
+auto flaky = weft::flow("flaky", [](std::string go) { return check(first(), go); }).params({"go"});
+
 } // namespace
 
 int main(int argc, char** argv) {
-    return weft::main(argc, argv, {quick, waits});
+    return weft::main(argc, argv, {quick, waits, flaky});
 }

@@ -122,9 +122,11 @@ bool Worker::claim(const nlohmann::json& flow_run) {
     State current;
     if (auto s = flow_run.find("state"); s != flow_run.end() && s->is_object())
         current = state_from_json(*s);
-    const Outcome o =
-        propose_state(m_api, RemoteRun::Flow, id, current,
-                      states::pending("Claimed by worker " + m_options.name + "."), false);
+    State claimed = states::pending("Claimed by worker " + m_options.name + ".");
+    // A retry from a task run: the program reads where to start from the state it is given.
+    if (const std::string from = retry_from_task_run(current); !from.empty())
+        claimed.details = {{kRetryFromTaskRunKey, from}};
+    const Outcome o = propose_state(m_api, RemoteRun::Flow, id, current, claimed, false);
     return o.accepted();
 }
 

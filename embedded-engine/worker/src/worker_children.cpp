@@ -120,8 +120,17 @@ void Children::settle(const Child& child, const ChildExit& exit) {
     // 3: `execute` was refused the run (another process has it): not this worker's to settle.
     const bool refused = !exit.signal && exit.code == 3;
     if (is_terminal(type) || type == StateType::Paused || refused) {
+        // A program that ended its run CANCELLED or CRASHED itself may have left task runs it was
+        // stopped in unreported; its process is gone, so they are over too.
+        if (!refused && (type == StateType::Cancelled || type == StateType::Crashed))
+            end_unfinished_task_runs(child.run_id, type);
         say(m_worker, label + " ended " + std::string(to_string(type)) + ": its program "
                           + how_it_ended(exit) + (refused ? " (another process has the run)" : ""));
+        return;
+    }
+    if (retried_after_end(child.run_id, run->state)) {
+        say(m_worker, label + " was retried after its program ended it; its program "
+                          + how_it_ended(exit) + ". It waits in its pool to run again.");
         return;
     }
     const bool cancelling = type == StateType::Cancelling || child.term_sent;
@@ -133,9 +142,37 @@ void Children::settle(const Child& child, const ChildExit& exit) {
                                                                           + " The worker stopping "
                                                                             "killed it."
                                                                     : why);
-    propose(child.run_id, final_state);
+    if (propose(child.run_id, final_state))
+        end_unfinished_task_runs(child.run_id, final_state.type);
     say(m_worker, label + " ended " + std::string(to_string(final_state.type)) + ": its program "
                       + how_it_ended(exit));
+}
+
+bool Children::retried_after_end(const std::string& run_id, const State& current) {
+    // The program's own flow-level retry goes RUNNING → AwaitingRetry (its FAILED is turned into
+    // it): killed there, the run crashed. A person's retry comes after a final state.
+    if (current.type != StateType::Scheduled) return false;
+    RemoteReader reader(m_api);
+    const auto history = reader.state_history(run_id);
+    for (auto it = history.rbegin(); it != history.rend(); ++it)
+        if (it->id != current.id) return is_terminal(it->type);
+    return false;
+}
+
+void Children::end_unfinished_task_runs(const std::string& run_id, StateType how) {
+    // As the engine's crash detection does: nothing of the run is left looking as if it still
+    // ran. A refusal (a report that arrived meanwhile) is said and left to the rules.
+    RemoteReader reader(m_api);
+    for (const auto& task : reader.task_runs(run_id)) {
+        if (is_terminal(task.state.type)) continue;
+        const State ended = how == StateType::Cancelled
+                                ? states::cancelled("Its flow run was cancelled.")
+                                : states::crashed("Its flow run crashed.");
+        const Outcome o = propose_state(m_api, RemoteRun::Task, task.id, task.state, ended, false);
+        if (!o.accepted())
+            say(m_worker, "task run " + task.id + " of flow run " + run_id + " was not set "
+                              + std::string(to_string(how)) + ": " + o.reason);
+    }
 }
 
 bool Children::propose(const std::string& run_id, const State& state) {

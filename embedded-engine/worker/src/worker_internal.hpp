@@ -57,6 +57,12 @@ private:
     /// After its program ended: a run left without a final state is CRASHED (CANCELLED when it
     /// was being cancelled).
     void settle(const Child& child, const ChildExit& exit);
+    /// A run someone retried (SCHEDULED after a final state) before its program had exited: it
+    /// is not crashed but left to its pool.
+    bool retried_after_end(const std::string& run_id, const State& current);
+    /// The run's task runs not finished when its program ended: CRASHED (CANCELLED when `how`
+    /// is), through the server's rules.
+    void end_unfinished_task_runs(const std::string& run_id, StateType how);
     /// Proposes `state` for the run through the server's rules; says why when refused.
     bool propose(const std::string& run_id, const State& state);
     void fail_to_start(const std::string& run_id, const std::string& why);
