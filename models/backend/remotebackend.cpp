@@ -149,6 +149,10 @@ QString RemoteBackend::cannot(Capability c) const {
     return {};
 }
 
+bool RemoteBackend::sortsFlowRuns(weft::FlowRunSort sort) const {
+    return sortName(sort).has_value();
+}
+
 bool RemoteBackend::isLive() const {
     return m_events->isLive();
 }

@@ -27,6 +27,7 @@ public:
     QString description() const override;
     bool isOpen() const override { return m_open; }
     QString cannot(Capability c) const override;
+    bool sortsFlowRuns(weft::FlowRunSort sort) const override;
     const RemoteSettings& settings() const { return m_rest->settings(); }
     /// True while the WebSocket streams events; false while polling (or disconnected).
     bool isLive() const;
