@@ -74,6 +74,8 @@ private:
     void proposeState(const char* runs, const std::string& id, const weft::State& state, bool force,
                       QObject* context, Done<CommandResult> done);
     void sawRuns(const std::vector<weft::FlowRunRecord>& runs);
+    void sawFlowRun(const std::string& id);
+    void checkRunsStillExist();
     void onEvents(std::vector<weft::Event> events);
     void deliver();
     void refreshLogs();
@@ -86,9 +88,13 @@ private:
     std::unordered_map<std::string, std::string> m_flowNames; // flow id → name
     std::unordered_set<std::string> m_knownRuns;              // flow and task runs seen
     std::unordered_set<std::string> m_taskRuns;               // the task runs among them
-    std::vector<weft::Event> m_pending;                       // the next batch
-    QTimer m_batchTimer;                                      // one batch per ~100 ms
-    std::unordered_set<std::string> m_logRuns;                // runs whose lines may have grown
+    // The flow runs seen most lately (oldest first, bounded): after a gap in the stream they
+    // are checked, so runs deleted meanwhile leave the views.
+    std::vector<std::string> m_recentFlowRuns;
+    std::unordered_set<std::string> m_recentFlowRunSet;
+    std::vector<weft::Event> m_pending;        // the next batch
+    QTimer m_batchTimer;                       // one batch per ~100 ms
+    std::unordered_set<std::string> m_logRuns; // runs whose lines may have grown
     QTimer m_logTimer;
     std::int64_t m_seq = 0;
     qint64 m_rateWindowStart = 0;

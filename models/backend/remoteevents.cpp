@@ -97,6 +97,8 @@ void RemoteEvents::onConnected() {
     m_status(true, {});
     // What changed while the stream was down (or before it opened) comes with one poll.
     if (wasDown) poll();
+    const bool gap = std::exchange(m_dropped, false) | std::exchange(m_pollFailed, false);
+    if (gap) Q_EMIT resumed();
 }
 
 void RemoteEvents::onMessage(const QString& text) {
@@ -112,6 +114,7 @@ void RemoteEvents::onMessage(const QString& text) {
 void RemoteEvents::onDropped(const QString& why) {
     const bool wasLive = m_live;
     m_live = false;
+    m_dropped |= wasLive;
     // Not a health problem by itself (Prefect servers may have no stream): the polls that
     // replace it say whether the server answers.
     if (wasLive || !m_poll.isActive()) {
@@ -193,6 +196,7 @@ void RemoteEvents::poll() {
         [this, convert, ended, started](Result<std::vector<weft::FlowRunRecord>> first) {
             if (!first) {
                 m_polling = false;
+                m_pollFailed = true;
                 m_status(false, first.error());
                 return;
             }
@@ -202,7 +206,11 @@ void RemoteEvents::poll() {
                  started](Result<std::vector<weft::FlowRunRecord>> second) mutable {
                     m_polling = false;
                     m_status(second.ok(), second.error());
-                    if (!second) return;
+                    if (!second) {
+                        m_pollFailed = true;
+                        return;
+                    }
+                    if (std::exchange(m_pollFailed, false)) Q_EMIT resumed();
                     first.insert(first.end(), std::make_move_iterator(second->begin()),
                                  std::make_move_iterator(second->end()));
                     m_since = std::max(m_since, started - kMargin);

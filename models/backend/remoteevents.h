@@ -32,6 +32,11 @@ public:
     /// The event in one events/out message; nullopt for other messages and other resources.
     static std::optional<weft::Event> eventFromMessage(const nlohmann::json& message);
 
+Q_SIGNALS:
+    /// The server answers again after a gap (the stream reopened after a drop, or a poll
+    /// succeeded after failing): what was deleted meanwhile sent no event that arrived.
+    void resumed();
+
 private:
     void connectSocket();
     void onConnected();
@@ -49,8 +54,10 @@ private:
     QTimer m_poll;
     int m_backoffMs = 500;
     bool m_live = false;
-    bool m_polling = false;                                 // a poll is in flight
-    weft::Micros m_since = 0;                               // runs that ended after this are polled
+    bool m_dropped = false;    // the stream dropped; cleared when it reopens
+    bool m_pollFailed = false; // the last poll failed
+    bool m_polling = false;    // a poll is in flight
+    weft::Micros m_since = 0;  // runs that ended after this are polled
     std::unordered_map<std::string, std::string> m_stateOf; // flow run id → state id last seen
 };
 
