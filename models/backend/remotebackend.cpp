@@ -125,6 +125,8 @@ RemoteBackend::RemoteBackend(RemoteSettings settings, QObject* parent)
         m_rest, [this](weft::Event e) { onEvents({std::move(e)}); },
         [this](bool answers, const QString& why) { noteAnswer(answers ? QString() : why); }, this);
     connect(m_events, &RemoteEvents::resumed, this, &RemoteBackend::checkRunsStillExist);
+    connect(m_events, &RemoteEvents::liveChanged, this,
+            [this](bool live) { Q_EMIT linkChanged(live, linkStatus()); });
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(kBatchMs);
     connect(&m_batchTimer, &QTimer::timeout, this, &RemoteBackend::deliver);
@@ -160,8 +162,22 @@ bool RemoteBackend::isLive() const {
     return m_events->isLive();
 }
 
+QString RemoteBackend::linkStatus() const {
+    if (m_events->isLive()) return tr("connected");
+    const QString why = m_events->downReason();
+    return why.isEmpty() ? tr("connecting") : tr("reconnecting (%1)").arg(why);
+}
+
 void RemoteBackend::setPollInterval(int ms) {
     m_events->setPollInterval(ms);
+}
+
+void RemoteBackend::setBackoff(int firstMs, int maxMs) {
+    m_events->setBackoff(firstMs, maxMs);
+}
+
+void RemoteBackend::setHeartbeat(int ms) {
+    m_events->setHeartbeat(ms);
 }
 
 template<class T> void RemoteBackend::answerLater(QObject* context, Done<T> done, Result<T> value) {

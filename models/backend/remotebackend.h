@@ -31,9 +31,20 @@ public:
     const RemoteSettings& settings() const { return m_rest->settings(); }
     /// True while the WebSocket streams events; false while polling (or disconnected).
     bool isLive() const;
-    /// How often the fallback polls, and the longest reconnect backoff (ms); tests shorten them.
+    /// "connected" while the stream is live, else "reconnecting (why)" / "connecting", for
+    /// the status bar.
+    QString linkStatus() const;
+    /// How often the fallback polls, the reconnect backoff (first, longest) and the stream's
+    /// heartbeat, in ms; tests shorten them.
     void setPollInterval(int ms);
+    void setBackoff(int firstMs, int maxMs);
+    void setHeartbeat(int ms);
 
+Q_SIGNALS:
+    /// The event stream opened or went down; `status` is linkStatus().
+    void linkChanged(bool live, const QString& status);
+
+public:
     void fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done) override;
     void fetchFlowRuns(const weft::FlowRunQuery& query, QObject* context,
                        Done<std::vector<weft::FlowRunRecord>> done) override;

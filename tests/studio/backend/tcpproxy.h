@@ -1,17 +1,22 @@
 #pragma once
 // A TCP proxy on 127.0.0.1 in front of a server, for fault tests: it can cut every connection
-// and refuse new ones (the network is down), drop connections at will, and change where it
-// forwards to (a restarted server on another port), while the client keeps one URL.
+// and refuse new ones (the network is down), change where it forwards to (a restarted server on
+// another port) while the client keeps one URL, and misbehave on the event stream's WebSocket
+// connections only (those that start with "GET /api/events/out"): drop each one a while after it
+// opens, or pass the handshake and then stall (nothing more reaches the client, not even pongs).
+#include <QElapsedTimer>
 #include <QList>
 #include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 #include <QUrl>
 
 class TcpProxy : public QTcpServer {
 public:
     explicit TcpProxy(quint16 target)
         : m_target(target) {
+        m_clock.start();
         listen(QHostAddress::LocalHost, 0);
         connect(this, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket* client = nextPendingConnection())
@@ -32,7 +37,12 @@ public:
             if (s) s->abort();
         m_sockets.clear();
     }
-    int accepted() const { return m_accepted; }
+    /// Each WebSocket connection is cut this long after it opens (< 0: never).
+    void setDropWebSocketsAfter(int ms) { m_dropAfterMs = ms; }
+    /// WebSocket connections get their handshake answer, then nothing.
+    void setStallWebSockets(bool stall) { m_stall = stall; }
+    /// When each WebSocket connection was asked for, in ms since the proxy started.
+    const QList<qint64>& webSocketAttempts() const { return m_wsAttempts; }
 
 private:
     void accept(QTcpSocket* client) {
@@ -42,18 +52,14 @@ private:
             client->deleteLater();
             return;
         }
-        ++m_accepted;
         auto* upstream = new QTcpSocket(client);
         m_sockets << client << upstream;
-        // Bytes from the client wait until the upstream connection is open.
-        connect(client, &QTcpSocket::readyRead, upstream, [client, upstream] {
-            if (upstream->state() == QAbstractSocket::ConnectedState)
-                upstream->write(client->readAll());
-        });
+        connect(client, &QTcpSocket::readyRead, upstream,
+                [this, client, upstream] { toUpstream(client, upstream); });
         connect(upstream, &QTcpSocket::connected, client,
-                [client, upstream] { upstream->write(client->readAll()); });
+                [this, client, upstream] { toUpstream(client, upstream); });
         connect(upstream, &QTcpSocket::readyRead, client,
-                [client, upstream] { client->write(upstream->readAll()); });
+                [this, client, upstream] { toClient(client, upstream); });
         connect(upstream, &QTcpSocket::disconnected, client,
                 [client] { client->disconnectFromHost(); });
         connect(upstream, &QTcpSocket::errorOccurred, client,
@@ -64,8 +70,43 @@ private:
         upstream->connectToHost(QHostAddress::LocalHost, m_target);
     }
 
+    // Bytes from the client wait until the upstream connection is open.
+    void toUpstream(QTcpSocket* client, QTcpSocket* upstream) {
+        if (upstream->state() != QAbstractSocket::ConnectedState) return;
+        const QByteArray data = client->readAll();
+        if (!client->property("seen").toBool() && !data.isEmpty()) {
+            client->setProperty("seen", true);
+            if (data.startsWith("GET /api/events/out")) {
+                client->setProperty("ws", true);
+                m_wsAttempts << m_clock.elapsed();
+                if (m_dropAfterMs >= 0)
+                    QTimer::singleShot(m_dropAfterMs, client, [client] { client->abort(); });
+            }
+        }
+        upstream->write(data);
+    }
+
+    void toClient(QTcpSocket* client, QTcpSocket* upstream) {
+        QByteArray data = upstream->readAll();
+        if (m_stall && client->property("ws").toBool()) {
+            if (client->property("stalled").toBool()) return;
+            QByteArray head = client->property("head").toByteArray() + data;
+            const qsizetype end = head.indexOf("\r\n\r\n");
+            if (end < 0) {
+                client->setProperty("head", head);
+                return;
+            }
+            client->setProperty("stalled", true);
+            data = head.left(end + 4); // the handshake answer, and nothing after it
+        }
+        client->write(data);
+    }
+
     quint16 m_target;
     bool m_down = false;
-    int m_accepted = 0;
+    bool m_stall = false;
+    int m_dropAfterMs = -1;
+    QElapsedTimer m_clock;
+    QList<qint64> m_wsAttempts;
     QList<QPointer<QTcpSocket>> m_sockets;
 };

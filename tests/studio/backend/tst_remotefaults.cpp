@@ -56,6 +56,45 @@ bool openBackend(RemoteBackend& b) {
     return opened.count() == 1;
 }
 
+// A 5 ms timer on the GUI thread: the longest gap between its ticks is how long the GUI
+// thread was kept from its events.
+class GuiTicker {
+public:
+    GuiTicker() {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(5);
+        QObject::connect(&m_timer, &QTimer::timeout,
+                         [this] { m_maxGapMs = std::max(m_maxGapMs, m_clock.restart()); });
+        m_clock.start();
+        m_timer.start();
+    }
+    qint64 maxGapMs() const { return m_maxGapMs; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_maxGapMs = 0;
+};
+
+// The waits between successive connection attempts.
+QList<qint64> gaps(const QList<qint64>& attempts) {
+    QList<qint64> out;
+    for (qsizetype i = 1; i < attempts.size(); ++i)
+        out << attempts[i] - attempts[i - 1];
+    return out;
+}
+
+QByteArray describe(const QList<qint64>& values) {
+    QByteArray out;
+    for (qint64 v : values)
+        out += QByteArray::number(v) + " ";
+    return out;
+}
+
+// A bound far above a healthy GUI thread's few ms, far below a blocking network call's seconds:
+// the machine running the tests may be busy.
+constexpr qint64 kMaxGuiGapMs = 500;
+
 int rowOf(const FlowRunListModel& m, const std::string& id) {
     for (int row = 0; row < m.rowCount(); ++row)
         if (m.data(m.index(row, 0), flowruns::IdRole).toString().toStdString() == id) return row;
@@ -67,8 +106,69 @@ int rowOf(const FlowRunListModel& m, const std::string& id) {
 class TestRemoteFaults : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
+    QString m_db; // a few runs, for the stream tests
+    std::unique_ptr<Server> m_server;
 
 private Q_SLOTS:
+    void initTestCase() {
+        m_db = m_dir.filePath(QStringLiteral("stream.db"));
+        {
+            auto store = weft::Store::open(m_db.toStdString());
+            fixtures::writeManyRuns(*store, 20);
+        }
+        m_server = std::make_unique<Server>();
+        QVERIFY2(m_server->start(m_db), m_server->err.constData());
+    }
+
+    // A server that accepts the WebSocket and then never sends (not even pongs): the missed
+    // pong gives it away, the stream is reopened with a growing backoff, polling meanwhile,
+    // and the GUI thread keeps ticking throughout.
+    void stalledStreamIsReopened() {
+        TcpProxy proxy(m_server->port);
+        proxy.setStallWebSockets(true);
+        GuiTicker ticker;
+        RemoteBackend b({proxy.api()});
+        b.setHeartbeat(300);
+        b.setBackoff(200, 3200);
+        QSignalSpy link(&b, &RemoteBackend::linkChanged);
+        QVERIFY(openBackend(b));
+        QTRY_VERIFY_WITH_TIMEOUT(!link.isEmpty() && link.first().at(0).toBool(), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!b.isLive(), kWaitMs);
+        QVERIFY2(b.linkStatus().startsWith(QLatin1String("reconnecting")),
+                 qPrintable(b.linkStatus()));
+        QVERIFY2(b.linkStatus().contains(QLatin1String("ping")), qPrintable(b.linkStatus()));
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.webSocketAttempts().size() >= 5, kWaitMs);
+        const QList<qint64> g = gaps(proxy.webSocketAttempts());
+        QVERIFY2(g[3] >= 2 * g[0], describe(g).constData());
+        QVERIFY2(b.isHealthy(), qPrintable(b.healthError())); // REST answers: polls go on
+        QVERIFY2(ticker.maxGapMs() < kMaxGuiGapMs, QByteArray::number(ticker.maxGapMs()));
+        qInfo("stall: attempts %s ms apart; GUI thread max gap %lld ms", describe(g).constData(),
+              ticker.maxGapMs());
+    }
+
+    // A stream dropped a second after every open: the short-lived connections do not reset
+    // the backoff, so the attempts spread out instead of hammering the server.
+    void streamDroppedEverySecond() {
+        TcpProxy proxy(m_server->port);
+        proxy.setDropWebSocketsAfter(1000);
+        GuiTicker ticker;
+        RemoteBackend b({proxy.api()});
+        b.setBackoff(200, 3200);
+        QVERIFY(openBackend(b));
+        QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!b.isLive(), kWaitMs);
+        QVERIFY2(b.linkStatus().startsWith(QLatin1String("reconnecting")),
+                 qPrintable(b.linkStatus()));
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.webSocketAttempts().size() >= 5, kWaitMs);
+        const QList<qint64> g = gaps(proxy.webSocketAttempts());
+        for (qint64 gap : g)
+            QVERIFY2(gap >= 1000, describe(g).constData());
+        QVERIFY2(g[3] >= g[0] + 1000, describe(g).constData()); // 200 ms → 1.6 s backoff
+        QVERIFY2(ticker.maxGapMs() < kMaxGuiGapMs, QByteArray::number(ticker.maxGapMs()));
+        qInfo("drops: attempts %s ms apart; GUI thread max gap %lld ms", describe(g).constData(),
+              ticker.maxGapMs());
+    }
+
     // A run deleted while the event stream was down sent its one event to nobody: after the
     // reconnect it leaves the list, and its page's snapshot says it was deleted.
     void runDeletedWhileTheStreamWasDown() {
