@@ -1357,7 +1357,10 @@ int main(int argc, char** argv) {
     if (remote) {
         QTemporaryDir remoteTemp;
         return runRemoteBench(dir.empty() ? remoteTemp.path().toStdString() : dir, remoteRuns,
-                              cli.count("--rate") ? rate : 2000, ingestSeconds);
+                              cli.count("--rate") ? rate : 2000, ingestSeconds, [&app] {
+                                  const Stall s = app.take("streaming events");
+                                  return std::pair{s.wallMs, s.cpuMs};
+                              });
     }
 
     Sizes sizes;

@@ -33,6 +33,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -45,12 +46,26 @@ void note(const std::string& text) {
     std::fprintf(stderr, "%s\n", text.c_str());
 }
 
+double threadCpuMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
 // Runs the event loop until `done` or `ms` passed; the elapsed ms.
+// A real event loop, so the application's event timing sees its events.
 double waitFor(const std::function<bool()>& done, int ms) {
     QElapsedTimer t;
     t.start();
-    while (!done() && t.elapsed() < ms)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 2);
+    if (done()) return 0;
+    QEventLoop loop;
+    QTimer poll;
+    poll.setInterval(2);
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (done() || t.elapsed() > ms) loop.quit();
+    });
+    poll.start();
+    loop.exec();
     return t.nsecsElapsed() / 1e6;
 }
 
@@ -182,7 +197,8 @@ json taskRunEvent(const std::string& taskRunId, const std::string& flowRunId, bo
 
 } // namespace
 
-int runRemoteBench(const std::string& dir, long runs, int rate, double seconds) {
+int runRemoteBench(const std::string& dir, long runs, int rate, double seconds,
+                   TakeLongestEvent takeLongest) {
     json out;
     const std::string db =
         (std::filesystem::path(dir) / ("remote-" + std::to_string(runs) + ".db"));
@@ -237,6 +253,8 @@ int runRemoteBench(const std::string& dir, long runs, int rate, double seconds) 
                      [&](const EventBatch& b) { delivered += (long long)b->size(); });
     GapRecorder gaps;
     gaps.start();
+    takeLongest();
+    const double cpu0 = threadCpuMs();
     std::atomic<bool> sending{true};
     std::string sendError;
     std::thread sender([&] {
@@ -268,6 +286,13 @@ int runRemoteBench(const std::string& dir, long runs, int rate, double seconds) 
     sender.join();
     waitFor([&] { return false; }, 300); // the last batches, measured too
     gaps.stop();
+    // A gap is the GUI thread busy, or preempted on a busy machine: the longest event by CPU
+    // time and the thread's CPU share tell which.
+    const auto [eventWallMs, eventCpuMs] = takeLongest();
+    out["gui_longest_event_ms"] = std::round(eventWallMs * 10) / 10;
+    out["gui_longest_event_cpu_ms"] = std::round(eventCpuMs * 10) / 10;
+    out["gui_cpu_share"] =
+        std::round((threadCpuMs() - cpu0) / (window.nsecsElapsed() / 1e6 + 300) * 1000) / 1000;
     if (!sendError.empty()) note("events in: " + sendError);
     out["remote_events_per_s"] = std::round(double(inWindow) / windowS);
     out["gui_max_stall_ms"] = std::round(gaps.max() * 10) / 10;
