@@ -28,6 +28,7 @@
 //
 // Progress goes to stderr; stdout gets one JSON line.
 #include "backend/embeddedbackend.h"
+#include "bench_studio_remote.h"
 #include "fixtures.h"
 #include "graph/rungraphmodel.h"
 #include "graph/rungraphview.h"
@@ -1330,6 +1331,14 @@ int main(int argc, char** argv) {
     cli.add_option("--ingest-seconds", ingestSeconds, "How long live ingest lasts")
         ->check(CLI::PositiveNumber);
     cli.add_option("--phases", phases, "Which measurements (comma-separated)");
+    bool remote = false;
+    long remoteRuns = 100'000;
+    cli.add_flag("--remote", remote,
+                 "Instead: the run list on a weft-server with --remote-runs runs (first paint, "
+                 "local baseline) and GUI stalls while 2,000 events/s stream in (--rate, "
+                 "--ingest-seconds)");
+    cli.add_option("--remote-runs", remoteRuns, "Flow runs in the server's database")
+        ->check(CLI::PositiveNumber);
     CLI11_PARSE(cli, argc, argv);
     auto wants = [&](const char* phase) {
         return ("," + phases + ",").find("," + std::string(phase) + ",") != std::string::npos;
@@ -1345,6 +1354,14 @@ int main(int argc, char** argv) {
         });
     int qtArgc = 1;
     TimingApp app(qtArgc, argv);
+    if (remote) {
+        QTemporaryDir remoteTemp;
+        return runRemoteBench(dir.empty() ? remoteTemp.path().toStdString() : dir, remoteRuns,
+                              cli.count("--rate") ? rate : 2000, ingestSeconds, [&app] {
+                                  const Stall s = app.take("streaming events");
+                                  return std::pair{s.wallMs, s.cpuMs};
+                              });
+    }
 
     Sizes sizes;
     if (quick) sizes = Sizes{100'000, 25, 40, 1'000'000};

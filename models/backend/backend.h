@@ -79,6 +79,13 @@ public:
         return {};
     }
 
+    /// Whether the backend can list flow runs in order `sort`: Prefect's API knows a few orders
+    /// only (FlowRunSort), so a server refuses Studio's others; views offer only these.
+    virtual bool sortsFlowRuns(weft::FlowRunSort sort) const {
+        (void)sort;
+        return true;
+    }
+
     template<class T> using Done = std::function<void(Result<T>)>;
     /// A chunk of log ids; `last` ends the stream (an error always ends it).
     using IdChunk = std::function<void(Result<std::vector<std::int64_t>> ids, bool last)>;

@@ -13,9 +13,11 @@ namespace weft::studio {
 using nlohmann::json;
 
 namespace {
-constexpr int kBatchMs = 100;    // events reach the models at most this often
-constexpr int kLogReadMs = 300;  // new lines are read at most this often per run
-constexpr int kStatsRuns = 1000; // runs read for the dashboard's per-flow statistics
+constexpr int kBatchMs = 100;              // events reach the models at most this often
+constexpr int kLogReadMs = 300;            // new lines are read at most this often per run
+constexpr int kStatsRuns = 1000;           // runs read for the dashboard's per-flow statistics
+constexpr std::size_t kCheckedRuns = 4000; // flow runs checked after a gap (20 requests)
+constexpr std::size_t kCheckChunk = 200;   // ids per check request (a server's page)
 
 bool isUuid(const std::string& s) {
     if (s.size() != 36) return false;
@@ -122,6 +124,9 @@ RemoteBackend::RemoteBackend(RemoteSettings settings, QObject* parent)
     m_events = new RemoteEvents(
         m_rest, [this](weft::Event e) { onEvents({std::move(e)}); },
         [this](bool answers, const QString& why) { noteAnswer(answers ? QString() : why); }, this);
+    connect(m_events, &RemoteEvents::resumed, this, &RemoteBackend::checkRunsStillExist);
+    connect(m_events, &RemoteEvents::liveChanged, this,
+            [this](bool live) { Q_EMIT linkChanged(live, linkStatus()); });
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(kBatchMs);
     connect(&m_batchTimer, &QTimer::timeout, this, &RemoteBackend::deliver);
@@ -149,12 +154,30 @@ QString RemoteBackend::cannot(Capability c) const {
     return {};
 }
 
+bool RemoteBackend::sortsFlowRuns(weft::FlowRunSort sort) const {
+    return sortName(sort).has_value();
+}
+
 bool RemoteBackend::isLive() const {
     return m_events->isLive();
 }
 
+QString RemoteBackend::linkStatus() const {
+    if (m_events->isLive()) return tr("connected");
+    const QString why = m_events->downReason();
+    return why.isEmpty() ? tr("connecting") : tr("reconnecting (%1)").arg(why);
+}
+
 void RemoteBackend::setPollInterval(int ms) {
     m_events->setPollInterval(ms);
+}
+
+void RemoteBackend::setBackoff(int firstMs, int maxMs) {
+    m_events->setBackoff(firstMs, maxMs);
+}
+
+void RemoteBackend::setHeartbeat(int ms) {
+    m_events->setHeartbeat(ms);
 }
 
 template<class T> void RemoteBackend::answerLater(QObject* context, Done<T> done, Result<T> value) {
@@ -206,8 +229,62 @@ void RemoteBackend::fetchFlows(QObject* context, Done<std::vector<weft::FlowReco
 
 void RemoteBackend::sawRuns(const std::vector<weft::FlowRunRecord>& runs) {
     if (m_knownRuns.size() > 500'000) m_knownRuns.clear(); // bounded: at worst "created" again
-    for (const auto& r : runs)
+    for (const auto& r : runs) {
         m_knownRuns.insert(r.id);
+        sawFlowRun(r.id);
+    }
+}
+
+void RemoteBackend::sawFlowRun(const std::string& id) {
+    if (!m_recentFlowRunSet.insert(id).second) return;
+    m_recentFlowRuns.push_back(id);
+    if (m_recentFlowRuns.size() < 2 * kCheckedRuns) return;
+    // The older half goes at once, so that trimming costs O(1) per run seen.
+    const auto keep = m_recentFlowRuns.end() - std::ptrdiff_t(kCheckedRuns);
+    for (auto it = m_recentFlowRuns.begin(); it != keep; ++it)
+        m_recentFlowRunSet.erase(*it);
+    m_recentFlowRuns.erase(m_recentFlowRuns.begin(), keep);
+}
+
+// Deletions send one event, which a stream that was down never delivered, and a poll sees
+// only runs that exist: the runs the views may show are asked for by id, and those the server
+// no longer has are announced deleted (the list drops them, a run page says so).
+void RemoteBackend::checkRunsStillExist() {
+    const std::size_t n = std::min(m_recentFlowRuns.size(), kCheckedRuns);
+    const std::vector<std::string> ids(m_recentFlowRuns.end() - std::ptrdiff_t(n),
+                                       m_recentFlowRuns.end());
+    QPointer<RemoteBackend> self(this);
+    for (std::size_t at = 0; at < ids.size(); at += kCheckChunk) {
+        const std::vector<std::string> chunk(
+            ids.begin() + std::ptrdiff_t(at),
+            ids.begin() + std::ptrdiff_t(std::min(ids.size(), at + kCheckChunk)));
+        const json body = {{"flow_runs", {{"id", {{"any_", chunk}}}}},
+                           {"sort", "EXPECTED_START_TIME_DESC"},
+                           {"limit", kCheckChunk}};
+        m_rest->send<std::unordered_set<std::string>>(
+            "POST", QStringLiteral("/flow_runs/filter"), &body, this,
+            [](RestAnswer a) {
+                std::unordered_set<std::string> found;
+                for (const auto& r : a.body)
+                    found.insert(r.value("id", ""));
+                return found;
+            },
+            [self, chunk](Result<std::unordered_set<std::string>> found) {
+                if (!self || !found) return; // the next gap's check tries again
+                std::vector<weft::Event> gone;
+                for (const std::string& id : chunk)
+                    if (!found->count(id) && self->m_recentFlowRunSet.erase(id)) {
+                        std::erase(self->m_recentFlowRuns, id);
+                        self->m_knownRuns.erase(id);
+                        weft::Event e;
+                        e.kind = weft::EventKind::FlowRunDeleted;
+                        e.run_id = e.flow_run_id = id;
+                        e.ts = weft::now_us();
+                        gone.push_back(std::move(e));
+                    }
+                if (!gone.empty()) self->onEvents(std::move(gone));
+            });
+    }
 }
 
 // Weft's server names each run's flow; Prefect's names only its id: those are looked up once.
@@ -563,6 +640,9 @@ void RemoteBackend::onEvents(std::vector<weft::Event> events) {
             if (m_knownRuns.insert(e.run_id).second)
                 e.kind = e.kind == weft::EventKind::FlowRunState ? weft::EventKind::FlowRunCreated
                                                                  : weft::EventKind::TaskRunCreated;
+            if (e.kind == weft::EventKind::FlowRunState
+                || e.kind == weft::EventKind::FlowRunCreated)
+                sawFlowRun(e.run_id);
         }
         if (!e.flow_run_id.empty() && m_logs->watches(e.flow_run_id)) {
             m_logRuns.insert(e.flow_run_id);

@@ -27,12 +27,24 @@ public:
     QString description() const override;
     bool isOpen() const override { return m_open; }
     QString cannot(Capability c) const override;
+    bool sortsFlowRuns(weft::FlowRunSort sort) const override;
     const RemoteSettings& settings() const { return m_rest->settings(); }
     /// True while the WebSocket streams events; false while polling (or disconnected).
     bool isLive() const;
-    /// How often the fallback polls, and the longest reconnect backoff (ms); tests shorten them.
+    /// "connected" while the stream is live, else "reconnecting (why)" / "connecting", for
+    /// the status bar.
+    QString linkStatus() const;
+    /// How often the fallback polls, the reconnect backoff (first, longest) and the stream's
+    /// heartbeat, in ms; tests shorten them.
     void setPollInterval(int ms);
+    void setBackoff(int firstMs, int maxMs);
+    void setHeartbeat(int ms);
 
+Q_SIGNALS:
+    /// The event stream opened or went down; `status` is linkStatus().
+    void linkChanged(bool live, const QString& status);
+
+public:
     void fetchFlows(QObject* context, Done<std::vector<weft::FlowRecord>> done) override;
     void fetchFlowRuns(const weft::FlowRunQuery& query, QObject* context,
                        Done<std::vector<weft::FlowRunRecord>> done) override;
@@ -73,6 +85,8 @@ private:
     void proposeState(const char* runs, const std::string& id, const weft::State& state, bool force,
                       QObject* context, Done<CommandResult> done);
     void sawRuns(const std::vector<weft::FlowRunRecord>& runs);
+    void sawFlowRun(const std::string& id);
+    void checkRunsStillExist();
     void onEvents(std::vector<weft::Event> events);
     void deliver();
     void refreshLogs();
@@ -85,9 +99,13 @@ private:
     std::unordered_map<std::string, std::string> m_flowNames; // flow id → name
     std::unordered_set<std::string> m_knownRuns;              // flow and task runs seen
     std::unordered_set<std::string> m_taskRuns;               // the task runs among them
-    std::vector<weft::Event> m_pending;                       // the next batch
-    QTimer m_batchTimer;                                      // one batch per ~100 ms
-    std::unordered_set<std::string> m_logRuns;                // runs whose lines may have grown
+    // The flow runs seen most lately (oldest first, bounded): after a gap in the stream they
+    // are checked, so runs deleted meanwhile leave the views.
+    std::vector<std::string> m_recentFlowRuns;
+    std::unordered_set<std::string> m_recentFlowRunSet;
+    std::vector<weft::Event> m_pending;        // the next batch
+    QTimer m_batchTimer;                       // one batch per ~100 ms
+    std::unordered_set<std::string> m_logRuns; // runs whose lines may have grown
     QTimer m_logTimer;
     std::int64_t m_seq = 0;
     qint64 m_rateWindowStart = 0;

@@ -11,9 +11,9 @@ namespace weft::studio {
 using nlohmann::json;
 
 namespace {
-constexpr int kFirstBackoffMs = 500;
-constexpr int kMaxBackoffMs = 10000;
 constexpr int kPollMs = 5000;
+constexpr int kHeartbeatMs = 10000;
+constexpr int kStableMs = 5000; // up this long before the backoff starts from the first again
 constexpr weft::Micros kMargin = 10'000'000; // clocks differ; a poll looks this far back
 
 std::string after(const std::string& text, const std::string& prefix) {
@@ -47,7 +47,14 @@ RemoteEvents::RemoteEvents(RestClient* rest, std::function<void(weft::Event)> ev
     connect(&m_socket, &QWebSocket::sslErrors, this, [this] {
         if (m_rest->settings().ignoreTlsErrors) m_socket.ignoreSslErrors();
     });
+    m_heartbeat.setInterval(kHeartbeatMs);
+    connect(&m_heartbeat, &QTimer::timeout, this, &RemoteEvents::onHeartbeat);
+    connect(&m_socket, &QWebSocket::pong, this, [this] { m_awaitingPong = false; });
+    m_stable.setSingleShot(true);
+    m_stable.setInterval(kStableMs);
+    connect(&m_stable, &QTimer::timeout, this, [this] { m_backoffMs = m_firstBackoffMs; });
     connect(&m_socket, &QWebSocket::disconnected, this, [this] {
+        if (m_aborting) return;
         const QString why =
             m_socket.closeReason().isEmpty() ? m_socket.errorString() : m_socket.closeReason();
         onDropped(why);
@@ -61,6 +68,15 @@ RemoteEvents::~RemoteEvents() {
 
 void RemoteEvents::setPollInterval(int ms) {
     m_poll.setInterval(ms);
+}
+
+void RemoteEvents::setBackoff(int firstMs, int maxMs) {
+    m_firstBackoffMs = m_backoffMs = firstMs;
+    m_maxBackoffMs = std::max(firstMs, maxMs);
+}
+
+void RemoteEvents::setHeartbeat(int ms) {
+    m_heartbeat.setInterval(ms);
 }
 
 void RemoteEvents::start() {
@@ -96,14 +112,23 @@ void RemoteEvents::onConnected() {
     m_socket.sendTextMessage(QString::fromStdString(filter.dump()));
     const bool wasDown = !m_live;
     m_live = true;
-    m_backoffMs = kFirstBackoffMs;
+    m_downReason.clear();
+    // A server that accepts and drops at once must not be reconnected to at the first
+    // backoff again and again: the backoff starts over once the stream stayed up a while.
+    m_stable.start();
+    m_awaitingPong = false;
+    m_heartbeat.start();
     m_poll.stop();
+    Q_EMIT liveChanged(true, {});
     m_status(true, {});
     // What changed while the stream was down (or before it opened) comes with one poll.
     if (wasDown) poll();
+    const bool gap = std::exchange(m_dropped, false) | std::exchange(m_pollFailed, false);
+    if (gap) Q_EMIT resumed();
 }
 
 void RemoteEvents::onMessage(const QString& text) {
+    m_awaitingPong = false; // it talks
     const json message = json::parse(text.toStdString(), nullptr, false);
     if (message.is_discarded()) return;
     if (auto e = eventFromMessage(message)) {
@@ -113,9 +138,29 @@ void RemoteEvents::onMessage(const QString& text) {
     }
 }
 
+// The last ping went unanswered, and nothing else came: the server (or a proxy) stalled.
+void RemoteEvents::onHeartbeat() {
+    if (!m_live) return m_heartbeat.stop();
+    if (!m_awaitingPong) {
+        m_awaitingPong = true;
+        m_socket.ping();
+        return;
+    }
+    m_aborting = true; // no second onDropped from the abort's disconnected()
+    m_socket.abort();
+    m_aborting = false;
+    onDropped(
+        QStringLiteral("no answer to a ping within %1 s").arg(m_heartbeat.interval() / 1000.0));
+}
+
 void RemoteEvents::onDropped(const QString& why) {
     const bool wasLive = m_live;
     m_live = false;
+    m_heartbeat.stop();
+    m_stable.stop();
+    m_downReason = why.isEmpty() ? QStringLiteral("the connection closed") : why;
+    Q_EMIT liveChanged(false, m_downReason);
+    m_dropped |= wasLive;
     // Not a health problem by itself (Prefect servers may have no stream): the polls that
     // replace it say whether the server answers.
     if (wasLive || !m_poll.isActive()) {
@@ -126,7 +171,7 @@ void RemoteEvents::onDropped(const QString& why) {
         poll();
     }
     m_reconnect.start(m_backoffMs);
-    m_backoffMs = std::min(m_backoffMs * 2, kMaxBackoffMs);
+    m_backoffMs = std::min(m_backoffMs * 2, m_maxBackoffMs);
 }
 
 std::optional<weft::Event> RemoteEvents::eventFromMessage(const json& message) {
@@ -197,6 +242,7 @@ void RemoteEvents::poll() {
         [this, convert, ended, started](Result<std::vector<weft::FlowRunRecord>> first) {
             if (!first) {
                 m_polling = false;
+                m_pollFailed = true;
                 m_status(false, first.error());
                 return;
             }
@@ -206,7 +252,11 @@ void RemoteEvents::poll() {
                  started](Result<std::vector<weft::FlowRunRecord>> second) mutable {
                     m_polling = false;
                     m_status(second.ok(), second.error());
-                    if (!second) return;
+                    if (!second) {
+                        m_pollFailed = true;
+                        return;
+                    }
+                    if (std::exchange(m_pollFailed, false)) Q_EMIT resumed();
                     first.insert(first.end(), std::make_move_iterator(second->begin()),
                                  std::make_move_iterator(second->end()));
                     m_since = std::max(m_since, started - kMargin);

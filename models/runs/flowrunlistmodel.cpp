@@ -180,7 +180,14 @@ QVariant FlowRunListModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant FlowRunListModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal) return {};
+    // Says why clicking the header does nothing, instead of a server's refusal.
+    if (role == Qt::ToolTipRole)
+        return isSortable(section) && !canSort(section)
+                   ? QVariant(tr("This server cannot sort runs by this column (it sorts by start "
+                                 "and by run name)."))
+                   : QVariant();
+    if (role != Qt::DisplayRole) return {};
     switch (section) {
     case StateColumn:
         return tr("State");
@@ -220,7 +227,7 @@ bool FlowRunListModel::isSortable(int column) {
 }
 
 void FlowRunListModel::sort(int column, Qt::SortOrder order) {
-    if (!isSortable(column) || (column == m_sortColumn && order == m_sortOrder)) return;
+    if (!canSort(column) || (column == m_sortColumn && order == m_sortOrder)) return;
     m_sortColumn = column;
     m_sortOrder = order;
     resetContents();
@@ -232,27 +239,31 @@ void FlowRunListModel::setFilter(const FlowRunFilter& filter) {
     resetContents();
 }
 
+weft::FlowRunSort FlowRunListModel::sortFor(int column, Qt::SortOrder order) {
+    const bool desc = order == Qt::DescendingOrder;
+    using S = weft::FlowRunSort;
+    switch (column) {
+    case StateColumn:
+        return desc ? S::StateDesc : S::StateAsc;
+    case FlowColumn:
+        return desc ? S::FlowNameDesc : S::FlowNameAsc;
+    case NameColumn:
+        return desc ? S::NameDesc : S::NameAsc;
+    case DurationColumn:
+        return desc ? S::DurationDesc : S::DurationAsc;
+    default:
+        return desc ? S::ExpectedStartDesc : S::ExpectedStartAsc;
+    }
+}
+
+bool FlowRunListModel::canSort(int column) const {
+    return isSortable(column) && m_backend->sortsFlowRuns(sortFor(column, Qt::AscendingOrder))
+           && m_backend->sortsFlowRuns(sortFor(column, Qt::DescendingOrder));
+}
+
 weft::FlowRunQuery FlowRunListModel::baseQuery() const {
     weft::FlowRunQuery q = m_filter.toQuery();
-    const bool desc = m_sortOrder == Qt::DescendingOrder;
-    using S = weft::FlowRunSort;
-    switch (m_sortColumn) {
-    case StateColumn:
-        q.sort = desc ? S::StateDesc : S::StateAsc;
-        break;
-    case FlowColumn:
-        q.sort = desc ? S::FlowNameDesc : S::FlowNameAsc;
-        break;
-    case NameColumn:
-        q.sort = desc ? S::NameDesc : S::NameAsc;
-        break;
-    case DurationColumn:
-        q.sort = desc ? S::DurationDesc : S::DurationAsc;
-        break;
-    default:
-        q.sort = desc ? S::ExpectedStartDesc : S::ExpectedStartAsc;
-        break;
-    }
+    q.sort = sortFor(m_sortColumn, m_sortOrder);
     return q;
 }
 

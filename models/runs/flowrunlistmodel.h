@@ -26,9 +26,14 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
-    /// Sorts in the store; Tags and Parameters cannot be sorted (ignored).
+    /// Sorts in the store; columns canSort() refuses are ignored.
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    /// The columns with an order in the store (not Tags and Parameters).
     static bool isSortable(int column);
+    /// isSortable, and the backend can list runs in that column's order both ways: a server
+    /// speaking Prefect's API sorts by start and name only.
+    bool canSort(int column) const;
+    static weft::FlowRunSort sortFor(int column, Qt::SortOrder order);
 
     FlowRunFilter filter() const { return m_filter; }
     /// Resets the model: rows of the previous filter still in flight are dropped.

@@ -102,8 +102,9 @@ RunListWidget::RunListWidget(Backend* backend, QWidget* parent)
 }
 
 void RunListWidget::onSortIndicatorChanged(int column, Qt::SortOrder order) {
-    if (!FlowRunListModel::isSortable(column)) {
-        // Tags and parameters have no order in the store: keep showing the current one.
+    if (!m_model->canSort(column)) {
+        // Tags and parameters have no order in the store, and a server knows fewer orders: keep
+        // showing the current one.
         QSignalBlocker block(m_table->horizontalHeader());
         m_table->horizontalHeader()->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
         return;
