@@ -121,11 +121,10 @@ const Schema& state_details() {
 }
 
 const Schema& state_create() {
-    // timestamp and id: Weft's extensions (docs/server.md), for reports a program sends late
-    // or again (the same id: the same state, not written twice).
+    // timestamp: Weft's extension (docs/server.md), for reports a program sends late.
     static const Schema s{{required(one_of("type", kStateTypes)), str("name"), str("message"),
                            any("data"), not_null(model("state_details", state_details())),
-                           time("timestamp"), uuid("id")}};
+                           time("timestamp")}};
     return s;
 }
 

@@ -93,6 +93,19 @@ std::shared_ptr<Engine> Engine::open(const std::string& path, StoreOptions optio
 
 namespace {
 
+// Whether `proposed` is `current` reported again: the same state id, or a transition_id in its
+// details (Prefect's) naming the current state or the transition that entered it.
+bool same_transition(const State& proposed, const State& current) {
+    if (!proposed.id.empty() && proposed.id == current.id) return true;
+    const auto transition = [](const State& s) -> std::string {
+        if (!s.details.is_object()) return {};
+        auto it = s.details.find("transition_id");
+        return it != s.details.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const std::string id = transition(proposed);
+    return !id.empty() && (id == current.id || id == transition(current));
+}
+
 // `before_write` changes the run along with a state the rules let through (a claim records the
 // claiming process in the same row).
 template<class Run>
@@ -101,9 +114,10 @@ Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts fact
                                  void (Txn::*put)(const Run&, EventKind), EventKind kind,
                                  const std::function<void(Run&)>& before_write = {}) {
     Transition<Run> t;
-    // The state the run is in, proposed again under its own id: a report whose answer was lost,
-    // sent once more. It is answered as the first time, and nothing is written twice.
-    if (!proposal.state.id.empty() && proposal.state.id == run->state.id) {
+    // The state the run is in, proposed again (its id, or Prefect's transition_id naming the
+    // transition that entered it): a report whose answer was lost, sent once more. It is answered
+    // as the first time, and nothing is written twice.
+    if (same_transition(proposal.state, run->state)) {
         t.outcome = Outcome{Decision::Accept, run->state, {}, 0};
         t.run = std::move(run);
         return t;

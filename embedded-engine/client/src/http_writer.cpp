@@ -21,13 +21,15 @@ json parsed(std::string_view text) {
 
 // A StateCreate. `timestamp` is Weft's extension (docs/server.md): the time the program entered
 // the state, so that reports sent late (after an outage) keep their times.
-// `id` is another: a report sent again after its answer was lost is known as the same state.
+// The state's `id` goes as Prefect's state_details.transition_id: a report sent again after its
+// answer was lost is known there as the same transition.
 json state_create(StateType type, const std::string& name, const std::string& message,
                   const json& details, Micros timestamp, const json& data, const std::string& id) {
     json s = {{"type", std::string(to_string(type))}, {"name", name}};
-    if (!id.empty()) s["id"] = id;
     if (!message.empty()) s["message"] = message;
-    if (details.is_object() && !details.empty()) s["state_details"] = details;
+    json d = details.is_object() ? details : json::object();
+    if (!id.empty()) d["transition_id"] = id;
+    if (!d.empty()) s["state_details"] = std::move(d);
     if (timestamp) s["timestamp"] = to_iso(timestamp);
     if (type == StateType::Completed && !data.is_null()) s["data"] = data;
     return s;
