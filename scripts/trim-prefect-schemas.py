@@ -27,6 +27,8 @@ PATHS = {
     "/flow_runs/{id}/set_state": ["post"],
     "/flow_runs/{id}/graph-v2": ["get"],
     "/flow_runs/{id}/resume": ["post"],
+    "/flow_runs/{id}/input": ["post"],
+    "/flow_runs/{id}/input/{key}": ["get"],
     "/flow_run_states/": ["get"],
     "/task_runs/": ["post"],
     "/task_runs/{id}": ["get", "delete"],

@@ -2,6 +2,7 @@
 // The REST API's handlers, one function per endpoint, free of HTTP and Qt: a request body in, a
 // status and a JSON body out. Paths, fields and error shapes are Prefect's (prefect-api.md); every
 // state change goes through the engine's rules, every write through its store.
+#include "recent_ids.hpp"
 #include <weft/engine.hpp>
 
 #include <future>
@@ -125,11 +126,18 @@ public:
     Reply delete_concurrency_limit(const std::string& tag);
     Reply filter_concurrency_limits(const std::string& body);
 
+    // Pause and resume (api_pauses.cpp).
+    Reply create_flow_run_input(const std::string& id, const std::string& body);
+    Reply read_flow_run_input(const std::string& id, const std::string& key);
+    Reply resume_flow_run(const std::string& id, const std::string& body);
+
 private:
     Reply run_states(const char* query_name, const std::string& id);
     Reply set_deployment_paused(const std::string& id, bool paused);
 
     std::shared_ptr<Engine> m_engine;
+    /// Log lines taken in lately, by the id a program gave them (Weft's extension of LogCreate).
+    RecentIds m_log_ids{200000};
 };
 
 } // namespace weft::server

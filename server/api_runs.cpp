@@ -278,13 +278,22 @@ Reply Api::create_logs(const std::string& text) {
     }
     if (!errors.empty()) return Reply::json(unprocessable(errors, body.value), 422);
     Store& store = m_engine->store();
+    std::vector<std::string> ids; // lines a program named, remembered once stored
     for (const auto& line : body.value) {
+        const std::string id = lowercase_id(line.value("id", std::string()));
+        if (!id.empty()) {
+            // Sent again because our answer was lost: stored the first time.
+            if (m_log_ids.seen(id)) continue;
+            ids.push_back(id);
+        }
         LogRecord record = log_from_create(line);
         record.flow_run_id = lowercase_id(record.flow_run_id);
         record.task_run_id = lowercase_id(record.task_run_id);
         store.append_log(std::move(record));
     }
     store.flush(); // 201 means stored
+    for (const auto& id : ids)
+        m_log_ids.remember(id);
     return Reply::json(nullptr, 201);
 }
 

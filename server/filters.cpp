@@ -178,6 +178,8 @@ void apply_task_run_filter(const json& f, TaskRunQuery& q, bool& none) {
         }
         if (auto any = list(part(*state, "name"), "any_")) narrow(q.state_names, *any, none);
     }
+    // Weft's extension: a task cache's key (a flow program looking a cached result up).
+    if (auto any = list(part(f, "cache_key"), "any_")) narrow(q.cache_keys, *any, none);
     apply_time_ranges(f, q);
     q.has_subflow_run = flag(part(f, "subflow_runs"), "exists_");
     if (const json* run = part(f, "flow_run_id")) {

@@ -171,6 +171,26 @@ void HttpServer::addRoutes() {
     with_id("/api/flow_runs/<arg>", Method::Delete, &Api::delete_flow_run);
     with_id_body_later("/api/flow_runs/<arg>/set_state", &Api::set_flow_run_state_deferred);
 
+    // Pause and resume: a pause's input form and answer as flow run inputs.
+    m_http.route(QStringLiteral("/api/flow_runs/<arg>/resume"), Method::Post,
+                 [this](const QString& id, const QHttpServerRequest& r) {
+                     return guarded(r, [&](const std::string& body) {
+                         return m_api.resume_flow_run(id.toStdString(), body);
+                     });
+                 });
+    m_http.route(QStringLiteral("/api/flow_runs/<arg>/input"), Method::Post,
+                 [this](const QString& id, const QHttpServerRequest& r) {
+                     return guarded(r, [&](const std::string& body) {
+                         return m_api.create_flow_run_input(id.toStdString(), body);
+                     });
+                 });
+    m_http.route(QStringLiteral("/api/flow_runs/<arg>/input/<arg>"), Method::Get,
+                 [this](const QString& id, const QString& key, const QHttpServerRequest& r) {
+                     return guarded(r, [&](const std::string&) {
+                         return m_api.read_flow_run_input(id.toStdString(), key.toStdString());
+                     });
+                 });
+
     plain("/api/task_runs/", Method::Post, &Api::create_task_run);
     plain("/api/task_runs/filter", Method::Post, &Api::filter_task_runs);
     plain("/api/task_runs/count", Method::Post, &Api::count_task_runs);

@@ -191,7 +191,9 @@ const Schema& task_run_filter() {
         {operator_field(), model("id", any_uuid(false)), model("name", name_filter()),
          model("tags", tags), model("state", state), model("start_time", time_filter(true)),
          model("end_time", time_filter(true)), model("expected_start_time", time_filter(false)),
-         model("subflow_runs", subflows), model("flow_run_id", any_uuid_null())}};
+         model("subflow_runs", subflows), model("flow_run_id", any_uuid_null()),
+         // Weft's extension (docs/server.md): the task cache's look-up by key.
+         model("cache_key", any_string(false))}};
     return s;
 }
 
@@ -278,7 +280,9 @@ const Schema& task_run_create() {
 const Schema& log_create() {
     static const Schema s{{required(str("name")), required(integer("level")),
                            required(str("message")), required(time("timestamp")),
-                           uuid("flow_run_id"), uuid("task_run_id")}};
+                           uuid("flow_run_id"), uuid("task_run_id"),
+                           // Weft's extension (docs/server.md): a line sent again is known.
+                           uuid("id")}};
     return s;
 }
 
@@ -531,6 +535,17 @@ const Schema& concurrency_limits_filter_body() {
     static const Schema s{{not_null(Field{.name = "offset", .type = Type::Integer, .minimum = 0}),
                            not_null(integer("limit"))},
                           false};
+    return s;
+}
+
+const Schema& flow_run_input_create() {
+    static const Schema s{{required(str("key")), required(not_null(str("value"))), str("sender")},
+                          false};
+    return s;
+}
+
+const Schema& resume_flow_run_body() {
+    static const Schema s{{object("run_input")}, false};
     return s;
 }
 

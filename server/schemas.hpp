@@ -37,5 +37,8 @@ const Schema& worker_heartbeat_body();
 const Schema& scheduled_flow_runs_body(); // get_scheduled_flow_runs
 const Schema& concurrency_limit_create(); // {tag, concurrency_limit}
 const Schema& concurrency_limits_filter_body();
+// Pause and resume.
+const Schema& flow_run_input_create(); // {key, value (text), sender}
+const Schema& resume_flow_run_body();  // {run_input}
 
 } // namespace weft::server::schemas

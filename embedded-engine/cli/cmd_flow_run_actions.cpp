@@ -67,10 +67,30 @@ void check_program(const FlowRunRecord& run, const std::string& label) {
     if (!check.ok()) throw CliError("cannot resume " + label + ": " + check.reason);
 }
 
-void flow_run_resume(Cli& cli, const std::string& prefix, const std::string& input_text) {
-    auto& engine = cli.engine(false, "weft flow-run resume");
-    const FlowRunRecord run = load_flow_run(engine, prefix);
+// A server's run: Prefect's POST /flow_runs/{id}/resume, which validates the input against the
+// pause's form and moves the run on; its waiting program takes it up from there, and a suspended
+// run's program is started again by a worker of its pool.
+void flow_run_resume_remote(Cli& cli, ApiClient& api, const std::string& prefix,
+                            const std::optional<nlohmann::json>& input) {
+    const FlowRunRecord run = load_flow_run(cli, prefix);
     const std::string label = describe(cli, run);
+    nlohmann::json body = nlohmann::json::object();
+    if (input) body["run_input"] = *input;
+    const nlohmann::json result = api.post("/flow_runs/" + run.id + "/resume", body);
+    if (result.value("status", "") != "ACCEPT") {
+        const nlohmann::json details = result.value("details", nlohmann::json::object());
+        throw CliError("cannot resume " + label + ": "
+                       + details.value("reason", "the server answered "
+                                                     + result.value("status", "no decision")));
+    }
+    const nlohmann::json state = result.value("state", nlohmann::json::object());
+    if (state.value("type", "") == "SCHEDULED")
+        cli.out() << "Resumed " << label << ": a worker of its pool starts its program again.\n";
+    else
+        cli.out() << "Resumed " << label << "; its program goes on.\n";
+}
+
+void flow_run_resume(Cli& cli, const std::string& prefix, const std::string& input_text) {
     std::optional<nlohmann::json> input;
     if (!input_text.empty()) {
         input = nlohmann::json::parse(input_text, nullptr, false);
@@ -78,6 +98,10 @@ void flow_run_resume(Cli& cli, const std::string& prefix, const std::string& inp
             throw usage_error("--input is not JSON; give an object of the pause's fields, e.g. "
                               "'{\"approved\": true}'");
     }
+    if (ApiClient* api = cli.api()) return flow_run_resume_remote(cli, *api, prefix, input);
+    auto& engine = cli.engine(false, "weft flow-run resume");
+    const FlowRunRecord run = load_flow_run(engine, prefix);
+    const std::string label = describe(cli, run);
     // Resumed earlier, and its program never took it (it could not start): start it again.
     const bool restart = is_resuming(run.state) && run.process.pid == 0;
     if (is_suspended(run.state) || restart) check_program(run, label);

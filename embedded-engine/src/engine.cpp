@@ -93,6 +93,19 @@ std::shared_ptr<Engine> Engine::open(const std::string& path, StoreOptions optio
 
 namespace {
 
+// Whether `proposed` is `current` reported again: the same state id, or a transition_id in its
+// details (Prefect's) naming the current state or the transition that entered it.
+bool same_transition(const State& proposed, const State& current) {
+    if (!proposed.id.empty() && proposed.id == current.id) return true;
+    const auto transition = [](const State& s) -> std::string {
+        if (!s.details.is_object()) return {};
+        auto it = s.details.find("transition_id");
+        return it != s.details.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const std::string id = transition(proposed);
+    return !id.empty() && (id == current.id || id == transition(current));
+}
+
 // `before_write` changes the run along with a state the rules let through (a claim records the
 // claiming process in the same row).
 template<class Run>
@@ -101,6 +114,14 @@ Transition<Run> decide_and_apply(Txn& txn, std::optional<Run> run, RunFacts fact
                                  void (Txn::*put)(const Run&, EventKind), EventKind kind,
                                  const std::function<void(Run&)>& before_write = {}) {
     Transition<Run> t;
+    // The state the run is in, proposed again (its id, or Prefect's transition_id naming the
+    // transition that entered it): a report whose answer was lost, sent once more. It is answered
+    // as the first time, and nothing is written twice.
+    if (same_transition(proposal.state, run->state)) {
+        t.outcome = Outcome{Decision::Accept, run->state, {}, 0};
+        t.run = std::move(run);
+        return t;
+    }
     facts.current = run->state;
     facts.run_count = run->run_count;
     facts.max_retries = run->max_retries;
@@ -221,6 +242,23 @@ Outcome Engine::stop_flow_run(const std::string& id, const State& final_state) {
         .get();
 }
 
+namespace {
+
+// Prefect's COMPLETED state names the cache key its result is kept under (and until when): the
+// run keeps them, so that other programs find the result. A program reporting to a server
+// computes the key after it created the run.
+void keep_cache_key(TaskRunRecord& run) {
+    const State& s = run.state;
+    if (s.type != StateType::Completed || !s.details.is_object()) return;
+    if (auto key = s.details.find("cache_key"); key != s.details.end() && key->is_string())
+        run.cache_key = key->get<std::string>();
+    if (auto until = s.details.find("cache_expiration");
+        until != s.details.end() && until->is_string())
+        if (auto at = from_iso(until->get<std::string>())) run.cache_expiration = *at;
+}
+
+} // namespace
+
 Transition<TaskRunRecord> task_run_transition(Txn& txn, const std::string& id,
                                               const Proposal& proposal,
                                               const Engine::AdjustFacts& adjust) {
@@ -231,9 +269,26 @@ Transition<TaskRunRecord> task_run_transition(Txn& txn, const std::string& id,
     if (auto parent = txn.read().flow_run(run->flow_run_id))
         facts.process_alive =
             !is_terminal(parent->state.type) && process_alive(parent->process, now_us());
-    auto t = decide_and_apply<TaskRunRecord>(txn, std::move(run), facts, proposal, adjust,
-                                             &Txn::put_task_run, EventKind::TaskRunState);
-    if (t.run && is_terminal(t.run->state.type)) txn.release_slots(id);
+    // Prefect's concurrency rule for a program that proposes RUNNING itself (a flow program
+    // over a server): a slot of each limited tag is taken here, in the proposal's transaction, or
+    // the rules answer WAIT. The same slots and rule as a local program's (TaskRun).
+    const bool starts = !proposal.force && proposal.origin == Origin::Program
+                        && proposal.state.type == StateType::Running && !run->tags.empty();
+    std::string full;
+    if (starts) full = txn.acquire_slots(run->tags, id, run->flow_run_id);
+    auto t = decide_and_apply<TaskRunRecord>(
+        txn, std::move(run), facts, proposal,
+        [&](RunFacts& f) {
+            if (adjust) adjust(f);
+            if (f.concurrency_wait.empty() && !full.empty())
+                f.concurrency_wait = "Concurrency limit for tag '" + full + "' is full.";
+        },
+        &Txn::put_task_run, EventKind::TaskRunState, keep_cache_key);
+    // A slot is held while the run is RUNNING: one taken for a start the rules refused goes back
+    // (a repeated RUNNING of a run already running keeps its own).
+    const bool running = t.run && t.run->state.type == StateType::Running;
+    if (t.run && (is_terminal(t.run->state.type) || (starts && full.empty() && !running)))
+        txn.release_slots(id);
     return t;
 }
 

@@ -34,14 +34,31 @@ std::shared_ptr<detail::FlowRunContext> pausing_flow(const PauseOptions& o) {
     return cur.flow;
 }
 
+// A resume through a server is the server's: this program's own record of the run, which the
+// rules read as the flow goes on, takes the state the server moved it to. Its report of that
+// state carries the state's id, so the server knows it as the one it has.
+void adopt_server_state(Store& store, const std::string& id, const State& state) {
+    store
+        .transact<void>([&](Txn& txn) {
+            flow_run_transition(txn, id, Proposal{state, Origin::Program, true});
+        })
+        .get();
+}
+
 // Waits until a person resumes the run (RUNNING again), it is cancelled, or the pause times out.
 nlohmann::json wait_for_resume(const std::shared_ptr<detail::FlowRunContext>& ctx,
                                const std::string& key, Micros deadline, double timeout_s) {
     Store& store = detail::engine().store();
+    // Over a server the pause is on its way there: until it arrives, the server's run shows the
+    // state before it, which is no resume.
+    bool delivered = false;
     for (;;) {
         if (ctx->token.cancelled()) throw Cancelled("The flow run was cancelled while paused.");
-        auto run = store.read([&](Reader& r) { return r.flow_run(ctx->id); });
+        if (!delivered) delivered = store.sync(std::chrono::milliseconds(100));
+        auto run =
+            delivered ? store.read([&](Reader& r) { return r.flow_run(ctx->id); }) : std::nullopt;
         if (run && run->state.type != StateType::Paused) {
+            if (store.remote()) adopt_server_state(store, ctx->id, run->state);
             ctx->run = *run;
             if (run->state.type == StateType::Running) {
                 auto pause = store.read([&](Reader& r) { return r.pause(ctx->id, key); });
@@ -87,6 +104,11 @@ nlohmann::json pause_flow_run(const PauseOptions& o) {
     State paused = make_state(StateType::Paused, o.suspend ? "Suspended" : "Paused");
     paused.details = {
         {"pause_timeout", to_iso(deadline)}, {"pause_reschedule", o.suspend}, {"pause_key", key}};
+    // Prefect's names for the input form and its answer (a server keeps them as flow run inputs).
+    if (!schema.is_null())
+        paused.details["run_input_keyset"] = {{"schema", "paused-" + key + "-schema"},
+                                              {"response", "paused-" + key + "-response"},
+                                              {"description", "paused-" + key + "-description"}};
     const PauseRecord record{ctx->id, key, schema, nullptr, now_us(), std::nullopt};
     auto t = engine.store()
                  .transact<Transition<FlowRunRecord>>([&](Txn& txn) {
@@ -128,7 +150,7 @@ nlohmann::json suspend_flow_run(const RunInput& input, double timeout_s) {
 }
 
 ResumeOutcome resume_flow_run(Engine& engine, const std::string& id,
-                              const std::optional<nlohmann::json>& input) {
+                              const std::optional<nlohmann::json>& input, bool program_unseen) {
     return engine.store()
         .transact<ResumeOutcome>([&](Txn& txn) {
             ResumeOutcome out;
@@ -155,18 +177,23 @@ ResumeOutcome resume_flow_run(Engine& engine, const std::string& id,
                     auto check = validate_run_input(pause->schema, input.value_or(nullptr));
                     if (!check.error.empty()) {
                         out.reason = "the input does not fit the pause's fields: " + check.error;
+                        out.input_refused = true;
                         return out;
                     }
                     value = std::move(check.value);
                 } else if (input && !input->is_null()) {
                     out.reason = "this pause takes no input";
+                    out.input_refused = true;
                     return out;
                 }
             }
             State next = suspended ? states::scheduled(now, "Resuming") : states::running();
             auto t = flow_run_transition(
                 txn, id, Proposal{next, Origin::User},
-                [](RunFacts& f) { f.resume_requested = true; },
+                [&](RunFacts& f) {
+                    f.resume_requested = true;
+                    if (program_unseen) f.process_alive = true;
+                },
                 [](FlowRunRecord& r) {
                     // The suspended program has exited: nothing runs the run until it is
                     // started again (crash detection leaves runs without a process alone).

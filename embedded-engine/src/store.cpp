@@ -284,6 +284,22 @@ void Store::heartbeat(std::string flow_run_id, Micros at) {
     enqueue(Heartbeat{std::move(flow_run_id), at});
 }
 
+std::optional<Outcome> Store::propose_on_server(const std::string& task_run_id,
+                                                const Proposal& proposal) {
+    if (!remote()) return std::nullopt;
+    // The run's creation and earlier states reach the server first; while the server is away
+    // they do not, and the caller proposes again after the wait.
+    if (!sync(std::chrono::seconds(1)))
+        return Outcome{Decision::Wait, std::nullopt,
+                       "Waiting for the server at " + path() + " to take earlier reports.", 1.0};
+    return m_backend->propose_task_run_state(task_run_id, proposal);
+}
+
+bool Store::sync(std::chrono::milliseconds timeout) {
+    flush();
+    return m_backend->wait_delivered(timeout);
+}
+
 void Store::flush() {
     auto done = std::make_shared<std::promise<void>>();
     auto f = done->get_future();

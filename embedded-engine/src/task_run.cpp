@@ -167,6 +167,19 @@ std::optional<State> TaskRun::cache_hit() {
     return s;
 }
 
+std::optional<Outcome> TaskRun::start_on_server(const State& proposed) {
+    Store& store = engine().store();
+    if (!store.remote() || !Runtime::get().any_limited(m_options.tags)) return std::nullopt;
+    // The server takes the limited tags' slots, as Prefect's does: it decides the start, and the
+    // run takes the state it stored (its id and time), so that the report of it that follows is
+    // known there as the same state.
+    Outcome o = store.propose_on_server(m_run.id, Proposal{proposed, Origin::Program})
+                    .value_or(Outcome{Decision::Abort, std::nullopt, "no server", 0});
+    if ((o.decision == Decision::Accept || o.decision == Decision::Reject) && o.state)
+        propose(*o.state, {}, Origin::Program, true);
+    return o;
+}
+
 std::string TaskRun::wait_for_slots() {
     if (m_holds_slots || !Runtime::get().any_limited(m_options.tags)) return {};
     auto full = engine()
@@ -416,17 +429,18 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
         }
         // The cache first: a cached result needs no concurrency slot.
         const std::optional<State> cached = cache_hit();
-        const std::string slots_full = cached ? std::string() : wait_for_slots();
-        const Outcome start =
-            propose(m_attempts > 0 || r.run_count > 0 ? states::retrying() : states::running(),
-                    [&](RunFacts& f) {
-                        f.cached = cached;
-                        f.concurrency_wait = slots_full;
-                        // The delay is over by the monotonic clock: a system clock set back
-                        // meanwhile must not make the rules wait for the scheduled time again.
-                        if (auto at = r.state.scheduled_time(); at && retry_waited)
-                            f.now = std::max(f.now, *at);
-                    });
+        const State proposed =
+            m_attempts > 0 || r.run_count > 0 ? states::retrying() : states::running();
+        const std::optional<Outcome> on_server = cached ? std::nullopt : start_on_server(proposed);
+        const std::string slots_full = cached || on_server ? std::string() : wait_for_slots();
+        const Outcome start = on_server ? *on_server : propose(proposed, [&](RunFacts& f) {
+            f.cached = cached;
+            f.concurrency_wait = slots_full;
+            // The delay is over by the monotonic clock: a system clock set back
+            // meanwhile must not make the rules wait for the scheduled time again.
+            if (auto at = r.state.scheduled_time(); at && retry_waited)
+                f.now = std::max(f.now, *at);
+        });
         if (start.decision == Decision::Wait) {
             sleep_unless_cancelled(std::min(start.delay_s, 1.0), m_flow->token);
             continue;
@@ -456,6 +470,13 @@ TaskRun::Result TaskRun::execute(Call call, const std::function<nlohmann::json()
             }
             if (!r.cache_key.empty() && m_options.cache_expiration_s)
                 r.cache_expiration = now_us() + from_seconds(*m_options.cache_expiration_s);
+            // As Prefect's: the state names the key its result is cached under, so that a
+            // server keeps it with the run for other programs to find.
+            if (!r.cache_key.empty() && persist) {
+                done.details = {{"cache_key", r.cache_key}};
+                if (r.cache_expiration)
+                    done.details["cache_expiration"] = to_iso(*r.cache_expiration);
+            }
             propose(done);
             if (!persist) {
                 r.result = nullptr;

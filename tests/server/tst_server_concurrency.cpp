@@ -68,6 +68,73 @@ private Q_SLOTS:
         QCOMPARE(f.post(QStringLiteral("/api/concurrency_limits/filter"), {{"limit", 500}}).status,
                  422);
     }
+
+    // Prefect's concurrency rule through set_state: a program's RUNNING takes a slot of each
+    // limited tag or is answered WAIT; a final state frees it, and so does a CRASHED flow run.
+    void runningTakesSlotsOrWaits() {
+        ServerFixture f;
+        QCOMPARE(f.post(QStringLiteral("/api/concurrency_limits/"),
+                        {{"tag", "db"}, {"concurrency_limit", 1}})
+                     .status,
+                 201);
+        const auto flow = f.createFlow("limited");
+        const auto run = f.createFlowRun(flow);
+        const auto other_run = f.createFlowRun(flow);
+        QCOMPARE(f.setState(QStringLiteral("flow_runs"), run, {{"type", "RUNNING"}}).status, 201);
+        auto task = [&](const std::string& flow_run, const std::string& key) {
+            auto t = f.post(QStringLiteral("/api/task_runs/"), {{"flow_run_id", flow_run},
+                                                                {"task_key", key},
+                                                                {"dynamic_key", "0"},
+                                                                {"tags", {"db", "other"}}});
+            return t.body.value("id", std::string());
+        };
+        const auto a = task(run, "a"), b = task(run, "b"), c = task(other_run, "c");
+        const auto slots = [&] {
+            return f.get(QStringLiteral("/api/concurrency_limits/tag/db"))
+                .body.value("active_slots", json());
+        };
+
+        auto first = f.setState(QStringLiteral("task_runs"), a, {{"type", "RUNNING"}});
+        QCOMPARE(first.status, 201);
+        QCOMPARE(first.body.value("status", ""), std::string("ACCEPT"));
+        QCOMPARE(slots(), json({a}));
+        // The same RUNNING again (a resend) is refused and keeps the slot.
+        QCOMPARE(f.setState(QStringLiteral("task_runs"), a, {{"type", "RUNNING"}})
+                     .body.value("status", ""),
+                 std::string("ABORT"));
+        QCOMPARE(slots(), json({a}));
+
+        auto waits = f.setState(QStringLiteral("task_runs"), b, {{"type", "RUNNING"}});
+        QCOMPARE(waits.status, 200);
+        QCOMPARE(waits.body.value("status", ""), std::string("WAIT"));
+        QCOMPARE(waits.body.at("details").value("type", ""), std::string("wait_details"));
+        QVERIFY(waits.body.at("details").value("delay_seconds", 0) >= 1);
+        QVERIFY(waits.body.at("details").value("reason", "").find("'db'") != std::string::npos);
+        QCOMPARE(waits.body.at("state"), json()); // nothing written
+        auto b_run = f.get(QStringLiteral("/api/task_runs/%1").arg(QString::fromStdString(b)));
+        QCOMPARE(b_run.body.value("state_type", ""), std::string("PENDING"));
+        // Forced states skip the rule (a program that orchestrated itself).
+        QCOMPARE(f.setState(QStringLiteral("task_runs"), c, {{"type", "RUNNING"}}, true).status,
+                 201);
+        QCOMPARE(slots(), json({a}));
+
+        // A final state frees the slot: b gets it.
+        QCOMPARE(f.setState(QStringLiteral("task_runs"), a, {{"type", "COMPLETED"}})
+                     .body.value("status", ""),
+                 std::string("ACCEPT"));
+        QCOMPARE(slots(), json::array());
+        QCOMPARE(f.setState(QStringLiteral("task_runs"), b, {{"type", "RUNNING"}})
+                     .body.value("status", ""),
+                 std::string("ACCEPT"));
+        QCOMPARE(slots(), json({b}));
+
+        // The program was killed: its flow run CRASHED frees what its task runs held.
+        QCOMPARE(f.setState(QStringLiteral("flow_runs"), run,
+                            {{"type", "CRASHED"}, {"message", "killed"}}, true)
+                     .status,
+                 201);
+        QCOMPARE(slots(), json::array());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestServerConcurrency)

@@ -74,12 +74,35 @@ std::vector<TaskRunRecord> HttpReader::task_runs(const std::string& flow_run_id)
     return runs;
 }
 
-std::optional<TaskRunRecord> HttpReader::cached_task_run(const std::string&, Micros) {
-    return std::nullopt;
+std::optional<TaskRunRecord> HttpReader::cached_task_run(const std::string& cache_key, Micros now) {
+    try {
+        return RemoteReader::cached_task_run(cache_key, now);
+    } catch (const ApiError& e) {
+        // No result reused while the server is away: the task runs, as on a cache miss.
+        if (!server_unavailable(e)) throw;
+        return std::nullopt;
+    }
 }
 
 std::vector<ConcurrencyLimit> HttpReader::concurrency_limits() {
-    return {};
+    std::vector<ConcurrencyLimit> limits;
+    try {
+        // Prefect's v1 tag limits; the server takes their slots when a task run proposes RUNNING.
+        for (const auto& l : client.post("/concurrency_limits/filter", {{"limit", 200}})) {
+            ConcurrencyLimit limit;
+            limit.tag = l.value("tag", "");
+            limit.limit = l.value("concurrency_limit", 0);
+            if (auto slots = l.find("active_slots"); slots != l.end() && slots->is_array())
+                limit.active = int(slots->size());
+            limit.created = from_iso(l.value("created", "")).value_or(0);
+            limits.push_back(std::move(limit));
+        }
+    } catch (const ApiError& e) {
+        // Limits that cannot be read now limit nothing: a program's tasks do not stop for a
+        // server that is away (they are asked for again shortly).
+        if (!server_unavailable(e)) throw;
+    }
+    return limits;
 }
 
 } // namespace weft::http

@@ -29,10 +29,10 @@ public:
     std::optional<FlowRunRecord> flow_run(const std::string& id) override;
     std::optional<TaskRunRecord> task_run(const std::string& id) override;
     std::vector<TaskRunRecord> task_runs(const std::string& flow_run_id) override;
-    /// Prefect keeps cached results in result storage, not on the server: over a server only
-    /// the results this process computed are reused (the runtime's own cache).
+    /// The newest valid result for `cache_key` stored on the server, by any program (a miss
+    /// while the server cannot be reached).
     std::optional<TaskRunRecord> cached_task_run(const std::string& cache_key, Micros now) override;
-    /// A server's concurrency limits are not read yet: tasks run unlimited over a server.
+    /// The server's tag limits (POST /concurrency_limits/filter); none while it cannot be reached.
     std::vector<ConcurrencyLimit> concurrency_limits() override;
 
 private:

@@ -36,18 +36,29 @@ void Sender::enqueue(std::vector<Report> reports) {
     {
         std::scoped_lock lock(m_queue_mutex);
         m_queue.push_back(std::move(reports));
+        ++m_enqueued;
     }
-    m_queue_cv.notify_one();
+    m_queue_cv.notify_all();
+}
+
+bool Sender::wait_sent(std::chrono::steady_clock::duration timeout) {
+    std::unique_lock lock(m_queue_mutex);
+    const std::uint64_t target = m_enqueued;
+    return m_queue_cv.wait_for(lock, timeout, [&] { return m_sent >= target || m_stopping; });
 }
 
 void Sender::run() {
     std::vector<Report> batch;
+    std::uint64_t groups = 0;
     for (;;) {
         {
             std::unique_lock lock(m_queue_mutex);
+            m_sent += groups;
+            if (groups) m_queue_cv.notify_all(); // wait_sent
             m_queue_cv.wait(lock, [&] { return !m_queue.empty() || m_stopping; });
             if (m_queue.empty()) return; // stopping, and everything was sent
             // Every group waiting goes at once: after an outage, one ping covers them all.
+            groups = m_queue.size();
             batch = std::move(m_queue.front());
             m_queue.pop_front();
             for (auto& more : m_queue)

@@ -50,6 +50,9 @@ public:
     /// Queues one committed group's reports, to be sent after those queued before. Never
     /// blocks on the network. Thread-safe.
     void enqueue(std::vector<Report> reports);
+    /// Waits at most `timeout` until every group queued before the call was sent (delivered,
+    /// refused or given up on); false when the time ran out first. Thread-safe.
+    bool wait_sent(std::chrono::steady_clock::duration timeout);
     /// The process is exiting: stop retrying the flush timeout from now. Thread-safe.
     void closing();
     /// Sends what is queued (bounded as closing() says; it is called here if it was not), stops
@@ -85,6 +88,8 @@ private:
     std::mutex m_queue_mutex;
     std::condition_variable m_queue_cv;
     std::deque<std::vector<Report>> m_queue;
+    std::uint64_t m_enqueued = 0; // groups queued so far
+    std::uint64_t m_sent = 0;     // of them, sent (m_queue_cv tells)
     bool m_stopping = false;
     std::thread m_thread;
 

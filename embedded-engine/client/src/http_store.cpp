@@ -3,6 +3,7 @@
 #include "weft/http_store.hpp"
 
 #include "../../src/engine_log.hpp"
+#include "http_proposal.hpp"
 #include "http_writer.hpp"
 
 #include <cstdlib>
@@ -60,6 +61,17 @@ public:
     }
     bool damaged(const std::exception_ptr&) const override { return false; }
     void closing() override { m_sender->closing(); }
+
+    bool wait_delivered(std::chrono::milliseconds timeout) override {
+        return m_sender->wait_sent(timeout);
+    }
+
+    std::optional<Outcome> propose_task_run_state(const std::string& id,
+                                                  const Proposal& proposal) override {
+        using namespace std::chrono_literals;
+        ApiClient api(m_settings);
+        return http::propose_task_run_state(api, id, proposal, 5s);
+    }
 
 private:
     ApiSettings m_settings;

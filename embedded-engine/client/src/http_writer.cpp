@@ -1,5 +1,6 @@
 #include "http_writer.hpp"
 
+#include <weft/ids.hpp>
 #include <weft/record_json.hpp>
 
 #include <stdexcept>
@@ -20,11 +21,15 @@ json parsed(std::string_view text) {
 
 // A StateCreate. `timestamp` is Weft's extension (docs/server.md): the time the program entered
 // the state, so that reports sent late (after an outage) keep their times.
+// The state's `id` goes as Prefect's state_details.transition_id: a report sent again after its
+// answer was lost is known there as the same transition.
 json state_create(StateType type, const std::string& name, const std::string& message,
-                  const json& details, Micros timestamp, const json& data) {
+                  const json& details, Micros timestamp, const json& data, const std::string& id) {
     json s = {{"type", std::string(to_string(type))}, {"name", name}};
     if (!message.empty()) s["message"] = message;
-    if (details.is_object() && !details.empty()) s["state_details"] = details;
+    json d = details.is_object() ? details : json::object();
+    if (!id.empty()) d["transition_id"] = id;
+    if (!d.empty()) s["state_details"] = std::move(d);
     if (timestamp) s["timestamp"] = to_iso(timestamp);
     if (type == StateType::Completed && !data.is_null()) s["data"] = data;
     return s;
@@ -32,7 +37,7 @@ json state_create(StateType type, const std::string& name, const std::string& me
 
 json state_create(const State& state, const json& result) {
     return state_create(state.type, state.name, state.message, state.details, state.timestamp,
-                        state.data.is_null() ? result : state.data);
+                        state.data.is_null() ? result : state.data, state.id);
 }
 
 json task_run_create(const TaskRunRecord& run) {
@@ -184,12 +189,15 @@ void HttpWriter::task_run_event(EventKind kind, const TaskRunColumns& c) {
     set_state("/task_runs/", id,
               state_create(c.state_type, std::string(c.state_name), std::string(c.state_message),
                            parsed(c.state_details), c.state_timestamp,
-                           c.has_result ? parsed(c.result) : json()),
+                           c.has_result ? parsed(c.result) : json(), std::string(c.state_id)),
               run ? state_event(*run) : json());
 }
 
 std::int64_t HttpWriter::append_log(const LogRecord& line) {
-    json j = {{"name", line.name},
+    // The line's id (Weft's extension of LogCreate): a batch sent again after its answer was
+    // lost is not stored twice.
+    json j = {{"id", new_id()},
+              {"name", line.name},
               {"level", line.level},
               {"message", line.message},
               {"timestamp", to_iso(line.timestamp)}};
@@ -249,9 +257,28 @@ bool HttpWriter::delete_concurrency_limit(const std::string& tag) {
     return false;
 }
 
-void HttpWriter::put_pause(const PauseRecord&) {
-    throw std::runtime_error("pausing a flow run is not available yet when the program reports "
-                             "to a server (WEFT_API_URL)");
+void HttpWriter::put_pause(const PauseRecord& pause) {
+    // A program only records its pause; the server keeps the resume. A pause without input has
+    // nothing to keep beyond its PAUSED state.
+    if (pause.resumed || pause.schema.is_null()) return;
+    // Prefect keeps the input form as a flow run input under the key its PAUSED state's
+    // run_input_keyset names; sent before that state, so that a resume finds it.
+    Report form{"POST",
+                "/flow_runs/" + pause.flow_run_id + "/input",
+                json{{"key", "paused-" + pause.key + "-schema"}, {"value", pause.schema.dump()}},
+                1,
+                {}};
+    const std::string paused = "/flow_runs/" + pause.flow_run_id + "/set_state";
+    std::size_t at = m_reports.size();
+    while (at > 0 && m_reports[at - 1].path != paused)
+        --at;
+    if (at == 0) return add(std::move(form));
+    --at;
+    m_reports.insert(m_reports.begin() + std::ptrdiff_t(at), std::move(form));
+    for (auto& [id, index] : m_created)
+        if (index >= at) ++index;
+    for (auto& size : m_savepoints)
+        if (size > at) ++size;
 }
 
 namespace {

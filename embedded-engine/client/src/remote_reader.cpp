@@ -289,8 +289,23 @@ std::int64_t RemoteReader::count_task_runs(const std::string& flow_run_id) {
     return count_matching_task_runs(q);
 }
 
-std::optional<TaskRunRecord> RemoteReader::cached_task_run(const std::string&, Micros) {
-    not_over_api("the task cache");
+std::optional<TaskRunRecord> RemoteReader::cached_task_run(const std::string& cache_key,
+                                                           Micros now) {
+    // `cache_key` is Weft's extension of TaskRunFilter (docs/server.md); the validity checks are
+    // the local store's: COMPLETED with a stored result, not expired, the newest first.
+    const json body = {{"task_runs",
+                        {{"cache_key", {{"any_", {cache_key}}}},
+                         {"state", {{"type", {{"any_", {"COMPLETED"}}}}}}}},
+                       {"sort", "EXPECTED_START_TIME_DESC"},
+                       {"limit", 50}};
+    for (const auto& j : m_api.post("/task_runs/filter", body)) {
+        TaskRunRecord run = task_run_from_json(j);
+        if (run.cache_key != cache_key || run.state.type != StateType::Completed || !run.has_result)
+            continue;
+        if (run.cache_expiration && *run.cache_expiration <= now) continue;
+        return run;
+    }
+    return std::nullopt;
 }
 
 std::vector<State> RemoteReader::state_history(const std::string& run_id) {
@@ -368,8 +383,24 @@ std::vector<ConcurrencyLimit> RemoteReader::concurrency_limits() {
     not_over_api("concurrency limits");
 }
 
-std::optional<PauseRecord> RemoteReader::pause(const std::string&, const std::string&) {
-    not_over_api("a paused run's input form");
+std::optional<PauseRecord> RemoteReader::pause(const std::string& flow_run_id,
+                                               const std::string& key) {
+    // Prefect keeps a pause's input form and its answer as flow run inputs under the keys of the
+    // pause's run_input_keyset.
+    if (!is_uuid(flow_run_id)) return std::nullopt;
+    const std::string base = "/flow_runs/" + flow_run_id + "/input/paused-" + key;
+    auto schema = found([&] { return m_api.get(base + "-schema"); });
+    auto response = found([&] { return m_api.get(base + "-response"); });
+    if (!schema && !response) return std::nullopt;
+    PauseRecord p;
+    p.flow_run_id = flow_run_id;
+    p.key = key;
+    p.schema = schema.value_or(json());
+    if (response) {
+        p.input = std::move(*response);
+        p.resumed = now_us();
+    }
+    return p;
 }
 
 std::int64_t RemoteReader::data_version() {

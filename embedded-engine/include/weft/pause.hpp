@@ -91,6 +91,7 @@ struct ResumeOutcome {
     std::string reason;               // why not
     std::optional<FlowRunRecord> run; // the run after the resume (or as it stands when refused)
     bool start_program = false;       // a suspended run: its program must be started (`resume`)
+    bool input_refused = false;       // refused for its input (not for the run's state)
 };
 
 /// Resumes a PAUSED flow run as a person asks (CLI, Studio), with `input` for a pause that waits
@@ -99,9 +100,12 @@ struct ResumeOutcome {
 /// the run unchanged, when it is not PAUSED, when the input does not fit the declared fields (the
 /// reason names the field), or when input is given to a pause that asked for none. A pause past its
 /// timeout cannot be resumed: the run is FAILED instead (Prefect alike). Blocks until committed;
-/// thread-safe. Throws LookupError for an unknown id.
+/// thread-safe. Throws LookupError for an unknown id. `program_unseen`: the caller cannot tell
+/// whether the paused run's program still waits (a server, whose programs report over HTTP), so
+/// the resume goes ahead as Prefect's does; else a run whose program is gone is refused.
 ResumeOutcome resume_flow_run(Engine& engine, const std::string& id,
-                              const std::optional<nlohmann::json>& input = std::nullopt);
+                              const std::optional<nlohmann::json>& input = std::nullopt,
+                              bool program_unseen = false);
 
 /// The input schema the run's current pause declared (null when it declared none or the run is
 /// not paused). Thread-safe.

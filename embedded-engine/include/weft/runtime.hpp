@@ -168,6 +168,9 @@ private:
     void join_straggler();
     void add_data_edges();
     std::optional<State> cache_hit();
+    /// Over a server, for a task with a limited tag: the server decides its start (and takes the
+    /// slots); nullopt when the program decides it itself.
+    std::optional<Outcome> start_on_server(const State& proposed);
     std::string wait_for_slots();
     void release_slots();
     void run_hooks(); // those of the state the run ended in

@@ -7,6 +7,7 @@
 #include "weft/records.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,9 @@
 #include <vector>
 
 namespace weft {
+
+struct Outcome;  // weft/rules.hpp
+struct Proposal; // weft/rules.hpp
 
 /// A store that cannot be opened or used. The message names the file and says what to do.
 class StoreError : public std::runtime_error {
@@ -107,6 +111,7 @@ struct TaskRunQuery {
     std::vector<std::string> flow_run_ids;
     std::optional<bool> no_flow_run; // true: task runs outside any flow run; false: inside one
     std::optional<std::string> task_key, dynamic_key; // exactly these
+    std::vector<std::string> cache_keys;              // any of these
     std::vector<StateType> states;
     std::vector<std::string> state_names;
     std::vector<std::string> tags; // has all of these
@@ -431,6 +436,17 @@ public:
     /// Blocks until every write queued before the call is committed; throws StoreError when
     /// one was lost. Thread-safe.
     void flush();
+
+    /// flush(), then waits at most `timeout` until those writes reached the server (remote());
+    /// false when the time ran out first. At once on a local database. Thread-safe.
+    bool sync(std::chrono::milliseconds timeout);
+
+    /// On a server (remote()): proposes a task run's state to the server after every write queued
+    /// before, and answers the server's decision (StoreBackend::propose_task_run_state); WAIT
+    /// while earlier writes are still on their way. nullopt on a local database, where the
+    /// program decides. Blocks on the network. Thread-safe.
+    std::optional<Outcome> propose_on_server(const std::string& task_run_id,
+                                             const Proposal& proposal);
 
     /// Why the store stopped writing, or "" while it writes. The first commit that fails for the
     /// file or the disk (full, I/O error, damaged; a damaged page found by a read too) loses its

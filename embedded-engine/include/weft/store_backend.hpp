@@ -6,8 +6,10 @@
 // The Store calls a backend from the writer thread (WriterConnection) and from any thread that
 // reads (open_reader, explain, damaged); a backend's own exceptions pass through the Store, which
 // asks the backend what they mean.
+#include "weft/rules.hpp"
 #include "weft/store.hpp"
 
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <string_view>
@@ -95,6 +97,23 @@ public:
     /// The process is about to close the store: a backend that waits for a server to come back
     /// bounds its wait from now. Thread-safe.
     virtual void closing() {}
+    /// Waits at most `timeout` until the writes the writer committed reached where they are kept
+    /// (a server's backend delivers them from a thread of its own); false when the time ran out
+    /// first. Thread-safe.
+    virtual bool wait_delivered(std::chrono::milliseconds timeout) {
+        (void)timeout;
+        return true;
+    }
+    /// A server's backend lets the server decide a task run's start, as Prefect's client does
+    /// for tag concurrency limits: proposes `proposal` for task run `id` there and answers the
+    /// server's decision with its state (WAIT when the server cannot be reached now). nullopt:
+    /// the program decides (a local database). Blocks on the network. Thread-safe.
+    virtual std::optional<Outcome> propose_task_run_state(const std::string& id,
+                                                          const Proposal& proposal) {
+        (void)id;
+        (void)proposal;
+        return std::nullopt;
+    }
     /// The writer thread's connection; null when read-only. Called once, when the Store starts.
     virtual std::unique_ptr<WriterConnection> take_writer() = 0;
     /// A read connection opened while opening the backend, if any, for the Store's pool.

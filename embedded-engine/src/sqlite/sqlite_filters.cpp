@@ -129,6 +129,7 @@ Where task_run_where(const TaskRunQuery& q) {
     if (q.no_flow_run) w.add(*q.no_flow_run ? "flow_run_id = ''" : "flow_run_id != ''");
     if (q.task_key) text_in(w, "task_key", {*q.task_key});
     if (q.dynamic_key) text_in(w, "dynamic_key", {*q.dynamic_key});
+    text_in(w, "cache_key", q.cache_keys);
     states_in(w, q.states);
     text_in(w, "state_name", q.state_names);
     for (const auto& tag : q.tags) {
