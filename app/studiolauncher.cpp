@@ -2,6 +2,7 @@
 
 #include "backend/embeddedbackend.h"
 #include "backend/remotebackend.h"
+#include "connection.h"
 #include "demorunner.h"
 #include "mainwindow.h"
 #include "runpage.h"
@@ -43,11 +44,12 @@ bool StudioLauncher::start() {
     }
     // The default database is where flow programs write: it may be created. A path the user
     // typed must exist, so a typo does not leave an empty database behind.
-    if (m_options.db.isEmpty())
-        open(QString::fromStdString(weft::default_db_path()), true);
-    else
-        open(m_options.db, false);
+    open(localDatabasePath(), m_options.db.isEmpty());
     return true;
+}
+
+QString StudioLauncher::localDatabasePath() const {
+    return m_options.db.isEmpty() ? QString::fromStdString(weft::default_db_path()) : m_options.db;
 }
 
 void StudioLauncher::open(const QString& path, bool mayCreate) {
@@ -138,7 +140,17 @@ void StudioLauncher::onOpened() {
     else if (auto* embedded = qobject_cast<EmbeddedBackend*>(m_backend.get()))
         MainWindow::rememberDatabase(QFileInfo(embedded->databasePath()).absoluteFilePath());
 
-    m_window = std::make_unique<MainWindow>(m_backend.get(), m_theme);
+    if (qobject_cast<RemoteBackend*>(m_backend.get())) {
+        // The server is shown; the local database waits in the sidebar, opened when first
+        // selected (a --db path must exist, the default one may be created).
+        m_window = std::make_unique<MainWindow>(m_theme);
+        m_window->addConnection(Connection::local(tr("Local database"), localDatabasePath(),
+                                                  m_options.db.isEmpty(), m_window.get()));
+        m_window->addConnection(
+            new Connection(Connection::nameFor(m_backend.get()), m_backend.get()), true);
+    } else {
+        m_window = std::make_unique<MainWindow>(m_backend.get(), m_theme);
+    }
     MainWindow* window = m_window.get();
     if (!m_options.screenshot.isEmpty()) window->setConfirmActions(false);
     if (m_options.page == QLatin1String("dashboard")) window->showPage(MainWindow::Page::Dashboard);

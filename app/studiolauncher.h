@@ -1,6 +1,7 @@
 #pragma once
 // Opens the database weft-studio was started on, away from the GUI thread, or connects to the
-// server of --connect, then shows the main window. A database that cannot be opened is reported
+// server of --connect, then shows the main window (with --connect: on the server, the local
+// database beside it in the sidebar). A database that cannot be opened is reported
 // in a dialog that offers another file, a new database or quitting; a server that cannot be
 // reached, in one that offers to try again (with --screenshot: on stderr, exit status 1).
 #include "studiooptions.h"
@@ -35,6 +36,8 @@ Q_SIGNALS:
     void windowShown();
 
 private:
+    /// --db, else the default database.
+    QString localDatabasePath() const;
     void open(const QString& path, bool mayCreate);
     void connectToServer();
     void onConnectFailed(const QString& message);
