@@ -17,6 +17,7 @@
 #include "runs/runlistwidget.h"
 #include "serverprocess.h"
 #include "sidebarmodel.h"
+#include "studiolauncher.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -134,8 +135,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(window.runList()->model()->rowCount(), 2, 15000);
         QTRY_VERIFY(
             runIds(window.runList()).contains(QString::fromStdString(m_serverRun.flow_run_id)));
-        QVERIFY(
-            !runIds(window.runList()).contains(QString::fromStdString(m_localRun.flow_run_id)));
+        QVERIFY(!runIds(window.runList()).contains(QString::fromStdString(m_localRun.flow_run_id)));
         auto* status = window.findChild<QLabel*>(QStringLiteral("connectionLabel"));
         QVERIFY(status);
         QVERIFY2(status->text().contains(QStringLiteral("prod · connected")),
@@ -230,6 +230,32 @@ private Q_SLOTS:
         auto* status = window.findChild<QLabel*>(QStringLiteral("connectionLabel"));
         QVERIFY2(status->text().contains(QStringLiteral("auth failed")),
                  qPrintable(status->text()));
+    }
+
+    // --connect URL --db DB: the window opens on the server, the local database in the sidebar
+    // above it, opened when selected.
+    void connectKeepsTheLocalDatabase() {
+        ServerChild server;
+        QVERIFY2(server.start(m_serverDb), server.err.constData());
+        StudioOptions options;
+        options.db = m_localDb;
+        options.connectUrl = server.api().toString();
+        StudioLauncher launcher(options, m_theme.get());
+        QSignalSpy shown(&launcher, &StudioLauncher::windowShown);
+        QVERIFY(launcher.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 15000);
+        MainWindow* window = launcher.window();
+        QCOMPARE(window->sidebarModel()->rowCount(), 2);
+        QCOMPARE(window->sidebarModel()->index(0).data().toString(),
+                 QStringLiteral("Local database"));
+        QCOMPARE(window->sidebar()->currentIndex().row(), 1);
+        QVERIFY(window->currentConnection()->isServer());
+        QTRY_COMPARE_WITH_TIMEOUT(window->runList()->model()->rowCount(), 2, 15000);
+
+        window->selectConnection(0);
+        QTRY_VERIFY_WITH_TIMEOUT(window->currentWorkspace() != nullptr, 15000);
+        QTRY_COMPARE(runIds(window->runList()),
+                     QStringList{QString::fromStdString(m_localRun.flow_run_id)});
     }
 
     void healthOfErrors() {
