@@ -7,6 +7,7 @@
 #include "runactions.h"
 #include "runpage.h"
 #include "runs/runlistwidget.h"
+#include "sidebardelegate.h"
 #include "sidebarmodel.h"
 
 #include <weft/store.hpp>
@@ -30,6 +31,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QVBoxLayout>
 
 // Icons are compiled into the static app library; its initialiser must be referenced.
 static void initStudioResources() {
@@ -75,24 +77,40 @@ void MainWindow::buildSidebar() {
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("sidebarSplitter"));
     m_sidebarModel = new SidebarModel(this);
-    m_sidebar = new QListView(m_splitter);
+    // The sidebar reads as a panel beside the pages, as in file managers: a heading, then rows.
+    auto* panel = new QWidget(m_splitter);
+    panel->setObjectName(QStringLiteral("sidebarPanel"));
+    auto* column = new QVBoxLayout(panel);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    auto* heading = new QLabel(tr("CONNECTIONS"), panel);
+    QFont small = heading->font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    small.setBold(true);
+    heading->setFont(small);
+    heading->setForegroundRole(QPalette::PlaceholderText);
+    heading->setContentsMargins(8, 8, 8, 4);
+    column->addWidget(heading);
+    m_sidebar = new QListView(panel);
     m_sidebar->setObjectName(QStringLiteral("connectionsSidebar"));
     m_sidebar->setModel(m_sidebarModel);
     m_sidebar->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_sidebar->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_sidebar->setIconSize(QSize(12, 12));
+    m_sidebar->setItemDelegate(new SidebarDelegate(m_sidebar));
     m_sidebar->setUniformItemSizes(true);
-    m_sidebar->setSpacing(2);
-    m_sidebar->setMinimumWidth(120);
     m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->viewport()->setBackgroundRole(QPalette::Window);
+    column->addWidget(m_sidebar, 1);
+    panel->setMinimumWidth(120);
+    m_sidebarPanel = panel;
     m_stack = new QStackedWidget(m_splitter);
-    m_splitter->addWidget(m_sidebar);
+    m_splitter->addWidget(panel);
     m_splitter->addWidget(m_stack);
     m_splitter->setCollapsible(0, true);
     m_splitter->setCollapsible(1, false);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({180, 1220});
+    m_splitter->setSizes({170, 1230});
     setCentralWidget(m_splitter);
     connect(m_sidebar->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) {
@@ -169,8 +187,11 @@ void MainWindow::showConnection(Connection* connection) {
 }
 
 Workspace* MainWindow::buildWorkspace(Connection* connection) {
-    // With one connection the run pages need not say where they come from.
-    const QString source = tr("on %1 (%2)").arg(connection->name(), connection->location());
+    // Run pages name where they come from: "on prod (http://…)", or the URL alone when that
+    // is the name already.
+    const QString source = connection->location().contains(connection->name())
+                               ? tr("on %1").arg(connection->location())
+                               : tr("on %1 (%2)").arg(connection->name(), connection->location());
     auto* ws = new Workspace(connection->backend(), source, m_stack);
     m_workspaces.insert(connection, ws);
     m_stack->addWidget(ws);
@@ -373,7 +394,8 @@ void MainWindow::buildMenus() {
     showSidebar->setCheckable(true);
     showSidebar->setChecked(true);
     showSidebar->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
-    connect(showSidebar, &QAction::toggled, this, [this](bool on) { m_sidebar->setVisible(on); });
+    connect(showSidebar, &QAction::toggled, this,
+            [this](bool on) { m_sidebarPanel->setVisible(on); });
     auto* notify = view->addAction(tr("&Notify when a run fails"));
     notify->setCheckable(true);
     notify->setChecked(m_notify);

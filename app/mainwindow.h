@@ -105,6 +105,7 @@ private:
 
     ThemeManager* m_theme;
     QSplitter* m_splitter = nullptr;
+    QWidget* m_sidebarPanel = nullptr;
     QListView* m_sidebar = nullptr;
     SidebarModel* m_sidebarModel = nullptr;
     QStackedWidget* m_stack = nullptr;

@@ -50,6 +50,8 @@ QVariant SidebarModel::data(const QModelIndex& index, int role) const {
         return int(c->health());
     case LocationRole:
         return c->location();
+    case IsServerRole:
+        return c->isServer();
     default:
         return {};
     }

@@ -14,6 +14,7 @@ public:
     enum Role {
         HealthRole = Qt::UserRole + 1, // ConnectionHealth as int
         LocationRole,                  // URL or database path
+        IsServerRole,                  // bool
     };
     using QAbstractListModel::QAbstractListModel;
 

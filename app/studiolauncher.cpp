@@ -141,11 +141,13 @@ void StudioLauncher::onOpened() {
         MainWindow::rememberDatabase(QFileInfo(embedded->databasePath()).absoluteFilePath());
 
     if (qobject_cast<RemoteBackend*>(m_backend.get())) {
-        // The server is shown; the local database waits in the sidebar, opened when first
-        // selected (a --db path must exist, the default one may be created).
+        // The server is shown; the local database is opened beside it in the sidebar (a --db
+        // path must exist, the default one may be created).
         m_window = std::make_unique<MainWindow>(m_theme);
-        m_window->addConnection(Connection::local(tr("Local database"), localDatabasePath(),
-                                                  m_options.db.isEmpty(), m_window.get()));
+        Connection* local = Connection::local(tr("Local database"), localDatabasePath(),
+                                              m_options.db.isEmpty(), m_window.get());
+        m_window->addConnection(local);
+        local->activate(); // its health shows at once; its workspace waits for a selection
         m_window->addConnection(
             new Connection(Connection::nameFor(m_backend.get()), m_backend.get()), true);
     } else {
