@@ -7,6 +7,7 @@ packages=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev qt6-httpserver-dev qt6-websockets-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlite3-dev libsqlitecpp-dev libcli11-dev
   libxxhash-dev libthread-pool-dev libcurl4-openssl-dev
+  qtkeychain-qt6-dev libtomlplusplus-dev # Studio: secrets in the system keychain, Prefect's profiles.toml
   qt6-qpa-plugins fonts-dejavu-core xvfb xauth
   python3-jsonschema # tests: the server's answers are checked against Prefect's schemas
   dpkg-dev file # CPack's Debian packages: dpkg-shlibdeps computes their Depends

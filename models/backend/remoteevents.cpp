@@ -44,6 +44,9 @@ RemoteEvents::RemoteEvents(RestClient* rest, std::function<void(weft::Event)> ev
     connect(&m_poll, &QTimer::timeout, this, &RemoteEvents::poll);
     connect(&m_socket, &QWebSocket::connected, this, &RemoteEvents::onConnected);
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &RemoteEvents::onMessage);
+    connect(&m_socket, &QWebSocket::sslErrors, this, [this] {
+        if (m_rest->settings().ignoreTlsErrors) m_socket.ignoreSslErrors();
+    });
     connect(&m_socket, &QWebSocket::disconnected, this, [this] {
         const QString why =
             m_socket.closeReason().isEmpty() ? m_socket.errorString() : m_socket.closeReason();
@@ -76,6 +79,7 @@ void RemoteEvents::connectSocket() {
     url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
                                                          : QStringLiteral("ws"));
     r.setUrl(url);
+    m_socket.setSslConfiguration(r.sslConfiguration()); // the profile's CA certificate
     m_socket.open(r);
 }
 

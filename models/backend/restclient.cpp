@@ -2,7 +2,9 @@
 
 #include <weft/api_client.hpp>
 
+#include <QFile>
 #include <QNetworkReply>
+#include <QSslCertificate>
 #include <QTimer>
 
 namespace weft::studio {
@@ -50,6 +52,26 @@ RestClient::RestClient(RemoteSettings settings, QObject* parent)
     , m_settings(std::move(settings)) {
     // No redirect to another host with our credentials; same-origin ones are followed.
     m_network.setRedirectPolicy(QNetworkRequest::SameOriginRedirectPolicy);
+    m_tls = QSslConfiguration::defaultConfiguration();
+    if (const QString& ca = m_settings.caCertificateFile; !ca.isEmpty()) {
+        // A few kilobytes read once, when the connection is made.
+        QFile file(ca);
+        QList<QSslCertificate> certs;
+        if (file.open(QIODevice::ReadOnly)) {
+            const QByteArray bytes = file.readAll();
+            certs = QSslCertificate::fromData(bytes, QSsl::Pem);
+            if (certs.isEmpty()) certs = QSslCertificate::fromData(bytes, QSsl::Der);
+        }
+        if (certs.isEmpty())
+            m_tlsProblem = file.error() != QFileDevice::NoError
+                               ? QStringLiteral("The CA certificate %1 cannot be read: %2")
+                                     .arg(ca, file.errorString())
+                               : QStringLiteral("The CA certificate %1 holds no PEM or DER "
+                                                "certificate.")
+                                     .arg(ca);
+        else
+            m_tls.addCaCertificates(certs);
+    }
 }
 
 QString RestClient::server() const {
@@ -78,12 +100,19 @@ QNetworkRequest RestClient::request(const QString& path) const {
     if (const QByteArray auth = authorization(); !auth.isEmpty())
         r.setRawHeader("Authorization", auth);
     r.setTransferTimeout(m_settings.timeoutMs);
+    if (url.scheme() == u"https") r.setSslConfiguration(m_tls);
     return r;
 }
 
 void RestClient::sendRaw(const QByteArray& method, const QString& path, const json* body,
                          QObject* context, Raw raw) {
     const QNetworkRequest req = request(path);
+    if (!m_tlsProblem.isEmpty()) {
+        QMetaObject::invokeMethod(
+            context, [raw = std::move(raw), why = m_tlsProblem] { raw(0, {}, why); },
+            Qt::QueuedConnection);
+        return;
+    }
     QNetworkReply* reply =
         body ? m_network.sendCustomRequest(req, method, QByteArray::fromStdString(body->dump()))
              : m_network.sendCustomRequest(req, method);
@@ -92,6 +121,8 @@ void RestClient::sendRaw(const QByteArray& method, const QString& path, const js
     QPointer<QObject> guard(context);
     const QString server = this->server();
     const int timeoutMs = m_settings.timeoutMs;
+    if (m_settings.ignoreTlsErrors)
+        connect(reply, &QNetworkReply::sslErrors, reply, [reply] { reply->ignoreSslErrors(); });
     connect(
         reply, &QNetworkReply::finished, this,
         [reply, guard, raw = std::move(raw), server, timeoutMs] {

@@ -9,6 +9,7 @@
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QUrl>
 #include <functional>
 
@@ -20,6 +21,8 @@ struct RemoteSettings {
     QString token; // "user:password" → HTTP basic; anything else → bearer API key; empty → none
     int timeoutMs = 15000;  // per request, the whole transfer
     bool liveEvents = true; // false: poll instead of the events WebSocket (a proxy that blocks it)
+    QString caCertificateFile;    // PEM (or DER) CA trusted beside the system's; empty: none
+    bool ignoreTlsErrors = false; // accept any certificate (the profile dialog warns in red)
 };
 
 /// A server's answer, before it is turned into records: the HTTP status and the parsed body.
@@ -38,8 +41,12 @@ public:
     QString server() const;
     /// The value of the Authorization header, empty without credentials.
     QByteArray authorization() const;
-    /// A request for `path` below the API URL, with the JSON content type and credentials.
+    /// A request for `path` below the API URL, with the JSON content type, credentials and the
+    /// TLS configuration (the profile's CA certificate).
     QNetworkRequest request(const QString& path) const;
+    /// Why the TLS settings cannot be used (an unreadable CA file), else empty: every request
+    /// then fails with it rather than trusting less or more than the user asked.
+    QString tlsProblem() const { return m_tlsProblem; }
 
     /// Sends the request and hands `convert` the answer on the query pool; its value (or what it
     /// threw, or the failure) reaches `done` on the GUI thread, unless `context` died. Statuses
@@ -61,6 +68,8 @@ private:
     void nextPage(std::shared_ptr<struct PagedCall> call);
 
     RemoteSettings m_settings;
+    QSslConfiguration m_tls;
+    QString m_tlsProblem;
     QNetworkAccessManager m_network;
 };
 
