@@ -66,7 +66,7 @@ QString Connection::nameFor(const QUrl& apiUrl) {
 }
 
 QString Connection::statusText() const {
-    return tr("%1 · %2").arg(m_name, healthText(m_health));
+    return tr("%1 · %2").arg(m_name, statusWord(m_status));
 }
 
 void Connection::activate() {
@@ -81,7 +81,7 @@ void Connection::create() {
     if (m_backend) return;
     if (m_secret) {
         // The secret is read once (a keychain job), then the backend is made with it.
-        setHealth(ConnectionHealth::Connecting, {});
+        setStatus(ConnectionStatus::Connecting, {});
         SecretLookup lookup = std::move(m_secret);
         m_secret = {};
         lookup(this, [this](QString token) {
@@ -90,7 +90,7 @@ void Connection::create() {
         });
         return;
     }
-    if (m_health != ConnectionHealth::Reconnecting) setHealth(ConnectionHealth::Connecting, {});
+    if (m_status != ConnectionStatus::Reconnecting) setStatus(ConnectionStatus::Connecting, {});
     if (m_isServer) {
         auto remote = std::make_unique<RemoteBackend>(m_settings);
         RemoteBackend* r = remote.get();
@@ -117,7 +117,7 @@ void Connection::create() {
 void Connection::onOpened() {
     m_ready = true;
     m_retryMs = 500;
-    setHealth(ConnectionHealth::Connected, {});
+    setStatus(ConnectionStatus::Connected, {});
     checkVersion();
     Q_EMIT ready();
 }
@@ -127,13 +127,13 @@ void Connection::onOpenFailed(const QString& error) {
     if (m_owned) m_owned.release()->deleteLater();
     m_backend = nullptr;
     if (!m_isServer) {
-        setHealth(ConnectionHealth::Failed, error);
+        setStatus(ConnectionStatus::Failed, error);
         return;
     }
-    const ConnectionHealth health = healthFromError(error);
-    setHealth(health, error);
+    const ConnectionStatus health = statusFromError(error);
+    setStatus(health, error);
     // A refused token stays refused: the user tries again (activate) after fixing it.
-    if (health == ConnectionHealth::AuthFailed) {
+    if (health == ConnectionStatus::AuthFailed) {
         m_activated = false;
         return;
     }
@@ -144,10 +144,10 @@ void Connection::onOpenFailed(const QString& error) {
 void Connection::onBackendHealth(bool healthy, const QString& error) {
     if (!healthy) {
         if (!m_incompatible)
-            setHealth(m_isServer ? healthFromError(error) : ConnectionHealth::Failed, error);
+            setStatus(m_isServer ? statusFromError(error) : ConnectionStatus::Failed, error);
         return;
     }
-    if (!m_incompatible && m_ready) setHealth(ConnectionHealth::Connected, {});
+    if (!m_incompatible && m_ready) setStatus(ConnectionStatus::Connected, {});
     // The server answers again: it may be another one now.
     if (m_ready) checkVersion();
 }
@@ -158,22 +158,22 @@ void Connection::checkVersion() {
     checkApiVersion(*m_versionClient, this, [this](const QString& problem) {
         if (!problem.isEmpty()) {
             m_incompatible = true;
-            setHealth(ConnectionHealth::Incompatible, problem);
+            setStatus(ConnectionStatus::Incompatible, problem);
         } else if (m_incompatible) {
             m_incompatible = false;
-            setHealth(m_backend && m_backend->isHealthy()
-                          ? ConnectionHealth::Connected
-                          : healthFromError(m_backend ? m_backend->healthError() : QString()),
+            setStatus(m_backend && m_backend->isHealthy()
+                          ? ConnectionStatus::Connected
+                          : statusFromError(m_backend ? m_backend->healthError() : QString()),
                       m_backend ? m_backend->healthError() : QString());
         }
     });
 }
 
-void Connection::setHealth(ConnectionHealth health, const QString& detail) {
-    if (health == m_health && detail == m_detail) return;
-    m_health = health;
+void Connection::setStatus(ConnectionStatus health, const QString& detail) {
+    if (health == m_status && detail == m_detail) return;
+    m_status = health;
     m_detail = detail;
-    Q_EMIT healthChanged();
+    Q_EMIT statusChanged();
 }
 
 } // namespace weft::studio

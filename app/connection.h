@@ -4,7 +4,7 @@
 // failed open with backoff, and follows its health: the backend's own reports, 401/403 as auth
 // failed, and the server's API version. A backend handed in already open is used, not owned.
 #include "backend/restclient.h"
-#include "connectionhealth.h"
+#include "connectionstatus.h"
 
 #include <QObject>
 #include <QPointer>
@@ -45,9 +45,9 @@ public:
     Backend* backend() const { return m_backend; }
     /// True once the backend opened (it stays so while it reconnects).
     bool isReady() const { return m_ready; }
-    ConnectionHealth health() const { return m_health; }
+    ConnectionStatus status() const { return m_status; }
     /// Why it is not connected (the backend's last error), else empty.
-    QString healthDetail() const { return m_detail; }
+    QString statusDetail() const { return m_detail; }
     /// "prod · reconnecting", for the status bar.
     QString statusText() const;
 
@@ -59,7 +59,7 @@ public:
 Q_SIGNALS:
     /// The backend opened: a workspace may be built on it.
     void ready();
-    void healthChanged();
+    void statusChanged();
 
 private:
     Connection(QString name, QString location, bool isServer, QObject* parent);
@@ -68,7 +68,7 @@ private:
     void onOpenFailed(const QString& error);
     void onBackendHealth(bool healthy, const QString& error);
     void checkVersion();
-    void setHealth(ConnectionHealth health, const QString& detail);
+    void setStatus(ConnectionStatus health, const QString& detail);
 
     QString m_name;
     QString m_location;
@@ -83,7 +83,7 @@ private:
     bool m_activated = false;
     bool m_ready = false;
     bool m_incompatible = false;
-    ConnectionHealth m_health = ConnectionHealth::NotConnected;
+    ConnectionStatus m_status = ConnectionStatus::NotConnected;
     QString m_detail;
     QTimer m_retry;
     int m_retryMs = 500;

@@ -31,19 +31,19 @@ ConnectionPage::ConnectionPage(Connection* connection, QWidget* parent)
     layout->addWidget(m_again, 0, Qt::AlignCenter);
     layout->addStretch(2);
     connect(m_again, &QPushButton::clicked, connection, &Connection::activate);
-    connect(connection, &Connection::healthChanged, this, &ConnectionPage::update);
+    connect(connection, &Connection::statusChanged, this, &ConnectionPage::update);
     update();
 }
 
 void ConnectionPage::update() {
-    const ConnectionHealth h = m_connection->health();
-    const bool waiting = h == ConnectionHealth::Connecting || h == ConnectionHealth::NotConnected;
+    const ConnectionStatus h = m_connection->status();
+    const bool waiting = h == ConnectionStatus::Connecting || h == ConnectionStatus::NotConnected;
     m_title->setText(waiting ? tr("Connecting to %1…").arg(m_connection->name())
-                             : tr("%1: %2").arg(m_connection->name(), healthText(h)));
+                             : tr("%1: %2").arg(m_connection->name(), statusWord(h)));
     QString detail = m_connection->location();
-    if (!m_connection->healthDetail().isEmpty())
-        detail += QStringLiteral("\n\n") + m_connection->healthDetail();
-    if (h == ConnectionHealth::Reconnecting)
+    if (!m_connection->statusDetail().isEmpty())
+        detail += QStringLiteral("\n\n") + m_connection->statusDetail();
+    if (h == ConnectionStatus::Reconnecting)
         detail += QStringLiteral("\n\n") + tr("Studio keeps trying, waiting longer each time.");
     m_detail->setText(detail);
     m_again->setVisible(!waiting);

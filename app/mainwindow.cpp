@@ -121,7 +121,7 @@ void MainWindow::buildSidebar() {
 Connection* MainWindow::addConnection(Connection* connection, bool select) {
     connection->setParent(this);
     m_sidebarModel->append(connection);
-    connect(connection, &Connection::healthChanged, this, [this, connection] {
+    connect(connection, &Connection::statusChanged, this, [this, connection] {
         if (connection == m_current) updateStatus();
     });
     // Built when it opens, if it was selected meanwhile; else on its first selection.
@@ -437,14 +437,14 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::updateStatus() {
     if (!m_current) return;
-    const ConnectionHealth health = m_current->health();
+    const ConnectionStatus health = m_current->status();
     m_connectionLabel->setText(
         QStringLiteral("<span style=\"color:%1\">&#9679;</span> %2")
-            .arg(healthColor(health).name(), m_current->statusText().toHtmlEscaped()));
-    m_connectionLabel->setToolTip(m_current->healthDetail().isEmpty()
+            .arg(statusColor(health).name(), m_current->statusText().toHtmlEscaped()));
+    m_connectionLabel->setToolTip(m_current->statusDetail().isEmpty()
                                       ? m_current->location()
                                       : m_current->location() + QStringLiteral("\n")
-                                            + m_current->healthDetail());
+                                            + m_current->statusDetail());
     Backend* b = m_current->backend();
     const bool healthy = !b || b->isHealthy();
     const QString description = b ? b->description() : m_current->location();

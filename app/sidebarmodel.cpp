@@ -8,7 +8,7 @@ void SidebarModel::append(Connection* connection) {
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
     m_rows.append(connection);
     endInsertRows();
-    connect(connection, &Connection::healthChanged, this, [this, connection] {
+    connect(connection, &Connection::statusChanged, this, [this, connection] {
         const QModelIndex i = index(rowOf(connection));
         if (i.isValid()) Q_EMIT dataChanged(i, i);
     });
@@ -37,17 +37,17 @@ QVariant SidebarModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
         return c->name();
     case Qt::DecorationRole:
-        return healthIcon(c->health());
+        return statusIcon(c->status());
     case Qt::ToolTipRole: {
         QString tip = QStringLiteral("<b>%1</b><br>%2<br>%3")
                           .arg(c->name().toHtmlEscaped(), c->location().toHtmlEscaped(),
-                               healthText(c->health()));
-        if (!c->healthDetail().isEmpty())
-            tip += QStringLiteral("<br><i>%1</i>").arg(c->healthDetail().toHtmlEscaped());
+                               statusWord(c->status()));
+        if (!c->statusDetail().isEmpty())
+            tip += QStringLiteral("<br><i>%1</i>").arg(c->statusDetail().toHtmlEscaped());
         return tip;
     }
-    case HealthRole:
-        return int(c->health());
+    case StatusRole:
+        return int(c->status());
     case LocationRole:
         return c->location();
     case IsServerRole:

@@ -12,7 +12,7 @@ class SidebarModel : public QAbstractListModel {
     Q_OBJECT
 public:
     enum Role {
-        HealthRole = Qt::UserRole + 1, // ConnectionHealth as int
+        StatusRole = Qt::UserRole + 1, // ConnectionStatus as int
         LocationRole,                  // URL or database path
         IsServerRole,                  // bool
     };

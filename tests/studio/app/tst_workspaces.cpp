@@ -7,7 +7,7 @@
 #include "backend/remotebackend.h"
 #include "common/theme.h"
 #include "connection.h"
-#include "connectionhealth.h"
+#include "connectionstatus.h"
 #include "fixtures.h"
 #include "mainwindow.h"
 #include "runactions.h"
@@ -61,9 +61,9 @@ QStringList runIds(RunListWidget* list) {
     return names;
 }
 
-ConnectionHealth rowHealth(MainWindow& window, int row) {
-    return ConnectionHealth(
-        window.sidebarModel()->index(row).data(SidebarModel::HealthRole).toInt());
+ConnectionStatus rowStatus(MainWindow& window, int row) {
+    return ConnectionStatus(
+        window.sidebarModel()->index(row).data(SidebarModel::StatusRole).toInt());
 }
 
 } // namespace
@@ -118,8 +118,8 @@ private Q_SLOTS:
         QCOMPARE(window.sidebarModel()->index(0).data().toString(),
                  QStringLiteral("Local database"));
         QCOMPARE(window.sidebarModel()->index(1).data().toString(), QStringLiteral("prod"));
-        QCOMPARE(rowHealth(window, 0), ConnectionHealth::Connected);
-        QCOMPARE(rowHealth(window, 1), ConnectionHealth::NotConnected); // lazily: not selected
+        QCOMPARE(rowStatus(window, 0), ConnectionStatus::Connected);
+        QCOMPARE(rowStatus(window, 1), ConnectionStatus::NotConnected); // lazily: not selected
         QVERIFY(!prod->backend());
 
         Workspace* localSpace = window.currentWorkspace();
@@ -131,7 +131,7 @@ private Q_SLOTS:
         QCOMPARE(window.currentConnection(), prod);
         QTRY_VERIFY_WITH_TIMEOUT(window.workspace(prod) != nullptr, 15000);
         QCOMPARE(window.currentWorkspace(), window.workspace(prod));
-        QCOMPARE(rowHealth(window, 1), ConnectionHealth::Connected);
+        QCOMPARE(rowStatus(window, 1), ConnectionStatus::Connected);
         QTRY_COMPARE_WITH_TIMEOUT(window.runList()->model()->rowCount(), 2, 15000);
         QTRY_VERIFY(
             runIds(window.runList()).contains(QString::fromStdString(m_serverRun.flow_run_id)));
@@ -197,7 +197,7 @@ private Q_SLOTS:
 
         server->process.kill();
         QVERIFY(server->process.waitForFinished(10000));
-        QTRY_COMPARE_WITH_TIMEOUT(rowHealth(window, 1), ConnectionHealth::Reconnecting, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionStatus::Reconnecting, 10000);
         QVERIFY(window.sidebarModel()
                     ->index(1)
                     .data(Qt::ToolTipRole)
@@ -209,7 +209,7 @@ private Q_SLOTS:
 
         server = std::make_unique<ServerChild>();
         QVERIFY2(server->start(m_serverDb, port), server->err.constData());
-        QTRY_COMPARE_WITH_TIMEOUT(rowHealth(window, 1), ConnectionHealth::Connected, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionStatus::Connected, 15000);
         QTRY_VERIFY(status->text().contains(QStringLiteral("prod · connected")));
     }
 
@@ -224,8 +224,8 @@ private Q_SLOTS:
         RemoteSettings settings{server.api()};
         settings.token = QStringLiteral("wrong-key");
         Connection* prod = window.addServer(QStringLiteral("guarded"), settings, true);
-        QTRY_COMPARE_WITH_TIMEOUT(prod->health(), ConnectionHealth::AuthFailed, 15000);
-        QCOMPARE(rowHealth(window, 1), ConnectionHealth::AuthFailed);
+        QTRY_COMPARE_WITH_TIMEOUT(prod->status(), ConnectionStatus::AuthFailed, 15000);
+        QCOMPARE(rowStatus(window, 1), ConnectionStatus::AuthFailed);
         QVERIFY(window.currentWorkspace() == nullptr);
         auto* status = window.findChild<QLabel*>(QStringLiteral("connectionLabel"));
         QVERIFY2(status->text().contains(QStringLiteral("auth failed")),
@@ -259,15 +259,15 @@ private Q_SLOTS:
     }
 
     void healthOfErrors() {
-        QCOMPARE(healthFromError({}), ConnectionHealth::Connected);
-        QCOMPARE(healthFromError(QStringLiteral("Server http://h/api answered 401: bad key")),
-                 ConnectionHealth::AuthFailed);
-        QCOMPARE(healthFromError(QStringLiteral("Server http://h/api answered 403.")),
-                 ConnectionHealth::AuthFailed);
-        QCOMPARE(healthFromError(QStringLiteral("Server http://h/api answered 500: locked")),
-                 ConnectionHealth::Reconnecting);
-        QCOMPARE(healthFromError(QStringLiteral("Server http://h/api could not be reached")),
-                 ConnectionHealth::Reconnecting);
+        QCOMPARE(statusFromError({}), ConnectionStatus::Connected);
+        QCOMPARE(statusFromError(QStringLiteral("Server http://h/api answered 401: bad key")),
+                 ConnectionStatus::AuthFailed);
+        QCOMPARE(statusFromError(QStringLiteral("Server http://h/api answered 403.")),
+                 ConnectionStatus::AuthFailed);
+        QCOMPARE(statusFromError(QStringLiteral("Server http://h/api answered 500: locked")),
+                 ConnectionStatus::Reconnecting);
+        QCOMPARE(statusFromError(QStringLiteral("Server http://h/api could not be reached")),
+                 ConnectionStatus::Reconnecting);
     }
 
     void apiVersions() {

@@ -8,7 +8,7 @@
 
 namespace weft::studio {
 
-enum class ConnectionHealth {
+enum class ConnectionStatus {
     NotConnected, // not selected yet: no backend exists
     Connecting,   // opening, the first answer not in yet
     Connected,
@@ -20,11 +20,11 @@ enum class ConnectionHealth {
 
 /// The state an error of a remote backend means: 401 / 403 → AuthFailed, none → Connected, any
 /// other failure (refused, timeout, 5xx, not JSON) → Reconnecting, as it is retried.
-ConnectionHealth healthFromError(const QString& error);
+ConnectionStatus statusFromError(const QString& error);
 /// "connected", "reconnecting", "auth failed", "incompatible version"…
-QString healthText(ConnectionHealth health);
-QColor healthColor(ConnectionHealth health);
+QString statusWord(ConnectionStatus health);
+QColor statusColor(ConnectionStatus health);
 /// A filled circle in the health's colour (cached per state).
-QIcon healthIcon(ConnectionHealth health);
+QIcon statusIcon(ConnectionStatus health);
 
 } // namespace weft::studio

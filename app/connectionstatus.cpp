@@ -1,4 +1,4 @@
-#include "connectionhealth.h"
+#include "connectionstatus.h"
 
 #include <QCoreApplication>
 #include <QHash>
@@ -8,54 +8,54 @@
 
 namespace weft::studio {
 
-ConnectionHealth healthFromError(const QString& error) {
-    if (error.isEmpty()) return ConnectionHealth::Connected;
+ConnectionStatus statusFromError(const QString& error) {
+    if (error.isEmpty()) return ConnectionStatus::Connected;
     // RestClient's sentences: "Server http://…/api answered 401: …".
     static const QRegularExpression denied(QStringLiteral("\\banswered 40[13]\\b"));
-    if (denied.match(error).hasMatch()) return ConnectionHealth::AuthFailed;
-    return ConnectionHealth::Reconnecting;
+    if (denied.match(error).hasMatch()) return ConnectionStatus::AuthFailed;
+    return ConnectionStatus::Reconnecting;
 }
 
-QString healthText(ConnectionHealth health) {
-    auto tr = [](const char* s) { return QCoreApplication::translate("ConnectionHealth", s); };
+QString statusWord(ConnectionStatus health) {
+    auto tr = [](const char* s) { return QCoreApplication::translate("ConnectionStatus", s); };
     switch (health) {
-    case ConnectionHealth::NotConnected:
+    case ConnectionStatus::NotConnected:
         return tr("not connected");
-    case ConnectionHealth::Connecting:
+    case ConnectionStatus::Connecting:
         return tr("connecting…");
-    case ConnectionHealth::Connected:
+    case ConnectionStatus::Connected:
         return tr("connected");
-    case ConnectionHealth::Reconnecting:
+    case ConnectionStatus::Reconnecting:
         return tr("reconnecting");
-    case ConnectionHealth::AuthFailed:
+    case ConnectionStatus::AuthFailed:
         return tr("auth failed");
-    case ConnectionHealth::Incompatible:
+    case ConnectionStatus::Incompatible:
         return tr("incompatible version");
-    case ConnectionHealth::Failed:
+    case ConnectionStatus::Failed:
         return tr("error");
     }
     return {};
 }
 
-QColor healthColor(ConnectionHealth health) {
+QColor statusColor(ConnectionStatus health) {
     switch (health) {
-    case ConnectionHealth::NotConnected:
+    case ConnectionStatus::NotConnected:
         return QColor(0x9a, 0x9a, 0x9a);
-    case ConnectionHealth::Connecting:
+    case ConnectionStatus::Connecting:
         return QColor(0x5b, 0x9b, 0xd5);
-    case ConnectionHealth::Connected:
+    case ConnectionStatus::Connected:
         return QColor(0x2e, 0xa0, 0x43);
-    case ConnectionHealth::Reconnecting:
+    case ConnectionStatus::Reconnecting:
         return QColor(0xe0, 0x9b, 0x1a);
-    case ConnectionHealth::AuthFailed:
-    case ConnectionHealth::Incompatible:
-    case ConnectionHealth::Failed:
+    case ConnectionStatus::AuthFailed:
+    case ConnectionStatus::Incompatible:
+    case ConnectionStatus::Failed:
         return QColor(0xd9, 0x53, 0x4f);
     }
     return {};
 }
 
-QIcon healthIcon(ConnectionHealth health) {
+QIcon statusIcon(ConnectionStatus health) {
     static QHash<int, QIcon> cache;
     if (auto it = cache.constFind(int(health)); it != cache.constEnd()) return *it;
     QPixmap pixmap(32, 32);
@@ -63,7 +63,7 @@ QIcon healthIcon(ConnectionHealth health) {
     QPainter p(&pixmap);
     p.setRenderHint(QPainter::Antialiasing);
     p.setPen(Qt::NoPen);
-    p.setBrush(healthColor(health));
+    p.setBrush(statusColor(health));
     p.drawEllipse(QRectF(6, 6, 20, 20));
     QIcon icon(pixmap);
     cache.insert(int(health), icon);
