@@ -41,6 +41,9 @@ public:
     /// "http://host:4200/api" or the database's path.
     QString location() const { return m_location; }
     bool isServer() const { return m_isServer; }
+    /// The saved profile this connection is (or serves the URL of), empty when none.
+    QString profileId() const { return m_profileId; }
+    void setProfileId(const QString& id) { m_profileId = id; }
     /// Null until activated and, for a server, until its secret was read.
     Backend* backend() const { return m_backend; }
     /// True once the backend opened (it stays so while it reconnects).
@@ -72,6 +75,7 @@ private:
 
     QString m_name;
     QString m_location;
+    QString m_profileId;
     bool m_isServer = false;
     QString m_dbPath;
     bool m_mayCreate = false;

@@ -3,6 +3,9 @@
 #include "commandpalette.h"
 #include "connection.h"
 #include "connectionpage.h"
+#include "connections/connectionsdialog.h"
+#include "connections/profilestore.h"
+#include "connections/secretstore.h"
 #include "failurenotifier.h"
 #include "runactions.h"
 #include "runpage.h"
@@ -25,6 +28,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
+#include <QSet>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -136,6 +140,67 @@ Connection* MainWindow::addConnection(Connection* connection, bool select) {
 Connection* MainWindow::addServer(const QString& name, const RemoteSettings& settings,
                                   bool select) {
     return addConnection(Connection::server(name, settings, this), select);
+}
+
+void MainWindow::setProfiles(ProfileStore* store, SecretStore* secrets, ProfileImporter importer) {
+    m_profiles = store;
+    m_secrets = secrets;
+    m_importer.emplace(std::move(importer));
+    connect(store, &ProfileStore::profilesChanged, this, &MainWindow::syncProfiles);
+    m_manageConnections->setEnabled(true);
+    m_addServer->setEnabled(true);
+    syncProfiles();
+}
+
+void MainWindow::syncProfiles() {
+    QSet<QString> saved;
+    for (const ConnectionProfile& p : m_profiles->profiles()) {
+        saved.insert(p.id);
+        Connection* shown = nullptr;
+        for (Connection* c : connections())
+            if (c->profileId() == p.id) shown = c;
+        // A --connect server on a profile's URL stands for it; an edited profile is redone.
+        if (shown && (!m_profileOf.contains(shown) || m_profileOf.value(shown) == p)) continue;
+        if (shown) removeConnection(shown);
+        SecretStore* secrets = m_secrets;
+        Connection::SecretLookup lookup;
+        if (p.auth != AuthKind::None)
+            lookup = [secrets, p](QObject* context, std::function<void(QString)> found) {
+                secrets->read(p.id, context, [p, found](Result<QString> secret) {
+                    // An unreadable keychain leaves the token out: the server says 401.
+                    found(remoteSettings(p, secret ? *secret : QString()).token);
+                });
+            };
+        Connection* c = Connection::server(p.name, remoteSettings(p, {}), this, lookup);
+        c->setProfileId(p.id);
+        m_profileOf.insert(c, p);
+        // A server added while the window is open (Add server…) is shown at once.
+        addConnection(c, m_profilesListed && !shown);
+    }
+    m_profilesListed = true;
+    for (Connection* c : connections())
+        if (m_profileOf.contains(c) && !saved.contains(c->profileId())) removeConnection(c);
+}
+
+void MainWindow::removeConnection(Connection* connection) {
+    if (connection == m_current) {
+        const int row = m_sidebarModel->rowOf(connection);
+        selectConnection(row == 0 ? 1 : 0);
+    }
+    if (connection == m_current) m_current = nullptr; // it was the only one
+    // The workspace uses the connection's backend: it goes first.
+    delete m_workspaces.take(connection);
+    delete m_waitingPages.take(connection);
+    m_profileOf.remove(connection);
+    delete connection; // its sidebar row goes with it
+}
+
+ConnectionsDialog* MainWindow::connectionsDialog() {
+    if (!m_connectionsDialog) {
+        m_connectionsDialog = new ConnectionsDialog(m_profiles, m_secrets, *m_importer, this);
+        m_connectionsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    return m_connectionsDialog;
 }
 
 void MainWindow::selectConnection(int row) {
@@ -286,6 +351,19 @@ void MainWindow::buildMenus() {
             recent->addAction(path, this, [this, path] { openDatabaseWindow(path); });
         if (recent->isEmpty()) recent->addAction(tr("(none)"))->setEnabled(false);
     });
+    file->addSeparator();
+    // Saved servers: enabled once the window has profiles (setProfiles).
+    m_manageConnections = file->addAction(tr("&Connections…"));
+    m_manageConnections->setEnabled(false);
+    connect(m_manageConnections, &QAction::triggered, this, [this] {
+        ConnectionsDialog* dialog = connectionsDialog();
+        dialog->show();
+        dialog->raise();
+    });
+    m_addServer = file->addAction(tr("&Add server…"));
+    m_addServer->setEnabled(false);
+    connect(m_addServer, &QAction::triggered, this, [this] { connectionsDialog()->edit(); });
+    file->addSeparator();
     m_exportGraph = file->addAction(tr("Export &graph…"));
     m_exportTimeline = file->addAction(tr("Export &timeline…"));
     auto exporter = [this](bool graph) {
@@ -415,9 +493,10 @@ void MainWindow::buildMenus() {
                 .arg(QApplication::applicationVersion(),
                      backend() ? backend()->description() : QString()));
     });
-    m_paletteActions << open << m_exportGraph << m_exportTimeline << m_retry << m_cancel << m_markAs
-                     << m_delete << runs << dash << flows << closeTab << nextConnection
-                     << previousConnection << showSidebar << notify;
+    m_paletteActions << open << m_manageConnections << m_addServer << m_exportGraph
+                     << m_exportTimeline << m_retry << m_cancel << m_markAs << m_delete << runs
+                     << dash << flows << closeTab << nextConnection << previousConnection
+                     << showSidebar << notify;
 }
 
 void MainWindow::buildStatusBar() {

@@ -7,10 +7,14 @@
 #include "backend/backend.h"
 #include "backend/restclient.h"
 #include "common/theme.h"
+#include "connections/connectionprofile.h"
+#include "connections/profileimporter.h"
 #include "workspace.h"
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
+#include <optional>
 
 class QLabel;
 class QListView;
@@ -23,6 +27,9 @@ namespace weft::studio {
 
 class CommandPalette;
 class Connection;
+class ConnectionsDialog;
+class ProfileStore;
+class SecretStore;
 class DashboardWidget;
 class FlowsPage;
 class RunActions;
@@ -59,6 +66,13 @@ public:
     Connection* addConnection(Connection* connection, bool select = false);
     /// A server in the sidebar, connected when selected.
     Connection* addServer(const QString& name, const RemoteSettings& settings, bool select = false);
+    /// Lists the saved profiles in the sidebar after the connections added so far and keeps
+    /// them in step with `store`; File → Connections… and Add server… edit them. A profile's
+    /// secret is read from `secrets` (asynchronously) when it is first selected. Both outlive
+    /// the window.
+    void setProfiles(ProfileStore* store, SecretStore* secrets, ProfileImporter importer);
+    /// Removes a connection from the sidebar, with its workspace (the window's connections only).
+    void removeConnection(Connection* connection);
     /// Selects a sidebar row: builds its connection's workspace when it first opens.
     void selectConnection(int row);
     Connection* currentConnection() const { return m_current; }
@@ -99,6 +113,8 @@ private:
     void showConnection(Connection* connection);
     Workspace* buildWorkspace(Connection* connection);
     void say(Connection* from, const QString& text);
+    void syncProfiles();
+    ConnectionsDialog* connectionsDialog();
     void setTheme(Theme theme);
     void openDatabaseWindow(const QString& path);
     void createDatabaseWindow(const QString& path);
@@ -112,6 +128,14 @@ private:
     Connection* m_current = nullptr;
     QHash<const Connection*, Workspace*> m_workspaces;
     QHash<const Connection*, QWidget*> m_waitingPages; // until the connection opens
+    ProfileStore* m_profiles = nullptr;
+    SecretStore* m_secrets = nullptr;
+    std::optional<ProfileImporter> m_importer;
+    QHash<const Connection*, ConnectionProfile> m_profileOf; // the sidebar rows of profiles
+    QPointer<ConnectionsDialog> m_connectionsDialog;
+    bool m_profilesListed = false; // the first listing selects none of them
+    QAction* m_manageConnections = nullptr;
+    QAction* m_addServer = nullptr;
     bool m_confirm = true;
     bool m_notify = true;
 

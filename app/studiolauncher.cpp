@@ -3,6 +3,9 @@
 #include "backend/embeddedbackend.h"
 #include "backend/remotebackend.h"
 #include "connection.h"
+#include "connections/keychainsecretstore.h"
+#include "connections/profileimporter.h"
+#include "connections/profilestore.h"
 #include "demorunner.h"
 #include "mainwindow.h"
 #include "runpage.h"
@@ -11,6 +14,7 @@
 #include <weft/store.hpp>
 
 #include <QApplication>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMessageBox>
@@ -25,7 +29,7 @@ StudioLauncher::StudioLauncher(StudioOptions options, ThemeManager* theme)
     , m_theme(theme) {}
 
 StudioLauncher::~StudioLauncher() {
-    m_window.reset(); // before the backend it shows
+    m_window.reset(); // before the backend it shows and the profiles it lists
 }
 
 bool StudioLauncher::start() {
@@ -46,6 +50,15 @@ bool StudioLauncher::start() {
     // typed must exist, so a typo does not leave an empty database behind.
     open(localDatabasePath(), m_options.db.isEmpty());
     return true;
+}
+
+ProfileStore* StudioLauncher::profiles() {
+    if (!m_profiles) {
+        m_settings = std::make_unique<QSettings>();
+        m_profiles = std::make_unique<ProfileStore>(m_settings.get());
+        m_secrets = std::make_unique<KeychainSecretStore>();
+    }
+    return m_profiles.get();
 }
 
 QString StudioLauncher::localDatabasePath() const {
@@ -148,12 +161,19 @@ void StudioLauncher::onOpened() {
                                               m_options.db.isEmpty(), m_window.get());
         m_window->addConnection(local);
         local->activate(); // its health shows at once; its workspace waits for a selection
-        m_window->addConnection(
-            new Connection(Connection::nameFor(m_backend.get()), m_backend.get()), true);
+        // A saved server's URL: the row takes its name and stands for it.
+        const auto saved = profiles()->findByUrl(QUrl(m_options.connectUrl));
+        auto* server = new Connection(saved ? saved->name : Connection::nameFor(m_backend.get()),
+                                      m_backend.get());
+        if (saved) server->setProfileId(saved->id);
+        m_window->addConnection(server, true);
     } else {
         m_window = std::make_unique<MainWindow>(m_backend.get(), m_theme);
     }
     MainWindow* window = m_window.get();
+    window->setProfiles(
+        profiles(), m_secrets.get(),
+        ProfileImporter(QProcessEnvironment::systemEnvironment(), QDir::homePath()));
     if (!m_options.screenshot.isEmpty()) window->setConfirmActions(false);
     if (m_options.page == QLatin1String("dashboard")) window->showPage(MainWindow::Page::Dashboard);
     if (m_options.page == QLatin1String("flows")) window->showPage(MainWindow::Page::Flows);

@@ -7,6 +7,7 @@
 #include "studiooptions.h"
 
 #include <QObject>
+#include <QSettings>
 #include <memory>
 
 namespace weft::studio {
@@ -15,6 +16,8 @@ class Backend;
 class DemoRunner;
 class EmbeddedBackend;
 class MainWindow;
+class ProfileStore;
+class SecretStore;
 class ThemeManager;
 
 class StudioLauncher : public QObject {
@@ -36,6 +39,8 @@ Q_SIGNALS:
     void windowShown();
 
 private:
+    /// The saved servers (and their secrets' store), made on first use.
+    ProfileStore* profiles();
     /// --db, else the default database.
     QString localDatabasePath() const;
     void open(const QString& path, bool mayCreate);
@@ -47,6 +52,11 @@ private:
     StudioOptions m_options;
     ThemeManager* m_theme;
     std::unique_ptr<DemoRunner> m_demo;
+    // The saved servers, listed in the window's sidebar; declared before the window, which
+    // uses them until it goes.
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<ProfileStore> m_profiles;
+    std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<Backend> m_backend;
     std::unique_ptr<MainWindow> m_window;
 };

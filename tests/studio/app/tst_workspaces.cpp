@@ -7,6 +7,8 @@
 #include "backend/remotebackend.h"
 #include "common/theme.h"
 #include "connection.h"
+#include "connections/memorysecretstore.h"
+#include "connections/profilestore.h"
 #include "connectionstatus.h"
 #include "fixtures.h"
 #include "mainwindow.h"
@@ -256,6 +258,49 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window->currentWorkspace() != nullptr, 15000);
         QTRY_COMPARE(runIds(window->runList()),
                      QStringList{QString::fromStdString(m_localRun.flow_run_id)});
+    }
+
+    // Saved profiles are listed after the local database; a profile's API key is read from the
+    // secret store when it is selected (the server refuses anyone else); a removed profile
+    // leaves the sidebar, and one added while the window is open is shown at once.
+    void profilesInTheSidebar() {
+        ServerChild server;
+        QVERIFY2(server.start(m_serverDb, 0, QStringLiteral("s3cret")), server.err.constData());
+        QSettings settings(m_dir.filePath(QStringLiteral("profiles.ini")), QSettings::IniFormat);
+        ProfileStore store(&settings);
+        MemorySecretStore secrets;
+        ConnectionProfile staging;
+        staging.name = QStringLiteral("staging");
+        staging.apiUrl = server.api();
+        staging.auth = AuthKind::Bearer;
+        const QString id = store.add(staging);
+        secrets.write(id, QStringLiteral("s3cret"));
+        QTRY_VERIFY(secrets.keychain().contains(id));
+
+        EmbeddedBackend local(m_localDb);
+        QCOMPARE(local.openNow(), QString());
+        MainWindow window(&local, m_theme.get());
+        window.setProfiles(&store, &secrets, ProfileImporter({}, m_dir.path()));
+        QCOMPARE(window.sidebarModel()->rowCount(), 2);
+        QCOMPARE(window.sidebarModel()->index(1).data().toString(), QStringLiteral("staging"));
+        QCOMPARE(window.currentConnection()->name(), QStringLiteral("Local database"));
+        const int readsBefore = secrets.calls();
+        window.selectConnection(1);
+        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionStatus::Connected, 15000);
+        QVERIFY(secrets.calls() > readsBefore);
+        QTRY_COMPARE_WITH_TIMEOUT(window.runList()->model()->rowCount(), 2, 15000);
+
+        ConnectionProfile prod;
+        prod.name = QStringLiteral("prod");
+        prod.apiUrl = QUrl(QStringLiteral("http://127.0.0.1:9/api"));
+        store.add(prod);
+        QCOMPARE(window.sidebarModel()->rowCount(), 3);
+        QCOMPARE(window.currentConnection()->name(), QStringLiteral("prod"));
+
+        QVERIFY(store.remove(id));
+        QCOMPARE(window.sidebarModel()->rowCount(), 2);
+        for (Connection* c : window.connections())
+            QVERIFY(c->name() != QStringLiteral("staging"));
     }
 
     void healthOfErrors() {
