@@ -2,6 +2,7 @@
 // side by side in the sidebar, each in its own workspace; the server's health in its row and the
 // status bar while it is killed and restarted; a run page naming its server; refusals with their
 // reason; 401 as "auth failed" and an API version Studio cannot speak as "incompatible".
+#include "../connections/fakehttpserver.h"
 #include "apiversion.h"
 #include "backend/embeddedbackend.h"
 #include "backend/remotebackend.h"
@@ -301,6 +302,21 @@ private Q_SLOTS:
         QCOMPARE(window.sidebarModel()->rowCount(), 2);
         for (Connection* c : window.connections())
             QVERIFY(c->name() != QStringLiteral("staging"));
+    }
+
+    // A server whose /api/version Studio cannot speak to is "incompatible version", saying which.
+    void otherApiVersionIsIncompatible() {
+        test::FakeHttpServer fake;
+        fake.answers.insert("/api/flows/filter", {200, "[]"});
+        fake.answers.insert("/api/flow_runs/filter", {200, "[]"});
+        fake.answers.insert("/api/version", {200, "\"1.2.0\""});
+        std::unique_ptr<Connection> odd(
+            Connection::server(QStringLiteral("odd"), {fake.api()}, nullptr));
+        odd->activate();
+        QTRY_COMPARE_WITH_TIMEOUT(odd->status(), ConnectionStatus::Incompatible, 15000);
+        QVERIFY2(odd->statusDetail().contains(QStringLiteral("1.2.0")),
+                 qPrintable(odd->statusDetail()));
+        QVERIFY(odd->statusText().contains(QStringLiteral("incompatible version")));
     }
 
     void healthOfErrors() {
