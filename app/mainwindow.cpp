@@ -264,6 +264,7 @@ Workspace* MainWindow::buildWorkspace(Connection* connection) {
     ws->actions()->setConfirm(m_confirm);
     ws->commandPalette()->setActions(m_paletteActions);
     ws->notifier()->setEnabled(m_notify);
+    if (m_sidebarModel->rowCount() > 1) ws->notifier()->setSourceName(connection->name());
     connect(ws, &Workspace::selectionChanged, this, &MainWindow::updateActionState);
     connect(ws, &Workspace::message, this,
             [this, connection](const QString& text) { say(connection, text); });
