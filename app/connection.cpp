@@ -42,10 +42,11 @@ Connection* Connection::local(const QString& name, const QString& dbPath, bool m
 }
 
 Connection* Connection::server(const QString& name, RemoteSettings settings, QObject* parent,
-                               SecretLookup secret) {
+                               SettingsLookup lookup) {
     auto* c = new Connection(name, settings.apiUrl.toString(), true, parent);
     c->m_settings = std::move(settings);
-    c->m_secret = std::move(secret);
+    c->m_lookupKept = lookup;
+    c->m_lookup = std::move(lookup);
     return c;
 }
 
@@ -79,13 +80,13 @@ void Connection::activate() {
 
 void Connection::create() {
     if (m_backend) return;
-    if (m_secret) {
+    if (m_lookup) {
         // The secret is read once (a keychain job), then the backend is made with it.
         setStatus(ConnectionStatus::Connecting, {});
-        SecretLookup lookup = std::move(m_secret);
-        m_secret = {};
-        lookup(this, [this](QString token) {
-            if (!token.isEmpty()) m_settings.token = token;
+        SettingsLookup lookup = std::move(m_lookup);
+        m_lookup = {};
+        lookup(this, [this](RemoteSettings settings) {
+            m_settings = std::move(settings);
             create();
         });
         return;
@@ -135,6 +136,7 @@ void Connection::onOpenFailed(const QString& error) {
     // A refused token stays refused: the user tries again (activate) after fixing it.
     if (health == ConnectionStatus::AuthFailed) {
         m_activated = false;
+        m_lookup = m_lookupKept;
         return;
     }
     m_retry.start(m_retryMs);

@@ -1,6 +1,6 @@
 #pragma once
 // One entry of the sidebar: the local database or a server. It creates its backend when first
-// activated (a server's secret may be looked up first, asynchronously), opens it, retries a
+// activated (a server's secret may be read first, asynchronously), opens it, retries a
 // failed open with backoff, and follows its health: the backend's own reports, 401/403 as auth
 // failed, and the server's API version. A backend handed in already open is used, not owned.
 #include "backend/restclient.h"
@@ -19,8 +19,9 @@ class Backend;
 class Connection : public QObject {
     Q_OBJECT
 public:
-    /// Looks a server's token up (a keychain read), then calls `found` with it (empty: none).
-    using SecretLookup = std::function<void(QObject* context, std::function<void(QString)> found)>;
+    /// Completes a server's settings (its secret read from a keychain), then calls `ready`.
+    using SettingsLookup =
+        std::function<void(QObject* context, std::function<void(RemoteSettings)> ready)>;
 
     /// A backend that is open already (the launcher's database, a test's server).
     Connection(QString name, Backend* openBackend, QObject* parent = nullptr);
@@ -30,7 +31,7 @@ public:
                              QObject* parent);
     /// A server, connected on activation.
     static Connection* server(const QString& name, RemoteSettings settings, QObject* parent,
-                              SecretLookup secret = {});
+                              SettingsLookup lookup = {});
     ~Connection() override;
 
     /// "Local database", or a server's "host:port".
@@ -80,7 +81,8 @@ private:
     QString m_dbPath;
     bool m_mayCreate = false;
     RemoteSettings m_settings;
-    SecretLookup m_secret;
+    SettingsLookup m_lookup;     // the next activation reads the secret first
+    SettingsLookup m_lookupKept; // re-armed after a 401/403: the secret may have been fixed
     std::unique_ptr<Backend> m_owned;
     QPointer<Backend> m_backend;
     std::unique_ptr<RestClient> m_versionClient; // asks GET /api/version beside the backend

@@ -4,6 +4,7 @@
 #include "connection.h"
 #include "connectionpage.h"
 #include "connections/connectionsdialog.h"
+#include "connections/profilesettings.h"
 #include "connections/profilestore.h"
 #include "connections/secretstore.h"
 #include "failurenotifier.h"
@@ -163,14 +164,9 @@ void MainWindow::syncProfiles() {
         if (shown && (!m_profileOf.contains(shown) || m_profileOf.value(shown) == p)) continue;
         if (shown) removeConnection(shown);
         SecretStore* secrets = m_secrets;
-        Connection::SecretLookup lookup;
-        if (p.auth != AuthKind::None)
-            lookup = [secrets, p](QObject* context, std::function<void(QString)> found) {
-                secrets->read(p.id, context, [p, found](Result<QString> secret) {
-                    // An unreadable keychain leaves the token out: the server says 401.
-                    found(remoteSettings(p, secret ? *secret : QString()).token);
-                });
-            };
+        auto lookup = [secrets, p](QObject* context, std::function<void(RemoteSettings)> ready) {
+            readRemoteSettings(p, *secrets, context, std::move(ready));
+        };
         Connection* c = Connection::server(p.name, remoteSettings(p, {}), this, lookup);
         c->setProfileId(p.id);
         m_profileOf.insert(c, p);

@@ -60,8 +60,7 @@ if [[ -n $server ]]; then
 fi
 
 depends_on "$studio" libqt6widgets6
-depends_on "$studio" libqt6keychain1   # connection secrets in the system keychain
-depends_on "$studio" libtomlplusplus3  # importing Prefect's profiles.toml
+depends_on "$studio" libqt6keychain1 # connection secrets in the system keychain
 has_file "$studio" usr/bin/weft-studio
 has_file "$studio" usr/share/applications/weft-studio.desktop
 has_file "$studio" usr/share/icons/hicolor/scalable/apps/weft-studio.svg

@@ -2,6 +2,8 @@
 
 #include "backend/backend.h"
 
+#include <algorithm>
+
 namespace weft::studio {
 
 ConnectionListModel::ConnectionListModel(ProfileStore* store, QObject* parent)
@@ -11,11 +13,44 @@ ConnectionListModel::ConnectionListModel(ProfileStore* store, QObject* parent)
     connect(m_store, &ProfileStore::profilesChanged, this, &ConnectionListModel::reload);
 }
 
+namespace {
+// The index of the one element `longer` has beyond `shorter` (otherwise equal, in order), or -1.
+int extraOne(const std::vector<ConnectionProfile>& longer,
+             const std::vector<ConnectionProfile>& shorter) {
+    if (longer.size() != shorter.size() + 1) return -1;
+    size_t i = 0;
+    while (i < shorter.size() && longer[i].id == shorter[i].id)
+        ++i;
+    for (size_t j = i; j < shorter.size(); ++j)
+        if (longer[j + 1].id != shorter[j].id) return -1;
+    return int(i);
+}
+} // namespace
+
 void ConnectionListModel::reload() {
-    // An edit may rename (and so move) a row: a reset keeps it simple; health stays by id.
-    beginResetModel();
-    m_profiles = m_store->profiles();
-    endResetModel();
+    // One profile added or removed, or edited in place, is signalled as such, so a view keeps its
+    // selection; anything else (a rename that moves a row) resets. Health stays by id.
+    std::vector<ConnectionProfile> next = m_store->profiles();
+    const auto sameIds = [](const auto& a, const auto& b) {
+        return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                          [](const auto& x, const auto& y) { return x.id == y.id; });
+    };
+    if (sameIds(next, m_profiles)) {
+        m_profiles = std::move(next);
+        if (!m_profiles.empty()) Q_EMIT dataChanged(index(1), index(int(m_profiles.size())));
+    } else if (const int added = extraOne(next, m_profiles); added >= 0) {
+        beginInsertRows({}, added + 1, added + 1);
+        m_profiles = std::move(next);
+        endInsertRows();
+    } else if (const int removed = extraOne(m_profiles, next); removed >= 0) {
+        beginRemoveRows({}, removed + 1, removed + 1);
+        m_profiles = std::move(next);
+        endRemoveRows();
+    } else {
+        beginResetModel();
+        m_profiles = std::move(next);
+        endResetModel();
+    }
 }
 
 int ConnectionListModel::rowCount(const QModelIndex& parent) const {

@@ -18,8 +18,12 @@ template<class Job, class F> void run(Job* job, const QString& key, F onFinished
 }
 
 QString reason(const QKeychain::Job* job) {
-    return job->errorString().isEmpty() ? QStringLiteral("the system keychain did not answer")
-                                        : job->errorString();
+    // Without a Secret Service, QtKeychain says only "Unknown error": say what it means.
+    const QString said = job->errorString();
+    if (said.isEmpty() || said == u"Unknown error" || job->error() == QKeychain::NoBackendAvailable)
+        return QStringLiteral("no keychain service answered (is a Secret Service such as GNOME "
+                              "Keyring or KWallet running?)");
+    return said;
 }
 } // namespace
 

@@ -3,18 +3,23 @@
 #include "connections/connectioncheck.h"
 #include "fakehttpserver.h"
 
+#include <QSslSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace weft::studio;
 using weft::studio::test::FakeHttpServer;
 
 namespace {
-std::optional<CheckResult> check(const QUrl& api, const QString& token = {}) {
+std::optional<CheckResult> check(const QUrl& api, const QString& token = {}, const QString& ca = {},
+                                 bool ignoreTls = false) {
     ConnectionCheck checker;
     std::optional<CheckResult> result;
     RemoteSettings s;
     s.apiUrl = api;
     s.token = token;
+    s.caCertificateFile = ca;
+    s.ignoreTlsErrors = ignoreTls;
     checker.start(s, [&](CheckResult r) { result = std::move(r); });
     QElapsedTimer clock;
     clock.start();
@@ -90,6 +95,33 @@ private Q_SLOTS:
         QCOMPARE(r->health, ConnectionHealth::Reconnecting);
         QVERIFY(r->message.contains(QStringLiteral("could not be reached")));
     }
+    // A server with its own (self-signed) certificate: refused by default, trusted with its
+    // certificate as the profile's CA, or with TLS errors ignored.
+    void tlsWithItsOwnCertificate() {
+        if (!QSslSocket::supportsSsl()) QSKIP("no TLS backend");
+        QTemporaryDir dir;
+        const auto tls = test::makeSelfSigned(dir.path());
+        if (!tls) QSKIP("the openssl program is needed to make a certificate");
+        FakeHttpServer server(&tls->server);
+        server.answers.insert("/api/health", {200, "true"});
+        server.answers.insert("/api/version", {200, R"("0.8.4")"});
+        QCOMPARE(server.api().scheme(), QStringLiteral("https"));
+
+        const auto refused = check(server.api());
+        QVERIFY(refused);
+        QCOMPARE(refused->health, ConnectionHealth::Reconnecting);
+        QVERIFY2(refused->message.contains(QStringLiteral("could not be reached")),
+                 qPrintable(refused->message));
+
+        const auto trusted = check(server.api(), {}, tls->certificateFile);
+        QVERIFY(trusted);
+        QVERIFY2(trusted->health == ConnectionHealth::Connected, qPrintable(trusted->message));
+
+        const auto ignoring = check(server.api(), {}, {}, true);
+        QVERIFY(ignoring);
+        QVERIFY2(ignoring->health == ConnectionHealth::Connected, qPrintable(ignoring->message));
+    }
+
     // An unreadable CA certificate is said, not silently replaced by the system's trust.
     void unreadableCaCertificate() {
         ConnectionCheck checker;

@@ -40,11 +40,16 @@ private Q_SLOTS:
         QCOMPARE(model.index(0).data(ConnectionListModel::UrlRole).toString(),
                  QStringLiteral("/tmp/weft.db"));
 
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         const QString zed =
             store.add(sample(QStringLiteral("zed"), QStringLiteral("http://z/api")));
         const QString abc =
             store.add(sample(QStringLiteral("abc"), QStringLiteral("http://a/api")));
         QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(inserted.count(), 2); // one row each, not a reset: a view keeps its selection
+        QCOMPARE(inserted[1][1].toInt(), 1);
+        QCOMPARE(reset.count(), 0);
         QCOMPARE(model.index(1).data(ConnectionListModel::NameRole).toString(),
                  QStringLiteral("abc"));
         QCOMPARE(model.index(2).data(ConnectionListModel::UrlRole).toString(),
@@ -72,8 +77,20 @@ private Q_SLOTS:
                     .startsWith(QStringLiteral("Authentication failed")));
         QCOMPARE(model.index(2).data(ConnectionListModel::HealthRole).value<ConnectionHealth>(),
                  ConnectionHealth::Unknown);
+        QCOMPARE(reset.count(), 1); // the rename moved a row
+        // An edit that keeps the order changes data only.
+        changed.clear();
+        p.apiUrl = QUrl(QStringLiteral("http://aaa/api"));
+        store.update(p);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(model.index(1).data(ConnectionListModel::UrlRole).toString(),
+                 QStringLiteral("http://aaa/api"));
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         store.remove(abc);
         QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed[0][1].toInt(), 2);
     }
 
     void healthFromErrors() {
@@ -101,7 +118,7 @@ private Q_SLOTS:
         refusing.answers.insert("/api/flows/filter",
                                 {401, R"({"exception_message":"Unauthorized"})"});
         FakeHttpServer fine;
-        fine.answers.insert("/api/flows/filter", {200, "[]"});
+        fine.fallback = {200, "[]"}; // every list empty, the polls' included
         QTcpServer closed;
         QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
         const quint16 closedPort = closed.serverPort();
