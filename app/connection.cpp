@@ -127,12 +127,12 @@ void Connection::onOpenFailed(const QString& error) {
     // The failed backend is the sender: it goes once its signal returned.
     if (m_owned) m_owned.release()->deleteLater();
     m_backend = nullptr;
-    if (!m_isServer) {
-        setStatus(ConnectionStatus::Failed, error);
-        return;
-    }
-    const ConnectionStatus health = statusFromError(error);
-    setStatus(health, error);
+    const ConnectionStatus health = m_isServer ? statusFromError(error) : ConnectionStatus::Failed;
+    // Announced even when the state stays (the backend said it first): the backend is gone.
+    m_status = health;
+    m_detail = error;
+    Q_EMIT statusChanged();
+    if (!m_isServer) return;
     // A refused token stays refused: the user tries again (activate) after fixing it.
     if (health == ConnectionStatus::AuthFailed) {
         m_activated = false;

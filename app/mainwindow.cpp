@@ -117,6 +117,24 @@ void MainWindow::buildSidebar() {
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setSizes({170, 1230});
     setCentralWidget(m_splitter);
+    m_sidebar->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_sidebar, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        QPointer<Connection> c = m_sidebarModel->connection(m_sidebar->indexAt(pos).row());
+        if (!c) return;
+        QMenu menu(this);
+        menu.addAction(tr("Open"), this, [this, c] {
+            if (c) selectConnection(m_sidebarModel->rowOf(c));
+        });
+        if (!c->isReady())
+            menu.addAction(tr("Try again"), this, [c] {
+                if (c) c->activate();
+            });
+        if (m_profiles && m_profileOf.contains(c)) {
+            const QString id = c->profileId();
+            menu.addAction(tr("Edit…"), this, [this, id] { connectionsDialog()->edit(id); });
+        }
+        menu.exec(m_sidebar->viewport()->mapToGlobal(pos));
+    });
     connect(m_sidebar->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) {
                 if (Connection* c = m_sidebarModel->connection(current.row())) showConnection(c);

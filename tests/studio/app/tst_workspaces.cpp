@@ -233,6 +233,14 @@ private Q_SLOTS:
         auto* status = window.findChild<QLabel*>(QStringLiteral("connectionLabel"));
         QVERIFY2(status->text().contains(QStringLiteral("auth failed")),
                  qPrintable(status->text()));
+        // No backend is left to be "unhealthy": the status bar names where the server is.
+        QCOMPARE(window.findChild<QLabel*>(QStringLiteral("backendLabel"))->text(),
+                 server.api().toString());
+        // WEFT_PICTURES_DIR=DIR saves the window, to look at the page that says why.
+        if (const QString dir = qEnvironmentVariable("WEFT_PICTURES_DIR"); !dir.isEmpty()) {
+            window.resize(1000, 600);
+            window.grab().save(dir + QStringLiteral("/auth-failed.png"));
+        }
     }
 
     // --connect URL --db DB: the window opens on the server, the local database in the sidebar
