@@ -151,9 +151,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(runs.rowCount() > 0, 15000);
         int row = -1;
         for (int r = 0; r < runs.rowCount(); ++r)
-            if (runs.index(r, 0).data(IdRole).toString() == runId) row = r;
+            if (runs.index(r, 0).data(flowruns::IdRole).toString() == runId) row = r;
         QVERIFY(row >= 0);
-        QCOMPARE(runs.index(row, 0).data(StateTypeRole).toInt(), int(weft::StateType::Scheduled));
+        QCOMPARE(runs.index(row, 0).data(flowruns::StateTypeRole).toInt(),
+                 int(weft::StateType::Scheduled));
         std::optional<weft::FlowRunRecord> run;
         QObject context;
         m_backend->fetchFlowRun(runId.toStdString(), &context,
