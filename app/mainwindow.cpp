@@ -7,6 +7,7 @@
 #include "connections/profilesettings.h"
 #include "connections/profilestore.h"
 #include "connections/secretstore.h"
+#include "deployments/deploymentspage.h"
 #include "failurenotifier.h"
 #include "runactions.h"
 #include "runpage.h"
@@ -421,6 +422,15 @@ void MainWindow::buildMenus() {
     connect(m_cancel, &QAction::triggered, this, onSelection(&RunActions::cancel));
     connect(m_markAs, &QAction::triggered, this, onSelection(&RunActions::markAs));
     connect(m_delete, &QAction::triggered, this, onSelection(&RunActions::remove));
+    run->addSeparator();
+    auto* runDeployment = run->addAction(tr("Run &deployment…"));
+    runDeployment->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    connect(runDeployment, &QAction::triggered, this, [this] {
+        Workspace* ws = currentWorkspace();
+        if (!ws) return;
+        ws->showPage(Page::Deployments);
+        if (!ws->deploymentsPage()->runSelected()) say(m_current, tr("No deployment to run here."));
+    });
 
     auto* go = menuBar()->addMenu(tr("&Go"));
     auto* palette =
@@ -436,6 +446,12 @@ void MainWindow::buildMenus() {
     auto* flows = go->addAction(tr("&Flows"));
     flows->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     connect(flows, &QAction::triggered, this, [this] { showPage(Page::Flows); });
+    auto* deployments = go->addAction(tr("D&eployments"));
+    deployments->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    connect(deployments, &QAction::triggered, this, [this] { showPage(Page::Deployments); });
+    auto* workPools = go->addAction(tr("&Work pools"));
+    workPools->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    connect(workPools, &QAction::triggered, this, [this] { showPage(Page::WorkPools); });
     auto* closeTab = go->addAction(tr("Close run &page"));
     closeTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
     connect(closeTab, &QAction::triggered, this, [this] {

@@ -3,6 +3,8 @@
 #include "commandpalette.h"
 #include "dashboard/dashboardmodel.h"
 #include "dashboard/dashboardwidget.h"
+#include "deployments/deploymentspage.h"
+#include "deployments/workpoolspage.h"
 #include "failurenotifier.h"
 #include "flowspage.h"
 #include "runactions.h"
@@ -19,7 +21,7 @@
 namespace weft::studio {
 
 namespace {
-constexpr int kFixedTabs = 3; // Runs, Dashboard, Flows
+constexpr int kFixedTabs = 5; // Runs, Dashboard, Flows, Deployments, Work pools
 }
 
 Workspace::Workspace(Backend* backend, QString source, QWidget* parent)
@@ -59,6 +61,10 @@ void Workspace::buildPages() {
     m_tabs->addTab(m_dashboard, QIcon(QStringLiteral(":/weft/icons/dashboard.svg")),
                    tr("Dashboard"));
     m_tabs->addTab(m_flows, QIcon(QStringLiteral(":/weft/icons/flows.svg")), tr("Flows"));
+    m_deployments = new DeploymentsPage(m_backend, m_tabs);
+    m_workPools = new WorkPoolsPage(m_backend, m_tabs);
+    m_tabs->addTab(m_deployments, tr("Deployments"));
+    m_tabs->addTab(m_workPools, tr("Work pools"));
     for (int i = 0; i < kFixedTabs; ++i) {
         m_tabs->tabBar()->setTabButton(i, QTabBar::RightSide, nullptr);
         m_tabs->tabBar()->setTabButton(i, QTabBar::LeftSide, nullptr);
@@ -89,6 +95,8 @@ void Workspace::buildPages() {
     connect(m_flows, &FlowsPage::openRun, this, &Workspace::openRun);
     connect(m_flows, &FlowsPage::runAgain, m_actions, &RunActions::runAgain);
     connect(m_flows, &FlowsPage::showRunsOf, this, &Workspace::showFlowRuns);
+    connect(m_deployments, &DeploymentsPage::openRun, this, &Workspace::openRun);
+    connect(m_deployments, &DeploymentsPage::message, this, &Workspace::message);
 }
 
 void Workspace::setRunMenuActions(QAction* retry, QAction* cancel, QAction* markAs,
@@ -117,6 +125,12 @@ void Workspace::showPage(Page page) {
         break;
     case Page::Flows:
         m_tabs->setCurrentWidget(m_flows);
+        break;
+    case Page::Deployments:
+        m_tabs->setCurrentWidget(m_deployments);
+        break;
+    case Page::WorkPools:
+        m_tabs->setCurrentWidget(m_workPools);
         break;
     }
 }

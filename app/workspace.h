@@ -1,7 +1,8 @@
 #pragma once
-// Everything Studio shows of one connection: the Runs, Dashboard and Flows pages and the run
-// pages in tabs, with the run controls (RunActions), the failure notifier and the command
-// palette on that connection's backend. The main window holds one per connection it opened.
+// Everything Studio shows of one connection: the Runs, Dashboard, Flows, Deployments and Work
+// pools pages and the run pages in tabs, with the run controls (RunActions), the failure notifier
+// and the command palette on that connection's backend. The main window holds one per connection it
+// opened.
 #include "backend/backend.h"
 
 #include <QHash>
@@ -15,11 +16,13 @@ namespace weft::studio {
 class CommandPalette;
 class DashboardModel;
 class DashboardWidget;
+class DeploymentsPage;
 class FailureNotifier;
 class FlowsPage;
 class RunActions;
 class RunListWidget;
 class RunPage;
+class WorkPoolsPage;
 
 class Workspace : public QWidget {
     Q_OBJECT
@@ -33,6 +36,8 @@ public:
     RunListWidget* runList() const { return m_runList; }
     FlowsPage* flowsPage() const { return m_flows; }
     DashboardWidget* dashboard() const { return m_dashboard; }
+    DeploymentsPage* deploymentsPage() const { return m_deployments; }
+    WorkPoolsPage* workPoolsPage() const { return m_workPools; }
     QTabWidget* tabs() const { return m_tabs; }
     CommandPalette* commandPalette() const { return m_palette; }
     FailureNotifier* notifier() const { return m_notifier; }
@@ -43,7 +48,7 @@ public:
     /// The runs the run controls act on: the run page's run, or the selection in the run list.
     QStringList selectedRunIds() const;
 
-    enum class Page { Runs, Dashboard, Flows };
+    enum class Page { Runs, Dashboard, Flows, Deployments, WorkPools };
     void showPage(Page page);
     /// The window's Retry / Cancel / Mark as / Delete, for the run list's context menu (and
     /// Delete as its shortcut).
@@ -76,6 +81,8 @@ private:
     DashboardModel* m_dashboardModel = nullptr;
     DashboardWidget* m_dashboard = nullptr;
     FlowsPage* m_flows = nullptr;
+    DeploymentsPage* m_deployments = nullptr;
+    WorkPoolsPage* m_workPools = nullptr;
     CommandPalette* m_palette = nullptr;
     FailureNotifier* m_notifier = nullptr;
     QHash<QString, RunPage*> m_runPages;

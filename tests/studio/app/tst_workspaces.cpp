@@ -11,6 +11,8 @@
 #include "connections/memorysecretstore.h"
 #include "connections/profilestore.h"
 #include "connectionstatus.h"
+#include "deployments/deploymentspage.h"
+#include "deployments/workpoolspage.h"
 #include "fixtures.h"
 #include "mainwindow.h"
 #include "runactions.h"
@@ -167,6 +169,16 @@ private Q_SLOTS:
         auto* message = window.findChild<QLabel*>(QStringLiteral("messageLabel"));
         QVERIFY(message);
         QVERIFY2(message->text().contains(QStringLiteral("refused")), qPrintable(message->text()));
+
+        // Each workspace has its own Deployments and Work pools pages, fixed like Runs.
+        window.showPage(MainWindow::Page::Deployments);
+        QCOMPARE(window.tabs()->currentWidget(),
+                 static_cast<QWidget*>(window.currentWorkspace()->deploymentsPage()));
+        window.currentWorkspace()->closeTab(window.tabs()->currentIndex());
+        QVERIFY(window.tabs()->indexOf(window.currentWorkspace()->deploymentsPage()) >= 0);
+        window.showPage(MainWindow::Page::WorkPools);
+        QCOMPARE(window.tabs()->currentWidget(),
+                 static_cast<QWidget*>(window.currentWorkspace()->workPoolsPage()));
 
         // Back to the local database: the same workspace, its run list as it was.
         window.selectConnection(0);
