@@ -6,6 +6,8 @@
 #include "commandpalette.h"
 #include "dashboard/dashboardmodel.h"
 #include "dashboard/dashboardwidget.h"
+#include "deployments/deploymentspage.h"
+#include "deployments/workpoolspage.h"
 #include "failurenotifier.h"
 #include "flowspage.h"
 #include "runactions.h"
@@ -41,7 +43,7 @@ static void initStudioResources() {
 namespace weft::studio {
 
 namespace {
-constexpr int kFixedTabs = 3; // Runs, Dashboard, Flows
+constexpr int kFixedTabs = 5; // Runs, Dashboard, Flows, Deployments, Work pools
 }
 
 MainWindow::MainWindow(Backend* backend, ThemeManager* theme, QWidget* parent)
@@ -95,6 +97,14 @@ void MainWindow::buildPages() {
     m_tabs->addTab(m_dashboard, QIcon(QStringLiteral(":/weft/icons/dashboard.svg")),
                    tr("Dashboard"));
     m_tabs->addTab(m_flows, QIcon(QStringLiteral(":/weft/icons/flows.svg")), tr("Flows"));
+    // A server's deployments and pools (a local database shows what `weft deploy` left in it).
+    m_deployments = new DeploymentsPage(m_backend, m_tabs);
+    m_workPools = new WorkPoolsPage(m_backend, m_tabs);
+    m_tabs->addTab(m_deployments, tr("Deployments"));
+    m_tabs->addTab(m_workPools, tr("Work pools"));
+    connect(m_deployments, &DeploymentsPage::openRun, this, &MainWindow::openRun);
+    connect(m_deployments, &DeploymentsPage::message, this,
+            [this](const QString& text) { m_messageLabel->setText(text); });
     for (int i = 0; i < kFixedTabs; ++i) {
         m_tabs->tabBar()->setTabButton(i, QTabBar::RightSide, nullptr);
         m_tabs->tabBar()->setTabButton(i, QTabBar::LeftSide, nullptr);
@@ -196,6 +206,15 @@ void MainWindow::buildMenus() {
     connect(m_cancel, &QAction::triggered, this, [this] { m_actions->cancel(selectedRunIds()); });
     connect(m_markAs, &QAction::triggered, this, [this] { m_actions->markAs(selectedRunIds()); });
     connect(m_delete, &QAction::triggered, this, [this] { m_actions->remove(selectedRunIds()); });
+    run->addSeparator();
+    auto* runDeployment = run->addAction(tr("Run d&eployment…"));
+    const QString cannotRun = m_backend->cannot(Backend::Capability::RunDeployment);
+    runDeployment->setEnabled(cannotRun.isEmpty());
+    runDeployment->setToolTip(cannotRun);
+    connect(runDeployment, &QAction::triggered, this, [this] {
+        showPage(Page::Deployments);
+        m_deployments->runSelected();
+    });
 
     auto* go = menuBar()->addMenu(tr("&Go"));
     auto* palette =
@@ -295,6 +314,12 @@ void MainWindow::showPage(Page page) {
         break;
     case Page::Flows:
         m_tabs->setCurrentWidget(m_flows);
+        break;
+    case Page::Deployments:
+        m_tabs->setCurrentWidget(m_deployments);
+        break;
+    case Page::WorkPools:
+        m_tabs->setCurrentWidget(m_workPools);
         break;
     }
 }

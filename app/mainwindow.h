@@ -1,7 +1,7 @@
 #pragma once
-// The main window: Runs, Dashboard and Flows pages and any number of run pages in tabs; menus,
-// shortcuts, the command palette, the status bar (backend, database, live event rate); layout and
-// choices remembered in QSettings.
+// The main window: Runs, Dashboard, Flows, Deployments and Work pools pages and any number of run
+// pages in tabs; menus, shortcuts, the command palette, the status bar (backend, database, live
+// event rate); layout and choices remembered in QSettings.
 #include "backend/backend.h"
 #include "common/theme.h"
 
@@ -17,11 +17,13 @@ namespace weft::studio {
 class CommandPalette;
 class DashboardModel;
 class DashboardWidget;
+class DeploymentsPage;
 class FailureNotifier;
 class FlowsPage;
 class RunActions;
 class RunListWidget;
 class RunPage;
+class WorkPoolsPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -34,13 +36,15 @@ public:
     RunListWidget* runList() const { return m_runList; }
     FlowsPage* flowsPage() const { return m_flows; }
     DashboardWidget* dashboard() const { return m_dashboard; }
+    DeploymentsPage* deploymentsPage() const { return m_deployments; }
+    WorkPoolsPage* workPoolsPage() const { return m_workPools; }
     QTabWidget* tabs() const { return m_tabs; }
     CommandPalette* commandPalette() const { return m_palette; }
     /// The open run page of a flow run, if any.
     RunPage* runPage(const QString& flowRunId) const;
     RunPage* currentRunPage() const;
 
-    enum class Page { Runs, Dashboard, Flows };
+    enum class Page { Runs, Dashboard, Flows, Deployments, WorkPools };
     void showPage(Page page);
     void setConfirmActions(bool ask);
     /// Databases opened before, newest first (those that still exist).
@@ -81,6 +85,8 @@ private:
     DashboardModel* m_dashboardModel = nullptr;
     DashboardWidget* m_dashboard = nullptr;
     FlowsPage* m_flows = nullptr;
+    DeploymentsPage* m_deployments = nullptr;
+    WorkPoolsPage* m_workPools = nullptr;
     CommandPalette* m_palette = nullptr;
     FailureNotifier* m_notifier = nullptr;
     QHash<QString, RunPage*> m_runPages;
