@@ -234,6 +234,7 @@ private Q_SLOTS:
             "items": {"type": "array", "position": 5}}})");
         RunDeploymentDialog dialog(m_backend.get(), info);
         dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         qobject_cast<QPlainTextEdit*>(dialog.form()->editor(QStringLiteral("items")))
             ->setPlainText(QStringLiteral("[1, 2,"));
         QVERIFY(dialog.grab().save(dir + QStringLiteral("/run-deployment.png")));
