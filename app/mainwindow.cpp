@@ -332,6 +332,14 @@ CommandPalette* MainWindow::commandPalette() const {
     Workspace* ws = currentWorkspace();
     return ws ? ws->commandPalette() : nullptr;
 }
+DeploymentsPage* MainWindow::deploymentsPage() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->deploymentsPage() : nullptr;
+}
+WorkPoolsPage* MainWindow::workPoolsPage() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->workPoolsPage() : nullptr;
+}
 RunPage* MainWindow::runPage(const QString& flowRunId) const {
     Workspace* ws = currentWorkspace();
     return ws ? ws->runPage(flowRunId) : nullptr;
@@ -423,9 +431,9 @@ void MainWindow::buildMenus() {
     connect(m_markAs, &QAction::triggered, this, onSelection(&RunActions::markAs));
     connect(m_delete, &QAction::triggered, this, onSelection(&RunActions::remove));
     run->addSeparator();
-    auto* runDeployment = run->addAction(tr("Run &deployment…"));
-    runDeployment->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
-    connect(runDeployment, &QAction::triggered, this, [this] {
+    m_runDeployment = run->addAction(tr("Run &deployment…"));
+    m_runDeployment->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    connect(m_runDeployment, &QAction::triggered, this, [this] {
         Workspace* ws = currentWorkspace();
         if (!ws) return;
         ws->showPage(Page::Deployments);
@@ -582,6 +590,13 @@ void MainWindow::updateActionState() {
     const bool any = ws && !ws->selectedRunIds().isEmpty() && !ws->backend()->isReadOnly();
     for (QAction* a : {m_retry, m_cancel, m_markAs, m_delete})
         if (a) a->setEnabled(any);
+    if (m_runDeployment) {
+        // Disabled, saying why, where the backend cannot run deployments (a local database).
+        const QString cannot =
+            ws ? ws->backend()->cannot(Backend::Capability::RunDeployment) : tr("Not connected.");
+        m_runDeployment->setEnabled(cannot.isEmpty());
+        m_runDeployment->setToolTip(cannot);
+    }
     const bool page = currentRunPage() != nullptr;
     if (m_exportGraph) m_exportGraph->setEnabled(page);
     if (m_exportTimeline) m_exportTimeline->setEnabled(page);

@@ -31,6 +31,8 @@ class ConnectionsDialog;
 class ProfileStore;
 class SecretStore;
 class DashboardWidget;
+class DeploymentsPage;
+class WorkPoolsPage;
 class FlowsPage;
 class RunActions;
 class RunListWidget;
@@ -52,6 +54,8 @@ public:
     RunListWidget* runList() const;
     FlowsPage* flowsPage() const;
     DashboardWidget* dashboard() const;
+    DeploymentsPage* deploymentsPage() const;
+    WorkPoolsPage* workPoolsPage() const;
     QTabWidget* tabs() const;
     CommandPalette* commandPalette() const;
     /// The open run page of a flow run in the current workspace, if any.
@@ -148,6 +152,7 @@ private:
     QAction* m_cancel = nullptr;
     QAction* m_markAs = nullptr;
     QAction* m_delete = nullptr;
+    QAction* m_runDeployment = nullptr;
     QAction* m_exportGraph = nullptr;
     QAction* m_exportTimeline = nullptr;
     QList<QAction*> m_paletteActions;

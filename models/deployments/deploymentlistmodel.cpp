@@ -91,7 +91,7 @@ QVariant DeploymentListModel::headerData(int section, Qt::Orientation orientatio
     case ScheduleColumn:
         return tr("Schedule");
     case PausedColumn:
-        return tr("Schedules");
+        return tr("State");
     case PoolColumn:
         return tr("Work pool");
     case NextRunColumn:

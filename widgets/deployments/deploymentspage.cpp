@@ -136,7 +136,7 @@ void DeploymentsPage::showDetails() {
         if (!value.isEmpty())
             html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(key, value);
     };
-    row(tr("Schedules"), d.paused ? tr("paused") : tr("active"));
+    row(tr("State"), d.paused ? tr("paused: its schedules make no runs") : tr("active"));
     row(tr("Work pool"),
         esc(d.work_pool_name)
             + (d.work_queue_name.empty() ? QString()

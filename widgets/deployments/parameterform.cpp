@@ -71,6 +71,13 @@ std::optional<double> bound(const json& prop, const char* inclusive, const char*
     return std::nullopt;
 }
 
+// Shows 0.5 as "0.5", not "0.500000"; the six decimals stay for what can be typed.
+class CompactDoubleSpinBox : public QDoubleSpinBox {
+public:
+    using QDoubleSpinBox::QDoubleSpinBox;
+    QString textFromValue(double value) const override { return locale().toString(value, 'g', 15); }
+};
+
 void markInvalid(QWidget* editor, bool invalid) {
     editor->setStyleSheet(invalid ? QStringLiteral("border: 1px solid #c0392b;") : QString());
 }
@@ -151,6 +158,7 @@ ParameterForm::ParameterForm(const json& schema, const json& defaults, QWidget* 
     m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
     m_error->setVisible(false);
     layout->addWidget(m_error);
+    layout->addStretch(1); // spare height below the fields, not between them
     check();
 }
 
@@ -187,7 +195,7 @@ void ParameterForm::addField(const std::string& name, const json& prop, bool req
         f.editor = spin;
     } else if (type == "number") {
         f.kind = Kind::Number;
-        auto* spin = new QDoubleSpinBox(m_form);
+        auto* spin = new CompactDoubleSpinBox(m_form);
         spin->setDecimals(6);
         spin->setRange(bound(prop, "minimum", "exclusiveMinimum", 1e-6).value_or(-1e15),
                        bound(prop, "maximum", "exclusiveMaximum", -1e-6).value_or(1e15));

@@ -30,6 +30,7 @@ RunDeploymentDialog::RunDeploymentDialog(Backend* backend, const DeploymentInfo&
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the form narrows instead
     scroll->setWidget(m_form);
     layout->addWidget(scroll, 1);
 
@@ -49,7 +50,7 @@ RunDeploymentDialog::RunDeploymentDialog(Backend* backend, const DeploymentInfo&
     connect(m_buttons, &QDialogButtonBox::accepted, this, &RunDeploymentDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &RunDeploymentDialog::reject);
     layout->addWidget(m_buttons);
-    resize(520, 420);
+    resize(560, 460);
 }
 
 QString RunDeploymentDialog::errorText() const {

@@ -3,6 +3,7 @@
 // REST fill the pages; "Run deployment…" makes a SCHEDULED run of the deployment that the run
 // list shows; a refusal stays in the dialog with the server's reason; pausing shows.
 #include "backend/remotebackend.h"
+#include "common/theme.h"
 #include "deployments/deploymentlistmodel.h"
 #include "deployments/deploymentspage.h"
 #include "deployments/parameterform.h"
@@ -10,15 +11,21 @@
 #include "deployments/workerlistmodel.h"
 #include "deployments/workpoollistmodel.h"
 #include "deployments/workpoolspage.h"
+#include "mainwindow.h"
+#include "runpage.h"
 #include "runs/flowrunlistmodel.h"
 #include "runs/flowrunroles.h"
 #include "serverprocess.h"
 
 #include <weft/store.hpp>
 
+#include <QAction>
 #include <QApplication>
+#include <QMenuBar>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QtTest>
@@ -176,6 +183,61 @@ private Q_SLOTS:
         QVERIFY2(dialog.errorText().contains(u"not found", Qt::CaseInsensitive),
                  qPrintable(dialog.errorText()));
         QVERIFY(dialog.result() != QDialog::Accepted);
+    }
+
+    // The main window has both pages as tabs, and Run ▸ Run deployment… opens the form; the run
+    // it makes opens in a run page.
+    void mainWindowRunsADeployment() {
+        ThemeManager theme(*qApp);
+        MainWindow window(m_backend.get(), &theme);
+        QTabWidget* tabs = window.tabs();
+        QStringList titles;
+        for (int i = 0; i < tabs->count(); ++i)
+            titles << tabs->tabText(i);
+        QVERIFY2(titles.contains(u"Deployments"_qs) && titles.contains(u"Work pools"_qs),
+                 qPrintable(titles.join(u", ")));
+        QTRY_COMPARE_WITH_TIMEOUT(window.deploymentsPage()->model()->rowCount(), 1, 15000);
+        QAction* action = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text().remove(QLatin1Char('&')) == u"Run deployment…"_qs) action = a;
+        QVERIFY(action && action->isEnabled());
+        QSignalSpy pageOpened(&window, &MainWindow::runPageOpened);
+        action->trigger();
+        QCOMPARE(tabs->currentWidget(), window.deploymentsPage());
+        auto* dialog = window.deploymentsPage()->findChild<RunDeploymentDialog*>();
+        QVERIFY(dialog && dialog->isVisible());
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(pageOpened.count(), 1, 15000);
+    }
+
+    // Pictures of the pages and the dialog to look at, when WEFT_SCREENSHOT_DIR names a folder.
+    void screenshots() {
+        const QString dir = qEnvironmentVariable("WEFT_SCREENSHOT_DIR");
+        if (dir.isEmpty()) QSKIP("WEFT_SCREENSHOT_DIR is not set");
+        DeploymentsPage deployments(m_backend.get());
+        deployments.resize(1100, 640);
+        deployments.show();
+        QTRY_COMPARE_WITH_TIMEOUT(deployments.model()->rowCount(), 1, 15000);
+        QTRY_VERIFY(!deployments.details()->toPlainText().isEmpty());
+        QVERIFY(deployments.grab().save(dir + QStringLiteral("/deployments.png")));
+        WorkPoolsPage pools(m_backend.get());
+        pools.resize(1100, 500);
+        pools.show();
+        QTRY_COMPARE_WITH_TIMEOUT(pools.workers()->rowCount(), 1, 15000);
+        QVERIFY(pools.grab().save(dir + QStringLiteral("/work-pools.png")));
+        DeploymentInfo info = *deployments.model()->deployment(0);
+        info.parameterSchema = json::parse(R"({"type": "object", "required": ["n"],
+          "properties": {"n": {"type": "integer", "minimum": 0, "position": 0},
+            "label": {"type": "string", "position": 1, "description": "A name for the run"},
+            "ratio": {"type": "number", "position": 2}, "dry_run": {"type": "boolean", "position": 3},
+            "mode": {"enum": ["fast", "safe"], "position": 4},
+            "items": {"type": "array", "position": 5}}})");
+        RunDeploymentDialog dialog(m_backend.get(), info);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        qobject_cast<QPlainTextEdit*>(dialog.form()->editor(QStringLiteral("items")))
+            ->setPlainText(QStringLiteral("[1, 2,"));
+        QVERIFY(dialog.grab().save(dir + QStringLiteral("/run-deployment.png")));
     }
 
     void pauseShows() {
