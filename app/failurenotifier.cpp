@@ -1,6 +1,8 @@
 #include "failurenotifier.h"
 
+#include <QCoreApplication>
 #include <QIcon>
+#include <QPointer>
 #include <QSystemTrayIcon>
 
 namespace weft::studio {
@@ -9,11 +11,19 @@ FailureNotifier::FailureNotifier(Backend* backend, QObject* parent)
     : QObject(parent)
     , m_backend(backend) {
     connect(backend, &Backend::eventsArrived, this, &FailureNotifier::onEvents);
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        m_tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/weft/icons/weft.svg")), this);
-        m_tray->setToolTip(tr("Weft Studio"));
-        m_tray->show();
+    m_tray = sharedTray();
+}
+
+QSystemTrayIcon* FailureNotifier::sharedTray() {
+    // One icon for the application, however many connections notify through it.
+    static QPointer<QSystemTrayIcon> tray;
+    if (!tray && QSystemTrayIcon::isSystemTrayAvailable() && QCoreApplication::instance()) {
+        tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/weft/icons/weft.svg")),
+                                   QCoreApplication::instance());
+        tray->setToolTip(tr("Weft Studio"));
+        tray->show();
     }
+    return tray;
 }
 
 void FailureNotifier::setEnabled(bool on) {
@@ -35,8 +45,10 @@ void FailureNotifier::onEvents(const EventBatch& batch) {
     if (failures == 0) return;
     m_notified += failures;
     if (m_tray)
-        m_tray->showMessage(tr("%n flow run(s) failed", nullptr, failures), last.left(200),
-                            QSystemTrayIcon::Warning, 6000);
+        m_tray->showMessage(m_source.isEmpty()
+                                ? tr("%n flow run(s) failed", nullptr, failures)
+                                : tr("%1: %n flow run(s) failed", nullptr, failures).arg(m_source),
+                            last.left(200), QSystemTrayIcon::Warning, 6000);
 }
 
 } // namespace weft::studio

@@ -1,17 +1,19 @@
 #include "mainwindow.h"
 
-#include "backend/remotebackend.h"
-
-#include "backend/embeddedbackend.h"
 #include "commandpalette.h"
-#include "dashboard/dashboardmodel.h"
-#include "dashboard/dashboardwidget.h"
+#include "connection.h"
+#include "connectionpage.h"
+#include "connections/connectionsdialog.h"
+#include "connections/profilesettings.h"
+#include "connections/profilestore.h"
+#include "connections/secretstore.h"
+#include "deployments/deploymentspage.h"
 #include "failurenotifier.h"
-#include "flowspage.h"
 #include "runactions.h"
 #include "runpage.h"
-#include "runs/flowrunfilter.h"
 #include "runs/runlistwidget.h"
+#include "sidebardelegate.h"
+#include "sidebarmodel.h"
 
 #include <weft/store.hpp>
 
@@ -23,15 +25,19 @@
 #include <QFileInfo>
 #include <QKeySequence>
 #include <QLabel>
+#include <QListView>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
+#include <QSet>
 #include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
-#include <QTabBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QVBoxLayout>
 
 // Icons are compiled into the static app library; its initialiser must be referenced.
 static void initStudioResources() {
@@ -40,97 +46,307 @@ static void initStudioResources() {
 
 namespace weft::studio {
 
-namespace {
-constexpr int kFixedTabs = 3; // Runs, Dashboard, Flows
-}
-
-MainWindow::MainWindow(Backend* backend, ThemeManager* theme, QWidget* parent)
+MainWindow::MainWindow(ThemeManager* theme, QWidget* parent)
     : QMainWindow(parent)
-    , m_backend(backend)
-    , m_theme(theme)
-    , m_actions(new RunActions(backend, this)) {
+    , m_theme(theme) {
     initStudioResources();
     setObjectName(QStringLiteral("mainWindow"));
-    // A server's window names it: several windows may show several servers.
-    setWindowTitle(qobject_cast<RemoteBackend*>(backend)
-                       ? tr("Weft Studio — %1").arg(backend->description())
-                       : tr("Weft Studio"));
+    setWindowTitle(tr("Weft Studio"));
     resize(1400, 880);
-    buildPages();
+    m_notify = QSettings().value(QStringLiteral("notifyFailures"), true).toBool();
     buildMenus();
     buildStatusBar();
-    m_palette = new CommandPalette(backend, this);
-    m_palette->setActions(m_paletteActions);
-    connect(m_palette, &CommandPalette::runChosen, this, &MainWindow::openRun);
-    connect(m_palette, &CommandPalette::flowChosen, this, [this](const QString& flow) {
-        FlowRunFilter f;
-        f.flowNames = {flow};
-        m_runList->setFilter(f);
-        showPage(Page::Runs);
-    });
-    m_notifier = new FailureNotifier(backend, this);
-    connect(m_actions, &RunActions::message, this,
-            [this](const QString& text) { m_messageLabel->setText(text); });
+    buildSidebar();
     restoreLayout();
     updateActionState();
 }
 
-MainWindow::~MainWindow() {
-    // Run pages die with the tab widget, after this object's members: they must not call back.
-    for (RunPage* page : std::as_const(m_runPages))
-        disconnect(page, nullptr, this, nullptr);
-    m_runPages.clear();
+MainWindow::MainWindow(Backend* backend, ThemeManager* theme, QWidget* parent)
+    : MainWindow(theme, parent) {
+    addConnection(new Connection(Connection::nameFor(backend), backend, this), true);
 }
 
-void MainWindow::buildPages() {
-    m_tabs = new QTabWidget(this);
-    m_tabs->setDocumentMode(true);
-    m_tabs->setTabsClosable(true);
-    m_tabs->setMovable(true);
-    m_runList = new RunListWidget(m_backend, m_tabs);
-    m_dashboardModel = new DashboardModel(m_backend, this);
-    m_dashboard = new DashboardWidget(m_dashboardModel, m_tabs);
-    m_flows = new FlowsPage(m_backend, m_tabs);
-    m_tabs->addTab(m_runList, QIcon(QStringLiteral(":/weft/icons/runs.svg")), tr("Runs"));
-    m_tabs->addTab(m_dashboard, QIcon(QStringLiteral(":/weft/icons/dashboard.svg")),
-                   tr("Dashboard"));
-    m_tabs->addTab(m_flows, QIcon(QStringLiteral(":/weft/icons/flows.svg")), tr("Flows"));
-    for (int i = 0; i < kFixedTabs; ++i) {
-        m_tabs->tabBar()->setTabButton(i, QTabBar::RightSide, nullptr);
-        m_tabs->tabBar()->setTabButton(i, QTabBar::LeftSide, nullptr);
-    }
-    setCentralWidget(m_tabs);
-    if (m_backend->isOpen()) m_dashboardModel->refresh();
+MainWindow::~MainWindow() {
+    // The workspaces use the connections' backends, and the sidebar follows the connections:
+    // both go first, so that no connection's end selects another one.
+    disconnect(m_sidebar->selectionModel(), nullptr, this, nullptr);
+    const QList<Connection*> all = connections();
+    delete m_splitter;
+    delete m_sidebarModel;
+    m_workspaces.clear();
+    m_waitingPages.clear();
+    for (Connection* c : all)
+        delete c;
+}
 
-    connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
-    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActionState);
-    connect(m_runList, &RunListWidget::runActivated, this, &MainWindow::openRun);
-    connect(m_runList, &RunListWidget::selectionChanged, this, &MainWindow::updateActionState);
-    connect(m_runList, &RunListWidget::contextMenuRequested, this,
-            [this](const QStringList& ids, const QPoint& pos) {
-                QMenu menu(this);
-                if (ids.size() == 1)
-                    menu.addAction(tr("Open"), this, [this, ids] { openRun(ids.front()); });
-                menu.addAction(m_retry);
-                if (ids.size() == 1)
-                    menu.addAction(tr("Run again with parameters…"), this,
-                                   [this, ids] { m_actions->runAgain(ids.front()); })
-                        ->setEnabled(!m_backend->isReadOnly());
-                menu.addAction(m_cancel);
-                menu.addAction(m_markAs);
-                menu.addSeparator();
-                menu.addAction(m_delete);
-                menu.exec(pos);
+void MainWindow::buildSidebar() {
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("sidebarSplitter"));
+    m_sidebarModel = new SidebarModel(this);
+    // The sidebar reads as a panel beside the pages, as in file managers: a heading, then rows.
+    auto* panel = new QWidget(m_splitter);
+    panel->setObjectName(QStringLiteral("sidebarPanel"));
+    auto* column = new QVBoxLayout(panel);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    auto* heading = new QLabel(tr("CONNECTIONS"), panel);
+    QFont small = heading->font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    small.setBold(true);
+    heading->setFont(small);
+    heading->setForegroundRole(QPalette::PlaceholderText);
+    heading->setContentsMargins(8, 8, 8, 4);
+    column->addWidget(heading);
+    m_sidebar = new QListView(panel);
+    m_sidebar->setObjectName(QStringLiteral("connectionsSidebar"));
+    m_sidebar->setModel(m_sidebarModel);
+    m_sidebar->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_sidebar->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sidebar->setItemDelegate(new SidebarDelegate(m_sidebar));
+    m_sidebar->setUniformItemSizes(true);
+    m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->viewport()->setBackgroundRole(QPalette::Window);
+    column->addWidget(m_sidebar, 1);
+    panel->setMinimumWidth(120);
+    m_sidebarPanel = panel;
+    m_stack = new QStackedWidget(m_splitter);
+    m_splitter->addWidget(panel);
+    m_splitter->addWidget(m_stack);
+    m_splitter->setCollapsible(0, true);
+    m_splitter->setCollapsible(1, false);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({170, 1230});
+    setCentralWidget(m_splitter);
+    m_sidebar->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_sidebar, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        QPointer<Connection> c = m_sidebarModel->connection(m_sidebar->indexAt(pos).row());
+        if (!c) return;
+        QMenu menu(this);
+        menu.addAction(tr("Open"), this, [this, c] {
+            if (c) selectConnection(m_sidebarModel->rowOf(c));
+        });
+        if (!c->isReady())
+            menu.addAction(tr("Try again"), this, [c] {
+                if (c) c->activate();
             });
-    connect(m_dashboard, &DashboardWidget::runActivated, this, &MainWindow::openRun);
-    connect(m_flows, &FlowsPage::openRun, this, &MainWindow::openRun);
-    connect(m_flows, &FlowsPage::runAgain, m_actions, &RunActions::runAgain);
-    connect(m_flows, &FlowsPage::showRunsOf, this, [this](const QString& flow) {
-        FlowRunFilter f;
-        f.flowNames = {flow};
-        m_runList->setFilter(f);
-        showPage(Page::Runs);
+        if (m_profiles && m_profileOf.contains(c)) {
+            const QString id = c->profileId();
+            menu.addAction(tr("Edit…"), this, [this, id] { connectionsDialog()->edit(id); });
+        }
+        menu.exec(m_sidebar->viewport()->mapToGlobal(pos));
     });
+    connect(m_sidebar->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) {
+                if (Connection* c = m_sidebarModel->connection(current.row())) showConnection(c);
+            });
+}
+
+Connection* MainWindow::addConnection(Connection* connection, bool select) {
+    connection->setParent(this);
+    m_sidebarModel->append(connection);
+    connect(connection, &Connection::statusChanged, this, [this, connection] {
+        if (connection == m_current) updateStatus();
+    });
+    // Built when it opens, if it was selected meanwhile; else on its first selection.
+    connect(connection, &Connection::ready, this, [this, connection] {
+        if (m_waitingPages.contains(connection) || connection == m_current)
+            showConnection(connection);
+    });
+    if (select) selectConnection(m_sidebarModel->rowOf(connection));
+    return connection;
+}
+
+Connection* MainWindow::addServer(const QString& name, const RemoteSettings& settings,
+                                  bool select) {
+    return addConnection(Connection::server(name, settings, this), select);
+}
+
+void MainWindow::setProfiles(ProfileStore* store, SecretStore* secrets, ProfileImporter importer) {
+    m_profiles = store;
+    m_secrets = secrets;
+    m_importer.emplace(std::move(importer));
+    connect(store, &ProfileStore::profilesChanged, this, &MainWindow::syncProfiles);
+    m_manageConnections->setEnabled(true);
+    m_addServer->setEnabled(true);
+    syncProfiles();
+}
+
+void MainWindow::syncProfiles() {
+    QSet<QString> saved;
+    for (const ConnectionProfile& p : m_profiles->profiles()) {
+        saved.insert(p.id);
+        Connection* shown = nullptr;
+        for (Connection* c : connections())
+            if (c->profileId() == p.id) shown = c;
+        // A --connect server on a profile's URL stands for it; an edited profile is redone.
+        if (shown && (!m_profileOf.contains(shown) || m_profileOf.value(shown) == p)) continue;
+        if (shown) removeConnection(shown);
+        SecretStore* secrets = m_secrets;
+        auto lookup = [secrets, p](QObject* context, std::function<void(RemoteSettings)> ready) {
+            readRemoteSettings(p, *secrets, context, std::move(ready));
+        };
+        Connection* c = Connection::server(p.name, remoteSettings(p, {}), this, lookup);
+        c->setProfileId(p.id);
+        m_profileOf.insert(c, p);
+        // A server added while the window is open (Add server…) is shown at once.
+        addConnection(c, m_profilesListed && !shown);
+    }
+    m_profilesListed = true;
+    for (Connection* c : connections())
+        if (m_profileOf.contains(c) && !saved.contains(c->profileId())) removeConnection(c);
+}
+
+void MainWindow::removeConnection(Connection* connection) {
+    if (connection == m_current) {
+        const int row = m_sidebarModel->rowOf(connection);
+        selectConnection(row == 0 ? 1 : 0);
+    }
+    if (connection == m_current) m_current = nullptr; // it was the only one
+    // The workspace uses the connection's backend: it goes first.
+    delete m_workspaces.take(connection);
+    delete m_waitingPages.take(connection);
+    m_profileOf.remove(connection);
+    delete connection; // its sidebar row goes with it
+}
+
+ConnectionsDialog* MainWindow::connectionsDialog() {
+    if (!m_connectionsDialog) {
+        m_connectionsDialog = new ConnectionsDialog(m_profiles, m_secrets, *m_importer, this);
+        m_connectionsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    return m_connectionsDialog;
+}
+
+void MainWindow::selectConnection(int row) {
+    const QModelIndex index = m_sidebarModel->index(row);
+    if (!index.isValid()) return;
+    if (m_sidebar->currentIndex() == index) {
+        showConnection(m_sidebarModel->connection(row));
+        return;
+    }
+    m_sidebar->setCurrentIndex(index); // → showConnection
+}
+
+QList<Connection*> MainWindow::connections() const {
+    QList<Connection*> all;
+    for (int row = 0; row < m_sidebarModel->rowCount(); ++row)
+        all << m_sidebarModel->connection(row);
+    return all;
+}
+
+Workspace* MainWindow::workspace(const Connection* connection) const {
+    return m_workspaces.value(connection);
+}
+
+Workspace* MainWindow::currentWorkspace() const {
+    return m_workspaces.value(m_current);
+}
+
+void MainWindow::showConnection(Connection* connection) {
+    const bool changed = connection != m_current;
+    m_current = connection;
+    connection->activate();
+    QWidget* page = m_workspaces.value(connection);
+    if (!page && connection->isReady()) {
+        page = buildWorkspace(connection);
+        if (QWidget* waiting = m_waitingPages.take(connection)) waiting->deleteLater();
+    }
+    if (!page) {
+        page = m_waitingPages.value(connection);
+        if (!page) {
+            page = new ConnectionPage(connection, m_stack);
+            m_waitingPages.insert(connection, page);
+            m_stack->addWidget(page);
+        }
+    }
+    if (connection == m_current) m_stack->setCurrentWidget(page);
+    updateStatus();
+    updateActionState();
+    if (changed) Q_EMIT currentConnectionChanged(connection);
+}
+
+Workspace* MainWindow::buildWorkspace(Connection* connection) {
+    // Run pages name where they come from: "on prod (http://…)", or the URL alone when that
+    // is the name already.
+    const QString source = connection->location().contains(connection->name())
+                               ? tr("on %1").arg(connection->location())
+                               : tr("on %1 (%2)").arg(connection->name(), connection->location());
+    auto* ws = new Workspace(connection->backend(), source, m_stack);
+    m_workspaces.insert(connection, ws);
+    m_stack->addWidget(ws);
+    ws->setRunMenuActions(m_retry, m_cancel, m_markAs, m_delete);
+    ws->actions()->setConfirm(m_confirm);
+    ws->commandPalette()->setActions(m_paletteActions);
+    ws->notifier()->setEnabled(m_notify);
+    if (m_sidebarModel->rowCount() > 1) ws->notifier()->setSourceName(connection->name());
+    connect(ws, &Workspace::selectionChanged, this, &MainWindow::updateActionState);
+    connect(ws, &Workspace::message, this,
+            [this, connection](const QString& text) { say(connection, text); });
+    connect(ws, &Workspace::runPageOpened, this, &MainWindow::runPageOpened);
+    Backend* backend = connection->backend();
+    connect(backend, &Backend::eventRateChanged, this, [this, connection](double rate) {
+        if (connection != m_current) return;
+        m_rateLabel->setText(tr("%1 events/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0));
+    });
+    // The backend's health: the views show their own errors in place, the status bar says the
+    // backend as a whole is failing (and when it answers again).
+    connect(backend, &Backend::healthChanged, this,
+            [this, connection](bool healthy, const QString& error) {
+                if (connection == m_current) updateStatus();
+                say(connection, healthy ? tr("The backend answers again.")
+                                        : tr("The backend is unhealthy: %1").arg(error));
+            });
+    return ws;
+}
+
+void MainWindow::say(Connection* from, const QString& text) {
+    // A workspace in the background still speaks, naming itself.
+    m_messageLabel->setText(from == m_current ? text : tr("%1: %2").arg(from->name(), text));
+}
+
+Backend* MainWindow::backend() const {
+    return m_current ? m_current->backend() : nullptr;
+}
+RunActions* MainWindow::actions() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->actions() : nullptr;
+}
+RunListWidget* MainWindow::runList() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->runList() : nullptr;
+}
+FlowsPage* MainWindow::flowsPage() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->flowsPage() : nullptr;
+}
+DashboardWidget* MainWindow::dashboard() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->dashboard() : nullptr;
+}
+QTabWidget* MainWindow::tabs() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->tabs() : nullptr;
+}
+CommandPalette* MainWindow::commandPalette() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->commandPalette() : nullptr;
+}
+DeploymentsPage* MainWindow::deploymentsPage() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->deploymentsPage() : nullptr;
+}
+WorkPoolsPage* MainWindow::workPoolsPage() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->workPoolsPage() : nullptr;
+}
+RunPage* MainWindow::runPage(const QString& flowRunId) const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->runPage(flowRunId) : nullptr;
+}
+RunPage* MainWindow::currentRunPage() const {
+    Workspace* ws = currentWorkspace();
+    return ws ? ws->currentRunPage() : nullptr;
 }
 
 void MainWindow::buildMenus() {
@@ -159,6 +375,19 @@ void MainWindow::buildMenus() {
             recent->addAction(path, this, [this, path] { openDatabaseWindow(path); });
         if (recent->isEmpty()) recent->addAction(tr("(none)"))->setEnabled(false);
     });
+    file->addSeparator();
+    // Saved servers: enabled once the window has profiles (setProfiles).
+    m_manageConnections = file->addAction(tr("&Connections…"));
+    m_manageConnections->setEnabled(false);
+    connect(m_manageConnections, &QAction::triggered, this, [this] {
+        ConnectionsDialog* dialog = connectionsDialog();
+        dialog->show();
+        dialog->raise();
+    });
+    m_addServer = file->addAction(tr("&Add server…"));
+    m_addServer->setEnabled(false);
+    connect(m_addServer, &QAction::triggered, this, [this] { connectionsDialog()->edit(); });
+    file->addSeparator();
     m_exportGraph = file->addAction(tr("Export &graph…"));
     m_exportTimeline = file->addAction(tr("Export &timeline…"));
     auto exporter = [this](bool graph) {
@@ -191,11 +420,25 @@ void MainWindow::buildMenus() {
     m_delete = run->addAction(QIcon(QStringLiteral(":/weft/icons/delete.svg")), tr("&Delete"));
     m_delete->setShortcut(QKeySequence::Delete);
     m_delete->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_runList->addAction(m_delete);
-    connect(m_retry, &QAction::triggered, this, [this] { m_actions->retry(selectedRunIds()); });
-    connect(m_cancel, &QAction::triggered, this, [this] { m_actions->cancel(selectedRunIds()); });
-    connect(m_markAs, &QAction::triggered, this, [this] { m_actions->markAs(selectedRunIds()); });
-    connect(m_delete, &QAction::triggered, this, [this] { m_actions->remove(selectedRunIds()); });
+    // The run controls act on the current workspace's selection.
+    auto onSelection = [this](void (RunActions::*act)(const QStringList&)) {
+        return [this, act] {
+            if (Workspace* ws = currentWorkspace()) (ws->actions()->*act)(ws->selectedRunIds());
+        };
+    };
+    connect(m_retry, &QAction::triggered, this, onSelection(&RunActions::retry));
+    connect(m_cancel, &QAction::triggered, this, onSelection(&RunActions::cancel));
+    connect(m_markAs, &QAction::triggered, this, onSelection(&RunActions::markAs));
+    connect(m_delete, &QAction::triggered, this, onSelection(&RunActions::remove));
+    run->addSeparator();
+    m_runDeployment = run->addAction(tr("Run &deployment…"));
+    m_runDeployment->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    connect(m_runDeployment, &QAction::triggered, this, [this] {
+        Workspace* ws = currentWorkspace();
+        if (!ws) return;
+        ws->showPage(Page::Deployments);
+        if (!ws->deploymentsPage()->runSelected()) say(m_current, tr("No deployment to run here."));
+    });
 
     auto* go = menuBar()->addMenu(tr("&Go"));
     auto* palette =
@@ -211,19 +454,44 @@ void MainWindow::buildMenus() {
     auto* flows = go->addAction(tr("&Flows"));
     flows->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     connect(flows, &QAction::triggered, this, [this] { showPage(Page::Flows); });
+    auto* deployments = go->addAction(tr("D&eployments"));
+    deployments->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    connect(deployments, &QAction::triggered, this, [this] { showPage(Page::Deployments); });
+    auto* workPools = go->addAction(tr("&Work pools"));
+    workPools->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    connect(workPools, &QAction::triggered, this, [this] { showPage(Page::WorkPools); });
     auto* closeTab = go->addAction(tr("Close run &page"));
     closeTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
-    connect(closeTab, &QAction::triggered, this,
-            [this] { this->closeTab(m_tabs->currentIndex()); });
+    connect(closeTab, &QAction::triggered, this, [this] {
+        if (Workspace* ws = currentWorkspace()) ws->closeTab(ws->tabs()->currentIndex());
+    });
+    auto stepTab = [this](int step) {
+        return [this, step] {
+            if (QTabWidget* t = tabs())
+                t->setCurrentIndex((t->currentIndex() + t->count() + step) % t->count());
+        };
+    };
     auto* next = go->addAction(tr("&Next tab"));
     next->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageDown));
-    connect(next, &QAction::triggered, this,
-            [this] { m_tabs->setCurrentIndex((m_tabs->currentIndex() + 1) % m_tabs->count()); });
+    connect(next, &QAction::triggered, this, stepTab(1));
     auto* previous = go->addAction(tr("&Previous tab"));
     previous->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageUp));
-    connect(previous, &QAction::triggered, this, [this] {
-        m_tabs->setCurrentIndex((m_tabs->currentIndex() + m_tabs->count() - 1) % m_tabs->count());
-    });
+    connect(previous, &QAction::triggered, this, stepTab(-1));
+    go->addSeparator();
+    auto stepConnection = [this](int step) {
+        return [this, step] {
+            const int n = m_sidebarModel->rowCount();
+            if (n == 0) return;
+            const int row = std::max(0, m_sidebarModel->rowOf(m_current));
+            selectConnection((row + n + step) % n);
+        };
+    };
+    auto* nextConnection = go->addAction(tr("Next &connection"));
+    nextConnection->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_PageDown));
+    connect(nextConnection, &QAction::triggered, this, stepConnection(1));
+    auto* previousConnection = go->addAction(tr("Previous c&onnection"));
+    previousConnection->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_PageUp));
+    connect(previousConnection, &QAction::triggered, this, stepConnection(-1));
 
     auto* view = menuBar()->addMenu(tr("&View"));
     auto* themes = new QActionGroup(this);
@@ -239,14 +507,21 @@ void MainWindow::buildMenus() {
         m_paletteActions << a;
     }
     view->addSeparator();
+    auto* showSidebar = view->addAction(tr("Show &connections"));
+    showSidebar->setCheckable(true);
+    showSidebar->setChecked(true);
+    showSidebar->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    connect(showSidebar, &QAction::toggled, this,
+            [this](bool on) { m_sidebarPanel->setVisible(on); });
     auto* notify = view->addAction(tr("&Notify when a run fails"));
     notify->setCheckable(true);
-    notify->setChecked(QSettings().value(QStringLiteral("notifyFailures"), true).toBool());
+    notify->setChecked(m_notify);
     connect(notify, &QAction::toggled, this, [this](bool on) {
-        m_notifier->setEnabled(on);
+        m_notify = on;
+        for (Workspace* ws : std::as_const(m_workspaces))
+            ws->notifier()->setEnabled(on);
         QSettings().setValue(QStringLiteral("notifyFailures"), on);
     });
-    QTimer::singleShot(0, this, [this, notify] { m_notifier->setEnabled(notify->isChecked()); });
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Weft Studio"), this, [this] {
@@ -254,141 +529,88 @@ void MainWindow::buildMenus() {
             this, tr("About Weft Studio"),
             tr("<h3>Weft Studio %1</h3><p>Monitor and debug Weft flow runs: live run "
                "list, task graph, timeline, logs and charts.</p><p>%2</p>")
-                .arg(QApplication::applicationVersion(), m_backend->description()));
+                .arg(QApplication::applicationVersion(),
+                     backend() ? backend()->description() : QString()));
     });
-    m_paletteActions << open << m_exportGraph << m_exportTimeline << m_retry << m_cancel << m_markAs
-                     << m_delete << runs << dash << flows << closeTab << notify;
+    m_paletteActions << open << m_manageConnections << m_addServer << m_exportGraph
+                     << m_exportTimeline << m_retry << m_cancel << m_markAs << m_delete << runs
+                     << dash << flows << closeTab << nextConnection << previousConnection
+                     << showSidebar << notify;
 }
 
 void MainWindow::buildStatusBar() {
-    m_backendLabel = new QLabel(m_backend->description(), this);
+    m_connectionLabel = new QLabel(this);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    m_backendLabel = new QLabel(this);
     m_backendLabel->setObjectName(QStringLiteral("backendLabel"));
     m_rateLabel = new QLabel(tr("0 events/s"), this);
     m_rateLabel->setObjectName(QStringLiteral("rateLabel"));
     m_messageLabel = new QLabel(this);
+    m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
     statusBar()->addWidget(m_messageLabel, 1);
     statusBar()->addPermanentWidget(m_rateLabel);
+    statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_backendLabel);
-    connect(m_backend, &Backend::eventRateChanged, this, [this](double rate) {
-        m_rateLabel->setText(tr("%1 events/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0));
-    });
-    // The backend's health: the views show their own errors in place, the status bar says the
-    // backend as a whole is failing (and when it answers again).
-    connect(m_backend, &Backend::healthChanged, this, [this](bool healthy, const QString& error) {
-        m_backendLabel->setText(healthy ? m_backend->description()
-                                        : tr("%1 · unhealthy").arg(m_backend->description()));
-        m_backendLabel->setToolTip(healthy ? QString() : error);
-        m_backendLabel->setStyleSheet(
-            healthy ? QString() : QStringLiteral("color: #d9534f; font-weight: bold"));
-        m_messageLabel->setText(healthy ? tr("The backend answers again.")
-                                        : tr("The backend is unhealthy: %1").arg(error));
-    });
+}
+
+void MainWindow::updateStatus() {
+    if (!m_current) return;
+    const ConnectionStatus health = m_current->status();
+    m_connectionLabel->setText(
+        QStringLiteral("<span style=\"color:%1\">&#9679;</span> %2")
+            .arg(statusColor(health).name(), m_current->statusText().toHtmlEscaped()));
+    m_connectionLabel->setToolTip(m_current->statusDetail().isEmpty()
+                                      ? m_current->location()
+                                      : m_current->location() + QStringLiteral("\n")
+                                            + m_current->statusDetail());
+    Backend* b = m_current->backend();
+    const bool healthy = !b || b->isHealthy();
+    const QString description = b ? b->description() : m_current->location();
+    m_backendLabel->setText(healthy ? description : tr("%1 · unhealthy").arg(description));
+    m_backendLabel->setToolTip(healthy ? QString() : b->healthError());
+    m_backendLabel->setStyleSheet(healthy ? QString()
+                                          : QStringLiteral("color: #d9534f; font-weight: bold"));
+    // A server's window names it: its title says which one is shown.
+    setWindowTitle(m_current->isServer() ? tr("Weft Studio — %1").arg(description)
+                                         : tr("Weft Studio"));
 }
 
 void MainWindow::showPage(Page page) {
-    switch (page) {
-    case Page::Runs:
-        m_tabs->setCurrentWidget(m_runList);
-        break;
-    case Page::Dashboard:
-        m_tabs->setCurrentWidget(m_dashboard);
-        break;
-    case Page::Flows:
-        m_tabs->setCurrentWidget(m_flows);
-        break;
-    }
+    if (Workspace* ws = currentWorkspace()) ws->showPage(page);
 }
 
 void MainWindow::setConfirmActions(bool ask) {
-    m_actions->setConfirm(ask);
-}
-
-RunPage* MainWindow::runPage(const QString& flowRunId) const {
-    return m_runPages.value(flowRunId);
-}
-
-RunPage* MainWindow::currentRunPage() const {
-    return qobject_cast<RunPage*>(m_tabs->currentWidget());
-}
-
-QStringList MainWindow::selectedRunIds() const {
-    if (RunPage* page = currentRunPage()) return {page->flowRunId()};
-    if (m_tabs->currentWidget() == m_runList) return m_runList->selectedRunIds();
-    return {};
+    m_confirm = ask;
+    for (Workspace* ws : std::as_const(m_workspaces))
+        ws->actions()->setConfirm(ask);
 }
 
 void MainWindow::updateActionState() {
-    const bool any = !selectedRunIds().isEmpty() && !m_backend->isReadOnly();
+    Workspace* ws = currentWorkspace();
+    const bool any = ws && !ws->selectedRunIds().isEmpty() && !ws->backend()->isReadOnly();
     for (QAction* a : {m_retry, m_cancel, m_markAs, m_delete})
         if (a) a->setEnabled(any);
+    if (m_runDeployment) {
+        // Disabled, saying why, where the backend cannot run deployments (a local database).
+        const QString cannot =
+            ws ? ws->backend()->cannot(Backend::Capability::RunDeployment) : tr("Not connected.");
+        m_runDeployment->setEnabled(cannot.isEmpty());
+        m_runDeployment->setToolTip(cannot);
+    }
     const bool page = currentRunPage() != nullptr;
     if (m_exportGraph) m_exportGraph->setEnabled(page);
     if (m_exportTimeline) m_exportTimeline->setEnabled(page);
 }
 
 void MainWindow::openRun(const QString& id) {
-    const QString wanted = id.trimmed().toLower();
-    if (wanted.isEmpty()) return;
-    if (RunPage* page = m_runPages.value(wanted)) {
-        m_tabs->setCurrentWidget(page);
-        return;
-    }
-    // The id may be a unique prefix, as on the command line.
-    m_backend->fetchFlowRunIdsWithPrefix(
-        wanted.toStdString(), this, [this, wanted](Result<std::vector<std::string>> found) {
-            if (!found) {
-                m_messageLabel->setText(
-                    tr("couldn't look up flow run %1: %2").arg(wanted, found.error()));
-                return;
-            }
-            const std::vector<std::string>& ids = *found;
-            if (ids.size() != 1) {
-                m_messageLabel->setText(
-                    ids.empty() ? tr("No flow run with id %1.").arg(wanted)
-                                : tr("The id prefix %1 matches several runs.").arg(wanted));
-                return;
-            }
-            m_backend->fetchFlowRun(
-                ids.front(), this, [this](Result<std::optional<weft::FlowRunRecord>> run) {
-                    if (!run)
-                        m_messageLabel->setText(
-                            tr("couldn't load the flow run: %1").arg(run.error()));
-                    else if (*run)
-                        openRunPage(**run);
-                });
-        });
-}
-
-void MainWindow::openRunPage(const weft::FlowRunRecord& run) {
-    const QString id = QString::fromStdString(run.id);
-    if (RunPage* page = m_runPages.value(id)) {
-        m_tabs->setCurrentWidget(page);
-        return;
-    }
-    auto* page = new RunPage(m_backend, m_actions, run, m_tabs);
-    m_runPages.insert(id, page);
-    const int index = m_tabs->addTab(page, page->title());
-    m_tabs->setTabToolTip(index, id);
-    m_tabs->setCurrentIndex(index);
-    connect(page, &RunPage::openRun, this, &MainWindow::openRun);
-    connect(page, &RunPage::titleChanged, this, [this, page](const QString& title) {
-        m_tabs->setTabText(m_tabs->indexOf(page), title);
-    });
-    connect(page, &QObject::destroyed, this, [this, id] { m_runPages.remove(id); });
-    updateActionState();
-    Q_EMIT runPageOpened(page);
-}
-
-void MainWindow::closeTab(int index) {
-    if (index < kFixedTabs) return;
-    QWidget* w = m_tabs->widget(index);
-    m_tabs->removeTab(index);
-    if (auto* page = qobject_cast<RunPage*>(w)) m_runPages.remove(page->flowRunId());
-    w->deleteLater();
+    if (Workspace* ws = currentWorkspace())
+        ws->openRun(id);
+    else if (m_current)
+        m_messageLabel->setText(tr("%1 is not connected yet.").arg(m_current->name()));
 }
 
 void MainWindow::showCommandPalette() {
-    m_palette->popup();
+    if (CommandPalette* palette = commandPalette()) palette->popup();
 }
 
 void MainWindow::setTheme(Theme theme) {
@@ -401,12 +623,14 @@ void MainWindow::restoreLayout() {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_splitter->restoreState(settings.value(QStringLiteral("window/sidebar")).toByteArray());
 }
 
 void MainWindow::saveLayout() {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/sidebar"), m_splitter->saveState());
 }
 
 QStringList MainWindow::recentDatabases() {

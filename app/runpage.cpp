@@ -142,6 +142,12 @@ QWidget* RunPage::buildHeader() {
     m_title->setFont(f);
     top->addWidget(m_badge);
     top->addWidget(m_title, 1);
+    // With several connections open, the header says which one the run came from.
+    m_source = new QLabel(header);
+    m_source->setObjectName(QStringLiteral("runSource"));
+    m_source->setForegroundRole(QPalette::PlaceholderText); // muted beside the title
+    m_source->setVisible(false);
+    top->addWidget(m_source);
     m_retry = actionButton(QStringLiteral("retry"), tr("Retry"), header);
     m_cancel = actionButton(QStringLiteral("cancel"), tr("Cancel"), header);
     auto* again = actionButton(QStringLiteral("retry"), tr("Run again…"), header);
@@ -191,6 +197,16 @@ QWidget* RunPage::buildHeader() {
 QString RunPage::title() const {
     return QStringLiteral("%1 · %2").arg(QString::fromStdString(m_run.flow_name),
                                          QString::fromStdString(m_run.name));
+}
+
+void RunPage::setSource(const QString& source) {
+    m_source->setText(source);
+    m_source->setToolTip(source);
+    m_source->setVisible(!source.isEmpty());
+}
+
+QString RunPage::source() const {
+    return m_source->text();
 }
 
 void RunPage::showTab(Tab tab) {

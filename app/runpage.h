@@ -38,6 +38,9 @@ public:
     QString flowRunId() const { return m_id; }
     const weft::FlowRunRecord& run() const { return m_run; }
     QString title() const;
+    /// Names where the run lives in the header ("on prod (http://…)"); empty hides it.
+    void setSource(const QString& source);
+    QString source() const;
     void showTab(Tab tab);
     Tab currentTab() const;
 
@@ -85,6 +88,7 @@ private:
 
     StateBadge* m_badge = nullptr;
     QLabel* m_title = nullptr;
+    QLabel* m_source = nullptr;
     QLabel* m_facts = nullptr;
     QLabel* m_message = nullptr;
     QLabel* m_counts = nullptr;

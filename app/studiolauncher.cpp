@@ -2,6 +2,10 @@
 
 #include "backend/embeddedbackend.h"
 #include "backend/remotebackend.h"
+#include "connection.h"
+#include "connections/keychainsecretstore.h"
+#include "connections/profileimporter.h"
+#include "connections/profilestore.h"
 #include "demorunner.h"
 #include "mainwindow.h"
 #include "runpage.h"
@@ -10,6 +14,7 @@
 #include <weft/store.hpp>
 
 #include <QApplication>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMessageBox>
@@ -24,7 +29,7 @@ StudioLauncher::StudioLauncher(StudioOptions options, ThemeManager* theme)
     , m_theme(theme) {}
 
 StudioLauncher::~StudioLauncher() {
-    m_window.reset(); // before the backend it shows
+    m_window.reset(); // before the backend it shows and the profiles it lists
 }
 
 bool StudioLauncher::start() {
@@ -43,11 +48,21 @@ bool StudioLauncher::start() {
     }
     // The default database is where flow programs write: it may be created. A path the user
     // typed must exist, so a typo does not leave an empty database behind.
-    if (m_options.db.isEmpty())
-        open(QString::fromStdString(weft::default_db_path()), true);
-    else
-        open(m_options.db, false);
+    open(localDatabasePath(), m_options.db.isEmpty());
     return true;
+}
+
+ProfileStore* StudioLauncher::profiles() {
+    if (!m_profiles) {
+        m_settings = std::make_unique<QSettings>();
+        m_profiles = std::make_unique<ProfileStore>(m_settings.get());
+        m_secrets = std::make_unique<KeychainSecretStore>();
+    }
+    return m_profiles.get();
+}
+
+QString StudioLauncher::localDatabasePath() const {
+    return m_options.db.isEmpty() ? QString::fromStdString(weft::default_db_path()) : m_options.db;
 }
 
 void StudioLauncher::open(const QString& path, bool mayCreate) {
@@ -138,8 +153,27 @@ void StudioLauncher::onOpened() {
     else if (auto* embedded = qobject_cast<EmbeddedBackend*>(m_backend.get()))
         MainWindow::rememberDatabase(QFileInfo(embedded->databasePath()).absoluteFilePath());
 
-    m_window = std::make_unique<MainWindow>(m_backend.get(), m_theme);
+    if (qobject_cast<RemoteBackend*>(m_backend.get())) {
+        // The server is shown; the local database is opened beside it in the sidebar (a --db
+        // path must exist, the default one may be created).
+        m_window = std::make_unique<MainWindow>(m_theme);
+        Connection* local = Connection::local(tr("Local database"), localDatabasePath(),
+                                              m_options.db.isEmpty(), m_window.get());
+        m_window->addConnection(local);
+        local->activate(); // its health shows at once; its workspace waits for a selection
+        // A saved server's URL: the row takes its name and stands for it.
+        const auto saved = profiles()->findByUrl(QUrl(m_options.connectUrl));
+        auto* server = new Connection(saved ? saved->name : Connection::nameFor(m_backend.get()),
+                                      m_backend.get());
+        if (saved) server->setProfileId(saved->id);
+        m_window->addConnection(server, true);
+    } else {
+        m_window = std::make_unique<MainWindow>(m_backend.get(), m_theme);
+    }
     MainWindow* window = m_window.get();
+    window->setProfiles(
+        profiles(), m_secrets.get(),
+        ProfileImporter(QProcessEnvironment::systemEnvironment(), QDir::homePath()));
     if (!m_options.screenshot.isEmpty()) window->setConfirmActions(false);
     if (m_options.page == QLatin1String("dashboard")) window->showPage(MainWindow::Page::Dashboard);
     if (m_options.page == QLatin1String("flows")) window->showPage(MainWindow::Page::Flows);

@@ -25,7 +25,8 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
     const QCommandLineOption connect(
         QStringLiteral("connect"),
         QCoreApplication::translate("weft-studio",
-                                    "Connect to a server, e.g. http://127.0.0.1:4200/api."),
+                                    "Connect to a server, e.g. http://127.0.0.1:4200/api; the "
+                                    "local database (--db or the default) stays in the sidebar."),
         QStringLiteral("url"));
     const QCommandLineOption token(
         QStringLiteral("token"),
@@ -115,10 +116,11 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
                                                  "--demo uses its own database; leave out --db.");
         return std::nullopt;
     }
-    if (!o.connectUrl.isEmpty() && (o.demo || !o.db.isEmpty())) {
+    // --db with --connect names the local database shown beside the server in the sidebar.
+    if (!o.connectUrl.isEmpty() && o.demo) {
         if (error)
-            *error = QCoreApplication::translate(
-                "weft-studio", "--connect cannot be combined with --db or --demo.");
+            *error = QCoreApplication::translate("weft-studio",
+                                                 "--connect cannot be combined with --demo.");
         return std::nullopt;
     }
     if (!o.connectUrl.isEmpty()) {

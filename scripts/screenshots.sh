@@ -43,4 +43,29 @@ shot task-runs.png --theme light --open-run "$etl" --run-tab task-runs
 shot dashboard.png --theme light --page dashboard
 shot dashboard-dark.png --theme dark --page dashboard
 shot graph-dark.png --theme dark --open-run "$etl" --run-tab graph
+
+# Two connections: a weft server (its own database, runs sent over its API) beside the local
+# database; the server is saved as the profile "prod" so the sidebar shows its name, and a saved
+# "staging" waits unselected.
+"$bin/weft-server" --port 0 --db "$work/server.db" 2>"$work/server.log" &
+api=
+for _ in $(seq 50); do
+  api=$(sed -n 's|.*listening on \(http://[^ ]*/api\).*|\1|p' "$work/server.log")
+  [ -n "$api" ] && break
+  sleep 0.2
+done
+WEFT_API_URL=$api quiet "$bin/example-etl"
+WEFT_API_URL=$api quiet "$bin/example-failing"
+WEFT_API_URL=$api quiet "$bin/example-etl"
+mkdir -p "$XDG_CONFIG_HOME/Weft"
+cat >>"$XDG_CONFIG_HOME/Weft/weft-studio.conf" <<EOF
+[connections]
+1\\name=prod
+1\\url=$api
+1\\auth=none
+2\\name=staging
+2\\url=http://staging.example.com:4200/api
+2\\auth=none
+EOF
+shot studio-two-connections.png --theme light --connect "$api"
 ls -l "$out"

@@ -79,11 +79,6 @@ std::string work_queue_id(const std::string& work_pool_id, const std::string& qu
     return idempotent_run_id(work_pool_id, "work queue\n" + queue_name);
 }
 
-bool worker_online(const WorkerRecord& worker, Micros now) {
-    const Micros interval = Micros(worker.heartbeat_interval_s.value_or(30)) * 1'000'000;
-    return now - worker.last_heartbeat < 3 * interval;
-}
-
 json deployment_json(const DeploymentRecord& d, const std::optional<WorkPoolRecord>& pool,
                      bool ready) {
     json schedules = json::array();

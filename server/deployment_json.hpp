@@ -24,10 +24,6 @@ nlohmann::json deployment_json(const DeploymentRecord& d, const std::optional<Wo
 nlohmann::json work_pool_json(const WorkPoolRecord& pool, std::int64_t active_slots, bool online);
 nlohmann::json worker_json(const WorkerRecord& worker, Micros now);
 
-/// Whether a worker heartbeated within three of its intervals (30 s when it named none), as
-/// Prefect tells ONLINE from OFFLINE.
-bool worker_online(const WorkerRecord& worker, Micros now);
-
 /// Checks a DeploymentCreate's schedules, whose shape (an interval, a cron or an rrule
 /// schedule) a field table cannot say.
 std::vector<ValidationError> check_deployment_schedules(const nlohmann::json& body);

@@ -3,6 +3,8 @@
 // Every key is always present (null when it has no value): scripts index without checking.
 #include "weft/record_json.hpp"
 
+#include "weft/deployment_json.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
@@ -149,6 +151,9 @@ FlowRunRecord flow_run_from_json(const json& j) {
     if (auto pid = text_of(j, "infrastructure_pid"); !pid.empty())
         run.process.pid = std::strtoll(pid.c_str(), nullptr, 10);
     if (auto it = j.find("result"); it != j.end()) run.result = *it;
+    run.placement.deployment_id = text_of(j, "deployment_id");
+    run.placement.work_pool_name = text_of(j, "work_pool_name");
+    run.placement.work_queue_name = text_of(j, "work_queue_name");
     return run;
 }
 
@@ -295,6 +300,83 @@ json to_json(const ConcurrencyLimit& limit) {
         {"concurrency_limit", limit.limit},
         {"active_slots", limit.active},
     };
+}
+
+// ---- deployments, work pools, workers (deployment_json.hpp) ---------------------------------
+
+namespace {
+
+DeploymentSchedule schedule_from_json(const json& item) {
+    if (!item.is_object()) throw std::invalid_argument("schedules: expected objects");
+    DeploymentSchedule s;
+    s.id = text_of(item, "id");
+    if (auto it = item.find("active"); it != item.end() && it->is_boolean())
+        s.active = it->get<bool>();
+    const json schedule = object_of(item, "schedule");
+    s.cron = text_of(schedule, "cron");
+    if (auto it = schedule.find("interval"); it != schedule.end() && !it->is_null())
+        s.interval_s = number_of<double>(schedule, "interval");
+    s.anchor = time_of(schedule, "anchor_date");
+    s.timezone = text_of(schedule, "timezone");
+    if (s.timezone == "UTC") s.timezone.clear(); // the record's "" means UTC
+    return s;
+}
+
+} // namespace
+
+DeploymentRecord deployment_from_json(const json& j) {
+    if (!j.is_object()) throw std::invalid_argument("deployment: expected an object");
+    DeploymentRecord d;
+    d.id = text_of(j, "id");
+    d.flow_id = text_of(j, "flow_id");
+    d.name = text_of(j, "name");
+    d.entrypoint = text_of(j, "entrypoint");
+    d.path = text_of(j, "path");
+    d.parameters = object_of(j, "parameters");
+    d.tags = tags_of(j);
+    d.work_pool_name = text_of(j, "work_pool_name");
+    d.work_queue_name = text_of(j, "work_queue_name");
+    if (auto it = j.find("paused"); it != j.end() && it->is_boolean()) d.paused = it->get<bool>();
+    if (auto it = j.find("schedules"); it != j.end() && it->is_array())
+        for (const auto& item : *it)
+            d.schedules.push_back(schedule_from_json(item));
+    d.description = text_of(j, "description");
+    d.version = text_of(j, "version");
+    d.job_variables = object_of(j, "job_variables");
+    d.created = time_of(j, "created").value_or(0);
+    d.updated = time_of(j, "updated").value_or(0);
+    return d;
+}
+
+WorkPoolRecord work_pool_from_json(const json& j) {
+    if (!j.is_object()) throw std::invalid_argument("work pool: expected an object");
+    WorkPoolRecord p;
+    p.id = text_of(j, "id");
+    p.name = text_of(j, "name");
+    p.description = text_of(j, "description");
+    if (auto type = text_of(j, "type"); !type.empty()) p.type = type;
+    if (auto it = j.find("is_paused"); it != j.end() && it->is_boolean())
+        p.is_paused = it->get<bool>();
+    if (auto it = j.find("concurrency_limit"); it != j.end() && !it->is_null())
+        p.concurrency_limit = number_of<int>(j, "concurrency_limit");
+    p.default_queue_id = text_of(j, "default_queue_id");
+    p.base_job_template = object_of(j, "base_job_template");
+    p.created = time_of(j, "created").value_or(0);
+    p.updated = time_of(j, "updated").value_or(0);
+    return p;
+}
+
+WorkerRecord worker_from_json(const json& j) {
+    if (!j.is_object()) throw std::invalid_argument("worker: expected an object");
+    WorkerRecord w;
+    w.id = text_of(j, "id");
+    w.work_pool_id = text_of(j, "work_pool_id");
+    w.name = text_of(j, "name");
+    w.last_heartbeat = time_of(j, "last_heartbeat_time").value_or(0);
+    if (auto it = j.find("heartbeat_interval_seconds"); it != j.end() && !it->is_null())
+        w.heartbeat_interval_s = number_of<int>(j, "heartbeat_interval_seconds");
+    w.created = time_of(j, "created").value_or(0);
+    return w;
 }
 
 } // namespace weft

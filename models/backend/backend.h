@@ -2,6 +2,7 @@
 // What Studio's models know of an engine: asynchronous queries and commands, and batches of
 // change-feed events. EmbeddedBackend serves them from a local database; a remote backend serves
 // them over REST and a WebSocket event stream. Models and widgets see only this interface.
+#include "backend/deploymentdata.h"
 #include "backend/result.h"
 
 #include <weft/engine.hpp>
@@ -51,6 +52,7 @@ struct CommandResult {
     bool ok = false;
     QString message; // the rule's reason, or the error
     std::optional<weft::Outcome> outcome;
+    std::string createdRunId; // the flow run a command made (createDeploymentRun), else empty
 };
 
 /// Every query runs away from the GUI thread and answers a Result: its value, or the error that
@@ -72,10 +74,19 @@ public:
     virtual bool isReadOnly() const { return false; }
 
     /// Commands that not every backend can carry out (a server starts no programs for Studio).
-    enum class Capability { RunAgain, Resume, RetryFromTask };
+    enum class Capability {
+        RunAgain,
+        Resume,
+        RetryFromTask,
+        Deployments,     // reading deployments, work pools and workers
+        RunDeployment,   // createDeploymentRun
+        PauseDeployment, // setDeploymentPaused
+    };
     /// Why this backend cannot do `c`, for the disabled control's tooltip; empty when it can.
     virtual QString cannot(Capability c) const {
-        (void)c;
+        if (c == Capability::Deployments || c == Capability::RunDeployment
+            || c == Capability::PauseDeployment)
+            return tr("Deployments live on a server: connect Studio to one.");
         return {};
     }
 
@@ -176,6 +187,47 @@ public:
             Qt::QueuedConnection);
     }
 
+    // Deployments, work pools and workers (backend/deploymentdata.h). Backends without them
+    // answer cannot(Capability::Deployments) as the error.
+    virtual void fetchDeployments(QObject* context, Done<std::vector<DeploymentInfo>> done) {
+        unavailable<std::vector<DeploymentInfo>>(context, std::move(done));
+    }
+    virtual void fetchWorkPools(QObject* context, Done<std::vector<WorkPoolInfo>> done) {
+        unavailable<std::vector<WorkPoolInfo>>(context, std::move(done));
+    }
+    /// The workers of the pool named `pool`, the most recent heartbeat first.
+    virtual void fetchWorkers(const std::string& pool, QObject* context,
+                              Done<std::vector<WorkerInfo>> done) {
+        (void)pool;
+        unavailable<std::vector<WorkerInfo>>(context, std::move(done));
+    }
+    /// A SCHEDULED run of a deployment, due now, with `parameters` (a JSON object) over the
+    /// deployment's own; its id is the answer's createdRunId. A refusal carries the reason.
+    virtual void createDeploymentRun(const std::string& deploymentId,
+                                     const nlohmann::json& parameters, QObject* context,
+                                     Done<CommandResult> done) {
+        (void)deploymentId;
+        (void)parameters;
+        QMetaObject::invokeMethod(
+            context,
+            [done, why = cannot(Capability::RunDeployment)] {
+                done(CommandResult{false, why, std::nullopt});
+            },
+            Qt::QueuedConnection);
+    }
+    /// Pauses (or resumes) a deployment's schedules.
+    virtual void setDeploymentPaused(const std::string& deploymentId, bool paused, QObject* context,
+                                     Done<CommandResult> done) {
+        (void)deploymentId;
+        (void)paused;
+        QMetaObject::invokeMethod(
+            context,
+            [done, why = cannot(Capability::PauseDeployment)] {
+                done(CommandResult{false, why, std::nullopt});
+            },
+            Qt::QueuedConnection);
+    }
+
 Q_SIGNALS:
     /// Change-feed events, in order, in batches (never one signal per event). GUI thread.
     void eventsArrived(const weft::studio::EventBatch& batch);
@@ -204,6 +256,16 @@ protected:
             if (self) self->noteAnswer(r.error());
             done(std::move(r));
         };
+    }
+
+    /// Answers cannot(Capability::Deployments) as `done`'s error, later on the GUI thread.
+    template<class T> void unavailable(QObject* context, Done<T> done) {
+        QMetaObject::invokeMethod(
+            context,
+            [done = std::move(done), why = cannot(Capability::Deployments)] {
+                done(QueryError{why});
+            },
+            Qt::QueuedConnection);
     }
 
 private:

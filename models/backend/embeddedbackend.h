@@ -75,6 +75,13 @@ public:
     void resumeFlowRun(const std::string& id, const nlohmann::json& input, QObject* context,
                        Done<CommandResult> done) override;
 
+    // embeddedbackend_deployments.cpp: what `weft deploy` wrote to this database, read only.
+    QString cannot(Capability c) const override;
+    void fetchDeployments(QObject* context, Done<std::vector<DeploymentInfo>> done) override;
+    void fetchWorkPools(QObject* context, Done<std::vector<WorkPoolInfo>> done) override;
+    void fetchWorkers(const std::string& pool, QObject* context,
+                      Done<std::vector<WorkerInfo>> done) override;
+
 private:
     void started(std::shared_ptr<weft::Engine> engine, std::int64_t seq);
     void deliver(EventBatch batch);

@@ -150,6 +150,10 @@ QString RemoteBackend::cannot(Capability c) const {
         return tr("Resuming a paused run with input is not available on a server yet.");
     case Capability::RetryFromTask:
         return tr("A server cannot rerun a flow from one of its tasks: retry the whole run.");
+    case Capability::Deployments:
+    case Capability::RunDeployment:
+    case Capability::PauseDeployment:
+        return {};
     }
     return {};
 }

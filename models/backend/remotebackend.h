@@ -79,7 +79,19 @@ public:
     void runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
                       QObject* context, Done<CommandResult> done) override;
 
+    // remotedeployments.cpp
+    void fetchDeployments(QObject* context, Done<std::vector<DeploymentInfo>> done) override;
+    void fetchWorkPools(QObject* context, Done<std::vector<WorkPoolInfo>> done) override;
+    void fetchWorkers(const std::string& pool, QObject* context,
+                      Done<std::vector<WorkerInfo>> done) override;
+    void createDeploymentRun(const std::string& deploymentId, const nlohmann::json& parameters,
+                             QObject* context, Done<CommandResult> done) override;
+    void setDeploymentPaused(const std::string& deploymentId, bool paused, QObject* context,
+                             Done<CommandResult> done) override;
+
 private:
+    void addDeploymentDetails(std::vector<DeploymentInfo> deployments, QObject* context,
+                              Done<std::vector<DeploymentInfo>> done);
     void fillFlowNames(std::vector<weft::FlowRunRecord> runs, QObject* context,
                        Done<std::vector<weft::FlowRunRecord>> done);
     void proposeState(const char* runs, const std::string& id, const weft::State& state, bool force,

@@ -66,6 +66,13 @@ struct WorkerRecord {
     Micros created = 0;
 };
 
+/// Whether a worker heartbeated within three of its intervals (30 s when it named none), as
+/// Prefect tells ONLINE from OFFLINE. The server and Studio's local pages share it.
+inline bool worker_online(const WorkerRecord& worker, Micros now) {
+    const Micros interval = Micros(worker.heartbeat_interval_s.value_or(30)) * 1'000'000;
+    return now - worker.last_heartbeat < 3 * interval;
+}
+
 /// Where a flow run belongs besides its flow: the deployment it was made from, the pool and
 /// queue that hold it, and the worker that claimed it. Kept beside the flow_runs table.
 struct FlowRunPlacement {

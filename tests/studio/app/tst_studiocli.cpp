@@ -59,6 +59,14 @@ private Q_SLOTS:
                                                 QStringLiteral("--token"),
                                                 QStringLiteral("user:secret")}
                                  << true;
+        QTest::addRow("connect with db")
+            << QStringList{QStringLiteral("--connect"), QStringLiteral("http://127.0.0.1:4200/api"),
+                           QStringLiteral("--db"), QStringLiteral("x.db")}
+            << true;
+        QTest::addRow("connect with demo")
+            << QStringList{QStringLiteral("--connect"), QStringLiteral("http://127.0.0.1:4200/api"),
+                           QStringLiteral("--demo")}
+            << false;
         QTest::addRow("connect without scheme")
             << QStringList{QStringLiteral("--connect"), QStringLiteral("127.0.0.1:4200")} << false;
         QTest::addRow("token without connect")
