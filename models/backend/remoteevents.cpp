@@ -1,6 +1,7 @@
 #include "backend/remoteevents.h"
 
 #include "backend/backend.h"
+#include "backend/backend_impl.h"
 
 #include <weft/record_json.hpp>
 
@@ -129,13 +130,39 @@ void RemoteEvents::onConnected() {
 
 void RemoteEvents::onMessage(const QString& text) {
     m_awaitingPong = false; // it talks
-    const json message = json::parse(text.toStdString(), nullptr, false);
-    if (message.is_discarded()) return;
-    if (auto e = eventFromMessage(message)) {
-        if (!e->is_task_run() && e->state) noteState(e->run_id, *e->state);
-        m_since = std::max(m_since, e->ts - kMargin);
-        m_event(std::move(*e));
-    }
+    m_unparsed.push_back(text);
+    if (!m_parsing) parseUnparsed();
+}
+
+// A burst of messages is parsed on the query pool, never on the GUI thread; one batch at a time,
+// so events keep their order.
+void RemoteEvents::parseUnparsed() {
+    m_parsing = true;
+    runAsync<std::vector<weft::Event>>(
+        this,
+        [texts = std::exchange(m_unparsed, {})] {
+            std::vector<weft::Event> events;
+            events.reserve(texts.size());
+            for (const QString& text : texts) {
+                const json message = json::parse(text.toStdString(), nullptr, false);
+                if (message.is_discarded()) continue;
+                if (auto e = eventFromMessage(message)) events.push_back(std::move(*e));
+            }
+            return events;
+        },
+        [this](Result<std::vector<weft::Event>> parsed) {
+            m_parsing = false;
+            if (parsed)
+                for (weft::Event& e : *parsed)
+                    deliver(std::move(e));
+            if (!m_unparsed.empty()) parseUnparsed();
+        });
+}
+
+void RemoteEvents::deliver(weft::Event e) {
+    if (!e.is_task_run() && e.state) noteState(e.run_id, *e.state);
+    m_since = std::max(m_since, e.ts - kMargin);
+    m_event(std::move(e));
 }
 
 // The last ping went unanswered, and nothing else came: the server (or a proxy) stalled.

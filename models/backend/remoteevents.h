@@ -51,6 +51,8 @@ private:
     void connectSocket();
     void onConnected();
     void onMessage(const QString& text);
+    void parseUnparsed();
+    void deliver(weft::Event e);
     void onDropped(const QString& why);
     void onHeartbeat();
     void poll();
@@ -66,6 +68,8 @@ private:
     QTimer m_heartbeat;
     QTimer m_stable; // the stream stayed up this long: the backoff starts again from the first
     bool m_awaitingPong = false;
+    std::vector<QString> m_unparsed; // messages waiting for the parse in flight
+    bool m_parsing = false;
     bool m_aborting = false;
     QString m_downReason;
     int m_firstBackoffMs = 500;
