@@ -1,0 +1,190 @@
+// Studio's run controls against a real weft-server with a real `weft worker` (child processes on
+// 127.0.0.1) running tests/bin/worker_flow_program's deployments: Retry pressed on a FAILED run's
+// page is picked up by the worker, which reuses the completed task, and the page and the run
+// list show COMPLETED from the event stream; Cancel pressed on a RUNNING run ends it CANCELLED.
+#include "backend/remotebackend.h"
+#include "common/theme.h"
+#include "mainwindow.h"
+#include "runactions.h"
+#include "runpage.h"
+#include "runs/flowrunlistmodel.h"
+#include "runs/flowrunroles.h"
+#include "runs/runlistwidget.h"
+#include "testprocess.h"
+
+#include <QApplication>
+#include <QToolButton>
+#include <QtTest>
+
+using namespace weft::studio;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kWaitMs = 15000;
+
+// The state the run list shows for `id` (Pending when the run is not listed).
+weft::StateType listedState(RunListWidget* list, const QString& id) {
+    auto* model = list->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QModelIndex index = model->index(row, 0);
+        if (index.data(flowruns::IdRole).toString() == id)
+            return weft::StateType(index.data(flowruns::StateTypeRole).toInt());
+    }
+    return weft::StateType::Pending;
+}
+
+} // namespace
+
+class TestRemoteWorker : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    ServerProcess m_server;
+    QProcess m_worker;
+    QString m_program;
+    std::unique_ptr<ThemeManager> m_theme;
+    std::unique_ptr<RemoteBackend> m_backend;
+
+    QProcessEnvironment environment() const {
+        auto env = m_server.environment(m_dir.filePath(QStringLiteral("home")));
+        // Quick polls and a short grace keep the runs short.
+        env.insert(QStringLiteral("WEFT_WORKER_POLL_SECONDS"), QStringLiteral("0.2"));
+        env.insert(QStringLiteral("WEFT_WORKER_HEARTBEAT_SECONDS"), QStringLiteral("1"));
+        env.insert(QStringLiteral("WEFT_WORKER_CANCEL_GRACE_SECONDS"), QStringLiteral("3"));
+        return env;
+    }
+
+    // `weft deploy PROGRAM:FLOW -n NAME --pool studio`: the deployment's id.
+    std::string deploy(const char* flow, const char* name) {
+        const ProcessRun r =
+            runProcess(binPath(QStringLiteral("weft")),
+                       {QStringLiteral("deploy"),
+                        m_program + QLatin1Char(':') + QLatin1String(flow), QStringLiteral("-n"),
+                        QLatin1String(name), QStringLiteral("--pool"), QStringLiteral("studio")},
+                       environment(), m_dir.path());
+        if (r.code != 0) qWarning("weft deploy: %s", qPrintable(r.err));
+        return kUuid.match(r.out).captured(0).toStdString();
+    }
+
+    std::string createRun(const std::string& deployment, const json& parameters) {
+        return m_server
+            .api("POST", QStringLiteral("/deployments/%1/create_flow_run").arg(qs(deployment)),
+                 {{"parameters", parameters}})
+            .body.value("id", "");
+    }
+
+    // A window on the server with the run's page open, its controls asking nothing.
+    std::unique_ptr<MainWindow> windowOn(const std::string& runId) {
+        auto window = std::make_unique<MainWindow>(m_backend.get(), m_theme.get());
+        window->setConfirmActions(false);
+        window->show();
+        window->openRun(qs(runId));
+        return window;
+    }
+
+    static void click(RunPage* page, const char* name) {
+        auto* button = page->findChild<QToolButton*>(QLatin1String(name));
+        QVERIFY(button);
+        QTRY_VERIFY_WITH_TIMEOUT(button->isEnabled(), kWaitMs);
+        button->click();
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        QStandardPaths::setTestModeEnabled(true);
+        m_program = testBinPath(QStringLiteral("worker_flow_program"));
+        QVERIFY2(QFile::exists(m_program), qPrintable(m_program));
+        QVERIFY2(m_server.start(m_dir.filePath(QStringLiteral("server.db"))),
+                 m_server.error().constData());
+        m_worker.setProcessEnvironment(environment());
+        m_worker.setWorkingDirectory(m_dir.path());
+        m_worker.start(binPath(QStringLiteral("weft")),
+                       {QStringLiteral("worker"), QStringLiteral("start"), QStringLiteral("--pool"),
+                        QStringLiteral("studio"), QStringLiteral("--limit"), QStringLiteral("2")});
+        QVERIFY(m_worker.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(m_server.api("GET", QStringLiteral("/work_pools/studio")).status,
+                                  200, 20000);
+        m_theme = std::make_unique<ThemeManager>(*qApp);
+        m_backend = std::make_unique<RemoteBackend>(RemoteSettings{QUrl(m_server.base())});
+        // Live updates come from the event stream alone: a poll would come too late.
+        m_backend->setPollInterval(600000);
+        QSignalSpy opened(m_backend.get(), &Backend::opened);
+        m_backend->open();
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(m_backend->isLive(), kWaitMs);
+    }
+
+    void cleanupTestCase() {
+        m_backend.reset();
+        if (m_worker.state() != QProcess::NotRunning) {
+            m_worker.terminate();
+            if (!m_worker.waitForFinished(20000)) m_worker.kill();
+        }
+        m_server.stop();
+    }
+
+    // A run whose second task failed: Retry on its page → AwaitingRetry → the worker runs it
+    // again (its first task reused) → COMPLETED on the page and in the list, as it happens.
+    void workerPicksUpTheRunRetriedFromTheUi() {
+        const QString go = m_dir.filePath(QStringLiteral("go-retry"));
+        const std::string deployment = deploy("flaky", "retry");
+        QVERIFY(!deployment.empty());
+        const std::string id = createRun(deployment, {{"go", go.toStdString()}});
+        QVERIFY(!id.empty());
+        QTRY_COMPARE_WITH_TIMEOUT(m_server.stateOf(id), std::string("FAILED"), kWaitMs);
+
+        auto window = windowOn(id);
+        QTRY_VERIFY_WITH_TIMEOUT(window->runPage(qs(id)) != nullptr, kWaitMs);
+        RunPage* page = window->runPage(qs(id));
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Failed, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(listedState(window->runList(), qs(id)), weft::StateType::Failed,
+                                  kWaitMs);
+
+        QFile(go).open(QIODevice::WriteOnly); // the second task succeeds from now on
+        QSignalSpy finished(window->actions(), &RunActions::finished);
+        click(page, "retry");
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kWaitMs);
+        QCOMPARE(finished.front().at(1).toInt(), 1); // accepted
+
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Completed, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(listedState(window->runList(), qs(id)),
+                                  weft::StateType::Completed, kWaitMs);
+        QVERIFY(m_backend->isLive());
+        const json run = m_server.flowRun(id);
+        QCOMPARE(run.value("run_count", 0), 2);
+        const json first = m_server.taskRun(id, "first");
+        QCOMPARE(first.value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(first.value("run_count", 0), 1); // reused, not run again
+        QCOMPARE(m_server.taskRun(id, "check").value("state_type", ""), std::string("COMPLETED"));
+    }
+
+    // A RUNNING run: Cancel on its page → CANCELLING → the worker stops its program →
+    // CANCELLED on the page.
+    void workerEndsTheRunCancelledFromTheUi() {
+        const std::string deployment = deploy("waits", "cancel");
+        QVERIFY(!deployment.empty());
+        const std::string id =
+            createRun(deployment, {{"go", m_dir.filePath(QStringLiteral("never")).toStdString()}});
+        QVERIFY(!id.empty());
+        QTRY_COMPARE_WITH_TIMEOUT(m_server.taskRun(id, "first").value("state_type", ""),
+                                  std::string("COMPLETED"), kWaitMs);
+
+        auto window = windowOn(id);
+        QTRY_VERIFY_WITH_TIMEOUT(window->runPage(qs(id)) != nullptr, kWaitMs);
+        RunPage* page = window->runPage(qs(id));
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Running, kWaitMs);
+
+        QSignalSpy finished(window->actions(), &RunActions::finished);
+        click(page, "cancel");
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kWaitMs);
+        QCOMPARE(finished.front().at(1).toInt(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Cancelled, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(listedState(window->runList(), qs(id)),
+                                  weft::StateType::Cancelled, kWaitMs);
+        QCOMPARE(m_server.stateOf(id), std::string("CANCELLED"));
+    }
+};
+
+QTEST_MAIN(TestRemoteWorker)
+#include "tst_remoteworker.moc"
