@@ -67,29 +67,6 @@ std::vector<weft::FlowRunRecord> flowRuns(const json& rows) {
     return out;
 }
 
-// An orchestration result as a command's answer: the reason of a refusal is the message.
-CommandResult commandResult(const json& result) {
-    weft::Outcome o;
-    const std::string status = result.value("status", "");
-    o.decision = status == "ACCEPT"   ? weft::Decision::Accept
-                 : status == "REJECT" ? weft::Decision::Reject
-                 : status == "WAIT"   ? weft::Decision::Wait
-                                      : weft::Decision::Abort;
-    const json details = result.value("details", json::object());
-    o.reason = details.is_object() ? details.value("reason", std::string()) : std::string();
-    if (auto s = result.find("state"); s != result.end() && s->is_object())
-        o.state = weft::state_from_json(*s);
-    CommandResult c;
-    c.ok = o.decision == weft::Decision::Accept;
-    c.message = QString::fromStdString(o.reason);
-    if (!c.ok && c.message.isEmpty())
-        c.message = QStringLiteral("The server answered %1.")
-                        .arg(QString::fromStdString(status.empty() ? "no decision" : status));
-    if (!c.message.isEmpty()) c.message[0] = c.message[0].toUpper();
-    c.outcome = std::move(o);
-    return c;
-}
-
 // Per-flow counts and run times, and the newest failures, of `runs` (newest first).
 void addFlowStats(DashboardData& d, std::vector<weft::FlowRunRecord> runs) {
     std::map<std::string, DashboardData::FlowStats> flows;
@@ -115,6 +92,28 @@ void addFlowStats(DashboardData& d, std::vector<weft::FlowRunRecord> runs) {
 }
 
 } // namespace
+
+CommandResult commandResult(const json& result) {
+    weft::Outcome o;
+    const std::string status = result.value("status", "");
+    o.decision = status == "ACCEPT"   ? weft::Decision::Accept
+                 : status == "REJECT" ? weft::Decision::Reject
+                 : status == "WAIT"   ? weft::Decision::Wait
+                                      : weft::Decision::Abort;
+    const json details = result.value("details", json::object());
+    o.reason = details.is_object() ? details.value("reason", std::string()) : std::string();
+    if (auto s = result.find("state"); s != result.end() && s->is_object())
+        o.state = weft::state_from_json(*s);
+    CommandResult c;
+    c.ok = o.decision == weft::Decision::Accept;
+    c.message = QString::fromStdString(o.reason);
+    if (!c.ok && c.message.isEmpty())
+        c.message = QStringLiteral("The server answered %1.")
+                        .arg(QString::fromStdString(status.empty() ? "no decision" : status));
+    if (!c.message.isEmpty()) c.message[0] = c.message[0].toUpper();
+    c.outcome = std::move(o);
+    return c;
+}
 
 RemoteBackend::RemoteBackend(RemoteSettings settings, QObject* parent)
     : Backend(parent)
@@ -146,10 +145,9 @@ QString RemoteBackend::cannot(Capability c) const {
     case Capability::RunAgain:
         return tr("Studio cannot start flow programs on a server: retry the run, and a worker "
                   "picks it up.");
-    case Capability::Resume:
-        return tr("Resuming a paused run with input is not available on a server yet.");
     case Capability::RetryFromTask:
         return tr("A server cannot rerun a flow from one of its tasks: retry the whole run.");
+    case Capability::Resume: // POST /flow_runs/{id}/resume: Weft's server and Prefect's
     case Capability::Deployments:
     case Capability::RunDeployment:
     case Capability::PauseDeployment:

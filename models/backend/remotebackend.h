@@ -79,6 +79,14 @@ public:
     void runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
                       QObject* context, Done<CommandResult> done) override;
 
+    // remotepause.cpp
+    /// The form of the PAUSED run's pause: the flow run input its run_input_keyset names.
+    void fetchPauseInput(const std::string& id, QObject* context,
+                         Done<nlohmann::json> done) override;
+    /// POST /flow_runs/{id}/resume: the server checks the input against the form.
+    void resumeFlowRun(const std::string& id, const nlohmann::json& input, QObject* context,
+                       Done<CommandResult> done) override;
+
     // remotedeployments.cpp
     void fetchDeployments(QObject* context, Done<std::vector<DeploymentInfo>> done) override;
     void fetchWorkPools(QObject* context, Done<std::vector<WorkPoolInfo>> done) override;
@@ -123,5 +131,8 @@ private:
     qint64 m_rateWindowStart = 0;
     int m_rateCount = 0;
 };
+
+/// A server's OrchestrationResult as a command's answer: a refusal's reason is its message.
+CommandResult commandResult(const nlohmann::json& result);
 
 } // namespace weft::studio

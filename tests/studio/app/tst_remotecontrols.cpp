@@ -1,7 +1,8 @@
 // Studio's run controls against a real weft-server with a real `weft worker` (child processes on
 // 127.0.0.1) running tests/bin/worker_flow_program's deployments: Retry pressed on a FAILED run's
 // page is picked up by the worker, which reuses the completed task, and the page and the run
-// list show COMPLETED from the event stream; Cancel pressed on a RUNNING run ends it CANCELLED.
+// list show COMPLETED from the event stream; Cancel pressed on a RUNNING run ends it CANCELLED;
+// Resume on a paused run sends its input to the server, which refuses input that does not fit.
 #include "backend/remotebackend.h"
 #include "common/theme.h"
 #include "mainwindow.h"
@@ -36,7 +37,7 @@ weft::StateType listedState(RunListWidget* list, const QString& id) {
 
 } // namespace
 
-class TestRemoteWorker : public QObject {
+class TestRemoteControls : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
     ServerProcess m_server;
@@ -184,7 +185,65 @@ private Q_SLOTS:
                                   weft::StateType::Cancelled, kWaitMs);
         QCOMPARE(m_server.stateOf(id), std::string("CANCELLED"));
     }
+
+    // example-approval reporting to the server pauses for input: Resume on its page reads the
+    // form from the server; input that does not fit is refused with the server's reason and the
+    // run stays PAUSED; good input resumes it, and its waiting program completes it.
+    void pausedRunIsResumedFromItsPage() {
+        QProcess program;
+        program.setProcessEnvironment(environment());
+        program.setWorkingDirectory(m_dir.path());
+        program.start(binPath(QStringLiteral("example-approval")), {});
+        QVERIFY(program.waitForStarted());
+        const json paused = {{"flow_runs", {{"state", {{"type", {{"any_", {"PAUSED"}}}}}}}}};
+        auto pausedRun = [&] {
+            const json runs =
+                m_server.api("POST", QStringLiteral("/flow_runs/filter"), paused).body;
+            return runs.is_array() && !runs.empty() ? runs[0].value("id", "") : std::string();
+        };
+        std::string id;
+        QTRY_VERIFY_WITH_TIMEOUT(!(id = pausedRun()).empty(), kWaitMs);
+
+        // The form the pause waits for, as the server keeps it.
+        QObject context;
+        std::optional<Result<json>> form;
+        m_backend->fetchPauseInput(id, &context, [&](Result<json> r) { form.emplace(r); });
+        QTRY_VERIFY_WITH_TIMEOUT(form.has_value(), kWaitMs);
+        QVERIFY2(*form, qPrintable(form->error()));
+        QVERIFY2((**form).is_object()
+                     && (**form).value("properties", json::object()).contains("approved"),
+                 (**form).dump().c_str());
+
+        auto window = windowOn(id);
+        QTRY_VERIFY_WITH_TIMEOUT(window->runPage(qs(id)) != nullptr, kWaitMs);
+        RunPage* page = window->runPage(qs(id));
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Paused, kWaitMs);
+        auto* resume = page->findChild<QToolButton*>(QStringLiteral("resume"));
+        QVERIFY(resume);
+        QTRY_VERIFY(!resume->isHidden());
+        QVERIFY2(resume->isEnabled(), qPrintable(resume->toolTip()));
+
+        // Unasked, the form's defaults are sent: `approved` has none, so the server refuses,
+        // naming it, and the run stays paused.
+        QSignalSpy finished(window->actions(), &RunActions::finished);
+        QSignalSpy said(window->actions(), &RunActions::message);
+        resume->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kWaitMs);
+        QCOMPARE(finished.last().at(2).toInt(), 1); // refused
+        QVERIFY2(said.last().at(0).toString().contains(QStringLiteral("approved")),
+                 qPrintable(said.last().at(0).toString()));
+        QCOMPARE(m_server.stateOf(id), std::string("PAUSED"));
+        QCOMPARE(page->run().state.type, weft::StateType::Paused);
+
+        window->actions()->resumeWithInput(qs(id), json{{"approved", true}});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kWaitMs);
+        QVERIFY2(finished.last().at(1).toInt() == 1, qPrintable(said.last().at(0).toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Completed, kWaitMs);
+        QTRY_VERIFY(resume->isHidden());
+        QTRY_COMPARE_WITH_TIMEOUT(program.state(), QProcess::NotRunning, kWaitMs);
+        QCOMPARE(program.exitCode(), 0);
+    }
 };
 
-QTEST_MAIN(TestRemoteWorker)
-#include "tst_remoteworker.moc"
+QTEST_MAIN(TestRemoteControls)
+#include "tst_remotecontrols.moc"
