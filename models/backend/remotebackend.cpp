@@ -2,6 +2,7 @@
 
 #include "backend/remoteevents.h"
 #include "backend/remotelogs.h"
+#include "backend/remoteserver.h"
 
 #include <weft/record_json.hpp>
 #include <weft/remote_reader.hpp>
@@ -145,8 +146,10 @@ QString RemoteBackend::cannot(Capability c) const {
     case Capability::RunAgain:
         return tr("Studio cannot start flow programs on a server: retry the run, and a worker "
                   "picks it up.");
-    case Capability::RetryFromTask:
-        return tr("A server cannot rerun a flow from one of its tasks: retry the whole run.");
+    case Capability::RetryFromTask: // Weft's extension of AwaitingRetry (weft/remote_actions.hpp)
+        if (m_weftServer) return {};
+        return tr("A Prefect server cannot rerun a flow from one of its tasks: retry the whole "
+                  "run.");
     case Capability::Resume: // POST /flow_runs/{id}/resume: Weft's server and Prefect's
     case Capability::Deployments:
     case Capability::RunDeployment:
@@ -182,12 +185,6 @@ void RemoteBackend::setHeartbeat(int ms) {
     m_events->setHeartbeat(ms);
 }
 
-template<class T> void RemoteBackend::answerLater(QObject* context, Done<T> done, Result<T> value) {
-    auto shared = std::make_shared<Result<T>>(std::move(value));
-    QMetaObject::invokeMethod(
-        context, [done, shared] { done(std::move(*shared)); }, Qt::QueuedConnection);
-}
-
 void RemoteBackend::open() {
     // An authenticated read: /health answers everyone, so it cannot tell a wrong token.
     const json body = {{"limit", 1}};
@@ -203,9 +200,17 @@ void RemoteBackend::open() {
                 Q_EMIT failed(r.error());
                 return;
             }
-            m_open = true;
-            m_events->start();
-            Q_EMIT opened();
+            // What the server can do (cannot()) is known before any view is built on it. A
+            // server that does not say is taken for Prefect's: Weft's extensions stay off.
+            m_rest->send<bool>(
+                "GET", QStringLiteral("/admin/version"), nullptr, this,
+                [](RestAnswer a) { return a.status == 200 && isWeftServerVersion(a.body); },
+                [this](Result<bool> weft) {
+                    m_weftServer = weft && *weft;
+                    m_open = true;
+                    m_events->start();
+                    Q_EMIT opened();
+                });
         });
 }
 
@@ -601,26 +606,6 @@ void RemoteBackend::deleteFlowRun(const std::string& id, QObject* context,
             if (!r) return done(CommandResult{false, r.error(), std::nullopt});
             done(std::move(*r));
         });
-}
-
-void RemoteBackend::retryFlowRun(const std::string& id, const std::string& fromTaskRunId,
-                                 QObject* context, Done<CommandResult> done) {
-    if (!fromTaskRunId.empty())
-        return answerLater<CommandResult>(
-            context, done,
-            CommandResult{false,
-                          tr("A server cannot rerun a flow from one of its tasks: retry the "
-                             "whole run instead, and a worker picks it up."),
-                          std::nullopt});
-    weft::State s;
-    s.type = weft::StateType::Scheduled;
-    s.name = "AwaitingRetry";
-    s.message = "Retried from Weft Studio.";
-    proposeState("flow_runs", id, s, true, context, [done](Result<CommandResult> r) {
-        if (r && r->ok)
-            r->message = tr("Scheduled for a retry: a worker of the server picks it up.");
-        done(std::move(r));
-    });
 }
 
 void RemoteBackend::runFlowAgain(const std::string&, const nlohmann::json&, QObject* context,

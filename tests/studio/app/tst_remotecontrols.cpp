@@ -11,9 +11,12 @@
 #include "runs/flowrunlistmodel.h"
 #include "runs/flowrunroles.h"
 #include "runs/runlistwidget.h"
+#include "runs/runsnapshot.h"
+#include "runs/taskrundetails.h"
 #include "testprocess.h"
 
 #include <QApplication>
+#include <QPushButton>
 #include <QToolButton>
 #include <QtTest>
 
@@ -184,6 +187,65 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(listedState(window->runList(), qs(id)),
                                   weft::StateType::Cancelled, kWaitMs);
         QCOMPARE(m_server.stateOf(id), std::string("CANCELLED"));
+    }
+
+    // Weft's server reruns a flow from one of its tasks: "Retry from here" on the second task
+    // of a COMPLETED run (which a whole retry does not take) proposes AwaitingRetry naming the
+    // task run; the worker runs that task again and reuses the first one's result.
+    void retryFromTaskRunsItAgainOnTheWorker() {
+        QVERIFY(m_backend->isWeftServer());
+        QCOMPARE(m_backend->cannot(Backend::Capability::RetryFromTask), QString());
+        const QString go = m_dir.filePath(QStringLiteral("go-from-task"));
+        QFile(go).open(QIODevice::WriteOnly); // both tasks succeed
+        const std::string deployment = deploy("flaky", "from-task");
+        QVERIFY(!deployment.empty());
+        const std::string id = createRun(deployment, {{"go", go.toStdString()}});
+        QVERIFY(!id.empty());
+        QTRY_COMPARE_WITH_TIMEOUT(m_server.stateOf(id), std::string("COMPLETED"), kWaitMs);
+        const std::string checkId = m_server.taskRun(id, "check").value("id", "");
+        QVERIFY(!checkId.empty());
+
+        auto window = windowOn(id);
+        QTRY_VERIFY_WITH_TIMEOUT(window->runPage(qs(id)) != nullptr, kWaitMs);
+        RunPage* page = window->runPage(qs(id));
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.type, weft::StateType::Completed, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(page->snapshot()->taskCount(), 2, kWaitMs);
+        page->selectTaskRun(qs(checkId));
+        QPushButton* fromHere = nullptr;
+        for (auto* b : page->details()->findChildren<QPushButton*>())
+            if (b->text() == QStringLiteral("Retry from here")) fromHere = b;
+        QVERIFY(fromHere && fromHere->isEnabled());
+        QSignalSpy finished(window->actions(), &RunActions::finished);
+        QSignalSpy said(window->actions(), &RunActions::message);
+        std::vector<weft::StateType> pageStates;
+        connect(page, &RunPage::stateChanged, this,
+                [&](weft::StateType type) { pageStates.push_back(type); });
+        fromHere->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kWaitMs);
+        QVERIFY2(finished.front().at(1).toInt() == 1, qPrintable(said.last().at(0).toString()));
+
+        // The retry's state named the task run, as `weft flow-run retry --from-task` does.
+        const json states =
+            m_server.api("GET", QStringLiteral("/flow_run_states/?flow_run_id=") + qs(id)).body;
+        QVERIFY(std::any_of(states.begin(), states.end(), [&](const json& s) {
+            return s.value("name", "") == "AwaitingRetry"
+                   && s.value("state_details", json::object()).value("retry_from_task_run_id", "")
+                          == checkId;
+        }));
+        QTRY_COMPARE_WITH_TIMEOUT(m_server.flowRun(id).value("run_count", 0), 2, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(m_server.stateOf(id), std::string("COMPLETED"), kWaitMs);
+        // The page shows the run's new COMPLETED state (the states between may come in one
+        // batch with it).
+        const std::string finalState = m_server.flowRun(id).at("state").value("id", "");
+        QTRY_COMPARE_WITH_TIMEOUT(page->run().state.id, finalState, kWaitMs);
+        QVERIFY(!pageStates.empty());
+        QCOMPARE(pageStates.back(), weft::StateType::Completed);
+        const json check = m_server.taskRun(id, "check");
+        QCOMPARE(check.value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(check.value("run_count", 0), 2); // run again
+        const json first = m_server.taskRun(id, "first");
+        QCOMPARE(first.value("state_type", ""), std::string("COMPLETED"));
+        QCOMPARE(first.value("run_count", 0), 1); // its result reused
     }
 
     // example-approval reporting to the server pauses for input: Resume on its page reads the

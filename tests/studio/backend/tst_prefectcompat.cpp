@@ -158,6 +158,27 @@ private Q_SLOTS:
                          r.body.dump().c_str());
     }
 
+    // Prefect has no "retry from a task run" (its /admin/version says it is Prefect, not Weft):
+    // the control says why and nothing is sent; it resumes paused runs as Weft's server does.
+    void retryFromTaskIsWeftsOnly() {
+        RemoteBackend b({m_server->api()});
+        QVERIFY(openBackend(b));
+        QVERIFY(!b.isWeftServer());
+        const QString why = b.cannot(Backend::Capability::RetryFromTask);
+        QVERIFY2(why.contains(QStringLiteral("Prefect")), qPrintable(why));
+        QCOMPARE(b.cannot(Backend::Capability::Resume), QString());
+        const json failed = run(1);
+        QObject context;
+        std::optional<CommandResult> answer;
+        b.retryFlowRun(failed.value("id", ""), "0190c0de-0000-7000-8000-000000000001", &context,
+                       [&](Result<CommandResult> r) { answer = *r; });
+        QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), kWaitMs);
+        QVERIFY(!answer->ok);
+        QCOMPARE(answer->message, why);
+        for (const auto& r : m_server->requests)
+            QVERIFY2(!r.path.endsWith(QLatin1String("/set_state")), qPrintable(r.path));
+    }
+
     // A run's snapshot: the recorded run and its three task runs, with their states, run times
     // and the upstream edges Prefect's task_inputs give; its state history as recorded.
     void runSnapshotAndTaskRuns() {
