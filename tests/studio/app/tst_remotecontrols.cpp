@@ -50,12 +50,7 @@ class TestRemoteControls : public QObject {
     std::unique_ptr<RemoteBackend> m_backend;
 
     QProcessEnvironment environment() const {
-        auto env = m_server.environment(m_dir.filePath(QStringLiteral("home")));
-        // Quick polls and a short grace keep the runs short.
-        env.insert(QStringLiteral("WEFT_WORKER_POLL_SECONDS"), QStringLiteral("0.2"));
-        env.insert(QStringLiteral("WEFT_WORKER_HEARTBEAT_SECONDS"), QStringLiteral("1"));
-        env.insert(QStringLiteral("WEFT_WORKER_CANCEL_GRACE_SECONDS"), QStringLiteral("3"));
-        return env;
+        return m_server.workerEnvironment(m_dir.filePath(QStringLiteral("home")));
     }
 
     // `weft deploy PROGRAM:FLOW -n NAME --pool studio`: the deployment's id.
@@ -110,7 +105,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_server.api("GET", QStringLiteral("/work_pools/studio")).status,
                                   200, 20000);
         m_theme = std::make_unique<ThemeManager>(*qApp);
-        m_backend = std::make_unique<RemoteBackend>(RemoteSettings{QUrl(m_server.base())});
+        m_backend = std::make_unique<RemoteBackend>(RemoteSettings{m_server.url()});
         // Live updates come from the event stream alone: a poll would come too late.
         m_backend->setPollInterval(600000);
         QSignalSpy opened(m_backend.get(), &Backend::opened);
