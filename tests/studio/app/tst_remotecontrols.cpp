@@ -6,6 +6,7 @@
 #include "backend/remotebackend.h"
 #include "common/theme.h"
 #include "mainwindow.h"
+#include "remotetesting.h"
 #include "runactions.h"
 #include "runpage.h"
 #include "runs/flowrunlistmodel.h"
@@ -108,9 +109,7 @@ private Q_SLOTS:
         m_backend = std::make_unique<RemoteBackend>(RemoteSettings{m_server.url()});
         // Live updates come from the event stream alone: a poll would come too late.
         m_backend->setPollInterval(600000);
-        QSignalSpy opened(m_backend.get(), &Backend::opened);
-        m_backend->open();
-        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kWaitMs);
+        QVERIFY(test::openBackend(*m_backend));
         QTRY_VERIFY_WITH_TIMEOUT(m_backend->isLive(), kWaitMs);
     }
 
@@ -262,10 +261,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!(id = pausedRun()).empty(), kWaitMs);
 
         // The form the pause waits for, as the server keeps it.
-        QObject context;
-        std::optional<Result<json>> form;
-        m_backend->fetchPauseInput(id, &context, [&](Result<json> r) { form.emplace(r); });
-        QTRY_VERIFY_WITH_TIMEOUT(form.has_value(), kWaitMs);
+        const auto form =
+            test::await<json>([&](QObject* c, auto d) { m_backend->fetchPauseInput(id, c, d); });
+        QVERIFY(form);
         QVERIFY2(*form, qPrintable(form->error()));
         QVERIFY2((**form).is_object()
                      && (**form).value("properties", json::object()).contains("approved"),

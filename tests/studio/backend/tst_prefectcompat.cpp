@@ -7,6 +7,7 @@
 #include "fakeprefectserver.h"
 #include "logs/logmodel.h"
 #include "logs/logroles.h"
+#include "remotetesting.h"
 #include "runs/flowrunlistmodel.h"
 #include "runs/flowrunroles.h"
 #include "runs/runsnapshot.h"
@@ -18,21 +19,11 @@
 
 using namespace weft::studio;
 using nlohmann::json;
+using test::openBackend;
 
 namespace {
 
 constexpr int kWaitMs = 10000;
-
-bool openBackend(RemoteBackend& b) {
-    QSignalSpy opened(&b, &Backend::opened);
-    QSignalSpy failed(&b, &Backend::failed);
-    b.open();
-    QElapsedTimer clock;
-    clock.start();
-    while (opened.count() + failed.count() == 0 && clock.elapsed() < kWaitMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    return opened.count() == 1;
-}
 
 QString text(const json& j, const char* key) {
     return QString::fromStdString(j.at(key).get<std::string>());

@@ -6,6 +6,7 @@
 #include "logs/logmodel.h"
 #include "logs/logroles.h"
 #include "mainwindow.h"
+#include "remotetesting.h"
 #include "runactions.h"
 #include "runpage.h"
 #include "runs/flowrunlistmodel.h"
@@ -25,21 +26,10 @@
 
 using namespace weft::studio;
 using nlohmann::json;
+using test::await;
+using test::openBackend;
 
 namespace {
-
-// Waits (the event loop running) for a backend's answer; nullopt when none came in 15 s.
-template<class T>
-std::optional<Result<T>> await(std::function<void(QObject*, Backend::Done<T>)> call) {
-    QObject context;
-    std::optional<Result<T>> answer;
-    call(&context, [&](Result<T> r) { answer.emplace(std::move(r)); });
-    QElapsedTimer clock;
-    clock.start();
-    while (!answer && clock.elapsed() < 15000)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    return answer;
-}
 
 // A server that answers every request with `answer` (after `delayMs`), or never when empty.
 class FakeServer : public QTcpServer {
@@ -69,17 +59,6 @@ public:
 QByteArray httpAnswer(const QByteArray& status, const QByteArray& type, const QByteArray& body) {
     return "HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: "
            + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-}
-
-bool openBackend(RemoteBackend& b) {
-    QSignalSpy opened(&b, &Backend::opened);
-    QSignalSpy failed(&b, &Backend::failed);
-    b.open();
-    QElapsedTimer clock;
-    clock.start();
-    while (opened.count() + failed.count() == 0 && clock.elapsed() < 15000)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    return opened.count() == 1;
 }
 
 } // namespace

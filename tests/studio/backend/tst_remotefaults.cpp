@@ -2,6 +2,7 @@
 // controls: what happened while Studio could not hear the server is caught up on reconnecting.
 #include "backend/remotebackend.h"
 #include "fixtures.h"
+#include "remotetesting.h"
 #include "runs/flowrunlistmodel.h"
 #include "runs/flowrunroles.h"
 #include "runs/runsnapshot.h"
@@ -12,21 +13,11 @@
 #include <QtTest>
 
 using namespace weft::studio;
+using test::openBackend;
 
 namespace {
 
 constexpr int kWaitMs = 15000;
-
-bool openBackend(RemoteBackend& b) {
-    QSignalSpy opened(&b, &Backend::opened);
-    QSignalSpy failed(&b, &Backend::failed);
-    b.open();
-    QElapsedTimer clock;
-    clock.start();
-    while (opened.count() + failed.count() == 0 && clock.elapsed() < kWaitMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    return opened.count() == 1;
-}
 
 // A 5 ms timer on the GUI thread: the longest gap between its ticks is how long the GUI
 // thread was kept from its events.
