@@ -2,6 +2,7 @@
 
 #include "backend/remoteevents.h"
 #include "backend/remotelogs.h"
+#include "backend/remoteserver.h"
 
 #include <weft/record_json.hpp>
 #include <weft/remote_reader.hpp>
@@ -67,29 +68,6 @@ std::vector<weft::FlowRunRecord> flowRuns(const json& rows) {
     return out;
 }
 
-// An orchestration result as a command's answer: the reason of a refusal is the message.
-CommandResult commandResult(const json& result) {
-    weft::Outcome o;
-    const std::string status = result.value("status", "");
-    o.decision = status == "ACCEPT"   ? weft::Decision::Accept
-                 : status == "REJECT" ? weft::Decision::Reject
-                 : status == "WAIT"   ? weft::Decision::Wait
-                                      : weft::Decision::Abort;
-    const json details = result.value("details", json::object());
-    o.reason = details.is_object() ? details.value("reason", std::string()) : std::string();
-    if (auto s = result.find("state"); s != result.end() && s->is_object())
-        o.state = weft::state_from_json(*s);
-    CommandResult c;
-    c.ok = o.decision == weft::Decision::Accept;
-    c.message = QString::fromStdString(o.reason);
-    if (!c.ok && c.message.isEmpty())
-        c.message = QStringLiteral("The server answered %1.")
-                        .arg(QString::fromStdString(status.empty() ? "no decision" : status));
-    if (!c.message.isEmpty()) c.message[0] = c.message[0].toUpper();
-    c.outcome = std::move(o);
-    return c;
-}
-
 // Per-flow counts and run times, and the newest failures, of `runs` (newest first).
 void addFlowStats(DashboardData& d, std::vector<weft::FlowRunRecord> runs) {
     std::map<std::string, DashboardData::FlowStats> flows;
@@ -115,6 +93,28 @@ void addFlowStats(DashboardData& d, std::vector<weft::FlowRunRecord> runs) {
 }
 
 } // namespace
+
+CommandResult commandResult(const json& result) {
+    weft::Outcome o;
+    const std::string status = result.value("status", "");
+    o.decision = status == "ACCEPT"   ? weft::Decision::Accept
+                 : status == "REJECT" ? weft::Decision::Reject
+                 : status == "WAIT"   ? weft::Decision::Wait
+                                      : weft::Decision::Abort;
+    const json details = result.value("details", json::object());
+    o.reason = details.is_object() ? details.value("reason", std::string()) : std::string();
+    if (auto s = result.find("state"); s != result.end() && s->is_object())
+        o.state = weft::state_from_json(*s);
+    CommandResult c;
+    c.ok = o.decision == weft::Decision::Accept;
+    c.message = QString::fromStdString(o.reason);
+    if (!c.ok && c.message.isEmpty())
+        c.message = QStringLiteral("The server answered %1.")
+                        .arg(QString::fromStdString(status.empty() ? "no decision" : status));
+    if (!c.message.isEmpty()) c.message[0] = c.message[0].toUpper();
+    c.outcome = std::move(o);
+    return c;
+}
 
 RemoteBackend::RemoteBackend(RemoteSettings settings, QObject* parent)
     : Backend(parent)
@@ -146,10 +146,11 @@ QString RemoteBackend::cannot(Capability c) const {
     case Capability::RunAgain:
         return tr("Studio cannot start flow programs on a server: retry the run, and a worker "
                   "picks it up.");
-    case Capability::Resume:
-        return tr("Resuming a paused run with input is not available on a server yet.");
-    case Capability::RetryFromTask:
-        return tr("A server cannot rerun a flow from one of its tasks: retry the whole run.");
+    case Capability::RetryFromTask: // Weft's extension of AwaitingRetry (weft/remote_actions.hpp)
+        if (m_weftServer) return {};
+        return tr("A Prefect server cannot rerun a flow from one of its tasks: retry the whole "
+                  "run.");
+    case Capability::Resume: // POST /flow_runs/{id}/resume: Weft's server and Prefect's
     case Capability::Deployments:
     case Capability::RunDeployment:
     case Capability::PauseDeployment:
@@ -184,12 +185,6 @@ void RemoteBackend::setHeartbeat(int ms) {
     m_events->setHeartbeat(ms);
 }
 
-template<class T> void RemoteBackend::answerLater(QObject* context, Done<T> done, Result<T> value) {
-    auto shared = std::make_shared<Result<T>>(std::move(value));
-    QMetaObject::invokeMethod(
-        context, [done, shared] { done(std::move(*shared)); }, Qt::QueuedConnection);
-}
-
 void RemoteBackend::open() {
     // An authenticated read: /health answers everyone, so it cannot tell a wrong token.
     const json body = {{"limit", 1}};
@@ -205,9 +200,17 @@ void RemoteBackend::open() {
                 Q_EMIT failed(r.error());
                 return;
             }
-            m_open = true;
-            m_events->start();
-            Q_EMIT opened();
+            // What the server can do (cannot()) is known before any view is built on it. A
+            // server that does not say is taken for Prefect's: Weft's extensions stay off.
+            m_rest->send<bool>(
+                "GET", QStringLiteral("/admin/version"), nullptr, this,
+                [](RestAnswer a) { return a.status == 200 && isWeftServerVersion(a.body); },
+                [this](Result<bool> weft) {
+                    m_weftServer = weft && *weft;
+                    m_open = true;
+                    m_events->start();
+                    Q_EMIT opened();
+                });
         });
 }
 
@@ -603,26 +606,6 @@ void RemoteBackend::deleteFlowRun(const std::string& id, QObject* context,
             if (!r) return done(CommandResult{false, r.error(), std::nullopt});
             done(std::move(*r));
         });
-}
-
-void RemoteBackend::retryFlowRun(const std::string& id, const std::string& fromTaskRunId,
-                                 QObject* context, Done<CommandResult> done) {
-    if (!fromTaskRunId.empty())
-        return answerLater<CommandResult>(
-            context, done,
-            CommandResult{false,
-                          tr("A server cannot rerun a flow from one of its tasks: retry the "
-                             "whole run instead, and a worker picks it up."),
-                          std::nullopt});
-    weft::State s;
-    s.type = weft::StateType::Scheduled;
-    s.name = "AwaitingRetry";
-    s.message = "Retried from Weft Studio.";
-    proposeState("flow_runs", id, s, true, context, [done](Result<CommandResult> r) {
-        if (r && r->ok)
-            r->message = tr("Scheduled for a retry: a worker of the server picks it up.");
-        done(std::move(r));
-    });
 }
 
 void RemoteBackend::runFlowAgain(const std::string&, const nlohmann::json&, QObject* context,

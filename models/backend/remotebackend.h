@@ -28,6 +28,8 @@ public:
     bool isOpen() const override { return m_open; }
     QString cannot(Capability c) const override;
     bool sortsFlowRuns(weft::FlowRunSort sort) const override;
+    /// True once open() found Weft's server (not Prefect's): its extensions can be used.
+    bool isWeftServer() const { return m_weftServer; }
     const RemoteSettings& settings() const { return m_rest->settings(); }
     /// True while the WebSocket streams events; false while polling (or disconnected).
     bool isLive() const;
@@ -72,12 +74,22 @@ public:
                          QObject* context, Done<CommandResult> done) override;
     void cancelFlowRun(const std::string& id, QObject* context, Done<CommandResult> done) override;
     void deleteFlowRun(const std::string& id, QObject* context, Done<CommandResult> done) override;
+    // remoteretry.cpp
     /// Prefect's retry: the run goes to Scheduled ("AwaitingRetry") and a worker picks it up.
-    /// A retry from a task run is refused: a server has no "from here".
+    /// From a task run on Weft's server, the state names the task run (a Prefect server
+    /// refuses: it has no "from here").
     void retryFlowRun(const std::string& id, const std::string& fromTaskRunId, QObject* context,
                       Done<CommandResult> done) override;
     void runFlowAgain(const std::string& flowRunId, const nlohmann::json& parameters,
                       QObject* context, Done<CommandResult> done) override;
+
+    // remotepause.cpp
+    /// The form of the PAUSED run's pause: the flow run input its run_input_keyset names.
+    void fetchPauseInput(const std::string& id, QObject* context,
+                         Done<nlohmann::json> done) override;
+    /// POST /flow_runs/{id}/resume: the server checks the input against the form.
+    void resumeFlowRun(const std::string& id, const nlohmann::json& input, QObject* context,
+                       Done<CommandResult> done) override;
 
     // remotedeployments.cpp
     void fetchDeployments(QObject* context, Done<std::vector<DeploymentInfo>> done) override;
@@ -94,6 +106,9 @@ private:
                               Done<std::vector<DeploymentInfo>> done);
     void fillFlowNames(std::vector<weft::FlowRunRecord> runs, QObject* context,
                        Done<std::vector<weft::FlowRunRecord>> done);
+    // remoteretry.cpp
+    void retryFromTaskRun(const std::string& id, const std::string& taskRunId, QObject* context,
+                          Done<CommandResult> done);
     void proposeState(const char* runs, const std::string& id, const weft::State& state, bool force,
                       QObject* context, Done<CommandResult> done);
     void sawRuns(const std::vector<weft::FlowRunRecord>& runs);
@@ -102,12 +117,18 @@ private:
     void onEvents(std::vector<weft::Event> events);
     void deliver();
     void refreshLogs();
-    template<class T> void answerLater(QObject* context, Done<T> done, Result<T> value);
+    /// Hands `value` to `done` later, on the GUI thread (unless `context` died), as an answer.
+    template<class T> void answerLater(QObject* context, Done<T> done, Result<T> value) {
+        auto shared = std::make_shared<Result<T>>(std::move(value));
+        QMetaObject::invokeMethod(
+            context, [done, shared] { done(std::move(*shared)); }, Qt::QueuedConnection);
+    }
 
     RestClient* m_rest;
     RemoteEvents* m_events;
     RemoteLogs* m_logs;
     bool m_open = false;
+    bool m_weftServer = false; // GET /admin/version said so (isWeftServerVersion)
     std::unordered_map<std::string, std::string> m_flowNames; // flow id → name
     std::unordered_set<std::string> m_knownRuns;              // flow and task runs seen
     std::unordered_set<std::string> m_taskRuns;               // the task runs among them
@@ -123,5 +144,8 @@ private:
     qint64 m_rateWindowStart = 0;
     int m_rateCount = 0;
 };
+
+/// A server's OrchestrationResult as a command's answer: a refusal's reason is its message.
+CommandResult commandResult(const nlohmann::json& result);
 
 } // namespace weft::studio

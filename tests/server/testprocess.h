@@ -60,13 +60,14 @@ public:
     ServerProcess& operator=(const ServerProcess&) = delete;
     ~ServerProcess() { stop(); }
 
-    /// Starts it on `db` at `port` (0: any free one) and waits for it to listen; false when it
-    /// did not (what it said is in error()).
-    bool start(const QString& db, quint16 port = 0) {
+    /// Starts it on `db` at `port` (0: any free one) with `more` arguments (e.g. --api-key K) and
+    /// waits for it to listen; false when it did not (what it said is in error()).
+    bool start(const QString& db, quint16 port = 0, const QStringList& more = {}) {
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
         m_process.start(
             binPath(QStringLiteral("weft-server")),
-            {QStringLiteral("--port"), QString::number(port), QStringLiteral("--db"), db});
+            QStringList{QStringLiteral("--port"), QString::number(port), QStringLiteral("--db"), db}
+                + more);
         if (!m_process.waitForStarted()) return false;
         m_port = waitForPort(m_process, m_error);
         return m_port != 0;
@@ -80,11 +81,20 @@ public:
         }
     }
 
+    /// Kills it (SIGKILL) and waits for it to be gone: a server that crashed.
+    void kill() {
+        if (m_process.state() == QProcess::NotRunning) return;
+        m_process.kill();
+        m_process.waitForFinished(10000);
+    }
+
     QProcess& process() { return m_process; }
     quint16 port() const { return m_port; }
     QByteArray error() const { return m_error; }
     /// http://127.0.0.1:PORT/api
     QString base() const { return QStringLiteral("http://127.0.0.1:%1/api").arg(m_port); }
+    /// base() followed by `path` ("/flows/filter"), as a URL.
+    QUrl url(const QString& path = {}) const { return QUrl(base() + path); }
 
     /// The environment of `weft` or a flow program working against this server: WEFT_API_URL
     /// set, no WEFT_DB, WEFT_HOME `home` (so nothing of the user's is touched).
@@ -93,6 +103,16 @@ public:
         env.remove(QStringLiteral("WEFT_DB"));
         env.insert(QStringLiteral("WEFT_HOME"), home);
         env.insert(QStringLiteral("WEFT_API_URL"), base());
+        return env;
+    }
+
+    /// environment() for a `weft worker` that polls every 0.2 s, beats every second and gives a
+    /// cancelled run's program 3 s: quick enough for tests.
+    QProcessEnvironment workerEnvironment(const QString& home) const {
+        auto env = environment(home);
+        env.insert(QStringLiteral("WEFT_WORKER_POLL_SECONDS"), QStringLiteral("0.2"));
+        env.insert(QStringLiteral("WEFT_WORKER_HEARTBEAT_SECONDS"), QStringLiteral("1"));
+        env.insert(QStringLiteral("WEFT_WORKER_CANCEL_GRACE_SECONDS"), QStringLiteral("3"));
         return env;
     }
 

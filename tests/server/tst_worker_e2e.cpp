@@ -24,13 +24,9 @@ class TestWorkerE2e : public QObject {
     std::vector<std::unique_ptr<QProcess>> m_workers;
     std::map<QProcess*, QByteArray> m_workerLogs;
 
+    // Quick polls and a short grace keep the tests short.
     QProcessEnvironment environment() const {
-        auto env = m_server.environment(m_dir.filePath(QStringLiteral("home")));
-        // Quick polls and a short grace keep the tests short.
-        env.insert(QStringLiteral("WEFT_WORKER_POLL_SECONDS"), QStringLiteral("0.2"));
-        env.insert(QStringLiteral("WEFT_WORKER_HEARTBEAT_SECONDS"), QStringLiteral("1"));
-        env.insert(QStringLiteral("WEFT_WORKER_CANCEL_GRACE_SECONDS"), QStringLiteral("3"));
-        return env;
+        return m_server.workerEnvironment(m_dir.filePath(QStringLiteral("home")));
     }
 
     ProcessRun weft(const QStringList& args) {

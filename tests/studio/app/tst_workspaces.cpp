@@ -20,9 +20,9 @@
 #include "runs/flowrunlistmodel.h"
 #include "runs/flowrunroles.h"
 #include "runs/runlistwidget.h"
-#include "serverprocess.h"
 #include "sidebarmodel.h"
 #include "studiolauncher.h"
+#include "testprocess.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -34,29 +34,6 @@
 using namespace weft::studio;
 
 namespace {
-
-// weft-server on `db` as a child process; `wanted` 0 picks a free port.
-struct ServerChild {
-    QProcess process;
-    quint16 port = 0;
-    QByteArray err;
-
-    bool start(const QString& db, quint16 wanted = 0, const QString& apiKey = {}) {
-        QStringList args{QStringLiteral("--port"), QString::number(wanted), QStringLiteral("--db"),
-                         db};
-        if (!apiKey.isEmpty()) args << QStringLiteral("--api-key") << apiKey;
-        process.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"), args);
-        port = process.waitForStarted() ? waitForPort(process, err) : 0;
-        return port != 0;
-    }
-    QUrl api() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/api").arg(port)); }
-    ~ServerChild() {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill();
-            process.waitForFinished(10000);
-        }
-    }
-};
 
 QStringList runIds(RunListWidget* list) {
     QStringList names;
@@ -111,14 +88,14 @@ private Q_SLOTS:
     // Both in the sidebar; selecting the server builds its workspace on its runs; switching back
     // shows the same local workspace (kept alive), and the server's run page names its server.
     void localAndServerSideBySide() {
-        ServerChild server;
-        QVERIFY2(server.start(m_serverDb), server.err.constData());
+        ServerProcess server;
+        QVERIFY2(server.start(m_serverDb), server.error().constData());
         EmbeddedBackend local(m_localDb);
         QCOMPARE(local.openNow(), QString());
         MainWindow window(&local, m_theme.get());
         window.setConfirmActions(false);
         window.show();
-        Connection* prod = window.addServer(QStringLiteral("prod"), {server.api()});
+        Connection* prod = window.addServer(QStringLiteral("prod"), {server.url()});
         QCOMPARE(window.sidebarModel()->rowCount(), 2);
         QCOMPARE(window.sidebarModel()->index(0).data().toString(),
                  QStringLiteral("Local database"));
@@ -145,7 +122,7 @@ private Q_SLOTS:
         QVERIFY(status);
         QVERIFY2(status->text().contains(QStringLiteral("prod · connected")),
                  qPrintable(status->text()));
-        QVERIFY(window.windowTitle().contains(server.api().toString()));
+        QVERIFY(window.windowTitle().contains(server.url().toString()));
 
         // The run page says where the run lives, in its header and its tab's tooltip.
         const QString id = QString::fromStdString(m_serverRun.flow_run_id);
@@ -155,11 +132,11 @@ private Q_SLOTS:
         auto* source = page->findChild<QLabel*>(QStringLiteral("runSource"));
         QVERIFY(source && source->isVisible());
         QVERIFY2(source->text().contains(QStringLiteral("prod"))
-                     && source->text().contains(server.api().toString()),
+                     && source->text().contains(server.url().toString()),
                  qPrintable(source->text()));
         QVERIFY(window.tabs()
                     ->tabToolTip(window.tabs()->indexOf(page))
-                    .contains(server.api().toString()));
+                    .contains(server.url().toString()));
 
         // A server's refusal reaches the status bar with its reason.
         QSignalSpy finished(window.actions(), &RunActions::finished);
@@ -192,14 +169,14 @@ private Q_SLOTS:
     // The server killed: its row and the status bar say "reconnecting"; restarted on the same
     // port: "connected" again, without touching the window.
     void healthFollowsTheServer() {
-        auto server = std::make_unique<ServerChild>();
-        QVERIFY2(server->start(m_serverDb), server->err.constData());
-        const quint16 port = server->port;
+        auto server = std::make_unique<ServerProcess>();
+        QVERIFY2(server->start(m_serverDb), server->error().constData());
+        const quint16 port = server->port();
         EmbeddedBackend local(m_localDb);
         QCOMPARE(local.openNow(), QString());
         MainWindow window(&local, m_theme.get());
         window.show();
-        RemoteSettings settings{server->api()};
+        RemoteSettings settings{server->url()};
         settings.timeoutMs = 2000;
         Connection* prod = window.addServer(QStringLiteral("prod"), settings, true);
         QTRY_VERIFY_WITH_TIMEOUT(prod->isReady(), 15000);
@@ -210,8 +187,8 @@ private Q_SLOTS:
         window.selectConnection(0); // the server's health changes in the background too
         auto* status = window.findChild<QLabel*>(QStringLiteral("connectionLabel"));
 
-        server->process.kill();
-        QVERIFY(server->process.waitForFinished(10000));
+        server->kill();
+        QCOMPARE(server->process().state(), QProcess::NotRunning);
         QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionStatus::Reconnecting, 10000);
         QVERIFY(window.sidebarModel()
                     ->index(1)
@@ -222,8 +199,8 @@ private Q_SLOTS:
         QVERIFY2(status->text().contains(QStringLiteral("prod · reconnecting")),
                  qPrintable(status->text()));
 
-        server = std::make_unique<ServerChild>();
-        QVERIFY2(server->start(m_serverDb, port), server->err.constData());
+        server = std::make_unique<ServerProcess>();
+        QVERIFY2(server->start(m_serverDb, port), server->error().constData());
         QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionStatus::Connected, 15000);
         QTRY_VERIFY(status->text().contains(QStringLiteral("prod · connected")));
     }
@@ -231,12 +208,14 @@ private Q_SLOTS:
     // A wrong API key: the row says "auth failed" (not "reconnecting"), and the page offers to
     // try again.
     void wrongKeyIsAuthFailed() {
-        ServerChild server;
-        QVERIFY2(server.start(m_serverDb, 0, QStringLiteral("right-key")), server.err.constData());
+        ServerProcess server;
+        QVERIFY2(
+            server.start(m_serverDb, 0, {QStringLiteral("--api-key"), QStringLiteral("right-key")}),
+            server.error().constData());
         EmbeddedBackend local(m_localDb);
         QCOMPARE(local.openNow(), QString());
         MainWindow window(&local, m_theme.get());
-        RemoteSettings settings{server.api()};
+        RemoteSettings settings{server.url()};
         settings.token = QStringLiteral("wrong-key");
         Connection* prod = window.addServer(QStringLiteral("guarded"), settings, true);
         QTRY_COMPARE_WITH_TIMEOUT(prod->status(), ConnectionStatus::AuthFailed, 15000);
@@ -247,7 +226,7 @@ private Q_SLOTS:
                  qPrintable(status->text()));
         // No backend is left to be "unhealthy": the status bar names where the server is.
         QCOMPARE(window.findChild<QLabel*>(QStringLiteral("backendLabel"))->text(),
-                 server.api().toString());
+                 server.url().toString());
         // WEFT_PICTURES_DIR=DIR saves the window, to look at the page that says why.
         if (const QString dir = qEnvironmentVariable("WEFT_PICTURES_DIR"); !dir.isEmpty()) {
             window.resize(1000, 600);
@@ -258,11 +237,11 @@ private Q_SLOTS:
     // --connect URL --db DB: the window opens on the server, the local database in the sidebar
     // above it, opened when selected.
     void connectKeepsTheLocalDatabase() {
-        ServerChild server;
-        QVERIFY2(server.start(m_serverDb), server.err.constData());
+        ServerProcess server;
+        QVERIFY2(server.start(m_serverDb), server.error().constData());
         StudioOptions options;
         options.db = m_localDb;
-        options.connectUrl = server.api().toString();
+        options.connectUrl = server.url().toString();
         StudioLauncher launcher(options, m_theme.get());
         QSignalSpy shown(&launcher, &StudioLauncher::windowShown);
         QVERIFY(launcher.start());
@@ -285,14 +264,16 @@ private Q_SLOTS:
     // secret store when it is selected (the server refuses anyone else); a removed profile
     // leaves the sidebar, and one added while the window is open is shown at once.
     void profilesInTheSidebar() {
-        ServerChild server;
-        QVERIFY2(server.start(m_serverDb, 0, QStringLiteral("s3cret")), server.err.constData());
+        ServerProcess server;
+        QVERIFY2(
+            server.start(m_serverDb, 0, {QStringLiteral("--api-key"), QStringLiteral("s3cret")}),
+            server.error().constData());
         QSettings settings(m_dir.filePath(QStringLiteral("profiles.ini")), QSettings::IniFormat);
         ProfileStore store(&settings);
         MemorySecretStore secrets;
         ConnectionProfile staging;
         staging.name = QStringLiteral("staging");
-        staging.apiUrl = server.api();
+        staging.apiUrl = server.url();
         staging.auth = AuthKind::Bearer;
         const QString id = store.add(staging);
         secrets.write(id, QStringLiteral("s3cret"));

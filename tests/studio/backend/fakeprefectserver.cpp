@@ -179,6 +179,8 @@ std::pair<int, json> FakePrefectServer::answer(const Request& r) const {
         return {200, recorded(QStringLiteral("health.json"))};
     if (route == QLatin1String("GET /version"))
         return {200, recorded(QStringLiteral("version.json"))};
+    if (route == QLatin1String("GET /admin/version"))
+        return {200, recorded(QStringLiteral("admin_version.json"))};
     if (route == QLatin1String("POST /flows/filter")) {
         const auto ids = anyOf(r.body, "flows", "id");
         json rows = json::array();

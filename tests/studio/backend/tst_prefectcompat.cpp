@@ -7,6 +7,7 @@
 #include "fakeprefectserver.h"
 #include "logs/logmodel.h"
 #include "logs/logroles.h"
+#include "remotetesting.h"
 #include "runs/flowrunlistmodel.h"
 #include "runs/flowrunroles.h"
 #include "runs/runsnapshot.h"
@@ -18,21 +19,11 @@
 
 using namespace weft::studio;
 using nlohmann::json;
+using test::openBackend;
 
 namespace {
 
 constexpr int kWaitMs = 10000;
-
-bool openBackend(RemoteBackend& b) {
-    QSignalSpy opened(&b, &Backend::opened);
-    QSignalSpy failed(&b, &Backend::failed);
-    b.open();
-    QElapsedTimer clock;
-    clock.start();
-    while (opened.count() + failed.count() == 0 && clock.elapsed() < kWaitMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    return opened.count() == 1;
-}
 
 QString text(const json& j, const char* key) {
     return QString::fromStdString(j.at(key).get<std::string>());
@@ -156,6 +147,27 @@ private Q_SLOTS:
             if (r.path == QLatin1String("/flow_runs/filter"))
                 QVERIFY2(accepted.contains(QString::fromStdString(r.body.value("sort", ""))),
                          r.body.dump().c_str());
+    }
+
+    // Prefect has no "retry from a task run" (its /admin/version says it is Prefect, not Weft):
+    // the control says why and nothing is sent; it resumes paused runs as Weft's server does.
+    void retryFromTaskIsWeftsOnly() {
+        RemoteBackend b({m_server->api()});
+        QVERIFY(openBackend(b));
+        QVERIFY(!b.isWeftServer());
+        const QString why = b.cannot(Backend::Capability::RetryFromTask);
+        QVERIFY2(why.contains(QStringLiteral("Prefect")), qPrintable(why));
+        QCOMPARE(b.cannot(Backend::Capability::Resume), QString());
+        const json failed = run(1);
+        QObject context;
+        std::optional<CommandResult> answer;
+        b.retryFlowRun(failed.value("id", ""), "0190c0de-0000-7000-8000-000000000001", &context,
+                       [&](Result<CommandResult> r) { answer = *r; });
+        QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), kWaitMs);
+        QVERIFY(!answer->ok);
+        QCOMPARE(answer->message, why);
+        for (const auto& r : m_server->requests)
+            QVERIFY2(!r.path.endsWith(QLatin1String("/set_state")), qPrintable(r.path));
     }
 
     // A run's snapshot: the recorded run and its three task runs, with their states, run times

@@ -6,11 +6,12 @@
 #include "logs/logmodel.h"
 #include "logs/logroles.h"
 #include "mainwindow.h"
+#include "remotetesting.h"
 #include "runactions.h"
 #include "runpage.h"
 #include "runs/flowrunlistmodel.h"
 #include "runs/runsnapshot.h"
-#include "serverprocess.h"
+#include "testprocess.h"
 
 #include <weft/record_json.hpp>
 
@@ -25,49 +26,10 @@
 
 using namespace weft::studio;
 using nlohmann::json;
+using test::await;
+using test::openBackend;
 
 namespace {
-
-// Waits (the event loop running) for a backend's answer; nullopt when none came in 15 s.
-template<class T>
-std::optional<Result<T>> await(std::function<void(QObject*, Backend::Done<T>)> call) {
-    QObject context;
-    std::optional<Result<T>> answer;
-    call(&context, [&](Result<T> r) { answer.emplace(std::move(r)); });
-    QElapsedTimer clock;
-    clock.start();
-    while (!answer && clock.elapsed() < 15000)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    return answer;
-}
-
-// A weft-server child process on `db`; `port` 0 picks a free one.
-struct Server {
-    QProcess process;
-    quint16 port = 0;
-    QByteArray err;
-
-    bool start(const QString& db, quint16 wanted = 0, const QString& apiKey = {}) {
-        QStringList args{QStringLiteral("--port"), QString::number(wanted), QStringLiteral("--db"),
-                         db};
-        if (!apiKey.isEmpty()) args << QStringLiteral("--api-key") << apiKey;
-        process.setProcessChannelMode(QProcess::SeparateChannels);
-        process.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"), args);
-        port = process.waitForStarted() ? waitForPort(process, err) : 0;
-        return port != 0;
-    }
-    QUrl api() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/api").arg(port)); }
-    HttpAnswer post(const QString& path, const json& body) {
-        return request("POST", QUrl(api().toString() + path),
-                       QByteArray::fromStdString(body.dump()));
-    }
-    ~Server() {
-        if (process.state() != QProcess::NotRunning) {
-            process.terminate();
-            if (!process.waitForFinished(10000)) process.kill();
-        }
-    }
-};
 
 // A server that answers every request with `answer` (after `delayMs`), or never when empty.
 class FakeServer : public QTcpServer {
@@ -99,17 +61,6 @@ QByteArray httpAnswer(const QByteArray& status, const QByteArray& type, const QB
            + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
-bool openBackend(RemoteBackend& b) {
-    QSignalSpy opened(&b, &Backend::opened);
-    QSignalSpy failed(&b, &Backend::failed);
-    b.open();
-    QElapsedTimer clock;
-    clock.start();
-    while (opened.count() + failed.count() == 0 && clock.elapsed() < 15000)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    return opened.count() == 1;
-}
-
 } // namespace
 
 class TestRemoteBackend : public QObject {
@@ -118,7 +69,7 @@ class TestRemoteBackend : public QObject {
     QString m_db;
     fixtures::Written m_run;     // completed, with tasks and logs
     fixtures::Written m_running; // running
-    std::unique_ptr<Server> m_server;
+    std::unique_ptr<ServerProcess> m_server;
 
 private Q_SLOTS:
     void initTestCase() {
@@ -138,12 +89,12 @@ private Q_SLOTS:
             running.tasks = fixtures::chain(2);
             m_running = fixtures::writeRun(*store, running);
         }
-        m_server = std::make_unique<Server>();
-        QVERIFY2(m_server->start(m_db), m_server->err.constData());
+        m_server = std::make_unique<ServerProcess>();
+        QVERIFY2(m_server->start(m_db), m_server->error().constData());
     }
 
     void listsCountsAndPages() {
-        RemoteBackend b({m_server->api()});
+        RemoteBackend b({m_server->url()});
         QVERIFY(openBackend(b));
         weft::FlowRunQuery all;
         all.limit = -1;
@@ -197,7 +148,7 @@ private Q_SLOTS:
     }
 
     void aRunsTasksLogsAndStates() {
-        RemoteBackend b({m_server->api()});
+        RemoteBackend b({m_server->url()});
         QVERIFY(openBackend(b));
         auto run = await<std::optional<weft::FlowRunRecord>>(
             [&](QObject* c, auto d) { b.fetchFlowRun(m_run.flow_run_id, c, d); });
@@ -231,7 +182,7 @@ private Q_SLOTS:
             [&](QObject* c, auto d) { b.fetchStateHistory(m_run.task_run_ids[0], c, d); });
         QVERIFY(taskHistory && *taskHistory && !(*taskHistory)->empty());
         // A backend that has not listed the task run finds its history too.
-        RemoteBackend fresh({m_server->api()});
+        RemoteBackend fresh({m_server->url()});
         auto unlisted = await<std::vector<weft::State>>(
             [&](QObject* c, auto d) { fresh.fetchStateHistory(m_run.task_run_ids[0], c, d); });
         QVERIFY(unlisted && *unlisted);
@@ -301,7 +252,7 @@ private Q_SLOTS:
     }
 
     void commandsAcceptedAndRefused() {
-        Server server;
+        ServerProcess server;
         QTemporaryDir dir;
         fixtures::Written done, running, gone;
         {
@@ -312,8 +263,8 @@ private Q_SLOTS:
             running = fixtures::writeRun(*store, r);
             gone = fixtures::writeRun(*store, {});
         }
-        QVERIFY2(server.start(dir.filePath(QStringLiteral("c.db"))), server.err.constData());
-        RemoteBackend b({server.api()});
+        QVERIFY2(server.start(dir.filePath(QStringLiteral("c.db"))), server.error().constData());
+        RemoteBackend b({server.url()});
         QVERIFY(openBackend(b));
 
         // A completed run cannot go back to Running without force: the server's reason shows.
@@ -342,8 +293,15 @@ private Q_SLOTS:
             b.retryFlowRun(gone.flow_run_id, gone.task_run_ids.empty() ? "x" : gone.task_run_ids[0],
                            c, d);
         });
+        // Weft's server reruns a deployment's run from a task run; this run has no deployment,
+        // so no worker could: refused before anything is changed, saying so.
         QVERIFY(!(*fromTask)->ok);
-        QVERIFY((*fromTask)->message.contains(QStringLiteral("whole run")));
+        QVERIFY2((*fromTask)->message.contains(QStringLiteral("deployment")),
+                 qPrintable((*fromTask)->message));
+        auto unchanged = await<std::optional<weft::FlowRunRecord>>(
+            [&](QObject* c, auto d) { b.fetchFlowRun(gone.flow_run_id, c, d); });
+        QVERIFY(unchanged && *unchanged && **unchanged);
+        QCOMPARE((**unchanged)->state.type, weft::StateType::Completed);
         auto retry = await<CommandResult>(
             [&](QObject* c, auto d) { b.retryFlowRun(gone.flow_run_id, {}, c, d); });
         QVERIFY2((*retry)->ok, qPrintable((*retry)->message));
@@ -366,14 +324,15 @@ private Q_SLOTS:
 
     // A state change made by someone else through REST reaches the backend as one batch.
     void liveStateChangeArrivesAsABatch() {
-        RemoteBackend b({m_server->api()});
+        RemoteBackend b({m_server->url()});
         QSignalSpy batches(&b, &Backend::eventsArrived);
         QVERIFY(openBackend(b));
         QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), 10000);
-        const auto answer = m_server->post(
-            QStringLiteral("/flow_runs/%1/set_state")
-                .arg(QString::fromStdString(m_run.flow_run_id)),
-            {{"state", {{"type", "RUNNING"}, {"name", "Running"}}}, {"force", true}});
+        const auto answer =
+            m_server->api("POST",
+                          QStringLiteral("/flow_runs/%1/set_state")
+                              .arg(QString::fromStdString(m_run.flow_run_id)),
+                          {{"state", {{"type", "RUNNING"}, {"name", "Running"}}}, {"force", true}});
         QCOMPARE(answer.status, 201);
         auto arrived = [&] {
             for (const auto& args : batches)
@@ -389,20 +348,21 @@ private Q_SLOTS:
     // Without the event stream (a Prefect server lacking it, a proxy blocking WebSockets) the
     // backend polls: a state change and a new run arrive as synthesized events.
     void pollingWithoutTheStream() {
-        RemoteSettings settings{m_server->api()};
+        RemoteSettings settings{m_server->url()};
         settings.liveEvents = false;
         RemoteBackend b(settings);
         b.setPollInterval(200);
         QSignalSpy batches(&b, &Backend::eventsArrived);
         QVERIFY(openBackend(b));
-        const json flow = m_server->post(QStringLiteral("/flows/"), {{"name", "polled"}}).body;
+        const json flow =
+            m_server->api("POST", QStringLiteral("/flows/"), {{"name", "polled"}}).body;
         QVERIFY(flow.contains("id"));
-        const json created =
-            m_server
-                ->post(QStringLiteral("/flow_runs/"), {{"flow_id", flow["id"]},
-                                                       {"name", "new-while-polling"},
-                                                       {"state", {{"type", "RUNNING"}}}})
-                .body;
+        const json created = m_server
+                                 ->api("POST", QStringLiteral("/flow_runs/"),
+                                       {{"flow_id", flow["id"]},
+                                        {"name", "new-while-polling"},
+                                        {"state", {{"type", "RUNNING"}}}})
+                                 .body;
         QVERIFY(created.contains("id"));
         const std::string id = created["id"];
         auto saw = [&](weft::EventKind kind) {
@@ -413,8 +373,9 @@ private Q_SLOTS:
         };
         QTRY_VERIFY_WITH_TIMEOUT(saw(weft::EventKind::FlowRunCreated), 10000);
         QVERIFY(!b.isLive());
-        m_server->post(QStringLiteral("/flow_runs/%1/set_state").arg(QString::fromStdString(id)),
-                       {{"state", {{"type", "COMPLETED"}}}, {"force", true}});
+        m_server->api("POST",
+                      QStringLiteral("/flow_runs/%1/set_state").arg(QString::fromStdString(id)),
+                      {{"state", {{"type", "COMPLETED"}}}, {"force", true}});
         auto completed = [&] {
             for (const auto& args : batches)
                 for (const weft::Event& e : *args.at(0).value<EventBatch>())
@@ -429,7 +390,7 @@ private Q_SLOTS:
     // A server sends no events for log lines: a watched run's new lines are read after its
     // state events and announced as a Logs event, with ids after the ones already shown.
     void newLogLinesOfAWatchedRun() {
-        RemoteBackend b({m_server->api()});
+        RemoteBackend b({m_server->url()});
         QSignalSpy batches(&b, &Backend::eventsArrived);
         QVERIFY(openBackend(b));
         QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), 10000);
@@ -444,16 +405,17 @@ private Q_SLOTS:
         });
         QTRY_VERIFY_WITH_TIMEOUT(last, 10000);
         const std::int64_t before = ids.empty() ? 0 : ids.back();
-        const auto logged = m_server->post(
-            QStringLiteral("/logs/"), json::array({{{"name", "test"},
-                                                    {"level", 20},
-                                                    {"message", "a line written later"},
-                                                    {"timestamp", weft::to_iso(weft::now_us())},
-                                                    {"flow_run_id", m_running.flow_run_id}}}));
+        const auto logged = m_server->api("POST", QStringLiteral("/logs/"),
+                                          json::array({{{"name", "test"},
+                                                        {"level", 20},
+                                                        {"message", "a line written later"},
+                                                        {"timestamp", weft::to_iso(weft::now_us())},
+                                                        {"flow_run_id", m_running.flow_run_id}}}));
         QCOMPARE(logged.status, 201);
-        m_server->post(QStringLiteral("/flow_runs/%1/set_state")
-                           .arg(QString::fromStdString(m_running.flow_run_id)),
-                       {{"state", {{"type", "RUNNING"}, {"name", "Running"}}}, {"force", true}});
+        m_server->api("POST",
+                      QStringLiteral("/flow_runs/%1/set_state")
+                          .arg(QString::fromStdString(m_running.flow_run_id)),
+                      {{"state", {{"type", "RUNNING"}, {"name", "Running"}}}, {"force", true}});
         auto lastId = [&]() -> std::int64_t {
             for (const auto& args : batches)
                 for (const weft::Event& e : *args.at(0).value<EventBatch>())
@@ -490,10 +452,10 @@ private Q_SLOTS:
             auto store = weft::Store::open(db.toStdString());
             run = fixtures::writeRun(*store, {});
         }
-        auto server = std::make_unique<Server>();
-        QVERIFY2(server->start(db), server->err.constData());
-        const quint16 port = server->port;
-        RemoteSettings settings{server->api()};
+        auto server = std::make_unique<ServerProcess>();
+        QVERIFY2(server->start(db), server->error().constData());
+        const quint16 port = server->port();
+        RemoteSettings settings{server->url()};
         settings.timeoutMs = 3000;
         RemoteBackend b(settings);
         QSignalSpy health(&b, &Backend::healthChanged);
@@ -501,8 +463,7 @@ private Q_SLOTS:
         QVERIFY(openBackend(b));
         QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), 10000);
 
-        server->process.kill();
-        QVERIFY(server->process.waitForFinished(10000));
+        server->kill();
         // A loaded machine (CI on 2 cores) may take a few seconds to notice: the limit is generous.
         QTRY_VERIFY_WITH_TIMEOUT(!b.isHealthy(), 15000);
         QVERIFY(!b.isLive());
@@ -516,14 +477,15 @@ private Q_SLOTS:
                  qPrintable(failed->error()));
         QVERIFY(clock.elapsed() < 5000);
 
-        server = std::make_unique<Server>();
-        QVERIFY2(server->start(db, port), server->err.constData());
+        server = std::make_unique<ServerProcess>();
+        QVERIFY2(server->start(db, port), server->error().constData());
         QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), 15000); // the backoff reconnected
         auto count = await<std::int64_t>([&](QObject* c, auto d) { b.countFlowRuns(all, c, d); });
         QVERIFY(count && *count);
         QTRY_VERIFY_WITH_TIMEOUT(b.isHealthy(), 5000);
         batches.clear();
-        server->post(
+        server->api(
+            "POST",
             QStringLiteral("/flow_runs/%1/set_state").arg(QString::fromStdString(run.flow_run_id)),
             {{"state", {{"type", "RUNNING"}}}, {"force", true}});
         QTRY_VERIFY_WITH_TIMEOUT(!batches.isEmpty(), 10000);
@@ -532,16 +494,17 @@ private Q_SLOTS:
     void wrongTokenIs401() {
         QTemporaryDir dir;
         { weft::Store::open(dir.filePath(QStringLiteral("a.db")).toStdString()); }
-        Server server;
-        QVERIFY2(server.start(dir.filePath(QStringLiteral("a.db")), 0, QStringLiteral("secret")),
-                 server.err.constData());
-        RemoteBackend wrong({server.api(), QStringLiteral("not-it")});
+        ServerProcess server;
+        QVERIFY2(server.start(dir.filePath(QStringLiteral("a.db")), 0,
+                              {QStringLiteral("--api-key"), QStringLiteral("secret")}),
+                 server.error().constData());
+        RemoteBackend wrong({server.url(), QStringLiteral("not-it")});
         QSignalSpy failed(&wrong, &Backend::failed);
         QVERIFY(!openBackend(wrong));
         QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("answered 401")),
                  qPrintable(failed.at(0).at(0).toString()));
         QVERIFY(!wrong.isHealthy());
-        RemoteBackend right({server.api(), QStringLiteral("secret")});
+        RemoteBackend right({server.url(), QStringLiteral("secret")});
         QVERIFY(openBackend(right));
         QTRY_VERIFY_WITH_TIMEOUT(right.isLive(), 10000); // the socket signs in too
     }
@@ -549,14 +512,14 @@ private Q_SLOTS:
     void basicAuthToken() {
         QTemporaryDir dir;
         { weft::Store::open(dir.filePath(QStringLiteral("b.db")).toStdString()); }
-        Server server;
+        ServerProcess server;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("WEFT_SERVER_API_AUTH_STRING"), QStringLiteral("ann:pw"));
-        server.process.setProcessEnvironment(env);
-        QVERIFY2(server.start(dir.filePath(QStringLiteral("b.db"))), server.err.constData());
-        RemoteBackend wrong({server.api(), QStringLiteral("ann:nope")});
+        server.process().setProcessEnvironment(env);
+        QVERIFY2(server.start(dir.filePath(QStringLiteral("b.db"))), server.error().constData());
+        RemoteBackend wrong({server.url(), QStringLiteral("ann:nope")});
         QVERIFY(!openBackend(wrong));
-        RemoteBackend right({server.api(), QStringLiteral("ann:pw")});
+        RemoteBackend right({server.url(), QStringLiteral("ann:pw")});
         QVERIFY(openBackend(right));
         QTRY_VERIFY_WITH_TIMEOUT(right.isLive(), 10000);
     }
@@ -580,7 +543,7 @@ private Q_SLOTS:
             return p.exitCode();
         };
         QByteArray err;
-        QCOMPARE(studio({QStringLiteral("--connect"), m_server->api().toString(),
+        QCOMPARE(studio({QStringLiteral("--connect"), m_server->url().toString(),
                          QStringLiteral("--screenshot"), png},
                         &err),
                  0);
@@ -663,7 +626,7 @@ private Q_SLOTS:
 
     // A context destroyed before the answer is never called.
     void destroyedContextIsNotCalled() {
-        RemoteBackend b({m_server->api()});
+        RemoteBackend b({m_server->url()});
         bool called = false;
         {
             QObject context;
@@ -677,7 +640,7 @@ private Q_SLOTS:
     }
 
     void flowRunListModelOverTheServer() {
-        RemoteBackend b({m_server->api()});
+        RemoteBackend b({m_server->url()});
         QVERIFY(openBackend(b));
         FlowRunListModel model(&b);
         QAbstractItemModelTester tester(&model,
@@ -694,7 +657,7 @@ private Q_SLOTS:
     // A run page's models over the server: its snapshot (the run and its task runs) and its log
     // lines, which fill in when a view asks for them.
     void runPageModelsOverTheServer() {
-        RemoteBackend b({m_server->api()});
+        RemoteBackend b({m_server->url()});
         QVERIFY(openBackend(b));
         RunSnapshot snapshot(&b);
         QSignalSpy loaded(&snapshot, &RunSnapshot::loaded);
@@ -717,14 +680,14 @@ private Q_SLOTS:
 
     // The window names the server; a run page disables what a server cannot do, saying why.
     void windowOnAServer() {
-        RemoteBackend b({m_server->api()});
+        RemoteBackend b({m_server->url()});
         QVERIFY(openBackend(b));
         ThemeManager theme(*qApp);
         MainWindow window(&b, &theme);
-        QVERIFY2(window.windowTitle().contains(m_server->api().toString()),
+        QVERIFY2(window.windowTitle().contains(m_server->url().toString()),
                  qPrintable(window.windowTitle()));
         auto* label = window.findChild<QLabel*>(QStringLiteral("backendLabel"));
-        QVERIFY(label && label->text().contains(m_server->api().toString()));
+        QVERIFY(label && label->text().contains(m_server->url().toString()));
 
         auto run = await<std::optional<weft::FlowRunRecord>>(
             [&](QObject* c, auto d) { b.fetchFlowRun(m_run.flow_run_id, c, d); });

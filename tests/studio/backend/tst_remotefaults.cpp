@@ -2,59 +2,22 @@
 // controls: what happened while Studio could not hear the server is caught up on reconnecting.
 #include "backend/remotebackend.h"
 #include "fixtures.h"
+#include "remotetesting.h"
 #include "runs/flowrunlistmodel.h"
 #include "runs/flowrunroles.h"
 #include "runs/runsnapshot.h"
-#include "serverprocess.h"
 #include "tcpproxy.h"
+#include "testprocess.h"
 
 #include <QAbstractItemModelTester>
 #include <QtTest>
 
 using namespace weft::studio;
+using test::openBackend;
 
 namespace {
 
 constexpr int kWaitMs = 15000;
-
-// A weft-server child process on `db`, on a free port.
-struct Server {
-    QProcess process;
-    quint16 port = 0;
-    QByteArray err;
-
-    bool start(const QString& db) {
-        process.setProcessChannelMode(QProcess::SeparateChannels);
-        process.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"), db});
-        port = process.waitForStarted() ? waitForPort(process, err) : 0;
-        return port != 0;
-    }
-    QUrl url(const QString& path) const {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1/api%2").arg(port).arg(path));
-    }
-    void kill() {
-        process.kill();
-        process.waitForFinished(10000);
-    }
-    ~Server() {
-        if (process.state() != QProcess::NotRunning) {
-            process.terminate();
-            if (!process.waitForFinished(10000)) process.kill();
-        }
-    }
-};
-
-bool openBackend(RemoteBackend& b) {
-    QSignalSpy opened(&b, &Backend::opened);
-    QSignalSpy failed(&b, &Backend::failed);
-    b.open();
-    QElapsedTimer clock;
-    clock.start();
-    while (opened.count() + failed.count() == 0 && clock.elapsed() < kWaitMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    return opened.count() == 1;
-}
 
 // A 5 ms timer on the GUI thread: the longest gap between its ticks is how long the GUI
 // thread was kept from its events.
@@ -107,7 +70,7 @@ class TestRemoteFaults : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
     QString m_db; // a few runs, for the stream tests
-    std::unique_ptr<Server> m_server;
+    std::unique_ptr<ServerProcess> m_server;
 
 private Q_SLOTS:
     void initTestCase() {
@@ -116,15 +79,15 @@ private Q_SLOTS:
             auto store = weft::Store::open(m_db.toStdString());
             fixtures::writeManyRuns(*store, 20);
         }
-        m_server = std::make_unique<Server>();
-        QVERIFY2(m_server->start(m_db), m_server->err.constData());
+        m_server = std::make_unique<ServerProcess>();
+        QVERIFY2(m_server->start(m_db), m_server->error().constData());
     }
 
     // A server that accepts the WebSocket and then never sends (not even pongs): the missed
     // pong gives it away, the stream is reopened with a growing backoff, polling meanwhile,
     // and the GUI thread keeps ticking throughout.
     void stalledStreamIsReopened() {
-        TcpProxy proxy(m_server->port);
+        TcpProxy proxy(m_server->port());
         proxy.setStallWebSockets(true);
         GuiTicker ticker;
         RemoteBackend b({proxy.api()});
@@ -149,7 +112,7 @@ private Q_SLOTS:
     // A stream dropped a second after every open: the short-lived connections do not reset
     // the backoff, so the attempts spread out instead of hammering the server.
     void streamDroppedEverySecond() {
-        TcpProxy proxy(m_server->port);
+        TcpProxy proxy(m_server->port());
         proxy.setDropWebSocketsAfter(1000);
         GuiTicker ticker;
         RemoteBackend b({proxy.api()});
@@ -185,9 +148,9 @@ private Q_SLOTS:
             spec.name = "kept";
             kept = fixtures::writeRun(*store, spec);
         }
-        auto server = std::make_unique<Server>();
-        QVERIFY2(server->start(db), server->err.constData());
-        TcpProxy proxy(server->port);
+        auto server = std::make_unique<ServerProcess>();
+        QVERIFY2(server->start(db), server->error().constData());
+        TcpProxy proxy(server->port());
         QVERIFY(proxy.isListening());
 
         RemoteBackend b({proxy.api()});
@@ -211,14 +174,14 @@ private Q_SLOTS:
         proxy.setDown(true);
         QTRY_VERIFY_WITH_TIMEOUT(!b.isLive(), kWaitMs);
         server->kill();
-        server = std::make_unique<Server>();
-        QVERIFY2(server->start(db), server->err.constData());
+        server = std::make_unique<ServerProcess>();
+        QVERIFY2(server->start(db), server->error().constData());
         const HttpAnswer deleted = request(
             "DELETE",
             server->url(
                 QStringLiteral("/flow_runs/%1").arg(QString::fromStdString(doomed.flow_run_id))));
         QVERIFY2(deleted.status / 100 == 2, deleted.raw.constData());
-        proxy.setTarget(server->port);
+        proxy.setTarget(server->port());
         proxy.setDown(false);
 
         QTRY_VERIFY_WITH_TIMEOUT(b.isLive(), kWaitMs);

@@ -15,7 +15,7 @@
 #include "runpage.h"
 #include "runs/flowrunlistmodel.h"
 #include "runs/flowrunroles.h"
-#include "serverprocess.h"
+#include "testprocess.h"
 
 #include <weft/store.hpp>
 
@@ -35,28 +35,6 @@ using nlohmann::json;
 
 namespace {
 
-struct Server {
-    QProcess process;
-    quint16 port = 0;
-    QByteArray err;
-    bool start(const QString& db) {
-        process.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"), db});
-        port = process.waitForStarted() ? waitForPort(process, err) : 0;
-        return port != 0;
-    }
-    QUrl api() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/api").arg(port)); }
-    HttpAnswer post(const QString& path, const json& body) {
-        return request("POST", QUrl(api().toString() + path),
-                       QByteArray::fromStdString(body.dump()));
-    }
-    ~Server() {
-        if (process.state() == QProcess::NotRunning) return;
-        process.terminate();
-        if (!process.waitForFinished(10000)) process.kill();
-    }
-};
-
 const json kSchema = json::parse(R"({
   "title": "Parameters", "type": "object",
   "properties": {
@@ -71,7 +49,7 @@ const json kSchema = json::parse(R"({
 class TestDeploymentsRemote : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
-    std::unique_ptr<Server> m_server;
+    std::unique_ptr<ServerProcess> m_server;
     std::unique_ptr<RemoteBackend> m_backend;
     std::string m_deploymentId;
 
@@ -79,32 +57,32 @@ private Q_SLOTS:
     void initTestCase() {
         const QString db = m_dir.filePath(QStringLiteral("server.db"));
         weft::Store::open(db.toStdString()); // a new database for the server
-        m_server = std::make_unique<Server>();
-        QVERIFY2(m_server->start(db), m_server->err.constData());
-        auto flow = m_server->post(QStringLiteral("/flows/"), {{"name", "etl"}});
+        m_server = std::make_unique<ServerProcess>();
+        QVERIFY2(m_server->start(db), m_server->error().constData());
+        auto flow = m_server->api("POST", QStringLiteral("/flows/"), {{"name", "etl"}});
         QVERIFY2(flow.status == 200 || flow.status == 201, flow.raw.constData());
         QCOMPARE(m_server
-                     ->post(QStringLiteral("/work_pools/"),
-                            {{"name", "local"}, {"type", "process"}, {"concurrency_limit", 2}})
+                     ->api("POST", QStringLiteral("/work_pools/"),
+                           {{"name", "local"}, {"type", "process"}, {"concurrency_limit", 2}})
                      .status,
                  201);
         QCOMPARE(m_server
-                     ->post(QStringLiteral("/work_pools/local/workers/heartbeat"),
-                            {{"name", "w1"}, {"heartbeat_interval_seconds", 30}})
+                     ->api("POST", QStringLiteral("/work_pools/local/workers/heartbeat"),
+                           {{"name", "w1"}, {"heartbeat_interval_seconds", 30}})
                      .status,
                  204);
-        auto d = m_server->post(QStringLiteral("/deployments/"),
-                                {{"name", "nightly"},
-                                 {"flow_id", flow.body.at("id")},
-                                 {"work_pool_name", "local"},
-                                 {"description", "Loads the day's data."},
-                                 {"parameters", {{"n", 1}, {"label", "x"}}},
-                                 {"parameter_openapi_schema", kSchema},
-                                 {"tags", {"prod"}},
-                                 {"schedules", {{{"schedule", {{"interval", 3600}}}}}}});
+        auto d = m_server->api("POST", QStringLiteral("/deployments/"),
+                               {{"name", "nightly"},
+                                {"flow_id", flow.body.at("id")},
+                                {"work_pool_name", "local"},
+                                {"description", "Loads the day's data."},
+                                {"parameters", {{"n", 1}, {"label", "x"}}},
+                                {"parameter_openapi_schema", kSchema},
+                                {"tags", {"prod"}},
+                                {"schedules", {{{"schedule", {{"interval", 3600}}}}}}});
         QVERIFY2(d.status == 201, d.raw.constData());
         m_deploymentId = d.body.at("id").get<std::string>();
-        m_backend = std::make_unique<RemoteBackend>(RemoteSettings{m_server->api()});
+        m_backend = std::make_unique<RemoteBackend>(RemoteSettings{m_server->url()});
         QSignalSpy opened(m_backend.get(), &Backend::opened);
         m_backend->open();
         QVERIFY(opened.wait(15000));
