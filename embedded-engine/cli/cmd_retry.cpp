@@ -55,7 +55,10 @@ void remote_retry(Cli& cli, const RetryOptions& o) {
         states::awaiting_retry(now_us(), from ? "Retried by a user from task run " + from->id + "."
                                               : "Retried by a user.");
     if (from) proposed.details[kRetryFromTaskRunKey] = from->id;
-    const Outcome outcome = propose_state(api, RemoteRun::Flow, run.id, run.state, proposed, false);
+    // The rules end a COMPLETED run for good; rerunning part of one is a person's decision,
+    // checked above, so that proposal is forced (as Studio forces its retries).
+    const Outcome outcome =
+        propose_state(api, RemoteRun::Flow, run.id, run.state, proposed, completed_from_task);
     if (!outcome.accepted())
         throw CliError("cannot retry flow run " + run.id + ": " + outcome.reason);
     cli.out() << "Retrying flow run " << run.id << " (" << run.name << ")"

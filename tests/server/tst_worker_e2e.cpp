@@ -212,6 +212,17 @@ private Q_SLOTS:
         QCOMPARE(again.value("run_count", 0), 2); // run again, not reused
         QCOMPARE(taskRun(id, "check").value("state_type", ""), std::string("COMPLETED"));
         QCOMPARE(flowRun(id).value("run_count", 0), 2);
+
+        // A COMPLETED run reruns from a task too: only `check` runs again.
+        const std::string checkId = taskRun(id, "check").value("id", "");
+        const ProcessRun fromCheck = weft({QStringLiteral("flow-run"), QStringLiteral("retry"),
+                                           qs(id), QStringLiteral("--from-task"), qs(checkId)});
+        QVERIFY2(fromCheck.code == 0, qPrintable(fromCheck.err));
+        QTRY_VERIFY2_WITH_TIMEOUT(flowRun(id).value("run_count", 0) == 3
+                                      && stateOf(id) == "COMPLETED",
+                                  flowRun(id).dump().c_str(), 30000);
+        QCOMPARE(taskRun(id, "first").value("run_count", 0), 2); // reused this time
+        QCOMPARE(taskRun(id, "check").value("state_type", ""), std::string("COMPLETED"));
     }
 
     // A task run of another flow run is refused, and nothing changes.
