@@ -81,6 +81,11 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("--run-tab"), QStringLiteral("gantt")} << false;
         QTest::addRow("bad page") << QStringList{QStringLiteral("--page"), QStringLiteral("home")}
                                   << false;
+        for (const QString& page : pageNames())
+            QTest::addRow("page %s", qPrintable(page))
+                << QStringList{QStringLiteral("--page"), page} << true;
+        QTest::addRow("work pools spelt with an underscore")
+            << QStringList{QStringLiteral("--page"), QStringLiteral("work_pools")} << false;
         QTest::addRow("unknown") << QStringList{QStringLiteral("--frobnicate")} << false;
     }
     void options() {
@@ -91,6 +96,8 @@ private Q_SLOTS:
             parseStudioOptions(QStringList{QStringLiteral("weft-studio")} + args, &error);
         QCOMPARE(parsed.has_value(), ok);
         if (!ok) QVERIFY(!error.isEmpty());
+        if (const qsizetype at = args.indexOf(QStringLiteral("--page")); ok && at >= 0)
+            QCOMPARE(parsed->page, args.at(at + 1));
         if (ok && args.contains(QStringLiteral("--demo"))) {
             QVERIFY(parsed->demo);
             QCOMPARE(parsed->screenshotDelayMs, 5000);

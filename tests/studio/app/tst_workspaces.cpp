@@ -14,6 +14,7 @@
 #include "deployments/deploymentspage.h"
 #include "deployments/workpoolspage.h"
 #include "fixtures.h"
+#include "flowspage.h"
 #include "mainwindow.h"
 #include "runactions.h"
 #include "runpage.h"
@@ -279,6 +280,36 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window->currentWorkspace() != nullptr, 15000);
         QTRY_COMPARE(runIds(window->runList()),
                      QStringList{QString::fromStdString(m_localRun.flow_run_id)});
+    }
+
+    // --connect URL --page deployments|work-pools: the window opens on that page of the
+    // server's workspace (what --screenshot then saves).
+    void connectOpensOnThePage_data() {
+        QTest::addColumn<QString>("page");
+        QTest::addRow("deployments") << QStringLiteral("deployments");
+        QTest::addRow("work pools") << QStringLiteral("work-pools");
+        QTest::addRow("flows") << QStringLiteral("flows");
+    }
+    void connectOpensOnThePage() {
+        QFETCH(QString, page);
+        ServerChild server;
+        QVERIFY2(server.start(m_serverDb), server.err.constData());
+        StudioOptions options;
+        options.db = m_localDb;
+        options.connectUrl = server.api().toString();
+        options.page = page;
+        StudioLauncher launcher(options, m_theme.get());
+        QSignalSpy shown(&launcher, &StudioLauncher::windowShown);
+        QVERIFY(launcher.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 15000);
+        MainWindow* window = launcher.window();
+        QVERIFY(window->currentConnection()->isServer());
+        QVERIFY(window->currentWorkspace());
+        QWidget* expected =
+            page == QLatin1String("deployments")  ? static_cast<QWidget*>(window->deploymentsPage())
+            : page == QLatin1String("work-pools") ? static_cast<QWidget*>(window->workPoolsPage())
+                                                  : static_cast<QWidget*>(window->flowsPage());
+        QCOMPARE(window->tabs()->currentWidget(), expected);
     }
 
     // Saved profiles are listed after the local database; a profile's API key is read from the
