@@ -2,6 +2,7 @@
 // timeline bars, filter the list, search the logs, retry a failed run and watch it complete.
 #include "backend/embeddedbackend.h"
 #include "commandpalette.h"
+#include "common/jsonpane.h"
 #include "fixtures.h"
 #include "flowspage.h"
 #include "graph/rungraphmodel.h"
@@ -39,6 +40,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTreeView>
 
 using namespace weft::studio;
 using namespace weft::studio::flowruns;
@@ -136,6 +138,22 @@ private Q_SLOTS:
         QVERIFY(!page->details()->isVisible());
         page->selectTaskRun(QString::fromStdString(m_etl.task_run_ids.front()));
         QVERIFY(page->details()->isVisible());
+    }
+
+    // A run without parameters says so on its Parameters tab rather than showing an empty tree;
+    // with parameters, the tree is shown.
+    void parametersTabSaysWhenThereAreNone() {
+        const QString id = QString::fromStdString(m_etl.flow_run_id);
+        m_window->openRun(id);
+        QTRY_VERIFY(m_window->runPage(id) != nullptr);
+        RunPage* page = m_window->runPage(id);
+        page->showTab(RunPage::Tab::Parameters);
+        QTRY_COMPARE(page->parameters()->placeholderText(), u"This run has no parameters."_qs);
+        QVERIFY(page->parameters()->isVisible());
+        page->parameters()->setJson(nlohmann::json{{"n", 1}}, u"none"_qs);
+        QCOMPARE(page->parameters()->placeholderText(), QString());
+        QCOMPARE(page->parameters()->currentWidget(), page->parameters()->tree());
+        QCOMPARE(page->parameters()->tree()->model()->rowCount(), 1);
     }
 
     void readOnlyDatabaseIsShownAndNotChanged() {
