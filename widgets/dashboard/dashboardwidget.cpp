@@ -49,6 +49,20 @@ QChartView* chartView(QWidget* parent) {
     return view;
 }
 
+// Bars of the runs-by-state chart per range: few enough that each bar's time label is read
+// whole under it (24 hourly "16:03" labels were cut to "16:…"), one label a bar.
+int bucketsFor(qint64 seconds) {
+    if (seconds <= 86400) return 12;     // 5 minutes, or 2 hours
+    if (seconds <= 7 * 86400) return 14; // 12 hours
+    return 15;                           // 2 days
+}
+
+QString labelFormat(qint64 seconds) {
+    if (seconds <= 86400) return QStringLiteral("hh:mm");
+    if (seconds <= 7 * 86400) return QStringLiteral("ddd hh:mm");
+    return QStringLiteral("MMM d");
+}
+
 // 0 to a round top in round steps (0/500/1000/…), not the largest value cut in quarters.
 void setNiceRange(QValueAxis* axis, double maxValue, bool integers) {
     const NiceAxis nice = niceAxis(maxValue, 5, integers);
@@ -113,10 +127,12 @@ DashboardWidget::DashboardWidget(DashboardModel* model, QWidget* parent)
     m_failures->setWordWrap(false);
     layout->addWidget(m_failures, 2);
 
-    connect(m_range, &QComboBox::currentIndexChanged, this, [this] {
+    auto applyRange = [this] {
         const qint64 seconds = m_range->currentData().toLongLong();
-        m_model->setRange(seconds, seconds <= 3600 ? 12 : seconds <= 86400 ? 24 : 30);
-    });
+        m_model->setRange(seconds, bucketsFor(seconds));
+    };
+    connect(m_range, &QComboBox::currentIndexChanged, this, applyRange);
+    applyRange(); // the model's own default has other buckets
     connect(m_model, &DashboardModel::refreshed, this, &DashboardWidget::rebuild);
     auto* error = new ErrorPanel(this); // zeros in the tiles would read as "no runs"
     connect(m_model, &DashboardModel::errorChanged, error, &ErrorPanel::setError);
@@ -173,7 +189,7 @@ void DashboardWidget::rebuildHistory(bool dark) {
             stack += n;
         tallest = std::max(tallest, stack);
         const QDateTime t = QDateTime::fromMSecsSinceEpoch(b.start / 1000);
-        categories << t.toString(span <= 86400 ? QStringLiteral("hh:mm") : QStringLiteral("MMM d"));
+        categories << t.toString(labelFormat(span));
     }
     for (auto type : allStateTypes()) {
         bool any = false;
