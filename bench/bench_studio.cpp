@@ -108,33 +108,6 @@ long rssKb() {
     return 0;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The GUI thread's stalls
-
-// The longest gap between a 5 ms timer's ticks since the last take().
-class GapMeter {
-public:
-    GapMeter() {
-        m_tick.setInterval(5);
-        m_tick.setTimerType(Qt::PreciseTimer);
-        QObject::connect(&m_tick, &QTimer::timeout, [this] {
-            m_worst = std::max(m_worst, m_since.nsecsElapsed() / 1e6);
-            m_since.restart();
-        });
-        m_since.start();
-        m_tick.start();
-    }
-    double take() {
-        m_since.restart();
-        return std::exchange(m_worst, 0.0);
-    }
-
-private:
-    QTimer m_tick;
-    QElapsedTimer m_since;
-    double m_worst = 0;
-};
-
 void settle(int ms) {
     QElapsedTimer t;
     t.start();

@@ -7,6 +7,7 @@
 #include <QTableView>
 #include <QThread>
 #include <QTimer>
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
@@ -87,6 +88,35 @@ Stall TimingApp::take(const char* phase) {
     const Stall s{m_wall.ms, m_cpu.ms};
     m_wall = m_cpu = {};
     return s;
+}
+
+GapMeter::GapMeter() {
+    m_tick.setInterval(5);
+    m_tick.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&m_tick, &QTimer::timeout, [this] {
+        m_gaps.push_back(m_since.nsecsElapsed() / 1e6);
+        m_since.restart();
+    });
+    m_since.start();
+    m_tick.start();
+}
+
+double GapMeter::take() {
+    const double worst = max();
+    m_gaps.clear();
+    m_since.restart();
+    return worst;
+}
+
+double GapMeter::max() const {
+    return m_gaps.empty() ? 0 : *std::max_element(m_gaps.begin(), m_gaps.end());
+}
+
+double GapMeter::percentile(double p) const {
+    if (m_gaps.empty()) return 0;
+    auto v = m_gaps;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, std::size_t(p * double(v.size())))];
 }
 
 TimingApp* timingApp() {

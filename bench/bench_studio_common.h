@@ -4,6 +4,7 @@
 // list's window, shown until its first page of loaded rows is painted.
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QTimer>
 #include <functional>
 #include <vector>
 
@@ -48,6 +49,24 @@ private:
     int m_depth = 0;
     std::vector<bool> m_timed; // timed events in progress: did a nested loop run inside?
     Longest m_wall, m_cpu;
+};
+
+// The gaps between a 5 ms GUI-thread timer's ticks: the GUI thread busy, or preempted by other
+// threads and processes. Ticking from construction until stop().
+class GapMeter {
+public:
+    GapMeter();
+    /// The longest gap since the last take() (or the start); the next ones are counted anew.
+    double take();
+    void stop() { m_tick.stop(); }
+    double max() const;
+    /// The gap that `p` (0…1) of the gaps since the last take() were no longer than.
+    double percentile(double p) const;
+
+private:
+    QTimer m_tick;
+    QElapsedTimer m_since;
+    std::vector<double> m_gaps;
 };
 
 /// The application, which main() makes a TimingApp.

@@ -27,15 +27,11 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTableView>
-#include <QTimer>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -44,39 +40,6 @@ using namespace weft::bench;
 using nlohmann::json;
 
 namespace {
-
-// Every gap between a 5 ms GUI-thread timer's ticks while it runs.
-class GapRecorder {
-public:
-    GapRecorder() {
-        m_tick.setInterval(5);
-        m_tick.setTimerType(Qt::PreciseTimer);
-        QObject::connect(&m_tick, &QTimer::timeout, [this] {
-            m_gaps.push_back(m_since.nsecsElapsed() / 1e6);
-            m_since.restart();
-        });
-    }
-    void start() {
-        m_gaps.clear();
-        m_since.start();
-        m_tick.start();
-    }
-    void stop() { m_tick.stop(); }
-    double max() const {
-        return m_gaps.empty() ? 0 : *std::max_element(m_gaps.begin(), m_gaps.end());
-    }
-    double percentile(double p) const {
-        if (m_gaps.empty()) return 0;
-        auto v = m_gaps;
-        std::sort(v.begin(), v.end());
-        return v[std::min(v.size() - 1, std::size_t(p * double(v.size())))];
-    }
-
-private:
-    QTimer m_tick;
-    QElapsedTimer m_since;
-    std::vector<double> m_gaps;
-};
 
 quint16 startServer(QProcess& server, const std::string& db) {
     server.setProcessChannelMode(QProcess::SeparateChannels);
@@ -188,8 +151,7 @@ int runRemoteBench(const std::string& dir, long runs, int rate, double seconds) 
     std::atomic<long long> delivered{0};
     QObject::connect(&remote, &Backend::eventsArrived,
                      [&](const EventBatch& b) { delivered += (long long)b->size(); });
-    GapRecorder gaps;
-    gaps.start();
+    GapMeter gaps;
     timingApp()->take(nullptr);
     const double cpu0 = threadCpuMs();
     std::atomic<bool> sending{true};
