@@ -1,6 +1,7 @@
 // weft-studio's command line: options, a clear message for a bad database, and --screenshot
 // writing a PNG of the window's size that is not blank.
 #include "readonlyview.h"
+#include "serverprocess.h"
 #include "studiolauncher.h"
 #include "studiooptions.h"
 
@@ -188,6 +189,38 @@ private Q_SLOTS:
             "WEFT_DB at another file.");
         QVERIFY(!StudioLauncher::withoutCommandLineHints(corrupt).contains(u"--db"));
         QVERIFY(StudioLauncher::withoutCommandLineHints(corrupt).contains(u"corrupt"));
+    }
+
+    // --connect URL --page deployments|work-pools --screenshot FILE against a running
+    // weft-server: the picture of that page is saved and the program ends on its own.
+    void screenshotOfAServersPage() {
+        QTemporaryDir dir;
+        QProcess server;
+        server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
+                     {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
+                      dir.filePath(QStringLiteral("server.db"))});
+        QByteArray serverErr;
+        const quint16 port = server.waitForStarted() ? waitForPort(server, serverErr) : 0;
+        QVERIFY2(port != 0, serverErr.constData());
+        const QString api = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QCOMPARE(request("POST", QUrl(api + QStringLiteral("/work_pools/")),
+                         R"({"name": "default", "type": "process"})")
+                     .status,
+                 201);
+        for (const QString& page : {QStringLiteral("deployments"), QStringLiteral("work-pools")}) {
+            const QString png = dir.filePath(page + QStringLiteral(".png"));
+            QByteArray err;
+            QCOMPARE(run({QStringLiteral("--connect"), api, QStringLiteral("--page"), page,
+                          QStringLiteral("--screenshot"), png, QStringLiteral("--screenshot-delay"),
+                          QStringLiteral("500")},
+                         &err, dir.filePath(QStringLiteral("local.db"))),
+                     0);
+            const QImage image(png);
+            QVERIFY2(!image.isNull(), err.constData());
+            QCOMPARE(image.size(), QSize(1400, 880));
+        }
+        server.terminate();
+        QVERIFY(server.waitForFinished(10000));
     }
 
     void screenshotHasTheWindowSizeAndIsNotBlank() {
