@@ -20,6 +20,8 @@
 #include "runs/flowrunroles.h"
 #include "runs/runlistwidget.h"
 #include "runs/taskrundetails.h"
+#include "runs/taskrunroles.h"
+#include "runs/taskruntable.h"
 #include "timeline/timelinemodel.h"
 #include "timeline/timelinewidget.h"
 #include <weft/pause.hpp>
@@ -154,6 +156,34 @@ private Q_SLOTS:
         QCOMPARE(page->parameters()->placeholderText(), QString());
         QCOMPARE(page->parameters()->currentWidget(), page->parameters()->tree());
         QCOMPARE(page->parameters()->tree()->model()->rowCount(), 1);
+    }
+
+    // A run whose task names are long: the Task runs table widens its name column to them
+    // (up to a limit) instead of cutting every name.
+    void longTaskNamesAreShownWhole() {
+        const QString db = m_dir.filePath(QStringLiteral("long-names.db"));
+        fixtures::Written run;
+        {
+            auto store = weft::Store::open(db.toStdString());
+            fixtures::RunSpec spec;
+            spec.tasks = {{"station_region_summarize"}, {"station_region_summarize"}};
+            run = fixtures::writeRun(*store, spec);
+            store->flush();
+        }
+        EmbeddedBackend backend(db);
+        QCOMPARE(backend.openNow(), QString());
+        TaskRunTable table(&backend);
+        table.resize(1200, 400);
+        table.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&table));
+        table.setFlowRun(QString::fromStdString(run.flow_run_id));
+        QTRY_COMPARE(table.model()->rowCount(), 2);
+        const QString name = table.model()->index(0, taskruns::NameColumn).data().toString();
+        QVERIFY2(name.startsWith(u"station_region_summarize"), qPrintable(name));
+        const int needed = table.fontMetrics().horizontalAdvance(name);
+        QTRY_VERIFY2(table.horizontalHeader()->sectionSize(taskruns::NameColumn) > needed,
+                     qPrintable(QString::number(
+                         table.horizontalHeader()->sectionSize(taskruns::NameColumn))));
     }
 
     void readOnlyDatabaseIsShownAndNotChanged() {
