@@ -126,6 +126,12 @@ DashboardWidget::DashboardWidget(DashboardModel* model, QWidget* parent)
     m_failures->setAlternatingRowColors(true);
     m_failures->setWordWrap(false);
     layout->addWidget(m_failures, 2);
+    // An empty table reads as "not loaded": it says there is nothing to list instead.
+    m_noFailures = new QLabel(tr("No failed or crashed runs in this range."), this);
+    m_noFailures->setObjectName(QStringLiteral("noFailures"));
+    m_noFailures->setAlignment(Qt::AlignCenter);
+    m_noFailures->setEnabled(false); // greyed, like a placeholder
+    layout->addWidget(m_noFailures, 2);
 
     auto applyRange = [this] {
         const qint64 seconds = m_range->currentData().toLongLong();
@@ -173,6 +179,9 @@ void DashboardWidget::rebuild() {
     rebuildHistory(dark);
     rebuildFlows(dark);
     m_failures->resizeColumnsToContents();
+    const bool none = m_model->isLoaded() && m_model->rowCount() == 0;
+    m_failures->setVisible(!none);
+    m_noFailures->setVisible(none);
 }
 
 void DashboardWidget::rebuildHistory(bool dark) {

@@ -12,6 +12,7 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QLabel>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QValueAxis>
@@ -76,6 +77,36 @@ private Q_SLOTS:
         QCOMPARE(y->tickCount(), 4);
         const double step = (y->max() - y->min()) / (y->tickCount() - 1);
         QCOMPARE(step, niceAxis(15, 5, true).step);
+    }
+
+    // Without failures in the range the dashboard says so where the table of failures would be;
+    // with them, the table is shown.
+    void noFailuresIsSaid() {
+        const QString empty = m_dir.filePath(QStringLiteral("calm.db"));
+        {
+            auto store = weft::Store::open(empty.toStdString());
+            fixtures::RunSpec spec; // completed, started now
+            fixtures::writeRun(*store, spec);
+            store->flush();
+        }
+        EmbeddedBackend calm(empty);
+        QCOMPARE(calm.openNow(), QString());
+        DashboardModel calmModel(&calm);
+        DashboardWidget calmWidget(&calmModel);
+        calmWidget.show();
+        auto* none = calmWidget.findChild<QLabel*>(QStringLiteral("noFailures"));
+        QVERIFY(none);
+        QTRY_VERIFY(calmModel.isLoaded() && none->isVisible());
+        QVERIFY(!calmWidget.findChild<QTableView*>()->isVisible());
+
+        EmbeddedBackend backend(m_db);
+        QCOMPARE(backend.openNow(), QString());
+        DashboardModel model(&backend);
+        DashboardWidget widget(&model);
+        widget.show();
+        QTRY_VERIFY(model.isLoaded() && model.rowCount() > 0);
+        QTRY_VERIFY(widget.findChild<QTableView*>()->isVisible());
+        QVERIFY(!widget.findChild<QLabel*>(QStringLiteral("noFailures"))->isVisible());
     }
 
     // Every range's time labels are read whole under their bars in a window of the default
