@@ -67,7 +67,7 @@ QString Connection::nameFor(const QUrl& apiUrl) {
 }
 
 QString Connection::statusText() const {
-    return tr("%1 · %2").arg(m_name, statusWord(m_status));
+    return tr("%1 · %2").arg(m_name, healthText(m_status));
 }
 
 void Connection::activate() {
@@ -82,7 +82,7 @@ void Connection::create() {
     if (m_backend) return;
     if (m_lookup) {
         // The secret is read once (a keychain job), then the backend is made with it.
-        setStatus(ConnectionStatus::Connecting, {});
+        setStatus(ConnectionHealth::Connecting, {});
         SettingsLookup lookup = std::move(m_lookup);
         m_lookup = {};
         lookup(this, [this](RemoteSettings settings) {
@@ -91,7 +91,7 @@ void Connection::create() {
         });
         return;
     }
-    if (m_status != ConnectionStatus::Reconnecting) setStatus(ConnectionStatus::Connecting, {});
+    if (m_status != ConnectionHealth::Reconnecting) setStatus(ConnectionHealth::Connecting, {});
     if (m_isServer) {
         auto remote = std::make_unique<RemoteBackend>(m_settings);
         RemoteBackend* r = remote.get();
@@ -118,7 +118,7 @@ void Connection::create() {
 void Connection::onOpened() {
     m_ready = true;
     m_retryMs = 500;
-    setStatus(ConnectionStatus::Connected, {});
+    setStatus(ConnectionHealth::Connected, {});
     checkVersion();
     Q_EMIT ready();
 }
@@ -127,14 +127,15 @@ void Connection::onOpenFailed(const QString& error) {
     // The failed backend is the sender: it goes once its signal returned.
     if (m_owned) m_owned.release()->deleteLater();
     m_backend = nullptr;
-    const ConnectionStatus health = m_isServer ? statusFromError(error) : ConnectionStatus::Failed;
+    const ConnectionHealth health =
+        m_isServer ? healthFromError(false, error) : ConnectionHealth::Failed;
     // Announced even when the state stays (the backend said it first): the backend is gone.
     m_status = health;
     m_detail = error;
     Q_EMIT statusChanged();
     if (!m_isServer) return;
     // A refused token stays refused: the user tries again (activate) after fixing it.
-    if (health == ConnectionStatus::AuthFailed) {
+    if (health == ConnectionHealth::AuthFailed) {
         m_activated = false;
         m_lookup = m_lookupKept;
         return;
@@ -146,10 +147,10 @@ void Connection::onOpenFailed(const QString& error) {
 void Connection::onBackendHealth(bool healthy, const QString& error) {
     if (!healthy) {
         if (!m_incompatible)
-            setStatus(m_isServer ? statusFromError(error) : ConnectionStatus::Failed, error);
+            setStatus(m_isServer ? healthFromError(false, error) : ConnectionHealth::Failed, error);
         return;
     }
-    if (!m_incompatible && m_ready) setStatus(ConnectionStatus::Connected, {});
+    if (!m_incompatible && m_ready) setStatus(ConnectionHealth::Connected, {});
     // The server answers again: it may be another one now.
     if (m_ready) checkVersion();
 }
@@ -160,18 +161,19 @@ void Connection::checkVersion() {
     checkApiVersion(*m_versionClient, this, [this](const QString& problem) {
         if (!problem.isEmpty()) {
             m_incompatible = true;
-            setStatus(ConnectionStatus::Incompatible, problem);
+            setStatus(ConnectionHealth::Incompatible, problem);
         } else if (m_incompatible) {
             m_incompatible = false;
-            setStatus(m_backend && m_backend->isHealthy()
-                          ? ConnectionStatus::Connected
-                          : statusFromError(m_backend ? m_backend->healthError() : QString()),
-                      m_backend ? m_backend->healthError() : QString());
+            setStatus(
+                m_backend && m_backend->isHealthy()
+                    ? ConnectionHealth::Connected
+                    : healthFromError(false, m_backend ? m_backend->healthError() : QString()),
+                m_backend ? m_backend->healthError() : QString());
         }
     });
 }
 
-void Connection::setStatus(ConnectionStatus health, const QString& detail) {
+void Connection::setStatus(ConnectionHealth health, const QString& detail) {
     if (health == m_status && detail == m_detail) return;
     m_status = health;
     m_detail = detail;

@@ -4,7 +4,7 @@
 // failed open with backoff, and follows its health: the backend's own reports, 401/403 as auth
 // failed, and the server's API version. A backend handed in already open is used, not owned.
 #include "backend/restclient.h"
-#include "connectionstatus.h"
+#include "connections/connectionhealth.h"
 
 #include <QObject>
 #include <QPointer>
@@ -49,7 +49,7 @@ public:
     Backend* backend() const { return m_backend; }
     /// True once the backend opened (it stays so while it reconnects).
     bool isReady() const { return m_ready; }
-    ConnectionStatus status() const { return m_status; }
+    ConnectionHealth status() const { return m_status; }
     /// Why it is not connected (the backend's last error), else empty.
     QString statusDetail() const { return m_detail; }
     /// "prod · reconnecting", for the status bar.
@@ -72,7 +72,7 @@ private:
     void onOpenFailed(const QString& error);
     void onBackendHealth(bool healthy, const QString& error);
     void checkVersion();
-    void setStatus(ConnectionStatus health, const QString& detail);
+    void setStatus(ConnectionHealth health, const QString& detail);
 
     QString m_name;
     QString m_location;
@@ -89,7 +89,7 @@ private:
     bool m_activated = false;
     bool m_ready = false;
     bool m_incompatible = false;
-    ConnectionStatus m_status = ConnectionStatus::NotConnected;
+    ConnectionHealth m_status = ConnectionHealth::NotConnected;
     QString m_detail;
     QTimer m_retry;
     int m_retryMs = 500;

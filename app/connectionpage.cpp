@@ -36,14 +36,14 @@ ConnectionPage::ConnectionPage(Connection* connection, QWidget* parent)
 }
 
 void ConnectionPage::update() {
-    const ConnectionStatus h = m_connection->status();
-    const bool waiting = h == ConnectionStatus::Connecting || h == ConnectionStatus::NotConnected;
+    const ConnectionHealth h = m_connection->status();
+    const bool waiting = h == ConnectionHealth::Connecting || h == ConnectionHealth::NotConnected;
     m_title->setText(waiting ? tr("Connecting to %1…").arg(m_connection->name())
-                             : tr("%1: %2").arg(m_connection->name(), statusWord(h)));
+                             : tr("%1: %2").arg(m_connection->name(), healthText(h)));
     QString detail = m_connection->location();
     if (!m_connection->statusDetail().isEmpty())
         detail += QStringLiteral("\n\n") + m_connection->statusDetail();
-    if (h == ConnectionStatus::Reconnecting)
+    if (h == ConnectionHealth::Reconnecting)
         detail += QStringLiteral("\n\n") + tr("Studio keeps trying, waiting longer each time.");
     m_detail->setText(detail);
     m_again->setVisible(!waiting);

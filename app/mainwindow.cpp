@@ -555,10 +555,10 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::updateStatus() {
     if (!m_current) return;
-    const ConnectionStatus health = m_current->status();
+    const ConnectionHealth health = m_current->status();
     m_connectionLabel->setText(
         QStringLiteral("<span style=\"color:%1\">&#9679;</span> %2")
-            .arg(statusColor(health).name(), m_current->statusText().toHtmlEscaped()));
+            .arg(healthColor(health).name(), m_current->statusText().toHtmlEscaped()));
     m_connectionLabel->setToolTip(m_current->statusDetail().isEmpty()
                                       ? m_current->location()
                                       : m_current->location() + QStringLiteral("\n")

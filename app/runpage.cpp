@@ -1,9 +1,9 @@
 #include "runpage.h"
 
+#include "common/jsonpane.h"
 #include "common/resultview.h"
 #include "common/statebadge.h"
 #include "common/statepalette.h"
-#include "dashboard/jsonmodel.h"
 #include "graph/rungraphmodel.h"
 #include "graph/rungraphwidget.h"
 #include "logs/logmodel.h"
@@ -21,13 +21,11 @@
 #include "timeline/timelinewidget.h"
 
 #include <QDateTime>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QToolButton>
-#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace weft::studio {
@@ -41,15 +39,6 @@ QToolButton* actionButton(const QString& icon, const QString& text, QWidget* par
     b->setAutoRaise(true);
     b->setObjectName(icon); // tests find the controls by name
     return b;
-}
-
-QTreeView* jsonView(JsonModel* model, QWidget* parent) {
-    auto* view = new QTreeView(parent);
-    view->setModel(model);
-    view->setUniformRowHeights(true);
-    view->setAlternatingRowColors(true);
-    view->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    return view;
 }
 } // namespace
 
@@ -74,13 +63,13 @@ RunPage::RunPage(Backend* backend, RunActions* actions, const weft::FlowRunRecor
     m_timeline = new TimelineWidget(backend, m_tabs);
     m_logs = new LogView(backend, m_tabs);
     m_taskRuns = new TaskRunTable(backend, m_tabs);
-    m_parameters = new JsonModel(this);
+    m_parameters = new JsonPane(m_tabs);
     m_result = new ResultView(m_tabs);
     m_tabs->addTab(m_graph, QIcon(QStringLiteral(":/weft/icons/graph.svg")), tr("&Graph"));
     m_tabs->addTab(m_timeline, QIcon(QStringLiteral(":/weft/icons/timeline.svg")), tr("&Timeline"));
     m_tabs->addTab(m_logs, QIcon(QStringLiteral(":/weft/icons/logs.svg")), tr("&Logs"));
     m_tabs->addTab(m_taskRuns, tr("Task &runs"));
-    m_tabs->addTab(jsonView(m_parameters, m_tabs), tr("&Parameters"));
+    m_tabs->addTab(m_parameters, tr("&Parameters"));
     m_tabs->addTab(m_result, tr("Res&ult"));
     m_details = new TaskRunDetails(backend, m_split);
     m_split->addWidget(m_tabs);
@@ -275,7 +264,7 @@ void RunPage::showRecord(const weft::FlowRunRecord& run) {
     m_cancel->setEnabled(writable && !weft::is_terminal(run.state.type));
     m_resume->setVisible(run.state.type == weft::StateType::Paused);
     m_resume->setEnabled(writable && m_backend->cannot(Backend::Capability::Resume).isEmpty());
-    m_parameters->setJson(run.parameters);
+    m_parameters->setJson(run.parameters, tr("This run has no parameters."));
     m_result->setResult(run.result, !run.result.is_null(), run.state.type);
     if (run.state.type == weft::StateType::Running && !m_tick.isActive()) m_tick.start();
     if (run.state.type != weft::StateType::Running) m_tick.stop();

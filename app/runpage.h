@@ -15,7 +15,7 @@ class QToolButton;
 
 namespace weft::studio {
 
-class JsonModel;
+class JsonPane;
 class RunSnapshot;
 class LogView;
 class ResultView;
@@ -51,6 +51,7 @@ public:
     TaskRunDetails* details() const { return m_details; }
     StateBadge* stateBadge() const { return m_badge; }
     ResultView* result() const { return m_result; }
+    JsonPane* parameters() const { return m_parameters; }
     /// The run as every view of the page sees it.
     RunSnapshot* snapshot() const { return m_snapshot; }
     /// The header's task-run counts ("12 task runs · 10 completed · 2 running").
@@ -103,7 +104,7 @@ private:
     LogView* m_logs = nullptr;
     TaskRunTable* m_taskRuns = nullptr;
     TaskRunDetails* m_details = nullptr;
-    JsonModel* m_parameters = nullptr;
+    JsonPane* m_parameters = nullptr;
     ResultView* m_result = nullptr;
 };
 

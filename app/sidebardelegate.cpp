@@ -1,6 +1,6 @@
 #include "sidebardelegate.h"
 
-#include "connectionstatus.h"
+#include "connections/connectionhealth.h"
 #include "sidebarmodel.h"
 
 #include <QApplication>
@@ -30,7 +30,7 @@ void SidebarDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
 
     const bool selected = option.state & QStyle::State_Selected;
     const QPalette::ColorRole textRole = selected ? QPalette::HighlightedText : QPalette::Text;
-    const auto health = ConnectionStatus(index.data(SidebarModel::StatusRole).toInt());
+    const auto health = index.data(SidebarModel::HealthRole).value<ConnectionHealth>();
     const bool server = index.data(SidebarModel::IsServerRole).toBool();
     const QRect r = option.rect.adjusted(kPad, kPad, -kPad, -kPad);
     const QFontMetrics fm(option.font);
@@ -55,14 +55,14 @@ void SidebarDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
     const QRect stateRect(textLeft, r.top() + fm.height(), nameRect.width(), fm.height());
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(statusColor(health));
+    painter->setBrush(healthColor(health));
     painter->drawEllipse(QRect(stateRect.left(), stateRect.center().y() - dot / 2, dot, dot));
     QColor stateText = option.palette.color(QPalette::Active, textRole);
     if (!selected) stateText = option.palette.color(QPalette::PlaceholderText);
     painter->setPen(stateText);
     painter->drawText(
         stateRect.adjusted(dot + 4, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
-        sfm.elidedText(statusWord(health), Qt::ElideRight, stateRect.width() - dot - 4));
+        sfm.elidedText(healthText(health), Qt::ElideRight, stateRect.width() - dot - 4));
     painter->restore();
 }
 

@@ -36,18 +36,16 @@ QVariant SidebarModel::data(const QModelIndex& index, int role) const {
     switch (role) {
     case Qt::DisplayRole:
         return c->name();
-    case Qt::DecorationRole:
-        return statusIcon(c->status());
     case Qt::ToolTipRole: {
         QString tip = QStringLiteral("<b>%1</b><br>%2<br>%3")
                           .arg(c->name().toHtmlEscaped(), c->location().toHtmlEscaped(),
-                               statusWord(c->status()));
+                               healthText(c->status()));
         if (!c->statusDetail().isEmpty())
             tip += QStringLiteral("<br><i>%1</i>").arg(c->statusDetail().toHtmlEscaped());
         return tip;
     }
-    case StatusRole:
-        return int(c->status());
+    case HealthRole:
+        return QVariant::fromValue(c->status());
     case LocationRole:
         return c->location();
     case IsServerRole:

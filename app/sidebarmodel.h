@@ -12,7 +12,7 @@ class SidebarModel : public QAbstractListModel {
     Q_OBJECT
 public:
     enum Role {
-        StatusRole = Qt::UserRole + 1, // ConnectionStatus as int
+        HealthRole = Qt::UserRole + 1, // ConnectionHealth
         LocationRole,                  // URL or database path
         IsServerRole,                  // bool
     };

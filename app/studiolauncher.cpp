@@ -175,8 +175,8 @@ void StudioLauncher::onOpened() {
         profiles(), m_secrets.get(),
         ProfileImporter(QProcessEnvironment::systemEnvironment(), QDir::homePath()));
     if (!m_options.screenshot.isEmpty()) window->setConfirmActions(false);
-    if (m_options.page == QLatin1String("dashboard")) window->showPage(MainWindow::Page::Dashboard);
-    if (m_options.page == QLatin1String("flows")) window->showPage(MainWindow::Page::Flows);
+    if (const int page = pageNames().indexOf(m_options.page); page >= 0)
+        window->showPage(MainWindow::Page(page));
     window->show();
     if (const int tab = runTabNames().indexOf(m_options.runTab); tab >= 0)
         connect(window, &MainWindow::runPageOpened, window,

@@ -11,6 +11,11 @@ QStringList runTabNames() {
             QStringLiteral("task-runs"), QStringLiteral("parameters"), QStringLiteral("result")};
 }
 
+QStringList pageNames() {
+    return {QStringLiteral("runs"), QStringLiteral("dashboard"), QStringLiteral("flows"),
+            QStringLiteral("deployments"), QStringLiteral("work-pools")};
+}
+
 std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QString* error,
                                                 QString* helpText) {
     QCommandLineParser parser;
@@ -55,7 +60,8 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
         QStringLiteral("theme"));
     const QCommandLineOption page(
         QStringLiteral("page"),
-        QCoreApplication::translate("weft-studio", "Start on runs, dashboard or flows."),
+        QCoreApplication::translate("weft-studio",
+                                    "Start on runs, dashboard, flows, deployments or work-pools."),
         QStringLiteral("page"));
     const QCommandLineOption runTab(
         QStringLiteral("run-tab"),
@@ -94,13 +100,10 @@ std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QS
         return std::nullopt;
     }
     o.page = parser.value(page);
-    if (!o.page.isEmpty()
-        && !QStringList{QStringLiteral("runs"), QStringLiteral("dashboard"),
-                        QStringLiteral("flows")}
-                .contains(o.page)) {
+    if (!o.page.isEmpty() && !pageNames().contains(o.page)) {
         if (error)
-            *error =
-                QCoreApplication::translate("weft-studio", "--page is runs, dashboard or flows.");
+            *error = QCoreApplication::translate("weft-studio", "--page is one of: %1.")
+                         .arg(pageNames().join(QStringLiteral(", ")));
         return std::nullopt;
     }
     o.runTab = parser.value(runTab);

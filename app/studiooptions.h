@@ -15,12 +15,14 @@ struct StudioOptions {
     QString screenshot; // --screenshot FILE
     int screenshotDelayMs = 1500;
     QString theme;  // --theme system|light|dark (empty = remembered choice)
-    QString page;   // --page runs|dashboard|flows
+    QString page;   // --page, one of pageNames()
     QString runTab; // --run-tab graph|timeline|logs|task-runs|parameters|result
 };
 
 /// The names --run-tab takes, in RunPage::Tab order.
 QStringList runTabNames();
+/// The names --page takes, in Workspace::Page order.
+QStringList pageNames();
 
 /// Parses arguments (argv[0] first). On a usage error returns nullopt and sets `error`.
 std::optional<StudioOptions> parseStudioOptions(const QStringList& arguments, QString* error,

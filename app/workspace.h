@@ -48,6 +48,7 @@ public:
     /// The runs the run controls act on: the run page's run, or the selection in the run list.
     QStringList selectedRunIds() const;
 
+    // In the order of weft-studio --page's names (pageNames()).
     enum class Page { Runs, Dashboard, Flows, Deployments, WorkPools };
     void showPage(Page page);
     /// The window's Retry / Cancel / Mark as / Delete, for the run list's context menu (and

@@ -28,6 +28,7 @@
 //
 // Progress goes to stderr; stdout gets one JSON line.
 #include "backend/embeddedbackend.h"
+#include "bench_studio_common.h"
 #include "bench_studio_remote.h"
 #include "fixtures.h"
 #include "graph/rungraphmodel.h"
@@ -56,7 +57,6 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QTimer>
 #include <QWheelEvent>
 #include <QWindow>
@@ -64,7 +64,6 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -77,24 +76,13 @@
 #include <unordered_map>
 
 using namespace weft::studio;
+using namespace weft::bench;
 namespace fs = std::filesystem;
 
 namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Reporting
-
-QElapsedTimer g_clock; // since start, for progress lines
-
-void progress(const char* format, ...) {
-    std::fprintf(stderr, "[%6.1f s] ", g_clock.elapsed() / 1000.0);
-    va_list args;
-    va_start(args, format);
-    std::vfprintf(stderr, format, args);
-    va_end(args);
-    std::fputc('\n', stderr);
-    std::fflush(stderr);
-}
 
 double round1(double v) {
     return std::round(v * 10) / 10;
@@ -118,138 +106,6 @@ long rssKb() {
     for (const QByteArray& line : f.readAll().split('\n'))
         if (line.startsWith("VmRSS:")) return line.mid(6).trimmed().split(' ').first().toLong();
     return 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The GUI thread's stalls
-
-double threadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
-
-// The longest event the GUI thread handled, by wall time (what a user sees, preemption by other
-// threads and processes included) and by the GUI thread's CPU time (what the event itself cost).
-struct Stall {
-    double wallMs = 0, cpuMs = 0;
-};
-
-// Times every event the GUI thread handles (the outermost ones: nested events are part of them).
-// `afterEvent` sees every event, nested ones too, once it was handled.
-class TimingApp : public QApplication {
-public:
-    using QApplication::QApplication;
-    std::function<void(QObject*, QEvent::Type)> afterEvent;
-
-    bool notify(QObject* receiver, QEvent* event) override {
-        // notify() runs in every thread that has an event loop (the feed follower polls in its
-        // own): only the GUI thread's events are stalls, and the counters below are its alone.
-        if (QThread::currentThread() != thread()) return QApplication::notify(receiver, event);
-        const QEvent::Type type = event->type();
-        // Timed: the events a running event loop dispatches itself (depth == loop level - 1), so
-        // waits driven from inside an event handler are measured too. An event inside which a
-        // nested loop ran is not a stall: its time is the loop's.
-        const int loopLevel = QThread::currentThread()->loopLevel();
-        if (m_depth++ != loopLevel - 1) {
-            const bool r = QApplication::notify(receiver, event);
-            --m_depth;
-            if (afterEvent) afterEvent(receiver, type);
-            return r;
-        }
-        for (auto&& outer : m_timed)
-            outer = true; // they contain this loop
-        m_timed.push_back(false);
-        // The class name before the event: a DeferredDelete destroys its receiver.
-        const char* what = receiver->metaObject()->className();
-        rusage u0{}, u1{};
-        getrusage(RUSAGE_THREAD, &u0);
-        const double cpu0 = threadCpuMs();
-        QElapsedTimer t;
-        t.start();
-        const bool r = QApplication::notify(receiver, event);
-        const double ms = t.nsecsElapsed() / 1e6;
-        const double cpu = threadCpuMs() - cpu0;
-        getrusage(RUSAGE_THREAD, &u1);
-        --m_depth;
-        const bool containedLoop = m_timed.back();
-        m_timed.pop_back();
-        if (!containedLoop) {
-            if (ms > m_wall.ms)
-                m_wall = {ms, what, int(type), u1.ru_nvcsw - u0.ru_nvcsw,
-                          u1.ru_nivcsw - u0.ru_nivcsw};
-            if (cpu > m_cpu.ms) m_cpu = {cpu, what, int(type)};
-        }
-        if (afterEvent) afterEvent(receiver, type);
-        return r;
-    }
-    /// The longest events since the last call (and what they were, on stderr).
-    Stall take(const char* phase) {
-        if (phase)
-            progress("  %s: longest GUI event %.1f ms wall (%s, event type %d; the GUI thread "
-                     "waited %ld times, was preempted %ld times), %.1f ms CPU (%s, event type %d)",
-                     phase, m_wall.ms, m_wall.what, m_wall.type, m_wall.waits, m_wall.preempted,
-                     m_cpu.ms, m_cpu.what, m_cpu.type);
-        const Stall s{m_wall.ms, m_cpu.ms};
-        m_wall = m_cpu = {};
-        return s;
-    }
-
-private:
-    struct Longest {
-        double ms = 0;
-        const char* what = "";
-        int type = 0;
-        long waits = 0, preempted = 0; // voluntary and involuntary context switches
-    };
-    int m_depth = 0;
-    std::vector<bool> m_timed; // timed events in progress: did a nested loop run inside?
-    Longest m_wall, m_cpu;
-};
-
-TimingApp* timingApp() {
-    return static_cast<TimingApp*>(QCoreApplication::instance());
-}
-
-// The longest gap between a 5 ms timer's ticks since the last take().
-class GapMeter {
-public:
-    GapMeter() {
-        m_tick.setInterval(5);
-        m_tick.setTimerType(Qt::PreciseTimer);
-        QObject::connect(&m_tick, &QTimer::timeout, [this] {
-            m_worst = std::max(m_worst, m_since.nsecsElapsed() / 1e6);
-            m_since.restart();
-        });
-        m_since.start();
-        m_tick.start();
-    }
-    double take() {
-        m_since.restart();
-        return std::exchange(m_worst, 0.0);
-    }
-
-private:
-    QTimer m_tick;
-    QElapsedTimer m_since;
-    double m_worst = 0;
-};
-
-// Runs the event loop until `done` or `ms` passed; returns the elapsed ms. A nested loop that
-// checks every 2 ms and sleeps between events, so the measured threads get the CPU.
-double waitFor(const std::function<bool()>& done, int ms = 120000) {
-    QElapsedTimer t;
-    t.start();
-    if (done()) return 0;
-    QEventLoop loop;
-    QTimer poll;
-    poll.setInterval(2);
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done() || t.elapsed() > ms) loop.quit();
-    });
-    poll.start();
-    loop.exec();
-    return t.nsecsElapsed() / 1e6;
 }
 
 void settle(int ms) {
@@ -397,8 +253,9 @@ std::vector<fixtures::TaskSpec> bigDag(int layers, int width) {
 // The raw inserts below spell the columns of this schema version; a newer schema must be
 // looked at (and this number raised) before they write into it. Versions 2 and 3 only added
 // nullable launch columns and the pauses table, which the generated runs leave empty; version 4
-// made the events lean (no flow_run_id: a log batch's event names its flow run as run_id).
-constexpr int kGeneratorSchemaVersion = 4;
+// made the events lean (no flow_run_id: a log batch's event names its flow run as run_id);
+// version 5 only added the deployment, work-pool and placement tables, left empty here.
+constexpr int kGeneratorSchemaVersion = 5;
 
 void checkSchemaVersion(Sql& db) {
     const int written = std::stoi(db.text("PRAGMA user_version"));
@@ -677,17 +534,6 @@ struct Results {
 // ---------------------------------------------------------------------------------------------
 // Run list
 
-bool visibleLoaded(RunListWidget& w) {
-    QTableView* t = w.tableView();
-    const int first = t->rowAt(0);
-    int last = t->rowAt(t->viewport()->height() - 1);
-    if (first < 0) return false;
-    if (last < 0) last = w.model()->rowCount() - 1;
-    for (int r = first; r <= last; ++r)
-        if (!w.model()->isLoaded(r)) return false;
-    return true;
-}
-
 void rawFirstPage(const std::string& path, Results& out) {
     // What the list needs before it can paint, straight from SQLite on a fresh connection: the
     // count and the newest 200 runs with their flow names.
@@ -711,25 +557,15 @@ void benchRunList(EmbeddedBackend& backend, Results& out) {
     TimingApp& app = *timingApp();
     GapMeter gaps;
     QElapsedTimer t;
-    double countMs = -1, firstPaintMs = -1;
-    RunListWidget* list = nullptr;
-    app.afterEvent = [&](QObject* receiver, QEvent::Type type) {
-        if (firstPaintMs < 0 && type == QEvent::Paint && list
-            && receiver == list->tableView()->viewport() && visibleLoaded(*list))
-            firstPaintMs = t.nsecsElapsed() / 1e6;
-    };
+    double countMs = -1;
     app.take(nullptr);
     gaps.take();
     t.start();
     RunListWidget w(&backend);
-    list = &w;
     QObject::connect(w.model(), &FlowRunListModel::totalCountChanged, [&] {
         if (countMs < 0) countMs = t.nsecsElapsed() / 1e6;
     });
-    w.resize(1280, 800);
-    w.show();
-    waitFor([&] { return firstPaintMs >= 0; }, 60000);
-    app.afterEvent = nullptr;
+    const double firstPaintMs = showUntilFirstPaint(w, t);
     if (firstPaintMs < 0) {
         progress("  run list: no painted rows after 60 s");
         return;
@@ -1316,7 +1152,7 @@ void benchIngest(EmbeddedBackend& backend, const std::string& path, int rate, do
 } // namespace
 
 int main(int argc, char** argv) {
-    g_clock.start();
+    benchClock().start();
     CLI::App cli{"Weft Studio benchmark: run list, logs, run graph, timeline and live ingest on "
                  "generated databases; prints one JSON line"};
     std::string dir;
@@ -1357,10 +1193,7 @@ int main(int argc, char** argv) {
     if (remote) {
         QTemporaryDir remoteTemp;
         return runRemoteBench(dir.empty() ? remoteTemp.path().toStdString() : dir, remoteRuns,
-                              cli.count("--rate") ? rate : 2000, ingestSeconds, [&app] {
-                                  const Stall s = app.take("streaming events");
-                                  return std::pair{s.wallMs, s.cpuMs};
-                              });
+                              cli.count("--rate") ? rate : 2000, ingestSeconds);
     }
 
     Sizes sizes;
@@ -1448,7 +1281,7 @@ int main(int argc, char** argv) {
         std::printf("%s\n", out.json.dump().c_str());
         return 1;
     }
-    out.set("total_s", g_clock.elapsed() / 1000.0);
+    out.set("total_s", benchClock().elapsed() / 1000.0);
     std::printf("%s\n", out.json.dump().c_str());
     std::fflush(stdout);
     return 0;

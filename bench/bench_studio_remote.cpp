@@ -12,6 +12,8 @@
 // Progress goes to stderr; stdout gets one JSON line.
 #include "bench_studio_remote.h"
 
+#include "bench_studio_common.h"
+
 #include "backend/embeddedbackend.h"
 #include "backend/remotebackend.h"
 #include "fixtures.h"
@@ -25,128 +27,19 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTableView>
-#include <QTimer>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <thread>
 
 using namespace weft::studio;
+using namespace weft::bench;
 using nlohmann::json;
 
 namespace {
-
-void note(const std::string& text) {
-    std::fprintf(stderr, "%s\n", text.c_str());
-}
-
-double threadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
-
-// Runs the event loop until `done` or `ms` passed; the elapsed ms.
-// A real event loop, so the application's event timing sees its events.
-double waitFor(const std::function<bool()>& done, int ms) {
-    QElapsedTimer t;
-    t.start();
-    if (done()) return 0;
-    QEventLoop loop;
-    QTimer poll;
-    poll.setInterval(2);
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done() || t.elapsed() > ms) loop.quit();
-    });
-    poll.start();
-    loop.exec();
-    return t.nsecsElapsed() / 1e6;
-}
-
-// Every gap between a 5 ms GUI-thread timer's ticks while it runs.
-class GapRecorder {
-public:
-    GapRecorder() {
-        m_tick.setInterval(5);
-        m_tick.setTimerType(Qt::PreciseTimer);
-        QObject::connect(&m_tick, &QTimer::timeout, [this] {
-            m_gaps.push_back(m_since.nsecsElapsed() / 1e6);
-            m_since.restart();
-        });
-    }
-    void start() {
-        m_gaps.clear();
-        m_since.start();
-        m_tick.start();
-    }
-    void stop() { m_tick.stop(); }
-    double max() const {
-        return m_gaps.empty() ? 0 : *std::max_element(m_gaps.begin(), m_gaps.end());
-    }
-    double percentile(double p) const {
-        if (m_gaps.empty()) return 0;
-        auto v = m_gaps;
-        std::sort(v.begin(), v.end());
-        return v[std::min(v.size() - 1, std::size_t(p * double(v.size())))];
-    }
-
-private:
-    QTimer m_tick;
-    QElapsedTimer m_since;
-    std::vector<double> m_gaps;
-};
-
-// The rows on screen are loaded (not placeholders).
-bool visibleLoaded(RunListWidget& w) {
-    QTableView* t = w.tableView();
-    const int first = t->rowAt(0);
-    int last = t->rowAt(t->viewport()->height() - 1);
-    if (first < 0) return false;
-    if (last < 0) last = w.model()->rowCount() - 1;
-    for (int r = first; r <= last; ++r)
-        if (!w.model()->isLoaded(r)) return false;
-    return true;
-}
-
-// Notes the first paint of the list's viewport with its visible rows loaded.
-class FirstPaint : public QObject {
-public:
-    FirstPaint(RunListWidget& w, QElapsedTimer& clock)
-        : m_w(w)
-        , m_clock(clock) {}
-    double ms = -1;
-    bool eventFilter(QObject* o, QEvent* e) override {
-        if (e->type() == QEvent::Paint && ms < 0 && visibleLoaded(m_w)) {
-            // After this paint: the rows were loaded when it began.
-            ms = m_clock.nsecsElapsed() / 1e6;
-        }
-        return QObject::eventFilter(o, e);
-    }
-
-private:
-    RunListWidget& m_w;
-    QElapsedTimer& m_clock;
-};
-
-// Time from creating the run list to its first painted page of loaded rows; -1 after 60 s.
-double firstPaintMs(Backend& backend, std::unique_ptr<RunListWidget>& keep) {
-    QElapsedTimer clock;
-    clock.start();
-    keep = std::make_unique<RunListWidget>(&backend);
-    FirstPaint probe(*keep, clock);
-    keep->tableView()->viewport()->installEventFilter(&probe);
-    keep->resize(1280, 800);
-    keep->show();
-    waitFor([&] { return probe.ms >= 0; }, 60000);
-    keep->tableView()->viewport()->removeEventFilter(&probe);
-    return probe.ms;
-}
 
 quint16 startServer(QProcess& server, const std::string& db) {
     server.setProcessChannelMode(QProcess::SeparateChannels);
@@ -166,7 +59,7 @@ quint16 startServer(QProcess& server, const std::string& db) {
         const auto m = listening.match(QString::fromUtf8(err));
         if (m.hasMatch()) return quint16(m.captured(1).toUInt());
     }
-    note("weft-server did not start: " + err.toStdString());
+    progress("weft-server did not start: %s", err.constData());
     return 0;
 }
 
@@ -195,15 +88,22 @@ json taskRunEvent(const std::string& taskRunId, const std::string& flowRunId, bo
                 {"flow_run_id", flowRunId}}}}}};
 }
 
+// Time from creating the run list to the end of its first paint of loaded rows; -1 after 60 s.
+double firstPaintMs(Backend& backend, std::unique_ptr<RunListWidget>& keep) {
+    QElapsedTimer clock;
+    clock.start();
+    keep = std::make_unique<RunListWidget>(&backend);
+    return showUntilFirstPaint(*keep, clock);
+}
+
 } // namespace
 
-int runRemoteBench(const std::string& dir, long runs, int rate, double seconds,
-                   TakeLongestEvent takeLongest) {
+int runRemoteBench(const std::string& dir, long runs, int rate, double seconds) {
     json out;
     const std::string db =
         (std::filesystem::path(dir) / ("remote-" + std::to_string(runs) + ".db"));
     if (!std::filesystem::exists(db)) {
-        note("generating " + db + " through the Store");
+        progress("generating %s through the Store", db.c_str());
         QElapsedTimer g;
         g.start();
         auto store = weft::Store::open(db);
@@ -214,12 +114,12 @@ int runRemoteBench(const std::string& dir, long runs, int rate, double seconds,
     {
         EmbeddedBackend local(QString::fromStdString(db));
         if (const QString e = local.openNow(); !e.isEmpty()) {
-            note("cannot open " + db + ": " + e.toStdString());
+            progress("cannot open %s: %s", db.c_str(), qPrintable(e));
             return 1;
         }
         std::unique_ptr<RunListWidget> list;
         out["local_first_paint_ms"] = firstPaintMs(local, list);
-        note("local first paint: " + out["local_first_paint_ms"].dump() + " ms");
+        progress("local first paint: %.1f ms", out["local_first_paint_ms"].get<double>());
     }
 
     QProcess server;
@@ -232,12 +132,12 @@ int runRemoteBench(const std::string& dir, long runs, int rate, double seconds,
     remote.open();
     waitFor([&] { return opened && remote.isLive(); }, 30000);
     if (!opened) {
-        note("could not open the server at " + api);
+        progress("could not open the server at %s", api.c_str());
         return 1;
     }
     std::unique_ptr<RunListWidget> list;
     out["remote_first_paint_ms"] = firstPaintMs(remote, list);
-    note("remote first paint: " + out["remote_first_paint_ms"].dump() + " ms");
+    progress("remote first paint: %.1f ms", out["remote_first_paint_ms"].get<double>());
 
     // A task run in each run of the first page moves back and forth between Running and
     // Completed, as a busy server's task runs would.
@@ -251,9 +151,8 @@ int runRemoteBench(const std::string& dir, long runs, int rate, double seconds,
     std::atomic<long long> delivered{0};
     QObject::connect(&remote, &Backend::eventsArrived,
                      [&](const EventBatch& b) { delivered += (long long)b->size(); });
-    GapRecorder gaps;
-    gaps.start();
-    takeLongest();
+    GapMeter gaps;
+    timingApp()->take(nullptr);
     const double cpu0 = threadCpuMs();
     std::atomic<bool> sending{true};
     std::string sendError;
@@ -288,12 +187,12 @@ int runRemoteBench(const std::string& dir, long runs, int rate, double seconds,
     gaps.stop();
     // A gap is the GUI thread busy, or preempted on a busy machine: the longest event by CPU
     // time and the thread's CPU share tell which.
-    const auto [eventWallMs, eventCpuMs] = takeLongest();
-    out["gui_longest_event_ms"] = std::round(eventWallMs * 10) / 10;
-    out["gui_longest_event_cpu_ms"] = std::round(eventCpuMs * 10) / 10;
+    const Stall longest = timingApp()->take("streaming events");
+    out["gui_longest_event_ms"] = std::round(longest.wallMs * 10) / 10;
+    out["gui_longest_event_cpu_ms"] = std::round(longest.cpuMs * 10) / 10;
     out["gui_cpu_share"] =
         std::round((threadCpuMs() - cpu0) / (window.nsecsElapsed() / 1e6 + 300) * 1000) / 1000;
-    if (!sendError.empty()) note("events in: " + sendError);
+    if (!sendError.empty()) progress("events in: %s", sendError.c_str());
     out["remote_events_per_s"] = std::round(double(inWindow) / windowS);
     out["gui_max_stall_ms"] = std::round(gaps.max() * 10) / 10;
     out["gui_p99_stall_ms"] = std::round(gaps.percentile(0.99) * 10) / 10;

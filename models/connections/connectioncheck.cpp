@@ -48,13 +48,13 @@ void ConnectionCheck::step(int which, std::function<void(CheckResult)> done) {
                                   "authentication and the API key or password.")
                                    .arg(reply.status)});
             if (which == 0 && reply.status == 404)
-                return finish({ConnectionHealth::IncompatibleVersion,
+                return finish({ConnectionHealth::Incompatible,
                                tr("GET /api/health was not found: is this a Prefect or Weft "
                                   "server's API URL (ending in /api)?")});
             if (which == 0) return step(1, done);
             if (which == 1) {
                 if (!reply.body.is_string())
-                    return finish({ConnectionHealth::IncompatibleVersion,
+                    return finish({ConnectionHealth::Incompatible,
                                    tr("GET /api/version did not answer a version: is this a "
                                       "Prefect or Weft server's API URL (ending in /api)?")});
                 m_apiVersion = QString::fromStdString(reply.body.get<std::string>());
@@ -66,7 +66,7 @@ void ConnectionCheck::step(int which, std::function<void(CheckResult)> done) {
                                tr("Connected: API version %1.").arg(m_apiVersion)});
             const QString server = QString::fromStdString(reply.body.get<std::string>());
             if (server.section(u'.', 0, 0).toInt() != kMajorVersion)
-                return finish({ConnectionHealth::IncompatibleVersion,
+                return finish({ConnectionHealth::Incompatible,
                                tr("The server runs version %1; Studio speaks to Prefect %2 "
                                   "servers.")
                                    .arg(server)

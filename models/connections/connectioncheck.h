@@ -12,7 +12,7 @@
 namespace weft::studio {
 
 struct CheckResult {
-    ConnectionHealth health = ConnectionHealth::Unknown;
+    ConnectionHealth health = ConnectionHealth::NotConnected;
     QString message; // "Connected: API 0.8.4, server 3.1.0." or the reason it failed
 };
 

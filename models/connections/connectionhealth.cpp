@@ -1,22 +1,45 @@
 #include "connections/connectionhealth.h"
 
-#include <QObject>
+#include <QCoreApplication>
 #include <QRegularExpression>
 
 namespace weft::studio {
 
 QString healthText(ConnectionHealth health) {
+    auto tr = [](const char* s) { return QCoreApplication::translate("ConnectionHealth", s); };
     switch (health) {
-    case ConnectionHealth::Unknown:
-        return QObject::tr("Unknown");
+    case ConnectionHealth::NotConnected:
+        return tr("not connected");
+    case ConnectionHealth::Connecting:
+        return tr("connecting…");
     case ConnectionHealth::Connected:
-        return QObject::tr("Connected");
+        return tr("connected");
     case ConnectionHealth::Reconnecting:
-        return QObject::tr("Reconnecting…");
+        return tr("reconnecting");
     case ConnectionHealth::AuthFailed:
-        return QObject::tr("Authentication failed");
-    case ConnectionHealth::IncompatibleVersion:
-        return QObject::tr("Incompatible version");
+        return tr("auth failed");
+    case ConnectionHealth::Incompatible:
+        return tr("incompatible version");
+    case ConnectionHealth::Failed:
+        return tr("error");
+    }
+    return {};
+}
+
+QColor healthColor(ConnectionHealth health) {
+    switch (health) {
+    case ConnectionHealth::NotConnected:
+        return QColor(0x9a, 0x9a, 0x9a);
+    case ConnectionHealth::Connecting:
+        return QColor(0x5b, 0x9b, 0xd5);
+    case ConnectionHealth::Connected:
+        return QColor(0x2e, 0xa0, 0x43);
+    case ConnectionHealth::Reconnecting:
+        return QColor(0xe0, 0x9b, 0x1a);
+    case ConnectionHealth::AuthFailed:
+    case ConnectionHealth::Incompatible:
+    case ConnectionHealth::Failed:
+        return QColor(0xd9, 0x53, 0x4f);
     }
     return {};
 }

@@ -47,7 +47,7 @@ public:
 private:
     void reload();
     struct Status {
-        ConnectionHealth health = ConnectionHealth::Unknown;
+        ConnectionHealth health = ConnectionHealth::NotConnected;
         QString detail;
     };
 

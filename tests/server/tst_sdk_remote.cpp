@@ -1,85 +1,17 @@
 // A flow program with WEFT_API_URL set reports to a real weft-server instead of a local database:
 // its flow run, task runs (states, names, dependency edges, retries), logs, parameters and result
 // are on the server, and no local database is created.
+#include "eventlessfront.h"
 #include "testprocess.h"
 
 #include <QtTest>
 
 #include <QElapsedTimer>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <csignal>
 #include <map>
 #include <set>
 
 using nlohmann::json;
-
-namespace {
-
-// A front for the server that has no /api/events/in, as a server predating the event intake: it
-// answers a WebSocket upgrade 404 and passes every other request on to the server.
-class NoEventsFront : public QObject {
-public:
-    int refusedUpgrades = 0;
-
-    quint16 listen(const QString& target) {
-        m_target = target;
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* s = m_server.nextPendingConnection()) {
-                auto buffer = std::make_shared<QByteArray>();
-                connect(s, &QTcpSocket::readyRead, this, [this, s, buffer] {
-                    buffer->append(s->readAll());
-                    serve(s, *buffer);
-                });
-                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-        return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
-    }
-
-private:
-    // Each complete request in `buffer`: refused when it asks for a WebSocket, else forwarded.
-    void serve(QTcpSocket* s, QByteArray& buffer) {
-        for (;;) {
-            const qsizetype end = buffer.indexOf("\r\n\r\n");
-            if (end < 0) return;
-            const QByteArray head = buffer.left(end);
-            qsizetype length = 0;
-            for (const QByteArray& line : head.split('\n'))
-                if (line.toLower().startsWith("content-length:"))
-                    length = line.mid(15).trimmed().toLongLong();
-            if (buffer.size() < end + 4 + length) return;
-            const QByteArray body = buffer.mid(end + 4, length);
-            buffer.remove(0, end + 4 + length);
-            const QList<QByteArray> request = head.left(head.indexOf('\r')).split(' ');
-            if (request.size() < 2) return s->abort();
-            if (head.toLower().contains("upgrade: websocket")) {
-                ++refusedUpgrades;
-                s->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-                continue;
-            }
-            QNetworkRequest forward(QUrl(m_target + QString::fromUtf8(request[1])));
-            forward.setHeader(QNetworkRequest::ContentTypeHeader,
-                              QByteArrayLiteral("application/json"));
-            QNetworkReply* reply = m_network.sendCustomRequest(forward, request[0], body);
-            connect(reply, &QNetworkReply::finished, s, [s, reply] {
-                const int status =
-                    reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-                const QByteArray data = reply->readAll();
-                s->write("HTTP/1.1 " + QByteArray::number(status)
-                         + " X\r\nContent-Type: application/json\r\nContent-Length: "
-                         + QByteArray::number(data.size()) + "\r\n\r\n" + data);
-                reply->deleteLater();
-            });
-        }
-    }
-
-    QTcpServer m_server;
-    QString m_target; // http://127.0.0.1:PORT
-    QNetworkAccessManager m_network;
-};
-
-} // namespace
 
 class TestSdkRemote : public QObject {
     Q_OBJECT
@@ -111,12 +43,6 @@ class TestSdkRemote : public QObject {
         if (!runs.is_array() || runs.size() != 1) return json();
         return runs[0];
     }
-    json taskRunsOf(const std::string& flowRun) {
-        return api("POST", QStringLiteral("/task_runs/filter"),
-                   {{"flow_runs", {{"id", {{"any_", {flowRun}}}}}},
-                    {"sort", "EXPECTED_START_TIME_ASC"}})
-            .body;
-    }
 
     json logsOf(const std::string& flowRun) {
         return api("POST", QStringLiteral("/logs/filter"),
@@ -146,7 +72,7 @@ private Q_SLOTS:
         QCOMPARE(run.value("run_count", 0), 1);
         const std::string id = run.value("id", "");
 
-        const json tasks = taskRunsOf(id);
+        const json tasks = m_server.taskRuns(id);
         QCOMPARE(tasks.size(), size_t(3));
         std::map<std::string, json> byKey;
         for (const auto& t : tasks)
@@ -195,7 +121,7 @@ private Q_SLOTS:
         const json run = flowRunOf("remote_flaky");
         QVERIFY2(run.is_object(), qPrintable(r.err));
         QCOMPARE(run.value("state_type", ""), std::string("FAILED"));
-        const json tasks = taskRunsOf(run.value("id", ""));
+        const json tasks = m_server.taskRuns(run.value("id", ""));
         QCOMPARE(tasks.size(), size_t(1));
         QCOMPARE(tasks[0].value("state_type", ""), std::string("FAILED"));
         QCOMPARE(tasks[0].value("run_count", 0), 3);
@@ -411,13 +337,11 @@ private Q_SLOTS:
 
     // A server without /api/events/in: task-run states go over REST, and the run is complete.
     void taskRunsOverRestWithoutEventIntake() {
-        NoEventsFront front;
-        const quint16 port = front.listen(QString(m_server.base()).remove(QStringLiteral("/api")));
-        QVERIFY(port != 0);
+        EventlessFront front;
+        QVERIFY(front.listen(QString(m_server.base()).remove(QStringLiteral("/api"))) != 0);
         QProcess p;
         auto env = programEnv();
-        env.insert(QStringLiteral("WEFT_API_URL"),
-                   QStringLiteral("http://127.0.0.1:%1/api").arg(port));
+        env.insert(QStringLiteral("WEFT_API_URL"), front.api());
         p.setProcessEnvironment(env);
         QSignalSpy finished(&p, &QProcess::finished);
         p.start(programPath(), {QStringLiteral("run"), QStringLiteral("remote_flaky")});
@@ -431,7 +355,7 @@ private Q_SLOTS:
                 {{"flows", {{"name", {{"any_", {"remote_flaky"}}}}}}, {"sort", "START_TIME_DESC"}})
                 .body;
         QVERIFY(runs.size() >= 1);
-        const json tasks = taskRunsOf(runs[0].value("id", ""));
+        const json tasks = m_server.taskRuns(runs[0].value("id", ""));
         QCOMPARE(tasks.size(), size_t(1));
         QCOMPARE(tasks[0].value("state_type", ""), std::string("FAILED"));
         QCOMPARE(tasks[0].value("run_count", 0), 3);

@@ -1,148 +1,37 @@
 // A flow program with WEFT_API_URL set behaves as on a local database where the server decides:
 // tag concurrency limits hold across its task runs, a pause waits for a resume through the
 // server (with input), and a cached result stored by another run is reused.
-#include "serverprocess.h"
+#include "eventlessfront.h"
+#include "testprocess.h"
 
 #include <QtTest>
 
-#include <QPointer>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <algorithm>
 #include <map>
 
 using nlohmann::json;
 
-namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-// A front for the server that loses answers: the first request whose path ends with one of the
-// given endings is passed on and committed by the server, and then the connection is closed
-// instead of answering, as a network that fails on the way back. WebSocket upgrades are refused
-// (404), so the program reports over REST.
-class AnswerLosingFront : public QObject {
-public:
-    std::map<std::string, int> lost; // ending → answers lost
-
-    AnswerLosingFront(std::vector<std::string> endings)
-        : m_endings(std::move(endings)) {}
-
-    quint16 listen(const QString& target) {
-        m_target = target;
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* s = m_server.nextPendingConnection()) {
-                auto buffer = std::make_shared<QByteArray>();
-                connect(s, &QTcpSocket::readyRead, this, [this, s, buffer] {
-                    buffer->append(s->readAll());
-                    serve(s, *buffer);
-                });
-                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-        return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
-    }
-
-private:
-    // The ending of `path` whose answer is to be lost now (once each), or "".
-    std::string loses(const std::string& path) {
-        for (const auto& e : m_endings)
-            if (path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0
-                && lost[e] == 0)
-                return e;
-        return {};
-    }
-
-    void serve(QTcpSocket* s, QByteArray& buffer) {
-        for (;;) {
-            const qsizetype end = buffer.indexOf("\r\n\r\n");
-            if (end < 0) return;
-            const QByteArray head = buffer.left(end);
-            qsizetype length = 0;
-            for (const QByteArray& line : head.split('\n'))
-                if (line.toLower().startsWith("content-length:"))
-                    length = line.mid(15).trimmed().toLongLong();
-            if (buffer.size() < end + 4 + length) return;
-            const QByteArray body = buffer.mid(end + 4, length);
-            buffer.remove(0, end + 4 + length);
-            const QList<QByteArray> request = head.left(head.indexOf('\r')).split(' ');
-            if (request.size() < 2) return s->abort();
-            if (head.toLower().contains("upgrade: websocket")) {
-                s->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-                continue;
-            }
-            const std::string lose = loses(request[1].toStdString());
-            if (!lose.empty()) ++lost[lose];
-            QNetworkRequest forward(QUrl(m_target + QString::fromUtf8(request[1])));
-            forward.setHeader(QNetworkRequest::ContentTypeHeader,
-                              QByteArrayLiteral("application/json"));
-            QNetworkReply* reply = m_network.sendCustomRequest(forward, request[0], body);
-            QPointer<QTcpSocket> socket(s);
-            connect(reply, &QNetworkReply::finished, this, [socket, reply, lose] {
-                reply->deleteLater();
-                if (!socket) return;
-                if (!lose.empty()) return socket->abort(); // committed, never answered
-                const int status =
-                    reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-                const QByteArray data = reply->readAll();
-                socket->write("HTTP/1.1 " + QByteArray::number(status)
-                              + " X\r\nContent-Type: application/json\r\nContent-Length: "
-                              + QByteArray::number(data.size()) + "\r\n\r\n" + data);
-            });
-        }
-    }
-
-    std::vector<std::string> m_endings;
-    QTcpServer m_server;
-    QString m_target; // http://127.0.0.1:PORT
-    QNetworkAccessManager m_network;
-};
-
-} // namespace
-
 class TestSdkRemoteFeatures : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QProcess m_server;
-    QString m_base; // http://127.0.0.1:PORT/api
+    ServerProcess m_server;
 
     QProcessEnvironment programEnv() const {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("WEFT_DB"));
-        env.insert(QStringLiteral("WEFT_HOME"), m_dir.filePath(QStringLiteral("home")));
-        env.insert(QStringLiteral("WEFT_API_URL"), m_base);
+        auto env = m_server.environment(m_dir.filePath(QStringLiteral("home")));
         // Threads for every task of a flow at once: only the limits hold them back.
         env.insert(QStringLiteral("WEFT_TASK_RUNNER_THREADS"), QStringLiteral("8"));
         return env;
     }
 
-    QString programPath() const {
-        return qEnvironmentVariable("WEFT_TEST_BIN_DIR") + QStringLiteral("/sdk_features_program");
-    }
+    static QString programPath() { return testBinPath(QStringLiteral("sdk_features_program")); }
 
-    Run program(const QStringList& args) {
-        QProcess p;
-        p.setProcessEnvironment(programEnv());
-        p.start(programPath(), args);
-        Run r;
-        if (!p.waitForFinished(30000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitCode();
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+    ProcessRun program(const QStringList& args) {
+        return runProcess(programPath(), args, programEnv());
     }
 
     HttpAnswer api(const QByteArray& method, const QString& path, const json& body = nullptr) {
-        return request(method, QUrl(m_base + path),
-                       body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        return m_server.api(method, path, body);
     }
 
     // The runs of flow `flow` on the server, oldest first.
@@ -151,28 +40,10 @@ class TestSdkRemoteFeatures : public QObject {
                    {{"flows", {{"name", {{"any_", {flow}}}}}}, {"sort", "START_TIME_ASC"}})
             .body;
     }
-    json taskRunsOf(const std::string& flowRun) {
-        return api("POST", QStringLiteral("/task_runs/filter"),
-                   {{"flow_runs", {{"id", {{"any_", {flowRun}}}}}},
-                    {"sort", "EXPECTED_START_TIME_ASC"}})
-            .body;
-    }
 
     // `weft ARGS` against the server.
-    Run weft(const QStringList& args) {
-        QProcess p;
-        p.setProcessEnvironment(programEnv());
-        p.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft"), args);
-        Run r;
-        if (!p.waitForFinished(20000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitCode();
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+    ProcessRun weft(const QStringList& args) {
+        return runProcess(binPath(QStringLiteral("weft")), args, programEnv(), {}, 20000);
     }
 
     // The newest run of `flow` once it is in state `type` (polled, at most 15 s); null if never.
@@ -191,36 +62,26 @@ class TestSdkRemoteFeatures : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        m_server.setProcessChannelMode(QProcess::SeparateChannels);
-        m_server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                       {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
-                        m_dir.filePath(QStringLiteral("server.db"))});
-        QVERIFY(m_server.waitForStarted());
-        QByteArray err;
-        const quint16 port = waitForPort(m_server, err);
-        QVERIFY2(port != 0, err.constData());
-        m_base = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QVERIFY2(m_server.start(m_dir.filePath(QStringLiteral("server.db"))),
+                 m_server.error().constData());
     }
 
-    void cleanupTestCase() {
-        m_server.terminate();
-        if (!m_server.waitForFinished(10000)) m_server.kill();
-    }
+    void cleanupTestCase() { m_server.stop(); }
 
     void tagLimitHoldsAcrossTaskRuns() {
         QCOMPARE(api("POST", QStringLiteral("/concurrency_limits/"),
                      {{"tag", "io"}, {"concurrency_limit", 2}})
                      .status,
                  201);
-        const Run r = program({QStringLiteral("run"), QStringLiteral("remote_limited"),
-                               QStringLiteral("--param"), QStringLiteral("n=8")});
+        const ProcessRun r = program({QStringLiteral("run"), QStringLiteral("remote_limited"),
+                                      QStringLiteral("--param"), QStringLiteral("n=8")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
 
         const json runs = flowRunsOf("remote_limited");
         QCOMPARE(runs.size(), std::size_t(1));
         QCOMPARE(runs[0].value("state_type", ""), std::string("COMPLETED"));
         QCOMPARE(runs[0].value("result", json()), json(28)); // 0+1+…+7
-        const json tasks = taskRunsOf(runs[0].value("id", ""));
+        const json tasks = m_server.taskRuns(runs[0].value("id", ""));
         QCOMPARE(tasks.size(), std::size_t(8));
 
         // From the server's times: each task run RUNNING from start_time to end_time. An end and
@@ -276,16 +137,16 @@ private Q_SLOTS:
         QCOMPARE(refused.value("status", ""), std::string("REJECT"));
         QVERIFY2(refused.at("details").value("reason", "").find("approved") != std::string::npos,
                  refused.dump().c_str());
-        const Run bad = weft({QStringLiteral("flow-run"), QStringLiteral("resume"), qid,
-                              QStringLiteral("--input"), QStringLiteral("{\"copies\": 3}")});
+        const ProcessRun bad = weft({QStringLiteral("flow-run"), QStringLiteral("resume"), qid,
+                                     QStringLiteral("--input"), QStringLiteral("{\"copies\": 3}")});
         QVERIFY(bad.code != 0);
         QVERIFY2(bad.err.contains(QStringLiteral("approved")), qPrintable(bad.err));
         QCOMPARE(flowRunsOf("remote_approval").back().value("state_type", ""),
                  std::string("PAUSED"));
 
-        const Run good = weft({QStringLiteral("flow-run"), QStringLiteral("resume"), qid,
-                               QStringLiteral("--input"),
-                               QStringLiteral("{\"approved\": true, \"copies\": 2}")});
+        const ProcessRun good = weft({QStringLiteral("flow-run"), QStringLiteral("resume"), qid,
+                                      QStringLiteral("--input"),
+                                      QStringLiteral("{\"approved\": true, \"copies\": 2}")});
         QVERIFY2(good.code == 0, qPrintable(good.err));
         QVERIFY2(good.out.contains(QStringLiteral("Resumed")), qPrintable(good.out));
 
@@ -302,8 +163,8 @@ private Q_SLOTS:
     }
 
     void pauseTimesOutAsLocally() {
-        const Run r = program({QStringLiteral("run"), QStringLiteral("remote_approval"),
-                               QStringLiteral("--param"), QStringLiteral("timeout_s=0.5")});
+        const ProcessRun r = program({QStringLiteral("run"), QStringLiteral("remote_approval"),
+                                      QStringLiteral("--param"), QStringLiteral("timeout_s=0.5")});
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains(QStringLiteral("timed out")), qPrintable(r.err));
         const json run = flowRunsOf("remote_approval").back();
@@ -314,8 +175,8 @@ private Q_SLOTS:
 
     void cachedResultOfAnotherRunIsReused() {
         for (int i = 0; i < 2; ++i) {
-            const Run r = program({QStringLiteral("run"), QStringLiteral("remote_cached"),
-                                   QStringLiteral("--param"), QStringLiteral("x=6")});
+            const ProcessRun r = program({QStringLiteral("run"), QStringLiteral("remote_cached"),
+                                          QStringLiteral("--param"), QStringLiteral("x=6")});
             QVERIFY2(r.code == 0, qPrintable(r.err));
         }
         const json runs = flowRunsOf("remote_cached");
@@ -324,7 +185,7 @@ private Q_SLOTS:
         for (const auto& run : runs) {
             QCOMPARE(run.value("state_type", ""), std::string("COMPLETED"));
             QCOMPARE(run.value("result", json()), json(42));
-            const json tasks = taskRunsOf(run.value("id", ""));
+            const json tasks = m_server.taskRuns(run.value("id", ""));
             QCOMPARE(tasks.size(), std::size_t(1));
             QCOMPARE(tasks[0].value("state_type", ""), std::string("COMPLETED"));
             names.push_back(tasks[0].at("state").value("name", ""));
@@ -336,20 +197,29 @@ private Q_SLOTS:
     // A report the server committed but whose answer was lost is sent again, and the server
     // stores it once: log lines by their ids, states by theirs.
     void reportsWhoseAnswerWasLostAreStoredOnce() {
-        AnswerLosingFront front({"/logs/", "/set_state"});
-        const quint16 port = front.listen(QString(m_base).remove(QStringLiteral("/api")));
-        QVERIFY(port != 0);
+        // The first answer to each of these is lost.
+        std::map<std::string, int> lost{{"/logs/", 0}, {"/set_state", 0}};
+        EventlessFront front;
+        front.loseAnswer = [&lost](const std::string& path) {
+            for (auto& [ending, count] : lost)
+                if (count == 0 && path.size() >= ending.size()
+                    && path.compare(path.size() - ending.size(), ending.size(), ending) == 0) {
+                    ++count;
+                    return true;
+                }
+            return false;
+        };
+        QVERIFY(front.listen(QString(m_server.base()).remove(QStringLiteral("/api"))) != 0);
         QProcess p;
         auto env = programEnv();
-        env.insert(QStringLiteral("WEFT_API_URL"),
-                   QStringLiteral("http://127.0.0.1:%1/api").arg(port));
+        env.insert(QStringLiteral("WEFT_API_URL"), front.api());
         p.setProcessEnvironment(env);
         QSignalSpy finished(&p, &QProcess::finished);
         p.start(programPath(), {QStringLiteral("run"), QStringLiteral("remote_logged")});
         QVERIFY(finished.wait(30000)); // the front serves in this event loop meanwhile
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        QCOMPARE(front.lost["/logs/"], 1);
-        QCOMPARE(front.lost["/set_state"], 1);
+        QCOMPARE(lost["/logs/"], 1);
+        QCOMPARE(lost["/set_state"], 1);
 
         const json runs = flowRunsOf("remote_logged");
         QCOMPARE(runs.size(), std::size_t(1));

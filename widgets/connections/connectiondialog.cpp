@@ -19,7 +19,6 @@ namespace weft::studio {
 
 namespace {
 const QString kRed = QStringLiteral("color: #c9302c;");
-const QString kGreen = QStringLiteral("color: #2e7d32;");
 
 QLabel* wrappingLabel(const QString& objectName, QWidget* parent) {
     auto* label = new QLabel(parent);
@@ -234,11 +233,13 @@ void ConnectionDialog::testConnection() {
     m_testResult->setStyleSheet(QString());
     m_testResult->setText(tr("Testing %1…").arg(m_url->text().trimmed()));
     m_check.start(remoteSettings(profile(), currentSecret()), [this](CheckResult r) {
-        m_testResult->setStyleSheet(r.health == ConnectionHealth::Connected ? kGreen : kRed);
-        m_testResult->setText(
-            r.health == ConnectionHealth::Connected
-                ? QStringLiteral("✔ ") + r.message
-                : QStringLiteral("✘ %1: %2").arg(healthText(r.health), r.message));
+        // In the sidebar's colour and word for the same health, as a sentence here.
+        m_testResult->setStyleSheet(QStringLiteral("color: %1;").arg(healthColor(r.health).name()));
+        QString word = healthText(r.health);
+        if (!word.isEmpty()) word[0] = word[0].toUpper();
+        m_testResult->setText(r.health == ConnectionHealth::Connected
+                                  ? QStringLiteral("✔ ") + r.message
+                                  : QStringLiteral("✘ %1: %2").arg(word, r.message));
         grow();
         Q_EMIT tested(r);
     });

@@ -49,6 +49,20 @@ QChartView* chartView(QWidget* parent) {
     return view;
 }
 
+// Bars of the runs-by-state chart per range: few enough that each bar's time label is read
+// whole under it (24 hourly "16:03" labels were cut to "16:…"), one label a bar.
+int bucketsFor(qint64 seconds) {
+    if (seconds <= 86400) return 12;     // 5 minutes, or 2 hours
+    if (seconds <= 7 * 86400) return 14; // 12 hours
+    return 15;                           // 2 days
+}
+
+QString labelFormat(qint64 seconds) {
+    if (seconds <= 86400) return QStringLiteral("hh:mm");
+    if (seconds <= 7 * 86400) return QStringLiteral("ddd hh:mm");
+    return QStringLiteral("MMM d");
+}
+
 // 0 to a round top in round steps (0/500/1000/…), not the largest value cut in quarters.
 void setNiceRange(QValueAxis* axis, double maxValue, bool integers) {
     const NiceAxis nice = niceAxis(maxValue, 5, integers);
@@ -112,11 +126,19 @@ DashboardWidget::DashboardWidget(DashboardModel* model, QWidget* parent)
     m_failures->setAlternatingRowColors(true);
     m_failures->setWordWrap(false);
     layout->addWidget(m_failures, 2);
+    // An empty table reads as "not loaded": it says there is nothing to list instead.
+    m_noFailures = new QLabel(tr("No failed or crashed runs in this range."), this);
+    m_noFailures->setObjectName(QStringLiteral("noFailures"));
+    m_noFailures->setAlignment(Qt::AlignCenter);
+    m_noFailures->setEnabled(false); // greyed, like a placeholder
+    layout->addWidget(m_noFailures, 2);
 
-    connect(m_range, &QComboBox::currentIndexChanged, this, [this] {
+    auto applyRange = [this] {
         const qint64 seconds = m_range->currentData().toLongLong();
-        m_model->setRange(seconds, seconds <= 3600 ? 12 : seconds <= 86400 ? 24 : 30);
-    });
+        m_model->setRange(seconds, bucketsFor(seconds));
+    };
+    connect(m_range, &QComboBox::currentIndexChanged, this, applyRange);
+    applyRange(); // the model's own default has other buckets
     connect(m_model, &DashboardModel::refreshed, this, &DashboardWidget::rebuild);
     auto* error = new ErrorPanel(this); // zeros in the tiles would read as "no runs"
     connect(m_model, &DashboardModel::errorChanged, error, &ErrorPanel::setError);
@@ -157,6 +179,9 @@ void DashboardWidget::rebuild() {
     rebuildHistory(dark);
     rebuildFlows(dark);
     m_failures->resizeColumnsToContents();
+    const bool none = m_model->isLoaded() && m_model->rowCount() == 0;
+    m_failures->setVisible(!none);
+    m_noFailures->setVisible(none);
 }
 
 void DashboardWidget::rebuildHistory(bool dark) {
@@ -173,7 +198,7 @@ void DashboardWidget::rebuildHistory(bool dark) {
             stack += n;
         tallest = std::max(tallest, stack);
         const QDateTime t = QDateTime::fromMSecsSinceEpoch(b.start / 1000);
-        categories << t.toString(span <= 86400 ? QStringLiteral("hh:mm") : QStringLiteral("MMM d"));
+        categories << t.toString(labelFormat(span));
     }
     for (auto type : allStateTypes()) {
         bool any = false;

@@ -51,6 +51,7 @@ private:
     QChartView* m_durationView = nullptr;
     QChartView* m_failureView = nullptr;
     QTableView* m_failures = nullptr;
+    QLabel* m_noFailures = nullptr; // instead of the table while there are none
 };
 
 } // namespace weft::studio

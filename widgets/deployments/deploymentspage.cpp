@@ -1,12 +1,12 @@
 #include "deployments/deploymentspage.h"
 
 #include "deployments/deploymentlistmodel.h"
+#include "deployments/listtable.h"
 #include "deployments/rundeploymentdialog.h"
 #include "deployments/scheduleformat.h"
 #include "runs/runformat.h"
 
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QSplitter>
@@ -33,14 +33,7 @@ DeploymentsPage::DeploymentsPage(Backend* backend, QWidget* parent)
     layout->addWidget(m_status);
 
     auto* split = new QSplitter(Qt::Vertical, this);
-    m_table = new QTableView(split);
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setWordWrap(false);
-    m_table->setAlternatingRowColors(true);
+    m_table = makeListTable(m_model, split);
 
     auto* lower = new QWidget(split);
     auto* lowerLayout = new QVBoxLayout(lower);
@@ -81,7 +74,6 @@ DeploymentsPage::DeploymentsPage(Backend* backend, QWidget* parent)
             m_table->selectRow(0);
         updateStatus();
         updateButtons();
-        m_table->resizeColumnsToContents();
     });
     updateStatus();
     updateButtons();

@@ -1,29 +1,15 @@
 #include "deployments/workpoolspage.h"
 
+#include "deployments/listtable.h"
 #include "deployments/workerlistmodel.h"
 #include "deployments/workpoollistmodel.h"
 
-#include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace weft::studio {
-
-namespace {
-QTableView* makeTable(QAbstractItemModel* model, QWidget* parent) {
-    auto* table = new QTableView(parent);
-    table->setModel(model);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setSelectionMode(QAbstractItemView::SingleSelection);
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setAlternatingRowColors(true);
-    table->setWordWrap(false);
-    return table;
-}
-} // namespace
 
 WorkPoolsPage::WorkPoolsPage(Backend* backend, QWidget* parent)
     : QWidget(parent)
@@ -36,13 +22,13 @@ WorkPoolsPage::WorkPoolsPage(Backend* backend, QWidget* parent)
     layout->addWidget(m_status);
 
     auto* split = new QSplitter(Qt::Vertical, this);
-    m_poolTable = makeTable(m_pools, split);
+    m_poolTable = makeListTable(m_pools, split);
     auto* lower = new QWidget(split);
     auto* lowerLayout = new QVBoxLayout(lower);
     lowerLayout->setContentsMargins(0, 0, 0, 0);
     m_workersTitle = new QLabel(lower);
     lowerLayout->addWidget(m_workersTitle);
-    m_workerTable = makeTable(m_workers, lower);
+    m_workerTable = makeListTable(m_workers, lower);
     lowerLayout->addWidget(m_workerTable, 1);
     split->addWidget(m_poolTable);
     split->addWidget(lower);
@@ -64,13 +50,9 @@ WorkPoolsPage::WorkPoolsPage(Backend* backend, QWidget* parent)
                     row = r;
             m_poolTable->selectRow(row);
         }
-        m_poolTable->resizeColumnsToContents();
         updateStatus();
     });
-    connect(m_workers, &WorkerListModel::refreshed, this, [this] {
-        m_workerTable->resizeColumnsToContents();
-        updateStatus();
-    });
+    connect(m_workers, &WorkerListModel::refreshed, this, &WorkPoolsPage::updateStatus);
     poolSelected();
     updateStatus();
 }

@@ -6,6 +6,7 @@
 
 #include <QHeaderView>
 #include <QSortFilterProxyModel>
+#include <algorithm>
 
 namespace weft::studio {
 
@@ -83,6 +84,10 @@ TaskRunTable::TaskRunTable(Backend* backend, QWidget* parent)
                           width("extract-0, load-0")};
     for (int c = 0; c < int(std::size(widths)); ++c)
         horizontalHeader()->resizeSection(c, widths[c]);
+    // Task names are often longer than the sample ("station_region-0@summarize-1"): the first
+    // rows widen the name column to them, once, so that a width the user chose stays.
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &TaskRunTable::fitNames);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &TaskRunTable::fitNames);
     setSortingEnabled(true);
     sortByColumn(StartColumn, Qt::AscendingOrder);
 
@@ -97,6 +102,15 @@ TaskRunTable::TaskRunTable(Backend* backend, QWidget* parent)
                                                      | QItemSelectionModel::Rows);
         Q_EMIT contextMenuRequested(index.data(IdRole).toString(), viewport()->mapToGlobal(pos));
     });
+}
+
+void TaskRunTable::fitNames() {
+    if (m_namesFitted || m_proxy->rowCount() == 0) return;
+    m_namesFitted = true;
+    constexpr int kMostPx = 360; // a very long name is cut rather than push the others out
+    QHeaderView* header = horizontalHeader();
+    const int wanted = std::min(sizeHintForColumn(NameColumn), kMostPx);
+    if (wanted > header->sectionSize(NameColumn)) header->resizeSection(NameColumn, wanted);
 }
 
 void TaskRunTable::setFlowRun(const QString& flowRunId) {

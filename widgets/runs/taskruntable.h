@@ -29,9 +29,12 @@ Q_SIGNALS:
     void contextMenuRequested(const QString& taskRunId, const QPoint& globalPos);
 
 private:
+    void fitNames();
+
     TaskRunModel* m_model;
     QSortFilterProxyModel* m_proxy;
     ErrorPanel* m_error;
+    bool m_namesFitted = false;
 };
 
 } // namespace weft::studio

@@ -1,6 +1,7 @@
 // weft-studio's command line: options, a clear message for a bad database, and --screenshot
 // writing a PNG of the window's size that is not blank.
 #include "readonlyview.h"
+#include "serverprocess.h"
 #include "studiolauncher.h"
 #include "studiooptions.h"
 
@@ -81,6 +82,11 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("--run-tab"), QStringLiteral("gantt")} << false;
         QTest::addRow("bad page") << QStringList{QStringLiteral("--page"), QStringLiteral("home")}
                                   << false;
+        for (const QString& page : pageNames())
+            QTest::addRow("page %s", qPrintable(page))
+                << QStringList{QStringLiteral("--page"), page} << true;
+        QTest::addRow("work pools spelt with an underscore")
+            << QStringList{QStringLiteral("--page"), QStringLiteral("work_pools")} << false;
         QTest::addRow("unknown") << QStringList{QStringLiteral("--frobnicate")} << false;
     }
     void options() {
@@ -91,6 +97,8 @@ private Q_SLOTS:
             parseStudioOptions(QStringList{QStringLiteral("weft-studio")} + args, &error);
         QCOMPARE(parsed.has_value(), ok);
         if (!ok) QVERIFY(!error.isEmpty());
+        if (const qsizetype at = args.indexOf(QStringLiteral("--page")); ok && at >= 0)
+            QCOMPARE(parsed->page, args.at(at + 1));
         if (ok && args.contains(QStringLiteral("--demo"))) {
             QVERIFY(parsed->demo);
             QCOMPARE(parsed->screenshotDelayMs, 5000);
@@ -181,6 +189,38 @@ private Q_SLOTS:
             "WEFT_DB at another file.");
         QVERIFY(!StudioLauncher::withoutCommandLineHints(corrupt).contains(u"--db"));
         QVERIFY(StudioLauncher::withoutCommandLineHints(corrupt).contains(u"corrupt"));
+    }
+
+    // --connect URL --page deployments|work-pools --screenshot FILE against a running
+    // weft-server: the picture of that page is saved and the program ends on its own.
+    void screenshotOfAServersPage() {
+        QTemporaryDir dir;
+        QProcess server;
+        server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
+                     {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
+                      dir.filePath(QStringLiteral("server.db"))});
+        QByteArray serverErr;
+        const quint16 port = server.waitForStarted() ? waitForPort(server, serverErr) : 0;
+        QVERIFY2(port != 0, serverErr.constData());
+        const QString api = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
+        QCOMPARE(request("POST", QUrl(api + QStringLiteral("/work_pools/")),
+                         R"({"name": "default", "type": "process"})")
+                     .status,
+                 201);
+        for (const QString& page : {QStringLiteral("deployments"), QStringLiteral("work-pools")}) {
+            const QString png = dir.filePath(page + QStringLiteral(".png"));
+            QByteArray err;
+            QCOMPARE(run({QStringLiteral("--connect"), api, QStringLiteral("--page"), page,
+                          QStringLiteral("--screenshot"), png, QStringLiteral("--screenshot-delay"),
+                          QStringLiteral("500")},
+                         &err, dir.filePath(QStringLiteral("local.db"))),
+                     0);
+            const QImage image(png);
+            QVERIFY2(!image.isNull(), err.constData());
+            QCOMPARE(image.size(), QSize(1400, 880));
+        }
+        server.terminate();
+        QVERIFY(server.waitForFinished(10000));
     }
 
     void screenshotHasTheWindowSizeAndIsNotBlank() {

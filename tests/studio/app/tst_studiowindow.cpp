@@ -2,6 +2,7 @@
 // timeline bars, filter the list, search the logs, retry a failed run and watch it complete.
 #include "backend/embeddedbackend.h"
 #include "commandpalette.h"
+#include "common/jsonpane.h"
 #include "fixtures.h"
 #include "flowspage.h"
 #include "graph/rungraphmodel.h"
@@ -19,6 +20,8 @@
 #include "runs/flowrunroles.h"
 #include "runs/runlistwidget.h"
 #include "runs/taskrundetails.h"
+#include "runs/taskrunroles.h"
+#include "runs/taskruntable.h"
 #include "timeline/timelinemodel.h"
 #include "timeline/timelinewidget.h"
 #include <weft/pause.hpp>
@@ -39,6 +42,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTreeView>
 
 using namespace weft::studio;
 using namespace weft::studio::flowruns;
@@ -136,6 +140,50 @@ private Q_SLOTS:
         QVERIFY(!page->details()->isVisible());
         page->selectTaskRun(QString::fromStdString(m_etl.task_run_ids.front()));
         QVERIFY(page->details()->isVisible());
+    }
+
+    // A run without parameters says so on its Parameters tab rather than showing an empty tree;
+    // with parameters, the tree is shown.
+    void parametersTabSaysWhenThereAreNone() {
+        const QString id = QString::fromStdString(m_etl.flow_run_id);
+        m_window->openRun(id);
+        QTRY_VERIFY(m_window->runPage(id) != nullptr);
+        RunPage* page = m_window->runPage(id);
+        page->showTab(RunPage::Tab::Parameters);
+        QTRY_COMPARE(page->parameters()->placeholderText(), u"This run has no parameters."_qs);
+        QVERIFY(page->parameters()->isVisible());
+        page->parameters()->setJson(nlohmann::json{{"n", 1}}, u"none"_qs);
+        QCOMPARE(page->parameters()->placeholderText(), QString());
+        QCOMPARE(page->parameters()->currentWidget(), page->parameters()->tree());
+        QCOMPARE(page->parameters()->tree()->model()->rowCount(), 1);
+    }
+
+    // A run whose task names are long: the Task runs table widens its name column to them
+    // (up to a limit) instead of cutting every name.
+    void longTaskNamesAreShownWhole() {
+        const QString db = m_dir.filePath(QStringLiteral("long-names.db"));
+        fixtures::Written run;
+        {
+            auto store = weft::Store::open(db.toStdString());
+            fixtures::RunSpec spec;
+            spec.tasks = {{"station_region_summarize"}, {"station_region_summarize"}};
+            run = fixtures::writeRun(*store, spec);
+            store->flush();
+        }
+        EmbeddedBackend backend(db);
+        QCOMPARE(backend.openNow(), QString());
+        TaskRunTable table(&backend);
+        table.resize(1200, 400);
+        table.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&table));
+        table.setFlowRun(QString::fromStdString(run.flow_run_id));
+        QTRY_COMPARE(table.model()->rowCount(), 2);
+        const QString name = table.model()->index(0, taskruns::NameColumn).data().toString();
+        QVERIFY2(name.startsWith(u"station_region_summarize"), qPrintable(name));
+        const int needed = table.fontMetrics().horizontalAdvance(name);
+        QTRY_VERIFY2(table.horizontalHeader()->sectionSize(taskruns::NameColumn) > needed,
+                     qPrintable(QString::number(
+                         table.horizontalHeader()->sectionSize(taskruns::NameColumn))));
     }
 
     void readOnlyDatabaseIsShownAndNotChanged() {

@@ -8,12 +8,13 @@
 #include "backend/remotebackend.h"
 #include "common/theme.h"
 #include "connection.h"
+#include "connections/connectionhealth.h"
 #include "connections/memorysecretstore.h"
 #include "connections/profilestore.h"
-#include "connectionstatus.h"
 #include "deployments/deploymentspage.h"
 #include "deployments/workpoolspage.h"
 #include "fixtures.h"
+#include "flowspage.h"
 #include "mainwindow.h"
 #include "runactions.h"
 #include "runpage.h"
@@ -43,9 +44,11 @@ QStringList runIds(RunListWidget* list) {
     return names;
 }
 
-ConnectionStatus rowStatus(MainWindow& window, int row) {
-    return ConnectionStatus(
-        window.sidebarModel()->index(row).data(SidebarModel::StatusRole).toInt());
+ConnectionHealth rowStatus(MainWindow& window, int row) {
+    return window.sidebarModel()
+        ->index(row)
+        .data(SidebarModel::HealthRole)
+        .value<ConnectionHealth>();
 }
 
 } // namespace
@@ -100,8 +103,8 @@ private Q_SLOTS:
         QCOMPARE(window.sidebarModel()->index(0).data().toString(),
                  QStringLiteral("Local database"));
         QCOMPARE(window.sidebarModel()->index(1).data().toString(), QStringLiteral("prod"));
-        QCOMPARE(rowStatus(window, 0), ConnectionStatus::Connected);
-        QCOMPARE(rowStatus(window, 1), ConnectionStatus::NotConnected); // lazily: not selected
+        QCOMPARE(rowStatus(window, 0), ConnectionHealth::Connected);
+        QCOMPARE(rowStatus(window, 1), ConnectionHealth::NotConnected); // lazily: not selected
         QVERIFY(!prod->backend());
 
         Workspace* localSpace = window.currentWorkspace();
@@ -113,7 +116,7 @@ private Q_SLOTS:
         QCOMPARE(window.currentConnection(), prod);
         QTRY_VERIFY_WITH_TIMEOUT(window.workspace(prod) != nullptr, 15000);
         QCOMPARE(window.currentWorkspace(), window.workspace(prod));
-        QCOMPARE(rowStatus(window, 1), ConnectionStatus::Connected);
+        QCOMPARE(rowStatus(window, 1), ConnectionHealth::Connected);
         QTRY_COMPARE_WITH_TIMEOUT(window.runList()->model()->rowCount(), 2, 15000);
         QTRY_VERIFY(
             runIds(window.runList()).contains(QString::fromStdString(m_serverRun.flow_run_id)));
@@ -189,7 +192,7 @@ private Q_SLOTS:
 
         server->kill();
         QCOMPARE(server->process().state(), QProcess::NotRunning);
-        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionStatus::Reconnecting, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionHealth::Reconnecting, 10000);
         QVERIFY(window.sidebarModel()
                     ->index(1)
                     .data(Qt::ToolTipRole)
@@ -201,7 +204,7 @@ private Q_SLOTS:
 
         server = std::make_unique<ServerProcess>();
         QVERIFY2(server->start(m_serverDb, port), server->error().constData());
-        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionStatus::Connected, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionHealth::Connected, 15000);
         QTRY_VERIFY(status->text().contains(QStringLiteral("prod · connected")));
     }
 
@@ -218,8 +221,8 @@ private Q_SLOTS:
         RemoteSettings settings{server.url()};
         settings.token = QStringLiteral("wrong-key");
         Connection* prod = window.addServer(QStringLiteral("guarded"), settings, true);
-        QTRY_COMPARE_WITH_TIMEOUT(prod->status(), ConnectionStatus::AuthFailed, 15000);
-        QCOMPARE(rowStatus(window, 1), ConnectionStatus::AuthFailed);
+        QTRY_COMPARE_WITH_TIMEOUT(prod->status(), ConnectionHealth::AuthFailed, 15000);
+        QCOMPARE(rowStatus(window, 1), ConnectionHealth::AuthFailed);
         QVERIFY(window.currentWorkspace() == nullptr);
         auto* status = window.findChild<QLabel*>(QStringLiteral("connectionLabel"));
         QVERIFY2(status->text().contains(QStringLiteral("auth failed")),
@@ -260,6 +263,36 @@ private Q_SLOTS:
                      QStringList{QString::fromStdString(m_localRun.flow_run_id)});
     }
 
+    // --connect URL --page deployments|work-pools: the window opens on that page of the
+    // server's workspace (what --screenshot then saves).
+    void connectOpensOnThePage_data() {
+        QTest::addColumn<QString>("page");
+        QTest::addRow("deployments") << QStringLiteral("deployments");
+        QTest::addRow("work pools") << QStringLiteral("work-pools");
+        QTest::addRow("flows") << QStringLiteral("flows");
+    }
+    void connectOpensOnThePage() {
+        QFETCH(QString, page);
+        ServerProcess server;
+        QVERIFY2(server.start(m_serverDb), server.error().constData());
+        StudioOptions options;
+        options.db = m_localDb;
+        options.connectUrl = server.url().toString();
+        options.page = page;
+        StudioLauncher launcher(options, m_theme.get());
+        QSignalSpy shown(&launcher, &StudioLauncher::windowShown);
+        QVERIFY(launcher.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 15000);
+        MainWindow* window = launcher.window();
+        QVERIFY(window->currentConnection()->isServer());
+        QVERIFY(window->currentWorkspace());
+        QWidget* expected =
+            page == QLatin1String("deployments")  ? static_cast<QWidget*>(window->deploymentsPage())
+            : page == QLatin1String("work-pools") ? static_cast<QWidget*>(window->workPoolsPage())
+                                                  : static_cast<QWidget*>(window->flowsPage());
+        QCOMPARE(window->tabs()->currentWidget(), expected);
+    }
+
     // Saved profiles are listed after the local database; a profile's API key is read from the
     // secret store when it is selected (the server refuses anyone else); a removed profile
     // leaves the sidebar, and one added while the window is open is shown at once.
@@ -288,7 +321,7 @@ private Q_SLOTS:
         QCOMPARE(window.currentConnection()->name(), QStringLiteral("Local database"));
         const int readsBefore = secrets.calls();
         window.selectConnection(1);
-        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionStatus::Connected, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(rowStatus(window, 1), ConnectionHealth::Connected, 15000);
         QVERIFY(secrets.calls() > readsBefore);
         QTRY_COMPARE_WITH_TIMEOUT(window.runList()->model()->rowCount(), 2, 15000);
 
@@ -314,22 +347,10 @@ private Q_SLOTS:
         std::unique_ptr<Connection> odd(
             Connection::server(QStringLiteral("odd"), {fake.api()}, nullptr));
         odd->activate();
-        QTRY_COMPARE_WITH_TIMEOUT(odd->status(), ConnectionStatus::Incompatible, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(odd->status(), ConnectionHealth::Incompatible, 15000);
         QVERIFY2(odd->statusDetail().contains(QStringLiteral("1.2.0")),
                  qPrintable(odd->statusDetail()));
         QVERIFY(odd->statusText().contains(QStringLiteral("incompatible version")));
-    }
-
-    void healthOfErrors() {
-        QCOMPARE(statusFromError({}), ConnectionStatus::Connected);
-        QCOMPARE(statusFromError(QStringLiteral("Server http://h/api answered 401: bad key")),
-                 ConnectionStatus::AuthFailed);
-        QCOMPARE(statusFromError(QStringLiteral("Server http://h/api answered 403.")),
-                 ConnectionStatus::AuthFailed);
-        QCOMPARE(statusFromError(QStringLiteral("Server http://h/api answered 500: locked")),
-                 ConnectionStatus::Reconnecting);
-        QCOMPARE(statusFromError(QStringLiteral("Server http://h/api could not be reached")),
-                 ConnectionStatus::Reconnecting);
     }
 
     void apiVersions() {

@@ -69,7 +69,7 @@ private Q_SLOTS:
         server.answers.insert("/api/admin/version", {200, R"("2.19.0")"});
         const auto r = check(server.api());
         QVERIFY(r);
-        QCOMPARE(r->health, ConnectionHealth::IncompatibleVersion);
+        QCOMPARE(r->health, ConnectionHealth::Incompatible);
         QVERIFY(r->message.contains(QStringLiteral("2.19.0")));
     }
     void notAnApi() {
@@ -82,7 +82,7 @@ private Q_SLOTS:
         FakeHttpServer empty; // every path 404
         const auto missing = check(empty.api());
         QVERIFY(missing);
-        QCOMPARE(missing->health, ConnectionHealth::IncompatibleVersion);
+        QCOMPARE(missing->health, ConnectionHealth::Incompatible);
         QVERIFY(missing->message.contains(QStringLiteral("/api/health")));
     }
     void nobodyThere() {

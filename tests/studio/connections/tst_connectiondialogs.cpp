@@ -257,7 +257,7 @@ private Q_SLOTS:
         server.answers.insert("/api/version", {401, R"({"exception_message":"Unauthorized"})"});
         QTest::mouseClick(dialog.testButton(), Qt::LeftButton);
         QVERIFY(tested.wait(15000));
-        QVERIFY2(dialog.testResult()->text().contains(QStringLiteral("Authentication failed")),
+        QVERIFY2(dialog.testResult()->text().contains(QStringLiteral("Auth failed")),
                  qPrintable(dialog.testResult()->text()));
         dialog.ignoreTlsCheck()->setChecked(true); // (an http URL: shown as a problem)
         picture(&dialog, QStringLiteral("connection-dialog-tested.png"));

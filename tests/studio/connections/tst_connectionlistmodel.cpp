@@ -74,9 +74,9 @@ private Q_SLOTS:
         QVERIFY(model.index(1)
                     .data(ConnectionListModel::HealthTextRole)
                     .toString()
-                    .startsWith(QStringLiteral("Authentication failed")));
+                    .startsWith(QStringLiteral("auth failed")));
         QCOMPARE(model.index(2).data(ConnectionListModel::HealthRole).value<ConnectionHealth>(),
-                 ConnectionHealth::Unknown);
+                 ConnectionHealth::NotConnected);
         QCOMPARE(reset.count(), 1); // the rename moved a row
         // An edit that keeps the order changes data only.
         changed.clear();
@@ -93,6 +93,31 @@ private Q_SLOTS:
         QCOMPARE(removed[0][1].toInt(), 2);
     }
 
+    // One word and one colour per health, for the sidebar, the status bar and the dialog alike:
+    // each says something of its own, and what needs a person is red.
+    void healthWordsAndColours_data() {
+        QTest::addColumn<ConnectionHealth>("health");
+        QTest::addColumn<QString>("word");
+        QTest::addRow("not connected") << ConnectionHealth::NotConnected << "not connected";
+        QTest::addRow("connecting") << ConnectionHealth::Connecting << "connecting…";
+        QTest::addRow("connected") << ConnectionHealth::Connected << "connected";
+        QTest::addRow("reconnecting") << ConnectionHealth::Reconnecting << "reconnecting";
+        QTest::addRow("auth failed") << ConnectionHealth::AuthFailed << "auth failed";
+        QTest::addRow("incompatible") << ConnectionHealth::Incompatible << "incompatible version";
+        QTest::addRow("failed") << ConnectionHealth::Failed << "error";
+    }
+    void healthWordsAndColours() {
+        QFETCH(ConnectionHealth, health);
+        QFETCH(QString, word);
+        QCOMPARE(healthText(health), word);
+        QVERIFY(healthColor(health).isValid());
+        const QColor red = healthColor(ConnectionHealth::Failed);
+        const bool needsAPerson = health == ConnectionHealth::AuthFailed
+                                  || health == ConnectionHealth::Incompatible
+                                  || health == ConnectionHealth::Failed;
+        QCOMPARE(healthColor(health) == red, needsAPerson);
+    }
+
     void healthFromErrors() {
         QCOMPARE(healthFromError(true, {}), ConnectionHealth::Connected);
         QCOMPARE(healthFromError(false,
@@ -100,6 +125,8 @@ private Q_SLOTS:
                  ConnectionHealth::AuthFailed);
         QCOMPARE(healthFromError(false, QStringLiteral("Server http://h/api answered 403.")),
                  ConnectionHealth::AuthFailed);
+        QCOMPARE(healthFromError(false, QStringLiteral("Server http://h/api answered 500: locked")),
+                 ConnectionHealth::Reconnecting);
         QCOMPARE(healthFromError(false, QStringLiteral("Server http://h/api answered 4010 rows")),
                  ConnectionHealth::Reconnecting);
         QCOMPARE(healthFromError(false, QStringLiteral("Server http://h/api could not be reached")),
@@ -152,8 +179,8 @@ private Q_SLOTS:
 
         // A backend that goes away stops reporting; following another one takes over.
         delete good;
-        model.setHealth(b, ConnectionHealth::Unknown);
-        QCOMPARE(model.health(b), ConnectionHealth::Unknown);
+        model.setHealth(b, ConnectionHealth::NotConnected);
+        QCOMPARE(model.health(b), ConnectionHealth::NotConnected);
     }
 };
 

@@ -7,9 +7,12 @@
 #include "fixtures.h"
 
 #include <QApplication>
+#include <QBarCategoryAxis>
 #include <QChart>
 #include <QChartView>
+#include <QComboBox>
 #include <QLabel>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QValueAxis>
@@ -74,6 +77,68 @@ private Q_SLOTS:
         QCOMPARE(y->tickCount(), 4);
         const double step = (y->max() - y->min()) / (y->tickCount() - 1);
         QCOMPARE(step, niceAxis(15, 5, true).step);
+    }
+
+    // Without failures in the range the dashboard says so where the table of failures would be;
+    // with them, the table is shown.
+    void noFailuresIsSaid() {
+        const QString empty = m_dir.filePath(QStringLiteral("calm.db"));
+        {
+            auto store = weft::Store::open(empty.toStdString());
+            fixtures::RunSpec spec; // completed, started now
+            fixtures::writeRun(*store, spec);
+            store->flush();
+        }
+        EmbeddedBackend calm(empty);
+        QCOMPARE(calm.openNow(), QString());
+        DashboardModel calmModel(&calm);
+        DashboardWidget calmWidget(&calmModel);
+        calmWidget.show();
+        auto* none = calmWidget.findChild<QLabel*>(QStringLiteral("noFailures"));
+        QVERIFY(none);
+        QTRY_VERIFY(calmModel.isLoaded() && none->isVisible());
+        QVERIFY(!calmWidget.findChild<QTableView*>()->isVisible());
+
+        EmbeddedBackend backend(m_db);
+        QCOMPARE(backend.openNow(), QString());
+        DashboardModel model(&backend);
+        DashboardWidget widget(&model);
+        widget.show();
+        QTRY_VERIFY(model.isLoaded() && model.rowCount() > 0);
+        QTRY_VERIFY(widget.findChild<QTableView*>()->isVisible());
+        QVERIFY(!widget.findChild<QLabel*>(QStringLiteral("noFailures"))->isVisible());
+    }
+
+    // Every range's time labels are read whole under their bars in a window of the default
+    // size: each label is narrower than its bar's share of the plot (24 hourly ones were not).
+    void timeLabelsFitUnderTheirBars() {
+        EmbeddedBackend backend(m_db);
+        QCOMPARE(backend.openNow(), QString());
+        DashboardModel model(&backend);
+        DashboardWidget widget(&model);
+        widget.resize(1200, 800);
+        widget.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&widget));
+        auto* range = widget.findChild<QComboBox*>();
+        QVERIFY(range);
+        const int bars[] = {12, 12, 14, 15}; // last hour, 24 hours, 7 days, 30 days
+        QCOMPARE(range->count(), 4);
+        auto axis = [&] {
+            const auto axes = widget.historyView()->chart()->axes(Qt::Horizontal);
+            return axes.isEmpty() ? nullptr : qobject_cast<QBarCategoryAxis*>(axes.front());
+        };
+        for (int i = 0; i < range->count(); ++i) {
+            range->setCurrentIndex(i);
+            QTRY_VERIFY(axis() && axis()->count() == bars[i]);
+            QBarCategoryAxis* x = axis();
+            const double bar = widget.historyView()->chart()->plotArea().width() / x->count();
+            const QFontMetrics fm(x->labelsFont());
+            for (const QString& label : x->categories())
+                QVERIFY2(fm.horizontalAdvance(label) + 4 < bar,
+                         qPrintable(QStringLiteral("%1: \"%2\" in %3 px")
+                                        .arg(range->itemText(i), label)
+                                        .arg(bar)));
+        }
     }
 };
 

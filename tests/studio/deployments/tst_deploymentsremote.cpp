@@ -21,6 +21,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QHeaderView>
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -43,6 +44,27 @@ const json kSchema = json::parse(R"({
   },
   "required": ["n"]
 })");
+
+// Whether `table`'s columns span its viewport exactly, each at least as wide as its cells and
+// header need.
+// (QTableView hides sizeHintForColumn; QAbstractItemView has it public.)
+bool fillsItsWidth(QTableView* table) {
+    QHeaderView* header = table->horizontalHeader();
+    int total = 0;
+    for (int c = 0; c < header->count(); ++c) {
+        const int needed = std::max(static_cast<QAbstractItemView*>(table)->sizeHintForColumn(c),
+                                    header->sectionSizeHint(c));
+        if (header->sectionSize(c) < needed) {
+            qWarning("column %d is %d px wide, its text needs %d", c, header->sectionSize(c),
+                     needed);
+            return false;
+        }
+        total += header->sectionSize(c);
+    }
+    if (total != table->viewport()->width())
+        qWarning("the columns span %d px of %d", total, table->viewport()->width());
+    return total == table->viewport()->width();
+}
 
 } // namespace
 
@@ -186,6 +208,29 @@ private Q_SLOTS:
         QVERIFY(dialog && dialog->isVisible());
         dialog->accept();
         QTRY_COMPARE_WITH_TIMEOUT(pageOpened.count(), 1, 15000);
+    }
+
+    // The tables fill their width, the last column taking what is left, and no column is
+    // narrower than its text: after the rows arrive and after a refresh that changes them.
+    void tablesFillTheirWidth() {
+        DeploymentsPage deployments(m_backend.get());
+        deployments.resize(1100, 640);
+        deployments.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&deployments));
+        QTRY_COMPARE_WITH_TIMEOUT(deployments.model()->rowCount(), 1, 15000);
+        QTRY_VERIFY(fillsItsWidth(deployments.table()));
+        QSignalSpy refreshed(deployments.model(), &DeploymentListModel::refreshed);
+        deployments.model()->refresh();
+        QVERIFY(refreshed.wait(15000));
+        QVERIFY(fillsItsWidth(deployments.table()));
+
+        WorkPoolsPage pools(m_backend.get());
+        pools.resize(1100, 500);
+        pools.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pools));
+        QTRY_COMPARE_WITH_TIMEOUT(pools.workers()->rowCount(), 1, 15000);
+        QTRY_VERIFY(fillsItsWidth(pools.poolTable()));
+        QTRY_VERIFY(fillsItsWidth(pools.workerTable()));
     }
 
     // Pictures of the pages and the dialog to look at, when WEFT_SCREENSHOT_DIR names a folder.
