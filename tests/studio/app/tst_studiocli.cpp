@@ -4,6 +4,7 @@
 #include "serverprocess.h"
 #include "studiolauncher.h"
 #include "studiooptions.h"
+#include "testprocess.h"
 
 #include <QDir>
 #include <QImage>
@@ -195,16 +196,13 @@ private Q_SLOTS:
     // weft-server: the picture of that page is saved and the program ends on its own.
     void screenshotOfAServersPage() {
         QTemporaryDir dir;
-        QProcess server;
-        server.start(qEnvironmentVariable("WEFT_BIN_DIR") + QStringLiteral("/weft-server"),
-                     {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"),
-                      dir.filePath(QStringLiteral("server.db"))});
-        QByteArray serverErr;
-        const quint16 port = server.waitForStarted() ? waitForPort(server, serverErr) : 0;
-        QVERIFY2(port != 0, serverErr.constData());
-        const QString api = QStringLiteral("http://127.0.0.1:%1/api").arg(port);
-        QCOMPARE(request("POST", QUrl(api + QStringLiteral("/work_pools/")),
-                         R"({"name": "default", "type": "process"})")
+        ServerProcess server;
+        QVERIFY2(server.start(dir.filePath(QStringLiteral("server.db"))),
+                 server.error().constData());
+        const QString api = server.url().toString();
+        QCOMPARE(server
+                     .api("POST", QStringLiteral("/work_pools/"),
+                          {{"name", "default"}, {"type", "process"}})
                      .status,
                  201);
         for (const QString& page : {QStringLiteral("deployments"), QStringLiteral("work-pools")}) {
