@@ -81,6 +81,11 @@ Ran run_main(const QStringList& args) {
     return r;
 }
 
+// JSON compared as its text (QTest cannot show nlohmann::json).
+#define QCOMPARE_JSON(actual, expected)                                                            \
+    QCOMPARE(QString::fromStdString(nlohmann::json(actual).dump()),                                \
+             QString::fromStdString(nlohmann::json(expected).dump()))
+
 std::int64_t flow_run_count() {
     return store().read([](weft::Reader& r) { return r.count_flow_runs({}); });
 }
@@ -97,6 +102,7 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void list();
+    void listJson();
     void rerun();
     void separateProcess();
 
@@ -260,6 +266,38 @@ void TestFlowProgram::list() {
     const Ran help = run_main({QStringLiteral("--help")});
     QCOMPARE(help.code, 0);
     QVERIFY(help.out.contains(QStringLiteral("rerun")));
+}
+
+void TestFlowProgram::listJson() {
+    // What `weft deploy` reads: each flow's name, description, parameter names and their schema.
+    const auto before = flow_run_count();
+    const Ran r = run_main({QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    const auto flows = nlohmann::json::parse(r.out.toStdString(), nullptr, false);
+    QVERIFY2(flows.is_array(), qPrintable(r.out));
+    QCOMPARE(flows.size(), std::size_t(5));
+    QCOMPARE_JSON(flows[0].at("name"), nlohmann::json("greet"));
+    QCOMPARE_JSON(flows[0].at("description"), nlohmann::json("Says hello"));
+    QCOMPARE_JSON(flows[0].at("parameters"), nlohmann::json({"name"}));
+    const nlohmann::json greet_schema = {
+        {"title", "Parameters"},
+        {"type", "object"},
+        {"properties",
+         {{"name",
+           {{"title", "name"}, {"position", 0}, {"type", "string"}, {"default", "world"}}}}},
+        {"required", nlohmann::json::array()}};
+    QCOMPARE_JSON(flows[0].at("parameter_openapi_schema"), greet_schema);
+    const auto& scale_schema = flows[3].at("parameter_openapi_schema");
+    QCOMPARE_JSON(scale_schema.at("properties").at("x").at("type"), nlohmann::json("number"));
+    QCOMPARE_JSON(scale_schema.at("properties").at("twice").at("type"), nlohmann::json("boolean"));
+    QCOMPARE_JSON(scale_schema.at("properties").at("twice").at("position"), nlohmann::json(1));
+    QCOMPARE_JSON(scale_schema.at("required"), nlohmann::json({"x", "twice"}));
+    QCOMPARE_JSON(
+        flows[2].at("parameter_openapi_schema").at("properties").at("xs").at("items").at("type"),
+        nlohmann::json("integer"));
+    QCOMPARE_JSON(flows[4].at("parameter_openapi_schema").at("properties"),
+                  nlohmann::json::object());
+    QCOMPARE(flow_run_count(), before);
 }
 
 void TestFlowProgram::rerun() {

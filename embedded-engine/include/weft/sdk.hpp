@@ -1,6 +1,7 @@
 #pragma once
 // weft::task and weft::flow: wrap callables so that every call is recorded as a run.
 #include "weft/callable.hpp"
+#include "weft/parameter_schema.hpp"
 #include "weft/runtime.hpp"
 
 #include <algorithm>
@@ -547,6 +548,8 @@ struct FlowEntry {
     std::vector<std::string> param_names;
     std::function<FlowRunRecord(const nlohmann::json& parameters, const detail::FlowStart& start)>
         run;
+    /// The JSON schema of its parameters from their types (parameter_schema.hpp).
+    nlohmann::json parameter_schema;
 };
 
 namespace detail {
@@ -659,10 +662,12 @@ public:
         std::vector<std::string> names;
         for (std::size_t i = 0; i < traits::arity; ++i)
             names.push_back(detail::parameter_name(m_options->param_names, i));
+        auto schema = parameters_schema<Args>(names, m_options->defaults);
         return FlowEntry{name(), m_options->description, names,
                          [self = *this](const nlohmann::json& p, const detail::FlowStart& s) {
                              return self.run_json(p, s);
-                         }};
+                         },
+                         std::move(schema)};
     }
 
 private:
