@@ -104,7 +104,7 @@ json deployment_json(const DeploymentRecord& d, const std::optional<WorkPoolReco
         {"work_queue_name", text_or_null(d.work_queue_name)},
         {"work_queue_id", pool ? json(work_queue_id(pool->id, d.work_queue_name)) : json(nullptr)},
         {"last_polled", nullptr},
-        {"parameter_openapi_schema", nullptr},
+        {"parameter_openapi_schema", d.parameter_openapi_schema},
         {"path", text_or_null(d.path)},
         {"pull_steps", nullptr},
         {"entrypoint", text_or_null(d.entrypoint)},
@@ -213,6 +213,7 @@ DeploymentRecord deployment_from_create(const json& body) {
     d.description = text_or(body, "description");
     d.version = text_or(body, "version");
     d.job_variables = object_or_empty(body, "job_variables");
+    d.parameter_openapi_schema = body.value("parameter_openapi_schema", json());
     d.created = d.updated = now_us();
     if (auto list = body.find("schedules"); list != body.end() && list->is_array())
         d.schedules = schedules_from(*list);
@@ -227,6 +228,8 @@ bool apply_deployment_update(DeploymentRecord& d, const json& body) {
     if (given("entrypoint")) d.entrypoint = text_or(body, "entrypoint");
     if (given("parameters")) d.parameters = object_or_empty(body, "parameters");
     if (given("job_variables")) d.job_variables = object_or_empty(body, "job_variables");
+    if (given("parameter_openapi_schema"))
+        d.parameter_openapi_schema = body.at("parameter_openapi_schema"); // null clears it
     if (given("tags")) d.tags = strings(body, "tags");
     if (given("paused")) d.paused = body.at("paused").get<bool>();
     if (given("work_pool_name")) d.work_pool_name = text_or(body, "work_pool_name");

@@ -41,8 +41,14 @@ json parameters_of(const std::vector<std::string>& assignments) {
     return params;
 }
 
-// "PROGRAM:FLOW" checked: the program is there, may be run, and has that flow.
-Entrypoint checked_entrypoint(const std::string& target) {
+// "PROGRAM:FLOW" checked: the program is there, may be run, and has that flow; with the flow's
+// parameter schema when the program gives one.
+struct CheckedTarget {
+    Entrypoint entry;
+    json parameter_schema; // null: the program did not say
+};
+
+CheckedTarget checked_entrypoint(const std::string& target) {
     auto entry = parse_entrypoint(target);
     if (!entry) throw usage_error("expected PROGRAM:FLOW, got '" + target + "'");
     std::error_code ec;
@@ -52,14 +58,28 @@ Entrypoint checked_entrypoint(const std::string& target) {
         throw CliError(program.string() + " is not executable");
     entry->program = program.string();
     const auto flows = program_flows(entry->program);
-    if (std::find(flows.begin(), flows.end(), entry->flow) == flows.end()) {
+    const auto flow = std::find_if(flows.begin(), flows.end(),
+                                   [&](const ProgramFlow& f) { return f.name == entry->flow; });
+    if (flow == flows.end()) {
         std::string names;
         for (const auto& f : flows)
-            names += (names.empty() ? "" : ", ") + f;
+            names += (names.empty() ? "" : ", ") + f.name;
         throw CliError(entry->program + " has no flow named '" + entry->flow + "'"
                        + (names.empty() ? "" : "; its flows: " + names));
     }
-    return *entry;
+    return {*entry, flow->parameter_schema};
+}
+
+// The flow's schema with the deployment's parameters as its properties' defaults (as Prefect's
+// UI prefills a run's form from them); a parameter the schema does not name stays out of it.
+json schema_with_defaults(json schema, const json& params) {
+    if (!schema.is_object()) return schema;
+    auto properties = schema.find("properties");
+    if (properties == schema.end() || !properties->is_object()) return schema;
+    for (auto it = params.begin(); it != params.end(); ++it)
+        if (auto p = properties->find(it.key()); p != properties->end() && p->is_object())
+            (*p)["default"] = it.value();
+    return schema;
 }
 
 // Cron's five fields (Prefect's croniter takes a sixth for seconds) or a macro like @daily; the
@@ -94,7 +114,8 @@ void deploy(Cli& cli, const DeployOptions& o) {
         check_cron(o.cron);
         schedules.push_back({{"schedule", {{"cron", o.cron}}}, {"active", true}});
     }
-    const Entrypoint entry = checked_entrypoint(o.target);
+    const CheckedTarget target = checked_entrypoint(o.target);
+    const Entrypoint& entry = target.entry;
     ApiClient& api = cli.server("weft deploy");
 
     if (!o.pool.empty() && !find_work_pool(api, o.pool)) {
@@ -112,6 +133,8 @@ void deploy(Cli& cli, const DeployOptions& o) {
                  // The program checks its parameters itself (a run with bad ones FAILS).
                  {"enforce_parameter_schema", false}};
     if (!o.pool.empty()) body["work_pool_name"] = o.pool;
+    if (target.parameter_schema.is_object())
+        body["parameter_openapi_schema"] = schema_with_defaults(target.parameter_schema, params);
     const json deployment = api.post("/deployments/", body);
     const std::string id = deployment.at("id").get<std::string>();
 

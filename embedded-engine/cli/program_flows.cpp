@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <poll.h>
 #include <spawn.h>
 #include <sstream>
@@ -77,20 +78,39 @@ Captured capture(const std::string& program, const std::vector<std::string>& arg
     return c;
 }
 
+// `list --json`'s answer: an array of {"name", "parameter_openapi_schema", …}; nullopt when it is
+// not that (a program that does not know --json exits 2 before printing anything).
+std::optional<std::vector<ProgramFlow>> flows_from_json(const std::string& out) {
+    const auto listed = nlohmann::json::parse(out, nullptr, false);
+    if (!listed.is_array()) return std::nullopt;
+    std::vector<ProgramFlow> flows;
+    for (const auto& f : listed) {
+        if (!f.is_object() || !f.contains("name") || !f.at("name").is_string()) return std::nullopt;
+        ProgramFlow flow{f.at("name").get<std::string>(), nullptr};
+        if (auto s = f.find("parameter_openapi_schema"); s != f.end() && s->is_object())
+            flow.parameter_schema = *s;
+        flows.push_back(std::move(flow));
+    }
+    return flows;
+}
+
 } // namespace
 
-std::vector<std::string> program_flows(const std::string& program) {
+std::vector<ProgramFlow> program_flows(const std::string& program) {
+    const Captured described = capture(program, {"list", "--json"});
+    if (described.error.empty())
+        if (auto flows = flows_from_json(described.out)) return std::move(*flows);
     const Captured listed = capture(program, {"list"});
     if (!listed.error.empty())
         throw CliError("`" + program + " list` failed (" + listed.error
                        + "); is it a flow program built with the Weft SDK?");
     // One line a flow: "name(param, …)  description".
-    std::vector<std::string> flows;
+    std::vector<ProgramFlow> flows;
     std::istringstream lines(listed.out);
     for (std::string line; std::getline(lines, line);) {
         const auto paren = line.find('(');
         if (paren == std::string::npos || paren == 0) continue;
-        flows.push_back(line.substr(0, paren));
+        flows.push_back({line.substr(0, paren), nullptr});
     }
     return flows;
 }

@@ -55,6 +55,19 @@ int list_flows(const std::vector<FlowEntry>& flows) {
     return 0;
 }
 
+// `list --json`: what `weft deploy` reads, one JSON array of the flows with their parameters'
+// schema.
+int list_flows_json(const std::vector<FlowEntry>& flows) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& f : flows)
+        out.push_back({{"name", f.name},
+                       {"description", f.description},
+                       {"parameters", f.param_names},
+                       {"parameter_openapi_schema", f.parameter_schema}});
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+}
+
 // The stored run `run_prefix` names and the program's flow for it; null when this program does
 // not have that flow (said on stderr).
 const FlowEntry* stored_run(const std::vector<FlowEntry>& flows, const std::string& run_prefix,
@@ -224,6 +237,9 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
     run_cmd->add_option("--params-json", params_json, "All parameters as one JSON object");
 
     auto* list_cmd = app.add_subcommand("list", "List the program's flows and their parameters");
+    bool list_json = false;
+    list_cmd->add_flag("--json", list_json,
+                       "As JSON: each flow's name, description and parameters' JSON schema");
 
     auto* rerun_cmd = app.add_subcommand("rerun", "Run a FAILED, CRASHED or CANCELLED flow run "
                                                   "again, reusing the task runs that completed");
@@ -253,7 +269,7 @@ int main(int argc, char** argv, std::vector<FlowEntry> flows) {
     if (!list_cmd->parsed()) detail::handle_interrupts();
 
     try {
-        if (list_cmd->parsed()) return list_flows(flows);
+        if (list_cmd->parsed()) return list_json ? list_flows_json(flows) : list_flows(flows);
         if (rerun_cmd->parsed()) return rerun(flows, run_id, from_task);
         if (resume_cmd->parsed()) return resume(flows, run_id);
         if (execute_cmd->parsed()) return execute(flows, run_id);

@@ -343,6 +343,11 @@ DeploymentRecord deployment_from_json(const json& j) {
     d.description = text_of(j, "description");
     d.version = text_of(j, "version");
     d.job_variables = object_of(j, "job_variables");
+    if (auto it = j.find("parameter_openapi_schema"); it != j.end() && !it->is_null()) {
+        if (!it->is_object())
+            throw std::invalid_argument("parameter_openapi_schema: expected an object");
+        d.parameter_openapi_schema = *it;
+    }
     d.created = time_of(j, "created").value_or(0);
     d.updated = time_of(j, "updated").value_or(0);
     return d;

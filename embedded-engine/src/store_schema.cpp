@@ -252,11 +252,16 @@ CREATE INDEX placements_by_deployment ON flow_run_placements(deployment_id)
 CREATE INDEX placements_by_pool ON flow_run_placements(work_pool_name, work_queue_name)
   WHERE work_pool_name IS NOT NULL;
 )SQL";
+// A deployment's parameter schema (a JSON object, Prefect's parameter_openapi_schema); NULL when
+// it has none, as every deployment written before this step.
+const char* const kParameterSchema = R"SQL(
+ALTER TABLE deployments ADD COLUMN parameter_openapi_schema TEXT;
+)SQL";
 } // namespace
 
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> all{kV1, kLaunchColumns, kPauses, kLeanEvents,
-                                              kDeployments};
+    static const std::vector<const char*> all{kV1,         kLaunchColumns, kPauses,
+                                              kLeanEvents, kDeployments,   kParameterSchema};
     return all;
 }
 

@@ -1,5 +1,6 @@
 // Records to Prefect's JSON shapes and back: what `weft … --json` and the server write, a client
 // (the CLI over WEFT_API_URL, Studio's remote backend) reads into the same records.
+#include <weft/deployment_json.hpp>
 #include <weft/record_json.hpp>
 #include <weft/states.hpp>
 
@@ -120,6 +121,23 @@ private Q_SLOTS:
                                  weft::flow_run_from_json({{"start_time", "yesterday"}}));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, weft::flow_run_from_json({{"name", 3}}));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, weft::task_run_from_json(json::array()));
+    }
+
+    // A deployment's parameter schema: read as the object it is, null or missing as none, any
+    // other type refused.
+    void deploymentParameterSchema() {
+        const json schema = {{"title", "Parameters"},
+                             {"type", "object"},
+                             {"properties", {{"n", {{"type", "integer"}, {"position", 0}}}}},
+                             {"required", {"n"}}};
+        const auto d =
+            weft::deployment_from_json({{"name", "nightly"}, {"parameter_openapi_schema", schema}});
+        QCOMPARE(d.parameter_openapi_schema, schema);
+        QVERIFY(weft::deployment_from_json({{"parameter_openapi_schema", nullptr}})
+                    .parameter_openapi_schema.is_null());
+        QVERIFY(weft::deployment_from_json(json::object()).parameter_openapi_schema.is_null());
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 weft::deployment_from_json({{"parameter_openapi_schema", "x"}}));
     }
 };
 

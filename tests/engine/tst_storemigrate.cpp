@@ -144,6 +144,7 @@ private Q_SLOTS:
     void keepsEverything();
     void failedMigrationLeavesTheFileAsItWas();
     void deploymentsArriveOnAStepFourFile();
+    void parameterSchemaArrivesOnAStepFiveFile();
 
 private:
     // A database at `steps` schema steps, written with those steps' own SQL, holding old rows.
@@ -332,7 +333,7 @@ void TestStoreMigrate::deploymentsArriveOnAStepFourFile() {
                           "1, 5); SELECT count(*) FROM flow_runs"),
              std::string("1"));
     auto store = Store::open(p);
-    QCOMPARE(sql(p, "PRAGMA user_version"), std::string("5"));
+    QCOMPARE(sql(p, "PRAGMA user_version"), std::to_string(store_schema_version()));
     const auto old = store->read([](Reader& r) { return r.flow_run("r1"); });
     QVERIFY(old && old->placement.empty());
     QVERIFY(store->read([](Reader& r) { return r.deployments(); }).empty());
@@ -382,6 +383,52 @@ void TestStoreMigrate::deploymentsArriveOnAStepFourFile() {
     undeployed.no_deployment = true;
     QCOMPARE(store->read([&](Reader& r) { return r.count_flow_runs(undeployed); }),
              std::int64_t(0));
+}
+
+void TestStoreMigrate::parameterSchemaArrivesOnAStepFiveFile() {
+    // A file at step 5 with a deployment: step 6 gives deployments a parameter schema column; the
+    // old deployment reads as it was with no schema (null), and a schema written later reads back.
+    const std::string p = (m_dir.path() + u"/step5.db"_s).toStdString();
+    std::string ddl;
+    for (int i = 0; i < 5; ++i)
+        ddl += schema::migrations().at(std::size_t(i));
+    QCOMPARE(sql(p, ddl
+                        + "PRAGMA user_version=5;"
+                          "INSERT INTO flows(id, name, created) VALUES ('f1', 'etl', 1);"
+                          "INSERT INTO deployments(id, flow_id, name, entrypoint, parameters, "
+                          "schedules, created, updated) VALUES ('d1', 'f1', 'nightly', "
+                          "'/bin/etl:etl', '{\"n\":3}', '[{\"id\":\"s1\",\"cron\":\"0 3 * * "
+                          "*\",\"active\":true}]', 7, 8); SELECT count(*) FROM deployments"),
+             std::string("1"));
+    QCOMPARE(sql(p, "SELECT count(*) FROM pragma_table_info('deployments') WHERE name = "
+                    "'parameter_openapi_schema'"),
+             std::string("0"));
+
+    auto store = Store::open(p);
+    QCOMPARE(sql(p, "PRAGMA user_version"), std::to_string(store_schema_version()));
+    QVERIFY(store_schema_version() >= 6);
+    QCOMPARE(sql(p, "SELECT count(*) FROM pragma_table_info('deployments') WHERE name = "
+                    "'parameter_openapi_schema'"),
+             std::string("1"));
+    auto old = store->read([](Reader& r) { return r.deployment("d1"); });
+    QVERIFY(old);
+    QCOMPARE(qs(old->name), u"nightly"_s);
+    QCOMPARE(qs(old->entrypoint), u"/bin/etl:etl"_s);
+    QCOMPARE(qs(old->parameters.dump()), uR"({"n":3})"_s);
+    QCOMPARE(old->schedules.size(), std::size_t(1));
+    QCOMPARE(qs(old->schedules[0].cron), u"0 3 * * *"_s);
+    QCOMPARE(old->created, Micros(7));
+    QVERIFY(old->parameter_openapi_schema.is_null());
+
+    const nlohmann::json schema = {{"title", "Parameters"},
+                                   {"type", "object"},
+                                   {"properties", {{"n", {{"title", "n"}, {"type", "integer"}}}}},
+                                   {"required", {"n"}}};
+    old->parameter_openapi_schema = schema;
+    store->transact<void>([&](Txn& txn) { txn.put_deployment(*old); }).get();
+    const auto back = store->read([](Reader& r) { return r.deployment("d1"); });
+    QCOMPARE(qs(back->parameter_openapi_schema.dump()), qs(schema.dump()));
+    QCOMPARE(qs(back->parameters.dump()), uR"({"n":3})"_s);
 }
 
 QTEST_GUILESS_MAIN(TestStoreMigrate)

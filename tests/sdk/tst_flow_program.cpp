@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 using namespace sdktest;
@@ -32,6 +33,9 @@ auto total = weft::flow("total", [](std::vector<int> xs) {
 auto scale = weft::flow("scale", [](double x, bool twice) {
                  return twice ? 2 * x : x;
              }).params({"x", "twice"});
+auto maybe = weft::flow("maybe", [](std::optional<int> limit) {
+                 return limit.value_or(-1);
+             }).params({"limit"});
 auto fails = weft::flow("fails", [] {
     if (!g_fixed) throw std::runtime_error("not fixed yet");
     return 1;
@@ -68,7 +72,7 @@ Ran run_main(const QStringList& args) {
     dup2(out.handle(), 1);
     dup2(err.handle(), 2);
     Ran r;
-    r.code = weft::main(int(words.size()), argv.data(), {greet, sum, total, scale, fails});
+    r.code = weft::main(int(words.size()), argv.data(), {greet, sum, total, scale, fails, maybe});
     std::cout.flush();
     std::fflush(stdout);
     std::fflush(stderr);
@@ -80,6 +84,11 @@ Ran run_main(const QStringList& args) {
     r.err = read_all(err.fileName());
     return r;
 }
+
+// JSON compared as its text (QTest cannot show nlohmann::json).
+#define QCOMPARE_JSON(actual, expected)                                                            \
+    QCOMPARE(QString::fromStdString(nlohmann::json(actual).dump()),                                \
+             QString::fromStdString(nlohmann::json(expected).dump()))
 
 std::int64_t flow_run_count() {
     return store().read([](weft::Reader& r) { return r.count_flow_runs({}); });
@@ -97,6 +106,7 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void list();
+    void listJson();
     void rerun();
     void separateProcess();
 
@@ -154,6 +164,16 @@ void TestFlowProgram::runCommand_data() {
         << L({"run", "scale", "--param", "x=1.5", "--param", "twice=true"}) << 0
         << QStringLiteral("scale") << QStringLiteral(R"({"twice":true,"x":1.5})")
         << QStringLiteral("3.0");
+    // An optional parameter may be left out (null), as its schema says.
+    QTest::addRow("optional left out")
+        << L({"run", "maybe"}) << 0 << QStringLiteral("maybe")
+        << QStringLiteral(R"({"limit":null})") << QStringLiteral("-1");
+    QTest::addRow("optional given")
+        << L({"run", "maybe", "--param", "limit=7"}) << 0 << QStringLiteral("maybe")
+        << QStringLiteral(R"({"limit":7})") << QStringLiteral("7");
+    QTest::addRow("optional null")
+        << L({"run", "maybe", "--params-json", R"({"limit":null})"}) << 0 << QStringLiteral("maybe")
+        << QStringLiteral(R"({"limit":null})") << QStringLiteral("-1");
     QTest::addRow("failed run") << L({"run", "fails"}) << 1 << QStringLiteral("fails")
                                 << QStringLiteral("{}") << QStringLiteral("null");
 }
@@ -214,6 +234,9 @@ void TestFlowProgram::usageErrors_data() {
     QTest::addRow("text for a list")
         << L({"run", "total", "--param", "xs=abc"})
         << QStringLiteral("parameter 'xs' of flow total: \"abc\" does not fit its type");
+    QTest::addRow("text for an optional integer")
+        << L({"run", "maybe", "--param", "limit=many"})
+        << QStringLiteral("parameter 'limit' of flow maybe: expected an integer");
     QTest::addRow("list for a string") << L({"run", "greet", "--param", "name=[1]"})
                                        << QStringLiteral("parameter 'name' of flow greet: expected "
                                                          "text, got [1]");
@@ -252,14 +275,50 @@ void TestFlowProgram::list() {
     const auto before = flow_run_count();
     const Ran r = run_main({QStringLiteral("list")});
     QCOMPARE(r.code, 0);
-    QCOMPARE(r.out,
-             QStringLiteral(
-                 "greet(name)  Says hello\nsum(a, b)\ntotal(xs)\nscale(x, twice)\nfails()\n"));
+    QCOMPARE(r.out, QStringLiteral(
+                        "greet(name)  Says hello\nsum(a, b)\ntotal(xs)\nscale(x, twice)\nfails()\n"
+                        "maybe(limit)\n"));
     QCOMPARE(flow_run_count(), before);
 
     const Ran help = run_main({QStringLiteral("--help")});
     QCOMPARE(help.code, 0);
     QVERIFY(help.out.contains(QStringLiteral("rerun")));
+}
+
+void TestFlowProgram::listJson() {
+    // What `weft deploy` reads: each flow's name, description, parameter names and their schema.
+    const auto before = flow_run_count();
+    const Ran r = run_main({QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    const auto flows = nlohmann::json::parse(r.out.toStdString(), nullptr, false);
+    QVERIFY2(flows.is_array(), qPrintable(r.out));
+    QCOMPARE(flows.size(), std::size_t(6));
+    QCOMPARE_JSON(flows[0].at("name"), nlohmann::json("greet"));
+    QCOMPARE_JSON(flows[0].at("description"), nlohmann::json("Says hello"));
+    QCOMPARE_JSON(flows[0].at("parameters"), nlohmann::json({"name"}));
+    const nlohmann::json greet_schema = {
+        {"title", "Parameters"},
+        {"type", "object"},
+        {"properties",
+         {{"name",
+           {{"title", "name"}, {"position", 0}, {"type", "string"}, {"default", "world"}}}}},
+        {"required", nlohmann::json::array()}};
+    QCOMPARE_JSON(flows[0].at("parameter_openapi_schema"), greet_schema);
+    const auto& scale_schema = flows[3].at("parameter_openapi_schema");
+    QCOMPARE_JSON(scale_schema.at("properties").at("x").at("type"), nlohmann::json("number"));
+    QCOMPARE_JSON(scale_schema.at("properties").at("twice").at("type"), nlohmann::json("boolean"));
+    QCOMPARE_JSON(scale_schema.at("properties").at("twice").at("position"), nlohmann::json(1));
+    QCOMPARE_JSON(scale_schema.at("required"), nlohmann::json({"x", "twice"}));
+    QCOMPARE_JSON(
+        flows[2].at("parameter_openapi_schema").at("properties").at("xs").at("items").at("type"),
+        nlohmann::json("integer"));
+    QCOMPARE_JSON(flows[4].at("parameter_openapi_schema").at("properties"),
+                  nlohmann::json::object());
+    // An optional parameter: its value's type, not required.
+    const auto& maybe_schema = flows[5].at("parameter_openapi_schema");
+    QCOMPARE_JSON(maybe_schema.at("properties").at("limit").at("type"), nlohmann::json("integer"));
+    QCOMPARE_JSON(maybe_schema.at("required"), nlohmann::json::array());
+    QCOMPARE(flow_run_count(), before);
 }
 
 void TestFlowProgram::rerun() {

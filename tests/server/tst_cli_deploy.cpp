@@ -1,9 +1,11 @@
 // `weft work-pool`, `weft deploy` and `weft deployment` against a real weft-server: pools made and
 // listed, a flow program's flow registered as a deployment (its program checked first), listed,
-// and run; without a server they say in one line that they need one.
+// and run, with its parameters' schema; without a server they say in one line that they need one.
 #include "testprocess.h"
 
 #include <QtTest>
+
+#include <limits>
 
 using nlohmann::json;
 
@@ -204,6 +206,58 @@ private Q_SLOTS:
         // By id too.
         const ProcessRun byId = weft({QStringLiteral("deployment"), QStringLiteral("run"), id});
         QVERIFY2(byId.code == 0, qPrintable(byId.err));
+    }
+
+    // The flow's parameter schema goes with the deployment: each parameter's kind from its C++
+    // type, the deployment's --param values as defaults.
+    void deploySendsTheParameterSchema() {
+        const QString program = testBinPath(QStringLiteral("worker_flow_program"));
+        QVERIFY2(QFile::exists(program), qPrintable(program));
+        const ProcessRun made = weft({QStringLiteral("deploy"), program + QStringLiteral(":typed"),
+                                      QStringLiteral("-n"), QStringLiteral("typed"),
+                                      QStringLiteral("--param"), QStringLiteral("n=5")});
+        QVERIFY2(made.code == 0, qPrintable(made.err));
+        const HttpAnswer got = api("GET", QStringLiteral("/deployments/") + idIn(made.out));
+        QCOMPARE(got.status, 200);
+        const json schema = got.body.at("parameter_openapi_schema");
+        QVERIFY2(schema.is_object(), got.raw.constData());
+        QCOMPARE(schema.at("title"), json("Parameters"));
+        QCOMPARE(schema.at("type"), json("object"));
+        const json& p = schema.at("properties");
+        QCOMPARE(p.at("n"), (json{{"title", "n"},
+                                  {"position", 0},
+                                  {"type", "integer"},
+                                  {"minimum", std::numeric_limits<int>::min()},
+                                  {"maximum", std::numeric_limits<int>::max()},
+                                  {"default", 5}}));
+        QCOMPARE(p.at("rate").at("type"), json("number"));
+        QCOMPARE(p.at("label").at("type"), json("string"));
+        QCOMPARE(p.at("dry").at("type"), json("boolean"));
+        QCOMPARE(p.at("dry").at("default"), json(false));
+        QCOMPARE(p.at("names"), (json{{"title", "names"},
+                                      {"position", 4},
+                                      {"type", "array"},
+                                      {"items", {{"type", "string"}}}}));
+        QCOMPARE(schema.at("required"), (json{"n", "rate", "label", "names"}));
+        QCOMPARE(got.body.at("parameters"), (json{{"n", 5}}));
+    }
+
+    // A program built before `list --json` existed still deploys, with no schema.
+    void deployAnOlderProgram() {
+        const QString program = m_dir.filePath(QStringLiteral("legacy.sh"));
+        QFile script(program);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write("#!/bin/sh\n"
+                     "if [ \"$1\" = list ] && [ -z \"$2\" ]; then echo 'legacy(n)'; exit 0; fi\n"
+                     "echo \"unknown arguments: $*\" >&2; exit 2\n");
+        script.close();
+        QVERIFY(script.setPermissions(script.permissions() | QFileDevice::ExeOwner));
+        const ProcessRun made = weft({QStringLiteral("deploy"), program + QStringLiteral(":legacy"),
+                                      QStringLiteral("-n"), QStringLiteral("old")});
+        QVERIFY2(made.code == 0, qPrintable(made.err));
+        const HttpAnswer got = api("GET", QStringLiteral("/deployments/") + idIn(made.out));
+        QCOMPARE(got.status, 200);
+        QVERIFY(got.body.at("parameter_openapi_schema").is_null());
     }
 
     void concurrencyLimits() {

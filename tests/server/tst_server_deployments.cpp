@@ -289,6 +289,71 @@ private Q_SLOTS:
             422);
     }
 
+    // A deployment's parameter schema: kept as sent on create and read back by every read (by id,
+    // by name, filter); PATCH replaces or clears it (not sent: kept); anything but
+    // an object is refused naming the field, and nothing changes.
+    void parameterSchemaIsKept() {
+        ServerFixture f;
+        f.post(QStringLiteral("/api/work_pools/"), {{"name", "local"}});
+        const json schema = {
+            {"title", "Parameters"},
+            {"type", "object"},
+            {"properties",
+             {{"n", {{"title", "n"}, {"type", "integer"}, {"position", 0}, {"default", 1}}},
+              {"names",
+               {{"title", "names"},
+                {"type", "array"},
+                {"items", {{"type", "string"}}},
+                {"position", 1}}}}},
+            {"required", {"names"}}};
+        const std::string id = deploy(f, "local", {{"parameter_openapi_schema", schema}});
+        QVERIFY(!id.empty());
+        const QString at = path("/api/deployments/" + id);
+        QCOMPARE(f.get(at).body.at("parameter_openapi_schema"), schema);
+        QCOMPARE(f.get(QStringLiteral("/api/deployments/name/etl/nightly"))
+                     .body.at("parameter_openapi_schema"),
+                 schema);
+        auto all = f.post(QStringLiteral("/api/deployments/filter"), json::object());
+        QCOMPARE(all.body.size(), std::size_t(1));
+        QCOMPARE(all.body.at(0).at("parameter_openapi_schema"), schema);
+
+        auto patch = [&](const json& body) {
+            return f.send("PATCH", at, QByteArray::fromStdString(body.dump()));
+        };
+        json other = schema;
+        other["properties"].erase("names");
+        other["required"] = json::array();
+        QCOMPARE(patch({{"parameter_openapi_schema", other}}).status, 204);
+        QCOMPARE(f.get(at).body.at("parameter_openapi_schema"), other);
+        QCOMPARE(patch({{"description", "not the schema"}}).status, 204);
+        QCOMPARE(f.get(at).body.at("parameter_openapi_schema"), other); // not sent: kept
+
+        for (const json& bad : {json("a string"), json({1, 2}), json(3)}) {
+            auto refused = patch({{"parameter_openapi_schema", bad}});
+            QCOMPARE(refused.status, 422);
+            QCOMPARE(refused.body.at("detail").at(0).at("loc"),
+                     json({"body", "parameter_openapi_schema"}));
+            const std::string flow = f.get(at).body.at("flow_id");
+            auto created =
+                f.post(QStringLiteral("/api/deployments/"),
+                       {{"name", "other"}, {"flow_id", flow}, {"parameter_openapi_schema", bad}});
+            QCOMPARE(created.status, 422);
+            QCOMPARE(created.body.at("detail").at(0).at("loc"),
+                     json({"body", "parameter_openapi_schema"}));
+        }
+        QCOMPARE(f.get(at).body.at("parameter_openapi_schema"), other);
+        QCOMPARE(f.get(QStringLiteral("/api/deployments/name/etl/other")).status, 404);
+
+        QCOMPARE(patch({{"parameter_openapi_schema", nullptr}}).status, 204);
+        QVERIFY(f.get(at).body.at("parameter_openapi_schema").is_null());
+        // A deployment made without one answers null.
+        const std::string flow = f.get(at).body.at("flow_id");
+        auto plain =
+            f.post(QStringLiteral("/api/deployments/"), {{"name", "plain"}, {"flow_id", flow}});
+        QCOMPARE(plain.status, 201);
+        QVERIFY(plain.body.at("parameter_openapi_schema").is_null());
+    }
+
     // PATCH /work_pools/{name}: paused, limit and description; null lifts the limit.
     void workPoolsArePatched() {
         ServerFixture f;

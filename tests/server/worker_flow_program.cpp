@@ -1,6 +1,6 @@
 // A flow program the worker tests deploy: quick runs that note each execution, a run that waits
 // (for a kill -9 or a cancellation) after its first task, and one whose second task fails until
-// a file exists.
+// a file exists; and one with parameters of many types, whose schema `weft deploy` sends.
 #include <weft/weft.hpp>
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -52,8 +53,18 @@ auto check = weft::task("check", [](int x, std::string go) {
 
 auto flaky = weft::flow("flaky", [](std::string go) { return check(first(), go); }).params({"go"});
 
+auto typed =
+    weft::flow("typed",
+               [](int n, double rate, std::string label, bool dry, std::vector<std::string> names) {
+                   return label + ":" + std::to_string(n * rate) + (dry ? " dry" : "") + " x"
+                          + std::to_string(names.size());
+               })
+        .params({"n", "rate", "label", "dry", "names"})
+        .defaults({{"dry", false}})
+        .description("Parameters of every kind");
+
 } // namespace
 
 int main(int argc, char** argv) {
-    return weft::main(argc, argv, {quick, waits, flaky});
+    return weft::main(argc, argv, {quick, waits, flaky, typed});
 }

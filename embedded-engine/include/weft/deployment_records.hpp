@@ -36,6 +36,9 @@ struct DeploymentRecord {
     std::string description;
     std::string version;
     nlohmann::json job_variables = nlohmann::json::object();
+    /// The JSON schema of the flow's parameters (what `weft deploy` reads from `PROGRAM list
+    /// --json`, Prefect's parameter_openapi_schema), for forms that run it; null when none.
+    nlohmann::json parameter_openapi_schema;
     Micros created = 0;
     Micros updated = 0;
     /// The scheduler has created this deployment's scheduled runs up to here.

@@ -1,8 +1,8 @@
 #pragma once
 // The command line of a flow program: `PROGRAM [run FLOW [--param k=v]… [--params-json JSON]]`,
-// `PROGRAM list`, `PROGRAM rerun RUN_ID [--from-task TASK_RUN_ID]`, `PROGRAM resume RUN_ID` (a
-// suspended run that was resumed), `PROGRAM execute RUN_ID` (a run made elsewhere, e.g. by a
-// deployment, that a worker starts the program for), and `--db PATH` on each.
+// `PROGRAM list [--json]`, `PROGRAM rerun RUN_ID [--from-task TASK_RUN_ID]`, `PROGRAM resume
+// RUN_ID` (a suspended run that was resumed), `PROGRAM execute RUN_ID` (a run made elsewhere, e.g.
+// by a deployment, that a worker starts the program for), and `--db PATH` on each.
 #include "weft/sdk.hpp"
 
 #include <vector>

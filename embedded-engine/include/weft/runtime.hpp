@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -236,6 +237,10 @@ template<class T> nlohmann::json to_json_or_placeholder(const T& value) {
         return nlohmann::json(value);
     else
         return "<not serialisable>";
+}
+/// An optional's value, or null when it has none (the JSON library has no conversion for it).
+template<class T> nlohmann::json to_json_or_placeholder(const std::optional<T>& value) {
+    return value ? to_json_or_placeholder(*value) : nlohmann::json();
 }
 
 } // namespace weft::detail

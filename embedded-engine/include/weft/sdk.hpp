@@ -1,6 +1,7 @@
 #pragma once
 // weft::task and weft::flow: wrap callables so that every call is recorded as a run.
 #include "weft/callable.hpp"
+#include "weft/parameter_schema.hpp"
 #include "weft/runtime.hpp"
 
 #include <algorithm>
@@ -245,7 +246,11 @@ template<class T> T integer_parameter(const nlohmann::json& value, const std::st
 /// A parameter of type T from its JSON value; throws std::invalid_argument naming the parameter
 /// (`where`) and what it takes.
 template<class T> T typed_parameter(const nlohmann::json& value, const std::string& where) {
-    if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (is_std_optional<T>::value) {
+        // null is "not given", as a missing optional parameter is (Flow::parameter).
+        if (value.is_null()) return std::nullopt;
+        return typed_parameter<typename T::value_type>(value, where);
+    } else if constexpr (std::is_same_v<T, bool>) {
         if (value.is_boolean()) return value.get<bool>();
         throw std::invalid_argument(where + ": expected true or false, got " + shown_value(value));
     } else if constexpr (std::is_integral_v<T>) {
@@ -547,6 +552,8 @@ struct FlowEntry {
     std::vector<std::string> param_names;
     std::function<FlowRunRecord(const nlohmann::json& parameters, const detail::FlowStart& start)>
         run;
+    /// The JSON schema of its parameters from their types (parameter_schema.hpp).
+    nlohmann::json parameter_schema;
 };
 
 namespace detail {
@@ -659,10 +666,12 @@ public:
         std::vector<std::string> names;
         for (std::size_t i = 0; i < traits::arity; ++i)
             names.push_back(detail::parameter_name(m_options->param_names, i));
+        auto schema = parameters_schema<Args>(names, m_options->defaults);
         return FlowEntry{name(), m_options->description, names,
                          [self = *this](const nlohmann::json& p, const detail::FlowStart& s) {
                              return self.run_json(p, s);
-                         }};
+                         },
+                         std::move(schema)};
     }
 
 private:
@@ -735,6 +744,8 @@ private:
             value = &params.at(key);
         else if (m_options->defaults.contains(key))
             value = &m_options->defaults.at(key);
+        if constexpr (detail::is_std_optional<T>::value)
+            if (!value) return std::nullopt; // not required (see parameter_schema.hpp)
         if (!value)
             throw std::invalid_argument("missing parameter '" + key + "' of flow " + name());
         return detail::typed_parameter<T>(*value, "parameter '" + key + "' of flow " + name());

@@ -62,7 +62,8 @@ std::vector<DeploymentSchedule> schedules_from(const json& list) {
 
 const char* const kDeploymentColumns =
     "id, flow_id, name, entrypoint, path, parameters, tags, work_pool_name, work_queue_name, "
-    "paused, schedules, description, version, job_variables, created, updated, scheduled_until";
+    "paused, schedules, description, version, job_variables, created, updated, scheduled_until, "
+    "parameter_openapi_schema";
 
 DeploymentRecord read_deployment(SQLite::Statement& st) {
     DeploymentRecord d;
@@ -83,6 +84,7 @@ DeploymentRecord read_deployment(SQLite::Statement& st) {
     d.created = st.getColumn(14).getInt64();
     d.updated = st.getColumn(15).getInt64();
     if (!st.getColumn(16).isNull()) d.scheduled_until = st.getColumn(16).getInt64();
+    d.parameter_openapi_schema = json_or(st.getColumn(17), json());
     return d;
 }
 
@@ -183,8 +185,9 @@ void SqliteWriter::put_deployment(const DeploymentRecord& d) {
     auto st = m_reader.cached(
         "INSERT OR REPLACE INTO deployments(id, flow_id, name, entrypoint, path, parameters, tags, "
         "work_pool_name, work_queue_name, paused, schedules, description, version, job_variables, "
-        "created, updated, scheduled_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?)");
+        "created, updated, scheduled_until, parameter_openapi_schema) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st->bind(1, d.id);
     st->bind(2, d.flow_id);
     st->bind(3, d.name);
@@ -205,6 +208,10 @@ void SqliteWriter::put_deployment(const DeploymentRecord& d) {
         st->bind(17, static_cast<int64_t>(*d.scheduled_until));
     else
         st->bind(17);
+    if (d.parameter_openapi_schema.is_null())
+        st->bind(18);
+    else
+        st->bind(18, d.parameter_openapi_schema.dump());
     st->exec();
 }
 

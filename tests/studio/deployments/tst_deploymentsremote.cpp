@@ -21,15 +21,22 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QtTest>
+
+#include <limits>
 
 using namespace weft::studio;
 using nlohmann::json;
@@ -273,6 +280,102 @@ private Q_SLOTS:
             page.model()->index(0, DeploymentListModel::PausedColumn).data().toString(),
             u"Paused"_qs, 15000);
         QTRY_COMPARE(page.pauseButton()->text(), u"Resume schedules"_qs);
+    }
+
+    // The schema `weft deploy` sends for a flow `typed(int n, double rate, std::string label, bool
+    // dry = false, std::vector<std::string> names)` deployed with --param n=5 comes back from the
+    // server as sent, and the Run deployment form built from the fetched deployment has a field
+    // of the right kind for each parameter, in the flow's order: an integer spin box within int's
+    // range holding 5, a number spin box, a required line edit, a check box, JSON text for the
+    // list. A picture of the dialog goes to WEFT_SCREENSHOT_DIR when set.
+    void runFormFollowsTheDeployedSchema() {
+        const json schema = json::parse(R"({
+          "title": "Parameters", "type": "object",
+          "properties": {
+            "n": {"title": "n", "position": 0, "type": "integer", "minimum": -2147483648,
+                  "maximum": 2147483647, "default": 5},
+            "rate": {"title": "rate", "position": 1, "type": "number"},
+            "label": {"title": "label", "position": 2, "type": "string"},
+            "dry": {"title": "dry", "position": 3, "type": "boolean", "default": false},
+            "names": {"title": "names", "position": 4, "type": "array",
+                      "items": {"type": "string"}}
+          },
+          "required": ["n", "rate", "label", "names"]
+        })");
+        auto flow = m_server->api("POST", QStringLiteral("/flows/"), {{"name", "typed"}});
+        QVERIFY2(flow.status == 200 || flow.status == 201, flow.raw.constData());
+        auto made = m_server->api("POST", QStringLiteral("/deployments/"),
+                                  {{"name", "typed"},
+                                   {"flow_id", flow.body.at("id")},
+                                   {"parameters", {{"n", 5}}},
+                                   {"parameter_openapi_schema", schema}});
+        QVERIFY2(made.status == 201, made.raw.constData());
+        const QUrl at =
+            m_server->url(QStringLiteral("/deployments/")
+                          + QString::fromStdString(made.body.at("id").get<std::string>()));
+        // The other tests see one deployment: this one goes when the test ends.
+        const auto removed = qScopeGuard([&] { request("DELETE", at); });
+
+        std::optional<std::vector<DeploymentInfo>> listed;
+        QObject context;
+        m_backend->fetchDeployments(&context, [&](Result<std::vector<DeploymentInfo>> r) {
+            if (r) listed = std::move(*r);
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(listed.has_value(), 15000);
+        const auto typed = std::find_if(listed->begin(), listed->end(),
+                                        [](const auto& d) { return d.deployment.name == "typed"; });
+        QVERIFY(typed != listed->end());
+        QCOMPARE(QString::fromStdString(typed->parameterSchema.dump()),
+                 QString::fromStdString(schema.dump()));
+
+        RunDeploymentDialog dialog(m_backend.get(), *typed);
+        ParameterForm* form = dialog.form();
+        auto* n = qobject_cast<QSpinBox*>(form->editor(QStringLiteral("n")));
+        QVERIFY(n);
+        QCOMPARE(n->value(), 5);
+        QCOMPARE(n->minimum(), std::numeric_limits<int>::min());
+        QCOMPARE(n->maximum(), std::numeric_limits<int>::max());
+        QVERIFY(qobject_cast<QDoubleSpinBox*>(form->editor(QStringLiteral("rate"))));
+        auto* label = qobject_cast<QLineEdit*>(form->editor(QStringLiteral("label")));
+        QVERIFY(label);
+        auto* dry = qobject_cast<QCheckBox*>(form->editor(QStringLiteral("dry")));
+        QVERIFY(dry && !dry->isChecked());
+        auto* names = qobject_cast<QPlainTextEdit*>(form->editor(QStringLiteral("names")));
+        QVERIFY(names);
+        QCOMPARE(form->requiredCount(), 4);
+        // In the flow's order.
+        auto* layout = qobject_cast<QFormLayout*>(n->parentWidget()->layout());
+        QVERIFY(layout);
+        QStringList order;
+        for (int row = 0; row < layout->rowCount(); ++row)
+            if (auto* item = layout->itemAt(row, QFormLayout::FieldRole))
+                order << item->widget()->objectName();
+        QCOMPARE(order, QStringList({u"param-n"_qs, u"param-rate"_qs, u"param-label"_qs,
+                                     u"param-dry"_qs, u"param-names"_qs}));
+
+        // The required text and list must be filled before the form gives its values.
+        QString why;
+        QVERIFY(!form->values(&why));
+        QVERIFY2(why.contains(u"label"_qs), qPrintable(why));
+        label->setText(u"night"_qs);
+        names->setPlainText(u"[\"a\", \"b\"]"_qs);
+        QTRY_VERIFY(form->isValid());
+        const auto values = form->values();
+        QVERIFY(values);
+        QCOMPARE(QString::fromStdString(values->dump()),
+                 QString::fromStdString(json({{"n", 5},
+                                              {"rate", 0.0},
+                                              {"label", "night"},
+                                              {"dry", false},
+                                              {"names", {"a", "b"}}})
+                                            .dump()));
+
+        const QString dir = qEnvironmentVariable("WEFT_SCREENSHOT_DIR");
+        if (!dir.isEmpty()) {
+            dialog.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            QVERIFY(dialog.grab().save(dir + QStringLiteral("/run-deployment-typed.png")));
+        }
     }
 };
 
