@@ -12,8 +12,6 @@ namespace weft::studio {
 struct DeploymentInfo {
     weft::DeploymentRecord deployment;
     std::string flowName;
-    /// The JSON schema of its parameters (Prefect's parameter_openapi_schema); null when none.
-    nlohmann::json parameterSchema;
     /// Its earliest SCHEDULED run; none when nothing waits.
     std::optional<weft::Micros> nextRun;
     /// READY when a worker of its pool is online, else NOT_READY.

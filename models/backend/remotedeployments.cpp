@@ -51,9 +51,6 @@ void RemoteBackend::fetchDeployments(QObject* context, Done<std::vector<Deployme
                                   for (const json& row : *shared) {
                                       DeploymentInfo d;
                                       d.deployment = weft::deployment_from_json(row);
-                                      if (auto s = row.find("parameter_openapi_schema");
-                                          s != row.end() && s->is_object())
-                                          d.parameterSchema = *s;
                                       d.status = row.value("status", json()).is_string()
                                                      ? row["status"].get<std::string>()
                                                      : std::string();

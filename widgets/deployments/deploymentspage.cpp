@@ -147,9 +147,10 @@ void DeploymentsPage::showDetails() {
     html += QStringLiteral("</ul><h4>%1</h4>").arg(tr("Default parameters"));
     html += d.parameters.empty() ? QStringLiteral("<p>%1</p>").arg(tr("none"))
                                  : QStringLiteral("<pre>%1</pre>").arg(esc(d.parameters.dump(2)));
-    if (info->parameterSchema.is_object())
+    if (info->deployment.parameter_openapi_schema.is_object())
         html += QStringLiteral("<h4>%1</h4><pre>%2</pre>")
-                    .arg(tr("Parameter schema"), esc(info->parameterSchema.dump(2)));
+                    .arg(tr("Parameter schema"),
+                         esc(info->deployment.parameter_openapi_schema.dump(2)));
     m_details->setHtml(html);
 }
 

@@ -26,7 +26,8 @@ RunDeploymentDialog::RunDeploymentDialog(Backend* backend, const DeploymentInfo&
     heading->setWordWrap(true);
     layout->addWidget(heading);
 
-    m_form = new ParameterForm(info.parameterSchema, info.deployment.parameters, this);
+    m_form = new ParameterForm(info.deployment.parameter_openapi_schema, info.deployment.parameters,
+                               this);
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);

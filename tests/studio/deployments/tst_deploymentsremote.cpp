@@ -256,7 +256,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(pools.workers()->rowCount(), 1, 15000);
         QVERIFY(pools.grab().save(dir + QStringLiteral("/work-pools.png")));
         DeploymentInfo info = *deployments.model()->deployment(0);
-        info.parameterSchema = json::parse(R"({"type": "object", "required": ["n"],
+        info.deployment.parameter_openapi_schema =
+            json::parse(R"({"type": "object", "required": ["n"],
           "properties": {"n": {"type": "integer", "minimum": 0, "position": 0},
             "label": {"type": "string", "position": 1, "description": "A name for the run"},
             "ratio": {"type": "number", "position": 2}, "dry_run": {"type": "boolean", "position": 3},
@@ -325,7 +326,7 @@ private Q_SLOTS:
         const auto typed = std::find_if(listed->begin(), listed->end(),
                                         [](const auto& d) { return d.deployment.name == "typed"; });
         QVERIFY(typed != listed->end());
-        QCOMPARE(QString::fromStdString(typed->parameterSchema.dump()),
+        QCOMPARE(QString::fromStdString(typed->deployment.parameter_openapi_schema.dump()),
                  QString::fromStdString(schema.dump()));
 
         RunDeploymentDialog dialog(m_backend.get(), *typed);
