@@ -193,6 +193,7 @@ void ParameterForm::addField(const std::string& name, const json& prop, bool req
             int(std::clamp(std::floor(bound(prop, "maximum", "exclusiveMaximum", -1).value_or(hi)),
                            lo, hi)));
         f.editor = spin;
+        connect(spin, &QSpinBox::textChanged, this, &ParameterForm::check);
     } else if (type == "number") {
         f.kind = Kind::Number;
         auto* spin = new CompactDoubleSpinBox(m_form);
@@ -200,6 +201,7 @@ void ParameterForm::addField(const std::string& name, const json& prop, bool req
         spin->setRange(bound(prop, "minimum", "exclusiveMinimum", 1e-6).value_or(-1e15),
                        bound(prop, "maximum", "exclusiveMaximum", -1e-6).value_or(1e15));
         f.editor = spin;
+        connect(spin, &QDoubleSpinBox::textChanged, this, &ParameterForm::check);
     } else if (type == "boolean") {
         f.kind = Kind::Boolean;
         f.editor = new QCheckBox(m_form);
@@ -235,12 +237,19 @@ void ParameterForm::setValue(const Field& f, const json& value) {
         static_cast<QLineEdit*>(f.editor)->setText(value.is_string() ? qs(value.get<std::string>())
                                                                      : QString());
         break;
+    // Without a value a spin box is left empty, not 0: "not set" (an optional one is not sent,
+    // a required one must be filled in).
     case Kind::Integer:
-        if (value.is_number()) static_cast<QSpinBox*>(f.editor)->setValue(value.get<int>());
+        if (value.is_number())
+            static_cast<QSpinBox*>(f.editor)->setValue(value.get<int>());
+        else
+            static_cast<QSpinBox*>(f.editor)->clear();
         break;
     case Kind::Number:
         if (value.is_number())
             static_cast<QDoubleSpinBox*>(f.editor)->setValue(value.get<double>());
+        else
+            static_cast<QDoubleSpinBox*>(f.editor)->clear();
         break;
     case Kind::Boolean:
         static_cast<QCheckBox*>(f.editor)->setChecked(value.is_boolean() && value.get<bool>());
@@ -273,10 +282,16 @@ std::optional<json> ParameterForm::fieldValue(const Field& f, QString* error) co
         if (text.isEmpty()) return missing();
         return json(text.toStdString());
     }
-    case Kind::Integer:
-        return json(static_cast<QSpinBox*>(f.editor)->value());
-    case Kind::Number:
-        return json(static_cast<QDoubleSpinBox*>(f.editor)->value());
+    case Kind::Integer: {
+        auto* spin = static_cast<QSpinBox*>(f.editor);
+        if (spin->cleanText().isEmpty()) return missing();
+        return json(spin->value());
+    }
+    case Kind::Number: {
+        auto* spin = static_cast<QDoubleSpinBox*>(f.editor);
+        if (spin->cleanText().isEmpty()) return missing();
+        return json(spin->value());
+    }
     case Kind::Boolean:
         return json(static_cast<QCheckBox*>(f.editor)->isChecked());
     case Kind::Enum: {

@@ -217,8 +217,6 @@ private Q_SLOTS:
             QVERIFY2(!image.isNull(), err.constData());
             QCOMPARE(image.size(), QSize(1400, 880));
         }
-        server.terminate();
-        QVERIFY(server.waitForFinished(10000));
     }
 
     void screenshotHasTheWindowSizeAndIsNotBlank() {

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void valuesAreTheJsonTyped();
     void invalidJsonIsRefused();
     void requiredFieldsMustBeFilled();
+    void emptyNumbersAreNotSent();
     void rawJsonToggle();
     void withoutSchemaTheDefaultsDecide();
 };
@@ -124,7 +125,24 @@ void TestParameterForm::requiredFieldsMustBeFilled() {
     QVERIFY(!form.values(&error));
     QVERIFY2(error.contains(u"name"), qPrintable(error));
     editorOf<QLineEdit>(form, "name")->setText(QStringLiteral("x"));
+    // "count" is required and has no default: its spin box is empty, not 0.
+    QVERIFY(!form.isValid());
+    QVERIFY(!form.values(&error));
+    QVERIFY2(error.contains(u"count"), qPrintable(error));
+    QVERIFY(editorOf<QSpinBox>(form, "count")->text().isEmpty());
+    QTest::keyClicks(editorOf<QSpinBox>(form, "count"), QStringLiteral("4"));
     QVERIFY(form.isValid());
+    QCOMPARE(form.values()->value("count", 0), 4);
+}
+
+// Numbers without a value are not set: an optional one is not sent (not as 0).
+void TestParameterForm::emptyNumbersAreNotSent() {
+    ParameterForm form(kSchema, json{{"name", "ada"}, {"count", 3}});
+    QVERIFY(editorOf<QDoubleSpinBox>(form, "ratio")->text().isEmpty());
+    QString error;
+    const auto values = form.values(&error);
+    QVERIFY2(values, qPrintable(error));
+    QCOMPARE(*values, json::parse(R"({"name": "ada", "count": 3, "dry_run": true})"));
 }
 
 void TestParameterForm::rawJsonToggle() {
