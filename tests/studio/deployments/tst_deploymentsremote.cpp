@@ -354,8 +354,14 @@ private Q_SLOTS:
         QCOMPARE(order, QStringList({u"param-n"_qs, u"param-rate"_qs, u"param-label"_qs,
                                      u"param-dry"_qs, u"param-names"_qs}));
 
-        // The required text and list must be filled before the form gives its values.
+        // The required number (no default: left empty, not 0), text and list must be filled
+        // before the form gives its values.
         QString why;
+        QVERIFY(!form->values(&why));
+        QVERIFY2(why.contains(u"rate"_qs), qPrintable(why));
+        auto* rate = qobject_cast<QDoubleSpinBox*>(form->editor(QStringLiteral("rate")));
+        QVERIFY(rate && rate->text().isEmpty());
+        rate->setValue(0.5);
         QVERIFY(!form->values(&why));
         QVERIFY2(why.contains(u"label"_qs), qPrintable(why));
         label->setText(u"night"_qs);
@@ -365,7 +371,7 @@ private Q_SLOTS:
         QVERIFY(values);
         QCOMPARE(QString::fromStdString(values->dump()),
                  QString::fromStdString(json({{"n", 5},
-                                              {"rate", 0.0},
+                                              {"rate", 0.5},
                                               {"label", "night"},
                                               {"dry", false},
                                               {"names", {"a", "b"}}})
